@@ -1,0 +1,230 @@
+//! The customer book: owns customers, their events and incidents; validates everything that
+//! goes in; answers the 360° view and the columnar feature export.
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use crm_core::book::{CustomerBook, ViewOptions};
+//! use crm_core::model::{Customer, Event, Purchase};
+//!
+//! let mut book = CustomerBook::with_currency("TRY")?;
+//! book.add_customer(Customer::person(42, "Ayşe", "Yılmaz"))?;
+//! let at = Utc.with_ymd_and_hms(2025, 3, 1, 14, 30, 0).unwrap();
+//! let purchase = Purchase {
+//!     amount: 129_900, currency: "TRY".into(), product: None,
+//!     category: Some("electronics".into()), channel: None,
+//! };
+//! book.record(Event::new(42, at, purchase))?;
+//!
+//! let view = book.view(42, &ViewOptions::as_of(at))?;
+//! assert_eq!(view.purchases.count, 1);
+//! assert_eq!(view.purchases.net, 129_900);
+//! # Ok::<(), crm_core::CrmError>(())
+//! ```
+
+mod features;
+mod figures;
+mod ingest;
+mod snapshot;
+mod store;
+mod view;
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{CrmError, Result};
+use crate::model::{ComplaintId, Customer, CustomerId, Event, Incident};
+
+pub use features::Features;
+pub use figures::{
+    CategoryFigures, ChannelActivity, ComplaintFigures, ComplaintSummary, ContributionFigures,
+    PurchaseFigures, ReferralFigures,
+};
+pub use snapshot::{BookSnapshot, SNAPSHOT_FORMAT_VERSION};
+pub use view::{CustomerView, TimelineItem, TimelinePage, ViewOptions};
+
+use ingest::ComplaintState;
+use store::{Interner, StoredEvent};
+
+/// What the book does with an event dated before its customer's `acquired_at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EarlyEvents {
+    /// Reject it with [`crate::ErrorKind::Conflict`] (the default: it is usually a typo).
+    #[default]
+    Reject,
+    /// Accept it (history imported from an older system may predate the acquisition date).
+    Accept,
+}
+
+/// Book settings. JSON: `{"currency": "TRY", "early_events": "reject"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookConfig {
+    /// ISO 4217 code of every amount in the book (three upper-case letters).
+    pub currency: String,
+    /// Whether events before a customer's acquisition are accepted.
+    #[serde(default)]
+    pub early_events: EarlyEvents,
+}
+
+impl BookConfig {
+    /// Settings for `currency` with the defaults otherwise.
+    pub fn new(currency: &str) -> Self {
+        BookConfig {
+            currency: currency.to_owned(),
+            early_events: EarlyEvents::default(),
+        }
+    }
+
+    fn validate(&self) -> Result<()> {
+        let c = &self.currency;
+        if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(CrmError::invalid(
+                "currency",
+                format!("{c:?}"),
+                "must be an ISO 4217 code of three upper-case letters",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Customers, their events and company-side incidents, validated and indexed.
+///
+/// Every mutating call validates fully before it changes anything: a failed call returns a
+/// [`CrmError`] naming the field and the value and leaves the book exactly as it was (batch
+/// calls too: all or nothing).
+///
+/// Thread safety: `CustomerBook` is `Send + Sync`; share it behind a lock for writing, or read
+/// it from many threads at once.
+#[derive(Debug, Clone)]
+pub struct CustomerBook {
+    config: BookConfig,
+    customers: Vec<Customer>,
+    index: HashMap<CustomerId, u32>,
+    events: Vec<StoredEvent>,
+    /// Per customer, the indexes of its events (a referral is listed under both customers),
+    /// sorted by (instant, recording order).
+    by_customer: Vec<Vec<u32>>,
+    complaints: HashMap<ComplaintId, ComplaintState>,
+    incidents: Vec<Incident>,
+    symbols: Interner,
+}
+
+impl CustomerBook {
+    /// An empty book.
+    ///
+    /// # Errors
+    /// [`crate::ErrorKind::InvalidInput`] when the currency is not three upper-case letters.
+    ///
+    /// ```
+    /// # use crm_core::book::{BookConfig, CustomerBook};
+    /// assert!(CustomerBook::new(BookConfig::new("TRY")).is_ok());
+    /// assert!(CustomerBook::new(BookConfig::new("lira")).is_err());
+    /// ```
+    pub fn new(config: BookConfig) -> Result<Self> {
+        config.validate()?;
+        Ok(CustomerBook {
+            config,
+            customers: Vec::new(),
+            index: HashMap::new(),
+            events: Vec::new(),
+            by_customer: Vec::new(),
+            complaints: HashMap::new(),
+            incidents: Vec::new(),
+            symbols: Interner::default(),
+        })
+    }
+
+    /// An empty book in `currency` with default settings.
+    ///
+    /// # Errors
+    /// As [`CustomerBook::new`].
+    ///
+    /// ```
+    /// let book = crm_core::book::CustomerBook::with_currency("EUR")?;
+    /// assert!(book.is_empty());
+    /// # Ok::<(), crm_core::CrmError>(())
+    /// ```
+    pub fn with_currency(currency: &str) -> Result<Self> {
+        Self::new(BookConfig::new(currency))
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &BookConfig {
+        &self.config
+    }
+
+    /// Number of customers.
+    pub fn len(&self) -> usize {
+        self.customers.len()
+    }
+
+    /// True when there is no customer.
+    pub fn is_empty(&self) -> bool {
+        self.customers.is_empty()
+    }
+
+    /// Number of recorded events.
+    pub fn event_count(&self) -> usize {
+        self.events.len()
+    }
+
+    /// The customer with this id.
+    pub fn customer(&self, id: CustomerId) -> Option<&Customer> {
+        self.index.get(&id).map(|&i| &self.customers[i as usize])
+    }
+
+    /// Whether a customer with this id exists.
+    pub fn contains(&self, id: CustomerId) -> bool {
+        self.index.contains_key(&id)
+    }
+
+    /// All customers, in the order they were added.
+    pub fn customers(&self) -> impl ExactSizeIterator<Item = &Customer> {
+        self.customers.iter()
+    }
+
+    /// The incidents, in the order they were added.
+    pub fn incidents(&self) -> &[Incident] {
+        &self.incidents
+    }
+
+    /// Every event, in recording order, in its public form.
+    pub fn events(&self) -> impl ExactSizeIterator<Item = Event> + '_ {
+        self.events.iter().map(|e| self.public(e))
+    }
+
+    /// One customer's events in time order (ties in recording order). A referral appears
+    /// under both the referrer and the referred customer.
+    ///
+    /// # Errors
+    /// [`crate::ErrorKind::NotFound`] for an unknown customer.
+    pub fn events_of(&self, id: CustomerId) -> Result<impl ExactSizeIterator<Item = Event> + '_> {
+        let dense = self.dense(id)?;
+        Ok(self.by_customer[dense as usize]
+            .iter()
+            .map(|&i| self.public(&self.events[i as usize])))
+    }
+
+    fn dense(&self, id: CustomerId) -> Result<u32> {
+        self.index
+            .get(&id)
+            .copied()
+            .ok_or_else(|| CrmError::not_found("customer_id", id))
+    }
+
+    fn id_of(&self, dense: u32) -> CustomerId {
+        self.customers[dense as usize].id
+    }
+
+    fn public(&self, e: &StoredEvent) -> Event {
+        Event {
+            customer_id: self.id_of(e.customer),
+            at: e.at,
+            kind: e
+                .kind
+                .load(&self.symbols, &self.config.currency, |d| self.id_of(d)),
+        }
+    }
+}

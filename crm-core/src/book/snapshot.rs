@@ -1,0 +1,140 @@
+//! A whole book as one serde value, with a format version.
+
+use std::collections::HashSet;
+use std::io::{Read, Write};
+
+use serde::{Deserialize, Serialize};
+
+use super::{BookConfig, CustomerBook};
+use crate::error::{CrmError, ErrorKind, Result};
+use crate::model::{Customer, Event, Incident};
+
+/// The snapshot format this build writes; it reads this one only.
+pub const SNAPSHOT_FORMAT_VERSION: u32 = 1;
+
+/// Everything in a book, in recording order. Loading replays it through the same validation
+/// as live calls, so a snapshot edited by hand cannot smuggle in an inconsistent book.
+///
+/// JSON form: `{"format_version": 1, "config": {...}, "customers": [...], "events": [...],
+/// "incidents": [...]}` with the forms of [`Customer`], [`Event`] and [`Incident`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookSnapshot {
+    /// [`SNAPSHOT_FORMAT_VERSION`] when written by this build.
+    pub format_version: u32,
+    /// Book settings.
+    pub config: BookConfig,
+    /// Customers in the order they were added.
+    pub customers: Vec<Customer>,
+    /// Events in the order they were recorded.
+    pub events: Vec<Event>,
+    /// Incidents in the order they were added.
+    #[serde(default)]
+    pub incidents: Vec<Incident>,
+}
+
+impl CustomerBook {
+    /// The whole book as a snapshot.
+    pub fn snapshot(&self) -> BookSnapshot {
+        BookSnapshot {
+            format_version: SNAPSHOT_FORMAT_VERSION,
+            config: self.config.clone(),
+            customers: self.customers.clone(),
+            events: self.events().collect(),
+            incidents: self.incidents.clone(),
+        }
+    }
+
+    /// Rebuilds a book from a snapshot, validating everything.
+    ///
+    /// # Errors
+    /// [`ErrorKind::UnsupportedVersion`] for another format version; otherwise the errors of
+    /// [`CustomerBook::add_customer`], [`CustomerBook::record`] and
+    /// [`CustomerBook::add_incident`], with the record's position in front of the message.
+    pub fn from_snapshot(snapshot: BookSnapshot) -> Result<Self> {
+        if snapshot.format_version != SNAPSHOT_FORMAT_VERSION {
+            return Err(CrmError::new(
+                ErrorKind::UnsupportedVersion,
+                Some("format_version"),
+                format!(
+                    "snapshot format_version {} is not supported (this build reads {})",
+                    snapshot.format_version, SNAPSHOT_FORMAT_VERSION
+                ),
+            ));
+        }
+        let mut book = CustomerBook::new(snapshot.config)?;
+        // `referred_by` may name a customer added later (profiles can be updated), so
+        // referrers are checked against the whole snapshot, then restored.
+        let ids: HashSet<u64> = snapshot.customers.iter().map(|c| c.id).collect();
+        let mut referrers = Vec::with_capacity(snapshot.customers.len());
+        let customers = snapshot
+            .customers
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut c)| {
+                referrers.push((i, c.referred_by.take()));
+                c
+            });
+        book.add_customers(customers)?;
+        for (i, referrer) in referrers {
+            if let Some(r) = referrer {
+                if !ids.contains(&r) || r == book.customers[i].id {
+                    return Err(CrmError::not_found("referred_by", r)
+                        .context(format_args!("customer #{i}")));
+                }
+                book.customers[i].referred_by = Some(r);
+            }
+        }
+        book.record_all(snapshot.events)?;
+        for (i, incident) in snapshot.incidents.into_iter().enumerate() {
+            book.add_incident(incident)
+                .map_err(|e| e.context(format_args!("incident #{i}")))?;
+        }
+        Ok(book)
+    }
+
+    /// Writes the snapshot as JSON to `writer`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`] when the writer fails.
+    pub fn save_json(&self, writer: impl Write) -> Result<()> {
+        serde_json::to_writer(writer, &self.snapshot()).map_err(|e| {
+            CrmError::new(
+                ErrorKind::Io,
+                None,
+                format!("could not write the snapshot: {e}"),
+            )
+        })
+    }
+
+    /// Reads a JSON snapshot written by [`CustomerBook::save_json`].
+    ///
+    /// # Errors
+    /// [`ErrorKind::Parse`] for text that is not a snapshot, [`ErrorKind::Io`] when the reader
+    /// fails, and the errors of [`CustomerBook::from_snapshot`].
+    ///
+    /// ```
+    /// # use crm_core::{book::CustomerBook, model::Customer};
+    /// let mut book = CustomerBook::with_currency("TRY")?;
+    /// book.add_customer(Customer::person(1, "Elif", "Şahin"))?;
+    /// let mut bytes = Vec::new();
+    /// book.save_json(&mut bytes)?;
+    /// let loaded = CustomerBook::load_json(bytes.as_slice())?;
+    /// assert_eq!(loaded.snapshot(), book.snapshot());
+    /// # Ok::<(), crm_core::CrmError>(())
+    /// ```
+    pub fn load_json(reader: impl Read) -> Result<Self> {
+        let snapshot: BookSnapshot = serde_json::from_reader(std::io::BufReader::new(reader))
+            .map_err(|e| {
+                if e.is_io() {
+                    CrmError::new(
+                        ErrorKind::Io,
+                        None,
+                        format!("could not read the snapshot: {e}"),
+                    )
+                } else {
+                    CrmError::parse("the book snapshot", e)
+                }
+            })?;
+        Self::from_snapshot(snapshot)
+    }
+}

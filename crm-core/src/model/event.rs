@@ -1,0 +1,372 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Channel, ComplaintId, CustomerId, Direction};
+
+/// Something that happened between the company and one customer, at one instant.
+///
+/// JSON form: the customer, the instant and a `type` tag, with the fields of the kind beside
+/// them (amounts in minor units):
+///
+/// ```json
+/// {"customer_id": 42, "at": "2025-03-01T14:30:00Z", "type": "purchase",
+///  "amount": 129900, "currency": "TRY", "product": "P-17", "category": "electronics",
+///  "channel": "web"}
+/// ```
+///
+/// The `type` values are `purchase`, `refund`, `interaction`, `referral`, `contribution`,
+/// `complaint_opened`, `complaint_responded`, `complaint_status_changed`,
+/// `complaint_resolved`, `complaint_reopened`, `complaint_closed` and `complaint_rated`.
+///
+/// ```
+/// # use crm_core::model::{Event, EventKind};
+/// let e: Event = serde_json::from_str(
+///     r#"{"customer_id": 42, "at": "2025-03-01T14:30:00Z", "type": "purchase",
+///         "amount": 129900, "currency": "TRY"}"#,
+/// ).unwrap();
+/// assert!(matches!(e.kind, EventKind::Purchase(ref p) if p.amount == 129900));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// The customer the event belongs to (the referrer, for a referral).
+    pub customer_id: CustomerId,
+    /// When it happened (UTC).
+    pub at: DateTime<Utc>,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+impl Event {
+    /// An event of `kind` for `customer_id` at `at`.
+    pub fn new(customer_id: CustomerId, at: DateTime<Utc>, kind: impl Into<EventKind>) -> Self {
+        Event {
+            customer_id,
+            at,
+            kind: kind.into(),
+        }
+    }
+
+    /// The channel the event happened on, when it has one.
+    pub fn channel(&self) -> Option<Channel> {
+        self.kind.channel()
+    }
+}
+
+/// The kinds of event and their details. See [`Event`] for the JSON form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// The customer bought something.
+    Purchase(Purchase),
+    /// Money went back to the customer.
+    Refund(Refund),
+    /// A contact on some channel (a call, an e-mail, a branch visit…).
+    Interaction(Interaction),
+    /// The customer brought in another customer.
+    Referral(Referral),
+    /// The customer invested on the company's behalf or shared its costs.
+    Contribution(Contribution),
+    /// A complaint was opened.
+    ComplaintOpened(ComplaintOpened),
+    /// The company first responded to a complaint.
+    ComplaintResponded(ComplaintResponded),
+    /// A complaint's working status changed.
+    ComplaintStatusChanged(ComplaintStatusChanged),
+    /// A complaint was resolved.
+    ComplaintResolved(ComplaintResolved),
+    /// A resolved complaint was reopened.
+    ComplaintReopened(ComplaintReopened),
+    /// A complaint was closed; closing is final.
+    ComplaintClosed(ComplaintClosed),
+    /// The customer rated how the complaint was handled.
+    ComplaintRated(ComplaintRated),
+}
+
+impl EventKind {
+    /// The `type` tag used in JSON.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            EventKind::Purchase(_) => "purchase",
+            EventKind::Refund(_) => "refund",
+            EventKind::Interaction(_) => "interaction",
+            EventKind::Referral(_) => "referral",
+            EventKind::Contribution(_) => "contribution",
+            EventKind::ComplaintOpened(_) => "complaint_opened",
+            EventKind::ComplaintResponded(_) => "complaint_responded",
+            EventKind::ComplaintStatusChanged(_) => "complaint_status_changed",
+            EventKind::ComplaintResolved(_) => "complaint_resolved",
+            EventKind::ComplaintReopened(_) => "complaint_reopened",
+            EventKind::ComplaintClosed(_) => "complaint_closed",
+            EventKind::ComplaintRated(_) => "complaint_rated",
+        }
+    }
+
+    /// The channel, for the kinds that carry one.
+    pub fn channel(&self) -> Option<Channel> {
+        match self {
+            EventKind::Purchase(p) => p.channel,
+            EventKind::Refund(r) => r.channel,
+            EventKind::Interaction(i) => Some(i.channel),
+            EventKind::ComplaintOpened(c) => c.channel,
+            _ => None,
+        }
+    }
+
+    /// The complaint the event is about, for complaint events.
+    pub fn complaint_id(&self) -> Option<ComplaintId> {
+        match self {
+            EventKind::ComplaintOpened(c) => Some(c.complaint_id),
+            EventKind::ComplaintResponded(c) => Some(c.complaint_id),
+            EventKind::ComplaintStatusChanged(c) => Some(c.complaint_id),
+            EventKind::ComplaintResolved(c) => Some(c.complaint_id),
+            EventKind::ComplaintReopened(c) => Some(c.complaint_id),
+            EventKind::ComplaintClosed(c) => Some(c.complaint_id),
+            EventKind::ComplaintRated(c) => Some(c.complaint_id),
+            _ => None,
+        }
+    }
+}
+
+macro_rules! into_event_kind {
+    ($($ty:ident),* $(,)?) => {$(
+        impl From<$ty> for EventKind {
+            fn from(value: $ty) -> Self {
+                EventKind::$ty(value)
+            }
+        }
+    )*};
+}
+into_event_kind!(
+    Purchase,
+    Refund,
+    Interaction,
+    Referral,
+    Contribution,
+    ComplaintOpened,
+    ComplaintResponded,
+    ComplaintStatusChanged,
+    ComplaintResolved,
+    ComplaintReopened,
+    ComplaintClosed,
+    ComplaintRated,
+);
+
+/// A purchase. `amount` is in minor units and must not be negative.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Purchase {
+    /// Price paid, in minor units (kuruş for TRY). Zero is allowed (a free item).
+    pub amount: i64,
+    /// ISO 4217 code; must be the book's currency.
+    pub currency: String,
+    /// Product code or name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// Product category, used for cross-selling figures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Where it was bought.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
+}
+
+/// A refund. `amount` is in minor units and must be positive; it lowers net revenue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refund {
+    /// Money returned, in minor units, positive.
+    pub amount: i64,
+    /// ISO 4217 code; must be the book's currency.
+    pub currency: String,
+    /// The product refunded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// Why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Where it was refunded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
+}
+
+/// A contact between the customer and the company.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Interaction {
+    /// Where it happened.
+    pub channel: Channel,
+    /// Who started it.
+    pub direction: Direction,
+    /// What it was about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// How it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    /// The employee who handled it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+}
+
+/// The event's customer (the referrer) brought in `referred`, who must already be a customer
+/// and must not be the referrer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Referral {
+    /// The customer who was brought in.
+    pub referred: CustomerId,
+}
+
+/// What a contribution is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContributionKind {
+    /// The customer invested on the company's behalf (co-funded a shop fit-out, a campaign…).
+    CoInvestment,
+    /// The customer carried part of the company's costs (shared logistics, advertising…).
+    CostSharing,
+}
+
+/// Value the customer brings that is not a purchase.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contribution {
+    /// Co-investment or cost sharing.
+    pub kind: ContributionKind,
+    /// Value in minor units, positive.
+    pub amount: i64,
+    /// ISO 4217 code; must be the book's currency.
+    pub currency: String,
+    /// What it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// How urgent a complaint is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    /// Can wait.
+    Low,
+    /// The usual.
+    #[default]
+    Medium,
+    /// Needs attention today.
+    High,
+    /// Needs attention now.
+    Critical,
+}
+
+/// Where a complaint stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ComplaintStatus {
+    /// Received, nobody working on it yet.
+    Open,
+    /// Somebody is working on it.
+    InProgress,
+    /// Waiting for the customer (SLA clocks usually pause here).
+    WaitingOnCustomer,
+    /// Handed up the escalation ladder.
+    Escalated,
+    /// Solved; may still be reopened.
+    Resolved,
+    /// Final.
+    Closed,
+}
+
+impl ComplaintStatus {
+    /// True while the complaint still needs work (not resolved, not closed).
+    pub fn is_active(self) -> bool {
+        !matches!(self, ComplaintStatus::Resolved | ComplaintStatus::Closed)
+    }
+}
+
+/// Why a complaint arose, recorded on resolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RootCause {
+    /// The product was faulty.
+    ProductDefect,
+    /// The service failed (late, rude, wrong).
+    ServiceFailure,
+    /// An invoicing or payment mistake.
+    Billing,
+    /// Delivery or logistics.
+    Delivery,
+    /// A company-side outage (see [`super::Incident`]).
+    Outage,
+    /// The customer's own error or an unrealistic expectation (about 40% of complaints).
+    CustomerError,
+    /// Anything else.
+    Other,
+}
+
+/// A complaint was opened. `complaint_id` must be new.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplaintOpened {
+    /// The ticket number.
+    pub complaint_id: ComplaintId,
+    /// How urgent.
+    #[serde(default)]
+    pub priority: Priority,
+    /// What about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Where it came in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
+    /// The customer's words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// The company's first response to a complaint (at most one per complaint).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplaintResponded {
+    /// The ticket number.
+    pub complaint_id: ComplaintId,
+    /// Who responded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+}
+
+/// A complaint's working status changed (to open, in progress, waiting on the customer or
+/// escalated; resolving and closing have their own events).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplaintStatusChanged {
+    /// The ticket number.
+    pub complaint_id: ComplaintId,
+    /// The new status; `resolved` and `closed` are rejected here.
+    pub status: ComplaintStatus,
+}
+
+/// A complaint was resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplaintResolved {
+    /// The ticket number.
+    pub complaint_id: ComplaintId,
+    /// Why it arose.
+    pub root_cause: RootCause,
+}
+
+/// A resolved complaint was reopened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplaintReopened {
+    /// The ticket number.
+    pub complaint_id: ComplaintId,
+}
+
+/// A complaint was closed. Nothing but a rating may follow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplaintClosed {
+    /// The ticket number.
+    pub complaint_id: ComplaintId,
+}
+
+/// The customer's satisfaction rating (1 to 5) of a resolved or closed complaint, given once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplaintRated {
+    /// The ticket number.
+    pub complaint_id: ComplaintId,
+    /// 1 (very unhappy) to 5 (very happy).
+    pub rating: u8,
+}

@@ -1,0 +1,28 @@
+//! The customer model: customers, their events and company-side incidents.
+//!
+//! Every type here is plain data with a documented serde JSON form, so C and Python callers
+//! build the same records from the same text. Money is in integer minor units (kuruş, cents);
+//! instants are UTC and serialise as RFC 3339 (`"2025-03-01T14:30:00Z"`).
+
+mod channel;
+mod customer;
+mod event;
+mod incident;
+
+pub use channel::{Channel, Direction};
+pub use customer::{Address, Consent, Customer, CustomerKind};
+pub use event::{
+    ComplaintClosed, ComplaintOpened, ComplaintRated, ComplaintReopened, ComplaintResolved,
+    ComplaintResponded, ComplaintStatus, ComplaintStatusChanged, Contribution, ContributionKind,
+    Event, EventKind, Interaction, Priority, Purchase, Referral, Refund, RootCause,
+};
+pub use incident::{Incident, IncidentKind};
+
+/// The company's own key for a customer. Ids are arbitrary, not dense.
+pub type CustomerId = u64;
+
+/// The company's own key for a complaint (the ticket number).
+pub type ComplaintId = u64;
+
+/// The company's own key for an incident.
+pub type IncidentId = u64;

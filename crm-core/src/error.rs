@@ -51,6 +51,9 @@ impl fmt::Display for ErrorKind {
     }
 }
 
+/// `Result` with [`CrmError`].
+pub type Result<T, E = CrmError> = std::result::Result<T, E>;
+
 /// The error of every fallible crm operation.
 ///
 /// ```
@@ -147,19 +150,19 @@ impl CrmError {
     }
 }
 
-/// Masks personal data for error messages: keeps the first quarter of the characters (at most
-/// four) and stars the rest, so `"12345678901"` becomes `"12*********"`.
+/// Masks personal data for error messages: keeps the first half of the characters, at most
+/// four, and stars the rest, so the national id `"12345678901"` becomes `"1234*******"`.
 ///
 /// The length stays visible on purpose: "an 11-character value" helps debugging without
 /// revealing the value.
 ///
 /// ```
-/// assert_eq!(crm_core::error::mask("12345678901"), "12*********");
-/// assert_eq!(crm_core::error::mask("ab"), "**");
+/// assert_eq!(crm_core::error::mask("12345678901"), "1234*******");
+/// assert_eq!(crm_core::error::mask("ab"), "a*");
 /// ```
 pub fn mask(value: &str) -> String {
     let n = value.chars().count();
-    let keep = (n / 4).min(4);
+    let keep = (n / 2).min(4);
     value
         .chars()
         .enumerate()
@@ -172,11 +175,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn mask_keeps_a_quarter_at_most_four() {
+    fn mask_keeps_half_at_most_four() {
         assert_eq!(mask(""), "");
-        assert_eq!(mask("abc"), "***");
-        assert_eq!(mask("abcd"), "a***");
-        assert_eq!(mask("şükrü@örnek.com"), "şük************");
+        assert_eq!(mask("a"), "*");
+        assert_eq!(mask("abc"), "a**");
+        assert_eq!(mask("abcd"), "ab**");
+        assert_eq!(mask("şükrü@örnek.com"), "şükr***********");
         assert_eq!(mask("+905321234567890123"), "+905***************");
     }
 
@@ -188,6 +192,3 @@ mod tests {
         assert_eq!(e.field(), Some("customer_id"));
     }
 }
-
-/// `Result` with [`CrmError`].
-pub type Result<T, E = CrmError> = std::result::Result<T, E>;

@@ -228,3 +228,8 @@ impl CustomerBook {
         }
     }
 }
+
+#[cfg(test)]
+mod proptests;
+#[cfg(test)]
+mod tests;

@@ -111,6 +111,19 @@ impl<'a> Generator<'a> {
         self.cfg.start + Duration::seconds(offset)
     }
 
+    /// An instant in `[from, to)` during waking hours, 06:00–20:00 UTC (09:00–23:00 in
+    /// İstanbul), when one exists in the range.
+    fn daytime(&mut self, from: i64, to: i64) -> i64 {
+        let t = self.rng.random_range(from..to);
+        let day = t - t.rem_euclid(86_400);
+        let moved = day + self.rng.random_range(6 * 3_600..20 * 3_600);
+        if (from..to).contains(&moved) {
+            moved
+        } else {
+            t
+        }
+    }
+
     fn pick<T: Copy>(&mut self, items: &[T]) -> T {
         items[self.rng.random_range(0..items.len())]
     }
@@ -171,9 +184,7 @@ impl<'a> Generator<'a> {
         customer.acquired_at = Some(self.at(offset));
         let mut events = Vec::new();
         let n = self.rng.random_range(0..3);
-        let mut times: Vec<i64> = (0..n)
-            .map(|_| self.rng.random_range(offset..self.span))
-            .collect();
+        let mut times: Vec<i64> = (0..n).map(|_| self.daytime(offset, self.span)).collect();
         times.sort_unstable();
         for t in times {
             let (cat, typical) = self.pick(CATEGORIES);
@@ -288,7 +299,7 @@ impl<'a> Generator<'a> {
 
         let mut own: Vec<(i64, EventKind)> = Vec::new();
         for _ in 0..purchases {
-            let t = self.rng.random_range(from..self.span);
+            let t = self.daytime(from, self.span);
             let (cat, typical) = if self.rng.random_bool(0.6) {
                 CATEGORIES[favourite]
             } else {
@@ -314,7 +325,7 @@ impl<'a> Generator<'a> {
             }
         }
         for _ in 0..poisson(&mut self.rng, 2.0) {
-            let t = self.rng.random_range(from..self.span);
+            let t = self.daytime(from, self.span);
             own.push((t, self.interaction().into()));
         }
         if self.rng.random_bool(0.01) {
@@ -411,7 +422,7 @@ impl<'a> Generator<'a> {
     fn complaint(&mut self, from: i64, own: &mut Vec<(i64, EventKind)>) {
         let complaint_id = self.next_complaint;
         self.next_complaint += 1;
-        let opened = self.rng.random_range(from..self.span);
+        let opened = self.daytime(from, self.span);
         let priority = match self.rng.random_range(0..100) {
             0..30 => Priority::Low,
             30..75 => Priority::Medium,

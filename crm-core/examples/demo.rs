@@ -1,0 +1,252 @@
+//! `make demo`: a sample Turkish SME customer base, summarised, and one customer's 360° view.
+
+use std::collections::BTreeMap;
+
+use crm_core::book::{CustomerBook, CustomerView, ViewOptions};
+use crm_core::model::{Channel, CustomerKind, EventKind, RootCause};
+use crm_core::sample::SampleConfig;
+
+fn main() -> Result<(), crm_core::CrmError> {
+    let customers = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000);
+    let config = SampleConfig::new(customers).seed(42);
+    let as_of = config.end();
+    let (book, duplicates) = config.build_book()?;
+
+    println!("crm demo: a generated Turkish SME customer base (seed 42), as of {as_of}\n");
+    summary(&book, duplicates.len(), as_of);
+    let id = pick_customer(&book, as_of)?;
+    let view = book.view(id, &ViewOptions::as_of(as_of).page(0, 12))?;
+    print_view(&view);
+    Ok(())
+}
+
+fn summary(book: &CustomerBook, duplicates: usize, as_of: chrono::DateTime<chrono::Utc>) {
+    let organisations = book
+        .customers()
+        .filter(|c| c.kind == CustomerKind::Organisation)
+        .count();
+    println!(
+        "Customers   {:>10}  ({} distinct + {} injected duplicates; {} organisations)",
+        thousands(book.len() as i64),
+        thousands((book.len() - duplicates) as i64),
+        thousands(duplicates as i64),
+        thousands(organisations as i64),
+    );
+
+    let mut by_type: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut by_channel: BTreeMap<Channel, i64> = BTreeMap::new();
+    let mut causes: BTreeMap<&str, i64> = BTreeMap::new();
+    for e in book.events() {
+        *by_type.entry(e.kind.type_name()).or_default() += 1;
+        if let Some(ch) = e.channel() {
+            *by_channel.entry(ch).or_default() += 1;
+        }
+        if let EventKind::ComplaintResolved(r) = &e.kind {
+            let cause = if r.root_cause == RootCause::CustomerError {
+                "customer error"
+            } else {
+                "company side"
+            };
+            *causes.entry(cause).or_default() += 1;
+        }
+    }
+    println!("Events      {:>10}", thousands(book.event_count() as i64));
+    for (kind, n) in &by_type {
+        println!("  {kind:<26}{:>10}", thousands(*n));
+    }
+    println!("Events per channel");
+    for (ch, n) in &by_channel {
+        println!("  {:<26}{:>10}", ch.as_str(), thousands(*n));
+    }
+
+    let features = book.features(as_of);
+    let mut net = features.monetary.clone();
+    let total: i64 = net.iter().sum();
+    net.sort_unstable_by(|a, b| b.cmp(a));
+    let top: i64 = net[..net.len() / 5].iter().sum();
+    println!(
+        "Revenue     {:>16} TRY net; the top 20% of customers bring {:.1}% of it",
+        money(total),
+        100.0 * top as f64 / total as f64
+    );
+    let opened: u32 = features.complaints_total.iter().sum();
+    let open: u32 = features.complaints_open.iter().sum();
+    let resolved: i64 = causes.values().sum();
+    println!(
+        "Complaints  {:>10} opened, {} still open; of {} resolutions {:.0}% were customer error \
+         or unrealistic expectations",
+        thousands(i64::from(opened)),
+        thousands(i64::from(open)),
+        thousands(resolved),
+        100.0 * *causes.get("customer error").unwrap_or(&0) as f64 / resolved.max(1) as f64
+    );
+    println!("Incidents   {:>10}\n", book.incidents().len());
+}
+
+/// A customer worth showing: touched by an incident, with a complaint and many events.
+fn pick_customer(
+    book: &CustomerBook,
+    as_of: chrono::DateTime<chrono::Utc>,
+) -> Result<u64, crm_core::CrmError> {
+    let mut best = (0usize, 0u64);
+    for c in book.customers() {
+        let v = book.view(c.id, &ViewOptions::as_of(as_of).page(0, 0))?;
+        let score = 1000 * usize::from(!v.incidents.is_empty())
+            + 100 * v.complaints.total as usize
+            + v.timeline.total;
+        if score > best.0 {
+            best = (score, c.id);
+        }
+    }
+    Ok(best.1)
+}
+
+fn print_view(v: &CustomerView) {
+    let p = &v.profile;
+    println!("360° view of customer {} as of {}", p.id, v.as_of);
+    println!("  {} ({:?})", p.display_name(), p.kind);
+    let place = [
+        p.address.district.as_deref(),
+        p.address.city.as_deref(),
+        p.region.as_deref(),
+    ];
+    let place: Vec<&str> = place.into_iter().flatten().collect();
+    println!("  {}", place.join(", "));
+    println!(
+        "  phone {}  e-mail {}",
+        p.phones.first().map_or("-", String::as_str),
+        p.emails.first().map_or("-", String::as_str)
+    );
+    if let Some(at) = p.acquired_at {
+        let via = p.acquisition_channel.map_or("-", |c| c.as_str());
+        println!("  customer since {} via {via}", at.date_naive());
+    }
+    println!(
+        "  e-mail marketing: {}",
+        match p.consent_at(Channel::Email, v.as_of) {
+            Some(true) => "allowed",
+            Some(false) => "withdrawn",
+            None => "never asked",
+        }
+    );
+    let f = &v.purchases;
+    println!(
+        "Purchases   {} for {} TRY net ({} refunds), average basket {} TRY",
+        f.count,
+        money(f.net),
+        f.refunds,
+        money(f.average_basket.unwrap_or(0.0).round() as i64)
+    );
+    if let (Some(first), Some(last)) = (f.first, f.last) {
+        println!("  first {}  last {}", first.date_naive(), last.date_naive());
+    }
+    for c in f.categories.iter().take(3) {
+        println!(
+            "  {:<14} {:>3} purchases {:>14} TRY",
+            c.category,
+            c.purchases,
+            money(c.amount)
+        );
+    }
+    println!("Channels");
+    for c in &v.channels {
+        println!(
+            "  {:<12} in {:>2}  out {:>2}  purchases {:>3}  last {}",
+            c.channel.as_str(),
+            c.inbound,
+            c.outbound,
+            c.purchases,
+            c.last.date_naive()
+        );
+    }
+    println!(
+        "Referrals   made {}, referred by {}",
+        v.referrals.made.len(),
+        v.referrals
+            .referred_by
+            .map_or("-".to_owned(), |r| r.to_string())
+    );
+    println!(
+        "Complaints  {} in all, {} open",
+        v.complaints.total,
+        v.complaints.open.len()
+    );
+    for c in v.complaints.open.iter().chain(&v.complaints.settled) {
+        println!(
+            "  #{} {:?} {:?} opened {} {}",
+            c.complaint_id,
+            c.priority,
+            c.status,
+            c.opened_at.format("%Y-%m-%d %H:%M"),
+            c.category.as_deref().unwrap_or("")
+        );
+    }
+    for i in &v.incidents {
+        println!(
+            "Incident    #{} {} {}: {}",
+            i.id,
+            i.start.format("%Y-%m-%d %H:%M"),
+            i.location.as_deref().unwrap_or(""),
+            i.description
+        );
+    }
+    println!(
+        "Timeline    newest first, {} of {} events",
+        v.timeline.items.len(),
+        v.timeline.total
+    );
+    for item in &v.timeline.items {
+        let e = &item.event;
+        let detail = match &e.kind {
+            EventKind::Purchase(p) => format!(
+                "{} TRY {}",
+                money(p.amount),
+                p.category.as_deref().unwrap_or("")
+            ),
+            EventKind::Refund(r) => format!("-{} TRY", money(r.amount)),
+            EventKind::Interaction(i) => format!(
+                "{:?}: {} → {}",
+                i.direction,
+                i.subject.as_deref().unwrap_or(""),
+                i.outcome.as_deref().unwrap_or("")
+            ),
+            EventKind::Referral(r) => format!("referred customer {}", r.referred),
+            other => other
+                .complaint_id()
+                .map_or(String::new(), |id| format!("complaint #{id}")),
+        };
+        let incident = if item.incident_ids.is_empty() {
+            String::new()
+        } else {
+            format!("  ⚠ during incident {:?}", item.incident_ids)
+        };
+        println!(
+            "  {}  {:<12} {:<26} {detail}{incident}",
+            e.at.format("%Y-%m-%d %H:%M"),
+            e.channel().map_or("", |c| c.as_str()),
+            e.kind.type_name()
+        );
+    }
+}
+
+/// Minor units as "1,234.56".
+fn money(minor: i64) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let m = minor.unsigned_abs();
+    format!("{sign}{}.{:02}", thousands((m / 100) as i64), m % 100)
+}
+
+fn thousands(n: i64) -> String {
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}

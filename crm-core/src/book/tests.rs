@@ -1,0 +1,705 @@
+//! Hand-worked examples for the book: every expected figure is computed in the comments.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+use super::*;
+use crate::ErrorKind;
+use crate::model::*;
+
+fn t(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 3, day, hour, minute, 0).unwrap()
+}
+
+fn buy(amount: i64, category: &str) -> Purchase {
+    Purchase {
+        amount,
+        currency: "TRY".into(),
+        product: None,
+        category: Some(category.into()),
+        channel: Some(Channel::Web),
+    }
+}
+
+fn opened(id: ComplaintId) -> ComplaintOpened {
+    ComplaintOpened {
+        complaint_id: id,
+        priority: Priority::High,
+        category: Some("geç teslimat".into()),
+        channel: Some(Channel::CallCentre),
+        description: None,
+    }
+}
+
+/// Customer 1 with a full history, customer 2 referred by 1, customer 3 untouched.
+fn book() -> CustomerBook {
+    let mut b = CustomerBook::with_currency("TRY").unwrap();
+    b.add_customer(Customer::person(1, "Ayşe", "Yılmaz"))
+        .unwrap();
+    b.add_customer(Customer::person(2, "Mehmet", "Öztürk"))
+        .unwrap();
+    b.add_customer(Customer::organisation(3, "Kaya Gıda A.Ş."))
+        .unwrap();
+    let events = vec![
+        Event::new(1, t(1, 10, 0), buy(10_000, "a")),
+        Event::new(1, t(3, 10, 0), buy(25_000, "b")),
+        Event::new(1, t(5, 10, 0), buy(5_000, "a")),
+        Event::new(
+            1,
+            t(6, 10, 0),
+            Refund {
+                amount: 5_000,
+                currency: "TRY".into(),
+                product: None,
+                reason: None,
+                channel: None,
+            },
+        ),
+        Event::new(1, t(2, 9, 0), Referral { referred: 2 }),
+        Event::new(
+            1,
+            t(7, 9, 0),
+            Contribution {
+                kind: ContributionKind::CoInvestment,
+                amount: 100_000,
+                currency: "TRY".into(),
+                description: None,
+            },
+        ),
+        Event::new(
+            1,
+            t(7, 9, 30),
+            Contribution {
+                kind: ContributionKind::CostSharing,
+                amount: 30_000,
+                currency: "TRY".into(),
+                description: None,
+            },
+        ),
+        Event::new(1, t(8, 9, 0), opened(1)),
+        Event::new(
+            1,
+            t(8, 11, 0),
+            ComplaintResponded {
+                complaint_id: 1,
+                agent: None,
+            },
+        ),
+        Event::new(1, t(9, 9, 0), opened(2)),
+        Event::new(
+            1,
+            t(9, 12, 0),
+            ComplaintResolved {
+                complaint_id: 2,
+                root_cause: RootCause::CustomerError,
+            },
+        ),
+        Event::new(1, t(10, 9, 0), ComplaintClosed { complaint_id: 2 }),
+        Event::new(
+            1,
+            t(10, 10, 0),
+            ComplaintRated {
+                complaint_id: 2,
+                rating: 4,
+            },
+        ),
+    ];
+    b.record_all(events).unwrap();
+    b
+}
+
+#[test]
+fn view_figures_worked_by_hand() {
+    let b = book();
+    let v = b.view(1, &ViewOptions::as_of(t(20, 0, 0))).unwrap();
+    // Purchases 100.00 + 250.00 + 50.00 = 400.00 gross, 50.00 refunded, 350.00 net;
+    // average basket 400.00 / 3 = 133.33.
+    assert_eq!(v.purchases.count, 3);
+    assert_eq!(v.purchases.gross, 40_000);
+    assert_eq!(v.purchases.refunded, 5_000);
+    assert_eq!(v.purchases.net, 35_000);
+    assert_eq!(v.purchases.refunds, 1);
+    assert!((v.purchases.average_basket.unwrap() - 40_000.0 / 3.0).abs() < 1e-9);
+    assert_eq!(v.purchases.first, Some(t(1, 10, 0)));
+    assert_eq!(v.purchases.last, Some(t(5, 10, 0)));
+    // Category b: one purchase of 250.00 beats a: two purchases, 150.00.
+    let cats: Vec<(&str, u32, i64)> = v
+        .purchases
+        .categories
+        .iter()
+        .map(|c| (c.category.as_str(), c.purchases, c.amount))
+        .collect();
+    assert_eq!(cats, vec![("b", 1, 25_000), ("a", 2, 15_000)]);
+    assert_eq!(v.referrals.made, vec![2]);
+    assert_eq!(v.referrals.referred_by, None);
+    assert_eq!(v.contributions.count, 2);
+    assert_eq!(v.contributions.co_investment, 100_000);
+    assert_eq!(v.contributions.cost_sharing, 30_000);
+    assert_eq!(v.complaints.total, 2);
+    assert_eq!(v.complaints.open.len(), 1);
+    let open = &v.complaints.open[0];
+    assert_eq!(open.complaint_id, 1);
+    assert_eq!(open.first_response_at, Some(t(8, 11, 0)));
+    let settled = &v.complaints.settled[0];
+    assert_eq!(settled.status, ComplaintStatus::Closed);
+    assert_eq!(settled.root_cause, Some(RootCause::CustomerError));
+    assert_eq!(settled.rating, Some(4));
+    // Web: three purchases; call centre: two complaints opened (inbound).
+    let web = v
+        .channels
+        .iter()
+        .find(|c| c.channel == Channel::Web)
+        .unwrap();
+    assert_eq!((web.purchases, web.inbound), (3, 0));
+    let cc = v
+        .channels
+        .iter()
+        .find(|c| c.channel == Channel::CallCentre)
+        .unwrap();
+    assert_eq!((cc.inbound, cc.last), (2, t(9, 9, 0)));
+    // 13 events; the newest is the rating.
+    assert_eq!(v.timeline.total, 13);
+    assert!(matches!(
+        v.timeline.items[0].event.kind,
+        EventKind::ComplaintRated(_)
+    ));
+}
+
+#[test]
+fn the_referred_customer_sees_who_referred_them() {
+    let b = book();
+    let v = b.view(2, &ViewOptions::as_of(t(20, 0, 0))).unwrap();
+    assert_eq!(v.referrals.referred_by, Some(1));
+    assert_eq!(v.timeline.total, 1);
+    assert_eq!(v.purchases.count, 0);
+}
+
+#[test]
+fn as_of_cuts_history_and_reopens_the_past() {
+    let b = book();
+    // On 9 March at 10:00 complaint 2 was opened but not yet resolved; the refund (6th) and
+    // the two purchases were already there.
+    let v = b.view(1, &ViewOptions::as_of(t(9, 10, 0))).unwrap();
+    assert_eq!(v.purchases.net, 35_000);
+    assert_eq!(v.complaints.open.len(), 2);
+    assert!(v.complaints.settled.is_empty());
+    // Before anything happened.
+    let v = b.view(1, &ViewOptions::as_of(t(1, 0, 0))).unwrap();
+    assert_eq!(v.timeline.total, 0);
+    assert_eq!(v.purchases.average_basket, None);
+}
+
+#[test]
+fn timeline_pages_newest_first() {
+    let b = book();
+    let all = b
+        .view(1, &ViewOptions::as_of(t(20, 0, 0)).page(0, 100))
+        .unwrap();
+    let instants: Vec<_> = all.timeline.items.iter().map(|i| i.event.at).collect();
+    let mut sorted = instants.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(instants, sorted);
+    let page = b
+        .view(1, &ViewOptions::as_of(t(20, 0, 0)).page(10, 5))
+        .unwrap();
+    // 13 events, skip 10: three remain, the oldest three.
+    assert_eq!(page.timeline.items.len(), 3);
+    assert_eq!(page.timeline.items[2].event.at, t(1, 10, 0));
+    let beyond = b
+        .view(1, &ViewOptions::as_of(t(20, 0, 0)).page(50, 5))
+        .unwrap();
+    assert!(beyond.timeline.items.is_empty());
+}
+
+#[test]
+fn the_atm_outage_explains_the_missing_cash() {
+    let mut b = CustomerBook::with_currency("TRY").unwrap();
+    b.add_customer(Customer::person(9, "Zeynep", "Demir"))
+        .unwrap();
+    b.add_customer(Customer::person(10, "Can", "Öz")).unwrap();
+    let withdraw = |ch| Interaction {
+        channel: ch,
+        direction: Direction::Inbound,
+        subject: Some("para çekme".into()),
+        outcome: Some("para verilmedi".into()),
+        agent: None,
+    };
+    b.record(Event::new(9, t(1, 15, 10), withdraw(Channel::Atm)))
+        .unwrap();
+    b.record(Event::new(9, t(1, 16, 0), withdraw(Channel::Atm)))
+        .unwrap();
+    b.record(Event::new(10, t(1, 15, 10), withdraw(Channel::Web)))
+        .unwrap();
+    b.add_incident(Incident {
+        id: 77,
+        kind: IncidentKind::ChannelOutage,
+        channel: Some(Channel::Atm),
+        location: Some("ATM ağı".into()),
+        start: t(1, 15, 0),
+        end: Some(t(1, 15, 30)),
+        description: "30 dakikalık bağlantı sorunu".into(),
+    })
+    .unwrap();
+    let v = b.view(9, &ViewOptions::as_of(t(2, 0, 0))).unwrap();
+    assert_eq!(v.incidents.len(), 1);
+    assert_eq!(v.incidents[0].id, 77);
+    // Newest first: 16:00 is after the outage, 15:10 inside it.
+    assert!(v.timeline.items[0].incident_ids.is_empty());
+    assert_eq!(v.timeline.items[1].incident_ids, vec![77]);
+    // The web customer was not touched by an ATM outage.
+    let other = b.view(10, &ViewOptions::as_of(t(2, 0, 0))).unwrap();
+    assert!(other.incidents.is_empty());
+    // Before the outage began, the view does not know about it.
+    let early = b.view(9, &ViewOptions::as_of(t(1, 14, 0))).unwrap();
+    assert!(early.incidents.is_empty());
+}
+
+#[test]
+fn features_worked_by_hand() {
+    let b = book();
+    let as_of = t(31, 10, 0);
+    let f = b.features(as_of);
+    assert_eq!(f.customer_id, vec![1, 2, 3]);
+    // Last purchase 5 March 10:00 → 26 days before 31 March 10:00.
+    assert_eq!(f.recency_days[0], 26.0);
+    assert!(f.recency_days[1].is_nan() && f.recency_days[2].is_nan());
+    assert_eq!(f.frequency, vec![3, 0, 0]);
+    assert_eq!(f.monetary, vec![35_000, 0, 0]);
+    // No acquisition dates: tenure runs from the first own event (1 March 10:00) = 30 days;
+    // customer 2 has only a referral received, which is not its own event: NaN.
+    assert_eq!(f.tenure_days[0], 30.0);
+    assert!(f.tenure_days[1].is_nan());
+    // Purchases span 4 days, which counts as one month: 3 purchases per month.
+    assert_eq!(f.intensity, vec![3.0, 0.0, 0.0]);
+    assert_eq!(f.referrals, vec![1, 0, 0]);
+    assert_eq!(f.co_investment, vec![100_000, 0, 0]);
+    assert_eq!(f.cost_sharing, vec![30_000, 0, 0]);
+    assert_eq!(f.complaints_open, vec![1, 0, 0]);
+    assert_eq!(f.complaints_total, vec![2, 0, 0]);
+}
+
+#[test]
+fn intensity_separates_intense_from_light_buyers() {
+    let start = t(1, 0, 0);
+    // Ten purchases within a week: 10 per month.
+    assert_eq!(
+        features::intensity(10, Some(start), Some(start + Duration::days(7))),
+        10.0
+    );
+    // Ten purchases over 5 years (1826.2 days = 60 average months): 1/6 per month.
+    let five_years = Duration::seconds((5.0 * 365.2425 * 86_400.0) as i64);
+    let light = features::intensity(10, Some(start), Some(start + five_years));
+    assert!((light - 10.0 / 60.0).abs() < 1e-6, "{light}");
+}
+
+#[test]
+fn tenure_uses_the_acquisition_date_when_known() {
+    let mut b = CustomerBook::with_currency("TRY").unwrap();
+    let mut c = Customer::person(1, "Ali", "Kaya");
+    c.acquired_at = Some(t(1, 0, 0));
+    b.add_customer(c).unwrap();
+    let f = b.features(t(11, 12, 0));
+    assert_eq!(f.tenure_days, vec![10.5]);
+    // Not yet acquired at the instant: zero, not negative.
+    let mut c = Customer::person(2, "Veli", "Kaya");
+    c.acquired_at = Some(t(20, 0, 0));
+    b.add_customer(c).unwrap();
+    assert_eq!(b.features(t(11, 12, 0)).tenure_days[1], 0.0);
+}
+
+/// Records `event` into the sample book, expects it to fail with `kind` and `message`, and
+/// checks that the book did not change.
+fn rejects(event: Event, kind: ErrorKind, message: &str) {
+    let mut b = book();
+    let before = b.snapshot();
+    let err = b.record(event).unwrap_err();
+    assert_eq!(err.kind(), kind, "{err}");
+    assert_eq!(err.to_string(), message);
+    assert!(b.snapshot() == before, "a failed record changed the book");
+}
+
+#[test]
+fn bad_events_are_rejected_with_field_and_value() {
+    rejects(
+        Event::new(99, t(1, 0, 0), buy(1, "a")),
+        ErrorKind::NotFound,
+        "unknown customer_id 99",
+    );
+    rejects(
+        Event::new(1, t(1, 0, 0), buy(-500, "a")),
+        ErrorKind::InvalidInput,
+        "invalid amount -500: a purchase must not be negative (record a refund instead)",
+    );
+    let mut eur = buy(100, "a");
+    eur.currency = "EUR".into();
+    rejects(
+        Event::new(1, t(1, 0, 0), eur),
+        ErrorKind::InvalidInput,
+        "invalid currency EUR: the book's currency is TRY",
+    );
+    rejects(
+        Event::new(
+            1,
+            t(1, 0, 0),
+            Refund {
+                amount: 0,
+                currency: "TRY".into(),
+                product: None,
+                reason: None,
+                channel: None,
+            },
+        ),
+        ErrorKind::InvalidInput,
+        "invalid amount 0: a refund must be positive",
+    );
+    rejects(
+        Event::new(1, t(1, 0, 0), Referral { referred: 1 }),
+        ErrorKind::InvalidInput,
+        "invalid referred 1: a customer cannot refer themselves",
+    );
+    rejects(
+        Event::new(1, t(1, 0, 0), Referral { referred: 42 }),
+        ErrorKind::NotFound,
+        "unknown referred customer 42",
+    );
+}
+
+#[test]
+fn complaint_events_out_of_order_are_rejected() {
+    rejects(
+        Event::new(1, t(1, 0, 0), opened(1)),
+        ErrorKind::Duplicate,
+        "duplicate complaint_id 1: already exists",
+    );
+    // Complaint 1 was opened on 8 March at 09:00 and answered at 11:00.
+    rejects(
+        Event::new(
+            1,
+            t(8, 10, 0),
+            ComplaintResolved {
+                complaint_id: 1,
+                root_cause: RootCause::Billing,
+            },
+        ),
+        ErrorKind::Conflict,
+        "at 2025-03-08T10:00:00+00:00 rejected: complaint_resolved for complaint 1 is dated \
+         before its previous event at 2025-03-08T11:00:00+00:00",
+    );
+    rejects(
+        Event::new(
+            1,
+            t(12, 0, 0),
+            ComplaintResponded {
+                complaint_id: 2,
+                agent: None,
+            },
+        ),
+        ErrorKind::Conflict,
+        "complaint_id 2 rejected: complaint_responded not allowed: the complaint is closed",
+    );
+    rejects(
+        Event::new(
+            1,
+            t(12, 0, 0),
+            ComplaintResponded {
+                complaint_id: 1,
+                agent: None,
+            },
+        ),
+        ErrorKind::Conflict,
+        "complaint_id 1 rejected: complaint_responded not allowed: the complaint already has a \
+         first response",
+    );
+    rejects(
+        Event::new(2, t(12, 0, 0), ComplaintClosed { complaint_id: 1 }),
+        ErrorKind::Conflict,
+        "complaint_id 1 rejected: the complaint belongs to customer 1, not 2",
+    );
+    rejects(
+        Event::new(
+            1,
+            t(12, 0, 0),
+            ComplaintRated {
+                complaint_id: 1,
+                rating: 5,
+            },
+        ),
+        ErrorKind::Conflict,
+        "complaint_id 1 rejected: complaint_rated not allowed: the complaint is not resolved yet",
+    );
+    rejects(
+        Event::new(
+            1,
+            t(12, 0, 0),
+            ComplaintRated {
+                complaint_id: 2,
+                rating: 6,
+            },
+        ),
+        ErrorKind::InvalidInput,
+        "invalid rating 6: must be 1 to 5",
+    );
+    rejects(
+        Event::new(1, t(12, 0, 0), ComplaintReopened { complaint_id: 2 }),
+        ErrorKind::Conflict,
+        "complaint_id 2 rejected: complaint_reopened not allowed: only a resolved complaint can \
+         be reopened; it is closed",
+    );
+    rejects(
+        Event::new(
+            1,
+            t(12, 0, 0),
+            ComplaintStatusChanged {
+                complaint_id: 1,
+                status: ComplaintStatus::Resolved,
+            },
+        ),
+        ErrorKind::InvalidInput,
+        "invalid status resolved: use the complaint_resolved or complaint_closed event",
+    );
+    rejects(
+        Event::new(1, t(12, 0, 0), ComplaintClosed { complaint_id: 5 }),
+        ErrorKind::NotFound,
+        "unknown complaint_id 5",
+    );
+}
+
+#[test]
+fn reopen_then_resolve_again() {
+    let mut b = book();
+    b.record(Event::new(
+        1,
+        t(12, 0, 0),
+        ComplaintResolved {
+            complaint_id: 1,
+            root_cause: RootCause::Delivery,
+        },
+    ))
+    .unwrap();
+    b.record(Event::new(
+        1,
+        t(13, 0, 0),
+        ComplaintReopened { complaint_id: 1 },
+    ))
+    .unwrap();
+    let v = b.view(1, &ViewOptions::as_of(t(14, 0, 0))).unwrap();
+    assert_eq!(v.complaints.open[0].reopened, 1);
+    assert_eq!(v.complaints.open[0].status, ComplaintStatus::Open);
+}
+
+#[test]
+fn early_events_follow_the_book_setting() {
+    let mut c = Customer::person(1, "Ali", "Kaya");
+    c.acquired_at = Some(t(10, 0, 0));
+    let early = Event::new(1, t(9, 0, 0), buy(100, "a"));
+
+    let mut strict = CustomerBook::with_currency("TRY").unwrap();
+    strict.add_customer(c.clone()).unwrap();
+    let err = strict.record(early.clone()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    assert_eq!(
+        err.to_string(),
+        "at 2025-03-09T00:00:00+00:00 rejected: before customer 1 was acquired at \
+         2025-03-10T00:00:00+00:00"
+    );
+
+    let mut lenient = CustomerBook::new(BookConfig {
+        currency: "TRY".into(),
+        early_events: EarlyEvents::Accept,
+    })
+    .unwrap();
+    lenient.add_customer(c).unwrap();
+    lenient.record(early).unwrap();
+    assert_eq!(lenient.event_count(), 1);
+}
+
+#[test]
+fn customer_checks() {
+    let mut b = book();
+    let before = b.snapshot();
+    let err = b.add_customer(Customer::person(1, "X", "Y")).unwrap_err();
+    assert_eq!(err.to_string(), "duplicate customer_id 1: already exists");
+
+    let mut bad = Customer::person(5, "Ali", "Kaya");
+    bad.national_id = Some("1234567890X".into());
+    let err = b.add_customer(bad).unwrap_err();
+    // Personal data is masked: four characters of eleven stay visible.
+    assert_eq!(
+        err.to_string(),
+        "invalid national_id 1234*******: must be 11 digits"
+    );
+    assert_eq!(err.field(), Some("national_id"));
+
+    let nameless = Customer {
+        id: 6,
+        ..Customer::default()
+    };
+    let err = b.add_customer(nameless).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid given_name (empty): person 6 needs a given or a family name"
+    );
+
+    let mut referred = Customer::person(7, "Ali", "Kaya");
+    referred.referred_by = Some(7);
+    assert_eq!(
+        b.add_customer(referred).unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
+    let mut referred = Customer::person(7, "Ali", "Kaya");
+    referred.referred_by = Some(700);
+    assert_eq!(
+        b.add_customer(referred).unwrap_err().to_string(),
+        "unknown referred_by 700"
+    );
+    assert!(b.snapshot() == before);
+
+    let err = b
+        .update_customer(Customer::person(8, "A", "B"))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+}
+
+#[test]
+fn updating_acquisition_past_an_event_is_a_conflict() {
+    let mut b = book();
+    let mut c = b.customer(1).unwrap().clone();
+    c.acquired_at = Some(t(2, 0, 0));
+    let err = b.update_customer(c.clone()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "acquired_at 2025-03-02T00:00:00+00:00 rejected: customer 1 already has an event at \
+         2025-03-01T10:00:00+00:00"
+    );
+    c.acquired_at = Some(t(1, 0, 0));
+    c.tags.push("vip".into());
+    b.update_customer(c).unwrap();
+    assert_eq!(b.customer(1).unwrap().tags, vec!["vip".to_owned()]);
+}
+
+#[test]
+fn batches_are_all_or_nothing() {
+    let mut b = book();
+    let before = b.snapshot();
+    let err = b
+        .record_all(vec![
+            Event::new(2, t(11, 0, 0), buy(100, "a")),
+            Event::new(2, t(11, 1, 0), opened(30)),
+            Event::new(2, t(11, 2, 0), buy(-1, "a")),
+        ])
+        .unwrap_err();
+    assert!(err.to_string().starts_with("event #2: invalid amount -1"));
+    assert!(b.snapshot() == before);
+    // The complaint opened inside the failed batch was rolled back too.
+    b.record(Event::new(2, t(11, 1, 0), opened(30))).unwrap();
+
+    let err = b
+        .add_customers(vec![
+            Customer::person(20, "A", "B"),
+            Customer::person(21, "C", "D"),
+            Customer::person(20, "E", "F"),
+        ])
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "customer #2: duplicate customer_id 20: already exists"
+    );
+    assert!(!b.contains(20) && !b.contains(21));
+}
+
+#[test]
+fn incidents_are_checked() {
+    let mut b = book();
+    let incident = Incident {
+        id: 1,
+        kind: IncidentKind::SystemOutage,
+        channel: None,
+        location: None,
+        start: t(2, 0, 0),
+        end: Some(t(1, 0, 0)),
+        description: "ödeme sistemi".into(),
+    };
+    let err = b.add_incident(incident.clone()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid end 2025-03-01T00:00:00+00:00: before start 2025-03-02T00:00:00+00:00"
+    );
+    let ongoing = Incident {
+        end: None,
+        ..incident
+    };
+    b.add_incident(ongoing.clone()).unwrap();
+    assert_eq!(
+        b.add_incident(ongoing).unwrap_err().kind(),
+        ErrorKind::Duplicate
+    );
+    // An ongoing incident without a channel touches every event after its start.
+    let v = b.view(1, &ViewOptions::as_of(t(20, 0, 0))).unwrap();
+    assert_eq!(v.incidents.len(), 1);
+}
+
+#[test]
+fn snapshots_round_trip_and_check_their_version() {
+    let b = book();
+    let mut bytes = Vec::new();
+    b.save_json(&mut bytes).unwrap();
+    let loaded = CustomerBook::load_json(bytes.as_slice()).unwrap();
+    assert!(loaded.snapshot() == b.snapshot());
+
+    let mut s = b.snapshot();
+    s.format_version = 99;
+    let err = CustomerBook::from_snapshot(s).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnsupportedVersion);
+
+    let err = CustomerBook::load_json(&b"{\"format_version\": 1"[..]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Parse);
+
+    // A hand-edited snapshot cannot smuggle in a bad event.
+    let mut s = b.snapshot();
+    if let EventKind::Purchase(p) = &mut s.events[0].kind {
+        p.amount = -1;
+    }
+    let err = CustomerBook::from_snapshot(s).unwrap_err();
+    assert!(
+        err.to_string().starts_with("event #0: invalid amount -1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_referrer_added_later_survives_the_round_trip() {
+    let mut b = CustomerBook::with_currency("TRY").unwrap();
+    b.add_customer(Customer::person(1, "A", "B")).unwrap();
+    b.add_customer(Customer::person(2, "C", "D")).unwrap();
+    let mut first = b.customer(1).unwrap().clone();
+    first.referred_by = Some(2);
+    b.update_customer(first).unwrap();
+    let loaded = CustomerBook::from_snapshot(b.snapshot()).unwrap();
+    assert_eq!(loaded.customer(1).unwrap().referred_by, Some(2));
+}
+
+#[test]
+fn json_forms_are_stable() {
+    let e = Event::new(1, t(1, 10, 0), buy(129_900, "elektronik"));
+    let json = serde_json::to_string(&e).unwrap();
+    assert_eq!(
+        json,
+        r#"{"customer_id":1,"at":"2025-03-01T10:00:00Z","type":"purchase","amount":129900,"currency":"TRY","category":"elektronik","channel":"web"}"#
+    );
+    let back: Event = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, e);
+    let c: Customer = serde_json::from_str(
+        r#"{"id": 3, "kind": "organisation", "organisation_name": "Kaya A.Ş."}"#,
+    )
+    .unwrap();
+    assert_eq!(c.display_name(), "Kaya A.Ş.");
+    assert_eq!(
+        serde_json::to_string(&BookConfig::new("TRY")).unwrap(),
+        r#"{"currency":"TRY","early_events":"reject"}"#
+    );
+}
+
+#[test]
+fn the_book_can_be_shared_between_threads() {
+    fn is_send_sync<T: Send + Sync>() {}
+    is_send_sync::<CustomerBook>();
+}

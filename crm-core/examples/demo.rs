@@ -84,6 +84,29 @@ fn summary(book: &CustomerBook, duplicates: usize, as_of: chrono::DateTime<chron
         100.0 * *causes.get("customer error").unwrap_or(&0) as f64 / resolved.max(1) as f64
     );
     println!("Incidents   {:>10}\n", book.incidents().len());
+
+    println!(
+        "Feature export (one column per feature; the first 5 of {} rows)",
+        features.len()
+    );
+    println!(
+        "  {:>9} {:>9} {:>5} {:>14} {:>7} {:>9} {:>5} {:>10}",
+        "customer", "recency", "freq", "monetary TRY", "tenure", "per month", "refs", "complaints"
+    );
+    for r in 0..features.len().min(5) {
+        println!(
+            "  {:>9} {:>9.1} {:>5} {:>14} {:>7.0} {:>9.2} {:>5} {:>10}",
+            features.customer_id[r],
+            features.recency_days[r],
+            features.frequency[r],
+            money(features.monetary[r]),
+            features.tenure_days[r],
+            features.intensity[r],
+            features.referrals[r],
+            features.complaints_total[r],
+        );
+    }
+    println!();
 }
 
 /// A customer worth showing: touched by an incident, with a complaint and many events.

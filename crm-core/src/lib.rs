@@ -34,3 +34,8 @@ pub mod model;
 pub mod sample;
 
 pub use error::{CrmError, ErrorKind, Result};
+
+/// The README's Rust examples, compiled and run as doc-tests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

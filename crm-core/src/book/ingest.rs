@@ -22,8 +22,8 @@ pub(crate) struct ComplaintState {
 }
 
 /// How to take one applied change back.
-#[derive(Debug)]
-enum Undo {
+#[derive(Debug, Clone)]
+pub(crate) enum Undo {
     CustomerAdded,
     CustomerReplaced {
         dense: u32,
@@ -149,13 +149,15 @@ impl CustomerBook {
         &mut self,
         f: impl FnOnce(&mut Self, &mut Vec<Undo>) -> Result<T>,
     ) -> Result<T> {
-        let mut journal = Vec::new();
+        let mut journal = std::mem::take(&mut self.journal);
         let result = f(self, &mut journal);
         if result.is_err() {
             while let Some(undo) = journal.pop() {
                 self.undo(undo);
             }
         }
+        journal.clear();
+        self.journal = journal;
         result
     }
 
@@ -322,8 +324,16 @@ impl CustomerBook {
         for owner in std::iter::once(dense).chain(referred) {
             let events = &self.events;
             let list = &mut self.by_customer[owner as usize];
-            let pos = list.partition_point(|&i| events[i as usize].at <= event.at);
-            list.insert(pos, idx);
+            // Events mostly arrive in time order: append without searching when they do.
+            let in_order = list
+                .last()
+                .is_none_or(|&i| events[i as usize].at <= event.at);
+            if in_order {
+                list.push(idx);
+            } else {
+                let pos = list.partition_point(|&i| events[i as usize].at <= event.at);
+                list.insert(pos, idx);
+            }
         }
         if let Some((id, state)) = complaint {
             let previous = self.complaints.insert(id, state);

@@ -28,8 +28,7 @@ mod snapshot;
 mod store;
 mod view;
 
-use std::collections::HashMap;
-
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{CrmError, Result};
@@ -101,14 +100,18 @@ impl BookConfig {
 pub struct CustomerBook {
     config: BookConfig,
     customers: Vec<Customer>,
-    index: HashMap<CustomerId, u32>,
+    // Fx rather than SipHash: ids come from the company's own systems, not from an attacker,
+    // and the index is hit once per recorded event.
+    index: FxHashMap<CustomerId, u32>,
     events: Vec<StoredEvent>,
     /// Per customer, the indexes of its events (a referral is listed under both customers),
     /// sorted by (instant, recording order).
     by_customer: Vec<Vec<u32>>,
-    complaints: HashMap<ComplaintId, ComplaintState>,
+    complaints: FxHashMap<ComplaintId, ComplaintState>,
     incidents: Vec<Incident>,
     symbols: Interner,
+    /// Kept between calls so that recording an event allocates nothing for its undo log.
+    journal: Vec<ingest::Undo>,
 }
 
 impl CustomerBook {
@@ -127,12 +130,13 @@ impl CustomerBook {
         Ok(CustomerBook {
             config,
             customers: Vec::new(),
-            index: HashMap::new(),
+            index: FxHashMap::default(),
             events: Vec::new(),
             by_customer: Vec::new(),
-            complaints: HashMap::new(),
+            complaints: FxHashMap::default(),
             incidents: Vec::new(),
             symbols: Interner::default(),
+            journal: Vec::new(),
         })
     }
 
@@ -148,6 +152,15 @@ impl CustomerBook {
     /// ```
     pub fn with_currency(currency: &str) -> Result<Self> {
         Self::new(BookConfig::new(currency))
+    }
+
+    /// Reserves room for `customers` more customers and `events` more events, so that a
+    /// bulk load does not grow (and copy) its storage step by step.
+    pub fn reserve(&mut self, customers: usize, events: usize) {
+        self.customers.reserve(customers);
+        self.index.reserve(customers);
+        self.by_customer.reserve(customers);
+        self.events.reserve(events);
     }
 
     /// The settings.

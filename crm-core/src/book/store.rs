@@ -5,7 +5,7 @@
 //! stored at all: an event takes 40 bytes instead of well over 100. The public [`Event`] is
 //! rebuilt on the way out.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::num::NonZeroU32;
 
 use chrono::{DateTime, Utc};
@@ -25,7 +25,7 @@ pub(crate) struct Sym(NonZeroU32);
 /// which nothing can observe).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Interner {
-    ids: HashMap<Box<str>, Sym>,
+    ids: FxHashMap<Box<str>, Sym>,
     names: Vec<Box<str>>,
 }
 

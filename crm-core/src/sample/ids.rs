@@ -116,7 +116,7 @@ pub(crate) fn email(rng: &mut impl Rng, given: &str, family: &str) -> String {
     match rng.random_range(0..4) {
         0 => format!("{g}.{f}@{domain}"),
         1 => format!("{g}{f}{}@{domain}", rng.random_range(1..100)),
-        2 => format!("{}{f}@{domain}", &g[..1]),
+        2 => format!("{}{f}@{domain}", g.chars().next().unwrap_or('x')),
         _ => format!("{g}_{f}@{domain}"),
     }
 }

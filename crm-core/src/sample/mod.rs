@@ -120,23 +120,41 @@ impl SampleConfig {
 
     /// Generates everything in memory.
     pub fn generate(&self) -> Sample {
-        let mut sample = Sample {
-            customers: Vec::new(),
-            events: Vec::new(),
-            incidents: Vec::new(),
-            duplicates: Vec::new(),
+        let mut customers = Vec::new();
+        let mut events = Vec::new();
+        let duplicates = self.for_each_customer(|customer, mine| {
+            customers.push(customer);
+            events.extend(mine);
+        });
+        Sample {
+            customers,
+            events,
+            incidents: generator::Generator::new(self).incidents().to_vec(),
+            duplicates,
             end: self.end,
-        };
+        }
+    }
+
+    /// Generates customer by customer without keeping anything: `sink` gets each customer
+    /// with the events generated with it (its own, and a referral its referrer made), in an
+    /// order a book accepts. Returns the duplicates' ground truth.
+    ///
+    /// ```
+    /// let mut events = 0;
+    /// crm_core::sample::SampleConfig::new(50).for_each_customer(|_, e| events += e.len());
+    /// assert!(events > 0);
+    /// ```
+    pub fn for_each_customer(
+        &self,
+        mut sink: impl FnMut(Customer, Vec<Event>),
+    ) -> Vec<DuplicateTruth> {
         let mut g = generator::Generator::new(self);
-        sample.incidents = g.incidents().to_vec();
         g.run(|chunk| {
-            sample.customers.push(chunk.customer);
-            sample.events.extend(chunk.events);
+            sink(chunk.customer, chunk.events);
             Ok(())
         })
         .unwrap_or_default();
-        sample.duplicates = g.into_truth();
-        sample
+        g.into_truth()
     }
 
     /// Generates straight into a new book, without holding the events twice; returns the
@@ -146,6 +164,15 @@ impl SampleConfig {
     /// Only if the generator produced an event the book rejects, which is a bug.
     pub fn build_book(&self) -> Result<(CustomerBook, Vec<DuplicateTruth>)> {
         let mut book = CustomerBook::with_currency(SAMPLE_CURRENCY)?;
+        // Purchases, ~2 interactions and the odd referral or complaint per customer.
+        let expected = self.customers as f64
+            * (1.0 + self.duplicate_share)
+            * (self.mean_purchases + 3.0)
+            * 1.05;
+        book.reserve(
+            (self.customers as f64 * (1.0 + self.duplicate_share)) as usize,
+            expected as usize,
+        );
         let mut g = generator::Generator::new(self);
         for incident in g.incidents().to_vec() {
             book.add_incident(incident)?;

@@ -85,3 +85,35 @@ pub fn transactions(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use std::collections::HashMap;
+
+    #[test]
+    fn seeded_heavy_tailed_and_in_range() {
+        let start = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+        let end = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+        let a = transactions(5_000, 100_000, 9, start, end);
+        assert_eq!(a, transactions(5_000, 100_000, 9, start, end));
+        assert_ne!(
+            a.amount,
+            transactions(5_000, 100_000, 10, start, end).amount
+        );
+        assert!(a.at.iter().all(|&t| start <= t && t < end));
+        let refunds = a.amount.iter().filter(|&&x| x < 0).count() as f64 / a.len() as f64;
+        assert!((0.01..0.03).contains(&refunds), "{refunds}");
+        // Rows per customer are heavy-tailed: the busiest 20% of customers hold far more
+        // than 20% of the rows (Pareto 1.25 puts roughly half or more there).
+        let mut rows: HashMap<u64, usize> = HashMap::new();
+        for id in &a.customer_id {
+            *rows.entry(*id).or_default() += 1;
+        }
+        let mut counts: Vec<usize> = rows.into_values().collect();
+        counts.sort_unstable_by(|x, y| y.cmp(x));
+        let top: usize = counts[..1_000].iter().sum();
+        assert!(top as f64 / a.len() as f64 > 0.45, "{top}");
+    }
+}

@@ -1,0 +1,44 @@
+# The two commands: `make demo` and `make test`. Both install what they need by themselves.
+SHELL := /bin/bash
+CARGO ?= cargo
+CC ?= cc
+CXX ?= c++
+LIB_DIR := target/debug
+C_OUT := target/c
+C_STRICT := -std=c11 -Wall -Wextra -Werror -pedantic -Iinclude
+
+.PHONY: demo test check-format clippy rust-test c-test bench-smoke header
+
+## demo: generate a sample Turkish SME customer base and show what crm does with it
+demo:
+	$(CARGO) run --release --locked -q -p crm-core --example demo
+
+## test: every check: format, lints, Rust tests (with the header check), C tests, bench smoke
+test: check-format clippy rust-test c-test bench-smoke
+
+check-format:
+	$(CARGO) fmt --all --check
+
+clippy:
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+# Includes crm-ffi/tests/header.rs, which fails when include/crm.h is stale.
+rust-test:
+	$(CARGO) test --workspace --locked
+
+c-test:
+	$(CARGO) build --locked -q -p crm-ffi
+	mkdir -p $(C_OUT)
+	$(CC) $(C_STRICT) crm-ffi/tests/c/version.c -L$(LIB_DIR) -lcrm -o $(C_OUT)/version_shared
+	LD_LIBRARY_PATH=$(LIB_DIR) $(C_OUT)/version_shared
+	$(CC) $(C_STRICT) crm-ffi/tests/c/version.c $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/version_static
+	$(C_OUT)/version_static
+	$(CXX) -std=c++17 -Wall -Wextra -Werror -Iinclude -fsyntax-only -x c++ crm-ffi/tests/c/version.c
+
+# Runs every bench once on small data so that they never rot; timings come from `cargo bench`.
+bench-smoke:
+	CRM_BENCH_CUSTOMERS=2000 $(CARGO) bench --locked -q -p crm-benches -- --test
+
+## header: regenerate include/crm.h from crm-ffi with the pinned cbindgen
+header:
+	CRM_UPDATE_HEADER=1 $(CARGO) test --locked -q -p crm-ffi --test header

@@ -32,6 +32,9 @@ pub mod book;
 pub mod error;
 pub mod model;
 pub mod sample;
+pub mod segment;
+pub mod transactions;
+pub mod value;
 
 pub use error::{CrmError, ErrorKind, Result};
 

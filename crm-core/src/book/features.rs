@@ -25,7 +25,8 @@ const SECONDS_PER_DAY: f64 = 86_400.0;
 ///   the last purchase and counts as at least one month (average Gregorian months of 30.44
 ///   days). Ten purchases in one month give 10; ten spread over five years give 0.17: the
 ///   short-but-intense buyer against the long-but-light one.
-/// - `referrals`: customers this one referred; `co_investment`, `cost_sharing`: sums of
+/// - `referrals`: customers this one referred; `referred_buyers`: those of them who bought
+///   at least once; `referral_value`: their net revenue; `co_investment`, `cost_sharing`: sums of
 ///   contributions, minor units; `complaints_open`, `complaints_total`: complaints not yet
 ///   resolved or closed, and all complaints opened.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -46,6 +47,10 @@ pub struct Features {
     pub intensity: Vec<f64>,
     /// Customers referred.
     pub referrals: Vec<u32>,
+    /// Referred customers who bought.
+    pub referred_buyers: Vec<u32>,
+    /// Net revenue of the referred customers, minor units.
+    pub referral_value: Vec<i64>,
     /// Co-investment, minor units.
     pub co_investment: Vec<i64>,
     /// Cost sharing, minor units.
@@ -77,6 +82,8 @@ impl Features {
             tenure_days: Vec::with_capacity(n),
             intensity: Vec::with_capacity(n),
             referrals: Vec::with_capacity(n),
+            referred_buyers: vec![0; n],
+            referral_value: vec![0; n],
             co_investment: Vec::with_capacity(n),
             cost_sharing: Vec::with_capacity(n),
             complaints_open: Vec::with_capacity(n),
@@ -131,6 +138,7 @@ impl CustomerBook {
     /// ```
     pub fn features(&self, as_of: DateTime<Utc>) -> Features {
         let mut out = Features::with_capacity(as_of, self.customers.len());
+        let mut referred: Vec<(usize, u64)> = Vec::new();
         for (dense, customer) in self.customers.iter().enumerate() {
             let f = self.figures(dense as u32, as_of, false);
             let p = &f.purchases;
@@ -144,10 +152,19 @@ impl CustomerBook {
                 .push(start.map_or(f64::NAN, |start| days_between(start, as_of).max(0.0)));
             out.intensity.push(intensity(p.count, p.first, p.last));
             out.referrals.push(f.referrals.made.len() as u32);
+            referred.extend(f.referrals.made.iter().map(|&id| (dense, id)));
             out.co_investment.push(f.contributions.co_investment);
             out.cost_sharing.push(f.contributions.cost_sharing);
             out.complaints_open.push(f.complaints.open.len() as u32);
             out.complaints_total.push(f.complaints.total);
+        }
+        // What the referred customers brought, as of the same instant.
+        for (referrer, id) in referred {
+            if let Some(&d) = self.index.get(&id) {
+                let d = d as usize;
+                out.referred_buyers[referrer] += u32::from(out.frequency[d] > 0);
+                out.referral_value[referrer] += out.monetary[d];
+            }
         }
         out
     }

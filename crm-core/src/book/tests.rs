@@ -271,6 +271,9 @@ fn features_worked_by_hand() {
     // Purchases span 4 days, which counts as one month: 3 purchases per month.
     assert_eq!(f.intensity, vec![3.0, 0.0, 0.0]);
     assert_eq!(f.referrals, vec![1, 0, 0]);
+    // Customer 2, whom 1 referred, never bought.
+    assert_eq!(f.referred_buyers, vec![0, 0, 0]);
+    assert_eq!(f.referral_value, vec![0, 0, 0]);
     assert_eq!(f.co_investment, vec![100_000, 0, 0]);
     assert_eq!(f.cost_sharing, vec![30_000, 0, 0]);
     assert_eq!(f.complaints_open, vec![1, 0, 0]);

@@ -1,0 +1,60 @@
+//! Segmentation: the customer pyramid, Pareto/ABC and the Lorenz curve, horizontal then
+//! vertical segmentation, RFM scores and named segments, and a strategy per segment.
+//!
+//! Every engine is a function over plain columns (slices) in customer order, usable without
+//! a book.
+//!
+//! ## Quantile bins
+//! RFM scores use one documented rule: among the n customers with a purchase, a value that
+//! has c values strictly below it scores ⌊k·c/n⌋ + 1. Equal values therefore score equally
+//! (they share the lowest rank of their tie group, pandas' `rank(method="min")`); bins differ
+//! in size by at most one when there are no ties, the extra members going where the
+//! boundaries j·n/k fall. pandas `qcut` and polars `qcut` disagree on uneven bins, so the
+//! comparison scripts in `benches/` compute this rule explicitly in both.
+
+mod matrix;
+mod order;
+mod pareto;
+mod pyramid;
+mod rfm;
+mod strategy;
+
+pub use matrix::{AttributeColumn, MatrixCell, SegmentMatrix, segment_matrix};
+pub use pareto::{AbcClass, AbcCuts, Pareto, abc, pareto, top_share};
+pub use pyramid::{Pyramid, PyramidConfig, TierBasis, TierSpec, TierSummary, pyramid};
+pub use rfm::{Rfm, RfmConfig, RfmRule, RfmSegmentMap, RuleReport, ScoreRange, ShadowedRule, rfm};
+pub use strategy::{Strategy, StrategyMap};
+
+pub(crate) use order::percentile_ranks;
+
+use crate::error::{CrmError, Result};
+
+/// Rejects non-finite values, naming the first one's position.
+pub(crate) fn check_values(field: &str, values: &[f64]) -> Result<()> {
+    match values.iter().position(|v| !v.is_finite()) {
+        Some(i) => Err(CrmError::invalid(
+            &format!("{field}[{i}]"),
+            values[i],
+            "must be finite",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Rejects a column whose length differs from the reference column's.
+pub(crate) fn check_len(field: &str, len: usize, reference: &str, expected: usize) -> Result<()> {
+    if len == expected {
+        Ok(())
+    } else {
+        Err(CrmError::invalid(
+            &format!("{field} length"),
+            len,
+            format_args!("must equal the length of {reference} ({expected})"),
+        ))
+    }
+}
+
+/// Values with negatives raised to 0: a customer who cost money holds no share of value.
+fn clamped(values: &[f64]) -> Vec<f64> {
+    values.iter().map(|&v| v.max(0.0)).collect()
+}

@@ -1,0 +1,151 @@
+//! Order statistics shared by the segmentation engines.
+//!
+//! Quantile scores need only k − 1 order statistics, not a full sort, so they are found by
+//! successive selection (O(n log k)); ranks for percentile normalisation need a full sort,
+//! done in parallel.
+
+use rayon::prelude::*;
+
+/// Quantile scores 1..=k of `values` by rank, ties sharing the lowest rank of their group:
+/// with `c(v)` the number of finite values strictly below `v` and `n` the number of finite
+/// values, `score(v) = ⌊k·c(v)/n⌋ + 1`. Equal values get equal scores; bins differ in size by
+/// at most one (more when ties force it); the extra members of uneven bins go where the
+/// fractional boundaries `j·n/k` fall. Non-finite values score 0.
+pub(crate) fn quantile_scores(values: &[f64], k: u8) -> Vec<u8> {
+    let mut finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let n = finite.len();
+    if n == 0 {
+        return vec![0; values.len()];
+    }
+    let thresholds = boundaries(&mut finite, k);
+    values
+        .par_iter()
+        .with_min_len(4096)
+        .map(|&v| {
+            if !v.is_finite() {
+                return 0;
+            }
+            // 1 + the number of thresholds strictly below v; thresholds are ascending.
+            1 + thresholds.partition_point(|&t| t < v) as u8
+        })
+        .collect()
+}
+
+/// The thresholds `t_j = x_(⌈j·n/k⌉)` (1-based order statistics), j = 1..k−1, of a
+/// non-empty slice of finite values, which it reorders.
+fn boundaries(values: &mut [f64], k: u8) -> Vec<f64> {
+    let n = values.len();
+    let mut out = Vec::with_capacity(usize::from(k.saturating_sub(1)));
+    // After each selection values[..done] are all <= values[done..], so the next order
+    // statistic can be selected from values[done..] alone; c is non-decreasing in j.
+    let mut done = 0;
+    for j in 1..usize::from(k) {
+        let pos = (j * n).div_ceil(usize::from(k)) - 1; // ⌈j·n/k⌉, 0-based
+        let (_, nth, _) = values[done..].select_nth_unstable_by(pos - done, f64::total_cmp);
+        out.push(*nth);
+        done = pos;
+    }
+    out
+}
+
+/// Sorts `0..values.len()` by value, descending, ties by position (stable and deterministic).
+pub(crate) fn order_descending(values: &[f64]) -> Vec<u32> {
+    let mut idx: Vec<u32> = (0..values.len() as u32).collect();
+    idx.par_sort_unstable_by(|&a, &b| {
+        values[b as usize]
+            .total_cmp(&values[a as usize])
+            .then(a.cmp(&b))
+    });
+    idx
+}
+
+/// Percentile rank in [0, 1] of each finite value: the average 0-based rank of its tie group
+/// divided by n − 1, so the smallest value gets 0, the largest 1 and ties the same figure.
+/// A single value, or all values equal, gives 0.5. Non-finite values give `None`.
+pub(crate) fn percentile_ranks(values: &[f64]) -> Vec<Option<f64>> {
+    let mut idx: Vec<u32> = (0..values.len() as u32)
+        .filter(|&i| values[i as usize].is_finite())
+        .collect();
+    idx.par_sort_unstable_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]));
+    let n = idx.len();
+    let mut out = vec![None; values.len()];
+    let mut start = 0;
+    while start < n {
+        let v = values[idx[start] as usize];
+        let mut end = start + 1;
+        while end < n && values[idx[end] as usize] == v {
+            end += 1;
+        }
+        let rank = if n == 1 {
+            0.5
+        } else {
+            // Average of ranks start..end-1.
+            (start + end - 1) as f64 / 2.0 / (n - 1) as f64
+        };
+        for &i in &idx[start..end] {
+            out[i as usize] = Some(rank);
+        }
+        start = end;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn seven_values_into_five_bins() {
+        // ⌊5·c/7⌋ + 1 for c = 0..6: 1, 1, 2, 3, 3, 4, 5.
+        let v = [70.0, 10.0, 30.0, 20.0, 50.0, 40.0, 60.0];
+        assert_eq!(quantile_scores(&v, 5), vec![5, 1, 2, 1, 3, 3, 4]);
+    }
+
+    #[test]
+    fn ties_share_the_lowest_rank() {
+        // Sorted: 1, 2, 2, 2, 3, 4. c(2) = 1 → ⌊4·1/6⌋+1 = 1; c(3) = 4 → 3; c(4) = 5 → 4.
+        let v = [2.0, 3.0, 2.0, 1.0, 4.0, 2.0];
+        assert_eq!(quantile_scores(&v, 4), vec![1, 3, 1, 1, 4, 1]);
+        assert_eq!(quantile_scores(&[f64::NAN, 1.0], 5), vec![0, 1]);
+        assert_eq!(quantile_scores(&[], 5), Vec::<u8>::new());
+    }
+
+    #[test]
+    fn percentile_ranks_by_hand() {
+        // Sorted 1, 2, 2, 5: ranks 0, (1+2)/2 = 1.5, 1.5, 3 over n − 1 = 3.
+        let p = percentile_ranks(&[2.0, 5.0, 1.0, 2.0, f64::NAN]);
+        assert_eq!(p, vec![Some(0.5), Some(1.0), Some(0.0), Some(0.5), None]);
+        assert_eq!(percentile_ranks(&[7.0]), vec![Some(0.5)]);
+    }
+
+    /// The definition, computed the slow way.
+    fn by_definition(values: &[f64], k: u8) -> Vec<u8> {
+        let n = values.len();
+        values
+            .iter()
+            .map(|&v| {
+                let below = values.iter().filter(|&&x| x < v).count();
+                ((usize::from(k) * below) / n + 1) as u8
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        #[test]
+        fn scores_match_the_definition(values in prop::collection::vec(0u8..20, 1..60), k in 2u8..10) {
+            let values: Vec<f64> = values.into_iter().map(f64::from).collect();
+            let got = quantile_scores(&values, k);
+            prop_assert_eq!(&got, &by_definition(&values, k));
+            prop_assert!(got.iter().all(|&s| (1..=k).contains(&s)));
+            for (i, a) in values.iter().enumerate() {
+                for (j, b) in values.iter().enumerate() {
+                    if a == b { prop_assert_eq!(got[i], got[j]); }
+                    if a < b { prop_assert!(got[i] <= got[j]); }
+                }
+            }
+        }
+    }
+}

@@ -176,6 +176,7 @@ struct Row<A> {
     amount: A,
 }
 
+#[derive(Clone, Copy)]
 struct Acc<A> {
     id: u64,
     first_any: i64,
@@ -252,13 +253,132 @@ fn partition_bits(rows: usize) -> u32 {
     parts.trailing_zeros()
 }
 
-fn partition_of(id: u64, bits: u32) -> usize {
-    if bits == 0 {
-        return 0;
-    }
-    // Fibonacci hashing: the top bits of id·φ spread any id pattern evenly.
-    (id.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+/// How rows are sent to partitions.
+#[derive(Clone, Copy)]
+enum Partitioner {
+    /// By id range: `(id − min) >> shift`. Concatenating the partitions, each sorted, sorts
+    /// the whole output, so no global sort is needed.
+    Range { min: u64, shift: u32 },
+    /// By Fibonacci hash of the id (top `bits` bits of id·φ), for ids too skewed for ranges.
+    Hash { bits: u32 },
 }
+
+impl Partitioner {
+    fn of(self, id: u64) -> usize {
+        match self {
+            Partitioner::Range { min, shift } => {
+                (id - min).checked_shr(shift).unwrap_or(0) as usize
+            }
+            Partitioner::Hash { bits: 0 } => 0,
+            Partitioner::Hash { bits } => {
+                (id.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+            }
+        }
+    }
+
+    fn range(ids: &[u64], bits: u32) -> Self {
+        let (min, max) = ids
+            .par_iter()
+            .fold(|| (u64::MAX, 0), |(lo, hi), &id| (lo.min(id), hi.max(id)))
+            .reduce(|| (u64::MAX, 0), |a, b| (a.0.min(b.0), a.1.max(b.1)));
+        let span_bits = 64 - max.saturating_sub(min).leading_zeros();
+        Partitioner::Range {
+            min: min.min(max),
+            shift: span_bits.saturating_sub(bits),
+        }
+    }
+}
+
+/// Per-thread histograms of partition sizes over contiguous chunks of `ids`.
+fn histograms(ids: &[u64], chunk: usize, parts: usize, by: Partitioner) -> Vec<Vec<usize>> {
+    ids.par_chunks(chunk)
+        .map(|c| {
+            let mut h = vec![0usize; parts];
+            for &id in c {
+                h[by.of(id)] += 1;
+            }
+            h
+        })
+        .collect()
+}
+
+fn new_acc<A: Money>(id: u64) -> Acc<A> {
+    Acc {
+        id,
+        first_any: i64::MAX,
+        first_purchase: i64::MAX,
+        last_purchase: i64::MIN,
+        purchases: 0,
+        sum: A::ZERO,
+    }
+}
+
+fn add_row<A: Money>(a: &mut Acc<A>, r: &Row<A>) {
+    a.first_any = a.first_any.min(r.at);
+    a.sum = a.sum.add(r.amount);
+    if !r.amount.is_refund() {
+        a.purchases += 1;
+        a.first_purchase = a.first_purchase.min(r.at);
+        a.last_purchase = a.last_purchase.max(r.at);
+    }
+}
+
+/// Aggregates a partition whose ids lie in `base..base + size`, through a slot table indexed
+/// by `id − base`; returns the customers in id order.
+fn aggregate_direct<'r, A: Money + 'r>(
+    part: impl Iterator<Item = &'r Row<A>>,
+    len: usize,
+    base: u64,
+    size: usize,
+    as_of: i64,
+) -> Vec<Acc<A>> {
+    let mut slot = vec![u32::MAX; size];
+    let mut accs: Vec<Acc<A>> = Vec::with_capacity(len / 8);
+    for r in part {
+        if r.at > as_of {
+            continue;
+        }
+        let s = &mut slot[(r.id - base) as usize];
+        if *s == u32::MAX {
+            *s = accs.len() as u32;
+            accs.push(new_acc(r.id));
+        }
+        add_row(&mut accs[*s as usize], r);
+    }
+    slot.iter()
+        .filter(|&&s| s != u32::MAX)
+        .map(|&s| accs[s as usize])
+        .collect()
+}
+
+/// Aggregates a partition through a hash table; customers in first-seen order.
+fn aggregate_hashed<'r, A: Money + 'r>(
+    part: impl Iterator<Item = &'r Row<A>>,
+    len: usize,
+    as_of: i64,
+) -> Vec<Acc<A>> {
+    let mut slot: FxHashMap<u64, u32> = FxHashMap::default();
+    slot.reserve(len / 8);
+    let mut accs: Vec<Acc<A>> = Vec::with_capacity(len / 8);
+    for r in part {
+        if r.at > as_of {
+            continue;
+        }
+        let i = *slot.entry(r.id).or_insert_with(|| {
+            accs.push(new_acc(r.id));
+            (accs.len() - 1) as u32
+        });
+        add_row(&mut accs[i as usize], r);
+    }
+    accs
+}
+
+/// A pointer that threads may share because each writes only its own disjoint slots.
+struct SharedSlots<T>(*mut T);
+
+// SAFETY: `columns` gives every partition its own disjoint range of each output column, so
+// no slot is written by two threads, and the vectors are not read until every thread is done.
+unsafe impl<T: Send> Sync for SharedSlots<T> {}
 
 fn aggregate<A: Money>(
     ids: &[u64],
@@ -270,94 +390,154 @@ fn aggregate<A: Money>(
     let n = ids.len();
     let bits = partition_bits(n);
     let parts = 1usize << bits;
+    let chunk = n.div_ceil(rayon::current_num_threads().max(1)).max(1);
 
-    // Scatter the rows into partitions, keeping row order inside each partition.
-    let mut counts = vec![0usize; parts + 1];
-    for &id in ids {
-        counts[partition_of(id, bits) + 1] += 1;
+    // Range partitions when ids spread evenly enough; hashing otherwise.
+    let mut by = Partitioner::range(ids, bits);
+    let mut hist = histograms(ids, chunk, parts, by);
+    let biggest = (0..parts)
+        .map(|p| hist.iter().map(|h| h[p]).sum::<usize>())
+        .max()
+        .unwrap_or(0);
+    if parts > 1 && biggest > 8 * n / parts {
+        by = Partitioner::Hash { bits };
+        hist = histograms(ids, chunk, parts, by);
     }
-    for p in 0..parts {
-        counts[p + 1] += counts[p];
-    }
-    let starts = counts.clone();
-    let mut next = counts;
-    let mut rows: Vec<Row<A>> = Vec::with_capacity(n);
-    let spare = rows.spare_capacity_mut();
-    for i in 0..n {
-        let p = partition_of(ids[i], bits);
-        spare[next[p]].write(Row {
-            id: ids[i],
-            at: at[i],
-            amount: amount[i],
-        });
-        next[p] += 1;
-    }
-    // SAFETY: the counting pass gave every row exactly one slot and the scatter wrote every
-    // slot of 0..n exactly once (next[p] ends at starts[p + 1]).
-    unsafe { rows.set_len(n) };
 
-    // Aggregate each partition on its own.
-    let mut accs: Vec<Acc<A>> = (0..parts)
+    // Each thread scatters its own chunk into its own buffer, partition by partition; a
+    // partition is then its segments of every buffer in chunk order, which keeps row order.
+    let buffers: Vec<(Vec<Row<A>>, Vec<usize>)> = hist
         .into_par_iter()
-        .flat_map_iter(|p| {
-            let part = &rows[starts[p]..starts[p + 1]];
-            let mut slot: FxHashMap<u64, u32> = FxHashMap::default();
-            slot.reserve(part.len() / 8);
-            let mut accs: Vec<Acc<A>> = Vec::with_capacity(part.len() / 8);
-            for r in part {
-                if r.at > as_of {
-                    continue;
-                }
-                let i = *slot.entry(r.id).or_insert_with(|| {
-                    accs.push(Acc {
-                        id: r.id,
-                        first_any: i64::MAX,
-                        first_purchase: i64::MAX,
-                        last_purchase: i64::MIN,
-                        purchases: 0,
-                        sum: A::ZERO,
-                    });
-                    (accs.len() - 1) as u32
-                });
-                let a = &mut accs[i as usize];
-                a.first_any = a.first_any.min(r.at);
-                a.sum = a.sum.add(r.amount);
-                if !r.amount.is_refund() {
-                    a.purchases += 1;
-                    a.first_purchase = a.first_purchase.min(r.at);
-                    a.last_purchase = a.last_purchase.max(r.at);
-                }
+        .enumerate()
+        .map(|(t, h)| {
+            let lo = t * chunk;
+            let hi = (lo + chunk).min(n);
+            let mut starts = Vec::with_capacity(parts + 1);
+            let mut pos = 0;
+            for &count in &h {
+                starts.push(pos);
+                pos += count;
             }
-            accs
+            starts.push(pos);
+            let mut next = starts.clone();
+            let mut buf: Vec<Row<A>> = Vec::with_capacity(hi - lo);
+            let spare = buf.spare_capacity_mut();
+            for i in lo..hi {
+                let p = by.of(ids[i]);
+                spare[next[p]].write(Row {
+                    id: ids[i],
+                    at: at[i],
+                    amount: amount[i],
+                });
+                next[p] += 1;
+            }
+            // SAFETY: the chunk's histogram gave each of its rows one slot of 0..hi-lo and the
+            // loop wrote every slot exactly once.
+            unsafe { buf.set_len(hi - lo) };
+            (buf, starts)
         })
         .collect();
-    drop(rows);
-    accs.par_sort_unstable_by_key(|a| a.id);
-
-    let per_day = unit.per_day();
-    let days = |from: i64, to: i64| (to as f64 - from as f64) / per_day;
-    let mut out = TransactionFeatures {
-        customer_id: Vec::with_capacity(accs.len()),
-        recency_days: Vec::with_capacity(accs.len()),
-        frequency: Vec::with_capacity(accs.len()),
-        monetary: Vec::with_capacity(accs.len()),
-        tenure_days: Vec::with_capacity(accs.len()),
-        intensity: Vec::with_capacity(accs.len()),
+    let rows_of = |p: usize| {
+        buffers
+            .iter()
+            .flat_map(move |(buf, starts)| &buf[starts[p]..starts[p + 1]])
     };
+
+    let sort_each = matches!(by, Partitioner::Range { .. });
+    let parts_acc: Vec<Vec<Acc<A>>> = (0..parts)
+        .into_par_iter()
+        .map(|p| {
+            let len: usize = buffers.iter().map(|(_, st)| st[p + 1] - st[p]).sum();
+            let part = rows_of(p);
+            match by {
+                // A dense id range: a direct slot table beats hashing and yields id order.
+                Partitioner::Range { min, shift }
+                    if shift < 31 && (1usize << shift) <= (8 * len).max(1 << 16) =>
+                {
+                    let base = min + ((p as u64) << shift);
+                    aggregate_direct(part, len, base, 1usize << shift, as_of)
+                }
+                _ => {
+                    let mut accs = aggregate_hashed(part, len, as_of);
+                    if sort_each {
+                        accs.sort_unstable_by_key(|a| a.id);
+                    }
+                    accs
+                }
+            }
+        })
+        .collect();
+    drop(buffers);
+    let mut parts_acc = parts_acc;
+    if !sort_each {
+        let mut all: Vec<Acc<A>> = parts_acc.into_iter().flatten().collect();
+        all.par_sort_unstable_by_key(|a| a.id);
+        parts_acc = vec![all];
+    }
+    columns(&parts_acc, as_of, unit)
+}
+
+/// The output columns, written in parallel: each partition's customers go to their own
+/// range of every column.
+fn columns<A: Money>(parts: &[Vec<Acc<A>>], as_of: i64, unit: TimeUnit) -> TransactionFeatures {
+    let mut offsets = Vec::with_capacity(parts.len());
+    let mut total = 0;
+    for p in parts {
+        offsets.push(total);
+        total += p.len();
+    }
+    let mut out = TransactionFeatures {
+        customer_id: Vec::with_capacity(total),
+        recency_days: Vec::with_capacity(total),
+        frequency: Vec::with_capacity(total),
+        monetary: Vec::with_capacity(total),
+        tenure_days: Vec::with_capacity(total),
+        intensity: Vec::with_capacity(total),
+    };
+    let ids = SharedSlots(out.customer_id.as_mut_ptr());
+    let recency = SharedSlots(out.recency_days.as_mut_ptr());
+    let frequency = SharedSlots(out.frequency.as_mut_ptr());
+    let monetary = SharedSlots(out.monetary.as_mut_ptr());
+    let tenure = SharedSlots(out.tenure_days.as_mut_ptr());
+    let intensity = SharedSlots(out.intensity.as_mut_ptr());
+    let per_day = unit.per_day();
+    // Subtract in integers first: nanosecond instants lose precision as f64.
+    let days = |from: i64, to: i64| to.saturating_sub(from) as f64 / per_day;
     const DAYS_PER_MONTH: f64 = 365.2425 / 12.0;
-    for a in &accs {
-        out.customer_id.push(a.id);
-        out.frequency.push(a.purchases);
-        out.monetary.push(a.sum.to_f64());
-        out.tenure_days.push(days(a.first_any, as_of));
-        if a.purchases > 0 {
-            out.recency_days.push(days(a.last_purchase, as_of));
-            let months = (days(a.first_purchase, a.last_purchase) / DAYS_PER_MONTH).max(1.0);
-            out.intensity.push(f64::from(a.purchases) / months);
-        } else {
-            out.recency_days.push(f64::NAN);
-            out.intensity.push(0.0);
+    parts.par_iter().zip(&offsets).for_each(|(accs, &offset)| {
+        let (ids, recency, frequency, monetary, tenure, intensity) =
+            (&ids, &recency, &frequency, &monetary, &tenure, &intensity);
+        for (k, a) in accs.iter().enumerate() {
+            let (r, i) = if a.purchases > 0 {
+                let months = (days(a.first_purchase, a.last_purchase) / DAYS_PER_MONTH).max(1.0);
+                (
+                    days(a.last_purchase, as_of),
+                    f64::from(a.purchases) / months,
+                )
+            } else {
+                (f64::NAN, 0.0)
+            };
+            // SAFETY: partitions own disjoint ranges offset..offset + len of every column,
+            // all below `total`, the columns' capacity (see `SharedSlots`).
+            unsafe {
+                let at = offset + k;
+                ids.0.add(at).write(a.id);
+                recency.0.add(at).write(r);
+                frequency.0.add(at).write(a.purchases);
+                monetary.0.add(at).write(a.sum.to_f64());
+                tenure.0.add(at).write(days(a.first_any, as_of));
+                intensity.0.add(at).write(i);
+            }
         }
+    });
+    // SAFETY: every index below `total` of every column was written above.
+    unsafe {
+        out.customer_id.set_len(total);
+        out.recency_days.set_len(total);
+        out.frequency.set_len(total);
+        out.monetary.set_len(total);
+        out.tenure_days.set_len(total);
+        out.intensity.set_len(total);
     }
     out
 }
@@ -413,11 +593,22 @@ mod tests {
             rows in prop::collection::vec((0u64..300, 0i64..1_000, -50i64..1_000), 0..3_000),
             cut in 0i64..1_100,
             many in any::<bool>(),
+            id_mode in 0u8..3,
         ) {
             // Repeat the rows so the partitioned path (more than one partition) runs too.
             let copies = if many { 30 } else { 1 };
             let rows: Vec<(u64, i64, i64)> = (0..copies).flat_map(|_| rows.iter().copied()).collect();
-            let ids: Vec<u64> = rows.iter().map(|r| r.0 * 1_000_003).collect();
+            // Dense ids take the direct slot tables, spread ones hashed range partitions, and
+            // a few huge ones force the hash partitioning fallback.
+            let ids: Vec<u64> = rows
+                .iter()
+                .map(|r| match id_mode {
+                    0 => r.0 + 5,
+                    1 => r.0 * 1_000_003,
+                    _ if r.0 % 7 == 0 => u64::MAX - r.0,
+                    _ => r.0 * 1_000_003,
+                })
+                .collect();
             let at: Vec<i64> = rows.iter().map(|r| r.1 * 86_400).collect();
             let amount: Vec<i64> = rows.iter().map(|r| r.2).collect();
             let cols = TransactionColumns { customer_id: &ids, at: &at, unit: TimeUnit::Seconds, amount: Amounts::Minor(&amount) };

@@ -21,6 +21,7 @@
 //! # Ok::<(), crm_core::CrmError>(())
 //! ```
 
+mod analytics;
 mod features;
 mod figures;
 mod ingest;
@@ -34,6 +35,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{CrmError, Result};
 use crate::model::{ComplaintId, Customer, CustomerId, Event, Incident};
 
+pub use analytics::{Attribute, CustomerAnalytics, Segmentation, SegmentationConfig};
 pub use features::Features;
 pub use figures::{
     CategoryFigures, ChannelActivity, ComplaintFigures, ComplaintSummary, ContributionFigures,
@@ -112,6 +114,8 @@ pub struct CustomerBook {
     symbols: Interner,
     /// Kept between calls so that recording an event allocates nothing for its undo log.
     journal: Vec<ingest::Undo>,
+    /// The last analysis, shown in views; derived data, not part of snapshots.
+    segmentation: Option<std::sync::Arc<Segmentation>>,
 }
 
 impl CustomerBook {
@@ -137,6 +141,7 @@ impl CustomerBook {
             incidents: Vec::new(),
             symbols: Interner::default(),
             journal: Vec::new(),
+            segmentation: None,
         })
     }
 

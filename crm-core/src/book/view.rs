@@ -72,6 +72,10 @@ pub struct CustomerView {
     pub incidents: Vec<Incident>,
     /// Every event, newest first, one page of it.
     pub timeline: TimelinePage,
+    /// Value score, tier, RFM segment and strategies from the last
+    /// [`CustomerBook::analyse`], when the customer was part of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analytics: Option<super::CustomerAnalytics>,
 }
 
 /// A page of the timeline.
@@ -173,6 +177,7 @@ impl CustomerBook {
                 limit: options.limit,
                 items,
             },
+            analytics: self.analytics_of(dense),
         })
     }
 

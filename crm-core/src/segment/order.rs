@@ -11,30 +11,32 @@ use rayon::prelude::*;
 /// values, `score(v) = ⌊k·c(v)/n⌋ + 1`. Equal values get equal scores; bins differ in size by
 /// at most one (more when ties force it); the extra members of uneven bins go where the
 /// fractional boundaries `j·n/k` fall. Non-finite values score 0.
+#[cfg(test)]
 pub(crate) fn quantile_scores(values: &[f64], k: u8) -> Vec<u8> {
-    let mut finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    let n = finite.len();
-    if n == 0 {
-        return vec![0; values.len()];
-    }
-    let thresholds = boundaries(&mut finite, k);
+    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let t = thresholds(finite, k);
     values
-        .par_iter()
-        .with_min_len(4096)
-        .map(|&v| {
-            if !v.is_finite() {
-                return 0;
-            }
-            // 1 + the number of thresholds strictly below v; thresholds are ascending.
-            1 + thresholds.partition_point(|&t| t < v) as u8
-        })
+        .iter()
+        .map(|&v| if v.is_finite() { score(v, &t) } else { 0 })
         .collect()
 }
 
-/// The thresholds `t_j = x_(⌈j·n/k⌉)` (1-based order statistics), j = 1..k−1, of a
-/// non-empty slice of finite values, which it reorders.
-fn boundaries(values: &mut [f64], k: u8) -> Vec<f64> {
+/// The score of `v` against [`thresholds`]: 1 + the number of thresholds strictly below it,
+/// which is ⌊k·c(v)/n⌋ + 1 (see the tests for the proof by example and by property).
+pub(crate) fn score(v: f64, thresholds: &[f64]) -> u8 {
+    1 + thresholds.partition_point(|&t| t < v) as u8
+}
+
+/// The thresholds `t_j = x_(⌈j·n/k⌉)` (1-based order statistics), j = 1..k−1, of finite
+/// values: `c(v) ≥ ⌈j·n/k⌉` exactly when `v > t_j`. Empty input gives no thresholds.
+///
+/// Only k − 1 order statistics are needed, so they are found by successive selection
+/// (O(n log k)), not by sorting.
+pub(crate) fn thresholds(mut values: Vec<f64>, k: u8) -> Vec<f64> {
     let n = values.len();
+    if n == 0 {
+        return Vec::new();
+    }
     let mut out = Vec::with_capacity(usize::from(k.saturating_sub(1)));
     // After each selection values[..done] are all <= values[done..], so the next order
     // statistic can be selected from values[done..] alone; c is non-decreasing in j.
@@ -46,6 +48,42 @@ fn boundaries(values: &mut [f64], k: u8) -> Vec<f64> {
         done = pos;
     }
     out
+}
+
+/// [`thresholds`] for small non-negative integers (purchase counts), from a histogram in
+/// O(n + max) without copying the values; `None` when some value is not such an integer.
+pub(crate) fn integer_thresholds(
+    values: impl Iterator<Item = f64> + Clone,
+    k: u8,
+) -> Option<Vec<f64>> {
+    const LIMIT: f64 = (1 << 20) as f64;
+    let mut max = 0usize;
+    for v in values.clone() {
+        if !((0.0..LIMIT).contains(&v) && v.fract() == 0.0) {
+            return None;
+        }
+        max = max.max(v as usize);
+    }
+    let mut counts = vec![0usize; max + 1];
+    let mut n = 0;
+    for v in values {
+        counts[v as usize] += 1;
+        n += 1;
+    }
+    if n == 0 {
+        return Some(Vec::new());
+    }
+    let mut out = Vec::with_capacity(usize::from(k.saturating_sub(1)));
+    let (mut value, mut below_or_at) = (0usize, counts[0]);
+    for j in 1..usize::from(k) {
+        let c = (j * n).div_ceil(usize::from(k)); // the c-th smallest, 1-based
+        while below_or_at < c {
+            value += 1;
+            below_or_at += counts[value];
+        }
+        out.push(value as f64);
+    }
+    Some(out)
 }
 
 /// Sorts `0..values.len()` by value, descending, ties by position (stable and deterministic).
@@ -119,6 +157,16 @@ mod tests {
         assert_eq!(percentile_ranks(&[7.0]), vec![Some(0.5)]);
     }
 
+    #[test]
+    fn integer_thresholds_match_selection() {
+        let v = [1.0, 1.0, 2.0, 5.0, 1.0, 3.0, 2.0];
+        assert_eq!(
+            integer_thresholds(v.iter().copied(), 5),
+            Some(thresholds(v.to_vec(), 5))
+        );
+        assert_eq!(integer_thresholds([1.5].into_iter(), 5), None);
+    }
+
     /// The definition, computed the slow way.
     fn by_definition(values: &[f64], k: u8) -> Vec<u8> {
         let n = values.len();
@@ -139,6 +187,8 @@ mod tests {
             let values: Vec<f64> = values.into_iter().map(f64::from).collect();
             let got = quantile_scores(&values, k);
             prop_assert_eq!(&got, &by_definition(&values, k));
+            let counted = integer_thresholds(values.iter().copied(), k).unwrap();
+            prop_assert_eq!(counted, thresholds(values.clone(), k));
             prop_assert!(got.iter().all(|&s| (1..=k).contains(&s)));
             for (i, a) in values.iter().enumerate() {
                 for (j, b) in values.iter().enumerate() {

@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::check_len;
-use super::order::quantile_scores;
+use rayon::prelude::*;
+
+use super::order::{integer_thresholds, score as score_of, thresholds};
 use crate::error::{CrmError, Result};
 
 /// An inclusive range of scores, on the map's scale. JSON: `[lo, hi]`.
@@ -358,26 +360,57 @@ pub fn rfm(
     let active: Vec<bool> = (0..n)
         .map(|i| frequency[i] > 0.0 && recency_days[i].is_finite())
         .collect();
-    let pick = |col: &[f64], negate: bool| -> Vec<f64> {
-        col.iter()
-            .zip(&active)
-            .map(|(&v, &a)| {
-                if !a {
-                    f64::NAN
-                } else if negate {
-                    -v
-                } else {
-                    v
-                }
-            })
-            .collect()
-    };
     let bins = config.bins;
-    // More recent (fewer days) must score higher: rank the negated recency.
-    let r = quantile_scores(&pick(recency_days, true), bins);
-    let f = quantile_scores(&pick(frequency, false), bins);
-    let m = quantile_scores(&pick(monetary, false), bins);
+    let of_active =
+        |col: &[f64]| -> Vec<f64> { (0..n).filter(|&i| active[i]).map(|i| col[i]).collect() };
+    // The three columns' thresholds are independent: find them on separate threads.
+    let (t_r, (t_f, t_m)) = rayon::join(
+        // More recent (fewer days) must score higher: rank the negated recency.
+        || {
+            thresholds(
+                (0..n)
+                    .filter(|&i| active[i])
+                    .map(|i| -recency_days[i])
+                    .collect(),
+                bins,
+            )
+        },
+        || {
+            rayon::join(
+                || {
+                    let counts = (0..n).filter(|&i| active[i]).map(|i| frequency[i]);
+                    integer_thresholds(counts, bins)
+                        .unwrap_or_else(|| thresholds(of_active(frequency), bins))
+                },
+                || thresholds(of_active(monetary), bins),
+            )
+        },
+    );
+    let (mut r, mut f, mut m) = (vec![0u8; n], vec![0u8; n], vec![0u8; n]);
+    r.par_iter_mut()
+        .zip(f.par_iter_mut())
+        .zip(m.par_iter_mut())
+        .enumerate()
+        .with_min_len(4096)
+        .for_each(|(i, ((r, f), m))| {
+            if active[i] {
+                *r = score_of(-recency_days[i], &t_r);
+                *f = score_of(frequency[i], &t_f);
+                *m = score_of(monetary[i], &t_m);
+            }
+        });
     let map = &config.segments;
+    // Every (r, f, m) cell classified once; customers then look their cell up.
+    let b = usize::from(bins);
+    let mut cells = vec![None; (b + 1) * (b + 1) * (b + 1)];
+    for cr in 1..=bins {
+        for cf in 1..=bins {
+            for cm in 1..=bins {
+                let at = (usize::from(cr) * (b + 1) + usize::from(cf)) * (b + 1) + usize::from(cm);
+                cells[at] = map.classify(cr, cf, cm, bins).map(|s| s as u16);
+            }
+        }
+    }
     let mut unclassified = 0;
     let mut score = Vec::with_capacity(n);
     let mut segment = Vec::with_capacity(n);
@@ -388,7 +421,8 @@ pub fn rfm(
             continue;
         }
         score.push(100 * u16::from(r[i]) + 10 * u16::from(f[i]) + u16::from(m[i]));
-        let s = map.classify(r[i], f[i], m[i], bins).map(|s| s as u16);
+        let at = (usize::from(r[i]) * (b + 1) + usize::from(f[i])) * (b + 1) + usize::from(m[i]);
+        let s = cells[at];
         unclassified += usize::from(s.is_none());
         segment.push(s);
     }

@@ -1,0 +1,243 @@
+//! Value scores, tiers, RFM segments and strategies computed over the whole book, kept so
+//! that the 360° view can show them.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{CustomerBook, Features};
+use crate::error::Result;
+use crate::model::{Channel, CustomerKind};
+use crate::segment::{
+    AbcClass, AbcCuts, AttributeColumn, Pareto, Pyramid, PyramidConfig, Rfm, RfmConfig,
+    SegmentMatrix, Strategy, StrategyMap, abc, pareto, pyramid, rfm, segment_matrix,
+};
+use crate::value::{ValueKey, ValueModel, ValueScores};
+
+/// Everything segmentation needs. JSON: `{"value": …, "pyramid": …, "rfm": …, "abc": …,
+/// "strategies": …}`, each part optional (the defaults fill in).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SegmentationConfig {
+    /// The value model.
+    pub value: ValueModel,
+    /// The pyramid tiers (drawn from the value scores).
+    pub pyramid: PyramidConfig,
+    /// RFM bins and segments.
+    pub rfm: RfmConfig,
+    /// ABC cut points (on net revenue).
+    pub abc: AbcCuts,
+    /// Strategies per tier and segment.
+    pub strategies: StrategyMap,
+}
+
+/// The book segmented as of an instant: columns in the book's customer order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Segmentation {
+    /// The instant.
+    pub as_of: DateTime<Utc>,
+    /// The features it was computed from.
+    pub features: Features,
+    /// Value scores and contributions.
+    pub scores: ValueScores,
+    /// Tiers drawn from the value scores, with net revenue per tier.
+    pub pyramid: Pyramid,
+    /// RFM scores and segments.
+    pub rfm: Rfm,
+    /// ABC classes on net revenue.
+    pub abc: Vec<AbcClass>,
+    /// Concentration of net revenue.
+    pub pareto: Pareto,
+    /// The strategies used.
+    pub strategies: StrategyMap,
+}
+
+/// One customer's analytics, as the 360° view shows them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerAnalytics {
+    /// When they were computed.
+    pub as_of: DateTime<Utc>,
+    /// Value score, 0 to 100.
+    pub score: f64,
+    /// Each key's contribution to the score.
+    pub contributions: Vec<(ValueKey, f64)>,
+    /// Pyramid tier.
+    pub tier: String,
+    /// ABC class by net revenue.
+    pub abc: AbcClass,
+    /// RFM scores as "r f m" digits (0 without a purchase).
+    pub rfm_score: u16,
+    /// RFM segment.
+    pub segment: Option<String>,
+    /// What to do, by tier.
+    pub tier_strategy: Option<Strategy>,
+    /// What to do, by RFM segment.
+    pub segment_strategy: Option<Strategy>,
+}
+
+/// A customer attribute for the vertical split of the segment matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Attribute {
+    /// City or province.
+    City,
+    /// District.
+    District,
+    /// Region.
+    Region,
+    /// Sector.
+    Sector,
+    /// Acquisition channel.
+    AcquisitionChannel,
+    /// Person or organisation.
+    Kind,
+    /// Country code.
+    Country,
+}
+
+impl Attribute {
+    fn name(self) -> &'static str {
+        match self {
+            Attribute::City => "city",
+            Attribute::District => "district",
+            Attribute::Region => "region",
+            Attribute::Sector => "sector",
+            Attribute::AcquisitionChannel => "acquisition_channel",
+            Attribute::Kind => "kind",
+            Attribute::Country => "country",
+        }
+    }
+}
+
+impl CustomerBook {
+    /// Computes features, value scores, tiers, RFM segments, ABC classes and the Pareto
+    /// figures as of `as_of`, keeps them for the 360° view, and returns them.
+    ///
+    /// # Errors
+    /// The errors of the engines: an invalid config, or a custom value key (the book has no
+    /// custom columns; score [`CustomerBook::features`] yourself for those).
+    ///
+    /// ```
+    /// use crm_core::book::{SegmentationConfig, ViewOptions};
+    /// use crm_core::sample::SampleConfig;
+    /// let config = SampleConfig::new(500).seed(3);
+    /// let (mut book, _) = config.build_book()?;
+    /// let seg = book.analyse(config.end(), &SegmentationConfig::default())?;
+    /// assert_eq!(seg.scores.score.len(), book.len());
+    /// let id = book.customers().next().unwrap().id;
+    /// let view = book.view(id, &ViewOptions::as_of(config.end()))?;
+    /// assert!(view.analytics.is_some());
+    /// # Ok::<(), crm_core::CrmError>(())
+    /// ```
+    pub fn analyse(
+        &mut self,
+        as_of: DateTime<Utc>,
+        config: &SegmentationConfig,
+    ) -> Result<Arc<Segmentation>> {
+        let features = self.features(as_of);
+        let scores = config.value.score(&features, &[])?;
+        let revenue: Vec<f64> = features.monetary.iter().map(|&m| m as f64).collect();
+        let tiers = pyramid(&scores.score, Some(&revenue), &config.pyramid)?;
+        let frequency: Vec<f64> = features.frequency.iter().map(|&f| f64::from(f)).collect();
+        let rfm_scores = rfm(&features.recency_days, &frequency, &revenue, &config.rfm)?;
+        let classes = abc(&revenue, config.abc)?;
+        let concentration = pareto(&revenue, 101)?;
+        let segmentation = Arc::new(Segmentation {
+            as_of,
+            features,
+            scores,
+            pyramid: tiers,
+            rfm: rfm_scores,
+            abc: classes,
+            pareto: concentration,
+            strategies: config.strategies.clone(),
+        });
+        self.segmentation = Some(Arc::clone(&segmentation));
+        Ok(segmentation)
+    }
+
+    /// The last [`CustomerBook::analyse`] result, if any.
+    pub fn segmentation(&self) -> Option<&Segmentation> {
+        self.segmentation.as_deref()
+    }
+
+    /// One customer's analytics from the last [`CustomerBook::analyse`], if the customer was
+    /// in the book then.
+    pub(crate) fn analytics_of(&self, dense: u32) -> Option<CustomerAnalytics> {
+        let s = self.segmentation.as_deref()?;
+        let row = dense as usize;
+        if row >= s.features.len() || s.features.customer_id[row] != self.customers[row].id {
+            return None;
+        }
+        let tier = s.pyramid.tier_name(row)?.to_owned();
+        let segment = s.rfm.segment_name(row).map(str::to_owned);
+        Some(CustomerAnalytics {
+            as_of: s.as_of,
+            score: s.scores.score[row],
+            contributions: s.scores.explain(row),
+            tier_strategy: s.strategies.for_tier(&tier).cloned(),
+            segment_strategy: segment
+                .as_deref()
+                .and_then(|n| s.strategies.for_segment(n))
+                .cloned(),
+            tier,
+            abc: s.abc[row],
+            rfm_score: s.rfm.score[row],
+            segment,
+        })
+    }
+
+    /// The segment matrix of the last [`CustomerBook::analyse`]: its tiers split by the
+    /// customers' current `attributes`, with value = score and revenue = net revenue.
+    /// `None` before any analysis.
+    ///
+    /// # Errors
+    /// As [`crate::segment::segment_matrix`].
+    pub fn segment_matrix(&self, attributes: &[Attribute]) -> Result<Option<SegmentMatrix>> {
+        let Some(s) = self.segmentation.as_deref() else {
+            return Ok(None);
+        };
+        let rows = s.features.len().min(self.customers.len());
+        let columns: Vec<Vec<Option<&str>>> = attributes
+            .iter()
+            .map(|&a| {
+                self.customers[..rows]
+                    .iter()
+                    .map(|c| match a {
+                        Attribute::City => c.address.city.as_deref(),
+                        Attribute::District => c.address.district.as_deref(),
+                        Attribute::Country => c.address.country.as_deref(),
+                        Attribute::Region => c.region.as_deref(),
+                        Attribute::Sector => c.sector.as_deref(),
+                        Attribute::AcquisitionChannel => c.acquisition_channel.map(Channel::as_str),
+                        Attribute::Kind => Some(match c.kind {
+                            CustomerKind::Person => "person",
+                            CustomerKind::Organisation => "organisation",
+                        }),
+                    })
+                    .collect()
+            })
+            .collect();
+        let named: Vec<AttributeColumn<'_>> = attributes
+            .iter()
+            .zip(&columns)
+            .map(|(a, values)| AttributeColumn {
+                name: a.name(),
+                values,
+            })
+            .collect();
+        let revenue: Vec<f64> = s.features.monetary[..rows]
+            .iter()
+            .map(|&m| m as f64)
+            .collect();
+        segment_matrix(
+            &s.pyramid.tier[..rows],
+            &s.pyramid.names,
+            &s.scores.score[..rows],
+            Some(&revenue),
+            &named,
+        )
+        .map(Some)
+    }
+}

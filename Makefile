@@ -4,17 +4,19 @@ CARGO ?= cargo
 CC ?= cc
 CXX ?= c++
 LIB_DIR := target/debug
+VENV := .venv
+PY := $(VENV)/bin/python
 C_OUT := target/c
 C_STRICT := -std=c11 -Wall -Wextra -Werror -pedantic -Iinclude
 
-.PHONY: demo test check-format clippy rust-test c-test bench-smoke header
+.PHONY: demo test check-format clippy rust-test c-test bench-smoke compare-smoke header
 
 ## demo: generate a sample Turkish SME customer base and show what crm does with it
 demo:
 	$(CARGO) run --release --locked -q -p crm-core --example demo
 
 ## test: every check: format, lints, Rust tests (with the header check), C tests, bench smoke
-test: check-format clippy rust-test c-test bench-smoke
+test: check-format clippy rust-test c-test bench-smoke compare-smoke
 
 check-format:
 	$(CARGO) fmt --all --check
@@ -37,7 +39,18 @@ c-test:
 
 # Runs every bench once on small data so that they never rot; timings come from `cargo bench`.
 bench-smoke:
-	CRM_BENCH_CUSTOMERS=2000 $(CARGO) bench --locked -q -p crm-benches -- --test
+	CRM_BENCH_CUSTOMERS=2000 CRM_BENCH_ROWS=20000 $(CARGO) bench --locked -q -p crm-benches -- --test
+
+# The comparison script against pandas and polars, on small data: checks that all three
+# agree (the timings only mean something at full size: see the README's performance section).
+compare-smoke: $(VENV)/.bench-deps
+	$(CARGO) build --release --locked -q -p crm-benches --bin segment_job
+	$(PY) benches/compare_segmentation.py --rows 200000 --customers 20000 --repeat 1
+
+$(VENV)/.bench-deps: benches/requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r benches/requirements.txt
+	touch $@
 
 ## header: regenerate include/crm.h from crm-ffi with the pinned cbindgen
 header:

@@ -2,9 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use crm_core::book::{CustomerBook, CustomerView, ViewOptions};
+use crm_core::book::{
+    Attribute, CustomerBook, CustomerView, Segmentation, SegmentationConfig, ViewOptions,
+};
 use crm_core::model::{Channel, CustomerKind, EventKind, RootCause};
 use crm_core::sample::SampleConfig;
+use crm_core::segment::{AbcClass, RfmSegmentMap};
 
 fn main() -> Result<(), crm_core::CrmError> {
     let customers = std::env::args()
@@ -13,10 +16,12 @@ fn main() -> Result<(), crm_core::CrmError> {
         .unwrap_or(10_000);
     let config = SampleConfig::new(customers).seed(42);
     let as_of = config.end();
-    let (book, duplicates) = config.build_book()?;
+    let (mut book, duplicates) = config.build_book()?;
 
     println!("crm demo: a generated Turkish SME customer base (seed 42), as of {as_of}\n");
     summary(&book, duplicates.len(), as_of);
+    let segmentation = book.analyse(as_of, &SegmentationConfig::default())?;
+    segments(&book, &segmentation)?;
     let id = pick_customer(&book, as_of)?;
     let view = book.view(id, &ViewOptions::as_of(as_of).page(0, 12))?;
     print_view(&view);
@@ -109,6 +114,98 @@ fn summary(book: &CustomerBook, duplicates: usize, as_of: chrono::DateTime<chron
     println!();
 }
 
+fn segments(book: &CustomerBook, s: &Segmentation) -> Result<(), crm_core::CrmError> {
+    let model = SegmentationConfig::default().value;
+    let weights: Vec<String> = model
+        .keys
+        .iter()
+        .map(|k| format!("{} {:.2}", k.key, k.weight))
+        .collect();
+    println!(
+        "Value keys  {} ({:?} normalisation)",
+        weights.join(", "),
+        model.normalization
+    );
+    let mut best: Vec<usize> = (0..s.scores.score.len()).collect();
+    best.sort_by(|&a, &b| s.scores.score[b].total_cmp(&s.scores.score[a]));
+    for &row in best.iter().take(3) {
+        let why: Vec<String> = s
+            .scores
+            .explain(row)
+            .into_iter()
+            .filter(|(_, c)| *c >= 0.05)
+            .map(|(k, c)| format!("{k} {c:.1}"))
+            .collect();
+        println!(
+            "  customer {} scores {:.1} = {}",
+            s.features.customer_id[row],
+            s.scores.score[row],
+            why.join(" + ")
+        );
+    }
+    println!("Customer pyramid (tiers by value score; revenue = net purchases)");
+    println!(
+        "  {:<10} {:>9} {:>9} {:>15} {:>9}",
+        "tier", "customers", "share", "revenue TRY", "rev share"
+    );
+    for t in &s.pyramid.summary {
+        println!(
+            "  {:<10} {:>9} {:>8.1}% {:>15} {:>8.1}%",
+            t.name,
+            thousands(t.customers as i64),
+            100.0 * t.customer_share,
+            money(t.revenue.unwrap_or(0.0).round() as i64),
+            100.0 * t.revenue_share.unwrap_or(0.0)
+        );
+    }
+    let count = |class| s.abc.iter().filter(|&&c| c == class).count() as i64;
+    println!(
+        "Pareto      top 20% of customers bring {:.1}% of revenue; Gini {:.3}; ABC: {} A, {} B, {} C",
+        100.0 * s.pareto.top_20_share,
+        s.pareto.gini,
+        thousands(count(AbcClass::A)),
+        thousands(count(AbcClass::B)),
+        thousands(count(AbcClass::C))
+    );
+    println!("RFM segments (5 bins; customers with a purchase) and what to do");
+    let mut counts = vec![0i64; s.rfm.segment_names.len()];
+    for seg in s.rfm.segment.iter().flatten() {
+        counts[usize::from(*seg)] += 1;
+    }
+    for (name, n) in s.rfm.segment_names.iter().zip(&counts) {
+        let strategy = s
+            .strategies
+            .for_segment(name)
+            .map_or("", |st| st.label.as_str());
+        println!("  {name:<20} {:>7}  {strategy}", thousands(*n));
+    }
+    let published = RfmSegmentMap::published().report();
+    let shadowed: Vec<String> = published
+        .shadowed
+        .iter()
+        .map(|r| format!("{} (by {})", r.name, r.shadowed_by.join(", ")))
+        .collect();
+    println!(
+        "  the commonly published rule order could never match: {}",
+        shadowed.join("; ")
+    );
+    if let Some(matrix) = book.segment_matrix(&[Attribute::Region])? {
+        println!("Segment matrix: tier × region (the Platinum row)");
+        for cell in matrix.cells.iter().filter(|c| c.tier == "Platinum") {
+            println!(
+                "  {:<10} {:<18} {:>5} customers, mean score {:>5.1}, revenue {:>14} TRY",
+                cell.tier,
+                cell.attributes[0],
+                cell.customers,
+                cell.mean_value,
+                money(cell.revenue.unwrap_or(0.0).round() as i64)
+            );
+        }
+    }
+    println!();
+    Ok(())
+}
+
 /// A customer worth showing: touched by an incident, with a complaint and many events.
 fn pick_customer(
     book: &CustomerBook,
@@ -184,6 +281,22 @@ fn print_view(v: &CustomerView) {
             c.purchases,
             c.last.date_naive()
         );
+    }
+    if let Some(a) = &v.analytics {
+        println!(
+            "Value       score {:.1}, tier {}, ABC {:?}, RFM {} {}",
+            a.score,
+            a.tier,
+            a.abc,
+            a.rfm_score,
+            a.segment.as_deref().unwrap_or("(no purchase)")
+        );
+        for st in [&a.tier_strategy, &a.segment_strategy]
+            .into_iter()
+            .flatten()
+        {
+            println!("  strategy: {} — {}", st.label, st.actions.join(", "));
+        }
     }
     println!(
         "Referrals   made {}, referred by {}",

@@ -131,8 +131,8 @@ impl<'de> Deserialize<'de> for ValueKey {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Normalization {
-    /// Percentile rank: the average rank of the value's tie group over n − 1. Robust to
-    /// outliers; the default.
+    /// Percentile rank: the share of the other customers strictly below, c / (n − 1), ties
+    /// taking the lowest rank of their group. Robust to outliers; the default.
     #[default]
     Percentile,
     /// (x − min) / (max − min).
@@ -156,7 +156,8 @@ pub struct WeightedKey {
 /// "normalization": "percentile", "winsorize": 0.99}`.
 ///
 /// For every normalisation, a missing value (NaN: recency without a purchase, tenure without
-/// a start) counts as the worst, 0; constant columns give 0.5 to everybody.
+/// a start) counts as the worst, 0, and a key that does not tell customers apart (a constant
+/// column) adds 0 for everybody.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ValueModel {
     /// The weighted keys.
@@ -431,9 +432,18 @@ impl ValueModel {
         };
         let flip = |x: f64| if lower_is_better { 1.0 - x } else { x };
         match self.normalization {
+            // Ranked on the negated column when lower is better, so that ties keep the
+            // lowest rank either way.
+            Normalization::Percentile if lower_is_better => {
+                let negated: Vec<f64> = column.iter().map(|&x| -x).collect();
+                percentile_ranks(&negated)
+                    .into_iter()
+                    .map(|p| p.unwrap_or(0.0))
+                    .collect()
+            }
             Normalization::Percentile => percentile_ranks(&column)
                 .into_iter()
-                .map(|p| p.map_or(0.0, flip))
+                .map(|p| p.unwrap_or(0.0))
                 .collect(),
             Normalization::MinMax => {
                 let (lo, hi) = finite_range(&column);
@@ -445,7 +455,7 @@ impl ValueModel {
                         } else if hi > lo {
                             flip((x - lo) / (hi - lo))
                         } else {
-                            0.5
+                            0.0
                         }
                     })
                     .collect()
@@ -464,7 +474,7 @@ impl ValueModel {
                         } else if sd > 0.0 {
                             flip(normal_cdf((x - mean) / sd))
                         } else {
-                            0.5
+                            0.0
                         }
                     })
                     .collect()

@@ -187,24 +187,25 @@ mod ten_customers {
         use AbcClass::*;
         assert_eq!(s.abc, vec![A, C, B, A, C, B, C, A, B, A]);
 
-        // Value scores, percentile ranks (average rank of the tie group over 9):
-        // monetary numerators 8, 2, 4, 9, 1, 5, 0, 6.5, 3, 6.5;
-        // frequency: the five 1s share rank 2, the three 2s rank 6, then 8 and 9;
-        // recency (fewer days better, 1 − p): 6, 1, 4, 8.5, 2, 5, 0, 7, 3, 8.5.
+        // Value scores, percentile ranks c / 9 with c = customers strictly below (ties share
+        // the lowest rank): monetary c = 8, 2, 4, 9, 1, 5, 0, 6, 3, 6; frequency: the five 1s
+        // c = 0, the three 2s c = 5, then 8 and 9; recency ranked on −days (fewer days
+        // better): 6, 1, 4, 8, 2, 5, 0, 7, 3, 8.
         // score = 100·(2·m + f + r)/4/9 = 25/9·(2M + F + R).
-        let sums = [28.0, 7.0, 20.0, 28.5, 10.0, 17.0, 2.0, 29.0, 11.0, 27.5];
+        let sums = [27.0, 5.0, 20.0, 26.0, 9.0, 15.0, 0.0, 28.0, 9.0, 25.0];
         for (row, sum) in sums.iter().enumerate() {
             assert!(
                 (s.scores.score[row] - 25.0 / 9.0 * sum).abs() < 1e-9,
                 "row {row}"
             );
         }
-        // Customer 8 explains itself: monetary 25/9·13, frequency 25/9·9, recency 25/9·7.
+        // Customer 8 explains itself: monetary 25/9·12, frequency 25/9·9, recency 25/9·7.
         let why = s.scores.explain(7);
-        assert!((why[0].1 - 25.0 / 9.0 * 13.0).abs() < 1e-9 && why[0].0 == ValueKey::Monetary);
+        assert!((why[0].1 - 25.0 / 9.0 * 12.0).abs() < 1e-9 && why[0].0 == ValueKey::Monetary);
+        assert!((why[1].1 - 25.0).abs() < 1e-9 && (why[2].1 - 25.0 / 9.0 * 7.0).abs() < 1e-9);
 
         // Pyramid of 10 on scores: boundaries after 1, 3 and 6 customers. Scores rank
-        // 8 > 4 > 1 > 10 > 3 > 6 > 9 > 5 > 2 > 7.
+        // 8 > 1 > 4 > 10 > 3 > 6 > 5 = 9 > 2 > 7 (5 and 9 tie inside Lead).
         let tiers: Vec<&str> = (0..10).map(|r| s.pyramid.tier_name(r).unwrap()).collect();
         assert_eq!(
             tiers,

@@ -88,39 +88,41 @@ pub(crate) fn integer_thresholds(
 
 /// Sorts `0..values.len()` by value, descending, ties by position (stable and deterministic).
 pub(crate) fn order_descending(values: &[f64]) -> Vec<u32> {
-    let mut idx: Vec<u32> = (0..values.len() as u32).collect();
-    idx.par_sort_unstable_by(|&a, &b| {
-        values[b as usize]
-            .total_cmp(&values[a as usize])
-            .then(a.cmp(&b))
-    });
-    idx
+    // Sorting (value, index) pairs keeps the comparisons in cache, unlike sorting indexes that
+    // point into the values.
+    let mut pairs: Vec<(f64, u32)> = values
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| (v, i as u32))
+        .collect();
+    pairs.par_sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    pairs.into_iter().map(|(_, i)| i).collect()
 }
 
-/// Percentile rank in [0, 1] of each finite value: the average 0-based rank of its tie group
-/// divided by n − 1, so the smallest value gets 0, the largest 1 and ties the same figure.
-/// A single value, or all values equal, gives 0.5. Non-finite values give `None`.
+/// Percentile rank in [0, 1] of each finite value: the share of the other values strictly
+/// below it, c(v) / (n − 1). Ties share the lowest rank of their group (as RFM scores do), so
+/// the mass of customers at 0 in a key like co-investment all get 0; the largest value gets
+/// 1 when it is unique; a single value gets 0. Non-finite values give `None`.
 pub(crate) fn percentile_ranks(values: &[f64]) -> Vec<Option<f64>> {
-    let mut idx: Vec<u32> = (0..values.len() as u32)
-        .filter(|&i| values[i as usize].is_finite())
+    let mut pairs: Vec<(f64, u32)> = values
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.is_finite())
+        .map(|(i, &v)| (v, i as u32))
         .collect();
-    idx.par_sort_unstable_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]));
-    let n = idx.len();
+    pairs.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let n = pairs.len();
+    let denominator = (n.max(2) - 1) as f64;
     let mut out = vec![None; values.len()];
     let mut start = 0;
     while start < n {
-        let v = values[idx[start] as usize];
+        let v = pairs[start].0;
         let mut end = start + 1;
-        while end < n && values[idx[end] as usize] == v {
+        while end < n && pairs[end].0 == v {
             end += 1;
         }
-        let rank = if n == 1 {
-            0.5
-        } else {
-            // Average of ranks start..end-1.
-            (start + end - 1) as f64 / 2.0 / (n - 1) as f64
-        };
-        for &i in &idx[start..end] {
+        let rank = start as f64 / denominator;
+        for &(_, i) in &pairs[start..end] {
             out[i as usize] = Some(rank);
         }
         start = end;
@@ -151,10 +153,17 @@ mod tests {
 
     #[test]
     fn percentile_ranks_by_hand() {
-        // Sorted 1, 2, 2, 5: ranks 0, (1+2)/2 = 1.5, 1.5, 3 over n − 1 = 3.
+        // Sorted 1, 2, 2, 5: values strictly below: 0, 1, 1, 3, over n − 1 = 3.
         let p = percentile_ranks(&[2.0, 5.0, 1.0, 2.0, f64::NAN]);
-        assert_eq!(p, vec![Some(0.5), Some(1.0), Some(0.0), Some(0.5), None]);
-        assert_eq!(percentile_ranks(&[7.0]), vec![Some(0.5)]);
+        assert_eq!(
+            p,
+            vec![Some(1.0 / 3.0), Some(1.0), Some(0.0), Some(1.0 / 3.0), None]
+        );
+        assert_eq!(percentile_ranks(&[7.0]), vec![Some(0.0)]);
+        assert_eq!(
+            percentile_ranks(&[0.0, 0.0, 0.0, 9.0]),
+            vec![Some(0.0), Some(0.0), Some(0.0), Some(1.0)]
+        );
     }
 
     #[test]

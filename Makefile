@@ -9,14 +9,15 @@ PY := $(VENV)/bin/python
 C_OUT := target/c
 C_STRICT := -std=c11 -Wall -Wextra -Werror -pedantic -Iinclude
 
-.PHONY: demo test check-format clippy rust-test c-test bench-smoke compare-smoke header
+.PHONY: demo test check-format clippy rust-test c-test bench-smoke compare-smoke py-build py-test header
 
-## demo: generate a sample Turkish SME customer base and show what crm does with it
-demo:
-	$(CARGO) run --release --locked -q -p crm-core --example demo
+## demo: generate a sample Turkish SME customer base and show what crm does with it,
+## through the Python package (built into .venv first)
+demo: py-build
+	$(PY) -m crm demo
 
 ## test: every check: format, lints, Rust tests (with the header check), C tests, bench smoke
-test: check-format clippy rust-test c-test bench-smoke compare-smoke
+test: check-format clippy rust-test c-test bench-smoke py-test compare-smoke
 
 check-format:
 	$(CARGO) fmt --all --check
@@ -51,6 +52,22 @@ $(VENV)/.bench-deps: benches/requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r benches/requirements.txt
 	touch $@
+
+# The Python package, built by maturin into .venv (editable: python/crm is used in place).
+$(VENV)/.py-deps: crm-py/requirements-dev.txt $(VENV)/.bench-deps
+	$(PY) -m pip install -q --disable-pip-version-check -r crm-py/requirements-dev.txt
+	touch $@
+
+py-build: $(VENV)/.py-deps
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(VENV)/bin/maturin develop --release --locked -q -m crm-py/Cargo.toml
+
+# pytest (with hypothesis; warnings are errors), the docstring examples, and the type stubs
+# checked against the built module.
+py-test: py-build
+	$(PY) -m pytest -q crm-py/tests
+	$(PY) -m pytest -q --doctest-modules crm-py/python/crm -p no:cacheprovider
+	cd crm-py && ../$(PY) -m mypy.stubtest crm._crm
+	cd crm-py && ../$(PY) -m mypy --strict python/crm
 
 ## header: regenerate include/crm.h from crm-ffi with the pinned cbindgen
 header:

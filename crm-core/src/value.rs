@@ -402,6 +402,7 @@ impl ValueModel {
                     CrmError::invalid("key", key, "is not available from these features")
                 })?,
             };
+            check_len(&k.key.to_string(), column.len(), "the features", n)?;
             if let Some(i) = column.iter().position(|v| v.is_infinite()) {
                 return Err(CrmError::invalid(
                     &format!("{}[{i}]", k.key),

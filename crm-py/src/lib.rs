@@ -1,9 +1,32 @@
-//! Python bindings of crm.
+//! `crm._crm`: the native module behind the `crm` Python package.
 //!
-//! For now only a placeholder that links crm-core, so that the workspace has its final shape;
-//! the PyO3 module `crm._crm` and the `crm` package arrive with the Python-package issue.
+//! Thin by design: arguments are converted (numpy arrays borrowed without a copy where the
+//! dtype allows, configuration and records as the JSON forms of crm-core), crm-core does the
+//! work with the GIL released, and results come back as numpy arrays, dicts or JSON text.
+//! Frames (pandas, polars) are handled in the Python package around this module.
 
-/// The version of crm-core these bindings wrap.
-pub fn core_version() -> &'static str {
-    env!("CARGO_PKG_VERSION")
+mod book;
+mod columns;
+mod errors;
+mod segment;
+
+use pyo3::prelude::*;
+
+/// The native module.
+#[pymodule]
+fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<book::CustomerBook>()?;
+    m.add_class::<segment::ValueModel>()?;
+    m.add_function(wrap_pyfunction!(columns::customer_features, m)?)?;
+    m.add_function(wrap_pyfunction!(columns::rfm_transactions, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::rfm_scores, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::pyramid, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::pareto, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::top_share, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::abc, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::segment_matrix, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::rfm_rule_report, m)?)?;
+    m.add_function(wrap_pyfunction!(book::sample_book, m)?)?;
+    Ok(())
 }

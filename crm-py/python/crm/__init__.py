@@ -1,0 +1,61 @@
+"""crm: an embeddable CRM core for data teams.
+
+The customer book with its 360° view, value keys with company-specific weights, the customer
+pyramid, Pareto/ABC, RFM with a checked rule table, and strategies per segment — computed in
+Rust, with numpy, pandas and polars in and out (results come back as the kind of frame that
+came in). ``python -m crm demo`` shows it all on generated data.
+
+>>> import crm
+>>> r = crm.rfm([1, 2, 2], ["2025-01-01", "2025-03-01", "2025-03-02"], [100, 50, 70])
+>>> list(r["segment"])
+['Lost', 'Loyal Customers']
+"""
+
+from ._analytics import (
+    ValueModel,
+    abc,
+    customer_features,
+    pareto,
+    pyramid,
+    rfm,
+    rfm_rule_report,
+    rfm_scores,
+    segment_matrix,
+    top_share,
+)
+from ._book import CustomerBook, sample_book
+from ._crm import __version__
+from .errors import (
+    ConflictError,
+    CrmError,
+    CrmIOError,
+    DuplicateError,
+    InvalidInputError,
+    NotFoundError,
+    ParseError,
+    UnsupportedVersionError,
+)
+
+__all__ = [
+    "__version__",
+    "CustomerBook",
+    "ValueModel",
+    "abc",
+    "customer_features",
+    "pareto",
+    "pyramid",
+    "rfm",
+    "rfm_rule_report",
+    "rfm_scores",
+    "sample_book",
+    "segment_matrix",
+    "top_share",
+    "CrmError",
+    "InvalidInputError",
+    "NotFoundError",
+    "DuplicateError",
+    "ConflictError",
+    "ParseError",
+    "UnsupportedVersionError",
+    "CrmIOError",
+]

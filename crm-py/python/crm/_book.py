@@ -1,0 +1,145 @@
+"""The customer book for Python: records as dicts (crm's JSON forms) or keyword arguments."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+
+from . import _convert as cv
+from . import _crm
+
+Record = Mapping[str, Any]
+
+
+def _merge(record: Optional[Record], fields: Mapping[str, Any]) -> Dict[str, Any]:
+    merged: Dict[str, Any] = dict(record or {})
+    merged.update(fields)
+    return merged
+
+
+class CustomerBook:
+    """Customers, their events and incidents, validated and indexed; the 360° view.
+
+    Records use the same shapes as crm's JSON forms (see the README): customers
+    ``{"id": 42, "given_name": "Ayşe", "family_name": "Yılmaz", ...}``, events
+    ``{"customer_id": 42, "at": datetime, "type": "purchase", "amount": 129900,
+    "currency": "TRY"}``. Instants may be ``datetime`` (naive means UTC), ISO strings, or
+    numpy/pandas timestamps. Every call validates fully first: on error it raises a
+    :class:`crm.CrmError` subclass naming the field and value, and changes nothing.
+
+    >>> import crm
+    >>> book = crm.CustomerBook("TRY")
+    >>> book.add_customer(id=42, given_name="Ayşe", family_name="Yılmaz")
+    >>> book.record(customer_id=42, at="2025-03-01T14:30:00Z", type="purchase",
+    ...             amount=129900, currency="TRY", category="elektronik")
+    >>> book.view(42, as_of="2025-03-10")["purchases"]["net"]
+    129900
+    """
+
+    def __init__(self, currency: str = "TRY", early_events: str = "reject") -> None:
+        self._inner = _crm.CustomerBook(currency, early_events)
+
+    @classmethod
+    def _wrap(cls, inner: Any) -> "CustomerBook":
+        book = cls.__new__(cls)
+        book._inner = inner
+        return book
+
+    @property
+    def currency(self) -> str:
+        return str(self._inner.currency)
+
+    @property
+    def event_count(self) -> int:
+        return int(self._inner.event_count)
+
+    def __len__(self) -> int:
+        return int(len(self._inner))
+
+    def __contains__(self, customer_id: object) -> bool:
+        return isinstance(customer_id, int) and customer_id >= 0 and bool(customer_id in self._inner)
+
+    def __repr__(self) -> str:
+        return str(self._inner.__repr__())
+
+    def add_customer(self, customer: Optional[Record] = None, /, **fields: Any) -> None:
+        """Adds one customer, from a dict and/or keyword arguments."""
+        self._inner.add_customer_json(cv.dumps(_merge(customer, fields)))
+
+    def add_customers(self, customers: Iterable[Record]) -> int:
+        """Adds many customers, all or nothing; returns how many."""
+        return int(self._inner.add_customers_json(cv.dumps(list(customers))))
+
+    def update_customer(self, customer: Optional[Record] = None, /, **fields: Any) -> None:
+        """Replaces the profile of an existing customer (found by ``id``)."""
+        self._inner.update_customer_json(cv.dumps(_merge(customer, fields)))
+
+    def record(self, event: Optional[Record] = None, /, **fields: Any) -> None:
+        """Records one event, from a dict and/or keyword arguments."""
+        self._inner.record_json(cv.dumps(_merge(event, fields)))
+
+    def record_many(self, events: Iterable[Record]) -> int:
+        """Records many events in order, all or nothing; returns how many."""
+        return int(self._inner.record_events_json(cv.dumps(list(events))))
+
+    def add_incident(self, incident: Optional[Record] = None, /, **fields: Any) -> None:
+        """Adds a company-side incident (an outage shown in affected customers' views)."""
+        self._inner.add_incident_json(cv.dumps(_merge(incident, fields)))
+
+    def customer(self, customer_id: int) -> Optional[Dict[str, Any]]:
+        """The customer record as a dict, or None."""
+        text = self._inner.customer_json(customer_id)
+        return None if text is None else dict(json.loads(text))
+
+    def view(self, customer_id: int, as_of: Any = None, *, offset: int = 0, limit: int = 20) -> Dict[str, Any]:
+        """The 360° view of one customer as a dict; ``as_of`` defaults to now.
+
+        Raises :class:`crm.NotFoundError` (a ``KeyError``) for an unknown id.
+        """
+        at = cv.now_us() if as_of is None else cv.instant_ticks(as_of, "us")
+        return dict(json.loads(self._inner.view_json(customer_id, at, offset, limit)))
+
+    def features(self, as_of: Any = None, *, frame: str = "numpy") -> Any:
+        """Per-customer feature columns as of ``as_of`` (default now), in the book's order.
+
+        ``frame`` is ``"numpy"`` (a dict of arrays), ``"pandas"`` or ``"polars"``.
+        """
+        at = cv.now_us() if as_of is None else cv.instant_ticks(as_of, "us")
+        columns = self._inner.features(at)
+        return cv.frame(frame if frame in ("pandas", "polars") else "numpy", columns)
+
+    def analyse(self, as_of: Any = None, config: Union[None, str, Mapping[str, Any]] = None) -> Dict[str, Any]:
+        """Value scores, tiers, RFM segments and Pareto figures for the whole book.
+
+        The results are kept: :meth:`view` shows each customer's score, tier, segment and
+        strategy afterwards. ``config`` is the segmentation config's JSON form (as a dict or
+        text): ``{"value": ..., "pyramid": ..., "rfm": ..., "abc": ..., "strategies": ...}``.
+        """
+        at = cv.now_us() if as_of is None else cv.instant_ticks(as_of, "us")
+        text = None if config is None else (config if isinstance(config, str) else json.dumps(config))
+        return dict(json.loads(self._inner.analyse_json(at, text)))
+
+    def save(self, path: Union[str, Path]) -> None:
+        """Writes a JSON snapshot (format-versioned) to ``path``."""
+        self._inner.save(Path(path))
+
+    @classmethod
+    def load(cls, path: Union[str, Path]) -> "CustomerBook":
+        """Reads a snapshot written by :meth:`save`, validating everything."""
+        return cls._wrap(_crm.CustomerBook.load(Path(path)))
+
+
+def sample_book(customers: int = 10_000, seed: int = 0, *, mean_purchases: float = 6.0, duplicate_share: float = 0.03) -> Tuple[CustomerBook, Any, List[Dict[str, Any]]]:
+    """A generated Turkish SME customer base: ``(book, end of period, duplicates' ground truth)``.
+
+    >>> import crm
+    >>> book, end, duplicates = crm.sample_book(200, seed=1)
+    >>> len(book) == 200 + len(duplicates)
+    True
+    """
+    import datetime as dt
+
+    inner, end_us, truth = _crm.sample_book(customers, seed, mean_purchases, duplicate_share)
+    end = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=end_us)
+    return CustomerBook._wrap(inner), end, list(json.loads(truth))

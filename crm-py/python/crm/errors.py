@@ -1,0 +1,63 @@
+"""The exceptions crm raises. Every one derives from :class:`CrmError`.
+
+Bad input also derives from :class:`ValueError` (an unknown id from :class:`KeyError`), so
+code that already catches the built-in exceptions keeps working::
+
+    try:
+        book.record(customer_id=99, at="2025-01-01T00:00:00Z", type="purchase",
+                    amount=100, currency="TRY")
+    except crm.NotFoundError as e:      # also a KeyError
+        print(e.field, e)               # customer_id  unknown customer_id 99
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+__all__ = [
+    "CrmError",
+    "InvalidInputError",
+    "NotFoundError",
+    "DuplicateError",
+    "ConflictError",
+    "ParseError",
+    "UnsupportedVersionError",
+    "CrmIOError",
+]
+
+
+class CrmError(Exception):
+    """Base of every crm exception. ``field`` names the input that was wrong, when known."""
+
+    field: Optional[str] = None
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class InvalidInputError(CrmError, ValueError):
+    """A value is malformed, out of range or inconsistent (the message names field and value)."""
+
+
+class NotFoundError(CrmError, KeyError):
+    """An id the operation needs (customer, complaint, referred customer) does not exist."""
+
+
+class DuplicateError(CrmError, ValueError):
+    """An id that must be new already exists."""
+
+
+class ConflictError(CrmError, ValueError):
+    """Well-formed input not allowed in the current state (complaint events out of order…)."""
+
+
+class ParseError(CrmError, ValueError):
+    """Text (JSON) could not be parsed into the expected shape."""
+
+
+class UnsupportedVersionError(CrmError, ValueError):
+    """A snapshot was written by a format version this build cannot read."""
+
+
+class CrmIOError(CrmError, OSError):
+    """Reading or writing a file failed."""

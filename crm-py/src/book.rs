@@ -1,0 +1,237 @@
+//! The customer book as a Python class. Records cross as the JSON forms of crm-core (the
+//! Python package turns dicts and keyword arguments into that text).
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter};
+
+use crm_core::book::{self, BookConfig, EarlyEvents, SegmentationConfig, ViewOptions};
+use crm_core::model::{Customer, Event, Incident};
+use crm_core::sample::SampleConfig;
+use numpy::IntoPyArray;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::columns::instant;
+use crate::errors::{IntoPy, from_json, raise};
+use crm_core::transactions::TimeUnit;
+
+/// A customer book (see `crm.CustomerBook`). Not shared between threads without a lock:
+/// Python's GIL serialises calls on it, and reads release the GIL only while they run.
+#[pyclass(module = "crm._crm")]
+pub(crate) struct CustomerBook {
+    inner: book::CustomerBook,
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+#[pymethods]
+impl CustomerBook {
+    #[new]
+    #[pyo3(signature = (currency = "TRY", early_events = "reject"))]
+    fn new(py: Python<'_>, currency: &str, early_events: &str) -> PyResult<Self> {
+        let early_events = match early_events {
+            "reject" => EarlyEvents::Reject,
+            "accept" => EarlyEvents::Accept,
+            other => {
+                return Err(raise(
+                    py,
+                    "InvalidInputError",
+                    &format!("invalid early_events {other:?}: use \"reject\" or \"accept\""),
+                    Some("early_events"),
+                ));
+            }
+        };
+        let inner = book::CustomerBook::new(BookConfig {
+            currency: currency.to_owned(),
+            early_events,
+        })
+        .py_err()?;
+        Ok(CustomerBook { inner })
+    }
+
+    /// The book's currency.
+    #[getter]
+    fn currency(&self) -> String {
+        self.inner.config().currency.clone()
+    }
+
+    /// Number of recorded events.
+    #[getter]
+    fn event_count(&self) -> usize {
+        self.inner.event_count()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn __contains__(&self, customer_id: u64) -> bool {
+        self.inner.contains(customer_id)
+    }
+
+    fn add_customer_json(&mut self, text: &str) -> PyResult<()> {
+        let customer: Customer = from_json("the customer", text)?;
+        self.inner.add_customer(customer).py_err()
+    }
+
+    fn record_json(&mut self, text: &str) -> PyResult<()> {
+        let event: Event = from_json("the event", text)?;
+        self.inner.record(event).py_err()
+    }
+
+    fn add_customers_json(&mut self, text: &str) -> PyResult<usize> {
+        let customers: Vec<Customer> = from_json("customers", text)?;
+        self.inner.add_customers(customers).py_err()
+    }
+
+    fn update_customer_json(&mut self, text: &str) -> PyResult<()> {
+        let customer: Customer = from_json("the customer", text)?;
+        self.inner.update_customer(customer).py_err()
+    }
+
+    fn record_events_json(&mut self, text: &str) -> PyResult<usize> {
+        let events: Vec<Event> = from_json("events", text)?;
+        self.inner.record_all(events).py_err()
+    }
+
+    fn add_incident_json(&mut self, text: &str) -> PyResult<()> {
+        let incident: Incident = from_json("the incident", text)?;
+        self.inner.add_incident(incident).py_err()
+    }
+
+    fn customer_json(&self, customer_id: u64) -> Option<String> {
+        self.inner.customer(customer_id).map(json)
+    }
+
+    fn view_json(
+        &self,
+        py: Python<'_>,
+        customer_id: u64,
+        as_of_us: i64,
+        offset: usize,
+        limit: usize,
+    ) -> PyResult<String> {
+        let options =
+            ViewOptions::as_of(instant(TimeUnit::Microseconds, as_of_us)).page(offset, limit);
+        let inner = &self.inner;
+        let view = py.detach(|| inner.view(customer_id, &options)).py_err()?;
+        Ok(json(&view))
+    }
+
+    fn features<'py>(&self, py: Python<'py>, as_of_us: i64) -> PyResult<Bound<'py, PyDict>> {
+        let inner = &self.inner;
+        let f = py.detach(|| inner.features(instant(TimeUnit::Microseconds, as_of_us)));
+        let d = PyDict::new(py);
+        let ints = |v: Vec<u32>| v.into_iter().map(i64::from).collect::<Vec<_>>();
+        d.set_item("customer_id", f.customer_id.into_pyarray(py))?;
+        d.set_item("recency_days", f.recency_days.into_pyarray(py))?;
+        d.set_item("frequency", ints(f.frequency).into_pyarray(py))?;
+        d.set_item("monetary", f.monetary.into_pyarray(py))?;
+        d.set_item("tenure_days", f.tenure_days.into_pyarray(py))?;
+        d.set_item("intensity", f.intensity.into_pyarray(py))?;
+        d.set_item("referrals", ints(f.referrals).into_pyarray(py))?;
+        d.set_item("referred_buyers", ints(f.referred_buyers).into_pyarray(py))?;
+        d.set_item("referral_value", f.referral_value.into_pyarray(py))?;
+        d.set_item("co_investment", f.co_investment.into_pyarray(py))?;
+        d.set_item("cost_sharing", f.cost_sharing.into_pyarray(py))?;
+        d.set_item("complaints_open", ints(f.complaints_open).into_pyarray(py))?;
+        d.set_item(
+            "complaints_total",
+            ints(f.complaints_total).into_pyarray(py),
+        )?;
+        Ok(d)
+    }
+
+    /// Segments the book; returns the result as JSON (without the feature columns).
+    #[pyo3(signature = (as_of_us, config_json=None))]
+    fn analyse_json(
+        &mut self,
+        py: Python<'_>,
+        as_of_us: i64,
+        config_json: Option<&str>,
+    ) -> PyResult<String> {
+        let config: SegmentationConfig = match config_json {
+            Some(text) => from_json("the segmentation config", text)?,
+            None => SegmentationConfig::default(),
+        };
+        let inner = &mut self.inner;
+        let s = py
+            .detach(|| inner.analyse(instant(TimeUnit::Microseconds, as_of_us), &config))
+            .py_err()?;
+        Ok(json(&serde_json::json!({
+            "as_of": s.as_of,
+            "customer_id": s.features.customer_id,
+            "score": s.scores.score,
+            "tier": s.pyramid.tier.iter().map(|&t| &s.pyramid.names[usize::from(t)]).collect::<Vec<_>>(),
+            "pyramid": s.pyramid.summary,
+            "segment": (0..s.rfm.segment.len()).map(|i| s.rfm.segment_name(i)).collect::<Vec<_>>(),
+            "rfm_score": s.rfm.score,
+            "pareto": s.pareto,
+            "strategies": s.strategies,
+        })))
+    }
+
+    /// Writes a JSON snapshot to `path`.
+    fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+        let file = File::create(&path).map_err(|e| {
+            raise(
+                py,
+                "CrmIOError",
+                &format!("could not create {}: {e}", path.display()),
+                Some("path"),
+            )
+        })?;
+        let inner = &self.inner;
+        py.detach(|| inner.save_json(BufWriter::new(file))).py_err()
+    }
+
+    /// Reads a JSON snapshot from `path`.
+    #[staticmethod]
+    fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
+        let file = File::open(&path).map_err(|e| {
+            raise(
+                py,
+                "CrmIOError",
+                &format!("could not open {}: {e}", path.display()),
+                Some("path"),
+            )
+        })?;
+        let inner = py
+            .detach(|| book::CustomerBook::load_json(BufReader::new(file)))
+            .py_err()?;
+        Ok(CustomerBook { inner })
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "CustomerBook({} customers, {} events, currency='{}')",
+            self.inner.len(),
+            self.inner.event_count(),
+            self.inner.config().currency
+        )
+    }
+}
+
+/// A generated Turkish SME book: `(book, end of period in µs, duplicates JSON)`.
+#[pyfunction]
+#[pyo3(signature = (customers, seed=0, mean_purchases=6.0, duplicate_share=0.03))]
+pub(crate) fn sample_book(
+    py: Python<'_>,
+    customers: usize,
+    seed: u64,
+    mean_purchases: f64,
+    duplicate_share: f64,
+) -> PyResult<(CustomerBook, i64, String)> {
+    let config = SampleConfig::new(customers)
+        .seed(seed)
+        .mean_purchases(mean_purchases)
+        .duplicate_share(duplicate_share);
+    let (inner, truth) = py.detach(|| config.build_book()).py_err()?;
+    Ok((
+        CustomerBook { inner },
+        config.end().timestamp_micros(),
+        json(&truth),
+    ))
+}

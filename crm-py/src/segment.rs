@@ -1,0 +1,369 @@
+//! Value scores and segmentation over numpy columns.
+
+use std::borrow::Cow;
+
+use crm_core::segment::{self, AbcCuts, AttributeColumn, PyramidConfig, RfmConfig, RfmSegmentMap};
+use crm_core::value::{self, KeySource, Normalization, ValueKey};
+use numpy::{IntoPyArray, PyReadonlyArray1};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::columns::rfm_into;
+use crate::errors::{IntoPy, from_json, raise};
+
+fn floats<'a>(
+    py: Python<'_>,
+    a: &'a PyReadonlyArray1<'_, f64>,
+    field: &str,
+) -> PyResult<&'a [f64]> {
+    a.as_slice().map_err(|_| {
+        raise(
+            py,
+            "InvalidInputError",
+            &format!("invalid {field}: the array must be contiguous"),
+            Some(field),
+        )
+    })
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+/// A company's value model (see `crm.ValueModel`).
+#[pyclass(module = "crm._crm", frozen)]
+pub(crate) struct ValueModel {
+    inner: value::ValueModel,
+}
+
+/// Borrowed float columns by key.
+struct Columns<'a> {
+    rows: usize,
+    built_in: Vec<(ValueKey, &'a [f64])>,
+}
+
+impl KeySource for Columns<'_> {
+    fn rows(&self) -> usize {
+        self.rows
+    }
+
+    fn column(&self, key: &ValueKey) -> Option<Cow<'_, [f64]>> {
+        self.built_in
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| Cow::Borrowed(*v))
+    }
+}
+
+/// The column names a built-in key is read from, first match wins.
+fn column_names(key: &ValueKey) -> Vec<String> {
+    match key {
+        ValueKey::Recency => vec!["recency_days".into(), "recency".into()],
+        ValueKey::Tenure => vec!["tenure_days".into(), "tenure".into()],
+        ValueKey::Referrals => vec!["referred_buyers".into(), "referrals".into()],
+        ValueKey::Custom(name) => vec![name.clone()],
+        other => vec![other.to_string()],
+    }
+}
+
+#[pymethods]
+impl ValueModel {
+    #[new]
+    #[pyo3(signature = (weights, normalize = "percentile", winsorize = None))]
+    fn new(
+        py: Python<'_>,
+        weights: Vec<(String, f64)>,
+        normalize: &str,
+        winsorize: Option<f64>,
+    ) -> PyResult<Self> {
+        let normalization = match normalize {
+            "percentile" => Normalization::Percentile,
+            "minmax" | "min_max" => Normalization::MinMax,
+            "zscore" | "z_score" => Normalization::ZScore,
+            other => {
+                return Err(raise(
+                    py,
+                    "InvalidInputError",
+                    &format!(
+                        "invalid normalize {other:?}: use \"percentile\", \"minmax\" or \"zscore\""
+                    ),
+                    Some("normalize"),
+                ));
+            }
+        };
+        let mut inner =
+            value::ValueModel::from_weights(weights.iter().map(|(k, w)| (k.as_str(), *w)))
+                .py_err()?;
+        inner.normalization = normalization;
+        inner.winsorize = winsorize;
+        inner.validate().py_err()?;
+        Ok(ValueModel { inner })
+    }
+
+    /// A model from its JSON form.
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<Self> {
+        let inner: value::ValueModel = from_json("the value model", text)?;
+        inner.validate().py_err()?;
+        Ok(ValueModel { inner })
+    }
+
+    /// The JSON form.
+    fn to_json(&self) -> String {
+        json(&self.inner)
+    }
+
+    /// `[(key, weight), ...]` in model order.
+    #[getter]
+    fn weights(&self) -> Vec<(String, f64)> {
+        self.inner
+            .keys
+            .iter()
+            .map(|k| (k.key.to_string(), k.weight))
+            .collect()
+    }
+
+    /// The normalisation name.
+    #[getter]
+    fn normalize(&self) -> &'static str {
+        match self.inner.normalization {
+            Normalization::Percentile => "percentile",
+            Normalization::MinMax => "minmax",
+            Normalization::ZScore => "zscore",
+        }
+    }
+
+    /// The column names each key is read from.
+    fn required_columns(&self) -> Vec<(String, Vec<String>)> {
+        self.inner
+            .keys
+            .iter()
+            .map(|k| (k.key.to_string(), column_names(&k.key)))
+            .collect()
+    }
+
+    /// Scores `columns` (name → float64 array); returns `{"score": array, "contributions":
+    /// {key: array}}`.
+    fn score_columns<'py>(
+        &self,
+        py: Python<'py>,
+        columns: &Bound<'py, PyDict>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let mut held: Vec<(ValueKey, bool, PyReadonlyArray1<'py, f64>)> = Vec::new();
+        for k in &self.inner.keys {
+            let found = column_names(&k.key)
+                .into_iter()
+                .find_map(|name| columns.get_item(&name).ok().flatten());
+            let Some(col) = found else {
+                return Err(raise(
+                    py,
+                    "InvalidInputError",
+                    &format!(
+                        "invalid key {}: no column {} in the features",
+                        k.key,
+                        column_names(&k.key).join(" or ")
+                    ),
+                    Some("key"),
+                ));
+            };
+            let arr: PyReadonlyArray1<'py, f64> = col.extract()?;
+            held.push((k.key.clone(), matches!(k.key, ValueKey::Custom(_)), arr));
+        }
+        let mut built_in = Vec::new();
+        let mut custom: Vec<(String, &[f64])> = Vec::new();
+        for (key, is_custom, arr) in &held {
+            let s = floats(py, arr, &key.to_string())?;
+            match key {
+                ValueKey::Custom(name) if *is_custom => custom.push((name.clone(), s)),
+                _ => built_in.push((key.clone(), s)),
+            }
+        }
+        let rows = built_in
+            .first()
+            .map(|(_, s)| s.len())
+            .or(custom.first().map(|(_, s)| s.len()))
+            .unwrap_or(0);
+        let source = Columns { rows, built_in };
+        let model = &self.inner;
+        let scores = py
+            .detach(|| {
+                let custom: Vec<(&str, &[f64])> =
+                    custom.iter().map(|(n, s)| (n.as_str(), *s)).collect();
+                model.score(&source, &custom)
+            })
+            .py_err()?;
+        let out = PyDict::new(py);
+        let contributions = PyDict::new(py);
+        for (key, column) in scores.keys.iter().zip(scores.contributions) {
+            contributions.set_item(key.to_string(), column.into_pyarray(py))?;
+        }
+        out.set_item("score", scores.score.into_pyarray(py))?;
+        out.set_item("contributions", contributions)?;
+        Ok(out)
+    }
+
+    fn __repr__(&self) -> String {
+        let w: Vec<String> = self
+            .inner
+            .keys
+            .iter()
+            .map(|k| format!("'{}': {}", k.key, k.weight))
+            .collect();
+        format!(
+            "ValueModel({{{}}}, normalize='{}')",
+            w.join(", "),
+            self.normalize()
+        )
+    }
+}
+
+/// RFM scores from feature columns.
+#[pyfunction]
+#[pyo3(signature = (recency_days, frequency, monetary, bins, segments_json=None))]
+pub(crate) fn rfm_scores<'py>(
+    py: Python<'py>,
+    recency_days: PyReadonlyArray1<'py, f64>,
+    frequency: PyReadonlyArray1<'py, f64>,
+    monetary: PyReadonlyArray1<'py, f64>,
+    bins: u8,
+    segments_json: Option<&str>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let mut config = RfmConfig {
+        bins,
+        ..RfmConfig::default()
+    };
+    if let Some(text) = segments_json {
+        config.segments = from_json("the RFM segment map", text)?;
+    }
+    let (r, f, m) = (
+        floats(py, &recency_days, "recency_days")?,
+        floats(py, &frequency, "frequency")?,
+        floats(py, &monetary, "monetary")?,
+    );
+    let scores = py.detach(|| segment::rfm(r, f, m, &config)).py_err()?;
+    let d = PyDict::new(py);
+    rfm_into(&d, scores)?;
+    Ok(d)
+}
+
+/// The coverage report of an RFM rule table, as JSON.
+#[pyfunction]
+#[pyo3(signature = (segments_json=None, published=false))]
+pub(crate) fn rfm_rule_report(segments_json: Option<&str>, published: bool) -> PyResult<String> {
+    let map: RfmSegmentMap = match segments_json {
+        Some(text) => from_json("the RFM segment map", text)?,
+        None if published => RfmSegmentMap::published(),
+        None => RfmSegmentMap::standard(),
+    };
+    map.validate().py_err()?;
+    Ok(json(
+        &serde_json::json!({"rules": map, "report": map.report()}),
+    ))
+}
+
+/// Tiers of `values`: `(tier index array, tier names, summary JSON)`.
+#[pyfunction]
+#[pyo3(signature = (values, revenue=None, config_json=None))]
+pub(crate) fn pyramid<'py>(
+    py: Python<'py>,
+    values: PyReadonlyArray1<'py, f64>,
+    revenue: Option<PyReadonlyArray1<'py, f64>>,
+    config_json: Option<&str>,
+) -> PyResult<(Bound<'py, numpy::PyArray1<u8>>, Vec<String>, String)> {
+    let config: PyramidConfig = match config_json {
+        Some(text) => from_json("the pyramid config", text)?,
+        None => PyramidConfig::default(),
+    };
+    let v = floats(py, &values, "values")?;
+    let rev = match &revenue {
+        Some(r) => Some(floats(py, r, "revenue")?),
+        None => None,
+    };
+    let p = py.detach(|| segment::pyramid(v, rev, &config)).py_err()?;
+    let summary = json(&p.summary);
+    Ok((p.tier.into_pyarray(py), p.names, summary))
+}
+
+/// Pareto figures as JSON.
+#[pyfunction]
+#[pyo3(signature = (values, points=101))]
+pub(crate) fn pareto(
+    py: Python<'_>,
+    values: PyReadonlyArray1<'_, f64>,
+    points: usize,
+) -> PyResult<String> {
+    let v = floats(py, &values, "values")?;
+    let p = py.detach(|| segment::pareto(v, points)).py_err()?;
+    Ok(json(&p))
+}
+
+/// Share of value held by the top `fraction` of customers.
+#[pyfunction]
+#[pyo3(signature = (values, fraction=0.2))]
+pub(crate) fn top_share(
+    py: Python<'_>,
+    values: PyReadonlyArray1<'_, f64>,
+    fraction: f64,
+) -> PyResult<f64> {
+    let v = floats(py, &values, "values")?;
+    py.detach(|| segment::top_share(v, fraction)).py_err()
+}
+
+/// ABC class codes (0 = A, 1 = B, 2 = C).
+#[pyfunction]
+#[pyo3(signature = (values, a=0.8, b=0.95))]
+pub(crate) fn abc<'py>(
+    py: Python<'py>,
+    values: PyReadonlyArray1<'py, f64>,
+    a: f64,
+    b: f64,
+) -> PyResult<Bound<'py, numpy::PyArray1<u8>>> {
+    let v = floats(py, &values, "values")?;
+    let classes = py.detach(|| segment::abc(v, AbcCuts { a, b })).py_err()?;
+    let codes: Vec<u8> = classes
+        .into_iter()
+        .map(|c| match c {
+            segment::AbcClass::A => 0,
+            segment::AbcClass::B => 1,
+            segment::AbcClass::C => 2,
+        })
+        .collect();
+    Ok(codes.into_pyarray(py))
+}
+
+/// The segment matrix as JSON.
+#[pyfunction]
+#[pyo3(signature = (tier, tier_names, values, attributes, revenue=None))]
+pub(crate) fn segment_matrix(
+    py: Python<'_>,
+    tier: PyReadonlyArray1<'_, u8>,
+    tier_names: Vec<String>,
+    values: PyReadonlyArray1<'_, f64>,
+    attributes: Vec<(String, Vec<Option<String>>)>,
+    revenue: Option<PyReadonlyArray1<'_, f64>>,
+) -> PyResult<String> {
+    let t = tier.as_slice().map_err(|_| {
+        raise(
+            py,
+            "InvalidInputError",
+            "invalid tier: the array must be contiguous",
+            Some("tier"),
+        )
+    })?;
+    let v = floats(py, &values, "values")?;
+    let rev = match &revenue {
+        Some(r) => Some(floats(py, r, "revenue")?),
+        None => None,
+    };
+    let borrowed: Vec<Vec<Option<&str>>> = attributes
+        .iter()
+        .map(|(_, col)| col.iter().map(|x| x.as_deref()).collect())
+        .collect();
+    let named: Vec<AttributeColumn<'_>> = attributes
+        .iter()
+        .zip(&borrowed)
+        .map(|((name, _), values)| AttributeColumn { name, values })
+        .collect();
+    let m = segment::segment_matrix(t, &tier_names, v, rev, &named).py_err()?;
+    Ok(json(&m))
+}

@@ -1,0 +1,122 @@
+"""crm-core/src/book/ through Python: records as dicts, the 360° view, errors, snapshots."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import crm
+
+T0 = dt.datetime(2025, 3, 1, 10, 0, tzinfo=dt.timezone.utc)
+
+
+def book() -> crm.CustomerBook:
+    b = crm.CustomerBook("TRY")
+    b.add_customer({"id": 1, "given_name": "Ayşe", "family_name": "Yılmaz"})
+    b.add_customer(id=2, given_name="Mehmet", family_name="Öztürk")
+    b.record(customer_id=1, at=T0, type="purchase", amount=10_000, currency="TRY", category="a")
+    b.record({"customer_id": 1, "at": T0 + dt.timedelta(days=2), "type": "purchase", "amount": 25_000,
+              "currency": "TRY", "category": "b"})
+    b.record(customer_id=1, at=T0 + dt.timedelta(days=3), type="referral", referred=2)
+    b.record(customer_id=1, at=T0 + dt.timedelta(days=4), type="complaint_opened", complaint_id=5,
+             priority="high", channel="call_centre")
+    return b
+
+
+def test_view_as_a_dict():
+    b = book()
+    v = b.view(1, as_of=T0 + dt.timedelta(days=10))
+    assert v["purchases"]["net"] == 35_000
+    assert v["referrals"]["made"] == [2]
+    assert [c["complaint_id"] for c in v["complaints"]["open"]] == [5]
+    assert v["timeline"]["total"] == 4
+    assert v["timeline"]["items"][0]["event"]["type"] == "complaint_opened"
+    assert b.view(2, as_of=T0 + dt.timedelta(days=10))["referrals"]["referred_by"] == 1
+    assert len(b) == 2 and 1 in b and 3 not in b and b.event_count == 4
+
+
+def test_features_as_numpy_pandas_polars():
+    b = book()
+    as_of = T0 + dt.timedelta(days=10)
+    f = b.features(as_of)
+    assert f["customer_id"].tolist() == [1, 2]
+    assert f["frequency"].tolist() == [2, 0]
+    assert f["monetary"].tolist() == [35_000, 0]
+    assert f["recency_days"][0] == 8.0 and np.isnan(f["recency_days"][1])
+    assert isinstance(b.features(as_of, frame="pandas"), pd.DataFrame)
+
+
+def test_errors_name_field_and_value_and_change_nothing():
+    b = book()
+    before = b.event_count
+    with pytest.raises(crm.NotFoundError) as e:
+        b.record(customer_id=99, at=T0, type="purchase", amount=1, currency="TRY")
+    assert isinstance(e.value, KeyError) and e.value.field == "customer_id"
+    assert str(e.value) == "unknown customer_id 99"
+    with pytest.raises(crm.InvalidInputError, match="invalid amount -5"):
+        b.record(customer_id=1, at=T0, type="purchase", amount=-5, currency="TRY")
+    with pytest.raises(crm.InvalidInputError, match="the book's currency is TRY"):
+        b.record(customer_id=1, at=T0, type="purchase", amount=5, currency="EUR")
+    with pytest.raises(crm.DuplicateError):
+        b.add_customer(id=1, given_name="X", family_name="Y")
+    with pytest.raises(crm.ConflictError, match="dated before its previous event"):
+        b.record(customer_id=1, at=T0, type="complaint_resolved", complaint_id=5, root_cause="billing")
+    with pytest.raises(crm.ParseError):
+        b.record(customer_id=1, at=T0, type="teleportation")
+    with pytest.raises(crm.InvalidInputError, match=r"1234\*\*\*\*\*\*\*"):
+        b.add_customer(id=7, given_name="A", family_name="B", national_id="1234567890X")
+    with pytest.raises(crm.NotFoundError):
+        b.view(42)
+    bad_batch = [
+        {"customer_id": 2, "at": T0, "type": "purchase", "amount": 1, "currency": "TRY"},
+        {"customer_id": 2, "at": T0, "type": "purchase", "amount": -1, "currency": "TRY"},
+    ]
+    with pytest.raises(crm.InvalidInputError, match="event #1"):
+        b.record_many(bad_batch)
+    assert b.event_count == before
+
+
+def test_save_load_round_trip(tmp_path):
+    b = book()
+    path = tmp_path / "book.json"
+    b.save(path)
+    loaded = crm.CustomerBook.load(path)
+    as_of = T0 + dt.timedelta(days=10)
+    assert loaded.view(1, as_of) == b.view(1, as_of)
+    with pytest.raises(crm.CrmIOError):
+        crm.CustomerBook.load(tmp_path / "missing.json")
+    path.write_text('{"format_version": 9, "config": {"currency": "TRY"}, "customers": [], "events": []}')
+    with pytest.raises(crm.UnsupportedVersionError):
+        crm.CustomerBook.load(path)
+
+
+def test_analyse_puts_analytics_into_the_view():
+    b, end, duplicates = crm.sample_book(500, seed=4)
+    assert len(b) == 500 + len(duplicates)
+    result = b.analyse(end)
+    assert len(result["score"]) == len(b)
+    assert 0.5 < result["pareto"]["top_20_share"] < 0.95
+    first = result["customer_id"][0]
+    analytics = b.view(first, end)["analytics"]
+    assert analytics["tier"] in {"Platinum", "Gold", "Iron", "Lead"}
+    assert abs(sum(c[1] for c in analytics["contributions"]) - analytics["score"]) < 1e-9
+
+
+def test_threads_run_in_parallel_without_errors():
+    b, end, _ = crm.sample_book(2_000, seed=5)
+    ids = list(b.features(end)["customer_id"][:200])
+    results = []
+
+    def work():
+        results.append(sum(b.view(int(i), end)["purchases"]["count"] for i in ids))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(results)) == 1

@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 C_OUT := target/c
 C_STRICT := -std=c11 -Wall -Wextra -Werror -pedantic -Iinclude
 
-.PHONY: demo test check-format clippy rust-test c-test bench-smoke compare-smoke py-build py-test header
+.PHONY: demo test check-format clippy rust-test c-test bench-smoke compare-smoke py-build py-test header lib
 
 ## demo: generate a sample Turkish SME customer base and show what crm does with it,
 ## through the Python package (built into .venv first)
@@ -17,7 +17,7 @@ demo: py-build
 	$(PY) -m crm demo
 
 ## test: every check: format, lints, Rust tests (with the header check), C tests, bench smoke
-test: check-format clippy rust-test c-test bench-smoke py-test compare-smoke
+test: check-format clippy rust-test c-test target/crm.pc bench-smoke py-test compare-smoke
 
 check-format:
 	$(CARGO) fmt --all --check
@@ -29,14 +29,38 @@ clippy:
 rust-test:
 	$(CARGO) test --workspace --locked
 
+C_TESTS := test_book test_engines version
+
 c-test:
 	$(CARGO) build --locked -q -p crm-ffi
 	mkdir -p $(C_OUT)
-	$(CC) $(C_STRICT) crm-ffi/tests/c/version.c -L$(LIB_DIR) -lcrm -o $(C_OUT)/version_shared
-	LD_LIBRARY_PATH=$(LIB_DIR) $(C_OUT)/version_shared
-	$(CC) $(C_STRICT) crm-ffi/tests/c/version.c $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/version_static
-	$(C_OUT)/version_static
-	$(CXX) -std=c++17 -Wall -Wextra -Werror -Iinclude -fsyntax-only -x c++ crm-ffi/tests/c/version.c
+	@for t in $(C_TESTS); do \
+	  $(CC) $(C_STRICT) crm-ffi/tests/c/$$t.c -L$(LIB_DIR) -lcrm -lm -o $(C_OUT)/$${t}_shared || exit 1; \
+	  $(CC) $(C_STRICT) crm-ffi/tests/c/$$t.c $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/$${t}_static || exit 1; \
+	  $(CC) $(C_STRICT) -g -fsanitize=address,undefined -fno-omit-frame-pointer crm-ffi/tests/c/$$t.c \
+	    $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/$${t}_asan || exit 1; \
+	  $(CXX) -std=c++17 -Wall -Wextra -Werror -Iinclude -fsyntax-only -x c++ crm-ffi/tests/c/$$t.c || exit 1; \
+	  echo "== $$t (shared)"; LD_LIBRARY_PATH=$(LIB_DIR) $(C_OUT)/$${t}_shared || exit 1; \
+	  echo "== $$t (static)"; $(C_OUT)/$${t}_static || exit 1; \
+	  echo "== $$t (ASan/UBSan)"; ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 $(C_OUT)/$${t}_asan || exit 1; \
+	  echo "== $$t (valgrind)"; LD_LIBRARY_PATH=$(LIB_DIR) valgrind -q --leak-check=full --error-exitcode=1 --suppressions=crm-ffi/tests/c/valgrind.supp \
+	    $(C_OUT)/$${t}_shared || exit 1; \
+	done
+	$(CC) $(C_STRICT) examples/c/legacy_scoring.c $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/legacy_scoring
+	$(C_OUT)/legacy_scoring examples/c/purchases.csv 2025-04-01
+	python3 -c "import re,sys; sys.stdout.write(re.findall(r'\x60\x60\x60c\n(.*?)\x60\x60\x60', open('README.md', encoding='utf-8').read(), re.S)[0])" > $(C_OUT)/readme.c
+	$(CC) $(C_STRICT) $(C_OUT)/readme.c $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/readme
+	$(C_OUT)/readme > /dev/null
+
+# pkg-config file for the release build in this checkout (see the README's C section).
+target/crm.pc: Makefile
+	mkdir -p target
+	printf 'prefix=%s\nincludedir=$${prefix}/include\nlibdir=$${prefix}/target/release\n\nName: crm\nDescription: embeddable CRM core (C ABI)\nVersion: %s\nCflags: -I$${includedir}\nLibs: -L$${libdir} -lcrm\nLibs.private: -lpthread -ldl -lm\n' \
+	  "$(CURDIR)" "$$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)" > $@
+
+## lib: the release libcrm (.so and .a) and target/crm.pc
+lib: target/crm.pc
+	$(CARGO) build --release --locked -q -p crm-ffi
 
 # Runs every bench once on small data so that they never rot; timings come from `cargo bench`.
 bench-smoke:

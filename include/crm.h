@@ -17,6 +17,130 @@
 // a struct layout or a constant's meaning changes incompatibly.
 #define CRM_ABI_VERSION 1
 
+// Instants in seconds since the Unix epoch.
+#define CRM_UNIT_SECONDS 0
+
+// Instants in milliseconds since the Unix epoch.
+#define CRM_UNIT_MILLISECONDS 1
+
+// Instants in microseconds since the Unix epoch.
+#define CRM_UNIT_MICROSECONDS 2
+
+// Instants in nanoseconds since the Unix epoch.
+#define CRM_UNIT_NANOSECONDS 3
+
+// The result of every fallible libcrm function. Numbers are fixed and never reused.
+enum crm_status_t
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Success.
+  CRM_OK = 0,
+  // A value is malformed, out of range or inconsistent.
+  CRM_INVALID_ARGUMENT = 1,
+  // An id (customer, complaint…) does not exist.
+  CRM_NOT_FOUND = 2,
+  // An id that must be new already exists.
+  CRM_DUPLICATE = 3,
+  // Well-formed input not allowed in the current state.
+  CRM_CONFLICT = 4,
+  // JSON text could not be parsed.
+  CRM_PARSE_ERROR = 5,
+  // A snapshot of an unsupported format version.
+  CRM_UNSUPPORTED_VERSION = 6,
+  // Reading or writing a file failed.
+  CRM_IO_ERROR = 7,
+  // A required pointer argument was NULL.
+  CRM_NULL_POINTER = 8,
+  // A string argument was not valid UTF-8.
+  CRM_INVALID_UTF8 = 9,
+  // A bug: the library panicked; the call had no effect on its arguments' contents.
+  CRM_PANIC = 10,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum crm_status_t crm_status_t;
+#else
+typedef uint32_t crm_status_t;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// An opaque customer book, created by `crm_book_new` or `crm_book_load`, released by
+// `crm_book_free`.
+//
+// Thread safety: calls that change the book (`add`, `update`, `record`, `analyse`) need
+// exclusive access; calls that only read it (`view`, `features`, `save`, `len`) may run on
+// several threads at once while nobody writes.
+typedef struct crm_book_t crm_book_t;
+
+// An opaque value model, from `crm_value_model_from_json`, released by
+// `crm_value_model_free`. Immutable: may be shared between threads.
+typedef struct crm_value_model_t crm_value_model_t;
+
+// Per-customer feature columns, in the book's customer order; every array has `len`
+// elements and belongs to this struct: release it with `crm_features_free`. Missing values
+// (recency without a purchase, tenure without a start) are NaN. Money in minor units.
+typedef struct {
+  // Rows (customers).
+  size_t len;
+  // Customer ids.
+  const uint64_t *customer_id;
+  // Days since the last purchase.
+  const double *recency_days;
+  // Purchases.
+  const uint32_t *frequency;
+  // Purchases minus refunds.
+  const int64_t *monetary;
+  // Days since acquisition (or the first event).
+  const double *tenure_days;
+  // Purchases per active month.
+  const double *intensity;
+  // Customers referred.
+  const uint32_t *referrals;
+  // Referred customers who bought.
+  const uint32_t *referred_buyers;
+  // Net revenue of the referred customers.
+  const int64_t *referral_value;
+  // Co-investment.
+  const int64_t *co_investment;
+  // Cost sharing.
+  const int64_t *cost_sharing;
+  // Complaints not yet resolved or closed.
+  const uint32_t *complaints_open;
+  // Complaints opened.
+  const uint32_t *complaints_total;
+} crm_features_t;
+
+// Features and RFM scores per customer, sorted by customer id; every array has `len`
+// elements and belongs to this struct: release it with `crm_rfm_free`.
+typedef struct {
+  // Customers.
+  size_t len;
+  // Customer ids, ascending.
+  const uint64_t *customer_id;
+  // Days since the last purchase (NaN with refunds only).
+  const double *recency_days;
+  // Purchases.
+  const uint32_t *frequency;
+  // Net amount, minor units.
+  const double *monetary;
+  // Recency score 1..bins (0 without a purchase).
+  const uint8_t *r;
+  // Frequency score.
+  const uint8_t *f;
+  // Monetary score.
+  const uint8_t *m;
+  // 100·r + 10·f + m.
+  const uint16_t *score;
+  // Index into `segment_names`, or -1 for no segment.
+  const int16_t *segment;
+  // Number of segment names.
+  size_t segment_count;
+  // The segment names (NUL-terminated UTF-8), in rule order.
+  const char *const *segment_names;
+} crm_rfm_t;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -29,6 +153,218 @@ const char *crm_version(void);
 // The ABI version the library was built with; compare it with `CRM_ABI_VERSION` from the
 // header to detect a header/library mismatch at run time.
 uint32_t crm_abi_version(void);
+
+// Frees a string returned by libcrm (`*_json` outputs). NULL is accepted.
+//
+// # Safety
+// `s` is NULL or a string libcrm returned and that was not freed yet.
+void crm_string_free(char *s);
+
+// Creates an empty book whose amounts are in `currency` (ISO 4217, e.g. "TRY").
+//
+// # Safety
+// `currency` is a NUL-terminated string; `out` points to writable storage for a pointer,
+// written only on success.
+crm_status_t crm_book_new(const char *currency, crm_book_t **out);
+
+// Releases a book. NULL is accepted.
+//
+// # Safety
+// `book` is NULL or a live handle, not used again afterwards.
+void crm_book_free(crm_book_t *book);
+
+// Number of customers (0 for NULL).
+//
+// # Safety
+// `book` is NULL or a live handle.
+size_t crm_book_len(const crm_book_t *book);
+
+// Number of recorded events (0 for NULL).
+//
+// # Safety
+// `book` is NULL or a live handle.
+size_t crm_book_event_count(const crm_book_t *book);
+
+// Adds customers from JSON: one customer object or an array of them, all or nothing.
+//
+// # Safety
+// `book` is a live handle used by no other thread; `json_text` is NUL-terminated.
+crm_status_t crm_book_add_customers_json(crm_book_t *book, const char *json_text);
+
+// Replaces a customer's profile (found by its `id`) from a JSON customer object.
+//
+// # Safety
+// As `crm_book_add_customers_json`.
+crm_status_t crm_book_update_customer_json(crm_book_t *book, const char *json_text);
+
+// Records events from JSON: one event object or an array of them (in order, all or nothing).
+//
+// # Safety
+// As `crm_book_add_customers_json`.
+crm_status_t crm_book_record_json(crm_book_t *book, const char *json_text);
+
+// Adds a company-side incident from a JSON incident object.
+//
+// # Safety
+// As `crm_book_add_customers_json`.
+crm_status_t crm_book_add_incident_json(crm_book_t *book, const char *json_text);
+
+// The 360° view of a customer as of `as_of` (RFC 3339, e.g. "2025-03-10T00:00:00Z") as JSON,
+// with `limit` timeline items after skipping `offset`. Free `*out_json` with
+// `crm_string_free`.
+//
+// # Safety
+// `book` is a live handle; `as_of` is NUL-terminated; `out_json` is writable.
+crm_status_t crm_book_view_json(const crm_book_t *book,
+                                uint64_t customer_id,
+                                const char *as_of,
+                                size_t offset,
+                                size_t limit,
+                                char **out_json);
+
+// Feature columns as of `as_of` (RFC 3339). Release `*out` with `crm_features_free`.
+//
+// # Safety
+// `book` is a live handle; `as_of` is NUL-terminated; `out` is writable.
+crm_status_t crm_book_features(const crm_book_t *book, const char *as_of, crm_features_t **out);
+
+// Releases features. NULL is accepted.
+//
+// # Safety
+// `features` is NULL or came from `crm_book_features` and is not used again.
+void crm_features_free(crm_features_t *features);
+
+// Segments the book as of `as_of` (value scores, tiers, RFM, ABC, Pareto) with the
+// segmentation config in JSON (NULL for the defaults) and keeps the result for the view.
+// When `out_json` is not NULL it receives a summary (pyramid, Pareto, strategies) to free
+// with `crm_string_free`.
+//
+// # Safety
+// `book` is a live handle used by no other thread; strings are NUL-terminated or NULL
+// where allowed.
+crm_status_t crm_book_analyse_json(crm_book_t *book,
+                                   const char *as_of,
+                                   const char *config_json,
+                                   char **out_json);
+
+// Writes a JSON snapshot of the book to the file at `path`.
+//
+// # Safety
+// `book` is a live handle; `path` is NUL-terminated.
+crm_status_t crm_book_save(const crm_book_t *book, const char *path);
+
+// Reads a book from a snapshot written by `crm_book_save`, validating everything.
+//
+// # Safety
+// `path` is NUL-terminated; `out` is writable, written only on success.
+crm_status_t crm_book_load(const char *path, crm_book_t **out);
+
+// RFM from transaction columns of `len` rows: customer ids, instants in `unit` (one of the
+// `CRM_UNIT_*` constants), amounts in minor units (refunds negative). Rows after `as_of`
+// (same unit) are ignored. `bins` is 2..9; `segments_json` is an RFM rule table in JSON, or
+// NULL for the standard 11 segments. Release `*out` with `crm_rfm_free`.
+//
+// # Safety
+// The three arrays hold `len` elements each (NULL only when `len` is 0); `segments_json` is
+// NULL or NUL-terminated; `out` is writable.
+crm_status_t crm_rfm_from_transactions(const uint64_t *customer_id,
+                                       const int64_t *timestamp,
+                                       const int64_t *amount_minor,
+                                       size_t len,
+                                       uint32_t unit,
+                                       int64_t as_of,
+                                       uint32_t bins,
+                                       const char *segments_json,
+                                       crm_rfm_t **out);
+
+// Releases RFM results. NULL is accepted.
+//
+// # Safety
+// `rfm` is NULL or came from `crm_rfm_from_transactions` and is not used again.
+void crm_rfm_free(crm_rfm_t *rfm);
+
+// A value model from its JSON form, e.g.
+// `{"keys": [{"key": "monetary", "weight": 0.6}, {"key": "recency", "weight": 0.4}]}`.
+//
+// # Safety
+// `json_text` is NUL-terminated; `out` is writable, written only on success.
+crm_status_t crm_value_model_from_json(const char *json_text, crm_value_model_t **out);
+
+// Releases a value model. NULL is accepted.
+//
+// # Safety
+// `model` is NULL or a live handle, not used again.
+void crm_value_model_free(crm_value_model_t *model);
+
+// Scores `rows` customers. `names[i]` names the column `columns[i]` (`rows` doubles each):
+// built-in keys read "monetary", "frequency", "recency_days", "tenure_days", "intensity",
+// "referred_buyers", "referral_value", "co_investment", "cost_sharing"; a key
+// "custom:<name>" reads the column "<name>". Writes `rows` scores (0 to 100) to
+// `out_scores`.
+//
+// # Safety
+// `model` is a live handle; `names` and `columns` hold `n_columns` valid pointers;
+// `out_scores` has room for `rows` doubles.
+crm_status_t crm_value_model_score(const crm_value_model_t *model,
+                                   size_t rows,
+                                   const char *const *names,
+                                   const double *const *columns,
+                                   size_t n_columns,
+                                   double *out_scores);
+
+// Tiers of `len` values (index 0 = top tier) written to `out_tier` (room for `len` bytes).
+// `config_json` is a pyramid config or NULL for Platinum 1%, Gold 4%, Iron 15%, Lead 80%.
+// When `out_summary_json` is not NULL it receives the per-tier summary (free it with
+// `crm_string_free`). `revenue` may be NULL.
+//
+// # Safety
+// Arrays hold `len` elements; strings are NUL-terminated or NULL where allowed.
+crm_status_t crm_pyramid(const double *values,
+                         const double *revenue,
+                         size_t len,
+                         const char *config_json,
+                         uint8_t *out_tier,
+                         char **out_summary_json);
+
+// Pareto figures of `len` values as JSON (top-20% share, Gini, Lorenz curve of `points`
+// points, total). Free `*out_json` with `crm_string_free`.
+//
+// # Safety
+// `values` holds `len` doubles; `out_json` is writable.
+crm_status_t crm_pareto_json(const double *values, size_t len, size_t points, char **out_json);
+
+// The share of value held by the top `fraction` (0..1) of `len` customers.
+//
+// # Safety
+// `values` holds `len` doubles; `out_share` is writable.
+crm_status_t crm_top_share(const double *values, size_t len, double fraction, double *out_share);
+
+// ABC classes of `len` values (0 = A, 1 = B, 2 = C) into `out_class`, with cut points `a`
+// and `b` as cumulative shares (0.8 and 0.95 are the usual ones).
+//
+// # Safety
+// `values` holds `len` doubles; `out_class` has room for `len` bytes.
+crm_status_t crm_abc(const double *values, size_t len, double a, double b, uint8_t *out_class);
+
+// The segment matrix as JSON. `tier` holds `len` tier indexes into `tier_names_json` (a
+// JSON array of names); `attributes_json` is a JSON array of
+// `{"name": "city", "values": ["İzmir", null, ...]}` with `len` values each; `revenue` may
+// be NULL. Free `*out_json` with `crm_string_free`.
+//
+// # Safety
+// Arrays hold `len` elements; strings are NUL-terminated; `out_json` is writable.
+crm_status_t crm_segment_matrix_json(const uint8_t *tier,
+                                     const double *values,
+                                     const double *revenue,
+                                     size_t len,
+                                     const char *tier_names_json,
+                                     const char *attributes_json,
+                                     char **out_json);
+
+// The message of the last failed call on this thread, as NUL-terminated UTF-8; the empty
+// string when no call failed yet. The pointer stays valid until the next failing libcrm call
+// on the same thread; do not free it.
+const char *crm_last_error_message(void);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,10 +1,29 @@
 //! # libcrm — the C ABI of crm
 //!
-//! Every symbol starts with `crm_`; the header `include/crm.h` is generated from this crate by
-//! cbindgen and checked in (a test fails when it is stale). This first version carries the
-//! version query; the book, the engines and their handles arrive with the C-ABI issue.
+//! Every symbol starts with `crm_` (types `crm_*_t`, constants `CRM_*`); the header
+//! `include/crm.h` is generated from this crate by cbindgen and checked in (a test fails
+//! when it is stale).
+//!
+//! Conventions: every fallible function returns a `crm_status_t` (`CRM_OK` = 0) and writes
+//! its results to out-parameters only on success; `crm_last_error_message()` tells what went
+//! wrong on this thread. Handles come from `crm_*_new` / `crm_*_from_json` / `crm_*_load`
+//! and go back through the matching `crm_*_free`, which accepts NULL. Strings are
+//! NUL-terminated UTF-8 both ways; strings the library returns are freed with
+//! `crm_string_free`, result structs with their own `_free`. No panic crosses the boundary.
 
 #![deny(missing_docs)]
+// C names on purpose: the types are spelled as C callers see them.
+#![allow(non_camel_case_types)]
+
+mod args;
+mod book;
+mod engines;
+mod status;
+
+pub use args::crm_string_free;
+pub use book::*;
+pub use engines::*;
+pub use status::{crm_last_error_message, crm_status_t};
 
 use std::ffi::c_char;
 

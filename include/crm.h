@@ -247,6 +247,13 @@ crm_status_t crm_book_analyse_json(crm_book_t *book,
                                    const char *config_json,
                                    char **out_json);
 
+// Counts over the whole book as JSON (customers, events by type and channel, net revenue,
+// complaints, incidents). Free `*out_json` with `crm_string_free`.
+//
+// # Safety
+// `book` is a live handle; `out_json` is writable.
+crm_status_t crm_book_stats_json(const crm_book_t *book, char **out_json);
+
 // Writes a JSON snapshot of the book to the file at `path`.
 //
 // # Safety

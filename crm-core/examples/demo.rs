@@ -1,11 +1,9 @@
 //! `make demo`: a sample Turkish SME customer base, summarised, and one customer's 360° view.
 
-use std::collections::BTreeMap;
-
 use crm_core::book::{
     Attribute, CustomerBook, CustomerView, Segmentation, SegmentationConfig, ViewOptions,
 };
-use crm_core::model::{Channel, CustomerKind, EventKind, RootCause};
+use crm_core::model::{Channel, EventKind, RootCause};
 use crm_core::sample::SampleConfig;
 use crm_core::segment::{AbcClass, RfmSegmentMap};
 
@@ -29,67 +27,43 @@ fn main() -> Result<(), crm_core::CrmError> {
 }
 
 fn summary(book: &CustomerBook, duplicates: usize, as_of: chrono::DateTime<chrono::Utc>) {
-    let organisations = book
-        .customers()
-        .filter(|c| c.kind == CustomerKind::Organisation)
-        .count();
+    let stats = book.stats();
     println!(
         "Customers   {:>10}  ({} distinct + {} injected duplicates; {} organisations)",
-        thousands(book.len() as i64),
-        thousands((book.len() - duplicates) as i64),
+        thousands(stats.customers as i64),
+        thousands((stats.customers - duplicates) as i64),
         thousands(duplicates as i64),
-        thousands(organisations as i64),
+        thousands(stats.organisations as i64),
     );
-
-    let mut by_type: BTreeMap<&str, i64> = BTreeMap::new();
-    let mut by_channel: BTreeMap<Channel, i64> = BTreeMap::new();
-    let mut causes: BTreeMap<&str, i64> = BTreeMap::new();
-    for e in book.events() {
-        *by_type.entry(e.kind.type_name()).or_default() += 1;
-        if let Some(ch) = e.channel() {
-            *by_channel.entry(ch).or_default() += 1;
-        }
-        if let EventKind::ComplaintResolved(r) = &e.kind {
-            let cause = if r.root_cause == RootCause::CustomerError {
-                "customer error"
-            } else {
-                "company side"
-            };
-            *causes.entry(cause).or_default() += 1;
-        }
-    }
-    println!("Events      {:>10}", thousands(book.event_count() as i64));
-    for (kind, n) in &by_type {
-        println!("  {kind:<26}{:>10}", thousands(*n));
+    println!("Events      {:>10}", thousands(stats.events as i64));
+    for (kind, n) in &stats.events_by_type {
+        println!("  {kind:<26}{:>10}", thousands(*n as i64));
     }
     println!("Events per channel");
-    for (ch, n) in &by_channel {
-        println!("  {:<26}{:>10}", ch.as_str(), thousands(*n));
+    for (channel, n) in &stats.events_by_channel {
+        println!("  {channel:<26}{:>10}", thousands(*n as i64));
     }
-
-    let features = book.features(as_of);
-    let mut net = features.monetary.clone();
-    let total: i64 = net.iter().sum();
-    net.sort_unstable_by(|a, b| b.cmp(a));
-    let top: i64 = net[..net.len() / 5].iter().sum();
-    println!(
-        "Revenue     {:>16} TRY net; the top 20% of customers bring {:.1}% of it",
-        money(total),
-        100.0 * top as f64 / total as f64
-    );
-    let opened: u32 = features.complaints_total.iter().sum();
-    let open: u32 = features.complaints_open.iter().sum();
-    let resolved: i64 = causes.values().sum();
+    let customer_error = book
+        .events()
+        .filter(|e| matches!(&e.kind, EventKind::ComplaintResolved(r) if r.root_cause == RootCause::CustomerError))
+        .count();
+    let resolved = stats
+        .events_by_type
+        .get("complaint_resolved")
+        .copied()
+        .unwrap_or(0);
+    println!("Revenue     {:>16} TRY net", money(stats.net_revenue));
     println!(
         "Complaints  {:>10} opened, {} still open; of {} resolutions {:.0}% were customer error \
          or unrealistic expectations",
-        thousands(i64::from(opened)),
-        thousands(i64::from(open)),
-        thousands(resolved),
-        100.0 * *causes.get("customer error").unwrap_or(&0) as f64 / resolved.max(1) as f64
+        thousands(stats.complaints as i64),
+        thousands(stats.complaints_open as i64),
+        thousands(resolved as i64),
+        100.0 * customer_error as f64 / resolved.max(1) as f64
     );
-    println!("Incidents   {:>10}\n", book.incidents().len());
+    println!("Incidents   {:>10}\n", stats.incidents);
 
+    let features = book.features(as_of);
     println!(
         "Feature export (one column per feature; the first 5 of {} rows)",
         features.len()

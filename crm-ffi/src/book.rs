@@ -383,6 +383,26 @@ pub unsafe extern "C" fn crm_book_analyse_json(
     })
 }
 
+/// Counts over the whole book as JSON (customers, events by type and channel, net revenue,
+/// complaints, incidents). Free `*out_json` with `crm_string_free`.
+///
+/// # Safety
+/// `book` is a live handle; `out_json` is writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_book_stats_json(
+    book: *const crm_book_t,
+    out_json: *mut *mut c_char,
+) -> crm_status_t {
+    guard(|| {
+        out_ok(out_json, "out_json")?;
+        // SAFETY: per this function's contract.
+        let book = unsafe { book_ref(book)? };
+        // SAFETY: checked non-NULL above.
+        unsafe { write(out_json, owned_string(to_json(&book.stats()))) };
+        Ok(())
+    })
+}
+
 /// Writes a JSON snapshot of the book to the file at `path`.
 ///
 /// # Safety

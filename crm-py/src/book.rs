@@ -101,6 +101,10 @@ impl CustomerBook {
         self.inner.add_incident(incident).py_err()
     }
 
+    fn stats_json(&self) -> String {
+        json(&self.inner.stats())
+    }
+
     fn customer_json(&self, customer_id: u64) -> Option<String> {
         self.inner.customer(customer_id).map(json)
     }

@@ -39,6 +39,14 @@ def test_view_as_a_dict():
     assert len(b) == 2 and 1 in b and 3 not in b and b.event_count == 4
 
 
+def test_stats():
+    s = book().stats()
+    assert (s["customers"], s["events"], s["net_revenue"]) == (2, 4, 35_000)
+    assert s["events_by_type"] == {"purchase": 2, "referral": 1, "complaint_opened": 1}
+    assert s["events_by_channel"] == {"call_centre": 1}
+    assert (s["complaints"], s["complaints_open"]) == (1, 1)
+
+
 def test_features_as_numpy_pandas_polars():
     b = book()
     as_of = T0 + dt.timedelta(days=10)

@@ -26,6 +26,7 @@ mod features;
 mod figures;
 mod ingest;
 mod snapshot;
+mod stats;
 mod store;
 mod view;
 
@@ -42,6 +43,7 @@ pub use figures::{
     PurchaseFigures, ReferralFigures,
 };
 pub use snapshot::{BookSnapshot, SNAPSHOT_FORMAT_VERSION};
+pub use stats::BookStats;
 pub use view::{CustomerView, TimelineItem, TimelinePage, ViewOptions};
 
 use ingest::ComplaintState;

@@ -706,3 +706,17 @@ fn the_book_can_be_shared_between_threads() {
     fn is_send_sync<T: Send + Sync>() {}
     is_send_sync::<CustomerBook>();
 }
+
+#[test]
+fn stats_count_by_hand() {
+    let b = book();
+    let s = b.stats();
+    // 3 purchases (100 + 250 + 50) − 1 refund of 50 = 350.00; complaint 1 open, 2 closed.
+    assert_eq!((s.customers, s.organisations, s.events), (3, 1, 13));
+    assert_eq!(s.events_by_type["purchase"], 3);
+    assert_eq!(s.events_by_type["complaint_opened"], 2);
+    assert_eq!(s.events_by_channel["web"], 3);
+    assert_eq!(s.events_by_channel["call_centre"], 2);
+    assert_eq!(s.net_revenue, 35_000);
+    assert_eq!((s.complaints, s.complaints_open), (2, 1));
+}

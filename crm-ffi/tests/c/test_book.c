@@ -22,6 +22,12 @@ static void test_lifecycle_and_view(void) {
     CHECK(crm_book_len(book) == 2);
     CHECK(crm_book_event_count(book) == 3);
 
+    char *stats = NULL;
+    CHECK_STATUS(crm_book_stats_json(book, &stats), CRM_OK);
+    CHECK(contains(stats, "\"net_revenue\":35000"));
+    crm_string_free(stats);
+    CHECK_STATUS(crm_book_stats_json(NULL, &stats), CRM_NULL_POINTER);
+
     char *view = NULL;
     CHECK_STATUS(crm_book_view_json(book, 1, "2025-03-10T00:00:00Z", 0, 20, &view), CRM_OK);
     CHECK(contains(view, "\"net\":35000"));

@@ -98,6 +98,16 @@ static void test_pyramid_pareto_abc(void) {
     CHECK_STATUS(crm_top_share(bad, 2, 0.2, &share), CRM_INVALID_ARGUMENT);
     CHECK(contains(crm_last_error_message(), "values[1]"));
 
+    /* NULL for each pointer argument. */
+    CHECK_STATUS(crm_pyramid(NULL, NULL, 100, NULL, tier, NULL), CRM_NULL_POINTER);
+    CHECK_STATUS(crm_pyramid(values, NULL, 100, NULL, NULL, NULL), CRM_NULL_POINTER);
+    CHECK_STATUS(crm_pareto_json(NULL, 10, 11, &pareto), CRM_NULL_POINTER);
+    CHECK_STATUS(crm_pareto_json(v, 10, 11, NULL), CRM_NULL_POINTER);
+    CHECK_STATUS(crm_top_share(v, 10, 0.2, NULL), CRM_NULL_POINTER);
+    CHECK_STATUS(crm_abc(NULL, 10, 0.8, 0.95, classes), CRM_NULL_POINTER);
+    CHECK_STATUS(crm_abc(v, 10, 0.8, 0.95, NULL), CRM_NULL_POINTER);
+    CHECK_STATUS(crm_value_model_score(NULL, 0, NULL, NULL, 0, &share), CRM_NULL_POINTER);
+
     uint8_t t[] = {0, 1, 1, 1};
     double val[] = {10, 2, 3, 4};
     char *matrix = NULL;
@@ -105,6 +115,10 @@ static void test_pyramid_pareto_abc(void) {
                  "[{\"name\": \"city\", \"values\": [\"Izmir\", \"Ankara\", \"Izmir\", \"Ankara\"]}]", &matrix), CRM_OK);
     CHECK(contains(matrix, "\"mean_value\":3.0"));
     crm_string_free(matrix);
+    CHECK_STATUS(crm_segment_matrix_json(t, val, NULL, 4, NULL, "[]", &matrix), CRM_NULL_POINTER);
+    CHECK_STATUS(crm_segment_matrix_json(t, val, NULL, 4, "[\"Gold\"]", "[]", &matrix), CRM_INVALID_ARGUMENT);
+    CHECK_STATUS(crm_segment_matrix_json(t, val, NULL, 4, "[\"Gold\", \"Lead\"]", "[{\"name\": 1}]", &matrix), CRM_PARSE_ERROR);
+    CHECK_STATUS(crm_segment_matrix_json(t, val, NULL, 4, "[\"Gold\", \"Lead\"]", "\xff", &matrix), CRM_INVALID_UTF8);
 }
 
 int main(void) {

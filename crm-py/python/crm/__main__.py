@@ -20,9 +20,18 @@ def demo(customers: int = 10_000) -> None:
     book, end, duplicates = sample_book(customers, seed=42)
     print(f"crm demo (Python): a generated Turkish SME customer base (seed 42), as of {end:%Y-%m-%d}\n")
     f = book.features(end)
-    print(f"Customers   {len(book):>10,}  ({len(book) - len(duplicates):,} distinct + {len(duplicates):,} injected duplicates)")
-    print(f"Events      {book.event_count:>10,}  ({int(f['frequency'].sum()):,} purchases)")
-    print(f"Complaints  {int(f['complaints_total'].sum()):>10,} opened, {int(f['complaints_open'].sum()):,} still open")
+    stats = book.stats()
+    print(f"Customers   {len(book):>10,}  ({len(book) - len(duplicates):,} distinct + {len(duplicates):,} injected "
+          f"duplicates; {stats['organisations']:,} organisations)")
+    print(f"Events      {stats['events']:>10,}")
+    for kind, n in sorted(stats["events_by_type"].items(), key=lambda kv: -kv[1]):
+        print(f"  {kind:<26}{n:>10,}")
+    print("Events per channel")
+    for channel, n in sorted(stats["events_by_channel"].items(), key=lambda kv: -kv[1]):
+        print(f"  {channel:<26}{n:>10,}")
+    print(f"Revenue     {_money(stats['net_revenue']):>16} TRY net")
+    print(f"Complaints  {stats['complaints']:>10,} opened, {stats['complaints_open']:,} still open; "
+          f"incidents {stats['incidents']}")
 
     model = ValueModel({"monetary": 0.35, "frequency": 0.15, "recency": 0.15, "tenure": 0.10,
                         "intensity": 0.05, "referrals": 0.10, "co_investment": 0.05, "cost_sharing": 0.05})

@@ -87,6 +87,11 @@ class CustomerBook:
         """Adds a company-side incident (an outage shown in affected customers' views)."""
         self._inner.add_incident_json(cv.dumps(_merge(incident, fields)))
 
+    def stats(self) -> Dict[str, Any]:
+        """Counts over the whole book: customers, events by type and by channel, net revenue
+        (minor units), complaints opened and open, incidents."""
+        return dict(json.loads(self._inner.stats_json()))
+
     def customer(self, customer_id: int) -> Optional[Dict[str, Any]]:
         """The customer record as a dict, or None."""
         text = self._inner.customer_json(customer_id)

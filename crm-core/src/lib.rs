@@ -33,6 +33,7 @@ pub mod error;
 pub mod model;
 pub mod sample;
 pub mod segment;
+pub mod sla;
 pub mod transactions;
 pub mod value;
 

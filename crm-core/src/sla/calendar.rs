@@ -1,0 +1,681 @@
+//! Business calendars: weekly hours in an IANA time zone, holidays and special days, and the
+//! arithmetic SLA deadlines need.
+//!
+//! Business hours are civil-time windows per weekday. For each local date the window edges
+//! are turned into instants with the offset in force on that date (so a past instant uses the
+//! offset of its time, not today's), the windows are intersected with the interval asked
+//! about, and exact durations are summed. Days are stepped as dates, never as 24 hours.
+//!
+//! Edges that fall in a DST gap (02:30 on a spring-forward night) move to the first instant
+//! after the gap; edges in a fold (01:30 on a fall-back night) take the first occurrence.
+
+use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{CrmError, Result};
+
+/// An opening window as local wall times, `["09:00", "12:30"]`; `"24:00"` ends at midnight.
+pub type Window = [String; 2];
+
+/// Opening windows per weekday (missing days are closed). JSON keys `mon` … `sun`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WeeklyHours {
+    /// Monday.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mon: Vec<Window>,
+    /// Tuesday.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tue: Vec<Window>,
+    /// Wednesday.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub wed: Vec<Window>,
+    /// Thursday.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub thu: Vec<Window>,
+    /// Friday.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fri: Vec<Window>,
+    /// Saturday.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sat: Vec<Window>,
+    /// Sunday.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sun: Vec<Window>,
+}
+
+/// A date with its own hours (a half day) instead of the weekday's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecialDay {
+    /// The local date.
+    pub date: NaiveDate,
+    /// Its windows; empty means closed.
+    pub hours: Vec<Window>,
+}
+
+/// A business calendar as configured. JSON form:
+///
+/// ```json
+/// {"time_zone": "Europe/Istanbul",
+///  "week": {"mon": [["09:00", "12:30"], ["13:30", "18:00"]], "tue": [["09:00", "18:00"]]},
+///  "holidays": ["2025-04-23"],
+///  "special_days": [{"date": "2025-03-29", "hours": [["09:00", "13:00"]]}]}
+/// ```
+///
+/// A lunch break is the gap between two windows, not a holiday. `{"always_open": true}`
+/// (with any time zone, UTC by default) is a 24×7 calendar.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CalendarConfig {
+    /// IANA time zone name; UTC when empty.
+    pub time_zone: String,
+    /// Weekly windows.
+    pub week: WeeklyHours,
+    /// Closed dates.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub holidays: Vec<NaiveDate>,
+    /// Dates with other hours (half days).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub special_days: Vec<SpecialDay>,
+    /// Open around the clock; `week`, `holidays` and `special_days` are ignored.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub always_open: bool,
+}
+
+/// Minutes of the local day, `[start, end)`, 0..=1440.
+type Span = (u32, u32);
+
+/// A validated business calendar.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use crm_core::sla::BusinessCalendar;
+/// let cal = BusinessCalendar::from_json(r#"{"time_zone": "Europe/Istanbul",
+///     "week": {"mon": [["09:00","12:30"],["13:30","18:00"]], "tue": [["09:00","12:30"],["13:30","18:00"]],
+///              "wed": [["09:00","12:30"],["13:30","18:00"]], "thu": [["09:00","12:30"],["13:30","18:00"]],
+///              "fri": [["09:00","12:30"],["13:30","18:00"]]}}"#)?;
+/// // Friday 2025-03-07 17:30 in İstanbul (UTC+3) is 14:30Z. Four business hours: 30 minutes
+/// // on Friday, then Monday 09:00–12:30 (3 h 30), due Monday 12:30 = 09:30Z.
+/// let opened = Utc.with_ymd_and_hms(2025, 3, 7, 14, 30, 0).unwrap();
+/// let due = cal.add_business_minutes(opened, 240)?;
+/// assert_eq!(due, Utc.with_ymd_and_hms(2025, 3, 10, 9, 30, 0).unwrap());
+/// assert_eq!(cal.business_minutes_between(opened, due), 240);
+/// # Ok::<(), crm_core::CrmError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct BusinessCalendar {
+    config: CalendarConfig,
+    tz: Tz,
+    week: [Vec<Span>; 7],
+    holidays: Vec<NaiveDate>,
+    special: Vec<(NaiveDate, Vec<Span>)>,
+}
+
+/// How far ahead arithmetic looks for business time before giving up (a calendar whose
+/// holidays close every remaining day).
+const SEARCH_DAYS: u32 = 3 * 366;
+
+fn parse_time(text: &str, field: &str) -> Result<u32> {
+    if text == "24:00" {
+        return Ok(1440);
+    }
+    let t = NaiveTime::parse_from_str(text, "%H:%M").map_err(|_| {
+        CrmError::invalid(
+            field,
+            format!("{text:?}"),
+            "must be a time \"HH:MM\" (00:00 to 24:00)",
+        )
+    })?;
+    use chrono::Timelike;
+    Ok(t.hour() * 60 + t.minute())
+}
+
+fn spans(windows: &[Window], field: &str) -> Result<Vec<Span>> {
+    let mut out = Vec::with_capacity(windows.len());
+    for (i, [a, b]) in windows.iter().enumerate() {
+        let f = format!("{field}[{i}]");
+        let (start, end) = (parse_time(a, &f)?, parse_time(b, &f)?);
+        if start >= end {
+            return Err(CrmError::invalid(
+                &f,
+                format!("[{a:?}, {b:?}]"),
+                "the window must end after it starts",
+            ));
+        }
+        out.push((start, end));
+    }
+    out.sort_unstable();
+    if let Some(w) = out.windows(2).find(|w| w[1].0 < w[0].1) {
+        return Err(CrmError::invalid(
+            field,
+            format!("{:02}:{:02}", w[1].0 / 60, w[1].0 % 60),
+            "windows overlap",
+        ));
+    }
+    Ok(out)
+}
+
+impl BusinessCalendar {
+    /// Validates a configuration.
+    ///
+    /// # Errors
+    /// [`crate::ErrorKind::InvalidInput`] for an unknown time zone, a malformed time, a window
+    /// that does not end after it starts, overlapping windows, or a calendar with no opening
+    /// hours on any weekday (and not always open).
+    pub fn new(config: CalendarConfig) -> Result<Self> {
+        let tz: Tz = if config.time_zone.is_empty() {
+            Tz::UTC
+        } else {
+            config.time_zone.parse().map_err(|_| {
+                CrmError::invalid(
+                    "time_zone",
+                    &config.time_zone,
+                    "is not an IANA time zone name",
+                )
+            })?
+        };
+        let w = &config.week;
+        let week = [
+            spans(&w.mon, "week.mon")?,
+            spans(&w.tue, "week.tue")?,
+            spans(&w.wed, "week.wed")?,
+            spans(&w.thu, "week.thu")?,
+            spans(&w.fri, "week.fri")?,
+            spans(&w.sat, "week.sat")?,
+            spans(&w.sun, "week.sun")?,
+        ];
+        if !config.always_open && week.iter().all(Vec::is_empty) {
+            return Err(CrmError::invalid(
+                "week",
+                "{}",
+                "no opening hours on any weekday (use always_open for 24×7)",
+            ));
+        }
+        let mut special = Vec::with_capacity(config.special_days.len());
+        for (i, d) in config.special_days.iter().enumerate() {
+            special.push((
+                d.date,
+                spans(&d.hours, &format!("special_days[{i}].hours"))?,
+            ));
+        }
+        special.sort_by_key(|(d, _)| *d);
+        let mut holidays = config.holidays.clone();
+        holidays.sort_unstable();
+        Ok(BusinessCalendar {
+            config,
+            tz,
+            week,
+            holidays,
+            special,
+        })
+    }
+
+    /// Parses and validates the JSON form.
+    ///
+    /// # Errors
+    /// [`crate::ErrorKind::Parse`] for text that is not a calendar; then as
+    /// [`BusinessCalendar::new`].
+    pub fn from_json(text: &str) -> Result<Self> {
+        let config: CalendarConfig =
+            serde_json::from_str(text).map_err(|e| CrmError::parse("the calendar", e))?;
+        Self::new(config)
+    }
+
+    /// A 24×7 calendar.
+    pub fn always_open() -> Self {
+        BusinessCalendar {
+            config: CalendarConfig {
+                always_open: true,
+                ..CalendarConfig::default()
+            },
+            tz: Tz::UTC,
+            week: Default::default(),
+            holidays: Vec::new(),
+            special: Vec::new(),
+        }
+    }
+
+    /// The configuration (for its JSON form).
+    pub fn config(&self) -> &CalendarConfig {
+        &self.config
+    }
+
+    /// The JSON form.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&self.config).unwrap_or_default()
+    }
+
+    /// The time zone.
+    pub fn time_zone(&self) -> Tz {
+        self.tz
+    }
+
+    /// The local date of an instant, with the offset in force at that instant.
+    fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
+        self.tz.from_utc_datetime(&at.naive_utc()).date_naive()
+    }
+
+    /// The instant of local `date` at `minute` of the day (gap → first instant after it,
+    /// fold → first occurrence).
+    fn instant(&self, date: NaiveDate, minute: u32) -> Option<DateTime<Utc>> {
+        let (date, minute) = if minute >= 1440 {
+            (date.succ_opt()?, 0)
+        } else {
+            (date, minute)
+        };
+        let naive = date.and_hms_opt(minute / 60, minute % 60, 0)?;
+        match self.tz.from_local_datetime(&naive) {
+            LocalResult::Single(t) => Some(t.with_timezone(&Utc)),
+            LocalResult::Ambiguous(first, _) => Some(first.with_timezone(&Utc)),
+            // In a gap the wall clock jumped forward; the first valid local minute after the
+            // edge is the gap's end, which is the transition instant itself.
+            LocalResult::None => (1..=240).find_map(|step| {
+                match self
+                    .tz
+                    .from_local_datetime(&(naive + Duration::minutes(step)))
+                {
+                    LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => {
+                        Some(t.with_timezone(&Utc))
+                    }
+                    LocalResult::None => None,
+                }
+            }),
+        }
+    }
+
+    /// The business windows of a local date as instants, in order.
+    fn windows_of(&self, date: NaiveDate) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        let spans: &[Span] = match self.special.binary_search_by_key(&date, |(d, _)| *d) {
+            Ok(i) => &self.special[i].1,
+            Err(_) if self.holidays.binary_search(&date).is_ok() => &[],
+            Err(_) => &self.week[date.weekday().num_days_from_monday() as usize],
+        };
+        spans
+            .iter()
+            .filter_map(|&(s, e)| {
+                let (s, e) = (self.instant(date, s)?, self.instant(date, e)?);
+                (s < e).then_some((s, e))
+            })
+            .collect()
+    }
+
+    /// `at` plus `minutes` of business time. With 0 minutes, the first business instant at
+    /// or after `at`. The result always lies within business hours (an end of a window
+    /// counts: a deadline can be "18:00").
+    ///
+    /// # Errors
+    /// [`crate::ErrorKind::InvalidInput`] for negative minutes, or when no business time is
+    /// found within three years (holidays closing every day).
+    pub fn add_business_minutes(&self, at: DateTime<Utc>, minutes: i64) -> Result<DateTime<Utc>> {
+        if minutes < 0 {
+            return Err(CrmError::invalid(
+                "minutes",
+                minutes,
+                "must not be negative",
+            ));
+        }
+        if self.config.always_open {
+            return Ok(at + Duration::minutes(minutes));
+        }
+        let mut left = Duration::minutes(minutes);
+        let mut date = self.local_date(at).pred_opt().unwrap_or(NaiveDate::MIN);
+        for _ in 0..SEARCH_DAYS {
+            for (s, e) in self.windows_of(date) {
+                if e <= at {
+                    continue;
+                }
+                let begin = s.max(at);
+                let available = e - begin;
+                if left <= available {
+                    return Ok(begin + left);
+                }
+                left -= available;
+            }
+            date = date
+                .succ_opt()
+                .ok_or_else(|| CrmError::invalid("at", at.to_rfc3339(), "beyond the calendar"))?;
+        }
+        Err(CrmError::invalid(
+            "minutes",
+            minutes,
+            "no business time found within three years: check the holidays",
+        ))
+    }
+
+    /// Business time between two instants (0 when `to` is not after `from`).
+    pub fn business_time_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
+        if to <= from {
+            return Duration::zero();
+        }
+        if self.config.always_open {
+            return to - from;
+        }
+        let mut total = Duration::zero();
+        let last = self.local_date(to).succ_opt().unwrap_or(NaiveDate::MAX);
+        let mut date = self.local_date(from).pred_opt().unwrap_or(NaiveDate::MIN);
+        while date <= last {
+            for (s, e) in self.windows_of(date) {
+                let (a, b) = (s.max(from), e.min(to));
+                if a < b {
+                    total += b - a;
+                }
+            }
+            match date.succ_opt() {
+                Some(d) => date = d,
+                None => break,
+            }
+        }
+        total
+    }
+
+    /// Whole business minutes between two instants (rounded down).
+    pub fn business_minutes_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+        self.business_time_between(from, to).num_minutes()
+    }
+
+    /// Whether `at` lies within business hours (window ends included).
+    pub fn is_open(&self, at: DateTime<Utc>) -> bool {
+        if self.config.always_open {
+            return true;
+        }
+        let date = self.local_date(at);
+        [date.pred_opt(), Some(date)]
+            .into_iter()
+            .flatten()
+            .flat_map(|d| self.windows_of(d))
+            .any(|(s, e)| s <= at && at <= e)
+    }
+
+    /// The first business instant at or after `at`.
+    ///
+    /// # Errors
+    /// As [`BusinessCalendar::add_business_minutes`].
+    pub fn next_business_instant(&self, at: DateTime<Utc>) -> Result<DateTime<Utc>> {
+        self.add_business_minutes(at, 0)
+    }
+
+    /// The end of the next business day after `at`'s local date: the close of the last window
+    /// of the first later date that has business hours ("we answer by end of next business
+    /// day").
+    ///
+    /// # Errors
+    /// When no business day is found within three years.
+    pub fn end_of_next_business_day(&self, at: DateTime<Utc>) -> Result<DateTime<Utc>> {
+        if self.config.always_open {
+            let next = self.local_date(at).succ_opt().and_then(|d| d.succ_opt());
+            if let Some(t) = next.and_then(|d| self.instant(d, 0)) {
+                return Ok(t);
+            }
+        }
+        let mut date = self.local_date(at);
+        for _ in 0..SEARCH_DAYS {
+            date = date
+                .succ_opt()
+                .ok_or_else(|| CrmError::invalid("at", at.to_rfc3339(), "beyond the calendar"))?;
+            if let Some(&(_, end)) = self.windows_of(date).last() {
+                return Ok(end);
+            }
+        }
+        Err(CrmError::invalid(
+            "at",
+            at.to_rfc3339(),
+            "no business day within three years",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
+    }
+
+    /// Mon–Fri 09:00–12:30 and 13:30–18:00 in İstanbul (UTC+3 all year since 2016), 23 April
+    /// a holiday, Friday 28 March 2025 a half day (09:00–13:00).
+    fn istanbul() -> BusinessCalendar {
+        BusinessCalendar::from_json(
+            r#"{"time_zone": "Europe/Istanbul",
+                "week": {"mon": [["09:00","12:30"],["13:30","18:00"]], "tue": [["09:00","12:30"],["13:30","18:00"]],
+                         "wed": [["09:00","12:30"],["13:30","18:00"]], "thu": [["09:00","12:30"],["13:30","18:00"]],
+                         "fri": [["09:00","12:30"],["13:30","18:00"]]},
+                "holidays": ["2025-04-23"],
+                "special_days": [{"date": "2025-03-28", "hours": [["09:00","13:00"]]}]}"#,
+        )
+        .unwrap()
+    }
+
+    fn nine_to_five(tz: &str) -> BusinessCalendar {
+        let day = r#"[["09:00","17:00"]]"#;
+        BusinessCalendar::from_json(&format!(
+            r#"{{"time_zone": "{tz}", "week": {{"mon": {day}, "tue": {day}, "wed": {day}, "thu": {day}, "fri": {day}}}}}"#
+        ))
+        .unwrap()
+    }
+
+    fn around_the_clock(tz: &str) -> BusinessCalendar {
+        let day = r#"[["00:00","24:00"]]"#;
+        BusinessCalendar::from_json(&format!(
+            r#"{{"time_zone": "{tz}", "week": {{"mon": {day}, "tue": {day}, "wed": {day}, "thu": {day},
+                 "fri": {day}, "sat": {day}, "sun": {day}}}}}"#
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn istanbul_deadlines_worked_by_hand() {
+        let cal = istanbul();
+        // Monday 10 March 12:00 (09:00Z) + 60: 30 min to lunch, 30 after → 14:00 = 11:00Z.
+        assert_eq!(
+            cal.add_business_minutes(utc(2025, 3, 10, 9, 0), 60)
+                .unwrap(),
+            utc(2025, 3, 10, 11, 0)
+        );
+        // Tuesday 22 April 17:00 + 120: 60 on Tuesday, Wednesday 23 is a holiday, 60 on
+        // Thursday from 09:00 → 10:00 = 07:00Z.
+        assert_eq!(
+            cal.add_business_minutes(utc(2025, 4, 22, 14, 0), 120)
+                .unwrap(),
+            utc(2025, 4, 24, 7, 0)
+        );
+        // The half day, Friday 28 March 12:00 + 120: 60 until 13:00, 60 on Monday 31 March
+        // from 09:00 → 10:00 = 07:00Z.
+        assert_eq!(
+            cal.add_business_minutes(utc(2025, 3, 28, 9, 0), 120)
+                .unwrap(),
+            utc(2025, 3, 31, 7, 0)
+        );
+        // Opened on Saturday 8 March 10:00 + 30 → Monday 09:30 = 06:30Z.
+        assert_eq!(
+            cal.add_business_minutes(utc(2025, 3, 8, 7, 0), 30).unwrap(),
+            utc(2025, 3, 10, 6, 30)
+        );
+        // Monday 08:00 to 19:00 holds 3 h 30 + 4 h 30 = 480 business minutes.
+        assert_eq!(
+            cal.business_minutes_between(utc(2025, 3, 10, 5, 0), utc(2025, 3, 10, 16, 0)),
+            480
+        );
+        // 0 minutes during lunch: the afternoon opening, 13:30 = 10:30Z.
+        assert_eq!(
+            cal.next_business_instant(utc(2025, 3, 10, 9, 45)).unwrap(),
+            utc(2025, 3, 10, 10, 30)
+        );
+        // End of next business day after Tuesday 22 April: Wednesday is a holiday, so
+        // Thursday 18:00 = 15:00Z.
+        assert_eq!(
+            cal.end_of_next_business_day(utc(2025, 4, 22, 7, 0))
+                .unwrap(),
+            utc(2025, 4, 24, 15, 0)
+        );
+        assert!(cal.is_open(utc(2025, 3, 10, 15, 0)) && !cal.is_open(utc(2025, 3, 10, 9, 45)));
+    }
+
+    #[test]
+    fn past_instants_use_the_offset_of_their_time() {
+        // Türkiye was UTC+2 in winter until 2016: Monday 5 January 2015 09:00 was 07:00Z.
+        let cal = istanbul();
+        assert!(!cal.is_open(utc(2015, 1, 5, 6, 30)));
+        assert!(cal.is_open(utc(2015, 1, 5, 7, 0)));
+        assert_eq!(
+            cal.add_business_minutes(utc(2015, 1, 5, 6, 0), 60).unwrap(),
+            utc(2015, 1, 5, 8, 0)
+        );
+        // Summer 2015 was UTC+3 like today: 09:00 = 06:00Z on Monday 6 July 2015.
+        assert_eq!(
+            cal.next_business_instant(utc(2015, 7, 6, 0, 0)).unwrap(),
+            utc(2015, 7, 6, 6, 0)
+        );
+    }
+
+    #[test]
+    fn london_across_both_dst_weekends() {
+        let cal = nine_to_five("Europe/London");
+        // Friday 28 March 2025 16:00 GMT + 4 h: 1 h on Friday; the clocks go forward on
+        // Sunday; 3 h on Monday from 09:00 BST → 12:00 BST = 11:00Z.
+        assert_eq!(
+            cal.add_business_minutes(utc(2025, 3, 28, 16, 0), 240)
+                .unwrap(),
+            utc(2025, 3, 31, 11, 0)
+        );
+        // Friday 24 October 16:00 BST (15:00Z) + 4 h; back to GMT on Sunday → Monday 12:00Z.
+        assert_eq!(
+            cal.add_business_minutes(utc(2025, 10, 24, 15, 0), 240)
+                .unwrap(),
+            utc(2025, 10, 27, 12, 0)
+        );
+        let all_day = around_the_clock("Europe/London");
+        // The spring-forward day has 23 hours, the fall-back day 25.
+        assert_eq!(
+            all_day.business_minutes_between(utc(2025, 3, 30, 0, 0), utc(2025, 3, 30, 23, 0)),
+            23 * 60
+        );
+        assert_eq!(
+            all_day.business_minutes_between(utc(2025, 10, 25, 23, 0), utc(2025, 10, 27, 0, 0)),
+            25 * 60
+        );
+    }
+
+    #[test]
+    fn new_york_across_both_dst_weekends() {
+        let cal = nine_to_five("America/New_York");
+        // Friday 7 March 2025 16:00 EST (21:00Z) + 2 h: 1 h Friday, 1 h Monday → 10:00 EDT = 14:00Z.
+        assert_eq!(
+            cal.add_business_minutes(utc(2025, 3, 7, 21, 0), 120)
+                .unwrap(),
+            utc(2025, 3, 10, 14, 0)
+        );
+        // Friday 31 October 16:30 EDT (20:30Z) + 1 h: 30 min Friday, 30 Monday → 09:30 EST = 14:30Z.
+        assert_eq!(
+            cal.add_business_minutes(utc(2025, 10, 31, 20, 30), 60)
+                .unwrap(),
+            utc(2025, 11, 3, 14, 30)
+        );
+    }
+
+    #[test]
+    fn window_edges_in_gaps_and_folds() {
+        // A Sunday window 01:30–03:00 on the London spring-forward night: 01:30 does not exist,
+        // so the window opens at the jump (01:00Z = 02:00 BST) and closes 03:00 BST = 02:00Z.
+        let gap = BusinessCalendar::from_json(
+            r#"{"time_zone": "Europe/London", "week": {"sun": [["01:30","03:00"]]}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            gap.business_minutes_between(utc(2025, 3, 29, 12, 0), utc(2025, 3, 31, 0, 0)),
+            60
+        );
+        // On the fall-back night 01:30 happens twice; the window 01:30–02:30 opens at the
+        // first (00:30Z) and closes at 02:30 GMT = 02:30Z: two hours.
+        let fold = BusinessCalendar::from_json(
+            r#"{"time_zone": "Europe/London", "week": {"sun": [["01:30","02:30"]]}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            fold.business_minutes_between(utc(2025, 10, 25, 12, 0), utc(2025, 10, 27, 0, 0)),
+            120
+        );
+    }
+
+    #[test]
+    fn a_lunch_break_is_not_a_holiday_and_weekdays_may_be_missing() {
+        // osTicket regressions: a schedule with only Saturday hours must not go overdue at once.
+        let sat = BusinessCalendar::from_json(
+            r#"{"time_zone": "Europe/Istanbul", "week": {"sat": [["10:00","14:00"]]}}"#,
+        )
+        .unwrap();
+        // Monday 10 March 2025 → Saturday 15 March 10:00 + 60 = 11:00 local = 08:00Z.
+        assert_eq!(
+            sat.add_business_minutes(utc(2025, 3, 10, 9, 0), 60)
+                .unwrap(),
+            utc(2025, 3, 15, 8, 0)
+        );
+        // 12:00–14:00 local around lunch holds 12:00–12:30 and 13:30–14:00: the lunch gap
+        // closes an hour, not the day.
+        assert_eq!(
+            istanbul().business_minutes_between(utc(2025, 3, 10, 9, 0), utc(2025, 3, 10, 11, 0)),
+            60
+        );
+    }
+
+    #[test]
+    fn configs_are_checked() {
+        let err = |json: &str| BusinessCalendar::from_json(json).unwrap_err().to_string();
+        assert_eq!(
+            err(r#"{"time_zone": "Europe/Istambul", "week": {"mon": [["09:00","17:00"]]}}"#),
+            "invalid time_zone Europe/Istambul: is not an IANA time zone name"
+        );
+        assert_eq!(
+            err(r#"{"week": {"mon": [["9am","17:00"]]}}"#),
+            "invalid week.mon[0] \"9am\": must be a time \"HH:MM\" (00:00 to 24:00)"
+        );
+        assert_eq!(
+            err(r#"{"week": {"mon": [["17:00","09:00"]]}}"#),
+            "invalid week.mon[0] [\"17:00\", \"09:00\"]: the window must end after it starts"
+        );
+        assert_eq!(
+            err(r#"{"week": {"mon": [["09:00","13:00"], ["12:00","17:00"]]}}"#),
+            "invalid week.mon 12:00: windows overlap"
+        );
+        assert!(err(r#"{"week": {}}"#).contains("no opening hours"));
+        assert!(err(r#"{"week": 5}"#).starts_with("could not parse the calendar"));
+        let cal = istanbul();
+        assert_eq!(
+            cal.add_business_minutes(utc(2025, 1, 1, 0, 0), -1)
+                .unwrap_err()
+                .to_string(),
+            "invalid minutes -1: must not be negative"
+        );
+        // 24×7 and the JSON form round-trip.
+        let open = BusinessCalendar::always_open();
+        assert_eq!(
+            open.add_business_minutes(utc(2025, 1, 1, 0, 0), 90)
+                .unwrap(),
+            utc(2025, 1, 1, 1, 30)
+        );
+        assert_eq!(BusinessCalendar::from_json(&cal.to_json()).unwrap(), cal);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        #[test]
+        fn deadlines_are_in_business_hours_and_add_up(
+            start in 0i64..(2 * 366 * 24 * 60),
+            a in 0i64..3_000,
+            b in 0i64..3_000,
+            london in any::<bool>(),
+        ) {
+            let cal = if london { nine_to_five("Europe/London") } else { istanbul() };
+            let at = utc(2024, 1, 1, 0, 0) + Duration::minutes(start);
+            let due = cal.add_business_minutes(at, a).unwrap();
+            prop_assert!(cal.is_open(due), "{due} is outside business hours");
+            prop_assert!(due >= at);
+            prop_assert_eq!(cal.business_minutes_between(at, due), a);
+            let twice = cal.add_business_minutes(due, b).unwrap();
+            prop_assert_eq!(twice, cal.add_business_minutes(at, a + b).unwrap());
+        }
+    }
+}

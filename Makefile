@@ -29,7 +29,7 @@ clippy:
 rust-test:
 	$(CARGO) test --workspace --locked
 
-C_TESTS := test_book test_engines version
+C_TESTS := test_book test_engines test_calendar version
 
 c-test:
 	$(CARGO) build --locked -q -p crm-ffi

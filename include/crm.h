@@ -74,6 +74,10 @@ typedef uint32_t crm_status_t;
 // several threads at once while nobody writes.
 typedef struct crm_book_t crm_book_t;
 
+// An opaque business calendar from `crm_calendar_from_json`, released by
+// `crm_calendar_free`. Immutable: may be shared between threads.
+typedef struct crm_calendar_t crm_calendar_t;
+
 // An opaque value model, from `crm_value_model_from_json`, released by
 // `crm_value_model_free`. Immutable: may be shared between threads.
 typedef struct crm_value_model_t crm_value_model_t;
@@ -265,6 +269,49 @@ crm_status_t crm_book_save(const crm_book_t *book, const char *path);
 // # Safety
 // `path` is NUL-terminated; `out` is writable, written only on success.
 crm_status_t crm_book_load(const char *path, crm_book_t **out);
+
+// A calendar from its JSON form, e.g. `{"time_zone": "Europe/Istanbul", "week": {"mon":
+// [["09:00", "12:30"], ["13:30", "18:00"]], ...}, "holidays": ["2025-04-23"]}`.
+//
+// # Safety
+// `json_text` is NUL-terminated; `out` is writable, written only on success.
+crm_status_t crm_calendar_from_json(const char *json_text, crm_calendar_t **out);
+
+// Releases a calendar. NULL is accepted.
+//
+// # Safety
+// `calendar` is NULL or a live handle, not used again.
+void crm_calendar_free(crm_calendar_t *calendar);
+
+// Deadlines: for each of `len` instants (Unix seconds), the instant `minutes[i]` business
+// minutes later, written to `out_unix_s` (room for `len` values). All or nothing.
+//
+// # Safety
+// `calendar` is a live handle; the arrays hold `len` elements.
+crm_status_t crm_calendar_add_business_minutes(const crm_calendar_t *calendar,
+                                               const int64_t *at_unix_s,
+                                               const int64_t *minutes,
+                                               size_t len,
+                                               int64_t *out_unix_s);
+
+// Whole business minutes between `from_unix_s[i]` and `to_unix_s[i]` (0 when the end is not
+// later), written to `out_minutes`.
+//
+// # Safety
+// `calendar` is a live handle; the arrays hold `len` elements.
+crm_status_t crm_calendar_business_minutes_between(const crm_calendar_t *calendar,
+                                                   const int64_t *from_unix_s,
+                                                   const int64_t *to_unix_s,
+                                                   size_t len,
+                                                   int64_t *out_minutes);
+
+// The close of the next business day after the local date of `at_unix_s`.
+//
+// # Safety
+// `calendar` is a live handle; `out_unix_s` is writable.
+crm_status_t crm_calendar_end_of_next_business_day(const crm_calendar_t *calendar,
+                                                   int64_t at_unix_s,
+                                                   int64_t *out_unix_s);
 
 // RFM from transaction columns of `len` rows: customer ids, instants in `unit` (one of the
 // `CRM_UNIT_*` constants), amounts in minor units (refunds negative). Rows after `as_of`

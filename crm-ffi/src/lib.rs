@@ -17,11 +17,13 @@
 
 mod args;
 mod book;
+mod calendar;
 mod engines;
 mod status;
 
 pub use args::crm_string_free;
 pub use book::*;
+pub use calendar::*;
 pub use engines::*;
 pub use status::{crm_last_error_message, crm_status_t};
 

@@ -6,6 +6,7 @@
 //! Frames (pandas, polars) are handled in the Python package around this module.
 
 mod book;
+mod calendar;
 mod columns;
 mod errors;
 mod segment;
@@ -18,6 +19,7 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<book::CustomerBook>()?;
     m.add_class::<segment::ValueModel>()?;
+    m.add_class::<calendar::BusinessCalendar>()?;
     m.add_function(wrap_pyfunction!(columns::customer_features, m)?)?;
     m.add_function(wrap_pyfunction!(columns::rfm_transactions, m)?)?;
     m.add_function(wrap_pyfunction!(segment::rfm_scores, m)?)?;

@@ -24,6 +24,7 @@ from ._analytics import (
     top_share,
 )
 from ._book import CustomerBook, sample_book
+from ._calendar import BusinessCalendar
 from ._crm import __version__
 from .errors import (
     ConflictError,
@@ -38,6 +39,7 @@ from .errors import (
 
 __all__ = [
     "__version__",
+    "BusinessCalendar",
     "CustomerBook",
     "ValueModel",
     "abc",

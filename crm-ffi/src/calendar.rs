@@ -1,0 +1,160 @@
+//! Business calendars over C arrays of Unix seconds.
+
+use std::ffi::c_char;
+
+use chrono::DateTime;
+use crm_core::sla::BusinessCalendar;
+
+use crate::args::{out_ok, slice, text, write};
+use crate::status::{Failure, crm_status_t, guard};
+
+/// An opaque business calendar from `crm_calendar_from_json`, released by
+/// `crm_calendar_free`. Immutable: may be shared between threads.
+#[derive(Debug)]
+pub struct crm_calendar_t {
+    inner: BusinessCalendar,
+}
+
+fn instant(seconds: i64, name: &str) -> Result<DateTime<chrono::Utc>, Failure> {
+    DateTime::from_timestamp(seconds, 0).ok_or_else(|| {
+        Failure::new(
+            crm_status_t::CRM_INVALID_ARGUMENT,
+            format!("invalid {name} {seconds}: out of range"),
+        )
+    })
+}
+
+/// A calendar from its JSON form, e.g. `{"time_zone": "Europe/Istanbul", "week": {"mon":
+/// [["09:00", "12:30"], ["13:30", "18:00"]], ...}, "holidays": ["2025-04-23"]}`.
+///
+/// # Safety
+/// `json_text` is NUL-terminated; `out` is writable, written only on success.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_calendar_from_json(
+    json_text: *const c_char,
+    out: *mut *mut crm_calendar_t,
+) -> crm_status_t {
+    guard(|| {
+        out_ok(out, "out")?;
+        // SAFETY: per this function's contract.
+        let inner = BusinessCalendar::from_json(unsafe { text(json_text, "json")? })?;
+        // SAFETY: checked non-NULL above.
+        unsafe { write(out, Box::into_raw(Box::new(crm_calendar_t { inner }))) };
+        Ok(())
+    })
+}
+
+/// Releases a calendar. NULL is accepted.
+///
+/// # Safety
+/// `calendar` is NULL or a live handle, not used again.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_calendar_free(calendar: *mut crm_calendar_t) {
+    if !calendar.is_null() {
+        // SAFETY: it came from Box::into_raw in crm_calendar_from_json.
+        drop(unsafe { Box::from_raw(calendar) });
+    }
+}
+
+/// Deadlines: for each of `len` instants (Unix seconds), the instant `minutes[i]` business
+/// minutes later, written to `out_unix_s` (room for `len` values). All or nothing.
+///
+/// # Safety
+/// `calendar` is a live handle; the arrays hold `len` elements.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_calendar_add_business_minutes(
+    calendar: *const crm_calendar_t,
+    at_unix_s: *const i64,
+    minutes: *const i64,
+    len: usize,
+    out_unix_s: *mut i64,
+) -> crm_status_t {
+    guard(|| {
+        out_ok(out_unix_s, "out_unix_s")?;
+        // SAFETY: per this function's contract.
+        let cal = &unsafe { calendar.as_ref() }
+            .ok_or_else(|| Failure::null("calendar"))?
+            .inner;
+        // SAFETY: per this function's contract.
+        let (at, minutes) = unsafe {
+            (
+                slice(at_unix_s, len, "at_unix_s")?,
+                slice(minutes, len, "minutes")?,
+            )
+        };
+        let mut due = Vec::with_capacity(len);
+        for (i, (&t, &m)) in at.iter().zip(minutes).enumerate() {
+            let start = instant(t, &format!("at_unix_s[{i}]"))?;
+            due.push(
+                cal.add_business_minutes(start, m)
+                    .map_err(|e| Failure::from(e.context(format_args!("row {i}"))))?
+                    .timestamp(),
+            );
+        }
+        // SAFETY: room for `len` values per the contract.
+        unsafe { std::slice::from_raw_parts_mut(out_unix_s, len) }.copy_from_slice(&due);
+        Ok(())
+    })
+}
+
+/// Whole business minutes between `from_unix_s[i]` and `to_unix_s[i]` (0 when the end is not
+/// later), written to `out_minutes`.
+///
+/// # Safety
+/// `calendar` is a live handle; the arrays hold `len` elements.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_calendar_business_minutes_between(
+    calendar: *const crm_calendar_t,
+    from_unix_s: *const i64,
+    to_unix_s: *const i64,
+    len: usize,
+    out_minutes: *mut i64,
+) -> crm_status_t {
+    guard(|| {
+        out_ok(out_minutes, "out_minutes")?;
+        // SAFETY: per this function's contract.
+        let cal = &unsafe { calendar.as_ref() }
+            .ok_or_else(|| Failure::null("calendar"))?
+            .inner;
+        // SAFETY: per this function's contract.
+        let (from, to) = unsafe {
+            (
+                slice(from_unix_s, len, "from_unix_s")?,
+                slice(to_unix_s, len, "to_unix_s")?,
+            )
+        };
+        let mut out = Vec::with_capacity(len);
+        for (i, (&a, &b)) in from.iter().zip(to).enumerate() {
+            out.push(cal.business_minutes_between(
+                instant(a, &format!("from_unix_s[{i}]"))?,
+                instant(b, &format!("to_unix_s[{i}]"))?,
+            ));
+        }
+        // SAFETY: room for `len` values per the contract.
+        unsafe { std::slice::from_raw_parts_mut(out_minutes, len) }.copy_from_slice(&out);
+        Ok(())
+    })
+}
+
+/// The close of the next business day after the local date of `at_unix_s`.
+///
+/// # Safety
+/// `calendar` is a live handle; `out_unix_s` is writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_calendar_end_of_next_business_day(
+    calendar: *const crm_calendar_t,
+    at_unix_s: i64,
+    out_unix_s: *mut i64,
+) -> crm_status_t {
+    guard(|| {
+        out_ok(out_unix_s, "out_unix_s")?;
+        // SAFETY: per this function's contract.
+        let cal = &unsafe { calendar.as_ref() }
+            .ok_or_else(|| Failure::null("calendar"))?
+            .inner;
+        let end = cal.end_of_next_business_day(instant(at_unix_s, "at_unix_s")?)?;
+        // SAFETY: checked non-NULL above.
+        unsafe { write(out_unix_s, end.timestamp()) };
+        Ok(())
+    })
+}

@@ -140,6 +140,9 @@ trait Money: Copy + Send + Sync {
     fn add(self, other: Self) -> Self;
     fn is_refund(self) -> bool;
     fn to_f64(self) -> f64;
+    /// The amount as an `i32` when that is exact (narrow rows); never for decimals.
+    fn to_i32(self) -> Option<i32>;
+    fn from_i32(v: i32) -> Self;
 }
 
 impl Money for i64 {
@@ -154,6 +157,12 @@ impl Money for i64 {
     fn to_f64(self) -> f64 {
         self as f64
     }
+    fn to_i32(self) -> Option<i32> {
+        i32::try_from(self).ok()
+    }
+    fn from_i32(v: i32) -> Self {
+        i64::from(v)
+    }
 }
 
 impl Money for f64 {
@@ -167,13 +176,60 @@ impl Money for f64 {
     fn to_f64(self) -> f64 {
         self
     }
+    fn to_i32(self) -> Option<i32> {
+        None
+    }
+    fn from_i32(v: i32) -> Self {
+        f64::from(v)
+    }
 }
 
+/// A row as scattered into partitions.
+trait RowRepr<A: Money>: Copy + Send + Sync {
+    fn id(&self, min: u64) -> u64;
+    fn at(&self) -> i64;
+    fn amount(&self) -> A;
+}
+
+/// Any row: 24 bytes.
 #[derive(Clone, Copy)]
 struct Row<A> {
     id: u64,
     at: i64,
     amount: A,
+}
+
+impl<A: Money> RowRepr<A> for Row<A> {
+    fn id(&self, _min: u64) -> u64 {
+        self.id
+    }
+    fn at(&self) -> i64 {
+        self.at
+    }
+    fn amount(&self) -> A {
+        self.amount
+    }
+}
+
+/// A row whose id fits 32 bits above the smallest id and whose amount fits an `i32` (the
+/// usual case for minor units): 16 bytes, so a third less to write, read and page in.
+#[derive(Clone, Copy)]
+struct NarrowRow {
+    at: i64,
+    id: u32,
+    amount: i32,
+}
+
+impl<A: Money> RowRepr<A> for NarrowRow {
+    fn id(&self, min: u64) -> u64 {
+        min + u64::from(self.id)
+    }
+    fn at(&self) -> i64 {
+        self.at
+    }
+    fn amount(&self) -> A {
+        A::from_i32(self.amount)
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -258,7 +314,7 @@ fn partition_bits(rows: usize) -> u32 {
 enum Partitioner {
     /// By id range: `(id − min) >> shift`. Concatenating the partitions, each sorted, sorts
     /// the whole output, so no global sort is needed.
-    Range { min: u64, shift: u32 },
+    Range { min: u64, span: u64, shift: u32 },
     /// By Fibonacci hash of the id (top `bits` bits of id·φ), for ids too skewed for ranges.
     Hash { bits: u32 },
 }
@@ -266,7 +322,7 @@ enum Partitioner {
 impl Partitioner {
     fn of(self, id: u64) -> usize {
         match self {
-            Partitioner::Range { min, shift } => {
+            Partitioner::Range { min, shift, .. } => {
                 (id - min).checked_shr(shift).unwrap_or(0) as usize
             }
             Partitioner::Hash { bits: 0 } => 0,
@@ -281,9 +337,11 @@ impl Partitioner {
             .par_iter()
             .fold(|| (u64::MAX, 0), |(lo, hi), &id| (lo.min(id), hi.max(id)))
             .reduce(|| (u64::MAX, 0), |a, b| (a.0.min(b.0), a.1.max(b.1)));
-        let span_bits = 64 - max.saturating_sub(min).leading_zeros();
+        let span = max.saturating_sub(min);
+        let span_bits = 64 - span.leading_zeros();
         Partitioner::Range {
             min: min.min(max),
+            span,
             shift: span_bits.saturating_sub(bits),
         }
     }
@@ -313,21 +371,22 @@ fn new_acc<A: Money>(id: u64) -> Acc<A> {
     }
 }
 
-fn add_row<A: Money>(a: &mut Acc<A>, r: &Row<A>) {
-    a.first_any = a.first_any.min(r.at);
-    a.sum = a.sum.add(r.amount);
-    if !r.amount.is_refund() {
+fn add_row<A: Money>(a: &mut Acc<A>, at: i64, amount: A) {
+    a.first_any = a.first_any.min(at);
+    a.sum = a.sum.add(amount);
+    if !amount.is_refund() {
         a.purchases += 1;
-        a.first_purchase = a.first_purchase.min(r.at);
-        a.last_purchase = a.last_purchase.max(r.at);
+        a.first_purchase = a.first_purchase.min(at);
+        a.last_purchase = a.last_purchase.max(at);
     }
 }
 
 /// Aggregates a partition whose ids lie in `base..base + size`, through a slot table indexed
 /// by `id − base`; returns the customers in id order.
-fn aggregate_direct<'r, A: Money + 'r>(
-    part: impl Iterator<Item = &'r Row<A>>,
+fn aggregate_direct<'r, A: Money, R: RowRepr<A> + 'r>(
+    part: impl Iterator<Item = &'r R>,
     len: usize,
+    min: u64,
     base: u64,
     size: usize,
     as_of: i64,
@@ -335,15 +394,16 @@ fn aggregate_direct<'r, A: Money + 'r>(
     let mut slot = vec![u32::MAX; size];
     let mut accs: Vec<Acc<A>> = Vec::with_capacity(len / 8);
     for r in part {
-        if r.at > as_of {
+        if r.at() > as_of {
             continue;
         }
-        let s = &mut slot[(r.id - base) as usize];
+        let id = r.id(min);
+        let s = &mut slot[(id - base) as usize];
         if *s == u32::MAX {
             *s = accs.len() as u32;
-            accs.push(new_acc(r.id));
+            accs.push(new_acc(id));
         }
-        add_row(&mut accs[*s as usize], r);
+        add_row(&mut accs[*s as usize], r.at(), r.amount());
     }
     slot.iter()
         .filter(|&&s| s != u32::MAX)
@@ -352,23 +412,25 @@ fn aggregate_direct<'r, A: Money + 'r>(
 }
 
 /// Aggregates a partition through a hash table; customers in first-seen order.
-fn aggregate_hashed<'r, A: Money + 'r>(
-    part: impl Iterator<Item = &'r Row<A>>,
+fn aggregate_hashed<'r, A: Money, R: RowRepr<A> + 'r>(
+    part: impl Iterator<Item = &'r R>,
     len: usize,
+    min: u64,
     as_of: i64,
 ) -> Vec<Acc<A>> {
     let mut slot: FxHashMap<u64, u32> = FxHashMap::default();
     slot.reserve(len / 8);
     let mut accs: Vec<Acc<A>> = Vec::with_capacity(len / 8);
     for r in part {
-        if r.at > as_of {
+        if r.at() > as_of {
             continue;
         }
-        let i = *slot.entry(r.id).or_insert_with(|| {
-            accs.push(new_acc(r.id));
+        let id = r.id(min);
+        let i = *slot.entry(id).or_insert_with(|| {
+            accs.push(new_acc(id));
             (accs.len() - 1) as u32
         });
-        add_row(&mut accs[i as usize], r);
+        add_row(&mut accs[i as usize], r.at(), r.amount());
     }
     accs
 }
@@ -379,6 +441,88 @@ struct SharedSlots<T>(*mut T);
 // SAFETY: `columns` gives every partition its own disjoint range of each output column, so
 // no slot is written by two threads, and the vectors are not read until every thread is done.
 unsafe impl<T: Send> Sync for SharedSlots<T> {}
+
+/// Scatters the rows (as `R`) into partitions, each thread its own chunk into its own
+/// buffer, then aggregates every partition on its own.
+#[allow(clippy::too_many_arguments)]
+fn scatter_and_aggregate<A: Money, R: RowRepr<A>>(
+    ids: &[u64],
+    at: &[i64],
+    amount: &[A],
+    hist: Vec<Vec<usize>>,
+    chunk: usize,
+    parts: usize,
+    by: Partitioner,
+    as_of: i64,
+    make: impl Fn(u64, i64, A) -> R + Sync,
+) -> Vec<Vec<Acc<A>>> {
+    let n = ids.len();
+    // Each thread scatters its own chunk into its own buffer, partition by partition; a
+    // partition is then its segments of every buffer in chunk order, which keeps row order.
+    let buffers: Vec<(Vec<R>, Vec<usize>)> = hist
+        .into_par_iter()
+        .enumerate()
+        .map(|(t, h)| {
+            let lo = t * chunk;
+            let hi = (lo + chunk).min(n);
+            let mut starts = Vec::with_capacity(parts + 1);
+            let mut pos = 0;
+            for &count in &h {
+                starts.push(pos);
+                pos += count;
+            }
+            starts.push(pos);
+            let mut next = starts.clone();
+            let mut buf: Vec<R> = Vec::with_capacity(hi - lo);
+            let spare = buf.spare_capacity_mut();
+            for i in lo..hi {
+                let p = by.of(ids[i]);
+                spare[next[p]].write(make(ids[i], at[i], amount[i]));
+                next[p] += 1;
+            }
+            // SAFETY: the chunk's histogram gave each of its rows one slot of 0..hi-lo and the
+            // loop wrote every slot exactly once.
+            unsafe { buf.set_len(hi - lo) };
+            (buf, starts)
+        })
+        .collect();
+    let rows_of = |p: usize| {
+        buffers
+            .iter()
+            .flat_map(move |(buf, starts)| &buf[starts[p]..starts[p + 1]])
+    };
+
+    let sort_each = matches!(by, Partitioner::Range { .. });
+    let parts_acc: Vec<Vec<Acc<A>>> = (0..parts)
+        .into_par_iter()
+        .map(|p| {
+            let len: usize = buffers.iter().map(|(_, st)| st[p + 1] - st[p]).sum();
+            let part = rows_of(p);
+            match by {
+                // A dense id range: a direct slot table beats hashing and yields id order.
+                Partitioner::Range { min, shift, .. }
+                    if shift < 31 && (1usize << shift) <= (8 * len).max(1 << 16) =>
+                {
+                    let base = min + ((p as u64) << shift);
+                    aggregate_direct(part, len, min, base, 1usize << shift, as_of)
+                }
+                _ => {
+                    let min = match by {
+                        Partitioner::Range { min, .. } => min,
+                        Partitioner::Hash { .. } => 0,
+                    };
+                    let mut accs = aggregate_hashed(part, len, min, as_of);
+                    if sort_each {
+                        accs.sort_unstable_by_key(|a| a.id);
+                    }
+                    accs
+                }
+            }
+        })
+        .collect();
+    drop(buffers);
+    parts_acc
+}
 
 fn aggregate<A: Money>(
     ids: &[u64],
@@ -404,70 +548,50 @@ fn aggregate<A: Money>(
         hist = histograms(ids, chunk, parts, by);
     }
 
-    // Each thread scatters its own chunk into its own buffer, partition by partition; a
-    // partition is then its segments of every buffer in chunk order, which keeps row order.
-    let buffers: Vec<(Vec<Row<A>>, Vec<usize>)> = hist
-        .into_par_iter()
-        .enumerate()
-        .map(|(t, h)| {
-            let lo = t * chunk;
-            let hi = (lo + chunk).min(n);
-            let mut starts = Vec::with_capacity(parts + 1);
-            let mut pos = 0;
-            for &count in &h {
-                starts.push(pos);
-                pos += count;
-            }
-            starts.push(pos);
-            let mut next = starts.clone();
-            let mut buf: Vec<Row<A>> = Vec::with_capacity(hi - lo);
-            let spare = buf.spare_capacity_mut();
-            for i in lo..hi {
-                let p = by.of(ids[i]);
-                spare[next[p]].write(Row {
-                    id: ids[i],
-                    at: at[i],
-                    amount: amount[i],
-                });
-                next[p] += 1;
-            }
-            // SAFETY: the chunk's histogram gave each of its rows one slot of 0..hi-lo and the
-            // loop wrote every slot exactly once.
-            unsafe { buf.set_len(hi - lo) };
-            (buf, starts)
-        })
-        .collect();
-    let rows_of = |p: usize| {
-        buffers
-            .iter()
-            .flat_map(move |(buf, starts)| &buf[starts[p]..starts[p + 1]])
+    let narrow = match by {
+        Partitioner::Range { span, .. } => {
+            span <= u64::from(u32::MAX) && amount.par_iter().all(|a| a.to_i32().is_some())
+        }
+        Partitioner::Hash { .. } => false,
     };
-
+    let parts_acc = if narrow {
+        let min = match by {
+            Partitioner::Range { min, .. } => min,
+            Partitioner::Hash { .. } => 0,
+        };
+        scatter_and_aggregate(
+            ids,
+            at,
+            amount,
+            hist,
+            chunk,
+            parts,
+            by,
+            as_of,
+            |id, t, a: A| NarrowRow {
+                at: t,
+                id: (id - min) as u32,
+                amount: a.to_i32().unwrap_or_default(),
+            },
+        )
+    } else {
+        scatter_and_aggregate(
+            ids,
+            at,
+            amount,
+            hist,
+            chunk,
+            parts,
+            by,
+            as_of,
+            |id, t, a| Row {
+                id,
+                at: t,
+                amount: a,
+            },
+        )
+    };
     let sort_each = matches!(by, Partitioner::Range { .. });
-    let parts_acc: Vec<Vec<Acc<A>>> = (0..parts)
-        .into_par_iter()
-        .map(|p| {
-            let len: usize = buffers.iter().map(|(_, st)| st[p + 1] - st[p]).sum();
-            let part = rows_of(p);
-            match by {
-                // A dense id range: a direct slot table beats hashing and yields id order.
-                Partitioner::Range { min, shift }
-                    if shift < 31 && (1usize << shift) <= (8 * len).max(1 << 16) =>
-                {
-                    let base = min + ((p as u64) << shift);
-                    aggregate_direct(part, len, base, 1usize << shift, as_of)
-                }
-                _ => {
-                    let mut accs = aggregate_hashed(part, len, as_of);
-                    if sort_each {
-                        accs.sort_unstable_by_key(|a| a.id);
-                    }
-                    accs
-                }
-            }
-        })
-        .collect();
-    drop(buffers);
     let mut parts_acc = parts_acc;
     if !sort_each {
         let mut all: Vec<Acc<A>> = parts_acc.into_iter().flatten().collect();
@@ -578,6 +702,27 @@ mod tests {
         };
         let err = customer_features(&cols, far_future()).unwrap_err();
         assert_eq!(err.to_string(), "invalid amount[1] inf: must be finite");
+    }
+
+    #[test]
+    fn amounts_beyond_i32_take_wide_rows_and_stay_exact() {
+        // 3e9 kuruş does not fit an i32: the narrow row layout must not be used.
+        let ids: Vec<u64> = (0..200_000u64).map(|i| i % 1_000).collect();
+        let at = vec![0i64; ids.len()];
+        let amount: Vec<i64> = (0..200_000i64)
+            .map(|i| if i == 7 { 3_000_000_000 } else { 1 })
+            .collect();
+        let cols = TransactionColumns {
+            customer_id: &ids,
+            at: &at,
+            unit: TimeUnit::Seconds,
+            amount: Amounts::Minor(&amount),
+        };
+        let f = customer_features(&cols, far_future()).unwrap();
+        assert_eq!(f.len(), 1_000);
+        // Customer 7 has 200 rows: 199 of 1 and one of 3e9.
+        assert_eq!(f.monetary[7], 3_000_000_199.0);
+        assert_eq!(f.monetary[8], 200.0);
     }
 
     fn far_future() -> DateTime<Utc> {

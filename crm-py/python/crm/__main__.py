@@ -8,7 +8,7 @@ from typing import Any, Dict, List
 
 import numpy as np
 
-from . import ValueModel, pyramid, rfm_rule_report, sample_book
+from . import BusinessCalendar, ValueModel, rfm_rule_report, sample_book
 
 
 def _money(minor: float) -> str:
@@ -57,6 +57,18 @@ def demo(customers: int = 10_000) -> None:
         print(f"  {name:<20} {n:>6,}  {strategies.get(name, {}).get('label', '')}")
     shadowed = [r["name"] for r in rfm_rule_report("published")["shadowed"]]
     print(f"  (in the commonly published rule order these can never match: {', '.join(shadowed)})")
+
+    calendar = BusinessCalendar({
+        "time_zone": "Europe/Istanbul",
+        "week": {d: [["09:00", "12:30"], ["13:30", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")},
+        "holidays": ["2025-04-23", "2025-05-01", "2025-05-19"],
+        "special_days": [{"date": "2025-03-29", "hours": [["09:00", "13:00"]]}],
+    })
+    print("\nBusiness calendar (İstanbul, 09:00–18:00 with lunch 12:30–13:30, holidays): 4 business hours after")
+    for opened in ("2025-03-07T14:30:00Z", "2025-04-22T14:00:00Z", "2025-03-08T07:00:00Z"):
+        due = calendar.add_business_minutes(opened, 240)
+        print(f"  {opened} → due {due:%Y-%m-%d %H:%M} UTC "
+              f"({calendar.business_minutes_between(opened, due)} business minutes)")
 
     platinum = [i for i, t in enumerate(result["tier"]) if t == "Platinum"]
     row = max(platinum, key=lambda i: int(f["frequency"][i])) if platinum else 0

@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 C_OUT := target/c
 C_STRICT := -std=c11 -Wall -Wextra -Werror -pedantic -Iinclude
 
-.PHONY: demo test check-format clippy rust-test c-test bench-smoke compare-smoke py-build py-test header lib
+.PHONY: demo test check-format clippy docs rust-test c-test bench-smoke compare-smoke py-build py-test header lib
 
 ## demo: generate a sample Turkish SME customer base and show what crm does with it,
 ## through the Python package (built into .venv first)
@@ -17,13 +17,17 @@ demo: py-build
 	$(PY) -m crm demo
 
 ## test: every check: format, lints, Rust tests (with the header check), C tests, bench smoke
-test: check-format clippy rust-test c-test target/crm.pc bench-smoke py-test compare-smoke
+test: check-format clippy docs rust-test c-test target/crm.pc bench-smoke py-test compare-smoke
 
 check-format:
 	$(CARGO) fmt --all --check
 
 clippy:
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+# Every public item documented, no broken links in the docs.
+docs:
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --workspace --locked -q
 
 # Includes crm-ffi/tests/header.rs, which fails when include/crm.h is stale.
 rust-test:

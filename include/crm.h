@@ -353,7 +353,7 @@ void crm_value_model_free(crm_value_model_t *model);
 // Scores `rows` customers. `names[i]` names the column `columns[i]` (`rows` doubles each):
 // built-in keys read "monetary", "frequency", "recency_days", "tenure_days", "intensity",
 // "referred_buyers", "referral_value", "co_investment", "cost_sharing"; a key
-// "custom:<name>" reads the column "<name>". Writes `rows` scores (0 to 100) to
+// `"custom:<name>"` reads the column `"<name>"`. Writes `rows` scores (0 to 100) to
 // `out_scores`.
 //
 // # Safety

@@ -250,7 +250,7 @@ impl KeySource for NamedColumns<'_> {
 /// Scores `rows` customers. `names[i]` names the column `columns[i]` (`rows` doubles each):
 /// built-in keys read "monetary", "frequency", "recency_days", "tenure_days", "intensity",
 /// "referred_buyers", "referral_value", "co_investment", "cost_sharing"; a key
-/// "custom:<name>" reads the column "<name>". Writes `rows` scores (0 to 100) to
+/// `"custom:<name>"` reads the column `"<name>"`. Writes `rows` scores (0 to 100) to
 /// `out_scores`.
 ///
 /// # Safety

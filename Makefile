@@ -72,9 +72,10 @@ bench-smoke:
 
 # The comparison script against pandas and polars, on small data: checks that all three
 # agree (the timings only mean something at full size: see the README's performance section).
-compare-smoke: $(VENV)/.bench-deps
+compare-smoke: $(VENV)/.bench-deps py-build
 	$(CARGO) build --release --locked -q -p crm-benches --bin segment_job
 	$(PY) benches/compare_segmentation.py --rows 200000 --customers 20000 --repeat 1
+	$(PY) benches/compare_calendar.py --rows 5000
 
 $(VENV)/.bench-deps: benches/requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)

@@ -320,6 +320,14 @@ enum Partitioner {
 }
 
 impl Partitioner {
+    /// The smallest id for range partitions (narrow rows store ids above it), else 0.
+    fn min(self) -> u64 {
+        match self {
+            Partitioner::Range { min, .. } => min,
+            Partitioner::Hash { .. } => 0,
+        }
+    }
+
     fn of(self, id: u64) -> usize {
         match self {
             Partitioner::Range { min, shift, .. } => {
@@ -526,10 +534,7 @@ fn scatter_and_aggregate<A: Money, R: RowRepr<A>>(
                         aggregate_direct(part, scratch, min, base, 1usize << shift, as_of)
                     }
                     _ => {
-                        let min = match by {
-                            Partitioner::Range { min, .. } => min,
-                            Partitioner::Hash { .. } => 0,
-                        };
+                        let min = by.min();
                         let mut accs = aggregate_hashed(part, len, min, as_of);
                         if sort_each {
                             accs.sort_unstable_by_key(|a| a.id);
@@ -575,10 +580,7 @@ fn aggregate<A: Money>(
         Partitioner::Hash { .. } => false,
     };
     let parts_acc = if narrow {
-        let min = match by {
-            Partitioner::Range { min, .. } => min,
-            Partitioner::Hash { .. } => 0,
-        };
+        let min = by.min();
         scatter_and_aggregate(
             ids,
             at,

@@ -5,6 +5,7 @@ use crm_core::sla;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
+use crate::columns::slice as ints;
 use crate::errors::{IntoPy, raise};
 
 /// A business calendar (see `crm.BusinessCalendar`). Immutable: safe to share between threads.
@@ -15,17 +16,6 @@ pub(crate) struct BusinessCalendar {
 
 fn at(us: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(us).unwrap_or_default()
-}
-
-fn ints<'a>(py: Python<'_>, a: &'a PyReadonlyArray1<'_, i64>, field: &str) -> PyResult<&'a [i64]> {
-    a.as_slice().map_err(|_| {
-        raise(
-            py,
-            "InvalidInputError",
-            &format!("invalid {field}: the array must be contiguous"),
-            Some(field),
-        )
-    })
 }
 
 fn same_len(py: Python<'_>, a: usize, b: usize, field: &str) -> PyResult<()> {

@@ -53,7 +53,8 @@ fn amounts<'py>(py: Python<'py>, amount: &Bound<'py, PyAny>) -> PyResult<AmountC
     ))
 }
 
-fn slice<'a, T: numpy::Element>(
+/// The array's data, borrowed (no copy); non-contiguous arrays are refused.
+pub(crate) fn slice<'a, T: numpy::Element>(
     py: Python<'_>,
     a: &'a PyReadonlyArray1<'_, T>,
     field: &str,

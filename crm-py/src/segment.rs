@@ -8,23 +8,8 @@ use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::columns::rfm_into;
+use crate::columns::{rfm_into, slice as floats};
 use crate::errors::{IntoPy, from_json, raise};
-
-fn floats<'a>(
-    py: Python<'_>,
-    a: &'a PyReadonlyArray1<'_, f64>,
-    field: &str,
-) -> PyResult<&'a [f64]> {
-    a.as_slice().map_err(|_| {
-        raise(
-            py,
-            "InvalidInputError",
-            &format!("invalid {field}: the array must be contiguous"),
-            Some(field),
-        )
-    })
-}
 
 fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))

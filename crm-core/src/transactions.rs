@@ -44,6 +44,14 @@ impl TimeUnit {
         }
     }
 
+    /// The instant `ticks` of this unit after the epoch (the inverse of
+    /// [`TimeUnit::ticks`]); instants beyond chrono's range clamp to the epoch.
+    pub fn instant(self, ticks: i64) -> DateTime<Utc> {
+        let per = self.per_second();
+        let nanos = (ticks.rem_euclid(per) * (1_000_000_000 / per)) as u32;
+        DateTime::from_timestamp(ticks.div_euclid(per), nanos).unwrap_or_default()
+    }
+
     /// `at` as ticks of this unit (saturating far outside ±292 years for nanoseconds).
     pub fn ticks(self, at: DateTime<Utc>) -> i64 {
         match self {
@@ -320,6 +328,11 @@ enum Partitioner {
 }
 
 impl Partitioner {
+    /// Whether partitions, each sorted, concatenate into id order (range partitions).
+    fn in_id_order(self) -> bool {
+        matches!(self, Partitioner::Range { .. })
+    }
+
     /// The smallest id for range partitions (narrow rows store ids above it), else 0.
     fn min(self) -> u64 {
         match self {
@@ -514,7 +527,6 @@ fn scatter_and_aggregate<A: Money, R: RowRepr<A>>(
             .flat_map(move |(buf, starts)| &buf[starts[p]..starts[p + 1]])
     };
 
-    let sort_each = matches!(by, Partitioner::Range { .. });
     let parts_acc: Vec<Vec<Acc<A>>> = (0..parts)
         .into_par_iter()
         .map_init(
@@ -536,7 +548,7 @@ fn scatter_and_aggregate<A: Money, R: RowRepr<A>>(
                     _ => {
                         let min = by.min();
                         let mut accs = aggregate_hashed(part, len, min, as_of);
-                        if sort_each {
+                        if by.in_id_order() {
                             accs.sort_unstable_by_key(|a| a.id);
                         }
                         accs
@@ -613,9 +625,8 @@ fn aggregate<A: Money>(
             },
         )
     };
-    let sort_each = matches!(by, Partitioner::Range { .. });
     let mut parts_acc = parts_acc;
-    if !sort_each {
+    if !by.in_id_order() {
         let mut all: Vec<Acc<A>> = parts_acc.into_iter().flatten().collect();
         all.par_sort_unstable_by_key(|a| a.id);
         parts_acc = vec![all];
@@ -697,7 +708,21 @@ mod tests {
 
     #[test]
     fn time_units() {
+        // 1 ms before the epoch, in microseconds: second -1 plus 999 ms.
+        assert_eq!(
+            TimeUnit::Microseconds.instant(-1_000),
+            Utc.with_ymd_and_hms(1969, 12, 31, 23, 59, 59).unwrap()
+                + chrono::Duration::milliseconds(999)
+        );
         let t = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+        for unit in [
+            TimeUnit::Seconds,
+            TimeUnit::Milliseconds,
+            TimeUnit::Microseconds,
+            TimeUnit::Nanoseconds,
+        ] {
+            assert_eq!(unit.instant(unit.ticks(t)), t);
+        }
         assert_eq!(TimeUnit::Seconds.ticks(t), 1_704_067_200);
         assert_eq!(TimeUnit::Nanoseconds.ticks(t), 1_704_067_200_000_000_000);
         assert_eq!(TimeUnit::Microseconds.per_day(), 86_400e6);

@@ -175,11 +175,12 @@ pub unsafe extern "C" fn crm_book_add_customers_json(
     guard(|| {
         // SAFETY: per this function's contract.
         let (book, text) = unsafe { (book_mut(book)?, text(json_text, "json")?) };
-        let customers: Vec<Customer> = one_or_many(text, "customers")?;
-        if customers.len() == 1 {
-            book.add_customer(customers.into_iter().next().unwrap_or_default())?;
-        } else {
-            book.add_customers(customers)?;
+        // One customer gets the plain error message; a batch names the failing position.
+        match <[Customer; 1]>::try_from(one_or_many::<Customer>(text, "customers")?) {
+            Ok([customer]) => book.add_customer(customer)?,
+            Err(customers) => {
+                book.add_customers(customers)?;
+            }
         }
         Ok(())
     })

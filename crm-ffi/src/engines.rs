@@ -3,7 +3,6 @@
 
 use std::ffi::{CString, c_char};
 
-use chrono::DateTime;
 use crm_core::segment::{self, AbcClass, AbcCuts, AttributeColumn, PyramidConfig, RfmConfig};
 use crm_core::transactions::{Amounts, TimeUnit, TransactionColumns, rfm_from_transactions};
 use crm_core::value::{KeySource, ValueKey, ValueModel};
@@ -109,12 +108,7 @@ pub unsafe extern "C" fn crm_rfm_from_transactions(
                 "the RFM segment map",
             )?;
         }
-        let per = unit.per_second();
-        let as_of = DateTime::from_timestamp(
-            as_of.div_euclid(per),
-            (as_of.rem_euclid(per) * (1_000_000_000 / per)) as u32,
-        )
-        .unwrap_or_default();
+        let as_of = unit.instant(as_of);
         let cols = TransactionColumns {
             customer_id: ids,
             at,

@@ -11,7 +11,6 @@ use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::columns::instant;
 use crate::errors::{IntoPy, from_json, raise};
 use crm_core::transactions::TimeUnit;
 
@@ -118,7 +117,7 @@ impl CustomerBook {
         limit: usize,
     ) -> PyResult<String> {
         let options =
-            ViewOptions::as_of(instant(TimeUnit::Microseconds, as_of_us)).page(offset, limit);
+            ViewOptions::as_of(TimeUnit::Microseconds.instant(as_of_us)).page(offset, limit);
         let inner = &self.inner;
         let view = py.detach(|| inner.view(customer_id, &options)).py_err()?;
         Ok(json(&view))
@@ -126,7 +125,7 @@ impl CustomerBook {
 
     fn features<'py>(&self, py: Python<'py>, as_of_us: i64) -> PyResult<Bound<'py, PyDict>> {
         let inner = &self.inner;
-        let f = py.detach(|| inner.features(instant(TimeUnit::Microseconds, as_of_us)));
+        let f = py.detach(|| inner.features(TimeUnit::Microseconds.instant(as_of_us)));
         let d = PyDict::new(py);
         let ints = |v: Vec<u32>| v.into_iter().map(i64::from).collect::<Vec<_>>();
         d.set_item("customer_id", f.customer_id.into_pyarray(py))?;
@@ -162,7 +161,7 @@ impl CustomerBook {
         };
         let inner = &mut self.inner;
         let s = py
-            .detach(|| inner.analyse(instant(TimeUnit::Microseconds, as_of_us), &config))
+            .detach(|| inner.analyse(TimeUnit::Microseconds.instant(as_of_us), &config))
             .py_err()?;
         Ok(json(&serde_json::json!({
             "as_of": s.as_of,

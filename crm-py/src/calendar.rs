@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use crm_core::sla;
+use crm_core::transactions::TimeUnit;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
@@ -15,7 +16,7 @@ pub(crate) struct BusinessCalendar {
 }
 
 fn at(us: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_micros(us).unwrap_or_default()
+    TimeUnit::Microseconds.instant(us)
 }
 
 fn same_len(py: Python<'_>, a: usize, b: usize, field: &str) -> PyResult<()> {

@@ -1,6 +1,5 @@
 //! Transaction columns in, feature and RFM columns out.
 
-use chrono::{DateTime, Utc};
 use crm_core::segment::{Rfm, RfmConfig};
 use crm_core::transactions::{self, Amounts, TimeUnit, TransactionColumns, TransactionFeatures};
 use numpy::{IntoPyArray, PyReadonlyArray1};
@@ -22,14 +21,6 @@ pub(crate) fn unit(py: Python<'_>, unit: &str) -> PyResult<TimeUnit> {
             Some("unit"),
         )),
     }
-}
-
-/// `ticks` of `unit` since the epoch as an instant.
-pub(crate) fn instant(unit: TimeUnit, ticks: i64) -> DateTime<Utc> {
-    let per = unit.per_second();
-    let secs = ticks.div_euclid(per);
-    let nanos = (ticks.rem_euclid(per) * (1_000_000_000 / per)) as u32;
-    DateTime::from_timestamp(secs, nanos).unwrap_or_default()
 }
 
 /// The amount column: int64 minor units or float64 decimals, borrowed.
@@ -141,7 +132,7 @@ pub(crate) fn customer_features<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let unit = self::unit(py, unit)?;
     let amount = amounts(py, amount)?;
-    let as_of = instant(unit, as_of);
+    let as_of = unit.instant(as_of);
     let f = with_columns(py, &customer_id, &timestamp, unit, &amount, |c| {
         transactions::customer_features(c, as_of)
     })?
@@ -165,7 +156,7 @@ pub(crate) fn rfm_transactions<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let unit = self::unit(py, unit)?;
     let amount = amounts(py, amount)?;
-    let as_of = instant(unit, as_of);
+    let as_of = unit.instant(as_of);
     let mut config = RfmConfig {
         bins,
         ..RfmConfig::default()

@@ -102,7 +102,7 @@ fn apply(rng: &mut impl Rng, c: &mut Customer, p: Perturbation) -> bool {
             }
             changed
         }
-        Perturbation::SwappedNames if person => {
+        Perturbation::SwappedNames if person && c.given_name != c.family_name => {
             std::mem::swap(&mut c.given_name, &mut c.family_name);
             true
         }

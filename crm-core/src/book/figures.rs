@@ -290,7 +290,9 @@ impl CustomerBook {
             | StoredKind::ComplaintResolved { complaint_id, .. }
             | StoredKind::ComplaintReopened { complaint_id }
             | StoredKind::ComplaintClosed { complaint_id }
-            | StoredKind::ComplaintRated { complaint_id, .. } => complaint_id,
+            | StoredKind::ComplaintRated { complaint_id, .. }
+            | StoredKind::ComplaintMessage { complaint_id, .. }
+            | StoredKind::ComplaintPriorityChanged { complaint_id, .. } => complaint_id,
             _ => return,
         };
         // The book guarantees the opening event came first.
@@ -298,7 +300,15 @@ impl CustomerBook {
             return;
         };
         match *kind {
-            StoredKind::ComplaintResponded { .. } => c.first_response_at = Some(at),
+            // An outbound message answers the customer as much as a formal response does.
+            StoredKind::ComplaintResponded { .. }
+            | StoredKind::ComplaintMessage {
+                direction: Direction::Outbound,
+                ..
+            } => {
+                c.first_response_at.get_or_insert(at);
+            }
+            StoredKind::ComplaintPriorityChanged { priority, .. } => c.priority = priority,
             StoredKind::ComplaintStatusChanged { status, .. } => c.status = status,
             StoredKind::ComplaintResolved { root_cause, .. } => {
                 c.status = ComplaintStatus::Resolved;

@@ -518,6 +518,12 @@ impl CustomerBook {
                 }
                 next.status = ComplaintStatus::Closed;
             }
+            EventKind::ComplaintMessage(_) if status == ComplaintStatus::Closed => {
+                return refuse("the complaint is closed");
+            }
+            EventKind::ComplaintPriorityChanged(_) if !status.is_active() => {
+                return refuse(&format!("the complaint is {}", status_name(status)));
+            }
             EventKind::ComplaintRated(_) => {
                 if status.is_active() {
                     return refuse("the complaint is not resolved yet");
@@ -554,12 +560,5 @@ fn check_digits(field: &str, value: Option<&str>, len: usize) -> Result<()> {
 }
 
 pub(crate) fn status_name(s: ComplaintStatus) -> &'static str {
-    match s {
-        ComplaintStatus::Open => "open",
-        ComplaintStatus::InProgress => "in_progress",
-        ComplaintStatus::WaitingOnCustomer => "waiting_on_customer",
-        ComplaintStatus::Escalated => "escalated",
-        ComplaintStatus::Resolved => "resolved",
-        ComplaintStatus::Closed => "closed",
-    }
+    s.name()
 }

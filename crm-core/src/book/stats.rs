@@ -86,7 +86,7 @@ impl CustomerBook {
     }
 }
 
-const ALL_TYPES: [(usize, &str); 12] = [
+const ALL_TYPES: [(usize, &str); 15] = [
     (0, "purchase"),
     (1, "refund"),
     (2, "interaction"),
@@ -99,6 +99,9 @@ const ALL_TYPES: [(usize, &str); 12] = [
     (9, "complaint_reopened"),
     (10, "complaint_closed"),
     (11, "complaint_rated"),
+    (12, "complaint_message"),
+    (13, "complaint_priority_changed"),
+    (14, "churned"),
 ];
 
 fn type_slot(kind: &StoredKind) -> usize {
@@ -115,5 +118,8 @@ fn type_slot(kind: &StoredKind) -> usize {
         StoredKind::ComplaintReopened { .. } => 9,
         StoredKind::ComplaintClosed { .. } => 10,
         StoredKind::ComplaintRated { .. } => 11,
+        StoredKind::ComplaintMessage { .. } => 12,
+        StoredKind::ComplaintPriorityChanged { .. } => 13,
+        StoredKind::Churned { .. } => 14,
     }
 }

@@ -11,10 +11,10 @@ use std::num::NonZeroU32;
 use chrono::{DateTime, Utc};
 
 use crate::model::{
-    Channel, ComplaintClosed, ComplaintId, ComplaintOpened, ComplaintRated, ComplaintReopened,
-    ComplaintResolved, ComplaintResponded, ComplaintStatus, ComplaintStatusChanged, Contribution,
-    ContributionKind, Direction, EventKind, Interaction, Priority, Purchase, Referral, Refund,
-    RootCause,
+    Channel, ChurnReason, Churned, ComplaintClosed, ComplaintId, ComplaintMessage, ComplaintOpened,
+    ComplaintPriorityChanged, ComplaintRated, ComplaintReopened, ComplaintResolved,
+    ComplaintResponded, ComplaintStatus, ComplaintStatusChanged, Contribution, ContributionKind,
+    Direction, EventKind, Interaction, Priority, Purchase, Referral, Refund, RootCause,
 };
 
 /// An interned string.
@@ -121,6 +121,17 @@ pub(crate) enum StoredKind {
         complaint_id: ComplaintId,
         rating: u8,
     },
+    ComplaintMessage {
+        complaint_id: ComplaintId,
+        direction: Direction,
+    },
+    ComplaintPriorityChanged {
+        complaint_id: ComplaintId,
+        priority: Priority,
+    },
+    Churned {
+        reason: Option<ChurnReason>,
+    },
 }
 
 impl StoredKind {
@@ -181,6 +192,15 @@ impl StoredKind {
                 complaint_id: c.complaint_id,
                 rating: c.rating,
             },
+            EventKind::ComplaintMessage(c) => StoredKind::ComplaintMessage {
+                complaint_id: c.complaint_id,
+                direction: c.direction,
+            },
+            EventKind::ComplaintPriorityChanged(c) => StoredKind::ComplaintPriorityChanged {
+                complaint_id: c.complaint_id,
+                priority: c.priority,
+            },
+            EventKind::Churned(c) => StoredKind::Churned { reason: c.reason },
         }
     }
 
@@ -298,6 +318,23 @@ impl StoredKind {
                 rating,
             }
             .into(),
+            StoredKind::ComplaintMessage {
+                complaint_id,
+                direction,
+            } => ComplaintMessage {
+                complaint_id,
+                direction,
+            }
+            .into(),
+            StoredKind::ComplaintPriorityChanged {
+                complaint_id,
+                priority,
+            } => ComplaintPriorityChanged {
+                complaint_id,
+                priority,
+            }
+            .into(),
+            StoredKind::Churned { reason } => Churned { reason }.into(),
         }
     }
 

@@ -15,8 +15,9 @@ use super::{Channel, ComplaintId, CustomerId, Direction};
 /// ```
 ///
 /// The `type` values are `purchase`, `refund`, `interaction`, `referral`, `contribution`,
-/// `complaint_opened`, `complaint_responded`, `complaint_status_changed`,
-/// `complaint_resolved`, `complaint_reopened`, `complaint_closed` and `complaint_rated`.
+/// `complaint_opened`, `complaint_responded`, `complaint_message`, `complaint_status_changed`,
+/// `complaint_priority_changed`, `complaint_resolved`, `complaint_reopened`, `complaint_closed`,
+/// `complaint_rated` and `churned`.
 ///
 /// ```
 /// # use crm_core::model::{Event, EventKind};
@@ -81,6 +82,12 @@ pub enum EventKind {
     ComplaintClosed(ComplaintClosed),
     /// The customer rated how the complaint was handled.
     ComplaintRated(ComplaintRated),
+    /// A message about an open complaint, from the customer or from the company.
+    ComplaintMessage(ComplaintMessage),
+    /// A complaint's priority changed (SLA targets are re-taken from its opening).
+    ComplaintPriorityChanged(ComplaintPriorityChanged),
+    /// The company recorded that the customer left, with the reason when known.
+    Churned(Churned),
 }
 
 impl EventKind {
@@ -99,6 +106,9 @@ impl EventKind {
             EventKind::ComplaintReopened(_) => "complaint_reopened",
             EventKind::ComplaintClosed(_) => "complaint_closed",
             EventKind::ComplaintRated(_) => "complaint_rated",
+            EventKind::ComplaintMessage(_) => "complaint_message",
+            EventKind::ComplaintPriorityChanged(_) => "complaint_priority_changed",
+            EventKind::Churned(_) => "churned",
         }
     }
 
@@ -123,6 +133,8 @@ impl EventKind {
             EventKind::ComplaintReopened(c) => Some(c.complaint_id),
             EventKind::ComplaintClosed(c) => Some(c.complaint_id),
             EventKind::ComplaintRated(c) => Some(c.complaint_id),
+            EventKind::ComplaintMessage(c) => Some(c.complaint_id),
+            EventKind::ComplaintPriorityChanged(c) => Some(c.complaint_id),
             _ => None,
         }
     }
@@ -150,6 +162,9 @@ into_event_kind!(
     ComplaintReopened,
     ComplaintClosed,
     ComplaintRated,
+    ComplaintMessage,
+    ComplaintPriorityChanged,
+    Churned,
 );
 
 /// A purchase. `amount` is in minor units and must not be negative.
@@ -246,13 +261,35 @@ pub struct Contribution {
 pub enum Priority {
     /// Can wait.
     Low,
-    /// The usual.
+    /// The usual (`"normal"` is accepted in JSON too).
     #[default]
+    #[serde(alias = "normal")]
     Medium,
     /// Needs attention today.
     High,
-    /// Needs attention now.
+    /// Needs attention now (`"urgent"` is accepted in JSON too).
+    #[serde(alias = "urgent")]
     Critical,
+}
+
+impl Priority {
+    /// All priorities, least urgent first.
+    pub const ALL: [Priority; 4] = [
+        Priority::Low,
+        Priority::Medium,
+        Priority::High,
+        Priority::Critical,
+    ];
+
+    /// The JSON name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Medium => "medium",
+            Priority::High => "high",
+            Priority::Critical => "critical",
+        }
+    }
 }
 
 /// Where a complaint stands.
@@ -274,6 +311,18 @@ pub enum ComplaintStatus {
 }
 
 impl ComplaintStatus {
+    /// The JSON name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ComplaintStatus::Open => "open",
+            ComplaintStatus::InProgress => "in_progress",
+            ComplaintStatus::WaitingOnCustomer => "waiting_on_customer",
+            ComplaintStatus::Escalated => "escalated",
+            ComplaintStatus::Resolved => "resolved",
+            ComplaintStatus::Closed => "closed",
+        }
+    }
+
     /// True while the complaint still needs work (not resolved, not closed).
     pub fn is_active(self) -> bool {
         !matches!(self, ComplaintStatus::Resolved | ComplaintStatus::Closed)
@@ -369,4 +418,79 @@ pub struct ComplaintRated {
     pub complaint_id: ComplaintId,
     /// 1 (very unhappy) to 5 (very happy).
     pub rating: u8,
+}
+
+/// A message about a complaint. An inbound message (from the customer) starts the SLA's
+/// next-response clock; an outbound one (from the company) answers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplaintMessage {
+    /// The ticket number.
+    pub complaint_id: ComplaintId,
+    /// `inbound` from the customer, `outbound` from the company.
+    pub direction: Direction,
+}
+
+/// A complaint's priority changed while it was active.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplaintPriorityChanged {
+    /// The ticket number.
+    pub complaint_id: ComplaintId,
+    /// The new priority.
+    pub priority: Priority,
+}
+
+/// Why a customer left (the source documents' taxonomy; the default shares of each reason are
+/// in [`ChurnReason::DEFAULT_PRIORS`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChurnReason {
+    /// The customer died.
+    Died,
+    /// The customer moved away.
+    Moved,
+    /// The customer formed other relationships (a friend's shop, a relative's firm).
+    OtherRelationship,
+    /// A competitor won the customer.
+    Competition,
+    /// The customer was dissatisfied with the product or the service.
+    Dissatisfied,
+    /// The company showed indifference to the customer.
+    Indifference,
+}
+
+impl ChurnReason {
+    /// Every reason, in the order of [`ChurnReason::DEFAULT_PRIORS`].
+    pub const ALL: [ChurnReason; 6] = [
+        ChurnReason::Died,
+        ChurnReason::Moved,
+        ChurnReason::OtherRelationship,
+        ChurnReason::Competition,
+        ChurnReason::Dissatisfied,
+        ChurnReason::Indifference,
+    ];
+
+    /// Why customers leave, in the source documents: 1% die, 3% move, 5% form other
+    /// relationships, 9% go to the competition, 14% are dissatisfied and 68% meet
+    /// indifference. Used where reasons are unknown.
+    pub const DEFAULT_PRIORS: [f64; 6] = [0.01, 0.03, 0.05, 0.09, 0.14, 0.68];
+
+    /// The JSON name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChurnReason::Died => "died",
+            ChurnReason::Moved => "moved",
+            ChurnReason::OtherRelationship => "other_relationship",
+            ChurnReason::Competition => "competition",
+            ChurnReason::Dissatisfied => "dissatisfied",
+            ChurnReason::Indifference => "indifference",
+        }
+    }
+}
+
+/// The company recorded that the customer left. A later purchase reactivates them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Churned {
+    /// Why, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<ChurnReason>,
 }

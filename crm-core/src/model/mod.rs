@@ -12,7 +12,8 @@ mod incident;
 pub use channel::{Channel, Direction};
 pub use customer::{Address, Consent, Customer, CustomerKind};
 pub use event::{
-    ComplaintClosed, ComplaintOpened, ComplaintRated, ComplaintReopened, ComplaintResolved,
+    ChurnReason, Churned, ComplaintClosed, ComplaintMessage, ComplaintOpened,
+    ComplaintPriorityChanged, ComplaintRated, ComplaintReopened, ComplaintResolved,
     ComplaintResponded, ComplaintStatus, ComplaintStatusChanged, Contribution, ContributionKind,
     Event, EventKind, Interaction, Priority, Purchase, Referral, Refund, RootCause,
 };

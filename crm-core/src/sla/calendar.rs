@@ -315,10 +315,27 @@ impl BusinessCalendar {
                 "must not be negative",
             ));
         }
-        if self.config.always_open {
-            return Ok(at + Duration::minutes(minutes));
+        self.add_business_time(at, Duration::minutes(minutes))
+    }
+
+    /// `at` plus `time` of business time, to the nanosecond; as
+    /// [`BusinessCalendar::add_business_minutes`].
+    ///
+    /// # Errors
+    /// [`crate::ErrorKind::InvalidInput`] for a negative duration, or when no business time
+    /// is found within three years.
+    pub fn add_business_time(&self, at: DateTime<Utc>, time: Duration) -> Result<DateTime<Utc>> {
+        if time < Duration::zero() {
+            return Err(CrmError::invalid(
+                "time",
+                format_args!("{time}"),
+                "must not be negative",
+            ));
         }
-        let mut left = Duration::minutes(minutes);
+        if self.config.always_open {
+            return Ok(at + time);
+        }
+        let mut left = time;
         let mut date = self.local_date(at).pred_opt().unwrap_or(NaiveDate::MIN);
         for _ in 0..SEARCH_DAYS {
             for (s, e) in self.windows_of(date) {
@@ -337,10 +354,38 @@ impl BusinessCalendar {
                 .ok_or_else(|| CrmError::invalid("at", at.to_rfc3339(), "beyond the calendar"))?;
         }
         Err(CrmError::invalid(
-            "minutes",
-            minutes,
+            "time",
+            format_args!("{time}"),
             "no business time found within three years: check the holidays",
         ))
+    }
+
+    /// Whether the calendar is open around the clock.
+    pub fn is_always_open(&self) -> bool {
+        self.config.always_open
+    }
+
+    /// Every business window of the local dates `first..=last`, as instants in order.
+    pub(crate) fn windows_from_to(
+        &self,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        let mut out = Vec::new();
+        let mut date = first;
+        while date <= last {
+            out.extend(self.windows_of(date));
+            match date.succ_opt() {
+                Some(d) => date = d,
+                None => break,
+            }
+        }
+        out
+    }
+
+    /// The local date of an instant in the calendar's time zone.
+    pub(crate) fn date_of(&self, at: DateTime<Utc>) -> NaiveDate {
+        self.local_date(at)
     }
 
     /// Business time between two instants (0 when `to` is not after `from`).

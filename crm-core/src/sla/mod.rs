@@ -1,6 +1,23 @@
-//! Service levels for complaints. This module starts with business calendars
-//! ([`BusinessCalendar`]): the clock that complaint SLA targets run on.
+//! Service levels for complaints: business calendars ([`BusinessCalendar`]), the clock that
+//! SLA targets run on; SLA policies ([`SlaPolicy`], [`SlaPolicies`]) with targets per
+//! priority, tier and category, pauses, warnings and escalation; the evaluation of a
+//! complaint's events as of an instant ([`ComplaintSla`]); and the reports built on it
+//! (compliance, expected retention).
 
 mod calendar;
+mod clock;
+mod evaluate;
+mod policy;
+mod trail;
+
+#[cfg(test)]
+mod tests;
 
 pub use calendar::{BusinessCalendar, CalendarConfig, SpecialDay, WeeklyHours, Window};
+pub use clock::BusinessClock;
+pub use evaluate::{ComplaintSla, MetricSla, SlaEvaluator, SlaState};
+pub use policy::{
+    ClockKind, Conditions, EscalationStep, Metric, MetricTargets, PriorityTargets, SlaPolicies,
+    SlaPolicy, Target, WarningRule,
+};
+pub use trail::{Change, ComplaintTrail, Step};

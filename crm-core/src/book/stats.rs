@@ -53,7 +53,7 @@ impl CustomerBook {
             incidents: self.incidents.len(),
             ..BookStats::default()
         };
-        let mut by_type = [0usize; 12];
+        let mut by_type = [0usize; ALL_TYPES.len()];
         let mut by_channel = BTreeMap::new();
         for e in &self.events {
             by_type[type_slot(&e.kind)] += 1;

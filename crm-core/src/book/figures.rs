@@ -83,7 +83,7 @@ pub struct ContributionFigures {
 }
 
 /// One complaint as it stood at the view's instant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ComplaintSummary {
     /// The ticket number.
     pub complaint_id: ComplaintId,
@@ -107,10 +107,14 @@ pub struct ComplaintSummary {
     pub reopened: u32,
     /// The customer's rating, 1 to 5.
     pub rating: Option<u8>,
+    /// The SLA state as of the view, for open complaints when the book has SLA policies
+    /// ([`CustomerBook::set_sla_policies`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla: Option<crate::sla::ComplaintSla>,
 }
 
 /// Complaint figures of one customer.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ComplaintFigures {
     /// Complaints opened.
     pub total: u32,
@@ -281,6 +285,7 @@ impl CustomerBook {
                 root_cause: None,
                 reopened: 0,
                 rating: None,
+                sla: None,
             });
             return;
         }

@@ -25,6 +25,7 @@ mod analytics;
 mod features;
 mod figures;
 mod ingest;
+mod sla;
 mod snapshot;
 mod stats;
 mod store;
@@ -118,6 +119,8 @@ pub struct CustomerBook {
     journal: Vec<ingest::Undo>,
     /// The last analysis, shown in views; derived data, not part of snapshots.
     segmentation: Option<std::sync::Arc<Segmentation>>,
+    /// SLA policies for the view's complaint states; configuration, not part of snapshots.
+    sla_policies: Option<std::sync::Arc<crate::sla::SlaPolicies>>,
 }
 
 impl CustomerBook {
@@ -144,6 +147,7 @@ impl CustomerBook {
             symbols: Interner::default(),
             journal: Vec::new(),
             segmentation: None,
+            sla_policies: None,
         })
     }
 

@@ -720,3 +720,96 @@ fn stats_count_by_hand() {
     assert_eq!(s.net_revenue, 35_000);
     assert_eq!((s.complaints, s.complaints_open), (2, 1));
 }
+
+#[test]
+fn sla_state_in_the_view_and_in_batches() {
+    // 24×7, high: first response 60, resolution 1440. Complaint 1 opened 8 March 09:00,
+    // answered 11:00 (120 minutes: breached at 10:00). As of 8 March 12:00 its resolution has
+    // used 180 minutes, 1260 left, due 9 March 09:00.
+    let mut b = book();
+    let policies = crate::sla::SlaPolicies::from_json(
+        r#"{"name": "desk", "targets": {"high": {"first_response": 60, "resolution": 1440}}}"#,
+    )
+    .unwrap();
+    let at = t(8, 12, 0);
+    assert!(
+        b.view(1, &ViewOptions::as_of(at)).unwrap().complaints.open[0]
+            .sla
+            .is_none()
+    );
+    b.set_sla_policies(Some(policies.clone()));
+    let v = b.view(1, &ViewOptions::as_of(at)).unwrap();
+    let sla = v.complaints.open[0].sla.as_ref().unwrap();
+    let fr = sla.first_response.unwrap();
+    assert_eq!(
+        (fr.state, fr.breached_at),
+        (crate::sla::SlaState::Breached, Some(t(8, 10, 0)))
+    );
+    let res = sla.resolution.unwrap();
+    assert_eq!(
+        (res.used_minutes, res.left_minutes, res.due_at),
+        (180.0, 1260.0, Some(t(9, 9, 0)))
+    );
+    assert_eq!(sla.channel, Some(Channel::CallCentre));
+    assert_eq!(sla.category.as_deref(), Some("geç teslimat"));
+
+    // In batch as of 20 March: complaint 1 is still open; complaint 2 (opened 9 March 09:00,
+    // resolved 12:00 without a response) breached its first response at 10:00.
+    let open = b.evaluate_sla(&policies, t(20, 0, 0), true).unwrap();
+    assert_eq!(
+        open.iter().map(|s| s.complaint_id).collect::<Vec<_>>(),
+        vec![1]
+    );
+    let all = b.evaluate_sla(&policies, t(20, 0, 0), false).unwrap();
+    assert_eq!(all.len(), 2);
+    let two = all.iter().find(|s| s.complaint_id == 2).unwrap();
+    assert_eq!(two.first_response.unwrap().breached_at, Some(t(9, 10, 0)));
+    assert_eq!(two.resolution.unwrap().state, crate::sla::SlaState::Met);
+    assert_eq!(two.root_cause, Some(RootCause::CustomerError));
+}
+
+#[test]
+fn new_complaint_events_are_checked_against_the_complaint() {
+    let mut b = book();
+    let msg = |d| ComplaintMessage {
+        complaint_id: 2,
+        direction: d,
+    };
+    // Complaint 2 is closed: no messages, no priority change.
+    let err = b
+        .record(Event::new(1, t(11, 9, 0), msg(Direction::Inbound)))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    let raise = |id| ComplaintPriorityChanged {
+        complaint_id: id,
+        priority: Priority::Critical,
+    };
+    assert!(b.record(Event::new(1, t(11, 9, 0), raise(2))).is_err());
+    // Complaint 1 is open: both are taken, and the view follows the new priority.
+    b.record(Event::new(1, t(11, 9, 0), raise(1))).unwrap();
+    b.record(Event::new(
+        1,
+        t(11, 9, 5),
+        ComplaintMessage {
+            complaint_id: 1,
+            direction: Direction::Inbound,
+        },
+    ))
+    .unwrap();
+    b.record(Event::new(
+        1,
+        t(11, 9, 6),
+        Churned {
+            reason: Some(ChurnReason::Competition),
+        },
+    ))
+    .unwrap();
+    let v = b.view(1, &ViewOptions::as_of(t(12, 0, 0))).unwrap();
+    assert_eq!(v.complaints.open[0].priority, Priority::Critical);
+    let stats = b.stats();
+    assert_eq!(stats.events_by_type["complaint_priority_changed"], 1);
+    assert_eq!(stats.events_by_type["churned"], 1);
+    // Snapshots carry them.
+    let again = CustomerBook::from_snapshot(b.snapshot()).unwrap();
+    assert_eq!(again.event_count(), b.event_count());
+}

@@ -132,7 +132,8 @@ impl CustomerBook {
     pub fn view(&self, customer_id: CustomerId, options: &ViewOptions) -> Result<CustomerView> {
         let dense = self.dense(customer_id)?;
         let as_of = options.as_of;
-        let figures = self.figures(dense, as_of, true);
+        let mut figures = self.figures(dense, as_of, true);
+        self.attach_sla(dense, as_of, &mut figures.complaints.open)?;
         let list = &self.by_customer[dense as usize][..figures.events];
 
         let touched: Vec<&Incident> = self
@@ -179,6 +180,32 @@ impl CustomerBook {
             },
             analytics: self.analytics_of(dense),
         })
+    }
+
+    /// Fills in the SLA state of open complaints when the book has policies.
+    fn attach_sla(
+        &self,
+        dense: u32,
+        as_of: DateTime<Utc>,
+        open: &mut [super::ComplaintSummary],
+    ) -> Result<()> {
+        let Some(policies) = self.sla_policies.as_deref() else {
+            return Ok(());
+        };
+        if open.is_empty() {
+            return Ok(());
+        }
+        let mut trails = Vec::new();
+        self.trails_of(dense, as_of, &mut trails);
+        for summary in open {
+            if let Some(t) = trails
+                .iter()
+                .find(|t| t.complaint_id == summary.complaint_id)
+            {
+                summary.sla = policies.evaluate(t, as_of)?;
+            }
+        }
+        Ok(())
     }
 
     /// Whether any event in the time-sorted `list` falls inside `incident`.

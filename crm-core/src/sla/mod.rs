@@ -8,6 +8,7 @@ mod calendar;
 mod clock;
 mod evaluate;
 mod policy;
+mod report;
 mod trail;
 
 #[cfg(test)]
@@ -19,5 +20,9 @@ pub use evaluate::{ComplaintSla, MetricSla, SlaEvaluator, SlaState};
 pub use policy::{
     ClockKind, Conditions, EscalationStep, Metric, MetricTargets, PriorityTargets, SlaPolicies,
     SlaPolicy, Target, WarningRule,
+};
+pub use report::{
+    ComplianceRow, GroupBy, RetentionAssumptions, RetentionReport, compliance,
+    customer_error_share, expected_retention,
 };
 pub use trail::{Change, ComplaintTrail, Step};

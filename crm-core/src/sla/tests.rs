@@ -593,3 +593,82 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn reports_worked_by_hand() {
+    // 24×7, urgent resolution 60 minutes. A resolved after 30 (in target, customer error),
+    // B after 90 (late, billing), C still open at 20 minutes, D closed unresolved at 10.
+    let p =
+        SlaPolicies::from_json(r#"{"name": "desk", "targets": {"urgent": {"resolution": 60}}}"#)
+            .unwrap();
+    let o = utc(2025, 5, 5, 9, 0);
+    let m = |x: i64| o + Duration::minutes(x);
+    let mut trails = vec![
+        trail(
+            o,
+            Priority::Critical,
+            &[(
+                m(30),
+                Change::Resolved {
+                    root_cause: RootCause::CustomerError,
+                },
+            )],
+        ),
+        trail(
+            o,
+            Priority::Critical,
+            &[(
+                m(90),
+                Change::Resolved {
+                    root_cause: RootCause::Billing,
+                },
+            )],
+        ),
+        trail(m(160), Priority::Critical, &[]),
+        trail(o, Priority::Critical, &[(m(10), Change::Closed)]),
+    ];
+    for (i, t) in trails.iter_mut().enumerate() {
+        t.complaint_id = i as u64;
+    }
+    let results: Vec<ComplaintSla> = p
+        .evaluate_all(&trails, m(180))
+        .unwrap()
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(results.len(), 4);
+    let (from, to) = (utc(2025, 5, 1, 0, 0), utc(2025, 6, 1, 0, 0));
+    let rows = compliance(&results, GroupBy::Priority, from, to);
+    assert_eq!(rows.len(), 1);
+    let r = &rows[0];
+    assert_eq!(
+        (r.group.as_str(), r.complaints, r.met, r.breached, r.pending),
+        ("critical", 4, 2, 1, 1)
+    );
+    assert_eq!(r.rate, Some(2.0 / 3.0));
+    assert!(compliance(&results, GroupBy::Priority, to, to + Duration::days(1)).is_empty());
+    assert_eq!(customer_error_share(&results, from, to), Some(0.5));
+    // Retained 0.95 + 0.70 + 2 × 0.50 = 2.65 of 4; lost to late resolution
+    // 1 × (0.95 − 0.70) + 2 × (0.95 − 0.50) = 1.15; at 100 per kept customer and 5× to win
+    // a new one, 1.15 × 5 × 100 = 575.
+    let rep =
+        expected_retention(&results, from, to, &RetentionAssumptions::default(), 100.0).unwrap();
+    assert_eq!(
+        (rep.resolved_in_target, rep.resolved_late, rep.unresolved),
+        (1, 1, 2)
+    );
+    assert!((rep.expected_retained - 2.65).abs() < 1e-12);
+    assert!((rep.expected_lost - 1.35).abs() < 1e-12);
+    assert!((rep.lost_to_late_resolution - 1.15).abs() < 1e-12);
+    assert!((rep.cost_of_late_resolution - 575.0).abs() < 1e-9);
+    let bad = RetentionAssumptions {
+        resolved_late: 1.2,
+        ..RetentionAssumptions::default()
+    };
+    assert_eq!(
+        expected_retention(&results, from, to, &bad, 1.0)
+            .unwrap_err()
+            .field(),
+        Some("resolved_late")
+    );
+}

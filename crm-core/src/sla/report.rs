@@ -182,14 +182,14 @@ pub fn expected_retention(
             ));
         }
     }
-    if !(a.acquisition_cost_ratio >= 1.0) {
+    if a.acquisition_cost_ratio.is_nan() || a.acquisition_cost_ratio < 1.0 {
         return Err(CrmError::invalid(
             "acquisition_cost_ratio",
             a.acquisition_cost_ratio,
             "must be at least 1",
         ));
     }
-    if !(retention_cost >= 0.0) {
+    if retention_cost.is_nan() || retention_cost < 0.0 {
         return Err(CrmError::invalid(
             "retention_cost",
             retention_cost,

@@ -30,6 +30,7 @@
 
 pub mod book;
 pub mod error;
+pub mod lifecycle;
 pub mod model;
 pub mod sample;
 pub mod segment;

@@ -25,6 +25,7 @@ mod analytics;
 mod features;
 mod figures;
 mod ingest;
+mod lifecycle;
 mod sla;
 mod snapshot;
 mod stats;
@@ -43,6 +44,7 @@ pub use figures::{
     CategoryFigures, ChannelActivity, ComplaintFigures, ComplaintSummary, ContributionFigures,
     PurchaseFigures, ReferralFigures,
 };
+pub use lifecycle::{StageView, Stages};
 pub use snapshot::{BookSnapshot, SNAPSHOT_FORMAT_VERSION};
 pub use stats::BookStats;
 pub use view::{CustomerView, TimelineItem, TimelinePage, ViewOptions};
@@ -121,6 +123,8 @@ pub struct CustomerBook {
     segmentation: Option<std::sync::Arc<Segmentation>>,
     /// SLA policies for the view's complaint states; configuration, not part of snapshots.
     sla_policies: Option<std::sync::Arc<crate::sla::SlaPolicies>>,
+    /// The lifecycle policy for the view's stage; configuration, not part of snapshots.
+    lifecycle_policy: Option<std::sync::Arc<crate::lifecycle::LifecyclePolicy>>,
 }
 
 impl CustomerBook {
@@ -148,6 +152,7 @@ impl CustomerBook {
             journal: Vec::new(),
             segmentation: None,
             sla_policies: None,
+            lifecycle_policy: None,
         })
     }
 

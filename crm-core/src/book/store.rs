@@ -21,6 +21,13 @@ use crate::model::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct Sym(NonZeroU32);
 
+impl Sym {
+    /// A number unique to the string within its interner.
+    pub(crate) fn id(self) -> u32 {
+        self.0.get()
+    }
+}
+
 /// Interned strings; symbols are never removed (a rolled-back batch may leave unused ones,
 /// which nothing can observe).
 #[derive(Debug, Default, Clone)]

@@ -76,6 +76,10 @@ pub struct CustomerView {
     /// [`CustomerBook::analyse`], when the customer was part of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analytics: Option<super::CustomerAnalytics>,
+    /// The lifecycle stage, its history and the next action, when the book has a lifecycle
+    /// policy ([`CustomerBook::set_lifecycle_policy`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle: Option<super::StageView>,
 }
 
 /// A page of the timeline.
@@ -179,6 +183,7 @@ impl CustomerBook {
                 items,
             },
             analytics: self.analytics_of(dense),
+            lifecycle: self.stage_view(dense, as_of)?,
         })
     }
 

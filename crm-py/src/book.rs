@@ -18,10 +18,10 @@ use crm_core::transactions::TimeUnit;
 /// Python's GIL serialises calls on it, and reads release the GIL only while they run.
 #[pyclass(module = "crm._crm")]
 pub(crate) struct CustomerBook {
-    inner: book::CustomerBook,
+    pub(crate) inner: book::CustomerBook,
 }
 
-fn json<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 

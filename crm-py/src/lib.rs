@@ -9,7 +9,9 @@ mod book;
 mod calendar;
 mod columns;
 mod errors;
+mod lifecycle;
 mod segment;
+mod sla;
 
 use pyo3::prelude::*;
 
@@ -20,6 +22,10 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<book::CustomerBook>()?;
     m.add_class::<segment::ValueModel>()?;
     m.add_class::<calendar::BusinessCalendar>()?;
+    m.add_class::<sla::SlaPolicy>()?;
+    m.add_class::<lifecycle::LifecyclePolicy>()?;
+    m.add_function(wrap_pyfunction!(sla::detach_sla_policy, m)?)?;
+    m.add_function(wrap_pyfunction!(lifecycle::detach_lifecycle_policy, m)?)?;
     m.add_function(wrap_pyfunction!(columns::customer_features, m)?)?;
     m.add_function(wrap_pyfunction!(columns::rfm_transactions, m)?)?;
     m.add_function(wrap_pyfunction!(segment::rfm_scores, m)?)?;

@@ -25,6 +25,8 @@ from ._analytics import (
 )
 from ._book import CustomerBook, sample_book
 from ._calendar import BusinessCalendar
+from ._lifecycle import LifecyclePolicy, lifecycle_stages
+from ._sla import SlaPolicy
 from ._crm import __version__
 from .errors import (
     ConflictError,
@@ -41,6 +43,9 @@ __all__ = [
     "__version__",
     "BusinessCalendar",
     "CustomerBook",
+    "LifecyclePolicy",
+    "SlaPolicy",
+    "lifecycle_stages",
     "ValueModel",
     "abc",
     "customer_features",

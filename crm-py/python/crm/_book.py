@@ -125,6 +125,22 @@ class CustomerBook:
         text = None if config is None else (config if isinstance(config, str) else json.dumps(config))
         return dict(json.loads(self._inner.analyse_json(at, text)))
 
+    def set_sla_policy(self, policy: Any) -> None:
+        """Attaches a :class:`crm.SlaPolicy` (or detaches with None): :meth:`view` then shows
+        each open complaint's SLA state under ``complaints.open[i].sla``."""
+        if policy is None:
+            _crm.detach_sla_policy(self._inner)
+        else:
+            policy._inner.attach(self._inner)
+
+    def set_lifecycle_policy(self, policy: Any) -> None:
+        """Attaches a :class:`crm.LifecyclePolicy` (or detaches with None): :meth:`view` then
+        shows ``lifecycle`` (stage, phase, since, next action, history)."""
+        if policy is None:
+            _crm.detach_lifecycle_policy(self._inner)
+        else:
+            policy._inner.attach(self._inner)
+
     def save(self, path: Union[str, Path]) -> None:
         """Writes a JSON snapshot (format-versioned) to ``path``."""
         self._inner.save(Path(path))

@@ -1,0 +1,125 @@
+"""Lifecycle stages for Python: acquire → grow → retain, from a book or from fact columns."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Mapping, Optional, Union
+
+import numpy as np
+
+from . import _convert as cv
+from . import _crm
+from ._book import CustomerBook
+
+STAGES: List[str] = list(_crm.LifecyclePolicy.stage_names())
+
+_COLUMNS = {
+    "purchases": np.uint32,
+    "days_since_first": np.float64,
+    "days_since_last": np.float64,
+    "median_gap_days": np.float64,
+    "categories": np.uint32,
+    "upsold": np.uint8,
+    "recent_purchases": np.uint32,
+    "reactivated": np.uint8,
+    "churn_recorded": np.uint8,
+    "overdue_complaint": np.uint8,
+}
+
+
+class LifecyclePolicy:
+    """The lifecycle rules: new-customer window, what makes a customer active (repeat
+    purchase, cross-sell, up-sell), loyal (tenure and regular buying), at risk (silent for
+    k × their own median gap, or an overdue complaint), churned, reactivated.
+
+    Build it from the JSON form as a dict or text; ``LifecyclePolicy()`` takes the defaults.
+
+    >>> import crm
+    >>> policy = crm.LifecyclePolicy({"new_days": 60})
+    >>> list(policy.classify({"purchases": [0, 1, 2], "days_since_first": [None, 10, 20],
+    ...                       "days_since_last": [None, 10, 5]}))
+    ['prospect', 'new', 'active']
+    >>> policy.next_action("at_risk")
+    'win back'
+    """
+
+    def __init__(self, config: Union[None, str, Mapping[str, Any]] = None) -> None:
+        text = "{}" if config is None else config if isinstance(config, str) else json.dumps(config)
+        self._inner = _crm.LifecyclePolicy.from_json(text)
+
+    @classmethod
+    def from_json(cls, text: str) -> "LifecyclePolicy":
+        """Rules from their JSON text."""
+        return cls(text)
+
+    def to_json(self) -> str:
+        """The JSON form (the same text Rust and C callers use)."""
+        return str(self._inner.to_json())
+
+    def next_action(self, stage: str) -> str:
+        """The suggested next action for a stage name."""
+        return str(self._inner.next_action(stage))
+
+    def classify(self, data: Any, as_of: Any = None, *, frame: Optional[str] = None) -> Any:
+        """Stages as of ``as_of``.
+
+        ``data`` is a :class:`crm.CustomerBook` (returns ``customer_id`` and ``stage``
+        columns, as a dict of numpy arrays or the ``frame`` asked for) or fact columns (a
+        pandas/polars DataFrame or a mapping) named ``purchases``, ``days_since_first``,
+        ``days_since_last``, ``median_gap_days``, ``categories``, ``upsold``,
+        ``recent_purchases``, ``reactivated``, ``churn_recorded``, ``overdue_complaint``
+        (only ``purchases`` is required; missing day counts are NaN, missing counts and
+        flags 0); returns a numpy array of stage names.
+        """
+        names = np.array(STAGES, dtype=object)
+        if isinstance(data, CustomerBook):
+            at = cv.now_us() if as_of is None else cv.instant_ticks(as_of, "us")
+            ids, codes = self._inner.classify_book(data._inner, at)
+            kind = frame if frame in ("pandas", "polars") else "numpy"
+            return cv.frame(kind, {"customer_id": ids, "stage": names[codes]})
+        columns = cv.table_columns(data)
+        if "purchases" not in columns:
+            raise cv._invalid("purchases", "the fact columns need at least purchases")
+        n = len(np.asarray(columns["purchases"]))
+        args = []
+        for name, dtype in _COLUMNS.items():
+            if name in columns:
+                raw = np.asarray(columns[name], dtype=np.float64 if dtype is np.float64 else None)
+                if dtype is not np.float64:
+                    raw = np.nan_to_num(np.asarray(raw, dtype=np.float64), nan=0.0)
+                args.append(np.ascontiguousarray(raw, dtype=dtype))
+            else:
+                fill = np.nan if dtype is np.float64 else 0
+                args.append(np.full(n, fill, dtype=dtype))
+        return names[self._inner.classify_columns(*args)]
+
+    def history(self, book: CustomerBook, customer_id: int, as_of: Any = None) -> List[Dict[str, Any]]:
+        """One customer's stage spells (``stage``, ``from``, ``to``), oldest first."""
+        at = cv.now_us() if as_of is None else cv.instant_ticks(as_of, "us")
+        return list(json.loads(self._inner.history_json(book._inner, customer_id, at)))
+
+    def report(self, book: CustomerBook, start: Any, end: Any) -> Dict[str, Any]:
+        """Funnel, conversion, transitions and mean days in each stage over ``[start, end)``.
+        Per-stage lists follow ``crm.lifecycle_stages()`` order."""
+        b, e = cv.instant_ticks(start, "us"), cv.instant_ticks(end, "us")
+        return dict(json.loads(self._inner.report_json(book._inner, b, e)))
+
+    def churn_reasons(self, book: CustomerBook, as_of: Any = None) -> Dict[str, Any]:
+        """Why the churned customers left: recorded reasons, the unknown ones spread by the
+        priors (1% died, 3% moved, 5% other relationship, 9% competition, 14% dissatisfied,
+        68% indifference unless the policy says otherwise), keyed by reason."""
+        at = cv.now_us() if as_of is None else cv.instant_ticks(as_of, "us")
+        raw = json.loads(self._inner.churn_reasons_json(book._inner, at))
+        reasons = ["died", "moved", "other_relationship", "competition", "dissatisfied", "indifference"]
+        out: Dict[str, Any] = {"churned": raw["churned"], "unknown": raw["unknown"]}
+        for key in ("recorded", "priors", "expected", "shares"):
+            out[key] = dict(zip(reasons, raw[key]))
+        return out
+
+    def __repr__(self) -> str:
+        return f"LifecyclePolicy({self.to_json()})"
+
+
+def lifecycle_stages() -> List[str]:
+    """The stage names, in funnel order (the order of per-stage lists in reports)."""
+    return list(STAGES)

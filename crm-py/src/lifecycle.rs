@@ -1,0 +1,171 @@
+//! Lifecycle policies: stages of a book's customers or of fact columns, histories, the
+//! funnel report and churn reasons.
+
+use crm_core::lifecycle::{self, Stage, StageColumns};
+use crm_core::transactions::TimeUnit;
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
+use pyo3::prelude::*;
+
+use crate::book::{CustomerBook, json};
+use crate::columns::slice;
+use crate::errors::{IntoPy, raise};
+
+/// Lifecycle rules (see `crm.LifecyclePolicy`). Immutable.
+#[pyclass(module = "crm._crm", frozen)]
+pub(crate) struct LifecyclePolicy {
+    inner: lifecycle::LifecyclePolicy,
+}
+
+fn at(us: i64) -> chrono::DateTime<chrono::Utc> {
+    TimeUnit::Microseconds.instant(us)
+}
+
+/// Customer ids and their stage codes.
+type IdsAndCodes<'py> = (Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<u8>>);
+
+fn codes(stages: Vec<Stage>) -> Vec<u8> {
+    stages.into_iter().map(|s| s.index() as u8).collect()
+}
+
+#[pymethods]
+impl LifecyclePolicy {
+    /// Rules from their JSON form.
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<Self> {
+        Ok(LifecyclePolicy {
+            inner: lifecycle::LifecyclePolicy::from_json(text).py_err()?,
+        })
+    }
+
+    /// The JSON form.
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// The stage names in code order.
+    #[staticmethod]
+    fn stage_names() -> Vec<&'static str> {
+        Stage::ALL.iter().map(|s| s.name()).collect()
+    }
+
+    /// The next action for a stage name.
+    fn next_action(&self, py: Python<'_>, stage: &str) -> PyResult<String> {
+        let s = Stage::ALL
+            .into_iter()
+            .find(|s| s.name() == stage)
+            .ok_or_else(|| {
+                raise(
+                    py,
+                    "InvalidInputError",
+                    &format!(
+                        "invalid stage {stage:?}: use one of {:?}",
+                        Self::stage_names()
+                    ),
+                    Some("stage"),
+                )
+            })?;
+        Ok(self.inner.next_action(s).to_owned())
+    }
+
+    /// Stage codes of fact columns.
+    #[allow(clippy::too_many_arguments)]
+    fn classify_columns<'py>(
+        &self,
+        py: Python<'py>,
+        purchases: PyReadonlyArray1<'py, u32>,
+        days_since_first: PyReadonlyArray1<'py, f64>,
+        days_since_last: PyReadonlyArray1<'py, f64>,
+        median_gap_days: PyReadonlyArray1<'py, f64>,
+        categories: PyReadonlyArray1<'py, u32>,
+        upsold: PyReadonlyArray1<'py, u8>,
+        recent_purchases: PyReadonlyArray1<'py, u32>,
+        reactivated: PyReadonlyArray1<'py, u8>,
+        churn_recorded: PyReadonlyArray1<'py, u8>,
+        overdue_complaint: PyReadonlyArray1<'py, u8>,
+    ) -> PyResult<Bound<'py, PyArray1<u8>>> {
+        let c = StageColumns {
+            purchases: slice(py, &purchases, "purchases")?,
+            days_since_first: slice(py, &days_since_first, "days_since_first")?,
+            days_since_last: slice(py, &days_since_last, "days_since_last")?,
+            median_gap_days: slice(py, &median_gap_days, "median_gap_days")?,
+            categories: slice(py, &categories, "categories")?,
+            upsold: slice(py, &upsold, "upsold")?,
+            recent_purchases: slice(py, &recent_purchases, "recent_purchases")?,
+            reactivated: slice(py, &reactivated, "reactivated")?,
+            churn_recorded: slice(py, &churn_recorded, "churn_recorded")?,
+            overdue_complaint: slice(py, &overdue_complaint, "overdue_complaint")?,
+        };
+        let p = &self.inner;
+        let stages = py.detach(|| lifecycle::classify_columns(p, &c)).py_err()?;
+        Ok(codes(stages).into_pyarray(py))
+    }
+
+    /// (customer ids, stage codes) of a book as of `as_of_us`.
+    fn classify_book<'py>(
+        &self,
+        py: Python<'py>,
+        book: PyRef<'_, CustomerBook>,
+        as_of_us: i64,
+    ) -> PyResult<IdsAndCodes<'py>> {
+        let (b, p) = (&book.inner, &self.inner);
+        let s = py.detach(|| b.stages(p, at(as_of_us))).py_err()?;
+        Ok((
+            s.customer_id.into_pyarray(py),
+            codes(s.stage).into_pyarray(py),
+        ))
+    }
+
+    /// One customer's stage history as JSON.
+    fn history_json(
+        &self,
+        book: PyRef<'_, CustomerBook>,
+        customer_id: u64,
+        as_of_us: i64,
+    ) -> PyResult<String> {
+        let h = book
+            .inner
+            .stage_history(customer_id, &self.inner, at(as_of_us))
+            .py_err()?;
+        Ok(json(&h))
+    }
+
+    /// The funnel report over `[from_us, to_us)` as JSON.
+    fn report_json(
+        &self,
+        py: Python<'_>,
+        book: PyRef<'_, CustomerBook>,
+        from_us: i64,
+        to_us: i64,
+    ) -> PyResult<String> {
+        let (b, p) = (&book.inner, &self.inner);
+        let r = py
+            .detach(|| b.lifecycle_report(p, at(from_us), at(to_us)))
+            .py_err()?;
+        Ok(json(&r))
+    }
+
+    /// Churn reasons of the customers churned as of `as_of_us`, as JSON.
+    fn churn_reasons_json(
+        &self,
+        py: Python<'_>,
+        book: PyRef<'_, CustomerBook>,
+        as_of_us: i64,
+    ) -> PyResult<String> {
+        let (b, p) = (&book.inner, &self.inner);
+        let r = py.detach(|| b.churn_reasons(p, at(as_of_us))).py_err()?;
+        Ok(json(&r))
+    }
+
+    /// Attaches the policy to a book (its views then show the stage).
+    fn attach(&self, mut book: PyRefMut<'_, CustomerBook>) -> PyResult<()> {
+        book.inner
+            .set_lifecycle_policy(Some(self.inner.clone()))
+            .py_err()
+    }
+}
+
+/// Detaches the lifecycle policy from a book.
+#[pyfunction]
+pub(crate) fn detach_lifecycle_policy(mut book: PyRefMut<'_, CustomerBook>) -> PyResult<()> {
+    book.inner.set_lifecycle_policy(None).py_err()
+}

@@ -1,0 +1,122 @@
+//! Complaint SLA policies: evaluation of a book's complaints or of one complaint's events,
+//! and the reports. Results cross as JSON text; the Python package turns them into frames.
+
+use chrono::{DateTime, Utc};
+use crm_core::model::Event;
+use crm_core::sla::{self, ComplaintTrail, GroupBy, RetentionAssumptions};
+use crm_core::transactions::TimeUnit;
+use pyo3::prelude::*;
+
+use crate::book::{CustomerBook, json};
+use crate::errors::{IntoPy, from_json, raise};
+
+/// An ordered list of SLA policies (see `crm.SlaPolicy`). Immutable.
+#[pyclass(module = "crm._crm", frozen)]
+pub(crate) struct SlaPolicy {
+    pub(crate) inner: sla::SlaPolicies,
+}
+
+fn at(us: i64) -> DateTime<Utc> {
+    TimeUnit::Microseconds.instant(us)
+}
+
+#[pymethods]
+impl SlaPolicy {
+    /// Policies from their JSON form (one policy, a list, or `{"policies": [...]}`).
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<Self> {
+        Ok(SlaPolicy {
+            inner: sla::SlaPolicies::from_json(text).py_err()?,
+        })
+    }
+
+    /// The JSON form.
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// One complaint's events (JSON list) evaluated as of `now_us`; JSON or None.
+    #[pyo3(signature = (events_json, now_us, tier = None))]
+    fn evaluate_events_json(
+        &self,
+        events_json: &str,
+        now_us: i64,
+        tier: Option<&str>,
+    ) -> PyResult<Option<String>> {
+        let events: Vec<Event> = from_json("the complaint events", events_json)?;
+        let trail = ComplaintTrail::from_events(&events, tier).py_err()?;
+        Ok(self
+            .inner
+            .evaluate(&trail, at(now_us))
+            .py_err()?
+            .map(|s| json(&s)))
+    }
+
+    /// The book's complaints (open ones only, or all opened by then) as of `now_us`.
+    fn evaluate_book_json(
+        &self,
+        py: Python<'_>,
+        book: PyRef<'_, CustomerBook>,
+        now_us: i64,
+        open_only: bool,
+    ) -> PyResult<String> {
+        let (b, p) = (&book.inner, &self.inner);
+        let out = py
+            .detach(|| b.evaluate_sla(p, at(now_us), open_only))
+            .py_err()?;
+        Ok(json(&out))
+    }
+
+    /// Compliance by `by`, the customer-error share and expected retention over the
+    /// complaints opened in `[from_us, to_us)`, evaluated as of `now_us`.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (book, now_us, from_us, to_us, by, assumptions_json, retention_cost))]
+    fn report_json(
+        &self,
+        py: Python<'_>,
+        book: PyRef<'_, CustomerBook>,
+        now_us: i64,
+        from_us: i64,
+        to_us: i64,
+        by: &str,
+        assumptions_json: Option<&str>,
+        retention_cost: f64,
+    ) -> PyResult<String> {
+        let group: GroupBy =
+            from_json("by", &format!("\"{}\"", by.escape_default())).map_err(|_| {
+                raise(
+                    py,
+                    "InvalidInputError",
+                    &format!("invalid by {by:?}: use priority, tier, channel, category or policy"),
+                    Some("by"),
+                )
+            })?;
+        let assumptions: RetentionAssumptions = match assumptions_json {
+            Some(t) => from_json("the retention assumptions", t)?,
+            None => RetentionAssumptions::default(),
+        };
+        let (b, p) = (&book.inner, &self.inner);
+        let results = py
+            .detach(|| b.evaluate_sla(p, at(now_us), false))
+            .py_err()?;
+        let (from, to) = (at(from_us), at(to_us));
+        let retention =
+            sla::expected_retention(&results, from, to, &assumptions, retention_cost).py_err()?;
+        Ok(json(&serde_json::json!({
+            "compliance": sla::compliance(&results, group, from, to),
+            "customer_error_share": sla::customer_error_share(&results, from, to),
+            "retention": retention,
+        })))
+    }
+
+    /// Attaches these policies to a book (its views then show SLA states).
+    fn attach(&self, mut book: PyRefMut<'_, CustomerBook>) {
+        book.inner.set_sla_policies(Some(self.inner.clone()));
+    }
+}
+
+/// Detaches SLA policies from a book.
+#[pyfunction]
+pub(crate) fn detach_sla_policy(mut book: PyRefMut<'_, CustomerBook>) {
+    book.inner.set_sla_policies(None);
+}

@@ -73,7 +73,7 @@ pub(crate) unsafe fn unleak<T>(p: *const T, len: usize) {
 
 /// # Safety
 /// `book` is NULL or a live handle from `crm_book_new`/`crm_book_load`.
-unsafe fn book_ref<'a>(book: *const crm_book_t) -> Result<&'a CustomerBook, Failure> {
+pub(crate) unsafe fn book_ref<'a>(book: *const crm_book_t) -> Result<&'a CustomerBook, Failure> {
     // SAFETY: per the function's contract.
     unsafe { book.as_ref() }
         .map(|b| &b.inner)
@@ -82,7 +82,7 @@ unsafe fn book_ref<'a>(book: *const crm_book_t) -> Result<&'a CustomerBook, Fail
 
 /// # Safety
 /// `book` is NULL or a live handle used by no other thread during the call.
-unsafe fn book_mut<'a>(book: *mut crm_book_t) -> Result<&'a mut CustomerBook, Failure> {
+pub(crate) unsafe fn book_mut<'a>(book: *mut crm_book_t) -> Result<&'a mut CustomerBook, Failure> {
     // SAFETY: per the function's contract.
     unsafe { book.as_mut() }
         .map(|b| &mut b.inner)

@@ -19,12 +19,16 @@ mod args;
 mod book;
 mod calendar;
 mod engines;
+mod lifecycle;
+mod sla;
 mod status;
 
 pub use args::crm_string_free;
 pub use book::*;
 pub use calendar::*;
 pub use engines::*;
+pub use lifecycle::*;
+pub use sla::*;
 pub use status::{crm_last_error_message, crm_status_t};
 
 use std::ffi::c_char;

@@ -8,7 +8,7 @@ from typing import Any, Dict, List
 
 import numpy as np
 
-from . import BusinessCalendar, ValueModel, rfm_rule_report, sample_book
+from . import BusinessCalendar, LifecyclePolicy, SlaPolicy, ValueModel, lifecycle_stages, rfm_rule_report, sample_book
 
 
 def _money(minor: float) -> str:
@@ -58,17 +58,61 @@ def demo(customers: int = 10_000) -> None:
     shadowed = [r["name"] for r in rfm_rule_report("published")["shadowed"]]
     print(f"  (in the commonly published rule order these can never match: {', '.join(shadowed)})")
 
-    calendar = BusinessCalendar({
+    calendar_config: Dict[str, Any] = {
         "time_zone": "Europe/Istanbul",
         "week": {d: [["09:00", "12:30"], ["13:30", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")},
         "holidays": ["2025-04-23", "2025-05-01", "2025-05-19"],
         "special_days": [{"date": "2025-03-29", "hours": [["09:00", "13:00"]]}],
-    })
+    }
+    calendar = BusinessCalendar(calendar_config)
     print("\nBusiness calendar (İstanbul, 09:00–18:00 with lunch 12:30–13:30, holidays): 4 business hours after")
     for opened in ("2025-03-07T14:30:00Z", "2025-04-22T14:00:00Z", "2025-03-08T07:00:00Z"):
         due = calendar.add_business_minutes(opened, 240)
         print(f"  {opened} → due {due:%Y-%m-%d %H:%M} UTC "
               f"({calendar.business_minutes_between(opened, due)} business minutes)")
+
+    sla = SlaPolicy([
+        {"name": "platinum", "when": {"tiers": ["Platinum"]}, "calendar": calendar_config,
+         "targets": {"urgent": {"first_response": 15, "resolution": 120}, "high": {"first_response": 30, "resolution": 240},
+                     "normal": {"first_response": 60, "resolution": 480}, "low": {"first_response": 120, "resolution": 960}},
+         "escalation": [{"level": 1, "at_share": 0.75, "to": "team lead"}, {"level": 2, "at_share": 1.0, "to": "customer care manager"}]},
+        {"name": "standard", "calendar": calendar_config,
+         "targets": {"urgent": {"first_response": 30, "resolution": 240}, "high": {"first_response": 60, "resolution": 480},
+                     "normal": {"first_response": 240, "resolution": 1440}, "low": {"first_response": 480, "resolution": 2880}},
+         "escalation": [{"level": 1, "at_share": 0.75, "to": "team lead"}, {"level": 2, "at_share": 1.0, "to": "customer care manager"}]},
+    ])
+    open_now = sla.evaluate(book, end)
+    breached = sum(1 for s in open_now if s["breached"])
+    escalated = sum(1 for s in open_now if s["escalation_level"] > 0)
+    print(f"\nComplaint SLAs (business hours above; Platinum customers get tighter targets): "
+          f"{len(open_now):,} open complaints, {breached:,} past a target, {escalated:,} escalated")
+    year = (end.replace(year=end.year - 1), end)
+    rep = sla.report(book, *year, now=end, by="tier", retention_cost=50_000)
+    for row in rep["compliance"]:
+        rate = "-" if row["rate"] is None else f"{100 * row['rate']:.1f}%"
+        print(f"  {row['group']:<10} {row['complaints']:>6,} complaints   met {row['met']:>6,}  breached {row['breached']:>6,}   compliance {rate}")
+    r = rep["retention"]
+    share = rep["customer_error_share"]
+    print(f"  root cause customer error: {100 * (share or 0):.1f}% of resolved complaints")
+    print(f"  expected to stay: {r['expected_retained']:,.0f} of {r['complaints']:,} complainants; "
+          f"{r['lost_to_late_resolution']:,.0f} lost to late or no resolution cost ≈ "
+          f"{_money(r['cost_of_late_resolution'])} TRY to replace (5× the 500.00 TRY it costs to keep one)")
+
+    life = LifecyclePolicy()
+    stages = life.classify(book, end)
+    counts = {name: int((stages["stage"] == name).sum()) for name in lifecycle_stages()}
+    print("\nLifecycle (acquire → grow → retain) as of the end of the period")
+    for name, n in counts.items():
+        print(f"  {name:<12} {n:>7,}   next: {life.next_action(name)}")
+    funnel = life.report(book, *year)["funnel"]
+    print("  over the last year: " + "; ".join(
+        f"{s['from']} → {s['to']} {s['converted']:,}/{s['customers']:,}" for s in funnel))
+    reasons = life.churn_reasons(book, end)
+    top = sorted(reasons["expected"].items(), key=lambda kv: -kv[1])[:3]
+    print(f"  churned {reasons['churned']:,} (reasons unknown: spread by the 1/3/5/9/14/68% priors): "
+          + ", ".join(f"{k} {v:,.0f}" for k, v in top))
+    book.set_sla_policy(sla)
+    book.set_lifecycle_policy(life)
 
     platinum = [i for i, t in enumerate(result["tier"]) if t == "Platinum"]
     row = max(platinum, key=lambda i: int(f["frequency"][i])) if platinum else 0
@@ -81,6 +125,13 @@ def demo(customers: int = 10_000) -> None:
     for st in (a.get("tier_strategy"), a.get("segment_strategy")):
         if st:
             print(f"  strategy: {st['label']} — {', '.join(st['actions'])}")
+    lc = view["lifecycle"]
+    print(f"  lifecycle: {lc['stage']} ({lc['phase']}) since {lc['since'][:10]}; next: {lc['next_action']}")
+    for c in view["complaints"]["open"]:
+        s = c.get("sla") or {}
+        res = s.get("resolution") or {}
+        print(f"  open complaint {c['complaint_id']} ({c['priority']}): resolution {res.get('state', '-')}, "
+              f"due {str(res.get('due_at') or '-')[:16]}, escalation level {s.get('escalation_level', 0)}")
     items: List[Dict[str, Any]] = view["timeline"]["items"]
     print(f"  timeline, newest {len(items)} of {view['timeline']['total']}:")
     for item in items:

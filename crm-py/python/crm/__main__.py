@@ -100,9 +100,9 @@ def demo(customers: int = 10_000) -> None:
 
     life = LifecyclePolicy()
     stages = life.classify(book, end)
-    counts = {name: int((stages["stage"] == name).sum()) for name in lifecycle_stages()}
+    stage_counts = {name: int((stages["stage"] == name).sum()) for name in lifecycle_stages()}
     print("\nLifecycle (acquire → grow → retain) as of the end of the period")
-    for name, n in counts.items():
+    for name, n in stage_counts.items():
         print(f"  {name:<12} {n:>7,}   next: {life.next_action(name)}")
     funnel = life.report(book, *year)["funnel"]
     print("  over the last year: " + "; ".join(

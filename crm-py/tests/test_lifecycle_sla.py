@@ -145,3 +145,44 @@ def test_churn_reasons_use_the_priors_for_unknown_reasons() -> None:
     assert r["expected"]["moved"] == pytest.approx(1.03)
     assert r["expected"]["indifference"] == pytest.approx(0.68)
     assert sum(r["shares"].values()) == pytest.approx(1.0)
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@settings(max_examples=40, deadline=None)
+@given(open_minute=st.integers(0, 30 * 24 * 60), wait=st.integers(0, 10 * 24 * 60))
+def test_running_deadlines_lie_in_business_hours_and_equal_the_target(open_minute: int, wait: int) -> None:
+    # Mirrors the Rust proptest: a running clock's due instant is a business instant and the
+    # business time from opening to it is the target (nothing paused it).
+    policy = crm.SlaPolicy(POLICY)
+    cal = crm.BusinessCalendar(ISTANBUL)
+    opened_at = dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc) + dt.timedelta(minutes=open_minute)
+    now = opened_at + dt.timedelta(minutes=wait)
+    s = policy.evaluate([opened(opened_at.isoformat())], now=now)
+    assert s is not None
+    due = s["resolution"]["due_at"]
+    assert cal.is_open(due)
+    assert cal.business_minutes_between(opened_at, due) == 240
+
+
+@settings(max_examples=40, deadline=None)
+@given(purchases=st.lists(st.integers(0, 900), max_size=8), probe=st.integers(0, 1000))
+def test_the_book_and_the_history_agree_on_the_stage(purchases: list, probe: int) -> None:
+    # Every instant has exactly one stage, and classifying the book as of it gives that one.
+    book = crm.CustomerBook("TRY")
+    t0 = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+    book.add_customer(id=1, given_name="A", family_name="B", acquired_at=t0)
+    for d in sorted(purchases):
+        book.record(customer_id=1, at=t0 + dt.timedelta(days=d), type="purchase", amount=1000, currency="TRY")
+    policy = crm.LifecyclePolicy()
+    at = t0 + dt.timedelta(days=probe)
+    spells = policy.history(book, 1, as_of=t0 + dt.timedelta(days=1000))
+    holding = [
+        s for s in spells
+        if dt.datetime.fromisoformat(s["from"].replace("Z", "+00:00")) <= at
+        and (s["to"] is None or at < dt.datetime.fromisoformat(s["to"].replace("Z", "+00:00")))
+    ]
+    assert len(holding) == 1
+    assert list(policy.classify(book, as_of=at)["stage"]) == [holding[0]["stage"]]

@@ -30,6 +30,9 @@ pub(crate) struct Chunk {
 pub(crate) struct Generator<'a> {
     cfg: &'a SampleConfig,
     rng: ChaCha8Rng,
+    /// A second stream for the complaint conversations, priority changes and recorded
+    /// churns, so that adding them left every other generated value as it was.
+    extra: ChaCha8Rng,
     /// Id and acquisition instant of every original, for referrals.
     acquired: Vec<(CustomerId, DateTime<Utc>)>,
     recent: Vec<Customer>,
@@ -56,6 +59,7 @@ impl<'a> Generator<'a> {
         Generator {
             cfg,
             rng,
+            extra: ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x5eed_c0de_11fe_c7c1),
             acquired: Vec::with_capacity(cfg.customers),
             recent: Vec::new(),
             truth: Vec::new(),
@@ -353,6 +357,7 @@ impl<'a> Generator<'a> {
         for _ in 0..poisson(&mut self.rng, 0.1) {
             self.complaint(from, &mut own);
         }
+        self.recorded_churn(&mut own);
         // Stable: a complaint's own events keep their order when instants tie.
         own.sort_by_key(|(t, _)| *t);
         events.extend(
@@ -419,6 +424,37 @@ impl<'a> Generator<'a> {
         ));
     }
 
+    /// For a customer silent for more than a year, the company sometimes learns why they
+    /// left (a third of the time), with reasons in the source documents' shares.
+    fn recorded_churn(&mut self, own: &mut Vec<(i64, EventKind)>) {
+        let last = own
+            .iter()
+            .filter(|(_, k)| matches!(k, EventKind::Purchase(_)))
+            .map(|(t, _)| *t)
+            .max();
+        let Some(last) = last else { return };
+        let at = last + self.extra.random_range(380 * 86_400..500 * 86_400);
+        if at >= self.span || !self.extra.random_bool(1.0 / 3.0) {
+            return;
+        }
+        let mut u: f64 = self.extra.random();
+        let mut reason = ChurnReason::Indifference;
+        for (r, p) in ChurnReason::ALL.iter().zip(ChurnReason::DEFAULT_PRIORS) {
+            if u < p {
+                reason = *r;
+                break;
+            }
+            u -= p;
+        }
+        own.push((
+            at,
+            Churned {
+                reason: Some(reason),
+            }
+            .into(),
+        ));
+    }
+
     fn complaint(&mut self, from: i64, own: &mut Vec<(i64, EventKind)>) {
         let complaint_id = self.next_complaint;
         self.next_complaint += 1;
@@ -453,6 +489,23 @@ impl<'a> Generator<'a> {
             Priority::Low => 1.5,
         };
         let mut t = opened + (self.response_minutes.sample(&mut self.rng) * 60.0 * speed) as i64;
+        // One complaint in ten is raised a level before anybody answers.
+        if priority != Priority::Critical && self.extra.random_bool(0.1) {
+            let raised = Priority::ALL[Priority::ALL
+                .iter()
+                .position(|&p| p == priority)
+                .unwrap_or(0)
+                + 1];
+            let at = opened + (t.min(self.span) - opened) / 2;
+            own.push((
+                at,
+                ComplaintPriorityChanged {
+                    complaint_id,
+                    priority: raised,
+                }
+                .into(),
+            ));
+        }
         if t >= self.span {
             return;
         }
@@ -464,6 +517,7 @@ impl<'a> Generator<'a> {
             }
             .into(),
         ));
+        let responded = t;
         if self.rng.random_bool(0.2) {
             t += self.rng.random_range(3_600..3 * 86_400);
             if t >= self.span {
@@ -491,6 +545,32 @@ impl<'a> Generator<'a> {
             ));
         }
         t += (self.resolution_hours.sample(&mut self.rng) * 3_600.0 * speed) as i64;
+        // A third of the customers write again after the first answer and get a reply,
+        // both before the resolution (or before the end of the sample).
+        let until = t.min(self.span);
+        if until - responded > 2 * 3_600 && self.extra.random_bool(1.0 / 3.0) {
+            let gap = until - responded;
+            let asked = responded + self.extra.random_range(gap / 6..gap / 2);
+            let answered = asked + self.extra.random_range(60..(until - asked).max(61));
+            own.push((
+                asked,
+                ComplaintMessage {
+                    complaint_id,
+                    direction: Direction::Inbound,
+                }
+                .into(),
+            ));
+            if answered < until {
+                own.push((
+                    answered,
+                    ComplaintMessage {
+                        complaint_id,
+                        direction: Direction::Outbound,
+                    }
+                    .into(),
+                ));
+            }
+        }
         if t >= self.span {
             return;
         }

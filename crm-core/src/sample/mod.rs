@@ -288,6 +288,15 @@ mod tests {
         assert!(has(&|k| matches!(k, EventKind::Refund(_))));
         assert!(has(&|k| matches!(k, EventKind::ComplaintRated(_))));
         assert!(has(&|k| matches!(k, EventKind::Contribution(_))));
+        assert!(has(&|k| matches!(k, EventKind::ComplaintMessage(_))));
+        assert!(has(&|k| matches!(
+            k,
+            EventKind::ComplaintPriorityChanged(_)
+        )));
+        assert!(has(&|k| matches!(
+            k,
+            EventKind::Churned(crate::model::Churned { reason: Some(_) })
+        )));
         assert!(
             sample
                 .customers

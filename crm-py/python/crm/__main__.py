@@ -78,7 +78,7 @@ def demo(customers: int = 10_000) -> None:
          "escalation": [{"level": 1, "at_share": 0.75, "to": "team lead"}, {"level": 2, "at_share": 1.0, "to": "customer care manager"}]},
         {"name": "standard", "calendar": calendar_config,
          "targets": {"urgent": {"first_response": 30, "resolution": 240}, "high": {"first_response": 60, "resolution": 480},
-                     "normal": {"first_response": 240, "resolution": 1440}, "low": {"first_response": 480, "resolution": 2880}},
+                     "normal": {"first_response": 240, "next_response": 240, "resolution": 1440}, "low": {"first_response": 480, "resolution": 2880}},
          "escalation": [{"level": 1, "at_share": 0.75, "to": "team lead"}, {"level": 2, "at_share": 1.0, "to": "customer care manager"}]},
     ])
     open_now = sla.evaluate(book, end)
@@ -109,8 +109,9 @@ def demo(customers: int = 10_000) -> None:
         f"{s['from']} → {s['to']} {s['converted']:,}/{s['customers']:,}" for s in funnel))
     reasons = life.churn_reasons(book, end)
     top = sorted(reasons["expected"].items(), key=lambda kv: -kv[1])[:3]
-    print(f"  churned {reasons['churned']:,} (reasons unknown: spread by the 1/3/5/9/14/68% priors): "
-          + ", ".join(f"{k} {v:,.0f}" for k, v in top))
+    recorded = reasons["churned"] - reasons["unknown"]
+    print(f"  churned {reasons['churned']:,}: {recorded:,} with a recorded reason, the rest spread by the "
+          f"1/3/5/9/14/68% priors → " + ", ".join(f"{k} {v:,.0f}" for k, v in top))
     book.set_sla_policy(sla)
     book.set_lifecycle_policy(life)
 

@@ -29,6 +29,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
 pub mod book;
+pub mod clv;
 pub mod error;
 pub mod lifecycle;
 pub mod model;

@@ -39,13 +39,16 @@ pub enum ValueKey {
     CoInvestment,
     /// Costs shared with the company.
     CostSharing,
+    /// Predicted customer lifetime value (BG/NBD × Gamma-Gamma, see [`crate::clv`]):
+    /// supplied by [`WithClv`], or computed by [`crate::book::CustomerBook::analyse`].
+    PredictedClv,
     /// A key the caller supplies by name.
     Custom(String),
 }
 
 impl ValueKey {
     /// Every built-in key.
-    pub const BUILT_IN: [ValueKey; 9] = [
+    pub const BUILT_IN: [ValueKey; 10] = [
         ValueKey::Tenure,
         ValueKey::Monetary,
         ValueKey::Frequency,
@@ -55,6 +58,7 @@ impl ValueKey {
         ValueKey::ReferralValue,
         ValueKey::CoInvestment,
         ValueKey::CostSharing,
+        ValueKey::PredictedClv,
     ];
 
     /// Whether a lower value is better (only recency).
@@ -75,6 +79,7 @@ impl fmt::Display for ValueKey {
             ValueKey::ReferralValue => "referral_value",
             ValueKey::CoInvestment => "co_investment",
             ValueKey::CostSharing => "cost_sharing",
+            ValueKey::PredictedClv => "predicted_clv",
             ValueKey::Custom(name) => return write!(f, "custom:{name}"),
         };
         f.write_str(s)
@@ -103,7 +108,8 @@ impl FromStr for ValueKey {
                     "key",
                     s,
                     "unknown value key; use tenure, monetary, frequency, recency, intensity, \
-                     referrals, referral_value, co_investment, cost_sharing or custom:<name>",
+                     referrals, referral_value, co_investment, cost_sharing, predicted_clv \
+                     or custom:<name>",
                 )
             })
     }
@@ -225,7 +231,7 @@ impl KeySource for Features {
             ValueKey::ReferralValue => money(&self.referral_value),
             ValueKey::CoInvestment => money(&self.co_investment),
             ValueKey::CostSharing => money(&self.cost_sharing),
-            ValueKey::Custom(_) => return None,
+            ValueKey::PredictedClv | ValueKey::Custom(_) => return None,
         })
     }
 }
@@ -244,6 +250,29 @@ impl KeySource for TransactionFeatures {
             ValueKey::Intensity => Cow::Borrowed(&self.intensity[..]),
             _ => return None,
         })
+    }
+}
+
+/// A key source with a predicted-lifetime-value column added to another source (same
+/// rows), for models that use [`ValueKey::PredictedClv`].
+#[derive(Debug, Clone, Copy)]
+pub struct WithClv<'a, S: KeySource + ?Sized> {
+    /// The other keys.
+    pub base: &'a S,
+    /// Predicted lifetime value per row.
+    pub clv: &'a [f64],
+}
+
+impl<S: KeySource + ?Sized> KeySource for WithClv<'_, S> {
+    fn rows(&self) -> usize {
+        self.base.rows()
+    }
+
+    fn column(&self, key: &ValueKey) -> Option<Cow<'_, [f64]>> {
+        match key {
+            ValueKey::PredictedClv => Some(Cow::Borrowed(self.clv)),
+            other => self.base.column(other),
+        }
     }
 }
 

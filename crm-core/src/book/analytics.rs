@@ -16,7 +16,8 @@ use crate::segment::{
 use crate::value::{ValueKey, ValueModel, ValueScores};
 
 /// Everything segmentation needs. JSON: `{"value": …, "pyramid": …, "rfm": …, "abc": …,
-/// "strategies": …}`, each part optional (the defaults fill in).
+/// "strategies": …, "clv": …}`, each part optional (the defaults fill in). `clv` is used only
+/// when the value model weighs `predicted_clv`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SegmentationConfig {
@@ -30,6 +31,8 @@ pub struct SegmentationConfig {
     pub abc: AbcCuts,
     /// Strategies per tier and segment.
     pub strategies: StrategyMap,
+    /// How to predict lifetime value for the `predicted_clv` key.
+    pub clv: crate::clv::ClvConfig,
 }
 
 /// The book segmented as of an instant: columns in the book's customer order.
@@ -136,7 +139,21 @@ impl CustomerBook {
         config: &SegmentationConfig,
     ) -> Result<Arc<Segmentation>> {
         let features = self.features(as_of);
-        let scores = config.value.score(&features, &[])?;
+        let uses_clv = config
+            .value
+            .keys
+            .iter()
+            .any(|k| k.key == ValueKey::PredictedClv);
+        let scores = if uses_clv {
+            let prediction = self.predict_clv(as_of, &config.clv)?;
+            let source = crate::value::WithClv {
+                base: &features,
+                clv: &prediction.clv,
+            };
+            config.value.score(&source, &[])?
+        } else {
+            config.value.score(&features, &[])?
+        };
         let revenue: Vec<f64> = features.monetary.iter().map(|&m| m as f64).collect();
         let tiers = pyramid(&scores.score, Some(&revenue), &config.pyramid)?;
         let frequency: Vec<f64> = features.frequency.iter().map(|&f| f64::from(f)).collect();

@@ -22,6 +22,7 @@
 //! ```
 
 mod analytics;
+mod clv;
 mod features;
 mod figures;
 mod ingest;

@@ -1,0 +1,221 @@
+//! The Gamma-Gamma model of monetary value (Fader & Hardie, 2013): a customer's transaction
+//! values vary around their own mean, which varies across customers.
+
+use serde::{Deserialize, Serialize};
+
+use super::FitOptions;
+use super::optim::{bfgs, hessian, invert};
+use super::special::{digamma, ln_gamma};
+use crate::error::{CrmError, Result};
+
+/// Gamma-Gamma parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GammaGammaParams {
+    /// Shape of each transaction's value around the customer's mean.
+    pub p: f64,
+    /// Shape of the customers' scale distribution.
+    pub q: f64,
+    /// Scale of the customers' scale distribution.
+    pub v: f64,
+}
+
+/// A fitted Gamma-Gamma model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GammaGammaFit {
+    /// The maximum-likelihood parameters.
+    pub params: GammaGammaParams,
+    /// The log-likelihood at the optimum.
+    pub log_likelihood: f64,
+    /// Whether the optimiser met its tolerance.
+    pub converged: bool,
+    /// Optimiser iterations.
+    pub iterations: usize,
+    /// Standard errors from the inverse Hessian, when asked for and defined.
+    pub standard_errors: Option<GammaGammaParams>,
+    /// Repeat customers fitted (those with frequency > 0).
+    pub customers: usize,
+    /// Pearson correlation of frequency and mean spend over those customers.
+    pub frequency_spend_correlation: f64,
+    /// Caveats, such as a frequency–spend correlation the model assumes away.
+    pub warnings: Vec<String>,
+}
+
+impl GammaGammaParams {
+    /// One repeat customer's log-likelihood (x repeat purchases of mean value m).
+    pub fn log_likelihood(&self, x: f64, m: f64) -> f64 {
+        self.ll_and_gradient(x, m).0
+    }
+
+    fn ll_and_gradient(&self, x: f64, m: f64) -> (f64, [f64; 3]) {
+        let GammaGammaParams { p, q, v } = *self;
+        let px = p * x;
+        let ll = ln_gamma(px + q) - ln_gamma(px) - ln_gamma(q)
+            + q * v.ln()
+            + (px - 1.0) * m.ln()
+            + px * x.ln()
+            - (px + q) * (x * m + v).ln();
+        let psi = digamma(px + q);
+        let grad = [
+            x * (psi - digamma(px) + m.ln() + x.ln() - (x * m + v).ln()),
+            psi - digamma(q) + v.ln() - (x * m + v).ln(),
+            q / v - (px + q) / (x * m + v),
+        ];
+        (ll, grad)
+    }
+
+    /// The expected mean transaction value of a customer with `x` repeat purchases of mean
+    /// value `m` (the population mean p·v/(q − 1) for a customer without repeat purchases).
+    pub fn expected_spend(&self, x: f64, m: f64) -> f64 {
+        let GammaGammaParams { p, q, v } = *self;
+        if x <= 0.0 {
+            return p * v / (q - 1.0);
+        }
+        p * (v + x * m) / (p * x + q - 1.0)
+    }
+}
+
+fn pearson(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len() as f64;
+    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for (x, y) in a.iter().zip(b) {
+        sab += (x - ma) * (y - mb);
+        saa += (x - ma) * (x - ma);
+        sbb += (y - mb) * (y - mb);
+    }
+    sab / (saa * sbb).sqrt()
+}
+
+/// Fits the Gamma-Gamma model on the customers with repeat purchases (`frequency` > 0;
+/// `monetary_value` is the mean value of their repeat purchases).
+///
+/// # Errors
+/// [`crate::ErrorKind::InvalidInput`] naming the column and row: lengths that differ, a
+/// repeat customer with a mean value that is not positive, or fewer than two repeat
+/// customers.
+pub fn fit_gamma_gamma(
+    frequency: &[f64],
+    monetary_value: &[f64],
+    options: &FitOptions,
+) -> Result<GammaGammaFit> {
+    if frequency.len() != monetary_value.len() {
+        return Err(CrmError::invalid(
+            "monetary_value",
+            format_args!("of length {}", monetary_value.len()),
+            format_args!("must have the length of frequency ({})", frequency.len()),
+        ));
+    }
+    let mut xs = Vec::new();
+    let mut ms = Vec::new();
+    for (i, (&x, &m)) in frequency.iter().zip(monetary_value).enumerate() {
+        if !(x.is_finite() && x >= 0.0) {
+            return Err(CrmError::invalid(
+                &format!("frequency[{i}]"),
+                x,
+                "must be a count",
+            ));
+        }
+        if x > 0.0 {
+            if !(m.is_finite() && m > 0.0) {
+                return Err(CrmError::invalid(
+                    &format!("monetary_value[{i}]"),
+                    m,
+                    "a repeat customer's mean value must be positive",
+                ));
+            }
+            xs.push(x);
+            ms.push(m);
+        }
+    }
+    if xs.len() < 2 {
+        return Err(CrmError::invalid(
+            "frequency",
+            format_args!("{} repeat customers", xs.len()),
+            "the Gamma-Gamma model needs at least two customers with repeat purchases",
+        ));
+    }
+    let n = xs.len() as f64;
+    let objective = |phi: &[f64]| -> (f64, Vec<f64>) {
+        let th: Vec<f64> = phi.iter().map(|v| v.exp()).collect();
+        let p = GammaGammaParams {
+            p: th[0],
+            q: th[1],
+            v: th[2],
+        };
+        let mut ll = 0.0;
+        let mut g = [0.0; 3];
+        for (&x, &m) in xs.iter().zip(&ms) {
+            let (l, d) = p.ll_and_gradient(x, m);
+            ll += l;
+            for k in 0..3 {
+                g[k] += d[k];
+            }
+        }
+        (-ll / n, (0..3).map(|k| -g[k] * th[k] / n).collect())
+    };
+    let m = bfgs(
+        objective,
+        &[0.0; 3],
+        options.tolerance,
+        options.max_iterations,
+    );
+    let th: Vec<f64> = m.x.iter().map(|v| v.exp()).collect();
+    let params = GammaGammaParams {
+        p: th[0],
+        q: th[1],
+        v: th[2],
+    };
+    let standard_errors = if options.standard_errors {
+        let grad = |t: &[f64]| -> Vec<f64> {
+            let p = GammaGammaParams {
+                p: t[0],
+                q: t[1],
+                v: t[2],
+            };
+            let mut g = vec![0.0; 3];
+            for (&x, &m) in xs.iter().zip(&ms) {
+                let d = p.ll_and_gradient(x, m).1;
+                for k in 0..3 {
+                    g[k] -= d[k];
+                }
+            }
+            g
+        };
+        invert(&hessian(grad, &th), 3).and_then(|cov| {
+            let se: Vec<f64> = (0..3).map(|i| cov[i * 3 + i].sqrt()).collect();
+            se.iter()
+                .all(|v| v.is_finite())
+                .then_some(GammaGammaParams {
+                    p: se[0],
+                    q: se[1],
+                    v: se[2],
+                })
+        })
+    } else {
+        None
+    };
+    let correlation = pearson(&xs, &ms);
+    let mut warnings = Vec::new();
+    if correlation.abs() > 0.3 {
+        warnings.push(format!(
+            "frequency and mean spend are correlated (Pearson {correlation:.2}); the \
+             Gamma-Gamma model assumes they are independent, so its spend estimates are biased"
+        ));
+    }
+    if params.q <= 1.0 {
+        warnings.push(format!(
+            "q = {:.3} ≤ 1: the population mean spend is undefined",
+            params.q
+        ));
+    }
+    Ok(GammaGammaFit {
+        params,
+        log_likelihood: -m.value * n,
+        converged: m.converged,
+        iterations: m.iterations,
+        standard_errors,
+        customers: xs.len(),
+        frequency_spend_correlation: correlation,
+        warnings,
+    })
+}

@@ -7,6 +7,7 @@
 
 mod book;
 mod calendar;
+mod clv;
 mod columns;
 mod errors;
 mod lifecycle;
@@ -36,5 +37,12 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(segment::segment_matrix, m)?)?;
     m.add_function(wrap_pyfunction!(segment::rfm_rule_report, m)?)?;
     m.add_function(wrap_pyfunction!(book::sample_book, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::clv_summary, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::fit_beta_geo, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::fit_gamma_gamma, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::beta_geo_predict, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::gamma_gamma_spend, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::lifetime_value, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::book_predict_clv, m)?)?;
     Ok(())
 }

@@ -131,6 +131,153 @@ impl BetaGeoParams {
     }
 }
 
+/// The summary grouped for fitting: distinct rows as indexes into the distinct values of
+/// each column, with their counts. Terms that depend on the parameters and one column only
+/// (ln Γ and ψ of x, ln(α + T), ln(α + t_x)) are then computed once per distinct value per
+/// evaluation instead of once per customer.
+struct Grouped {
+    xs: Vec<f64>,
+    txs: Vec<f64>,
+    ts: Vec<f64>,
+    /// (x index, t_x index, T index, count)
+    rows: Vec<(u32, u32, u32, f64)>,
+}
+
+fn distinct(values: &[f64]) -> (Vec<f64>, FxHashMap<u64, u32>) {
+    let mut v: Vec<f64> = values.to_vec();
+    v.sort_unstable_by(f64::total_cmp);
+    v.dedup_by(|a, b| a.to_bits() == b.to_bits());
+    let index = v
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x.to_bits(), i as u32))
+        .collect();
+    (v, index)
+}
+
+impl Grouped {
+    fn new(frequency: &[f64], recency: &[f64], t: &[f64]) -> Self {
+        let (xs, xi) = distinct(frequency);
+        let (txs, txi) = distinct(recency);
+        let (ts, ti) = distinct(t);
+        let mut counts: FxHashMap<(u32, u32, u32), f64> = FxHashMap::default();
+        for i in 0..frequency.len() {
+            let key = (
+                xi[&frequency[i].to_bits()],
+                txi[&recency[i].to_bits()],
+                ti[&t[i].to_bits()],
+            );
+            *counts.entry(key).or_insert(0.0) += 1.0;
+        }
+        let mut rows: Vec<(u32, u32, u32, f64)> = counts
+            .into_iter()
+            .map(|((a, b, c), w)| (a, b, c, w))
+            .collect();
+        // A fixed order keeps the floating-point sums, and so the fit, reproducible.
+        rows.sort_unstable_by_key(|r| (r.0, r.1, r.2));
+        Grouped { xs, txs, ts, rows }
+    }
+
+    /// The summed log-likelihood and its gradient in (r, α, a, b).
+    fn ll_and_gradient(&self, p: &BetaGeoParams) -> (f64, [f64; 4]) {
+        let BetaGeoParams { r, alpha, a, b } = *p;
+        let (ln_alpha, ln_a) = (alpha.ln(), a.ln());
+        let (lg_r, psi_r, lg_ab, psi_ab, lg_b, psi_b) = (
+            ln_gamma(r),
+            digamma(r),
+            ln_gamma(a + b),
+            digamma(a + b),
+            ln_gamma(b),
+            digamma(b),
+        );
+        // Per distinct x: the x-only parts of the likelihood and the gradient.
+        struct PerX {
+            c: f64,
+            dr: f64,
+            da: f64,
+            db: f64,
+            ln_bx1: f64,
+            inv_bx1: f64,
+        }
+        let per_x: Vec<PerX> = self
+            .xs
+            .iter()
+            .map(|&x| {
+                let psi_abx = digamma(a + b + x);
+                PerX {
+                    c: ln_gamma(r + x) - lg_r + lg_ab + ln_gamma(b + x)
+                        - lg_b
+                        - ln_gamma(a + b + x),
+                    dr: digamma(r + x) - psi_r,
+                    da: psi_ab - psi_abx,
+                    db: psi_ab + digamma(b + x) - psi_b - psi_abx,
+                    ln_bx1: if x > 0.0 { (b + x - 1.0).ln() } else { 0.0 },
+                    inv_bx1: if x > 0.0 { 1.0 / (b + x - 1.0) } else { 0.0 },
+                }
+            })
+            .collect();
+        let logs = |v: &[f64]| -> Vec<(f64, f64)> {
+            v.iter()
+                .map(|&t| ((alpha + t).ln(), 1.0 / (alpha + t)))
+                .collect()
+        };
+        let (at, atx) = (logs(&self.ts), logs(&self.txs));
+        let row = |&(xi, txi, ti, w): &(u32, u32, u32, f64)| -> [f64; 5] {
+            let x = self.xs[xi as usize];
+            let px = &per_x[xi as usize];
+            let (ln_t, inv_t) = at[ti as usize];
+            let rx = r + x;
+            let a3 = -rx * ln_t;
+            let (mut l, mut gr, mut ga, mut gaa, mut gb) =
+                (px.c + a3, px.dr - ln_t, -rx * inv_t, px.da, px.db);
+            if x > 0.0 {
+                let (ln_tx, inv_tx) = atx[txi as usize];
+                let a4 = ln_a - px.ln_bx1 - rx * ln_tx;
+                // ln(e^A3 + e^A4) = A3 + ln(1 + e^(A4 − A3)), weights for the gradient.
+                let d = a4 - a3;
+                let (lse, w4) = if d > 0.0 {
+                    let e = (-d).exp();
+                    (a4 + e.ln_1p(), 1.0 / (1.0 + e))
+                } else {
+                    let e = d.exp();
+                    (a3 + e.ln_1p(), e / (1.0 + e))
+                };
+                let w3 = 1.0 - w4;
+                l = px.c + lse;
+                gr = px.dr - w3 * ln_t - w4 * ln_tx;
+                ga = -rx * (w3 * inv_t + w4 * inv_tx);
+                gaa = px.da + w4 / a;
+                gb = px.db - w4 * px.inv_bx1;
+            }
+            [w * l, w * gr, w * ga, w * gaa, w * gb]
+        };
+        let add = |mut s: [f64; 5], v: [f64; 5]| {
+            for k in 0..5 {
+                s[k] += v[k];
+            }
+            s
+        };
+        use rayon::prelude::*;
+        let sums = self
+            .rows
+            .par_chunks(8_192)
+            .map(|chunk| chunk.iter().map(row).fold([0.0; 5], add))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .fold([0.0; 5], add);
+        let n: f64 = self.rows.iter().map(|r| r.3).sum();
+        (
+            sums[0] + n * r * ln_alpha,
+            [
+                sums[1] + n * ln_alpha,
+                sums[2] + n * r / alpha,
+                sums[3],
+                sums[4],
+            ],
+        )
+    }
+}
+
 /// Fits the BG/NBD model by maximum likelihood over the log-parameters; identical rows are
 /// grouped first, so the cost grows with distinct (frequency, recency, T) rows.
 ///
@@ -145,34 +292,20 @@ pub fn fit_beta_geo(
     options: &FitOptions,
 ) -> Result<BetaGeoFit> {
     check_summary(frequency, recency, t)?;
-    let mut groups: FxHashMap<(u64, u64, u64), f64> = FxHashMap::default();
-    for i in 0..frequency.len() {
-        *groups
-            .entry((frequency[i].to_bits(), recency[i].to_bits(), t[i].to_bits()))
-            .or_insert(0.0) += 1.0;
-    }
-    let rows: Vec<(f64, f64, f64, f64)> = groups
-        .into_iter()
-        .map(|((x, tx, tt), w)| (f64::from_bits(x), f64::from_bits(tx), f64::from_bits(tt), w))
-        .collect();
+    let grouped = Grouped::new(frequency, recency, t);
     let n = frequency.len() as f64;
     // The mean negative log-likelihood over log-parameters, and its gradient.
     let objective = |phi: &[f64]| -> (f64, Vec<f64>) {
         let theta: Vec<f64> = phi.iter().map(|v| v.exp()).collect();
-        let p = BetaGeoParams::from_slice(&theta);
-        let mut ll = 0.0;
-        let mut g = [0.0; 4];
-        for &(x, tx, tt, w) in &rows {
-            let (l, d) = p.ll_and_gradient(x, tx, tt);
-            ll += w * l;
-            for k in 0..4 {
-                g[k] += w * d[k];
-            }
-        }
+        let (ll, g) = grouped.ll_and_gradient(&BetaGeoParams::from_slice(&theta));
         (-ll / n, (0..4).map(|k| -g[k] * theta[k] / n).collect())
     };
-    let start = [0.0; 4];
-    let m = bfgs(objective, &start, options.tolerance, options.max_iterations);
+    let m = bfgs(
+        objective,
+        &[0.0; 4],
+        options.tolerance,
+        options.max_iterations,
+    );
     let theta: Vec<f64> = m.x.iter().map(|v| v.exp()).collect();
     if !theta.iter().all(|v| v.is_finite() && *v > 0.0) {
         return Err(CrmError::invalid(
@@ -185,15 +318,8 @@ pub fn fit_beta_geo(
     let standard_errors = if options.standard_errors {
         // Hessian of the total negative log-likelihood in θ itself (not log θ).
         let grad = |th: &[f64]| -> Vec<f64> {
-            let p = BetaGeoParams::from_slice(th);
-            let mut g = vec![0.0; 4];
-            for &(x, tx, tt, w) in &rows {
-                let d = p.ll_and_gradient(x, tx, tt).1;
-                for k in 0..4 {
-                    g[k] -= w * d[k];
-                }
-            }
-            g
+            let g = grouped.ll_and_gradient(&BetaGeoParams::from_slice(th)).1;
+            g.iter().map(|v| -v).collect()
         };
         invert(&hessian(grad, &theta), 4).and_then(|cov| {
             let se: Vec<f64> = (0..4).map(|i| cov[i * 4 + i].sqrt()).collect();
@@ -211,6 +337,6 @@ pub fn fit_beta_geo(
         iterations: m.iterations,
         standard_errors,
         customers: frequency.len(),
-        distinct_rows: rows.len(),
+        distinct_rows: grouped.rows.len(),
     })
 }

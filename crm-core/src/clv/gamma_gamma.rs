@@ -74,6 +74,84 @@ impl GammaGammaParams {
     }
 }
 
+/// Repeat customers prepared for fitting: ln m once per customer, and the terms that depend
+/// on the parameters and x only (ln Γ, ψ of p·x) once per distinct x per evaluation.
+struct Repeaters {
+    /// Distinct frequencies with ln x.
+    xs: Vec<(f64, f64)>,
+    /// (index into `xs`, m, ln m) per customer.
+    rows: Vec<(u32, f64, f64)>,
+}
+
+impl Repeaters {
+    fn new(xs: &[f64], ms: &[f64]) -> Self {
+        let mut distinct: Vec<f64> = xs.to_vec();
+        distinct.sort_unstable_by(f64::total_cmp);
+        distinct.dedup();
+        let rows = xs
+            .iter()
+            .zip(ms)
+            .map(|(&x, &m)| {
+                let i = distinct.partition_point(|&d| d < x) as u32;
+                (i, m, m.ln())
+            })
+            .collect();
+        Repeaters {
+            xs: distinct.into_iter().map(|x| (x, x.ln())).collect(),
+            rows,
+        }
+    }
+
+    fn ll_and_gradient(&self, p: f64, q: f64, v: f64) -> (f64, [f64; 3]) {
+        let (lg_q, psi_q, ln_v) = (ln_gamma(q), digamma(q), v.ln());
+        // Per distinct x: ln Γ(px+q) − ln Γ(px) + px ln x, and the ψ terms.
+        let per_x: Vec<(f64, f64, f64, f64)> = self
+            .xs
+            .iter()
+            .map(|&(x, ln_x)| {
+                let px = p * x;
+                let psi = digamma(px + q);
+                (
+                    ln_gamma(px + q) - ln_gamma(px) + px * ln_x,
+                    x * (psi - digamma(px) + ln_x),
+                    psi,
+                    px,
+                )
+            })
+            .collect();
+        let row = |&(i, m, ln_m): &(u32, f64, f64)| -> [f64; 4] {
+            let (c, dp, psi, px) = per_x[i as usize];
+            let x = self.xs[i as usize].0;
+            let ln_xmv = (x * m + v).ln();
+            [
+                c + (px - 1.0) * ln_m - (px + q) * ln_xmv,
+                dp + x * (ln_m - ln_xmv),
+                psi - ln_xmv,
+                -(px + q) / (x * m + v),
+            ]
+        };
+        let add = |mut s: [f64; 4], r: [f64; 4]| {
+            for k in 0..4 {
+                s[k] += r[k];
+            }
+            s
+        };
+        use rayon::prelude::*;
+        let s = self
+            .rows
+            .par_chunks(8_192)
+            .map(|chunk| chunk.iter().map(row).fold([0.0; 4], add))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .fold([0.0; 4], add);
+        let n = self.rows.len() as f64;
+        (
+            s[0] + n * (q * ln_v - lg_q),
+            [s[1], s[2] + n * (ln_v - psi_q), s[3] + n * q / v],
+        )
+    }
+}
+
 fn pearson(a: &[f64], b: &[f64]) -> f64 {
     let n = a.len() as f64;
     let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
@@ -135,22 +213,10 @@ pub fn fit_gamma_gamma(
         ));
     }
     let n = xs.len() as f64;
+    let data = Repeaters::new(&xs, &ms);
     let objective = |phi: &[f64]| -> (f64, Vec<f64>) {
         let th: Vec<f64> = phi.iter().map(|v| v.exp()).collect();
-        let p = GammaGammaParams {
-            p: th[0],
-            q: th[1],
-            v: th[2],
-        };
-        let mut ll = 0.0;
-        let mut g = [0.0; 3];
-        for (&x, &m) in xs.iter().zip(&ms) {
-            let (l, d) = p.ll_and_gradient(x, m);
-            ll += l;
-            for k in 0..3 {
-                g[k] += d[k];
-            }
-        }
+        let (ll, g) = data.ll_and_gradient(th[0], th[1], th[2]);
         (-ll / n, (0..3).map(|k| -g[k] * th[k] / n).collect())
     };
     let m = bfgs(
@@ -167,19 +233,8 @@ pub fn fit_gamma_gamma(
     };
     let standard_errors = if options.standard_errors {
         let grad = |t: &[f64]| -> Vec<f64> {
-            let p = GammaGammaParams {
-                p: t[0],
-                q: t[1],
-                v: t[2],
-            };
-            let mut g = vec![0.0; 3];
-            for (&x, &m) in xs.iter().zip(&ms) {
-                let d = p.ll_and_gradient(x, m).1;
-                for k in 0..3 {
-                    g[k] -= d[k];
-                }
-            }
-            g
+            let g = data.ll_and_gradient(t[0], t[1], t[2]).1;
+            g.iter().map(|v| -v).collect()
         };
         invert(&hessian(grad, &th), 3).and_then(|cov| {
             let se: Vec<f64> = (0..3).map(|i| cov[i * 3 + i].sqrt()).collect();

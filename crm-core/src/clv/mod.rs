@@ -147,19 +147,34 @@ pub fn lifetime_value(
         return Err(CrmError::invalid("months", 0, "must be at least 1"));
     }
     let step = unit.per_month();
-    let one = |i: usize| {
-        let (x, r, tt) = (frequency[i], recency[i], t[i]);
-        let spend = gg.expected_spend(x, monetary_value[i]);
-        let mut value = 0.0;
-        let mut before = 0.0;
-        for k in 1..=months {
-            let upto = bg.expected_purchases(step * f64::from(k), x, r, tt);
-            value += spend * (upto - before) / (1.0 + discount_rate).powi(k as i32);
-            before = upto;
-        }
-        value
-    };
+    // Expected purchases depend on (x, t_x, T) only: the discounted sum of monthly increments
+    // is computed once per distinct row, then scaled by each customer's expected spend.
+    let mut slot: rustc_hash::FxHashMap<(u64, u64, u64), usize> = Default::default();
+    let mut distinct: Vec<(f64, f64, f64)> = Vec::new();
+    let row_of: Vec<usize> = (0..frequency.len())
+        .map(|i| {
+            let key = (frequency[i].to_bits(), recency[i].to_bits(), t[i].to_bits());
+            *slot.entry(key).or_insert_with(|| {
+                distinct.push((frequency[i], recency[i], t[i]));
+                distinct.len() - 1
+            })
+        })
+        .collect();
     use rayon::prelude::*;
+    let discounted: Vec<f64> = distinct
+        .par_iter()
+        .map(|&(x, r, tt)| {
+            let mut sum = 0.0;
+            let mut before = 0.0;
+            for k in 1..=months {
+                let upto = bg.expected_purchases(step * f64::from(k), x, r, tt);
+                sum += (upto - before) / (1.0 + discount_rate).powi(k as i32);
+                before = upto;
+            }
+            sum
+        })
+        .collect();
+    let one = |i: usize| gg.expected_spend(frequency[i], monetary_value[i]) * discounted[row_of[i]];
     Ok((0..frequency.len()).into_par_iter().map(one).collect())
 }
 

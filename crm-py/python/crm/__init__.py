@@ -23,6 +23,7 @@ from ._analytics import (
     segment_matrix,
     top_share,
 )
+from . import clv
 from ._book import CustomerBook, sample_book
 from ._calendar import BusinessCalendar
 from ._lifecycle import LifecyclePolicy, lifecycle_stages
@@ -43,6 +44,7 @@ __all__ = [
     "__version__",
     "BusinessCalendar",
     "CustomerBook",
+    "clv",
     "LifecyclePolicy",
     "SlaPolicy",
     "lifecycle_stages",

@@ -26,6 +26,13 @@ __all__ = [
     "segment_matrix",
     "rfm_rule_report",
     "sample_book",
+    "clv_summary",
+    "fit_beta_geo",
+    "fit_gamma_gamma",
+    "beta_geo_predict",
+    "gamma_gamma_spend",
+    "lifetime_value",
+    "book_predict_clv",
 ]
 
 @final
@@ -163,3 +170,48 @@ def segment_matrix(
     revenue: Optional[npt.NDArray[np.float64]] = None,
 ) -> str: ...
 def sample_book(customers: int, seed: int = 0, mean_purchases: float = 6.0, duplicate_share: float = 0.03) -> Tuple[CustomerBook, int, str]: ...
+
+def clv_summary(
+    customer_id: npt.NDArray[np.uint64],
+    timestamp: npt.NDArray[np.int64],
+    time_unit: str,
+    amount: npt.NDArray[np.float64],
+    as_of: int,
+    summary_unit: str,
+) -> Dict[str, npt.NDArray[Any]]: ...
+def fit_beta_geo(
+    frequency: npt.NDArray[np.float64],
+    recency: npt.NDArray[np.float64],
+    t: npt.NDArray[np.float64],
+    options_json: Optional[str] = None,
+) -> str: ...
+def fit_gamma_gamma(
+    frequency: npt.NDArray[np.float64],
+    monetary_value: npt.NDArray[np.float64],
+    options_json: Optional[str] = None,
+) -> str: ...
+def beta_geo_predict(
+    params: Tuple[float, float, float, float],
+    what: str,
+    t: float,
+    frequency: npt.NDArray[np.float64],
+    recency: npt.NDArray[np.float64],
+    big_t: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]: ...
+def gamma_gamma_spend(
+    params: Tuple[float, float, float],
+    frequency: npt.NDArray[np.float64],
+    monetary_value: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]: ...
+def lifetime_value(
+    bg_params: Tuple[float, float, float, float],
+    gg_params: Tuple[float, float, float],
+    frequency: npt.NDArray[np.float64],
+    recency: npt.NDArray[np.float64],
+    t: npt.NDArray[np.float64],
+    monetary_value: npt.NDArray[np.float64],
+    summary_unit: str,
+    months: int,
+    discount_rate: float,
+) -> npt.NDArray[np.float64]: ...
+def book_predict_clv(book: CustomerBook, as_of_us: int, config_json: Optional[str] = None) -> Dict[str, Any]: ...

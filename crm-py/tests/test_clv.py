@@ -1,0 +1,84 @@
+"""Lifetime value from Python: the published CDNOW fits, frames in and out, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pytest
+
+import crm
+
+DATA = Path(__file__).resolve().parents[2] / "crm-core" / "tests" / "data"
+
+
+def published() -> pd.DataFrame:
+    return pd.read_csv(DATA / "cdnow_summary_with_transactions.csv")
+
+
+def cdnow_log() -> pd.DataFrame:
+    log = pd.read_csv(DATA / "cdnow_sample.txt", sep=r"\s+", header=None,
+                      names=["master", "customer_id", "date", "cds", "amount"], dtype={"date": str})
+    log["timestamp"] = pd.to_datetime(log["date"], format="%Y%m%d")
+    return log
+
+
+def test_bg_nbd_and_gamma_gamma_match_the_papers() -> None:
+    s = published()
+    bg = crm.clv.BetaGeo.fit(s["x"], s["t_x"], s["T"])
+    # Fader, Hardie & Lee (2005): r = 0.243, α = 4.414, a = 0.793, b = 2.426, LL −9582.4.
+    assert {k: round(v, 3) for k, v in bg.params.items()} == {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    assert round(bg.log_likelihood, 1) == -9582.4
+    assert bg.standard_errors is not None and bg.converged
+    # The paper's example: x = 2, t_x = 30.43, T = 38.86 → 1.226 purchases in 39 weeks.
+    assert round(float(bg.expected_purchases(39, [2], [30.43], [38.86])[0]), 3) == 1.226
+    gg = crm.clv.GammaGamma.fit(s["x"], s["zbar"])
+    assert (round(gg.params["p"], 2), round(gg.params["q"], 2)) == (6.25, 3.74)
+    assert abs(gg.params["v"] - 15.44) < 0.01
+    clv = crm.clv.lifetime_value(bg, gg, s["x"], s["t_x"], s["T"], s["zbar"], months=12, discount_rate=0.01)
+    assert clv.shape == (len(s),) and np.all(clv >= 0)
+    # Undiscounted, one month: spend × expected purchases in 4.345 weeks, customer by customer.
+    flat = crm.clv.lifetime_value(bg, gg, s["x"], s["t_x"], s["T"], s["zbar"], months=1, discount_rate=0.0)
+    by_hand = gg.expected_spend(s["x"], s["zbar"]) * bg.expected_purchases(4.345, s["x"], s["t_x"], s["T"])
+    np.testing.assert_allclose(flat, by_hand, rtol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["pandas", "polars"])
+def test_summary_is_rebuilt_from_the_log_in_either_frame(kind: str) -> None:
+    log = cdnow_log()
+    frame = log[["customer_id", "timestamp", "amount"]]
+    if kind == "polars":
+        frame = pl.DataFrame({c: frame[c].to_numpy() for c in frame.columns})
+    s = crm.clv.summary(frame, as_of="1997-09-30", unit="W")
+    assert type(s).__module__.split(".")[0] == kind
+    got = s if kind == "pandas" else pd.DataFrame({c: s[c].to_numpy() for c in s.columns})
+    want = published()
+    assert len(got) == len(want) == 2357
+    np.testing.assert_array_equal(got["frequency"].to_numpy(), want["x"].to_numpy())
+    np.testing.assert_allclose(got["recency"].to_numpy(), want["t_x"].to_numpy(), atol=0.005 + 1e-9)
+    np.testing.assert_allclose(got["T"].to_numpy(), want["T"].to_numpy(), atol=0.005 + 1e-9)
+    np.testing.assert_allclose(got["monetary_value"].to_numpy(), want["zbar"].to_numpy(), atol=0.005 + 1e-9)
+
+
+def test_bad_summaries_raise_with_the_row() -> None:
+    with pytest.raises(crm.InvalidInputError, match=r"frequency\[1\]"):
+        crm.clv.BetaGeo.fit([1, 2.5], [1, 2], [3, 3])
+    with pytest.raises(crm.InvalidInputError, match=r"recency\[0\]"):
+        crm.clv.BetaGeo.fit([1], [4], [3])
+    with pytest.raises(crm.InvalidInputError, match="unit"):
+        crm.clv.summary([1], ["2025-01-01"], [1.0], unit="fortnight")
+
+
+def test_the_book_predicts_clv_and_uses_it_as_a_value_key() -> None:
+    book, end, _ = crm.sample_book(1_500, seed=8)
+    p = book.predict_clv(end, frame="pandas")
+    assert p["beta_geo"]["converged"] and p["gamma_gamma"]["converged"]
+    customers = p["customers"]
+    assert len(customers) == len(book)
+    features = book.features(end, frame="pandas")
+    assert (customers.loc[features["frequency"] == 0, "clv"] == 0).all()
+    result = book.analyse(end, {"value": {"keys": [{"key": "predicted_clv", "weight": 1}]}})
+    order = np.argsort(customers["clv"].to_numpy(), kind="stable")
+    assert np.all(np.diff(np.asarray(result["score"])[order]) >= 0)

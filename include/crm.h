@@ -18,6 +18,12 @@
 // a struct layout or a constant's meaning changes incompatibly.
 #define CRM_ABI_VERSION 1
 
+// Summary time unit: days.
+#define CRM_CLV_DAYS 0
+
+// Summary time unit: weeks (days / 7).
+#define CRM_CLV_WEEKS 1
+
 // Instants in seconds since the Unix epoch.
 #define CRM_UNIT_SECONDS 0
 
@@ -145,6 +151,45 @@ typedef struct {
   // Complaints opened.
   const uint32_t *complaints_total;
 } crm_features_t;
+
+// The BTYD summary, one row per customer (ascending id); owns its arrays: release with
+// `crm_clv_summary_free`.
+typedef struct {
+  // Rows.
+  size_t len;
+  // Customer ids.
+  const uint64_t *customer_id;
+  // Repeat purchase days.
+  const double *frequency;
+  // First to last purchase.
+  const double *recency;
+  // First purchase to the end of observation.
+  const double *t;
+  // Mean value of the repeat purchase days.
+  const double *monetary_value;
+} crm_clv_summary_t;
+
+// BG/NBD parameters.
+typedef struct {
+  // Shape of the purchase-rate distribution.
+  double r;
+  // Scale of the purchase-rate distribution.
+  double alpha;
+  // First shape of the dropout distribution.
+  double a;
+  // Second shape of the dropout distribution.
+  double b;
+} crm_beta_geo_t;
+
+// Gamma-Gamma parameters.
+typedef struct {
+  // Shape of transaction values around a customer's mean.
+  double p;
+  // Shape of the customers' scale distribution.
+  double q;
+  // Scale of the customers' scale distribution.
+  double v;
+} crm_gamma_gamma_t;
 
 // Features and RFM scores per customer, sorted by customer id; every array has `len`
 // elements and belongs to this struct: release it with `crm_rfm_free`.
@@ -369,6 +414,96 @@ crm_status_t crm_calendar_business_minutes_between(const crm_calendar_t *calenda
 crm_status_t crm_calendar_end_of_next_business_day(const crm_calendar_t *calendar,
                                                    int64_t at_unix_s,
                                                    int64_t *out_unix_s);
+
+// The summary of `len` transactions (`timestamp` in `time_unit`, a `CRM_UNIT_*` code;
+// `amount` any currency unit) as of `as_of` (same unit), in `clv_unit`. Purchases on the
+// same UTC day count once.
+//
+// # Safety
+// The arrays hold `len` values; `out` is writable.
+crm_status_t crm_clv_summary(const uint64_t *customer_id,
+                             const int64_t *timestamp,
+                             uint32_t time_unit,
+                             const double *amount,
+                             size_t len,
+                             int64_t as_of,
+                             uint32_t clv_unit_code,
+                             crm_clv_summary_t **out);
+
+// Releases a summary. NULL is accepted.
+//
+// # Safety
+// `summary` is NULL or came from `crm_clv_summary`, released once.
+void crm_clv_summary_free(crm_clv_summary_t *summary);
+
+// Fits BG/NBD on `len` summary rows. `options_json` may be NULL (defaults) or e.g.
+// `{"tolerance": 1e-9, "standard_errors": false}`. The parameters go to `*out_params`; the
+// whole fit (log-likelihood, convergence, standard errors) as JSON to `*out_json` unless it
+// is NULL (free with `crm_string_free`).
+//
+// # Safety
+// The arrays hold `len` values; `out_params` is writable; `out_json` is NULL or writable.
+crm_status_t crm_clv_fit_beta_geo(const double *frequency,
+                                  const double *recency,
+                                  const double *t,
+                                  size_t len,
+                                  const char *options_json,
+                                  crm_beta_geo_t *out_params,
+                                  char **out_json);
+
+// Fits Gamma-Gamma on the customers with repeat purchases among `len` rows; as
+// `crm_clv_fit_beta_geo` (the JSON includes `warnings`).
+//
+// # Safety
+// The arrays hold `len` values; `out_params` is writable; `out_json` is NULL or writable.
+crm_status_t crm_clv_fit_gamma_gamma(const double *frequency,
+                                     const double *monetary_value,
+                                     size_t len,
+                                     const char *options_json,
+                                     crm_gamma_gamma_t *out_params,
+                                     char **out_json);
+
+// Per customer: the expected purchases in the next `horizon` (when `horizon` > 0) or, with
+// `horizon` = 0, the probability of being alive; written to `out` (room for `len`).
+//
+// # Safety
+// `params` is valid; the arrays hold `len` values.
+crm_status_t crm_clv_beta_geo_predict(const crm_beta_geo_t *params,
+                                      double horizon,
+                                      const double *frequency,
+                                      const double *recency,
+                                      const double *t,
+                                      size_t len,
+                                      double *out);
+
+// Discounted lifetime value per customer over `months` at `discount_rate` a month
+// (months of 4.345 weeks or 30 days), written to `out` (room for `len`).
+//
+// # Safety
+// `bg_params`, `gg_params` valid; the arrays hold `len` values.
+crm_status_t crm_clv_lifetime_value(const crm_beta_geo_t *bg_params,
+                                    const crm_gamma_gamma_t *gg_params,
+                                    const double *frequency,
+                                    const double *recency,
+                                    const double *t,
+                                    const double *monetary_value,
+                                    size_t len,
+                                    uint32_t clv_unit_code,
+                                    uint32_t months,
+                                    double discount_rate,
+                                    double *out);
+
+// Fits both models on the book's purchases up to `as_of` (RFC 3339) and predicts every
+// customer's lifetime value: JSON with the fits and `customer_id`, `clv`, `p_alive`,
+// `expected_purchases` arrays in the book's order. `config_json` may be NULL or e.g.
+// `{"unit": "W", "months": 12, "discount_rate": 0.01}`.
+//
+// # Safety
+// `book` is live; strings NUL-terminated (`config_json` may be NULL); `out_json` writable.
+crm_status_t crm_book_predict_clv_json(const crm_book_t *book,
+                                       const char *as_of,
+                                       const char *config_json,
+                                       char **out_json);
 
 // RFM from transaction columns of `len` rows: customer ids, instants in `unit` (one of the
 // `CRM_UNIT_*` constants), amounts in minor units (refunds negative). Rows after `as_of`

@@ -20,7 +20,7 @@ pub const CRM_UNIT_MICROSECONDS: u32 = 2;
 /// Instants in nanoseconds since the Unix epoch.
 pub const CRM_UNIT_NANOSECONDS: u32 = 3;
 
-fn unit(code: u32) -> Result<TimeUnit, Failure> {
+pub(crate) fn unit(code: u32) -> Result<TimeUnit, Failure> {
     // Read as an integer and checked: a value from C is never trusted as a Rust enum.
     match code {
         CRM_UNIT_SECONDS => Ok(TimeUnit::Seconds),

@@ -18,6 +18,7 @@
 mod args;
 mod book;
 mod calendar;
+mod clv;
 mod engines;
 mod lifecycle;
 mod sla;
@@ -26,6 +27,7 @@ mod status;
 pub use args::crm_string_free;
 pub use book::*;
 pub use calendar::*;
+pub use clv::*;
 pub use engines::*;
 pub use lifecycle::*;
 pub use sla::*;

@@ -141,6 +141,7 @@ pub(crate) fn beta_geo_predict<'py>(
         slice(py, &big_t, "T")?,
     );
     same_len(py, f.len(), &[("recency", r.len()), ("T", tt.len())])?;
+    clv::validate_summary(f, r, tt).py_err()?;
     let out: Vec<f64> = match what {
         "expected" => py.detach(|| {
             (0..f.len())

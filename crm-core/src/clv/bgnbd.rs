@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::optim::{bfgs, hessian, invert};
 use super::special::{digamma, hyp2f1, ln_gamma};
-use super::{FitOptions, check_summary};
+use super::{FitOptions, validate_summary};
 use crate::error::{CrmError, Result};
 
 /// BG/NBD parameters: purchase rate heterogeneity Gamma(r, α) and dropout Beta(a, b).
@@ -291,7 +291,7 @@ pub fn fit_beta_geo(
     t: &[f64],
     options: &FitOptions,
 ) -> Result<BetaGeoFit> {
-    check_summary(frequency, recency, t)?;
+    validate_summary(frequency, recency, t)?;
     let grouped = Grouped::new(frequency, recency, t);
     let n = frequency.len() as f64;
     // The mean negative log-likelihood over log-parameters, and its gradient.

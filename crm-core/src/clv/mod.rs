@@ -59,8 +59,13 @@ impl Default for FitOptions {
     }
 }
 
-/// Checks a (frequency, recency, T) summary.
-pub(crate) fn check_summary(frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<()> {
+/// Checks a (frequency, recency, T) summary: equal lengths, at least one row, whole
+/// non-negative frequencies, T ≥ 0, recency within [0, T] and positive with repeat
+/// purchases.
+///
+/// # Errors
+/// [`crate::ErrorKind::InvalidInput`] naming the column and row at fault.
+pub fn validate_summary(frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<()> {
     let n = frequency.len();
     for (name, len) in [("recency", recency.len()), ("T", t.len())] {
         if len != n {
@@ -114,7 +119,7 @@ pub(crate) fn check_summary(frequency: &[f64], recency: &[f64], t: &[f64]) -> Re
 /// package's `customer_lifetime_value`. Runs in parallel.
 ///
 /// # Errors
-/// As [`check_summary`] for the columns; [`crate::ErrorKind::InvalidInput`] for a discount
+/// As [`validate_summary`] for the columns; [`crate::ErrorKind::InvalidInput`] for a discount
 /// rate that is negative or not finite, or zero months.
 #[allow(clippy::too_many_arguments)]
 pub fn lifetime_value(
@@ -128,7 +133,7 @@ pub fn lifetime_value(
     months: u32,
     discount_rate: f64,
 ) -> Result<Vec<f64>> {
-    check_summary(frequency, recency, t)?;
+    validate_summary(frequency, recency, t)?;
     if monetary_value.len() != frequency.len() {
         return Err(CrmError::invalid(
             "monetary_value",

@@ -1,0 +1,62 @@
+/* Customer lifetime value through the C ABI. */
+#include <math.h>
+#include <stdlib.h>
+#include "crm.h"
+#include "check.h"
+
+int main(void) {
+    /* Customer 1 buys on 1 Jan, 15 Jan (twice that day) and 1 Mar 1997; customer 2 on 1 Feb.
+     * As of 1 Apr 1997 in weeks: customer 1 has 2 repeat days, recency 59 / 7, T 90 / 7 and
+     * mean repeat value (20 + 5 + 30) / 2 = 27.5; customer 2 has T 59 / 7. */
+    uint64_t ids[] = {1, 1, 1, 1, 2};
+    int64_t ts[] = {852076800, 853286400, 853290000, 857174400, 854755200};
+    double amount[] = {10, 20, 5, 30, 5};
+    crm_clv_summary_t *s = NULL;
+    CHECK_STATUS(crm_clv_summary(ids, ts, CRM_UNIT_SECONDS, amount, 5, 859852800, CRM_CLV_WEEKS, &s), CRM_OK);
+    CHECK(s != NULL && s->len == 2);
+    CHECK(s->customer_id[0] == 1 && s->frequency[0] == 2 && fabs(s->recency[0] - 59.0 / 7) < 1e-12);
+    CHECK(fabs(s->t[0] - 90.0 / 7) < 1e-12 && fabs(s->monetary_value[0] - 27.5) < 1e-12);
+    CHECK(s->frequency[1] == 0 && fabs(s->t[1] - 59.0 / 7) < 1e-12);
+    crm_clv_summary_free(s);
+    CHECK_STATUS(crm_clv_summary(ids, ts, 9, amount, 5, 0, CRM_CLV_WEEKS, &s), CRM_INVALID_ARGUMENT);
+
+    /* A small summary fits; predictions behave. */
+    double x[] = {0, 2, 5, 1, 3, 0, 1, 4};
+    double tx[] = {0, 20, 30, 3, 25, 0, 10, 35};
+    double t[] = {39, 39, 39, 39, 39, 30, 20, 38};
+    double m[] = {0, 25, 30, 12, 18, 0, 9, 40};
+    crm_beta_geo_t bg;
+    char *json = NULL;
+    CHECK_STATUS(crm_clv_fit_beta_geo(x, tx, t, 8, NULL, &bg, &json), CRM_OK);
+    CHECK(bg.r > 0 && bg.alpha > 0 && bg.a > 0 && bg.b > 0);
+    CHECK(contains(json, "\"log_likelihood\""));
+    crm_string_free(json);
+    crm_gamma_gamma_t gg;
+    CHECK_STATUS(crm_clv_fit_gamma_gamma(x, m, 8, "{\"standard_errors\": false}", &gg, NULL), CRM_OK);
+    CHECK(gg.p > 0 && gg.q > 0 && gg.v > 0);
+    double alive[8], clv[8];
+    CHECK_STATUS(crm_clv_beta_geo_predict(&bg, 0.0, x, tx, t, 8, alive), CRM_OK);
+    CHECK(alive[0] == 1.0 && alive[2] > alive[3]);
+    CHECK_STATUS(crm_clv_lifetime_value(&bg, &gg, x, tx, t, m, 8, CRM_CLV_WEEKS, 12, 0.01, clv), CRM_OK);
+    CHECK(clv[2] > clv[3] && clv[0] >= 0);
+
+    double bad[] = {1, 2.5}, bad_tx[] = {3, 4}, bad_t[] = {10, 10};
+    CHECK_STATUS(crm_clv_fit_beta_geo(bad, bad_tx, bad_t, 2, NULL, &bg, NULL), CRM_INVALID_ARGUMENT);
+    CHECK(contains(crm_last_error_message(), "frequency[1]"));
+    CHECK_STATUS(crm_clv_fit_beta_geo(x, tx, t, 8, NULL, NULL, NULL), CRM_NULL_POINTER);
+
+    crm_book_t *book = NULL;
+    CHECK_STATUS(crm_book_new("TRY", &book), CRM_OK);
+    CHECK_STATUS(crm_book_add_customers_json(book, "[{\"id\": 1, \"given_name\": \"Ali\"}, {\"id\": 2, \"given_name\": \"Ece\"}, {\"id\": 3, \"given_name\": \"Can\"}]"), CRM_OK);
+    CHECK_STATUS(crm_book_record_json(book,
+        "[{\"customer_id\": 1, \"at\": \"2025-01-02T10:00:00Z\", \"type\": \"purchase\", \"amount\": 1000, \"currency\": \"TRY\"},"
+        " {\"customer_id\": 1, \"at\": \"2025-02-02T10:00:00Z\", \"type\": \"purchase\", \"amount\": 3000, \"currency\": \"TRY\"},"
+        " {\"customer_id\": 2, \"at\": \"2025-01-10T10:00:00Z\", \"type\": \"purchase\", \"amount\": 2000, \"currency\": \"TRY\"},"
+        " {\"customer_id\": 2, \"at\": \"2025-03-10T10:00:00Z\", \"type\": \"purchase\", \"amount\": 2500, \"currency\": \"TRY\"},"
+        " {\"customer_id\": 2, \"at\": \"2025-04-10T10:00:00Z\", \"type\": \"purchase\", \"amount\": 1500, \"currency\": \"TRY\"}]"), CRM_OK);
+    CHECK_STATUS(crm_book_predict_clv_json(book, "2025-06-01T00:00:00Z", NULL, &json), CRM_OK);
+    CHECK(contains(json, "\"clv\":[") && contains(json, "\"beta_geo\""));
+    crm_string_free(json);
+    crm_book_free(book);
+    return report();
+}

@@ -76,6 +76,7 @@ compare-smoke: $(VENV)/.bench-deps py-build
 	$(CARGO) build --release --locked -q -p crm-benches --bin segment_job
 	$(PY) benches/compare_segmentation.py --rows 200000 --customers 20000 --repeat 1
 	$(PY) benches/compare_calendar.py --rows 5000
+	$(PY) benches/compare_clv.py --customers 20000
 
 $(VENV)/.bench-deps: benches/requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)

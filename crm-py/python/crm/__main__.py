@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import sys
 from collections import Counter
 from typing import Any, Dict, List
@@ -112,6 +113,31 @@ def demo(customers: int = 10_000) -> None:
     recorded = reasons["churned"] - reasons["unknown"]
     print(f"  churned {reasons['churned']:,}: {recorded:,} with a recorded reason, the rest spread by the "
           f"1/3/5/9/14/68% priors → " + ", ".join(f"{k} {v:,.0f}" for k, v in top))
+    prediction = book.predict_clv(end)
+    bgp, ggp = prediction["beta_geo"], prediction["gamma_gamma"]
+    cust = prediction["customers"]
+    clv_values = np.asarray(cust["clv"])
+    alive = np.asarray(cust["p_alive"])
+    print("\nLifetime value (BG/NBD purchases × Gamma-Gamma spend, 12 months, 1% a month discount)")
+    print("  BG/NBD " + ", ".join(f"{k} {v:.3f}" for k, v in bgp["params"].items())
+          + f" (log-likelihood {bgp['log_likelihood']:,.1f}, {bgp['distinct_rows']:,} distinct rows); "
+          + "Gamma-Gamma " + ", ".join(f"{k} {v:.2f}" for k, v in ggp["params"].items()))
+    for w in ggp["warnings"]:
+        print(f"  note: {w}")
+    buyers = np.isfinite(alive)
+    year_ago = book.features(end - _dt.timedelta(days=365))
+    last_year = float(np.sum(f["monetary"]) - np.sum(year_ago["monetary"]))
+    top = np.argsort(-clv_values)[:3]
+    print(f"  {int(buyers.sum()):,} buyers: median P(alive) {np.median(alive[buyers]):.2f}; "
+          f"next 12 months {_money(float(clv_values.sum()))} TRY in all (last 12 months: {_money(last_year)}); top customers "
+          + ", ".join(f"{int(np.asarray(cust['customer_id'])[i])} ({_money(float(clv_values[i]))})" for i in top))
+    with_clv = book.analyse(end, {"value": {"keys": [{"key": "predicted_clv", "weight": 0.5},
+                                                     {"key": "monetary", "weight": 0.3},
+                                                     {"key": "referrals", "weight": 0.2}]}})
+    tiers = [f"{t['name']} {t['customers']:,}" for t in with_clv["pyramid"]]
+    print(f"  as a value key (predicted CLV 0.5, monetary 0.3, referrals 0.2): pyramid {', '.join(tiers)}")
+    book.analyse(end)  # back to the default model for the view below
+
     book.set_sla_policy(sla)
     book.set_lifecycle_policy(life)
 

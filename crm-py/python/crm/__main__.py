@@ -127,10 +127,10 @@ def demo(customers: int = 10_000) -> None:
     buyers = np.isfinite(alive)
     year_ago = book.features(end - _dt.timedelta(days=365))
     last_year = float(np.sum(f["monetary"]) - np.sum(year_ago["monetary"]))
-    top = np.argsort(-clv_values)[:3]
+    best = np.argsort(-clv_values)[:3]
     print(f"  {int(buyers.sum()):,} buyers: median P(alive) {np.median(alive[buyers]):.2f}; "
           f"next 12 months {_money(float(clv_values.sum()))} TRY in all (last 12 months: {_money(last_year)}); top customers "
-          + ", ".join(f"{int(np.asarray(cust['customer_id'])[i])} ({_money(float(clv_values[i]))})" for i in top))
+          + ", ".join(f"{int(np.asarray(cust['customer_id'])[i])} ({_money(float(clv_values[i]))})" for i in best))
     with_clv = book.analyse(end, {"value": {"keys": [{"key": "predicted_clv", "weight": 0.5},
                                                      {"key": "monetary", "weight": 0.3},
                                                      {"key": "referrals", "weight": 0.2}]}})

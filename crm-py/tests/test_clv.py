@@ -82,3 +82,21 @@ def test_the_book_predicts_clv_and_uses_it_as_a_value_key() -> None:
     result = book.analyse(end, {"value": {"keys": [{"key": "predicted_clv", "weight": 1}]}})
     order = np.argsort(customers["clv"].to_numpy(), kind="stable")
     assert np.all(np.diff(np.asarray(result["score"])[order]) >= 0)
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@settings(max_examples=40, deadline=None)
+@given(x=st.integers(0, 30), frac=st.floats(0.01, 1.0), big_t=st.floats(1.0, 100.0), h=st.floats(0.5, 80.0))
+def test_predictions_are_well_behaved(x: int, frac: float, big_t: float, h: float) -> None:
+    # Mirrors the Rust proptest on the CDNOW fit: a probability, non-negative and growing.
+    s = published()
+    bg = crm.clv.BetaGeo.fit(s["x"], s["t_x"], s["T"], standard_errors=False)
+    t_x = frac * big_t if x > 0 else 0.0
+    alive = float(bg.p_alive([x], [t_x], [big_t])[0])
+    assert 0.0 <= alive <= 1.0
+    e1 = float(bg.expected_purchases(h, [x], [t_x], [big_t])[0])
+    e2 = float(bg.expected_purchases(2 * h, [x], [t_x], [big_t])[0])
+    assert 0.0 <= e1 <= e2 + 1e-12

@@ -280,3 +280,32 @@ fn predicted_clv_is_a_value_key_of_the_book() {
             .all(|w| s.scores.score[w[0]] <= s.scores.score[w[1]])
     );
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// P(alive) is a probability; expected purchases are non-negative, grow with the
+        /// horizon, and never exceed those of the same customer certainly alive.
+        #[test]
+        fn predictions_are_well_behaved(
+            r in 0.05f64..3.0, alpha in 0.5f64..20.0, a in 0.1f64..3.0, b in 1.1f64..5.0,
+            x in 0u32..30, frac in 0.0f64..1.0, big_t in 1.0f64..100.0, h in 0.5f64..80.0,
+        ) {
+            let p = BetaGeoParams { r, alpha, a, b };
+            let x = f64::from(x);
+            let t_x = if x > 0.0 { (frac * big_t).max(1e-3) } else { 0.0 };
+            let alive = p.p_alive(x, t_x, big_t);
+            prop_assert!((0.0..=1.0).contains(&alive));
+            let e1 = p.expected_purchases(h, x, t_x, big_t);
+            let e2 = p.expected_purchases(2.0 * h, x, t_x, big_t);
+            prop_assert!(e1 >= 0.0 && e2 >= e1 - 1e-12, "{e1} {e2}");
+            // Silence since the last purchase only lowers the chance of being alive.
+            if x > 0.0 {
+                prop_assert!(p.p_alive(x, big_t, big_t) >= alive - 1e-12);
+            }
+        }
+    }
+}

@@ -5,7 +5,7 @@
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::optim::{bfgs, hessian, invert};
+use super::optim::{bfgs, parallel_sum, standard_errors};
 use super::special::{digamma, hyp2f1, ln_gamma};
 use super::{FitOptions, validate_summary};
 use crate::error::{CrmError, Result};
@@ -251,20 +251,7 @@ impl Grouped {
             }
             [w * l, w * gr, w * ga, w * gaa, w * gb]
         };
-        let add = |mut s: [f64; 5], v: [f64; 5]| {
-            for k in 0..5 {
-                s[k] += v[k];
-            }
-            s
-        };
-        use rayon::prelude::*;
-        let sums = self
-            .rows
-            .par_chunks(8_192)
-            .map(|chunk| chunk.iter().map(row).fold([0.0; 5], add))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .fold([0.0; 5], add);
+        let sums = parallel_sum(&self.rows, row);
         let n: f64 = self.rows.iter().map(|r| r.3).sum();
         (
             sums[0] + n * r * ln_alpha,
@@ -321,12 +308,7 @@ pub fn fit_beta_geo(
             let g = grouped.ll_and_gradient(&BetaGeoParams::from_slice(th)).1;
             g.iter().map(|v| -v).collect()
         };
-        invert(&hessian(grad, &theta), 4).and_then(|cov| {
-            let se: Vec<f64> = (0..4).map(|i| cov[i * 4 + i].sqrt()).collect();
-            se.iter()
-                .all(|v| v.is_finite())
-                .then(|| BetaGeoParams::from_slice(&se))
-        })
+        standard_errors(grad, &theta).map(|se| BetaGeoParams::from_slice(&se))
     } else {
         None
     };

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::FitOptions;
-use super::optim::{bfgs, hessian, invert};
+use super::optim::{bfgs, parallel_sum, standard_errors};
 use super::special::{digamma, ln_gamma};
 use crate::error::{CrmError, Result};
 
@@ -130,20 +130,7 @@ impl Repeaters {
                 -(px + q) / (x * m + v),
             ]
         };
-        let add = |mut s: [f64; 4], r: [f64; 4]| {
-            for k in 0..4 {
-                s[k] += r[k];
-            }
-            s
-        };
-        use rayon::prelude::*;
-        let s = self
-            .rows
-            .par_chunks(8_192)
-            .map(|chunk| chunk.iter().map(row).fold([0.0; 4], add))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .fold([0.0; 4], add);
+        let s = parallel_sum(&self.rows, row);
         let n = self.rows.len() as f64;
         (
             s[0] + n * (q * ln_v - lg_q),
@@ -236,15 +223,10 @@ pub fn fit_gamma_gamma(
             let g = data.ll_and_gradient(t[0], t[1], t[2]).1;
             g.iter().map(|v| -v).collect()
         };
-        invert(&hessian(grad, &th), 3).and_then(|cov| {
-            let se: Vec<f64> = (0..3).map(|i| cov[i * 3 + i].sqrt()).collect();
-            se.iter()
-                .all(|v| v.is_finite())
-                .then_some(GammaGammaParams {
-                    p: se[0],
-                    q: se[1],
-                    v: se[2],
-                })
+        standard_errors(grad, &th).map(|se| GammaGammaParams {
+            p: se[0],
+            q: se[1],
+            v: se[2],
         })
     } else {
         None

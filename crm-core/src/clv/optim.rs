@@ -121,6 +121,36 @@ pub(crate) fn hessian(grad: impl Fn(&[f64]) -> Vec<f64>, x: &[f64]) -> Vec<f64> 
     out
 }
 
+/// Standard errors at `x`: the square roots of the diagonal of the inverse Hessian of a
+/// negative log-likelihood with gradient `grad`; `None` when the Hessian is singular or a
+/// variance is not finite.
+pub(crate) fn standard_errors(grad: impl Fn(&[f64]) -> Vec<f64>, x: &[f64]) -> Option<Vec<f64>> {
+    let n = x.len();
+    let cov = invert(&hessian(grad, x), n)?;
+    let se: Vec<f64> = (0..n).map(|i| cov[i * n + i].sqrt()).collect();
+    se.iter().all(|v| v.is_finite()).then_some(se)
+}
+
+/// Σ `row(r)` over `rows`, element-wise, in parallel chunks (fixed chunking keeps the sum
+/// reproducible).
+pub(crate) fn parallel_sum<T: Sync, const K: usize>(
+    rows: &[T],
+    row: impl Fn(&T) -> [f64; K] + Sync,
+) -> [f64; K] {
+    use rayon::prelude::*;
+    let add = |mut s: [f64; K], v: [f64; K]| {
+        for k in 0..K {
+            s[k] += v[k];
+        }
+        s
+    };
+    rows.par_chunks(8_192)
+        .map(|chunk| chunk.iter().map(&row).fold([0.0; K], add))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .fold([0.0; K], add)
+}
+
 /// The inverse of a small symmetric matrix by Gauss-Jordan elimination with partial
 /// pivoting; `None` when it is singular.
 pub(crate) fn invert(m: &[f64], n: usize) -> Option<Vec<f64>> {

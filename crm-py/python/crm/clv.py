@@ -51,7 +51,23 @@ def summary(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: 
     return cv.frame(kind, {k: out[k] for k in ("customer_id", "frequency", "recency", "T", "monetary_value")})
 
 
-class BetaGeo:
+class _Fitted:
+    """What every fitted model reports: parameters, log-likelihood, convergence, standard
+    errors (None when not asked for or undefined), and the fit as crm returned it."""
+
+    def __init__(self, fit: Mapping[str, Any]) -> None:
+        self._fit = dict(fit)
+        self.params: Dict[str, float] = dict(fit["params"])
+        self.log_likelihood: float = float(fit["log_likelihood"])
+        self.converged: bool = bool(fit["converged"])
+        self.standard_errors: Optional[Dict[str, float]] = fit.get("standard_errors")
+
+    def __repr__(self) -> str:
+        p = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
+        return f"{type(self).__name__}({p}, log_likelihood={self.log_likelihood:.2f})"
+
+
+class BetaGeo(_Fitted):
     """A fitted BG/NBD model (Fader, Hardie & Lee 2005). Build it with :meth:`fit`.
 
     >>> import crm
@@ -61,13 +77,6 @@ class BetaGeo:
     >>> bool(bg.p_alive([5], [30], [39])[0] > bg.p_alive([1], [3], [39])[0])
     True
     """
-
-    def __init__(self, fit: Mapping[str, Any]) -> None:
-        self._fit = dict(fit)
-        self.params: Dict[str, float] = dict(fit["params"])
-        self.log_likelihood: float = float(fit["log_likelihood"])
-        self.converged: bool = bool(fit["converged"])
-        self.standard_errors: Optional[Dict[str, float]] = fit.get("standard_errors")
 
     @classmethod
     def fit(cls, frequency: Any, recency: Any, T: Any, *, tolerance: Optional[float] = None, standard_errors: bool = True) -> "BetaGeo":
@@ -92,22 +101,15 @@ class BetaGeo:
         return _crm.beta_geo_predict(self._p(), "p_alive", 0.0, _floats(frequency, "frequency"),
                                      _floats(recency, "recency"), _floats(T, "T"))
 
-    def __repr__(self) -> str:
-        p = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
-        return f"BetaGeo({p}, log_likelihood={self.log_likelihood:.2f})"
 
 
-class GammaGamma:
+class GammaGamma(_Fitted):
     """A fitted Gamma-Gamma spend model (Fader & Hardie 2013). Build it with :meth:`fit`;
     ``warnings`` lists caveats such as a frequency–spend correlation the model assumes away.
     """
 
     def __init__(self, fit: Mapping[str, Any]) -> None:
-        self._fit = dict(fit)
-        self.params: Dict[str, float] = dict(fit["params"])
-        self.log_likelihood: float = float(fit["log_likelihood"])
-        self.converged: bool = bool(fit["converged"])
-        self.standard_errors: Optional[Dict[str, float]] = fit.get("standard_errors")
+        super().__init__(fit)
         self.warnings: "list[str]" = list(fit["warnings"])
 
     @classmethod
@@ -125,9 +127,6 @@ class GammaGamma:
         """Each customer's expected mean transaction value."""
         return _crm.gamma_gamma_spend(self._p(), _floats(frequency, "frequency"), _floats(monetary_value, "monetary_value"))
 
-    def __repr__(self) -> str:
-        p = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
-        return f"GammaGamma({p}, log_likelihood={self.log_likelihood:.2f})"
 
 
 def lifetime_value(bg: BetaGeo, gg: GammaGamma, frequency: Any, recency: Any, T: Any, monetary_value: Any,

@@ -247,6 +247,16 @@ typedef struct {
   const uint8_t *overdue_complaint;
 } crm_stage_columns_t;
 
+// The stage facts of a book's customers as owned columns (flags 0/1, missing day counts
+// NaN), from `crm_book_stage_facts`; release with `crm_stage_facts_free`. `columns` points
+// into it and can be passed to `crm_lifecycle_classify` as it is.
+typedef struct {
+  // Customer ids, in the book's order (`columns.len` of them).
+  const uint64_t *customer_id;
+  // The facts.
+  crm_stage_columns_t columns;
+} crm_stage_facts_t;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -505,6 +515,25 @@ crm_status_t crm_book_predict_clv_json(const crm_book_t *book,
                                        const char *config_json,
                                        char **out_json);
 
+// Gamma-Gamma expected mean spend per customer (the population mean for customers without
+// repeat purchases), written to `out` (room for `len`).
+//
+// # Safety
+// `params` is valid; the arrays hold `len` values.
+crm_status_t crm_clv_expected_spend(const crm_gamma_gamma_t *params,
+                                    const double *frequency,
+                                    const double *monetary_value,
+                                    size_t len,
+                                    double *out);
+
+// BG/NBD expected purchases of a newly acquired customer within `horizon` (≥ 0), to `*out`.
+//
+// # Safety
+// `params` is valid; `out` writable.
+crm_status_t crm_clv_expected_purchases_new(const crm_beta_geo_t *params,
+                                            double horizon,
+                                            double *out);
+
 // RFM from transaction columns of `len` rows: customer ids, instants in `unit` (one of the
 // `CRM_UNIT_*` constants), amounts in minor units (refunds negative). Rows after `as_of`
 // (same unit) are ignored. `bins` is 2..9; `segments_json` is an RFM rule table in JSON, or
@@ -671,6 +700,21 @@ crm_status_t crm_lifecycle_report_json(const crm_book_t *book,
 // # Safety
 // `book` is a live handle nobody else uses during the call; `policy` is NULL or live.
 crm_status_t crm_book_set_lifecycle_policy(crm_book_t *book, const crm_lifecycle_policy_t *policy);
+
+// Every customer's stage facts as of `as_of` (RFC 3339), to `*out`.
+//
+// # Safety
+// Live handles; `as_of` NUL-terminated; `out` writable.
+crm_status_t crm_book_stage_facts(const crm_book_t *book,
+                                  const crm_lifecycle_policy_t *policy,
+                                  const char *as_of,
+                                  crm_stage_facts_t **out);
+
+// Releases stage facts. NULL is accepted.
+//
+// # Safety
+// `facts` is NULL or came from `crm_book_stage_facts`, released once.
+void crm_stage_facts_free(crm_stage_facts_t *facts);
 
 // Policies from their JSON form: one policy object, a list, or `{"policies": [...]}`; e.g.
 // `{"name": "desk", "calendar": {...}, "targets": {"urgent": {"first_response": 30,

@@ -376,3 +376,60 @@ pub unsafe extern "C" fn crm_book_predict_clv_json(
         Ok(())
     })
 }
+
+/// Gamma-Gamma expected mean spend per customer (the population mean for customers without
+/// repeat purchases), written to `out` (room for `len`).
+///
+/// # Safety
+/// `params` is valid; the arrays hold `len` values.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_clv_expected_spend(
+    params: *const crm_gamma_gamma_t,
+    frequency: *const f64,
+    monetary_value: *const f64,
+    len: usize,
+    out: *mut f64,
+) -> crm_status_t {
+    guard(|| {
+        out_ok(out, "out")?;
+        // SAFETY: per this function's contract.
+        let (p, f, m) = unsafe {
+            (
+                gg(params.as_ref().ok_or_else(|| Failure::null("params"))?),
+                slice(frequency, len, "frequency")?,
+                slice(monetary_value, len, "monetary_value")?,
+            )
+        };
+        for i in 0..len {
+            // SAFETY: `out` has room for `len` values.
+            unsafe { out.add(i).write(p.expected_spend(f[i], m[i])) };
+        }
+        Ok(())
+    })
+}
+
+/// BG/NBD expected purchases of a newly acquired customer within `horizon` (≥ 0), to `*out`.
+///
+/// # Safety
+/// `params` is valid; `out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_clv_expected_purchases_new(
+    params: *const crm_beta_geo_t,
+    horizon: f64,
+    out: *mut f64,
+) -> crm_status_t {
+    guard(|| {
+        out_ok(out, "out")?;
+        if !(horizon.is_finite() && horizon >= 0.0) {
+            return Err(Failure::new(
+                crm_status_t::CRM_INVALID_ARGUMENT,
+                format!("invalid horizon {horizon}: must be a non-negative duration"),
+            ));
+        }
+        // SAFETY: per this function's contract.
+        let p = bg(unsafe { params.as_ref() }.ok_or_else(|| Failure::null("params"))?);
+        // SAFETY: checked non-NULL above.
+        unsafe { write(out, p.expected_purchases_new(horizon)) };
+        Ok(())
+    })
+}

@@ -5,7 +5,7 @@ use std::ffi::c_char;
 use crm_core::lifecycle::{self, LifecyclePolicy, StageColumns};
 
 use crate::args::{instant, out_ok, owned_string, slice, text, to_json, write};
-use crate::book::{book_mut, book_ref, crm_book_t};
+use crate::book::{book_mut, book_ref, crm_book_t, leak, unleak};
 use crate::status::{Failure, crm_status_t, guard};
 
 /// Stage code: known, has not bought yet.
@@ -276,4 +276,83 @@ pub unsafe extern "C" fn crm_book_set_lifecycle_policy(
         book.set_lifecycle_policy(policy)?;
         Ok(())
     })
+}
+
+/// The stage facts of a book's customers as owned columns (flags 0/1, missing day counts
+/// NaN), from `crm_book_stage_facts`; release with `crm_stage_facts_free`. `columns` points
+/// into it and can be passed to `crm_lifecycle_classify` as it is.
+#[repr(C)]
+#[derive(Debug)]
+pub struct crm_stage_facts_t {
+    /// Customer ids, in the book's order (`columns.len` of them).
+    pub customer_id: *const u64,
+    /// The facts.
+    pub columns: crm_stage_columns_t,
+}
+
+/// Every customer's stage facts as of `as_of` (RFC 3339), to `*out`.
+///
+/// # Safety
+/// Live handles; `as_of` NUL-terminated; `out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_book_stage_facts(
+    book: *const crm_book_t,
+    policy: *const crm_lifecycle_policy_t,
+    as_of: *const c_char,
+    out: *mut *mut crm_stage_facts_t,
+) -> crm_status_t {
+    guard(|| {
+        out_ok(out, "out")?;
+        // SAFETY: per this function's contract.
+        let (book, policy, as_of) =
+            unsafe { (book_ref(book)?, policy_ref(policy)?, text(as_of, "as_of")?) };
+        let f = book.stage_facts(policy, instant(as_of, "as_of")?)?;
+        let facts = crm_stage_facts_t {
+            customer_id: leak(f.customer_id),
+            columns: crm_stage_columns_t {
+                len: f.purchases.len(),
+                purchases: leak(f.purchases),
+                days_since_first: leak(f.days_since_first),
+                days_since_last: leak(f.days_since_last),
+                median_gap_days: leak(f.median_gap_days),
+                categories: leak(f.categories),
+                upsold: leak(f.upsold),
+                recent_purchases: leak(f.recent_purchases),
+                reactivated: leak(f.reactivated),
+                churn_recorded: leak(f.churn_recorded),
+                overdue_complaint: leak(f.overdue_complaint),
+            },
+        };
+        // SAFETY: checked non-NULL above.
+        unsafe { write(out, Box::into_raw(Box::new(facts))) };
+        Ok(())
+    })
+}
+
+/// Releases stage facts. NULL is accepted.
+///
+/// # Safety
+/// `facts` is NULL or came from `crm_book_stage_facts`, released once.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_stage_facts_free(facts: *mut crm_stage_facts_t) {
+    if facts.is_null() {
+        return;
+    }
+    // SAFETY: it came from Box::into_raw in crm_book_stage_facts; its arrays from `leak`.
+    unsafe {
+        let f = Box::from_raw(facts);
+        let c = &f.columns;
+        let n = c.len;
+        unleak(f.customer_id, n);
+        unleak(c.purchases, n);
+        unleak(c.days_since_first, n);
+        unleak(c.days_since_last, n);
+        unleak(c.median_gap_days, n);
+        unleak(c.categories, n);
+        unleak(c.upsold, n);
+        unleak(c.recent_purchases, n);
+        unleak(c.reactivated, n);
+        unleak(c.churn_recorded, n);
+        unleak(c.overdue_complaint, n);
+    }
 }

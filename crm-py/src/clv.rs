@@ -161,6 +161,27 @@ pub(crate) fn beta_geo_predict<'py>(
     Ok(out.into_pyarray(py))
 }
 
+/// BG/NBD expected purchases of a new customer over each horizon in `t`.
+#[pyfunction]
+pub(crate) fn beta_geo_expected_new<'py>(
+    py: Python<'py>,
+    params: (f64, f64, f64, f64),
+    t: PyReadonlyArray1<'py, f64>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let p = bg(params);
+    let t = slice(py, &t, "t")?;
+    if let Some(i) = t.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
+        return Err(raise(
+            py,
+            "InvalidInputError",
+            &format!("invalid t[{i}] {}: must be a non-negative duration", t[i]),
+            Some("t"),
+        ));
+    }
+    let out: Vec<f64> = t.iter().map(|&h| p.expected_purchases_new(h)).collect();
+    Ok(out.into_pyarray(py))
+}
+
 /// Gamma-Gamma expected mean spend per customer.
 #[pyfunction]
 pub(crate) fn gamma_gamma_spend<'py>(

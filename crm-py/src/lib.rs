@@ -41,6 +41,7 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(clv::fit_beta_geo, m)?)?;
     m.add_function(wrap_pyfunction!(clv::fit_gamma_gamma, m)?)?;
     m.add_function(wrap_pyfunction!(clv::beta_geo_predict, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::beta_geo_expected_new, m)?)?;
     m.add_function(wrap_pyfunction!(clv::gamma_gamma_spend, m)?)?;
     m.add_function(wrap_pyfunction!(clv::lifetime_value, m)?)?;
     m.add_function(wrap_pyfunction!(clv::book_predict_clv, m)?)?;

@@ -115,6 +115,30 @@ impl LifecyclePolicy {
         ))
     }
 
+    /// The stage facts of a book's customers as a dict of columns.
+    fn facts_book<'py>(
+        &self,
+        py: Python<'py>,
+        book: PyRef<'_, CustomerBook>,
+        as_of_us: i64,
+    ) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        let (b, p) = (&book.inner, &self.inner);
+        let f = py.detach(|| b.stage_facts(p, at(as_of_us))).py_err()?;
+        let d = pyo3::types::PyDict::new(py);
+        d.set_item("customer_id", f.customer_id.into_pyarray(py))?;
+        d.set_item("purchases", f.purchases.into_pyarray(py))?;
+        d.set_item("days_since_first", f.days_since_first.into_pyarray(py))?;
+        d.set_item("days_since_last", f.days_since_last.into_pyarray(py))?;
+        d.set_item("median_gap_days", f.median_gap_days.into_pyarray(py))?;
+        d.set_item("categories", f.categories.into_pyarray(py))?;
+        d.set_item("upsold", f.upsold.into_pyarray(py))?;
+        d.set_item("recent_purchases", f.recent_purchases.into_pyarray(py))?;
+        d.set_item("reactivated", f.reactivated.into_pyarray(py))?;
+        d.set_item("churn_recorded", f.churn_recorded.into_pyarray(py))?;
+        d.set_item("overdue_complaint", f.overdue_complaint.into_pyarray(py))?;
+        Ok(d)
+    }
+
     /// One customer's stage history as JSON.
     fn history_json(
         &self,

@@ -100,3 +100,13 @@ def test_predictions_are_well_behaved(x: int, frac: float, big_t: float, h: floa
     e1 = float(bg.expected_purchases(h, [x], [t_x], [big_t])[0])
     e2 = float(bg.expected_purchases(2 * h, [x], [t_x], [big_t])[0])
     assert 0.0 <= e1 <= e2 + 1e-12
+
+
+def test_new_customer_expectations_agree_with_lifetimes() -> None:
+    # lifetimes 0.11.3 on the same data: E[X(39)] = 1.195016, E[X(78)] = 1.857972.
+    s = published()
+    bg = crm.clv.BetaGeo.fit(s["x"], s["t_x"], s["T"])
+    assert abs(bg.expected_purchases_new(39) - 1.195016) < 5e-6
+    np.testing.assert_allclose(bg.expected_purchases_new([0.0, 78.0]), [0.0, 1.857972], atol=5e-6)
+    with pytest.raises(crm.InvalidInputError, match=r"t\[0\]"):
+        bg.expected_purchases_new(-1)

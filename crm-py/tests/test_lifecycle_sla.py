@@ -186,3 +186,11 @@ def test_the_book_and_the_history_agree_on_the_stage(purchases: list, probe: int
     ]
     assert len(holding) == 1
     assert list(policy.classify(book, as_of=at)["stage"]) == [holding[0]["stage"]]
+
+
+def test_exported_facts_classify_like_the_book() -> None:
+    book, end, _ = crm.sample_book(500, seed=3)
+    policy = crm.LifecyclePolicy()
+    facts = policy.facts(book, end, frame="polars")
+    assert facts.columns[0] == "customer_id" and len(facts) == len(book)
+    assert list(policy.classify(facts)) == list(policy.classify(book, end)["stage"])

@@ -10,8 +10,8 @@ use super::store::StoredKind;
 use crate::error::Result;
 use crate::lifecycle::replay::{Bought, History};
 use crate::lifecycle::{
-    ChurnReasonReport, LifecyclePolicy, LifecycleReport, Phase, Stage, StageSpell, churn_reasons,
-    classify, lifecycle_report,
+    ChurnReasonReport, LifecyclePolicy, LifecycleReport, Phase, Stage, StageFactColumns,
+    StageSpell, churn_reasons, classify, lifecycle_report,
 };
 use crate::model::{ChurnReason, CustomerId};
 use crate::sla::{Change, SlaEvaluator};
@@ -216,6 +216,33 @@ impl CustomerBook {
             customer_id: self.customers.iter().map(|c| c.id).collect(),
             stage,
         })
+    }
+
+    /// Every customer's stage facts as of `as_of`, as columns in the book's order: the
+    /// feature columns the stage rules read, to inspect, adjust or classify with
+    /// [`crate::lifecycle::classify_columns`] (which gives what [`CustomerBook::stages`] gives).
+    ///
+    /// # Errors
+    /// As [`LifecyclePolicy::validate`].
+    pub fn stage_facts(
+        &self,
+        policy: &LifecyclePolicy,
+        as_of: DateTime<Utc>,
+    ) -> Result<StageFactColumns> {
+        policy.validate()?;
+        let facts = (0..self.customers.len() as u32)
+            .into_par_iter()
+            .map(|d| {
+                let h = self.history_of(d, policy, as_of)?;
+                let upsell = h.first_upsell(policy.active.up_sell_ratio);
+                Ok(h.facts_at(policy, as_of, upsell))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut out = StageFactColumns::default();
+        for (c, f) in self.customers.iter().zip(&facts) {
+            out.push(c.id, f);
+        }
+        Ok(out)
     }
 
     /// Funnel, conversion, transitions and time in stage over `[from, to)`.

@@ -102,6 +102,9 @@ impl BetaGeoParams {
 
     /// Expected purchases of a new customer in a period of length `t`, E[X(t)].
     pub fn expected_purchases_new(&self, t: f64) -> f64 {
+        if t <= 0.0 {
+            return 0.0;
+        }
         let BetaGeoParams { r, alpha, a, b } = *self;
         let z = t / (alpha + t);
         (a + b - 1.0) / (a - 1.0)

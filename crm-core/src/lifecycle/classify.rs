@@ -173,3 +173,65 @@ pub fn classify_columns(policy: &LifecyclePolicy, c: &StageColumns<'_>) -> Resul
             .collect()
     })
 }
+
+/// [`StageFacts`] of many customers as owned columns (flags as 0/1), e.g. exported from a
+/// book with [`crate::book::CustomerBook::stage_facts`]; [`StageFactColumns::columns`]
+/// borrows them for [`classify_columns`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct StageFactColumns {
+    /// Customer ids.
+    pub customer_id: Vec<u64>,
+    /// Purchases so far.
+    pub purchases: Vec<u32>,
+    /// Days since the first purchase of the current run.
+    pub days_since_first: Vec<f64>,
+    /// Days since the last purchase.
+    pub days_since_last: Vec<f64>,
+    /// Median days between purchases.
+    pub median_gap_days: Vec<f64>,
+    /// Distinct categories bought.
+    pub categories: Vec<u32>,
+    /// Up-sold (0/1).
+    pub upsold: Vec<u8>,
+    /// Purchases in the loyalty window.
+    pub recent_purchases: Vec<u32>,
+    /// Reactivated run (0/1).
+    pub reactivated: Vec<u8>,
+    /// Churn recorded (0/1).
+    pub churn_recorded: Vec<u8>,
+    /// Overdue complaint (0/1).
+    pub overdue_complaint: Vec<u8>,
+}
+
+impl StageFactColumns {
+    /// Appends one customer's facts.
+    pub fn push(&mut self, customer_id: u64, f: &StageFacts) {
+        self.customer_id.push(customer_id);
+        self.purchases.push(f.purchases);
+        self.days_since_first.push(f.days_since_first);
+        self.days_since_last.push(f.days_since_last);
+        self.median_gap_days.push(f.median_gap_days);
+        self.categories.push(f.categories);
+        self.upsold.push(u8::from(f.upsold));
+        self.recent_purchases.push(f.recent_purchases);
+        self.reactivated.push(u8::from(f.reactivated));
+        self.churn_recorded.push(u8::from(f.churn_recorded));
+        self.overdue_complaint.push(u8::from(f.overdue_complaint));
+    }
+
+    /// The columns, borrowed.
+    pub fn columns(&self) -> StageColumns<'_> {
+        StageColumns {
+            purchases: &self.purchases,
+            days_since_first: &self.days_since_first,
+            days_since_last: &self.days_since_last,
+            median_gap_days: &self.median_gap_days,
+            categories: &self.categories,
+            upsold: &self.upsold,
+            recent_purchases: &self.recent_purchases,
+            reactivated: &self.reactivated,
+            churn_recorded: &self.churn_recorded,
+            overdue_complaint: &self.overdue_complaint,
+        }
+    }
+}

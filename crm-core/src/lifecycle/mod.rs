@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{CrmError, Result};
 pub use crate::model::ChurnReason;
 
-pub use classify::{StageColumns, StageFacts, classify, classify_columns};
+pub use classify::{StageColumns, StageFactColumns, StageFacts, classify, classify_columns};
 pub use replay::{StageSpell, replay};
 pub use report::{ChurnReasonReport, LifecycleReport, churn_reasons, lifecycle_report};
 

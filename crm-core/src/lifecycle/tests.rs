@@ -273,6 +273,21 @@ fn columns_classify_like_rows() {
     );
 }
 
+#[test]
+fn exported_facts_classify_like_the_book() {
+    use crate::sample::SampleConfig;
+    let config = SampleConfig::new(600).seed(11);
+    let (book, _) = config.build_book().unwrap();
+    let policy = LifecyclePolicy::default();
+    let facts = book.stage_facts(&policy, config.end()).unwrap();
+    let stages = book.stages(&policy, config.end()).unwrap();
+    assert_eq!(facts.customer_id, stages.customer_id);
+    assert_eq!(
+        classify_columns(&policy, &facts.columns()).unwrap(),
+        stages.stage
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 

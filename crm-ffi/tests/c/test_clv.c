@@ -39,6 +39,13 @@ int main(void) {
     CHECK(alive[0] == 1.0 && alive[2] > alive[3]);
     CHECK_STATUS(crm_clv_lifetime_value(&bg, &gg, x, tx, t, m, 8, CRM_CLV_WEEKS, 12, 0.01, clv), CRM_OK);
     CHECK(clv[2] > clv[3] && clv[0] >= 0);
+    double spend[8], fresh = -1;
+    CHECK_STATUS(crm_clv_expected_spend(&gg, x, m, 8, spend), CRM_OK);
+    /* E[M | x, m] = p (v + x m) / (p x + q - 1), by hand for customer 2 (x = 2, m = 25). */
+    CHECK(fabs(spend[1] - gg.p * (gg.v + 2 * 25.0) / (gg.p * 2 + gg.q - 1)) < 1e-9);
+    CHECK_STATUS(crm_clv_expected_purchases_new(&bg, 0.0, &fresh), CRM_OK);
+    CHECK(fresh == 0.0);
+    CHECK_STATUS(crm_clv_expected_purchases_new(&bg, -1.0, &fresh), CRM_INVALID_ARGUMENT);
 
     double bad[] = {1, 2.5}, bad_tx[] = {3, 4}, bad_t[] = {10, 10};
     CHECK_STATUS(crm_clv_fit_beta_geo(bad, bad_tx, bad_t, 2, NULL, &bg, NULL), CRM_INVALID_ARGUMENT);

@@ -84,6 +84,14 @@ int main(void) {
     CHECK(contains(json, "\"churned\":1"));
     crm_string_free(json);
     json = NULL;
+    /* Exported facts classify like the book: one purchase 36 days before -> New. */
+    crm_stage_facts_t *facts = NULL;
+    CHECK_STATUS(crm_book_stage_facts(book, life, "2025-02-10T00:00:00Z", &facts), CRM_OK);
+    CHECK(facts != NULL && facts->columns.len == 1 && facts->customer_id[0] == 1);
+    CHECK(facts->columns.purchases[0] == 1 && fabs(facts->columns.days_since_last[0] - (36.0 - 10.0 / 24)) < 1e-9);
+    CHECK_STATUS(crm_lifecycle_classify(life, &facts->columns, stages), CRM_OK);
+    CHECK(stages[0] == CRM_STAGE_NEW);
+    crm_stage_facts_free(facts);
     CHECK_STATUS(crm_book_set_lifecycle_policy(book, life), CRM_OK);
     CHECK_STATUS(crm_book_view_json(book, 1, "2025-02-10T00:00:00Z", 0, 5, &json), CRM_OK);
     CHECK(contains(json, "\"next_action\":\"welcome and onboard\""));

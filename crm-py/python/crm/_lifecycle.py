@@ -93,6 +93,16 @@ class LifecyclePolicy:
                 args.append(np.full(n, fill, dtype=dtype))
         return names[self._inner.classify_columns(*args)]
 
+    def facts(self, book: CustomerBook, as_of: Any = None, *, frame: Optional[str] = None) -> Any:
+        """The facts the stage rules read for every customer of ``book`` as of ``as_of``
+        (``customer_id``, ``purchases``, ``days_since_first``, ``days_since_last``,
+        ``median_gap_days``, ``categories``, ``upsold``, ``recent_purchases``,
+        ``reactivated``, ``churn_recorded``, ``overdue_complaint``): feature columns to
+        inspect, adjust and pass back to :meth:`classify`."""
+        at = cv.now_us() if as_of is None else cv.instant_ticks(as_of, "us")
+        columns = self._inner.facts_book(book._inner, at)
+        return cv.frame(frame if frame in ("pandas", "polars") else "numpy", columns)
+
     def history(self, book: CustomerBook, customer_id: int, as_of: Any = None) -> List[Dict[str, Any]]:
         """One customer's stage spells (``stage``, ``from``, ``to``), oldest first."""
         at = cv.now_us() if as_of is None else cv.instant_ticks(as_of, "us")

@@ -96,11 +96,17 @@ class BetaGeo(_Fitted):
         return _crm.beta_geo_predict(self._p(), "expected", float(t), _floats(frequency, "frequency"),
                                      _floats(recency, "recency"), _floats(T, "T"))
 
+    def expected_purchases_new(self, t: Any) -> Any:
+        """Expected purchases of a newly acquired customer within ``t`` (a number or a
+        column of horizons)."""
+        scalar = np.ndim(t) == 0
+        out = _crm.beta_geo_expected_new(self._p(), _floats(np.atleast_1d(t), "t"))
+        return float(out[0]) if scalar else out
+
     def p_alive(self, frequency: Any, recency: Any, T: Any) -> np.ndarray:
         """The probability that each customer is still alive."""
         return _crm.beta_geo_predict(self._p(), "p_alive", 0.0, _floats(frequency, "frequency"),
                                      _floats(recency, "recency"), _floats(T, "T"))
-
 
 
 class GammaGamma(_Fitted):

@@ -33,6 +33,7 @@ pub mod clv;
 pub mod error;
 pub mod lifecycle;
 pub mod model;
+pub mod quality;
 pub mod sample;
 pub mod segment;
 pub mod sla;

@@ -1,0 +1,19 @@
+//! Data quality: validation and normalisation of the fields data entry gets wrong, invented
+//! values, completeness, Turkish-aware matching keys, and duplicate detection.
+
+mod dedup;
+mod text;
+mod validate;
+
+#[cfg(test)]
+mod tests;
+
+pub use dedup::{
+    DedupConfig, Duplicates, FIELDS, Level, MatchModel, MatchPair, MatchRecord, find_duplicates,
+};
+pub use text::{fold, normalize_name, turkish_lower};
+pub use validate::{
+    Finding, FindingKind, ORGANISATION_FIELDS, PERSON_FIELDS, completeness, filled_fields,
+    is_valid_postcode, is_valid_tckn, is_valid_vkn, normalize_email, normalize_phone,
+    placeholder_reason, validate_customer,
+};

@@ -1,0 +1,174 @@
+//! Validators worked by hand, duplicate detection against the sample's ground truth, and
+//! invariants.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use proptest::prelude::*;
+
+use super::*;
+use crate::model::Customer;
+use crate::sample::SampleConfig;
+
+#[test]
+fn tckn_and_vkn_check_digits() {
+    // TCKN 10000000146: d1..d9 = 1,0,0,0,0,0,0,0,1: odd positions 1+0+0+0+1 = 2, even 0;
+    // d10 = (7·2 − 0) mod 10 = 4; d11 = (1+1+4) mod 10 = 6.
+    assert!(is_valid_tckn("10000000146"));
+    assert!(!is_valid_tckn("10000000147"));
+    assert!(!is_valid_tckn("1000000014"));
+    assert!(!is_valid_tckn("1000000014a"));
+    // VKN 0010000006? By hand for 001000000: only d3 = 1 at position 3: t = (1 + 10 − 3)
+    // mod 10 = 8, v = 8·2^7 mod 9 = 1024 mod 9 = 7; zeros at position i give
+    // t = 10 − i, v = t·2^(10−i) mod 9: i=1: 9 → 9; i=2: 8·256 mod 9 = 5; i=4: 6·64 mod 9 = 6;
+    // i=5: 5·32 mod 9 = 7; i=6: 4·16 mod 9 = 1; i=7: 3·8 mod 9 = 6; i=8: 2·4 = 8; i=9: 1·2 = 2.
+    // Σ = 9+5+7+6+7+1+6+8+2 = 51; check = (10 − 1) mod 10 = 9.
+    assert!(is_valid_vkn("0010000009"));
+    assert!(!is_valid_vkn("0010000008"));
+}
+
+#[test]
+fn invented_values_are_flagged_with_a_reason() {
+    let mut c = Customer::person(1, "test", "Yılmaz");
+    c.national_id = Some("11111111111".into());
+    c.phones = vec!["5555555555".into(), "0532 123 45 67".into(), "12".into()];
+    c.emails = vec!["test@test.com".into(), "ayse@gmail".into()];
+    c.birth_date = NaiveDate::from_ymd_opt(1900, 1, 1);
+    c.address.line = Some("yok".into());
+    c.address.postcode = Some("99000".into());
+    let today = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+    let findings = validate_customer(&c, today);
+    let got: Vec<(&str, FindingKind)> = findings
+        .iter()
+        .map(|f| (f.field.as_str(), f.kind))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("given_name", FindingKind::Placeholder),
+            ("national_id", FindingKind::Placeholder),
+            ("phones[0]", FindingKind::Placeholder),
+            ("phones[2]", FindingKind::Invalid),
+            ("emails[0]", FindingKind::Placeholder),
+            ("emails[1]", FindingKind::Invalid),
+            ("birth_date", FindingKind::Placeholder),
+            ("address.line", FindingKind::Placeholder),
+            ("address.postcode", FindingKind::Invalid),
+        ]
+    );
+    // Personal values are masked in findings.
+    assert_eq!(findings[1].value, "1111*******");
+    // Completeness over the 9 person fields: every filled field but the family name has a
+    // finding (a field with any flawed value counts as flawed) and the city is missing, so
+    // only the family name is usable → 1/9.
+    assert!((completeness(&c, today) - 1.0 / 9.0).abs() < 1e-12);
+    let good = {
+        let mut g = Customer::person(2, "Ayşe", "Yılmaz");
+        g.national_id = Some("10000000146".into());
+        g
+    };
+    assert!(
+        validate_customer(&good, today)
+            .iter()
+            .all(|f| f.reason.contains("published example"))
+    );
+}
+
+fn precision_recall(n: usize, seed: u64) -> (f64, f64) {
+    let sample = SampleConfig::new(n).seed(seed).generate();
+    let records: Vec<MatchRecord> = sample
+        .customers
+        .iter()
+        .map(MatchRecord::from_customer)
+        .collect();
+    let ids: Vec<u64> = sample.customers.iter().map(|c| c.id).collect();
+    let d = find_duplicates(&records, &DedupConfig::default());
+    let mut truth: HashSet<(u64, u64)> = HashSet::new();
+    let mut groups: std::collections::HashMap<u64, Vec<u64>> = Default::default();
+    for t in &sample.duplicates {
+        groups
+            .entry(t.original)
+            .or_insert_with(|| vec![t.original])
+            .push(t.duplicate);
+    }
+    for g in groups.values() {
+        for i in 0..g.len() {
+            for j in i + 1..g.len() {
+                truth.insert((g[i].min(g[j]), g[i].max(g[j])));
+            }
+        }
+    }
+    let mut members: std::collections::HashMap<usize, Vec<u64>> = Default::default();
+    for (row, &c) in d.cluster.iter().enumerate() {
+        members.entry(c).or_default().push(ids[row]);
+    }
+    let mut predicted: HashSet<(u64, u64)> = HashSet::new();
+    for m in members.values() {
+        for i in 0..m.len() {
+            for j in i + 1..m.len() {
+                predicted.insert((m[i].min(m[j]), m[i].max(m[j])));
+            }
+        }
+    }
+    let tp = predicted.intersection(&truth).count() as f64;
+    (
+        tp / predicted.len().max(1) as f64,
+        tp / truth.len().max(1) as f64,
+    )
+}
+
+#[test]
+fn duplicates_in_the_sample_are_found_with_the_default_settings() {
+    let (precision, recall) = precision_recall(3_000, 3);
+    assert!(
+        precision >= 0.97 && recall >= 0.97,
+        "precision {precision}, recall {recall}"
+    );
+}
+
+#[test]
+fn pairs_carry_their_evidence_and_clusters_their_smallest_row() {
+    let mut a = Customer::person(1, "Şükrü", "Çağlar");
+    a.national_id = Some("10000000146".into());
+    a.phones = vec!["0532 123 45 67".into()];
+    a.birth_date = NaiveDate::from_ymd_opt(1980, 5, 17);
+    let mut b = Customer::person(2, "Caglar", "Sukru"); // swapped and typed without marks
+    b.phones = vec!["+90 532 123 4567".into()];
+    b.birth_date = NaiveDate::from_ymd_opt(1980, 5, 17);
+    let other = Customer::person(3, "Mehmet", "Öztürk");
+    let mut records: Vec<MatchRecord> = [a, b, other]
+        .iter()
+        .map(MatchRecord::from_customer)
+        .collect();
+    // A crowd of unrelated records for the model to learn what chance agreement looks like.
+    let sample = SampleConfig::new(2_000).seed(5).generate();
+    records.extend(sample.customers.iter().map(MatchRecord::from_customer));
+    let d = find_duplicates(&records, &DedupConfig::default());
+    let pair = d
+        .pairs
+        .iter()
+        .find(|p| p.left == 0 && p.right == 1)
+        .expect("found");
+    assert!(pair.probability > 0.9);
+    let name = pair.evidence.iter().find(|e| e.0 == "name").unwrap();
+    assert_eq!(
+        name.1,
+        Level::Same,
+        "swapped and folded names compare equal"
+    );
+    assert_eq!(d.cluster[1], 0);
+    assert_eq!(d.cluster[2], 2);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// Normalised names are fixed points; phone normalisation is idempotent.
+    #[test]
+    fn normalisers_are_idempotent(name in "[a-zA-ZçğıöşüÇĞİÖŞÜ .]{0,24}", digits in "[0-9]{10}") {
+        let n = normalize_name(&name);
+        prop_assert_eq!(normalize_name(&n), n.clone());
+        if let Some(p) = normalize_phone(&digits) {
+            prop_assert_eq!(normalize_phone(&p), Some(p.clone()));
+        }
+    }
+}

@@ -1,0 +1,428 @@
+//! Validators and normalisers for the fields data-entry gets wrong, and the detection of
+//! values people invent when a form insists.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use super::text::fold;
+use crate::error::mask;
+use crate::model::{Customer, CustomerKind};
+use crate::sample::{tckn_check_digits, vkn_check_digit};
+
+/// What is wrong with a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// Malformed: a bad checksum, a phone that is no number, an impossible date.
+    Invalid,
+    /// Well formed but made up: "test", "11111111111", "a@a.com", 01.01.1900.
+    Placeholder,
+}
+
+/// One problem with one field of one record. Personal values are masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The field (`national_id`, `phones[0]`, …).
+    pub field: String,
+    /// The value, masked.
+    pub value: String,
+    /// Invalid or placeholder.
+    pub kind: FindingKind,
+    /// Why.
+    pub reason: String,
+}
+
+fn digits(s: &str) -> Option<Vec<u8>> {
+    s.chars().map(|c| c.to_digit(10).map(|d| d as u8)).collect()
+}
+
+/// Whether `s` is a valid TCKN: 11 digits, the first not 0, both check digits right.
+///
+/// ```
+/// use crm_core::quality::is_valid_tckn;
+/// // 1..9 → d10 = (7·(1+3+5+7+9) − (2+4+6+8)) mod 10 = 155 mod 10 = 5,
+/// //        d11 = (1+…+9+5) mod 10 = 0.
+/// assert!(is_valid_tckn("12345678950"));
+/// assert!(!is_valid_tckn("12345678951"));
+/// assert!(!is_valid_tckn("02345678950"));
+/// ```
+pub fn is_valid_tckn(s: &str) -> bool {
+    let Some(d) = digits(s) else { return false };
+    let Ok(mut d): Result<[u8; 11], _> = d.try_into() else {
+        return false;
+    };
+    if d[0] == 0 {
+        return false;
+    }
+    let given = (d[9], d[10]);
+    tckn_check_digits(&mut d);
+    given == (d[9], d[10])
+}
+
+/// Whether `s` is a valid VKN: 10 digits with the right check digit.
+///
+/// ```
+/// use crm_core::quality::is_valid_vkn;
+/// assert!(is_valid_vkn("1234567890") == false);
+/// ```
+pub fn is_valid_vkn(s: &str) -> bool {
+    match digits(s) {
+        Some(d) if d.len() == 10 => vkn_check_digit(&d[..9]) == d[9],
+        _ => false,
+    }
+}
+
+/// A phone number in E.164 (`+905321234567`): Turkish numbers in any of the usual
+/// spellings (`0532 123 45 67`, `(532) 1234567`, `+90 532 123 4567`, `905321234567`),
+/// international ones with `+` or `00`. `None` when it cannot be a number.
+///
+/// ```
+/// use crm_core::quality::normalize_phone;
+/// for typed in ["0532 123 45 67", "(532) 1234567", "+90 532 123 4567", "5321234567"] {
+///     assert_eq!(normalize_phone(typed).as_deref(), Some("+905321234567"));
+/// }
+/// assert_eq!(normalize_phone("0212 555 12 12").as_deref(), Some("+902125551212"));
+/// assert_eq!(normalize_phone("0049 30 1234567").as_deref(), Some("+49301234567"));
+/// assert_eq!(normalize_phone("12345"), None);
+/// ```
+pub fn normalize_phone(s: &str) -> Option<String> {
+    let trimmed = s.trim();
+    if trimmed
+        .chars()
+        .any(|c| !(c.is_ascii_digit() || " +-()./".contains(c)))
+    {
+        return None;
+    }
+    let plus = trimmed.starts_with('+');
+    let d: String = trimmed.chars().filter(char::is_ascii_digit).collect();
+    let international = |rest: &str| (8..=15).contains(&rest.len()).then(|| format!("+{rest}"));
+    let turkish = |national: &str| {
+        // Area codes start 2–4 (landlines), 5 (mobiles) or 8 (850 and the like).
+        (national.len() == 10 && matches!(national.as_bytes()[0], b'2'..=b'5' | b'8'))
+            .then(|| format!("+90{national}"))
+    };
+    if plus {
+        return match d.strip_prefix("90") {
+            Some(national) if national.len() == 10 => turkish(national),
+            _ => international(&d),
+        };
+    }
+    if let Some(rest) = d.strip_prefix("00") {
+        return international(rest);
+    }
+    match d.len() {
+        10 => turkish(&d),
+        11 if d.starts_with('0') => turkish(&d[1..]),
+        12 if d.starts_with("90") => turkish(&d[2..]),
+        _ => None,
+    }
+}
+
+/// An e-mail address trimmed with its domain lower-cased; `None` when it is not one (no
+/// single `@`, an empty part, spaces, a domain without a dot).
+///
+/// ```
+/// use crm_core::quality::normalize_email;
+/// assert_eq!(normalize_email("  Ayse.Yilmaz@GMAIL.com ").as_deref(), Some("Ayse.Yilmaz@gmail.com"));
+/// assert_eq!(normalize_email("ayse@gmail"), None);
+/// ```
+pub fn normalize_email(s: &str) -> Option<String> {
+    let t = s.trim();
+    let (local, domain) = t.split_once('@')?;
+    let ok = !local.is_empty()
+        && !domain.contains('@')
+        && !t.contains(char::is_whitespace)
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..");
+    ok.then(|| format!("{local}@{}", domain.to_lowercase()))
+}
+
+/// Whether `s` is a Turkish postcode: five digits, the first two a province plate 01–81.
+pub fn is_valid_postcode(s: &str) -> bool {
+    let t = s.trim();
+    t.len() == 5
+        && t.chars().all(|c| c.is_ascii_digit())
+        && (1..=81).contains(&t[..2].parse::<u32>().unwrap_or(0))
+}
+
+/// Texts typed to get past a required field.
+const PLACEHOLDER_TEXTS: &[&str] = &[
+    "test",
+    "testtest",
+    "deneme",
+    "asdf",
+    "asd",
+    "qwe",
+    "qwerty",
+    "xxx",
+    "xx",
+    "x",
+    "yok",
+    "bilinmiyor",
+    "bilinmeyen",
+    "belirtilmemis",
+    "none",
+    "null",
+    "nil",
+    "na",
+    "n a",
+    "abc",
+    "aaa",
+    "-",
+    "--",
+    ".",
+    "...",
+    "?",
+    "0",
+    "yok yok",
+    "adres yok",
+    "unknown",
+];
+
+/// TCKNs that pass the checksum but are published examples or test values.
+const DUMMY_TCKN: &[&str] = &["12345678950", "11111111110", "10000000146"];
+
+/// Why `text` looks invented, if it does: a placeholder word, one character repeated, or a
+/// run of consecutive digits.
+///
+/// ```
+/// use crm_core::quality::placeholder_reason;
+/// assert!(placeholder_reason("Bilinmiyor").is_some());
+/// assert!(placeholder_reason("5555555555").is_some());
+/// assert!(placeholder_reason("1234567890").is_some());
+/// assert!(placeholder_reason("Atatürk Cad. 12").is_none());
+/// ```
+pub fn placeholder_reason(text: &str) -> Option<&'static str> {
+    let f = fold(text.trim());
+    let squeezed: String = f
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if f.is_empty() {
+        return None;
+    }
+    if PLACEHOLDER_TEXTS.contains(&f.as_str()) || PLACEHOLDER_TEXTS.contains(&squeezed.as_str()) {
+        return Some("a placeholder word");
+    }
+    let chars: Vec<char> = f.chars().filter(|c| c.is_alphanumeric()).collect();
+    if chars.len() >= 3 && chars.iter().all(|&c| c == chars[0]) {
+        return Some("one character repeated");
+    }
+    let ds: Vec<u32> = chars.iter().filter_map(|c| c.to_digit(10)).collect();
+    if ds.len() >= 5 && ds.len() == chars.len() {
+        let up = ds.windows(2).all(|w| w[1] == (w[0] + 1) % 10);
+        let down = ds.windows(2).all(|w| w[0] == (w[1] + 1) % 10);
+        if up || down {
+            return Some("consecutive digits");
+        }
+    }
+    None
+}
+
+fn email_placeholder(email: &str) -> Option<&'static str> {
+    let (local, domain) = email.split_once('@')?;
+    let host = domain.split('.').next().unwrap_or("");
+    if placeholder_reason(local).is_some() || local.chars().count() == 1 && local == host {
+        return Some("a made-up address");
+    }
+    if matches!(host, "test" | "example" | "deneme" | "asdf" | "xxx" | "yok") {
+        return Some("a test domain");
+    }
+    None
+}
+
+/// Every problem found in a customer's fields, with `today` for birth-date plausibility
+/// (born in the future, before 1900-01-02, or more than 120 years ago is implausible;
+/// 1900-01-01 and 01.01 of round years typed for "unknown" are placeholders).
+pub fn validate_customer(c: &Customer, today: NaiveDate) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut push = |field: String, value: &str, kind, reason: &str| {
+        out.push(Finding {
+            field,
+            value: mask(value),
+            kind,
+            reason: reason.to_owned(),
+        });
+    };
+    let names = [
+        ("given_name", c.given_name.as_deref()),
+        ("family_name", c.family_name.as_deref()),
+        ("organisation_name", c.organisation_name.as_deref()),
+    ];
+    for (field, value) in names {
+        if let Some(v) = value {
+            if let Some(reason) = placeholder_reason(v) {
+                push(field.into(), v, FindingKind::Placeholder, reason);
+            }
+        }
+    }
+    if let Some(id) = c.national_id.as_deref() {
+        if let Some(reason) = placeholder_reason(id) {
+            push("national_id".into(), id, FindingKind::Placeholder, reason);
+        } else if !is_valid_tckn(id) {
+            push(
+                "national_id".into(),
+                id,
+                FindingKind::Invalid,
+                "not a valid TCKN (11 digits, check digits)",
+            );
+        } else if DUMMY_TCKN.contains(&id) {
+            push(
+                "national_id".into(),
+                id,
+                FindingKind::Placeholder,
+                "a published example TCKN",
+            );
+        }
+    }
+    if let Some(id) = c.tax_id.as_deref() {
+        if let Some(reason) = placeholder_reason(id) {
+            push("tax_id".into(), id, FindingKind::Placeholder, reason);
+        } else if !is_valid_vkn(id) {
+            push(
+                "tax_id".into(),
+                id,
+                FindingKind::Invalid,
+                "not a valid VKN (10 digits, check digit)",
+            );
+        }
+    }
+    for (i, p) in c.phones.iter().enumerate() {
+        let field = format!("phones[{i}]");
+        match normalize_phone(p) {
+            None => push(field, p, FindingKind::Invalid, "not a phone number"),
+            Some(e164) => {
+                let national = e164.strip_prefix("+90").unwrap_or(&e164[1..]);
+                if let Some(reason) = placeholder_reason(national) {
+                    push(field, p, FindingKind::Placeholder, reason);
+                }
+            }
+        }
+    }
+    for (i, e) in c.emails.iter().enumerate() {
+        let field = format!("emails[{i}]");
+        match normalize_email(e) {
+            None => push(field, e, FindingKind::Invalid, "not an e-mail address"),
+            Some(n) => {
+                if let Some(reason) = email_placeholder(&n) {
+                    push(field, e, FindingKind::Placeholder, reason);
+                }
+            }
+        }
+    }
+    if let Some(b) = c.birth_date {
+        let text = b.format("%d.%m.%Y").to_string();
+        if b.month() == 1 && b.day() == 1 && b.year() % 100 == 0 {
+            push(
+                "birth_date".into(),
+                &text,
+                FindingKind::Placeholder,
+                "1 January of a round year, typed for unknown",
+            );
+        } else if b > today || b.year() < 1900 || today.year() - b.year() > 120 {
+            push(
+                "birth_date".into(),
+                &text,
+                FindingKind::Invalid,
+                "an implausible birth date",
+            );
+        }
+    }
+    let a = &c.address;
+    for (field, value) in [
+        ("address.line", a.line.as_deref()),
+        ("address.district", a.district.as_deref()),
+        ("address.city", a.city.as_deref()),
+    ] {
+        if let Some(v) = value {
+            if let Some(reason) = placeholder_reason(v) {
+                push(field.into(), v, FindingKind::Placeholder, reason);
+            }
+        }
+    }
+    if let Some(pc) = a.postcode.as_deref() {
+        if !is_valid_postcode(pc) {
+            push(
+                "address.postcode".into(),
+                pc,
+                FindingKind::Invalid,
+                "not a Turkish postcode (5 digits, province 01-81)",
+            );
+        }
+    }
+    out
+}
+
+/// The fields completeness is scored on, for persons and for organisations.
+pub const PERSON_FIELDS: [&str; 9] = [
+    "given_name",
+    "family_name",
+    "national_id",
+    "birth_date",
+    "email",
+    "phone",
+    "address.line",
+    "address.city",
+    "address.postcode",
+];
+
+/// See [`PERSON_FIELDS`].
+pub const ORGANISATION_FIELDS: [&str; 7] = [
+    "organisation_name",
+    "tax_id",
+    "email",
+    "phone",
+    "address.line",
+    "address.city",
+    "address.postcode",
+];
+
+/// Which of the scored fields hold a usable value (present, valid, not invented).
+pub fn filled_fields(c: &Customer, findings: &[Finding]) -> Vec<(&'static str, bool)> {
+    let bad = |f: &str| {
+        findings
+            .iter()
+            .any(|x| x.field == f || x.field.starts_with(&format!("{f}s[")))
+    };
+    let has = |f: &str| -> bool {
+        let present = match f {
+            "given_name" => c
+                .given_name
+                .as_deref()
+                .is_some_and(|s| !s.trim().is_empty()),
+            "family_name" => c
+                .family_name
+                .as_deref()
+                .is_some_and(|s| !s.trim().is_empty()),
+            "organisation_name" => c
+                .organisation_name
+                .as_deref()
+                .is_some_and(|s| !s.trim().is_empty()),
+            "national_id" => c.national_id.is_some(),
+            "tax_id" => c.tax_id.is_some(),
+            "birth_date" => c.birth_date.is_some(),
+            "email" => !c.emails.is_empty(),
+            "phone" => !c.phones.is_empty(),
+            "address.line" => c.address.line.is_some(),
+            "address.city" => c.address.city.is_some(),
+            "address.postcode" => c.address.postcode.is_some(),
+            _ => false,
+        };
+        present && !bad(f)
+    };
+    let fields: &[&'static str] = match c.kind {
+        CustomerKind::Person => &PERSON_FIELDS,
+        CustomerKind::Organisation => &ORGANISATION_FIELDS,
+    };
+    fields.iter().map(|&f| (f, has(f))).collect()
+}
+
+/// The share of the scored fields holding a usable value, 0 to 1.
+pub fn completeness(c: &Customer, today: NaiveDate) -> f64 {
+    let findings = validate_customer(c, today);
+    let filled = filled_fields(c, &findings);
+    filled.iter().filter(|(_, ok)| *ok).count() as f64 / filled.len() as f64
+}

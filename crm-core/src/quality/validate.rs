@@ -63,7 +63,9 @@ pub fn is_valid_tckn(s: &str) -> bool {
 ///
 /// ```
 /// use crm_core::quality::is_valid_vkn;
-/// assert!(is_valid_vkn("1234567890") == false);
+/// assert!(is_valid_vkn("0010000009"));   // worked by hand in the tests
+/// assert!(!is_valid_vkn("0010000008"));
+/// assert!(!is_valid_vkn("001000000"));
 /// ```
 pub fn is_valid_vkn(s: &str) -> bool {
     match digits(s) {

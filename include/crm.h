@@ -716,6 +716,41 @@ crm_status_t crm_book_stage_facts(const crm_book_t *book,
 // `facts` is NULL or came from `crm_book_stage_facts`, released once.
 void crm_stage_facts_free(crm_stage_facts_t *facts);
 
+// Duplicates among records: `records_json` is a JSON array of objects with any of
+// `given_name`, `surname`, `birth_date`, `email`, `phone`, `address`, `city`, `postcode`,
+// `national_id`; `config_json` may be NULL or e.g. `{"threshold": 0.95}`. The result (pairs
+// with probability and per-field evidence, a cluster per row, the fitted model) as JSON.
+//
+// # Safety
+// Strings NUL-terminated (`config_json` may be NULL); `out_json` writable.
+crm_status_t crm_quality_find_duplicates_json(const char *records_json,
+                                              const char *config_json,
+                                              char **out_json);
+
+// Findings and completeness per customer: `customers_json` is a JSON array of customers;
+// `today` ("2025-06-01") judges birth dates. JSON array of `{"id", "findings",
+// "completeness"}` (values masked).
+//
+// # Safety
+// Strings NUL-terminated; `out_json` writable.
+crm_status_t crm_quality_validate_json(const char *customers_json,
+                                       const char *today,
+                                       char **out_json);
+
+// A phone number in E.164 to `*out` (free with `crm_string_free`);
+// `CRM_INVALID_ARGUMENT` when it is no phone number.
+//
+// # Safety
+// `phone` NUL-terminated; `out` writable.
+crm_status_t crm_quality_normalize_phone(const char *phone, char **out);
+
+// A name as a matching key (Turkish case rules, folded, honorifics and company forms
+// dropped) to `*out` (free with `crm_string_free`).
+//
+// # Safety
+// `name` NUL-terminated; `out` writable.
+crm_status_t crm_quality_normalize_name(const char *name, char **out);
+
 // Policies from their JSON form: one policy object, a list, or `{"policies": [...]}`; e.g.
 // `{"name": "desk", "calendar": {...}, "targets": {"urgent": {"first_response": 30,
 // "resolution": 240}}}`.

@@ -21,6 +21,7 @@ mod calendar;
 mod clv;
 mod engines;
 mod lifecycle;
+mod quality;
 mod sla;
 mod status;
 
@@ -30,6 +31,7 @@ pub use calendar::*;
 pub use clv::*;
 pub use engines::*;
 pub use lifecycle::*;
+pub use quality::*;
 pub use sla::*;
 pub use status::{crm_last_error_message, crm_status_t};
 

@@ -108,6 +108,11 @@ impl CustomerBook {
         self.inner.customer(customer_id).map(json)
     }
 
+    fn customer_ids<'py>(&self, py: Python<'py>) -> Bound<'py, numpy::PyArray1<u64>> {
+        let ids: Vec<u64> = self.inner.customers().map(|c| c.id).collect();
+        ids.into_pyarray(py)
+    }
+
     fn view_json(
         &self,
         py: Python<'_>,

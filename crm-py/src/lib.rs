@@ -11,6 +11,7 @@ mod clv;
 mod columns;
 mod errors;
 mod lifecycle;
+mod quality;
 mod segment;
 mod sla;
 
@@ -37,6 +38,12 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(segment::segment_matrix, m)?)?;
     m.add_function(wrap_pyfunction!(segment::rfm_rule_report, m)?)?;
     m.add_function(wrap_pyfunction!(book::sample_book, m)?)?;
+    m.add_function(wrap_pyfunction!(quality::find_duplicates_json, m)?)?;
+    m.add_function(wrap_pyfunction!(quality::validate_json, m)?)?;
+    m.add_function(wrap_pyfunction!(quality::normalize_name, m)?)?;
+    m.add_function(wrap_pyfunction!(quality::normalize_phone, m)?)?;
+    m.add_function(wrap_pyfunction!(quality::normalize_email, m)?)?;
+    m.add_function(wrap_pyfunction!(quality::fold, m)?)?;
     m.add_function(wrap_pyfunction!(clv::clv_summary, m)?)?;
     m.add_function(wrap_pyfunction!(clv::fit_beta_geo, m)?)?;
     m.add_function(wrap_pyfunction!(clv::fit_gamma_gamma, m)?)?;

@@ -257,6 +257,32 @@ fn keys(p: &Prepared) -> Vec<(u8, String)> {
     k
 }
 
+/// How many pairs' worth of evidence the generic defaults below carry in the estimates.
+const PRIOR_WEIGHT: f64 = 20.0;
+
+/// Generic m probabilities (Different, Close, Same) per field in [`FIELDS`] order: how often
+/// two records of one customer disagree, nearly agree, agree.
+const DEFAULT_M: [[f64; 3]; 7] = [
+    [0.05, 0.15, 0.80],
+    [0.05, 0.05, 0.90],
+    [0.30, 0.001, 0.699],
+    [0.30, 0.001, 0.699],
+    [0.05, 0.001, 0.949],
+    [0.20, 0.20, 0.60],
+    [0.10, 0.001, 0.899],
+];
+
+/// Generic u probabilities: how often two different customers agree by chance.
+const DEFAULT_U: [[f64; 3]; 7] = [
+    [0.99, 0.009, 0.001],
+    [0.997, 0.002, 0.001],
+    [0.999, 0.0005, 0.0005],
+    [0.999, 0.0005, 0.0005],
+    [0.999, 0.0005, 0.0005],
+    [0.98, 0.015, 0.005],
+    [0.97, 0.001, 0.029],
+];
+
 /// Settings of duplicate detection.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -372,9 +398,12 @@ pub fn find_duplicates(records: &[MatchRecord], config: &DedupConfig) -> Duplica
         .map(|&(a, b)| compare(&prepared[a as usize], &prepared[b as usize]))
         .collect();
 
-    // u from random pairs.
+    // u from random pairs, counted as at most as many observations as there are distinct
+    // pairs (in a tiny table the random pairs are few distinct pairs, matches included),
+    // on top of generic defaults.
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(config.seed);
-    let mut u_counts = [[1.0f64; 3]; 7];
+    let mut u_seen = [[0.0f64; 3]; 7];
+    let mut drawn = 0.0;
     if n > 1 {
         for _ in 0..config.random_pairs {
             let a = rng.random_range(0..n);
@@ -382,21 +411,36 @@ pub fn find_duplicates(records: &[MatchRecord], config: &DedupConfig) -> Duplica
             if a == b {
                 continue;
             }
+            drawn += 1.0;
             let c = compare(&prepared[a], &prepared[b]);
             for (f, l) in c.levels.iter().enumerate() {
                 if let Some(s) = slot(*l) {
-                    u_counts[f][s] += 1.0;
+                    u_seen[f][s] += 1.0;
                 }
             }
         }
     }
-    let mut u: Vec<[f64; 3]> = u_counts
+    let distinct_pairs = (n as f64) * (n as f64 - 1.0) / 2.0;
+    let scale = if drawn > 0.0 {
+        distinct_pairs.min(drawn) / drawn
+    } else {
+        0.0
+    };
+    let mut u_prior = [[0.0f64; 3]; 7];
+    for f in 0..7 {
+        for l in 0..3 {
+            u_prior[f][l] = PRIOR_WEIGHT * DEFAULT_U[f][l] + scale * u_seen[f][l];
+        }
+    }
+    let mut u: Vec<[f64; 3]> = u_prior
         .iter()
         .map(|c| {
             let t: f64 = c.iter().sum();
             c.map(|x| x / t)
         })
         .collect();
+    // The random-pair estimate stays in the EM as a prior worth a limited number of pairs.
+    let u_weight = distinct_pairs.min(1_000.0);
 
     // EM for m and the prior over the distinct comparison patterns.
     let mut patterns: FxHashMap<[Level; 7], f64> = FxHashMap::default();
@@ -404,8 +448,9 @@ pub fn find_duplicates(records: &[MatchRecord], config: &DedupConfig) -> Duplica
         *patterns.entry(c.levels).or_insert(0.0) += 1.0;
     }
     let patterns: Vec<([Level; 7], f64)> = patterns.into_iter().collect();
-    let mut m: Vec<[f64; 3]> = vec![[0.05, 0.15, 0.8]; 7];
-    let mut prior = 0.01;
+    let mut m: Vec<[f64; 3]> = DEFAULT_M.to_vec();
+    let mut prior = 0.1;
+    let u0 = u.clone();
     let posterior = |levels: &[Level; 7], m: &[[f64; 3]], u: &[[f64; 3]], prior: f64| -> f64 {
         let mut log_ratio = (prior / (1.0 - prior)).ln();
         for (f, l) in levels.iter().enumerate() {
@@ -431,8 +476,10 @@ pub fn find_duplicates(records: &[MatchRecord], config: &DedupConfig) -> Duplica
             .collect()
     };
     for _ in 0..config.iterations {
-        let mut mc = [[1e-6f64; 3]; 7];
-        let mut uc = [[1e-6f64; 3]; 7];
+        // Dirichlet priors: generic m defaults and the random-pair u, each worth a few
+        // pairs, so that a tiny table still gets a sensible model and a large one its own.
+        let mut mc: [[f64; 3]; 7] = std::array::from_fn(|f| DEFAULT_M[f].map(|x| x * PRIOR_WEIGHT));
+        let mut uc: [[f64; 3]; 7] = std::array::from_fn(|f| u0[f].map(|x| x * u_weight));
         let (mut matched, mut total) = (0.0, 0.0);
         for (levels, count) in &patterns {
             let g = posterior(levels, &m, &u, prior);

@@ -23,7 +23,7 @@ from ._analytics import (
     segment_matrix,
     top_share,
 )
-from . import clv
+from . import clv, quality
 from ._book import CustomerBook, sample_book
 from ._calendar import BusinessCalendar
 from ._lifecycle import LifecyclePolicy, lifecycle_stages
@@ -45,6 +45,7 @@ __all__ = [
     "BusinessCalendar",
     "CustomerBook",
     "clv",
+    "quality",
     "LifecyclePolicy",
     "SlaPolicy",
     "lifecycle_stages",

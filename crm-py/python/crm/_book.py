@@ -97,6 +97,10 @@ class CustomerBook:
         text = self._inner.customer_json(customer_id)
         return None if text is None else dict(json.loads(text))
 
+    def customer_ids(self) -> Any:
+        """The customers' ids in the book's order, as a numpy array."""
+        return self._inner.customer_ids()
+
     def view(self, customer_id: int, as_of: Any = None, *, offset: int = 0, limit: int = 20) -> Dict[str, Any]:
         """The 360° view of one customer as a dict; ``as_of`` defaults to now.
 

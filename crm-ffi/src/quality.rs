@@ -1,0 +1,133 @@
+//! Data quality through JSON and strings: duplicates, validation, normalisation.
+
+use std::ffi::c_char;
+
+use chrono::NaiveDate;
+use crm_core::model::Customer;
+use crm_core::quality::{self, DedupConfig, MatchRecord};
+
+use crate::args::{json, out_ok, owned_string, text, to_json, write};
+use crate::status::{Failure, crm_status_t, guard};
+
+/// Duplicates among records: `records_json` is a JSON array of objects with any of
+/// `given_name`, `surname`, `birth_date`, `email`, `phone`, `address`, `city`, `postcode`,
+/// `national_id`; `config_json` may be NULL or e.g. `{"threshold": 0.95}`. The result (pairs
+/// with probability and per-field evidence, a cluster per row, the fitted model) as JSON.
+///
+/// # Safety
+/// Strings NUL-terminated (`config_json` may be NULL); `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_quality_find_duplicates_json(
+    records_json: *const c_char,
+    config_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> crm_status_t {
+    guard(|| {
+        out_ok(out_json, "out_json")?;
+        // SAFETY: per this function's contract.
+        let records: Vec<MatchRecord> = json(
+            unsafe { text(records_json, "records_json")? },
+            "the records",
+        )?;
+        let config: DedupConfig = if config_json.is_null() {
+            DedupConfig::default()
+        } else {
+            // SAFETY: non-NULL, NUL-terminated per the contract.
+            json(unsafe { text(config_json, "config_json")? }, "the config")?
+        };
+        let d = quality::find_duplicates(&records, &config);
+        // SAFETY: checked non-NULL above.
+        unsafe { write(out_json, owned_string(to_json(&d))) };
+        Ok(())
+    })
+}
+
+/// Findings and completeness per customer: `customers_json` is a JSON array of customers;
+/// `today` ("2025-06-01") judges birth dates. JSON array of `{"id", "findings",
+/// "completeness"}` (values masked).
+///
+/// # Safety
+/// Strings NUL-terminated; `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_quality_validate_json(
+    customers_json: *const c_char,
+    today: *const c_char,
+    out_json: *mut *mut c_char,
+) -> crm_status_t {
+    guard(|| {
+        out_ok(out_json, "out_json")?;
+        // SAFETY: per this function's contract.
+        let (customers, today) = unsafe {
+            (
+                text(customers_json, "customers_json")?,
+                text(today, "today")?,
+            )
+        };
+        let customers: Vec<Customer> = json(customers, "the customers")?;
+        let today = NaiveDate::parse_from_str(today, "%Y-%m-%d").map_err(|_| {
+            Failure::new(
+                crm_status_t::CRM_INVALID_ARGUMENT,
+                format!("invalid today {today:?}: use YYYY-MM-DD"),
+            )
+        })?;
+        let out: Vec<serde_json::Value> = customers
+            .iter()
+            .map(|c| {
+                serde_json::json!({"id": c.id, "findings": quality::validate_customer(c, today),
+                                   "completeness": quality::completeness(c, today)})
+            })
+            .collect();
+        // SAFETY: checked non-NULL above.
+        unsafe { write(out_json, owned_string(to_json(&out))) };
+        Ok(())
+    })
+}
+
+/// A phone number in E.164 to `*out` (free with `crm_string_free`);
+/// `CRM_INVALID_ARGUMENT` when it is no phone number.
+///
+/// # Safety
+/// `phone` NUL-terminated; `out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_quality_normalize_phone(
+    phone: *const c_char,
+    out: *mut *mut c_char,
+) -> crm_status_t {
+    guard(|| {
+        out_ok(out, "out")?;
+        // SAFETY: per this function's contract.
+        let phone = unsafe { text(phone, "phone")? };
+        let e164 = quality::normalize_phone(phone).ok_or_else(|| {
+            Failure::new(
+                crm_status_t::CRM_INVALID_ARGUMENT,
+                format!(
+                    "invalid phone {}: not a phone number",
+                    crm_core::error::mask(phone)
+                ),
+            )
+        })?;
+        // SAFETY: checked non-NULL above.
+        unsafe { write(out, owned_string(e164)) };
+        Ok(())
+    })
+}
+
+/// A name as a matching key (Turkish case rules, folded, honorifics and company forms
+/// dropped) to `*out` (free with `crm_string_free`).
+///
+/// # Safety
+/// `name` NUL-terminated; `out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_quality_normalize_name(
+    name: *const c_char,
+    out: *mut *mut c_char,
+) -> crm_status_t {
+    guard(|| {
+        out_ok(out, "out")?;
+        // SAFETY: per this function's contract.
+        let name = unsafe { text(name, "name")? };
+        // SAFETY: checked non-NULL above.
+        unsafe { write(out, owned_string(quality::normalize_name(name))) };
+        Ok(())
+    })
+}

@@ -1,0 +1,41 @@
+/* Data quality through the C ABI. */
+#include <stdlib.h>
+#include <string.h>
+#include "crm.h"
+#include "check.h"
+
+int main(void) {
+    char *out = NULL;
+    CHECK_STATUS(crm_quality_normalize_phone("0532 123 45 67", &out), CRM_OK);
+    CHECK(out != NULL && strcmp(out, "+905321234567") == 0);
+    crm_string_free(out);
+    out = NULL;
+    CHECK_STATUS(crm_quality_normalize_phone("12", &out), CRM_INVALID_ARGUMENT);
+    CHECK(out == NULL);
+    CHECK_STATUS(crm_quality_normalize_name("Sn. Dr. Ay\xc5\x9f" "e YILMAZ", &out), CRM_OK);
+    CHECK(out != NULL && strcmp(out, "ayse yilmaz") == 0);
+    crm_string_free(out);
+    out = NULL;
+
+    /* Two records of one customer (names swapped and typed without Turkish letters, the
+     * phone formatted differently) and a third person. */
+    const char *records =
+        "[{\"given_name\": \"\xc5\x9e\xc3\xbckr\xc3\xbc\", \"surname\": \"\xc3\x87" "a\xc4\x9flar\", \"phone\": \"0532 123 45 67\", \"birth_date\": \"1980-05-17\"},"
+        " {\"given_name\": \"Caglar\", \"surname\": \"Sukru\", \"phone\": \"+90 532 123 4567\", \"birth_date\": \"1980-05-17\"},"
+        " {\"given_name\": \"Mehmet\", \"surname\": \"Ozturk\", \"phone\": \"0533 765 43 21\"}]";
+    CHECK_STATUS(crm_quality_find_duplicates_json(records, NULL, &out), CRM_OK);
+    CHECK(contains(out, "\"cluster\":[0,0,2]"));
+    CHECK(contains(out, "\"left\":0,\"right\":1"));
+    crm_string_free(out);
+    out = NULL;
+    CHECK_STATUS(crm_quality_find_duplicates_json("[{\"birth_date\": \"yesterday\"}]", NULL, &out), CRM_PARSE_ERROR);
+
+    CHECK_STATUS(crm_quality_validate_json("[{\"id\": 1, \"given_name\": \"test\", \"national_id\": \"11111111111\"}]",
+                                           "2025-06-01", &out), CRM_OK);
+    CHECK(contains(out, "\"field\":\"national_id\"") && contains(out, "\"kind\":\"placeholder\""));
+    CHECK(contains(out, "1111*******") && !contains(out, "11111111111"));
+    crm_string_free(out);
+    out = NULL;
+    CHECK_STATUS(crm_quality_validate_json("[]", "June", &out), CRM_INVALID_ARGUMENT);
+    return report();
+}

@@ -108,6 +108,74 @@ impl CustomerBook {
         self.inner.customer(customer_id).map(json)
     }
 
+    /// Merges `merged` into `survivor` (profile JSON optional); the merge record as JSON.
+    #[pyo3(signature = (survivor, merged, at_us, profile_json = None))]
+    fn merge_json(
+        &mut self,
+        survivor: u64,
+        merged: Vec<u64>,
+        at_us: i64,
+        profile_json: Option<&str>,
+    ) -> PyResult<String> {
+        let profile: Option<Customer> = match profile_json {
+            Some(t) => Some(from_json("the profile", t)?),
+            None => None,
+        };
+        let m = self
+            .inner
+            .merge(
+                survivor,
+                &merged,
+                profile,
+                TimeUnit::Microseconds.instant(at_us),
+            )
+            .py_err()?;
+        Ok(json(&m))
+    }
+
+    /// Finds duplicate clusters and merges each into a golden record; JSON of merges and
+    /// skipped clusters (or only the clusters with `apply` false).
+    #[pyo3(signature = (at_us, apply, config_json = None, rules_json = None))]
+    fn merge_duplicates_json(
+        &mut self,
+        py: Python<'_>,
+        at_us: i64,
+        apply: bool,
+        config_json: Option<&str>,
+        rules_json: Option<&str>,
+    ) -> PyResult<String> {
+        let config: crm_core::quality::DedupConfig = match config_json {
+            Some(t) => from_json("the duplicate-detection config", t)?,
+            None => Default::default(),
+        };
+        let rules: crm_core::quality::GoldenRules = match rules_json {
+            Some(t) => from_json("the survivorship rules", t)?,
+            None => Default::default(),
+        };
+        let at = TimeUnit::Microseconds.instant(at_us);
+        let inner = &mut self.inner;
+        let out = py.detach(|| {
+            let clusters = inner.find_duplicates(&config);
+            if !apply {
+                return Ok(serde_json::json!({"clusters": clusters}));
+            }
+            inner
+                .merge_duplicates(&clusters, &rules, at.date_naive(), at)
+                .map(|(merged, skipped)| {
+                    serde_json::json!({"clusters": clusters, "merges": merged, "skipped": skipped})
+                })
+        });
+        Ok(json(&out.py_err()?))
+    }
+
+    fn resolve(&self, customer_id: u64) -> Option<u64> {
+        self.inner.resolve(customer_id)
+    }
+
+    fn merges_json(&self) -> String {
+        json(&self.inner.merges())
+    }
+
     fn customer_ids<'py>(&self, py: Python<'py>) -> Bound<'py, numpy::PyArray1<u64>> {
         let ids: Vec<u64> = self.inner.customers().map(|c| c.id).collect();
         ids.into_pyarray(py)

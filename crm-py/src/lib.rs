@@ -44,6 +44,7 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(quality::normalize_phone, m)?)?;
     m.add_function(wrap_pyfunction!(quality::normalize_email, m)?)?;
     m.add_function(wrap_pyfunction!(quality::fold, m)?)?;
+    m.add_function(wrap_pyfunction!(quality::golden_record_json, m)?)?;
     m.add_function(wrap_pyfunction!(clv::clv_summary, m)?)?;
     m.add_function(wrap_pyfunction!(clv::fit_beta_geo, m)?)?;
     m.add_function(wrap_pyfunction!(clv::fit_gamma_gamma, m)?)?;

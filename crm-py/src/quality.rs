@@ -69,3 +69,20 @@ pub(crate) fn normalize_email(s: &str) -> Option<String> {
 pub(crate) fn fold(s: &str) -> String {
     quality::fold(s)
 }
+
+/// The golden record of customers (JSON list) by survivorship rules; JSON.
+#[pyfunction]
+#[pyo3(signature = (customers_json, today, rules_json = None))]
+pub(crate) fn golden_record_json(
+    customers_json: &str,
+    today: &str,
+    rules_json: Option<&str>,
+) -> PyResult<String> {
+    let customers: Vec<Customer> = from_json("the customers", customers_json)?;
+    let today: NaiveDate = from_json("today", &format!("\"{}\"", today.escape_default()))?;
+    let rules: quality::GoldenRules = match rules_json {
+        Some(t) => from_json("the survivorship rules", t)?,
+        None => Default::default(),
+    };
+    Ok(json(&quality::golden_record(&customers, &rules, today)))
+}

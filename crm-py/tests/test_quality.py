@@ -73,3 +73,26 @@ def test_duplicates_of_the_sample_are_found(kind: str) -> None:
     hit = len(predicted & true_pairs)
     assert hit / len(predicted) >= 0.97 and hit / len(true_pairs) >= 0.97
     assert np.all(np.asarray(pairs["probability"]) >= 0.9)
+
+
+def test_book_merges_duplicates_and_old_ids_resolve() -> None:
+    book, end, truth = crm.sample_book(1_000, seed=6)
+    events = book.event_count
+    found = book.merge_duplicates(apply=False)
+    assert found["clusters"] and "merges" not in found
+    out = book.merge_duplicates(at=end)
+    assert len(out["merges"]) + len(out["skipped"]) == len(out["clusters"])
+    assert book.event_count == events
+    m = out["merges"][0]
+    assert all(book.resolve(old) == m["survivor"] for old in m["merged"])
+    assert book.merges()[0]["survivor"] == m["survivor"]
+    with pytest.raises(crm.NotFoundError):
+        book.merge(m["survivor"], [987654321], at=end)
+
+
+def test_golden_record_prefers_real_values() -> None:
+    g = crm.quality.golden_record([
+        {"id": 1, "given_name": "Şükrü", "family_name": "Çağlar", "phones": ["5555555555"]},
+        {"id": 2, "given_name": "Sukru", "family_name": "Caglar", "phones": ["0532 123 45 67"]},
+    ], today="2025-06-01")
+    assert g["customer"]["id"] == 1 and g["customer"]["phones"] == ["+905321234567"]

@@ -247,7 +247,7 @@ impl CustomerBook {
     /// Checks what a profile can be checked for on its own; deeper data-quality checks
     /// (checksums, placeholders) belong to the `quality` module, because a book must accept
     /// imperfect real-world records in order to clean them.
-    fn check_profile(&self, c: &Customer) -> Result<()> {
+    pub(crate) fn check_profile(&self, c: &Customer) -> Result<()> {
         let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());
         match c.kind {
             CustomerKind::Person if blank(&c.given_name) && blank(&c.family_name) => {

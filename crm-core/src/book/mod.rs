@@ -27,6 +27,7 @@ mod features;
 mod figures;
 mod ingest;
 mod lifecycle;
+mod merge;
 mod sla;
 mod snapshot;
 mod stats;
@@ -46,6 +47,7 @@ pub use figures::{
     PurchaseFigures, ReferralFigures,
 };
 pub use lifecycle::{StageView, Stages};
+pub use merge::{MergeOutcome, MergeRecord};
 pub use snapshot::{BookSnapshot, SNAPSHOT_FORMAT_VERSION};
 pub use stats::BookStats;
 pub use view::{CustomerView, TimelineItem, TimelinePage, ViewOptions};
@@ -126,6 +128,10 @@ pub struct CustomerBook {
     sla_policies: Option<std::sync::Arc<crate::sla::SlaPolicies>>,
     /// The lifecycle policy for the view's stage; configuration, not part of snapshots.
     lifecycle_policy: Option<std::sync::Arc<crate::lifecycle::LifecyclePolicy>>,
+    /// Merged ids and the customer each was merged into.
+    redirects: FxHashMap<CustomerId, CustomerId>,
+    /// Every merge, oldest first.
+    merges: Vec<MergeRecord>,
 }
 
 impl CustomerBook {
@@ -154,6 +160,8 @@ impl CustomerBook {
             segmentation: None,
             sla_policies: None,
             lifecycle_policy: None,
+            redirects: FxHashMap::default(),
+            merges: Vec::new(),
         })
     }
 
@@ -237,10 +245,13 @@ impl CustomerBook {
             .map(|&i| self.public(&self.events[i as usize])))
     }
 
+    /// The dense index of a customer, following merges.
     fn dense(&self, id: CustomerId) -> Result<u32> {
-        self.index
-            .get(&id)
-            .copied()
+        if let Some(&d) = self.index.get(&id) {
+            return Ok(d);
+        }
+        self.resolve(id)
+            .and_then(|s| self.index.get(&s).copied())
             .ok_or_else(|| CrmError::not_found("customer_id", id))
     }
 

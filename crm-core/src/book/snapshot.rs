@@ -30,6 +30,10 @@ pub struct BookSnapshot {
     /// Incidents in the order they were added.
     #[serde(default)]
     pub incidents: Vec<Incident>,
+    /// Merges of duplicate customers, oldest first (their events are already under the
+    /// survivors; this keeps the old ids resolving).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merges: Vec<super::MergeRecord>,
 }
 
 impl CustomerBook {
@@ -41,6 +45,7 @@ impl CustomerBook {
             customers: self.customers.clone(),
             events: self.events().collect(),
             incidents: self.incidents.clone(),
+            merges: self.merges.clone(),
         }
     }
 
@@ -89,6 +94,25 @@ impl CustomerBook {
             book.add_incident(incident)
                 .map_err(|e| e.context(format_args!("incident #{i}")))?;
         }
+        for (i, m) in snapshot.merges.iter().enumerate() {
+            if !book.index.contains_key(&m.survivor) && !book.redirects.contains_key(&m.survivor) {
+                return Err(
+                    CrmError::not_found("survivor", m.survivor).context(format_args!("merge #{i}"))
+                );
+            }
+            for &id in &m.merged {
+                if book.index.contains_key(&id) {
+                    return Err(CrmError::conflict(
+                        "merged",
+                        id,
+                        "is still a customer of the snapshot, so it cannot redirect",
+                    )
+                    .context(format_args!("merge #{i}")));
+                }
+                book.redirects.insert(id, m.survivor);
+            }
+        }
+        book.merges = snapshot.merges;
         Ok(book)
     }
 

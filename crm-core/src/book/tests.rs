@@ -813,3 +813,123 @@ fn new_complaint_events_are_checked_against_the_complaint() {
     let again = CustomerBook::from_snapshot(b.snapshot()).unwrap();
     assert_eq!(again.event_count(), b.event_count());
 }
+
+#[test]
+fn merging_moves_every_event_and_old_ids_resolve() {
+    // Customer 2 (referred by 1 in the fixture) is folded into customer 3.
+    let mut b = book();
+    b.record(Event::new(2, t(12, 9, 0), buy(7_000, "c")))
+        .unwrap();
+    b.record(Event::new(3, t(12, 10, 0), buy(3_000, "c")))
+        .unwrap();
+    let before_events = b.event_count();
+    let events_of_2 = b.events_of(2).unwrap().count();
+    let events_of_3 = b.events_of(3).unwrap().count();
+    let at = t(20, 0, 0);
+    let m = b.merge(3, &[2], None, at).unwrap();
+    assert_eq!(
+        (m.survivor, m.merged.clone(), m.events_moved),
+        (3, vec![2], 1)
+    );
+    assert_eq!(b.len(), 2);
+    assert_eq!(b.event_count(), before_events, "no event is lost");
+    // The referral of 2 by 1 now points at 3 and is listed under both 1 and 3.
+    let under_3: Vec<Event> = b.events_of(3).unwrap().collect();
+    assert_eq!(under_3.len(), events_of_2 + events_of_3);
+    assert!(under_3.windows(2).all(|w| w[0].at <= w[1].at));
+    assert!(
+        under_3
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Referral(Referral { referred: 3 })))
+    );
+    assert_eq!(b.resolve(2), Some(3));
+    assert_eq!(b.resolve(99), None);
+    // Viewing or recording by the old id reaches the survivor.
+    assert_eq!(b.view(2, &ViewOptions::as_of(at)).unwrap().profile.id, 3);
+    b.record(Event::new(2, t(21, 0, 0), buy(1_000, "c")))
+        .unwrap();
+    assert_eq!(b.events_of(3).unwrap().count(), under_3.len() + 1);
+    assert_eq!(b.merges().len(), 1);
+    // Snapshots keep the merge and the redirect.
+    let again = CustomerBook::from_snapshot(b.snapshot()).unwrap();
+    assert_eq!(again.resolve(2), Some(3));
+    assert_eq!(again.snapshot(), b.snapshot());
+}
+
+#[test]
+fn refused_merges_change_nothing() {
+    let mut b = book();
+    let before = b.snapshot();
+    let at = t(20, 0, 0);
+    assert_eq!(
+        b.merge(3, &[], None, at).unwrap_err().field(),
+        Some("merged")
+    );
+    assert_eq!(
+        b.merge(3, &[3], None, at).unwrap_err().field(),
+        Some("merged")
+    );
+    assert_eq!(
+        b.merge(3, &[9], None, at).unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    // 1 referred 2: merging them would make 1 refer itself.
+    assert_eq!(
+        b.merge(1, &[2], None, at).unwrap_err().kind(),
+        ErrorKind::Conflict
+    );
+    let wrong = Customer::person(7, "X", "Y");
+    assert_eq!(
+        b.merge(3, &[2], Some(wrong), at).unwrap_err().field(),
+        Some("profile.id")
+    );
+    assert_eq!(b.snapshot(), before);
+}
+
+mod merge_properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+        /// Merges lose no event: every event survives, under the survivor when its owner
+        /// was merged, and every old id resolves.
+        #[test]
+        fn merges_lose_no_event(
+            purchases in prop::collection::vec((0u64..6, 1u32..28, 1i64..10_000), 0..40),
+            survivor in 0u64..6,
+            merged in prop::collection::btree_set(0u64..6, 1..4),
+        ) {
+            let mut b = CustomerBook::with_currency("TRY").unwrap();
+            for id in 0..6 {
+                b.add_customer(Customer::person(id, "Ad", "Soyad")).unwrap();
+            }
+            for (id, day, amount) in &purchases {
+                b.record(Event::new(*id, t(*day, 10, 0), buy(*amount, "a"))).unwrap();
+            }
+            let merged: Vec<u64> = merged.into_iter().filter(|&m| m != survivor).collect();
+            prop_assume!(!merged.is_empty());
+            let before: Vec<Event> = b.events().collect();
+            b.merge(survivor, &merged, None, t(28, 0, 0)).unwrap();
+            let mut expected: Vec<Event> = before
+                .into_iter()
+                .map(|mut e| {
+                    if merged.contains(&e.customer_id) {
+                        e.customer_id = survivor;
+                    }
+                    e
+                })
+                .collect();
+            let mut after: Vec<Event> = b.events().collect();
+            let key = |e: &Event| (e.customer_id, e.at, format!("{:?}", e.kind));
+            expected.sort_by_key(key);
+            after.sort_by_key(key);
+            prop_assert_eq!(after, expected);
+            for m in &merged {
+                prop_assert_eq!(b.resolve(*m), Some(survivor));
+            }
+            let total: usize = b.customers().map(|c| b.events_of(c.id).unwrap().count()).sum();
+            prop_assert_eq!(total, b.event_count());
+        }
+    }
+}

@@ -249,9 +249,12 @@ fn keys(p: &Prepared) -> Vec<(u8, String)> {
             k.push((5, format!("{}|{}", p.given, b)));
         }
     }
+    // The whole street address with the postcode: a shorter key (postcode and house number)
+    // pairs up whole neighbourhoods in a large table, and the model then learns
+    // "neighbours" instead of "the same customer".
     if let Some(pc) = &p.postcode {
-        if let Some(first) = p.address.split_whitespace().next() {
-            k.push((6, format!("{pc}|{first}")));
+        if !p.address.is_empty() {
+            k.push((6, format!("{pc}|{}", p.address)));
         }
     }
     k

@@ -2,6 +2,7 @@
 //! values, completeness, Turkish-aware matching keys, and duplicate detection.
 
 mod dedup;
+mod golden;
 mod text;
 mod validate;
 
@@ -11,6 +12,7 @@ mod tests;
 pub use dedup::{
     DedupConfig, Duplicates, FIELDS, Level, MatchModel, MatchPair, MatchRecord, find_duplicates,
 };
+pub use golden::{GoldenRecord, GoldenRules, Survivorship, golden_record};
 pub use text::{fold, normalize_name, turkish_lower};
 pub use validate::{
     Finding, FindingKind, ORGANISATION_FIELDS, PERSON_FIELDS, completeness, filled_fields,

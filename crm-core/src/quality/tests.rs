@@ -172,3 +172,80 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_golden_record_never_prefers_an_invented_value() {
+    let today = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+    let t = |y| chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, y, 1, 1, 0, 0, 0).unwrap();
+    let mut a = Customer::person(1, "Şükrü", "Çağlar");
+    a.acquired_at = Some(t(2020));
+    a.national_id = Some("10000000146".into()); // a published example: flagged
+    a.phones = vec!["0532 123 45 67".into()];
+    a.address.line = Some("Atatürk Cad. 12".into());
+    a.address.city = Some("Ankara".into());
+    let mut b = Customer::person(2, "Sukru", "Caglar");
+    b.acquired_at = Some(t(2023));
+    b.national_id = Some("12345678950".into()); // flagged too
+    b.phones = vec!["+90 532 123 4567".into(), "5555555555".into()];
+    b.emails = vec!["sukru@gmail.com".into()];
+    b.address.line = Some("yok".into());
+    let mut c = Customer::person(3, "Şükrü", "Çağlar");
+    c.acquired_at = Some(t(2021));
+    c.birth_date = NaiveDate::from_ymd_opt(1980, 5, 17);
+    let g = golden_record(&[a, b, c], &GoldenRules::default(), today);
+    let gc = &g.customer;
+    assert_eq!(gc.id, 1);
+    // "Şükrü Çağlar" twice against "Sukru Caglar" once: most frequent wins, and of the two
+    // the more recent record (3, acquired 2021) is credited.
+    assert_eq!(gc.given_name.as_deref(), Some("Şükrü"));
+    assert_eq!(g.provenance["given_name"], 3);
+    // Both national ids are placeholders: none survives, the first record's stays as is.
+    assert!(!g.provenance.contains_key("national_id"));
+    // The address with "yok" cannot win; record 1's full address does.
+    assert_eq!(gc.address.line.as_deref(), Some("Atatürk Cad. 12"));
+    assert_eq!(g.provenance["address"], 1);
+    // Contacts: the union of real values, normalised, the invented 5555555555 left out.
+    assert_eq!(gc.phones, vec!["+905321234567".to_owned()]);
+    assert_eq!(gc.emails, vec!["sukru@gmail.com".to_owned()]);
+    assert_eq!(gc.birth_date, NaiveDate::from_ymd_opt(1980, 5, 17));
+    assert_eq!(gc.acquired_at, Some(t(2020)));
+    // Source priority takes the first record's name instead.
+    let rules = GoldenRules {
+        default: Survivorship::SourcePriority,
+        ..GoldenRules::default()
+    };
+    let mut d = Customer::person(4, "Sukru", "Caglar");
+    d.acquired_at = Some(t(2024));
+    let e = Customer::person(5, "Şükrü", "Çağlar");
+    let g2 = golden_record(&[d, e.clone(), e], &rules, today);
+    assert_eq!(g2.customer.given_name.as_deref(), Some("Sukru"));
+}
+
+#[test]
+fn a_book_merges_its_duplicates_into_golden_records() {
+    let config = SampleConfig::new(1_500).seed(12);
+    let (mut book, truth) = config.build_book().unwrap();
+    let events = book.event_count();
+    let clusters = book.find_duplicates(&DedupConfig::default());
+    let found: usize = clusters.iter().map(|c| c.len() - 1).sum();
+    assert!(
+        found as f64 >= 0.97 * truth.len() as f64,
+        "{found} of {}",
+        truth.len()
+    );
+    let today = config.end().date_naive();
+    let (merged, skipped) = book
+        .merge_duplicates(&clusters, &GoldenRules::default(), today, config.end())
+        .unwrap();
+    assert_eq!(merged.len() + skipped.len(), clusters.len());
+    assert_eq!(book.event_count(), events, "merging loses no event");
+    for t in &truth {
+        // Both records of a found pair now resolve to one customer.
+        if clusters
+            .iter()
+            .any(|c| c.contains(&t.duplicate) && c.contains(&t.original))
+        {
+            assert_eq!(book.resolve(t.duplicate), book.resolve(t.original));
+        }
+    }
+}

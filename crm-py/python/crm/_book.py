@@ -97,6 +97,36 @@ class CustomerBook:
         text = self._inner.customer_json(customer_id)
         return None if text is None else dict(json.loads(text))
 
+    def merge(self, survivor: int, merged: Iterable[int], profile: Optional[Record] = None, at: Any = None) -> Dict[str, Any]:
+        """Folds the ``merged`` customers into ``survivor`` (whose profile becomes ``profile``
+        when given): every event moves, complaints follow, and the old ids keep resolving to
+        the survivor (:meth:`resolve`). Returns the merge record; raises and changes nothing
+        when it cannot merge."""
+        at_us = cv.now_us() if at is None else cv.instant_ticks(at, "us")
+        text = None if profile is None else cv.dumps(dict(profile))
+        return dict(json.loads(self._inner.merge_json(int(survivor), [int(m) for m in merged], at_us, text)))
+
+    def merge_duplicates(self, *, threshold: Optional[float] = None, rules: Optional[Mapping[str, Any]] = None,
+                         apply: bool = True, at: Any = None) -> Dict[str, Any]:
+        """Finds duplicate customers (see :func:`crm.quality.find_duplicates`) and, with
+        ``apply``, merges each cluster into a golden record (survivorship ``rules``, e.g.
+        ``{"default": "most_frequent", "fields": {"address": "most_recent"}}``). Returns the
+        ``clusters`` of ids, the ``merges`` made and the ``skipped`` clusters with the
+        reason."""
+        at_us = cv.now_us() if at is None else cv.instant_ticks(at, "us")
+        config = None if threshold is None else json.dumps({"threshold": float(threshold)})
+        rules_text = None if rules is None else json.dumps(dict(rules))
+        return dict(json.loads(self._inner.merge_duplicates_json(at_us, apply, config, rules_text)))
+
+    def resolve(self, customer_id: int) -> Optional[int]:
+        """The customer an id stands for now (itself, or the survivor of a merge), or None."""
+        out = self._inner.resolve(int(customer_id))
+        return None if out is None else int(out)
+
+    def merges(self) -> List[Dict[str, Any]]:
+        """Every merge made, oldest first."""
+        return list(json.loads(self._inner.merges_json()))
+
     def customer_ids(self) -> Any:
         """The customers' ids in the book's order, as a numpy array."""
         return self._inner.customer_ids()

@@ -18,7 +18,7 @@ import numpy as np
 from . import _convert as cv
 from . import _crm
 
-__all__ = ["find_duplicates", "validate", "normalize_name", "normalize_phone", "normalize_email", "fold", "Duplicates"]
+__all__ = ["golden_record", "find_duplicates", "validate", "normalize_name", "normalize_phone", "normalize_email", "fold", "Duplicates"]
 
 _COLUMNS = ("given_name", "surname", "birth_date", "email", "phone", "address", "city", "postcode", "national_id")
 
@@ -137,3 +137,14 @@ def validate(customers: Any, today: Any = None) -> List[Dict[str, Any]]:
         records = [dict(c) for c in customers]
     day = (_dt.date.today() if today is None else _dt.date.fromisoformat(str(today)[:10])).isoformat()
     return list(json.loads(_crm.validate_json(cv.dumps(records), day)))
+
+
+def golden_record(records: Any, rules: Optional[Mapping[str, Any]] = None, today: Any = None) -> Dict[str, Any]:
+    """One customer from duplicate records (dicts in the customer JSON form, source-priority
+    order): per field the value chosen by the survivorship ``rules`` (``most_frequent`` by
+    default, or ``most_recent``, ``most_complete``, ``source_priority``; per field under
+    ``"fields"``), never an invalid or invented value over a real one; e-mails and phones
+    the union of the valid ones. Returns ``customer`` and ``provenance`` (field → id)."""
+    day = (_dt.date.today() if today is None else _dt.date.fromisoformat(str(today)[:10])).isoformat()
+    text = None if rules is None else json.dumps(dict(rules))
+    return dict(json.loads(_crm.golden_record_json(cv.dumps([dict(r) for r in records]), day, text)))

@@ -1,0 +1,220 @@
+//! The golden record: one customer from a cluster of duplicates, field by field, with the
+//! record each value came from.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::validate::{normalize_email, normalize_phone, validate_customer};
+use crate::model::{Customer, CustomerId};
+
+/// How to choose a field's value among the records of a cluster. Values that are invalid
+/// or invented never win over a real one, whatever the rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Survivorship {
+    /// The value most records agree on; ties go to the most recent record.
+    #[default]
+    MostFrequent,
+    /// The value of the most recently acquired record that has one.
+    MostRecent,
+    /// The longest value (the most complete address, the full name).
+    MostComplete,
+    /// The value of the first record that has one, in the order given (source priority).
+    SourcePriority,
+}
+
+/// Survivorship rules per field (`given_name`, `family_name`, `organisation_name`,
+/// `national_id`, `tax_id`, `birth_date`, `address`, `region`, `sector`); e-mails and phones
+/// are the union of the valid, distinct values.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GoldenRules {
+    /// The rule when a field has none of its own.
+    pub default: Survivorship,
+    /// Per-field rules.
+    pub fields: BTreeMap<String, Survivorship>,
+}
+
+/// The merged customer and where each field came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GoldenRecord {
+    /// The merged customer (with the id of the first record).
+    pub customer: Customer,
+    /// Per field, the id of the record its value came from.
+    pub provenance: BTreeMap<String, CustomerId>,
+}
+
+fn pick<T: Clone + PartialEq>(
+    rule: Survivorship,
+    candidates: &[(usize, CustomerId, T, usize)],
+) -> Option<(CustomerId, T)> {
+    // candidates: (position, id, value, length); positions are in recency order (later =
+    // more recent) as the caller arranged.
+    let best = match rule {
+        Survivorship::SourcePriority => candidates.iter().min_by_key(|c| c.0),
+        Survivorship::MostRecent => candidates.iter().max_by_key(|c| c.0),
+        Survivorship::MostComplete => candidates.iter().max_by_key(|c| (c.3, c.0)),
+        Survivorship::MostFrequent => candidates.iter().max_by_key(|c| {
+            let n = candidates.iter().filter(|o| o.2 == c.2).count();
+            (n, c.0)
+        }),
+    }?;
+    Some((best.1, best.2.clone()))
+}
+
+/// Merges `records` (one customer's duplicates, source-priority order) into one, by
+/// `rules`. The first record's id and kind are kept; `acquired_at` is the earliest.
+pub fn golden_record(records: &[Customer], rules: &GoldenRules, today: NaiveDate) -> GoldenRecord {
+    let mut provenance = BTreeMap::new();
+    let Some(first) = records.first() else {
+        return GoldenRecord {
+            customer: Customer::person(0, "", ""),
+            provenance,
+        };
+    };
+    let findings: Vec<Vec<String>> = records
+        .iter()
+        .map(|c| {
+            validate_customer(c, today)
+                .into_iter()
+                .map(|f| f.field)
+                .collect()
+        })
+        .collect();
+    // A field is flawed in a record when any finding is about it (or about one of its parts:
+    // `address.line` flaws the address).
+    let flawed = |i: usize, field: &str| {
+        findings[i].iter().any(|f| {
+            f == field
+                || f.strip_prefix(field)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+    };
+    let rule = |field: &str| rules.fields.get(field).copied().unwrap_or(rules.default);
+    // Recency order for the rules: by acquisition, records without a date first.
+    let mut recency: Vec<usize> = (0..records.len()).collect();
+    recency.sort_by_key(|&i| (records[i].acquired_at, i));
+    let rank: Vec<usize> = {
+        let mut r = vec![0; records.len()];
+        for (pos, &i) in recency.iter().enumerate() {
+            r[i] = pos;
+        }
+        r
+    };
+    let mut golden = first.clone();
+    macro_rules! survive {
+        ($field:literal, $get:expr, $set:expr) => {{
+            let get = $get;
+            let candidates: Vec<(usize, CustomerId, _, usize)> = records
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !flawed(*i, $field))
+                .filter_map(|(i, c)| {
+                    get(c).map(|v| {
+                        let position = if rule($field) == Survivorship::SourcePriority {
+                            i
+                        } else {
+                            rank[i]
+                        };
+                        let len = format!("{v:?}").len();
+                        (position, c.id, v, len)
+                    })
+                })
+                .collect();
+            if let Some((id, value)) = pick(rule($field), &candidates) {
+                $set(&mut golden, value);
+                provenance.insert($field.to_owned(), id);
+            }
+        }};
+    }
+    survive!(
+        "given_name",
+        |c: &Customer| c.given_name.clone(),
+        |g: &mut Customer, v| g.given_name = Some(v)
+    );
+    survive!(
+        "family_name",
+        |c: &Customer| c.family_name.clone(),
+        |g: &mut Customer, v| g.family_name = Some(v)
+    );
+    survive!(
+        "organisation_name",
+        |c: &Customer| c.organisation_name.clone(),
+        |g: &mut Customer, v| g.organisation_name = Some(v)
+    );
+    survive!(
+        "national_id",
+        |c: &Customer| c.national_id.clone(),
+        |g: &mut Customer, v| g.national_id = Some(v)
+    );
+    survive!(
+        "tax_id",
+        |c: &Customer| c.tax_id.clone(),
+        |g: &mut Customer, v| g.tax_id = Some(v)
+    );
+    survive!(
+        "birth_date",
+        |c: &Customer| c.birth_date,
+        |g: &mut Customer, v| g.birth_date = Some(v)
+    );
+    survive!(
+        "region",
+        |c: &Customer| c.region.clone(),
+        |g: &mut Customer, v| g.region = Some(v)
+    );
+    survive!(
+        "sector",
+        |c: &Customer| c.sector.clone(),
+        |g: &mut Customer, v| g.sector = Some(v)
+    );
+    // The address moves as a whole, so that a street never lands in another record's city;
+    // a placeholder line disqualifies it.
+    survive!(
+        "address",
+        |c: &Customer| (!c.address.is_empty()).then(|| c.address.clone()),
+        |g: &mut Customer, v| g.address = v
+    );
+    // Contacts: every valid, distinct value, normalised, in record order.
+    let mut emails: Vec<String> = Vec::new();
+    let mut phones: Vec<String> = Vec::new();
+    for (i, c) in records.iter().enumerate() {
+        for (k, e) in c.emails.iter().enumerate() {
+            if findings[i].iter().any(|f| *f == format!("emails[{k}]")) {
+                continue;
+            }
+            if let Some(n) = normalize_email(e) {
+                if !emails.iter().any(|x| x.eq_ignore_ascii_case(&n)) {
+                    emails.push(n);
+                }
+            }
+        }
+        for (k, p) in c.phones.iter().enumerate() {
+            if findings[i].iter().any(|f| *f == format!("phones[{k}]")) {
+                continue;
+            }
+            if let Some(n) = normalize_phone(p) {
+                if !phones.contains(&n) {
+                    phones.push(n);
+                }
+            }
+        }
+    }
+    golden.emails = emails;
+    golden.phones = phones;
+    golden.acquired_at = records.iter().filter_map(|c| c.acquired_at).min();
+    golden.tags = {
+        let mut t: Vec<String> = records
+            .iter()
+            .flat_map(|c| c.tags.iter().cloned())
+            .collect();
+        t.sort();
+        t.dedup();
+        t
+    };
+    GoldenRecord {
+        customer: golden,
+        provenance,
+    }
+}

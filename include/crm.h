@@ -751,6 +751,28 @@ crm_status_t crm_quality_normalize_phone(const char *phone, char **out);
 // `name` NUL-terminated; `out` writable.
 crm_status_t crm_quality_normalize_name(const char *name, char **out);
 
+// Finds the book's duplicate customers and, when `apply` is true, merges each cluster into a
+// golden record (`rules_json` NULL for the defaults, e.g. `{"default": "most_frequent"}`);
+// `config_json` NULL or e.g. `{"threshold": 0.95}`; `at` (RFC 3339) dates the merges. JSON
+// `{"clusters": [[ids]], "merges": [...], "skipped": [...]}` to `*out_json`.
+//
+// # Safety
+// `book` is a live handle nobody else uses during the call; strings NUL-terminated
+// (`config_json`, `rules_json` may be NULL); `out_json` writable.
+crm_status_t crm_book_merge_duplicates_json(crm_book_t *book,
+                                            const char *at,
+                                            bool apply,
+                                            const char *config_json,
+                                            const char *rules_json,
+                                            char **out_json);
+
+// The customer an id stands for now (itself, or the survivor it was merged into), to
+// `*out`; `CRM_NOT_FOUND` when it is unknown.
+//
+// # Safety
+// `book` is a live handle; `out` writable.
+crm_status_t crm_book_resolve(const crm_book_t *book, uint64_t customer_id, uint64_t *out);
+
 // Policies from their JSON form: one policy object, a list, or `{"policies": [...]}`; e.g.
 // `{"name": "desk", "calendar": {...}, "targets": {"urgent": {"first_response": 30,
 // "resolution": 240}}}`.

@@ -131,3 +131,78 @@ pub unsafe extern "C" fn crm_quality_normalize_name(
         Ok(())
     })
 }
+
+/// Finds the book's duplicate customers and, when `apply` is true, merges each cluster into a
+/// golden record (`rules_json` NULL for the defaults, e.g. `{"default": "most_frequent"}`);
+/// `config_json` NULL or e.g. `{"threshold": 0.95}`; `at` (RFC 3339) dates the merges. JSON
+/// `{"clusters": [[ids]], "merges": [...], "skipped": [...]}` to `*out_json`.
+///
+/// # Safety
+/// `book` is a live handle nobody else uses during the call; strings NUL-terminated
+/// (`config_json`, `rules_json` may be NULL); `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_book_merge_duplicates_json(
+    book: *mut crate::book::crm_book_t,
+    at: *const c_char,
+    apply: bool,
+    config_json: *const c_char,
+    rules_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> crm_status_t {
+    guard(|| {
+        out_ok(out_json, "out_json")?;
+        // SAFETY: per this function's contract.
+        let (book, at) = unsafe { (crate::book::book_mut(book)?, text(at, "at")?) };
+        let at = crate::args::instant(at, "at")?;
+        let config: DedupConfig = if config_json.is_null() {
+            DedupConfig::default()
+        } else {
+            // SAFETY: non-NULL, NUL-terminated per the contract.
+            json(unsafe { text(config_json, "config_json")? }, "the config")?
+        };
+        let rules: quality::GoldenRules = if rules_json.is_null() {
+            Default::default()
+        } else {
+            // SAFETY: non-NULL, NUL-terminated per the contract.
+            json(
+                unsafe { text(rules_json, "rules_json")? },
+                "the survivorship rules",
+            )?
+        };
+        let clusters = book.find_duplicates(&config);
+        let out = if apply {
+            let (merged, skipped) =
+                book.merge_duplicates(&clusters, &rules, at.date_naive(), at)?;
+            serde_json::json!({"clusters": clusters, "merges": merged, "skipped": skipped})
+        } else {
+            serde_json::json!({"clusters": clusters})
+        };
+        // SAFETY: checked non-NULL above.
+        unsafe { write(out_json, owned_string(to_json(&out))) };
+        Ok(())
+    })
+}
+
+/// The customer an id stands for now (itself, or the survivor it was merged into), to
+/// `*out`; `CRM_NOT_FOUND` when it is unknown.
+///
+/// # Safety
+/// `book` is a live handle; `out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_book_resolve(
+    book: *const crate::book::crm_book_t,
+    customer_id: u64,
+    out: *mut u64,
+) -> crm_status_t {
+    guard(|| {
+        out_ok(out, "out")?;
+        // SAFETY: per this function's contract.
+        let book = unsafe { crate::book::book_ref(book)? };
+        let id = book
+            .resolve(customer_id)
+            .ok_or_else(|| crm_core::CrmError::not_found("customer_id", customer_id))?;
+        // SAFETY: checked non-NULL above.
+        unsafe { write(out, id) };
+        Ok(())
+    })
+}

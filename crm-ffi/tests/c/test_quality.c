@@ -37,5 +37,23 @@ int main(void) {
     crm_string_free(out);
     out = NULL;
     CHECK_STATUS(crm_quality_validate_json("[]", "June", &out), CRM_INVALID_ARGUMENT);
+
+    /* A book with the same customer twice: merged into one, the old id resolves. */
+    crm_book_t *book = NULL;
+    CHECK_STATUS(crm_book_new("TRY", &book), CRM_OK);
+    CHECK_STATUS(crm_book_add_customers_json(book,
+        "[{\"id\": 1, \"given_name\": \"Ayse\", \"family_name\": \"Kaya\", \"phones\": [\"0532 123 45 67\"], \"birth_date\": \"1980-05-17\"},"
+        " {\"id\": 2, \"given_name\": \"Kaya\", \"family_name\": \"Ayse\", \"phones\": [\"+905321234567\"], \"birth_date\": \"1980-05-17\"},"
+        " {\"id\": 3, \"given_name\": \"Mehmet\", \"family_name\": \"Ozturk\"}]"), CRM_OK);
+    CHECK_STATUS(crm_book_record_json(book, "{\"customer_id\": 2, \"at\": \"2025-01-02T10:00:00Z\", \"type\": \"purchase\", \"amount\": 1000, \"currency\": \"TRY\"}"), CRM_OK);
+    CHECK_STATUS(crm_book_merge_duplicates_json(book, "2025-06-01T00:00:00Z", true, NULL, NULL, &out), CRM_OK);
+    CHECK(contains(out, "\"clusters\":[[1,2]]") && contains(out, "\"events_moved\":1"));
+    crm_string_free(out);
+    out = NULL;
+    uint64_t now = 0;
+    CHECK_STATUS(crm_book_resolve(book, 2, &now), CRM_OK);
+    CHECK(now == 1 && crm_book_len(book) == 2);
+    CHECK_STATUS(crm_book_resolve(book, 42, &now), CRM_NOT_FOUND);
+    crm_book_free(book);
     return report();
 }

@@ -133,7 +133,8 @@ pub enum Level {
     Same,
 }
 
-/// The compared fields, in [`Comparison::levels`] order.
+/// The compared fields, in the order of the evidence of a [`MatchPair`] and of
+/// [`MatchModel`]'s probabilities.
 pub const FIELDS: [&str; 7] = [
     "name",
     "birth_date",

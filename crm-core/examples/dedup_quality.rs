@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
-use crm_core::quality::{DedupConfig, MatchRecord, find_duplicates};
+use crm_core::quality::{DedupConfig, MatchRecord, find_duplicates, pairs_within};
 use crm_core::sample::SampleConfig;
 
 fn main() {
@@ -22,39 +22,21 @@ fn main() {
     let started = Instant::now();
     let d = find_duplicates(&records, &DedupConfig::default());
     let seconds = started.elapsed().as_secs_f64();
-    let truth: HashSet<(u64, u64)> = sample
-        .duplicates
-        .iter()
-        .map(|t| (t.original.min(t.duplicate), t.original.max(t.duplicate)))
-        .collect();
+    // Duplicates of one original are duplicates of each other too.
+    let mut by_original: std::collections::HashMap<u64, Vec<u64>> = Default::default();
+    for t in &sample.duplicates {
+        by_original
+            .entry(t.original)
+            .or_insert_with(|| vec![t.original])
+            .push(t.duplicate);
+    }
+    let truth: HashSet<(u64, u64)> = pairs_within(by_original.values().map(Vec::as_slice));
     // Predicted pairs: every pair inside a cluster.
     let mut members: std::collections::HashMap<usize, Vec<u64>> = Default::default();
     for (row, &c) in d.cluster.iter().enumerate() {
         members.entry(c).or_default().push(ids[row]);
     }
-    let mut predicted: HashSet<(u64, u64)> = HashSet::new();
-    for m in members.values() {
-        for i in 0..m.len() {
-            for j in i + 1..m.len() {
-                predicted.insert((m[i].min(m[j]), m[i].max(m[j])));
-            }
-        }
-    }
-    // Duplicates of one original are duplicates of each other too.
-    let mut by_original: std::collections::HashMap<u64, Vec<u64>> = Default::default();
-    for t in &sample.duplicates {
-        by_original.entry(t.original).or_default().push(t.duplicate);
-    }
-    let mut truth = truth;
-    for (o, dups) in &by_original {
-        let mut all = dups.clone();
-        all.push(*o);
-        for i in 0..all.len() {
-            for j in i + 1..all.len() {
-                truth.insert((all[i].min(all[j]), all[i].max(all[j])));
-            }
-        }
-    }
+    let predicted = pairs_within(members.values().map(Vec::as_slice));
     let tp = predicted.intersection(&truth).count() as f64;
     let precision = tp / predicted.len().max(1) as f64;
     let recall = tp / truth.len().max(1) as f64;

@@ -558,3 +558,19 @@ pub fn find_duplicates(records: &[MatchRecord], config: &DedupConfig) -> Duplica
         model: MatchModel { prior, m, u },
     }
 }
+
+/// Every unordered pair of ids that share a group, as `(low, high)`: how duplicate clusters
+/// (or ground truth grouped by original) turn into pairs for precision and recall.
+pub fn pairs_within<'a>(
+    groups: impl IntoIterator<Item = &'a [u64]>,
+) -> std::collections::HashSet<(u64, u64)> {
+    let mut out = std::collections::HashSet::new();
+    for g in groups {
+        for i in 0..g.len() {
+            for j in i + 1..g.len() {
+                out.insert((g[i].min(g[j]), g[i].max(g[j])));
+            }
+        }
+    }
+    out
+}

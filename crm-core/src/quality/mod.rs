@@ -11,6 +11,7 @@ mod tests;
 
 pub use dedup::{
     DedupConfig, Duplicates, FIELDS, Level, MatchModel, MatchPair, MatchRecord, find_duplicates,
+    pairs_within,
 };
 pub use golden::{GoldenRecord, GoldenRules, Survivorship, golden_record};
 pub use text::{fold, normalize_name, turkish_lower};

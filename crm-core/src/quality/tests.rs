@@ -83,7 +83,6 @@ fn precision_recall(n: usize, seed: u64) -> (f64, f64) {
         .collect();
     let ids: Vec<u64> = sample.customers.iter().map(|c| c.id).collect();
     let d = find_duplicates(&records, &DedupConfig::default());
-    let mut truth: HashSet<(u64, u64)> = HashSet::new();
     let mut groups: std::collections::HashMap<u64, Vec<u64>> = Default::default();
     for t in &sample.duplicates {
         groups
@@ -91,25 +90,12 @@ fn precision_recall(n: usize, seed: u64) -> (f64, f64) {
             .or_insert_with(|| vec![t.original])
             .push(t.duplicate);
     }
-    for g in groups.values() {
-        for i in 0..g.len() {
-            for j in i + 1..g.len() {
-                truth.insert((g[i].min(g[j]), g[i].max(g[j])));
-            }
-        }
-    }
+    let truth: HashSet<(u64, u64)> = pairs_within(groups.values().map(Vec::as_slice));
     let mut members: std::collections::HashMap<usize, Vec<u64>> = Default::default();
     for (row, &c) in d.cluster.iter().enumerate() {
         members.entry(c).or_default().push(ids[row]);
     }
-    let mut predicted: HashSet<(u64, u64)> = HashSet::new();
-    for m in members.values() {
-        for i in 0..m.len() {
-            for j in i + 1..m.len() {
-                predicted.insert((m[i].min(m[j]), m[i].max(m[j])));
-            }
-        }
-    }
+    let predicted = pairs_within(members.values().map(Vec::as_slice));
     let tp = predicted.intersection(&truth).count() as f64;
     (
         tp / predicted.len().max(1) as f64,

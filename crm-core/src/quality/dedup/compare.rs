@@ -1,0 +1,302 @@
+//! Records in the normalised form comparisons work on, the field comparators, and the keys
+//! that block and count them.
+
+use std::hash::{Hash, Hasher};
+
+use chrono::{Datelike, NaiveDate};
+use rustc_hash::FxHasher;
+
+use super::{Level, MatchRecord};
+use crate::quality::text::{fold, normalize_name};
+use crate::quality::validate::{
+    is_valid_tckn, normalize_email, normalize_phone, placeholder_reason,
+};
+
+/// The number of compared fields ([`super::FIELDS`]).
+pub(super) const N_FIELDS: usize = 7;
+
+/// The normalised form comparisons work on; invented values are dropped (a shared
+/// "test@test.com" is no evidence).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Prepared {
+    /// "given surname", and "surname given" for records typed the other way round.
+    name: String,
+    swapped: String,
+    /// The name's words, sorted: equal for equal names in either order.
+    name_key: String,
+    pub(super) given: String,
+    pub(super) surname: String,
+    pub(super) birth: Option<NaiveDate>,
+    pub(super) email: Option<String>,
+    pub(super) phone: Option<String>,
+    pub(super) address: String,
+    pub(super) postcode: Option<String>,
+    pub(super) id: Option<String>,
+}
+
+fn real(v: Option<&str>) -> Option<&str> {
+    v.map(str::trim)
+        .filter(|s| !s.is_empty() && placeholder_reason(s).is_none())
+}
+
+impl MatchRecord {
+    pub(super) fn prepare(&self) -> Prepared {
+        let email = real(self.email.as_deref())
+            .and_then(normalize_email)
+            .map(|e| e.to_lowercase())
+            .filter(|e| {
+                let local = e.split('@').next().unwrap_or("");
+                placeholder_reason(local).is_none()
+                    && !e.contains("@test.")
+                    && !e.contains("@example.")
+            });
+        let phone = real(self.phone.as_deref())
+            .and_then(normalize_phone)
+            .filter(|p| placeholder_reason(p.strip_prefix("+90").unwrap_or(p)).is_none());
+        let id = real(self.national_id.as_deref())
+            .map(|s| s.chars().filter(char::is_ascii_digit).collect::<String>())
+            .filter(|s| s.len() == 10 || is_valid_tckn(s));
+        // 1 January of a round year is what forms default to.
+        let birth = self
+            .birth_date
+            .filter(|b| !(b.month() == 1 && b.day() == 1 && b.year() % 100 == 0));
+        let given = real(self.given_name.as_deref())
+            .map(normalize_name)
+            .unwrap_or_default();
+        let surname = real(self.surname.as_deref())
+            .map(normalize_name)
+            .unwrap_or_default();
+        let join = |a: &str, b: &str| format!("{a} {b}").trim().to_owned();
+        let mut words: Vec<&str> = given
+            .split(' ')
+            .chain(surname.split(' '))
+            .filter(|t| !t.is_empty())
+            .collect();
+        words.sort_unstable();
+        Prepared {
+            name: join(&given, &surname),
+            swapped: join(&surname, &given),
+            name_key: words.join(" "),
+            birth,
+            email,
+            phone,
+            address: real(self.address.as_deref()).map(fold).unwrap_or_default(),
+            postcode: real(self.postcode.as_deref()).map(str::to_owned),
+            id,
+            given,
+            surname,
+        }
+    }
+}
+
+/// Whether `a` and `b` are at most one edit apart (insertion, deletion, substitution or a
+/// swap of neighbours): Damerau-Levenshtein distance ≤ 1, decided in linear time. strsim
+/// computes the whole distance in O(|a|·|b|) with an allocation, and this test runs for
+/// millions of candidate pairs.
+pub(super) fn within_one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    if a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let room = a.len().min(b.len()) - prefix;
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take(room)
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (ra, rb) = (a.len() - prefix - suffix, b.len() - prefix - suffix);
+    match (ra, rb) {
+        (0, 0) | (1, 1) | (1, 0) | (0, 1) => true,
+        (2, 2) => a[prefix] == b[prefix + 1] && a[prefix + 1] == b[prefix],
+        _ => false,
+    }
+}
+
+fn text_level(a: &str, b: &str) -> Level {
+    if a.is_empty() || b.is_empty() {
+        return Level::Missing;
+    }
+    if a == b {
+        return Level::Same;
+    }
+    let one_edit = if a.is_ascii() && b.is_ascii() {
+        within_one_edit(a.as_bytes(), b.as_bytes())
+    } else {
+        within_one_edit(
+            &a.chars().collect::<Vec<_>>(),
+            &b.chars().collect::<Vec<_>>(),
+        )
+    };
+    if one_edit || strsim::jaro_winkler(a, b) >= 0.92 {
+        Level::Close
+    } else {
+        Level::Different
+    }
+}
+
+fn exact<T: PartialEq>(a: Option<&T>, b: Option<&T>) -> Level {
+    match (a, b) {
+        (Some(a), Some(b)) if a == b => Level::Same,
+        (Some(_), Some(_)) => Level::Different,
+        _ => Level::Missing,
+    }
+}
+
+/// The eight digits of YYYYMMDD.
+fn digits(d: NaiveDate) -> [u32; 8] {
+    let v = d.year().unsigned_abs() * 10_000 + d.month() * 100 + d.day();
+    std::array::from_fn(|i| (v / 10u32.pow(7 - i as u32)) % 10)
+}
+
+fn date_level(a: Option<NaiveDate>, b: Option<NaiveDate>) -> Level {
+    let (Some(a), Some(b)) = (a, b) else {
+        return Level::Missing;
+    };
+    if a == b {
+        return Level::Same;
+    }
+    let swapped = a.year() == b.year() && a.month() == b.day() && a.day() == b.month();
+    let (da, db) = (digits(a), digits(b));
+    let one_digit = da.iter().zip(&db).filter(|(x, y)| x != y).count() == 1;
+    if swapped || one_digit {
+        Level::Close
+    } else {
+        Level::Different
+    }
+}
+
+/// The field levels of two records, in [`super::FIELDS`] order.
+pub(super) fn compare(a: &Prepared, b: &Prepared) -> [Level; N_FIELDS] {
+    // Names: the best of straight and swapped order (given and family typed the wrong way),
+    // swapping either side so that the comparison stays symmetric.
+    let straight = text_level(&a.name, &b.name);
+    let name = if straight == Level::Same || straight == Level::Missing {
+        straight
+    } else {
+        straight
+            .max(text_level(&a.name, &b.swapped))
+            .max(text_level(&a.swapped, &b.name))
+    };
+    [
+        name,
+        date_level(a.birth, b.birth),
+        exact(a.email.as_ref(), b.email.as_ref()),
+        exact(a.phone.as_ref(), b.phone.as_ref()),
+        exact(a.id.as_ref(), b.id.as_ref()),
+        text_level(&a.address, &b.address),
+        exact(a.postcode.as_ref(), b.postcode.as_ref()),
+    ]
+}
+
+fn hash_of(tag: u8, value: impl Hash) -> u64 {
+    let mut h = FxHasher::default();
+    tag.hash(&mut h);
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// Per field, a hash of the value that makes the field compare [`Level::Same`] (the name in
+/// either order), or `None` when missing: equal values agree, so counting equal hashes counts
+/// agreeing pairs without comparing any.
+pub(super) fn field_keys(p: &Prepared) -> [Option<u64>; N_FIELDS] {
+    let text = |tag, s: &str| (!s.is_empty()).then(|| hash_of(tag, s));
+    [
+        text(0, &p.name_key),
+        p.birth.map(|b| hash_of(1, b)),
+        p.email.as_ref().map(|e| hash_of(2, e)),
+        p.phone.as_ref().map(|v| hash_of(3, v)),
+        p.id.as_ref().map(|v| hash_of(4, v)),
+        text(5, &p.address),
+        p.postcode.as_ref().map(|v| hash_of(6, v)),
+    ]
+}
+
+/// Blocking keys of a record, hashed: records sharing any key become candidate pairs. (Two
+/// different keys colliding only adds a candidate, which the comparison then rejects.)
+pub(super) fn block_keys(p: &Prepared, out: &mut Vec<u64>) {
+    if let Some(id) = &p.id {
+        out.push(hash_of(10, id));
+    }
+    if let Some(ph) = &p.phone {
+        out.push(hash_of(11, ph));
+    }
+    if let Some(e) = &p.email {
+        out.push(hash_of(12, e));
+    }
+    if !p.name_key.is_empty() {
+        // Swap- and fold-proof name key.
+        out.push(hash_of(13, &p.name_key));
+    }
+    if let Some(b) = p.birth {
+        if !p.surname.is_empty() {
+            out.push(hash_of(14, (&p.surname, b.year())));
+        }
+        if !p.given.is_empty() {
+            out.push(hash_of(15, (&p.given, b)));
+        }
+    }
+    // The whole street address with the postcode: a shorter key (postcode and house number)
+    // pairs up whole neighbourhoods in a large table, and the model then learns
+    // "neighbours" instead of "the same customer".
+    if let Some(pc) = &p.postcode {
+        if !p.address.is_empty() {
+            out.push(hash_of(16, (pc, &p.address)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn one_edit_by_hand() {
+        let one = |a: &str, b: &str| within_one_edit(a.as_bytes(), b.as_bytes());
+        assert!(one("yilmaz", "yilmaz"));
+        assert!(one("yilmaz", "yilmz")); // deletion
+        assert!(one("yilmaz", "yillmaz")); // insertion
+        assert!(one("yilmaz", "yalmaz")); // substitution
+        assert!(one("yilmaz", "iylmaz")); // neighbours swapped
+        assert!(one("abb", "bab"));
+        assert!(!one("yilmaz", "ylimza")); // two swaps
+        assert!(!one("kaya", "kayaaa"));
+        assert!(!one("ab", "cd"));
+    }
+
+    #[test]
+    fn dates_close_on_a_swap_or_one_digit() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
+        assert_eq!(date_level(d(1980, 5, 7), d(1980, 7, 5)), Level::Close);
+        assert_eq!(date_level(d(1980, 5, 17), d(1980, 5, 18)), Level::Close);
+        assert_eq!(date_level(d(1980, 5, 17), d(1981, 5, 17)), Level::Close);
+        assert_eq!(date_level(d(1980, 5, 17), d(1991, 5, 17)), Level::Different);
+        assert_eq!(date_level(d(1980, 5, 17), None), Level::Missing);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        /// The linear test agrees with strsim's full Damerau-Levenshtein distance.
+        #[test]
+        fn one_edit_agrees_with_the_full_distance(a in "[abc]{0,6}", b in "[abc]{0,6}") {
+            prop_assert_eq!(
+                within_one_edit(a.as_bytes(), b.as_bytes()),
+                strsim::damerau_levenshtein(&a, &b) <= 1
+            );
+        }
+
+        /// Every comparison is symmetric.
+        #[test]
+        fn comparisons_are_symmetric(
+            a in "[a-zçş ]{0,10}", b in "[a-zçş ]{0,10}",
+            c in "[a-z]{0,6}", d in "[a-z]{0,6}",
+        ) {
+            let x = MatchRecord { given_name: Some(a), surname: Some(c), ..Default::default() };
+            let y = MatchRecord { given_name: Some(b), surname: Some(d), ..Default::default() };
+            let (px, py) = (x.prepare(), y.prepare());
+            prop_assert_eq!(compare(&px, &py), compare(&py, &px));
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! Duplicate detection: blocking on several keys, field comparisons, a Fellegi-Sunter model
+//! whose m and u probabilities come from the data itself, and clusters.
+//!
+//! u (how often two different customers agree by chance) is counted over the whole table —
+//! exactly from value frequencies for agreement, from random pairs for near agreement — with
+//! the matches taken out; m (how often two records of one customer agree) and the match rate
+//! by expectation-maximisation over the blocked candidate pairs. No labels are needed and the
+//! same defaults serve any customer table (see [`model`](self) for why u is not learnt from
+//! the candidates).
+
+mod cluster;
+mod compare;
+mod model;
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Customer, CustomerKind};
+use compare::{N_FIELDS, Prepared, block_keys, compare};
+
+/// The fields matching reads, normalised. Build with [`MatchRecord::from_customer`] or by
+/// hand (any field may be missing).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct MatchRecord {
+    /// Given name.
+    pub given_name: Option<String>,
+    /// Family name (or the organisation's name).
+    pub surname: Option<String>,
+    /// Date of birth.
+    pub birth_date: Option<NaiveDate>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Street address.
+    pub address: Option<String>,
+    /// City.
+    pub city: Option<String>,
+    /// Postcode.
+    pub postcode: Option<String>,
+    /// National id (or tax number).
+    pub national_id: Option<String>,
+}
+
+/// How two values compare: missing on either side, different, close, or the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// One side has no value: no evidence either way.
+    Missing,
+    /// Different.
+    Different,
+    /// Close (a typo, swapped day and month, a name with a letter off).
+    Close,
+    /// Equal after normalisation.
+    Same,
+}
+
+/// The compared fields, in the order of the evidence of a [`MatchPair`] and of
+/// [`MatchModel`]'s probabilities.
+pub const FIELDS: [&str; 7] = [
+    "name",
+    "birth_date",
+    "email",
+    "phone",
+    "national_id",
+    "address",
+    "postcode",
+];
+
+/// Generic m probabilities (Different, Close, Same) per field in [`FIELDS`] order: how often
+/// two records of one customer disagree, nearly agree, agree.
+const DEFAULT_M: [[f64; 3]; 7] = [
+    [0.05, 0.15, 0.80],
+    [0.05, 0.05, 0.90],
+    [0.30, 0.001, 0.699],
+    [0.30, 0.001, 0.699],
+    [0.05, 0.001, 0.949],
+    [0.20, 0.20, 0.60],
+    [0.10, 0.001, 0.899],
+];
+
+/// Generic u probabilities: how often two different customers agree by chance.
+const DEFAULT_U: [[f64; 3]; 7] = [
+    [0.99, 0.009, 0.001],
+    [0.997, 0.002, 0.001],
+    [0.999, 0.0005, 0.0005],
+    [0.999, 0.0005, 0.0005],
+    [0.999, 0.0005, 0.0005],
+    [0.98, 0.015, 0.005],
+    [0.97, 0.001, 0.029],
+];
+
+/// Settings of duplicate detection.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DedupConfig {
+    /// Pairs with a match probability at or above this are duplicates.
+    pub threshold: f64,
+    /// Blocks larger than this are skipped (a key shared by that many records — a common
+    /// name, a switchboard number — says little and would make pairs grow as n²).
+    pub max_block: usize,
+    /// Random pairs for estimating how often non-matches nearly agree.
+    pub random_pairs: usize,
+    /// EM iterations.
+    pub iterations: usize,
+    /// Largest cluster: a pair that would join two clusters beyond this is not followed
+    /// (guards against chains joining unrelated records).
+    pub max_cluster: usize,
+    /// Seed of the random pairs.
+    pub seed: u64,
+}
+
+impl Default for DedupConfig {
+    fn default() -> Self {
+        DedupConfig {
+            threshold: 0.9,
+            max_block: 50,
+            random_pairs: 200_000,
+            iterations: 50,
+            max_cluster: 20,
+            seed: 1,
+        }
+    }
+}
+
+/// One candidate pair with its match probability and the evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MatchPair {
+    /// Row of the first record.
+    pub left: usize,
+    /// Row of the second record (> left).
+    pub right: usize,
+    /// Posterior probability that both are the same customer.
+    pub probability: f64,
+    /// Per field: its level and its log₂ Bayes factor (positive for agreement evidence).
+    pub evidence: Vec<(String, Level, f64)>,
+}
+
+/// The model learnt from the data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MatchModel {
+    /// Probability that two records drawn at random from the table are the same customer
+    /// (the prior odds of every pair).
+    pub prior: f64,
+    /// Expected number of matching pairs in the table.
+    pub expected_matches: f64,
+    /// Per field, m probabilities of Different, Close, Same.
+    pub m: Vec<[f64; 3]>,
+    /// Per field, u probabilities of Different, Close, Same.
+    pub u: Vec<[f64; 3]>,
+}
+
+/// Duplicates found in a table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Duplicates {
+    /// Candidate pairs at or above the threshold, by left then right row.
+    pub pairs: Vec<MatchPair>,
+    /// A cluster id per row (the smallest row of the cluster; a row alone is its own).
+    pub cluster: Vec<usize>,
+    /// Candidate pairs compared.
+    pub candidates: usize,
+    /// The fitted model.
+    pub model: MatchModel,
+}
+
+impl MatchRecord {
+    /// The matching fields of a customer (organisations: name as surname, tax number as id).
+    pub fn from_customer(c: &Customer) -> Self {
+        let org = c.kind == CustomerKind::Organisation;
+        MatchRecord {
+            given_name: if org { None } else { c.given_name.clone() },
+            surname: if org {
+                c.organisation_name.clone()
+            } else {
+                c.family_name.clone()
+            },
+            birth_date: c.birth_date,
+            email: c.emails.first().cloned(),
+            phone: c.phones.first().cloned(),
+            address: c.address.line.clone(),
+            city: c.address.city.clone(),
+            postcode: c.address.postcode.clone(),
+            national_id: if org {
+                c.tax_id.clone()
+            } else {
+                c.national_id.clone()
+            },
+        }
+    }
+}
+
+/// Candidate pairs `(low row, high row)`, sorted and distinct: every two records sharing a
+/// blocking key whose block has at most `max_block` records.
+fn candidate_pairs(prepared: &[Prepared], max_block: usize) -> Vec<(u32, u32)> {
+    let mut keyed: Vec<(u64, u32)> = prepared
+        .par_iter()
+        .enumerate()
+        .fold(Vec::new, |mut out, (row, p)| {
+            let mut keys = Vec::with_capacity(7);
+            block_keys(p, &mut keys);
+            out.extend(keys.into_iter().map(|k| (k, row as u32)));
+            out
+        })
+        .flatten_iter()
+        .collect();
+    keyed.par_sort_unstable();
+    let blocks: Vec<&[(u64, u32)]> = keyed
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|rows| rows.len() > 1 && rows.len() <= max_block)
+        .collect();
+    let mut pairs: Vec<(u32, u32)> = blocks
+        .par_iter()
+        .flat_map_iter(|rows| {
+            (0..rows.len())
+                .flat_map(move |i| (i + 1..rows.len()).map(move |j| (rows[i].1, rows[j].1)))
+        })
+        .collect();
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// Finds duplicate records among `records`.
+///
+/// ```
+/// use crm_core::quality::{DedupConfig, MatchRecord, find_duplicates};
+/// use crm_core::sample::SampleConfig;
+///
+/// let mut records: Vec<MatchRecord> = SampleConfig::new(500).seed(2).generate()
+///     .customers.iter().map(MatchRecord::from_customer).collect();
+/// let mut copy = records[0].clone();
+/// copy.phone = None;                                 // a second, less complete record
+/// records.push(copy);
+/// let d = find_duplicates(&records, &DedupConfig::default());
+/// assert_eq!(d.cluster[records.len() - 1], 0);      // joined to the first record's cluster
+/// ```
+pub fn find_duplicates(records: &[MatchRecord], config: &DedupConfig) -> Duplicates {
+    let prepared: Vec<Prepared> = records.par_iter().map(MatchRecord::prepare).collect();
+    let pairs = candidate_pairs(&prepared, config.max_block);
+    let comparisons: Vec<[Level; N_FIELDS]> = pairs
+        .par_iter()
+        .map(|&(a, b)| compare(&prepared[a as usize], &prepared[b as usize]))
+        .collect();
+    let counts = model::count_pairs(&prepared, config.random_pairs, config.seed);
+
+    // The EM runs over distinct level patterns: a few thousand, however many pairs.
+    let mut patterns: FxHashMap<[Level; N_FIELDS], f64> = FxHashMap::default();
+    for c in &comparisons {
+        *patterns.entry(*c).or_insert(0.0) += 1.0;
+    }
+    let mut patterns: Vec<([Level; N_FIELDS], f64)> = patterns.into_iter().collect();
+    patterns.sort_unstable_by_key(|p| p.0); // sums in a fixed order: reproducible
+    let fit = model::fit(&patterns, &counts, config.iterations);
+
+    let found: Vec<MatchPair> = pairs
+        .par_iter()
+        .zip(&comparisons)
+        .filter_map(|(&(a, b), levels)| {
+            let probability = fit.probability(levels);
+            (probability >= config.threshold).then(|| MatchPair {
+                left: a as usize,
+                right: b as usize,
+                probability,
+                evidence: (0..N_FIELDS)
+                    .zip(fit.weights(levels))
+                    .map(|(f, w)| (FIELDS[f].to_owned(), levels[f], w))
+                    .collect(),
+            })
+        })
+        .collect();
+    let cluster = cluster::capped_clusters(records.len(), &found, config.max_cluster);
+    Duplicates {
+        pairs: found,
+        cluster,
+        candidates: pairs.len(),
+        model: MatchModel {
+            prior: fit.lambda,
+            expected_matches: fit.lambda * counts.pairs,
+            m: fit.m.to_vec(),
+            u: fit.u.to_vec(),
+        },
+    }
+}
+
+/// Every unordered pair of ids that share a group, as `(low, high)`: how duplicate clusters
+/// (or ground truth grouped by original) turn into pairs for precision and recall.
+pub fn pairs_within<'a>(
+    groups: impl IntoIterator<Item = &'a [u64]>,
+) -> std::collections::HashSet<(u64, u64)> {
+    let mut out = std::collections::HashSet::new();
+    for g in groups {
+        for i in 0..g.len() {
+            for j in i + 1..g.len() {
+                out.insert((g[i].min(g[j]), g[i].max(g[j])));
+            }
+        }
+    }
+    out
+}

@@ -257,6 +257,25 @@ typedef struct {
   crm_stage_columns_t columns;
 } crm_stage_facts_t;
 
+// Duplicates found among columns of records; owns its arrays: release with
+// `crm_duplicates_free`.
+typedef struct {
+  // Records looked at: the length of `cluster`.
+  size_t records;
+  // A cluster id per record: the smallest row of its cluster (a record alone is its own).
+  const uint64_t *cluster;
+  // Pairs at or above the threshold: the length of `left`, `right` and `probability`.
+  size_t pairs;
+  // Row of each pair's first record.
+  const uint64_t *left;
+  // Row of each pair's second record (greater than `left`).
+  const uint64_t *right;
+  // Match probability of each pair.
+  const double *probability;
+  // Candidate pairs compared.
+  uint64_t candidates;
+} crm_duplicates_t;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -772,6 +791,47 @@ crm_status_t crm_book_merge_duplicates_json(crm_book_t *book,
 // # Safety
 // `book` is a live handle; `out` writable.
 crm_status_t crm_book_resolve(const crm_book_t *book, uint64_t customer_id, uint64_t *out);
+
+// Duplicates among `n_records` records given as `n_columns` text columns: `names[c]` is one
+// of `given_name`, `surname`, `birth_date` (YYYY-MM-DD), `email`, `phone`, `address`, `city`,
+// `postcode`, `national_id`; `columns[c]` points to `n_records` strings, NULL for a missing
+// value. `config_json` may be NULL or e.g. `{"threshold": 0.95}`. The pairs and a cluster
+// per record go to `*out` (release with `crm_duplicates_free`); `CRM_INVALID_ARGUMENT` names
+// an unknown column or a bad birth date with its row.
+//
+// # Safety
+// `names` and `columns` hold `n_columns` pointers; each column `n_records` pointers, each
+// NULL or NUL-terminated; `config_json` NULL or NUL-terminated; `out` writable.
+crm_status_t crm_quality_find_duplicates_columns(const char *const *names,
+                                                 const char *const *const *columns,
+                                                 size_t n_columns,
+                                                 size_t n_records,
+                                                 const char *config_json,
+                                                 crm_duplicates_t **out);
+
+// Releases duplicates. NULL is accepted.
+//
+// # Safety
+// `duplicates` is NULL or came from `crm_quality_find_duplicates_columns`, released once.
+void crm_duplicates_free(crm_duplicates_t *duplicates);
+
+// The data-quality report of a JSON array of customers: fill rate per field, completeness,
+// invented values by reason, and every invented or invalid value with its customer (values
+// masked); `today` ("2025-06-01") judges birth dates. JSON to `*out_json`.
+//
+// # Safety
+// Strings NUL-terminated; `out_json` writable.
+crm_status_t crm_quality_report_json(const char *customers_json,
+                                     const char *today,
+                                     char **out_json);
+
+// The data-quality report of a book's customers (as `crm_quality_report_json`).
+//
+// # Safety
+// `book` is a live handle; `today` NUL-terminated; `out_json` writable.
+crm_status_t crm_book_quality_report_json(const crm_book_t *book,
+                                          const char *today,
+                                          char **out_json);
 
 // Policies from their JSON form: one policy object, a list, or `{"policies": [...]}`; e.g.
 // `{"name": "desk", "calendar": {...}, "targets": {"urgent": {"first_response": 30,

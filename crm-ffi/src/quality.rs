@@ -6,7 +6,8 @@ use chrono::NaiveDate;
 use crm_core::model::Customer;
 use crm_core::quality::{self, DedupConfig, MatchRecord};
 
-use crate::args::{json, out_ok, owned_string, text, to_json, write};
+use crate::args::{json, out_ok, owned_string, slice, text, to_json, write};
+use crate::book::{leak, unleak};
 use crate::status::{Failure, crm_status_t, guard};
 
 /// Duplicates among records: `records_json` is a JSON array of objects with any of
@@ -64,12 +65,7 @@ pub unsafe extern "C" fn crm_quality_validate_json(
             )
         };
         let customers: Vec<Customer> = json(customers, "the customers")?;
-        let today = NaiveDate::parse_from_str(today, "%Y-%m-%d").map_err(|_| {
-            Failure::new(
-                crm_status_t::CRM_INVALID_ARGUMENT,
-                format!("invalid today {today:?}: use YYYY-MM-DD"),
-            )
-        })?;
+        let today = day(today)?;
         let out: Vec<serde_json::Value> = customers
             .iter()
             .map(|c| {
@@ -203,6 +199,199 @@ pub unsafe extern "C" fn crm_book_resolve(
             .ok_or_else(|| crm_core::CrmError::not_found("customer_id", customer_id))?;
         // SAFETY: checked non-NULL above.
         unsafe { write(out, id) };
+        Ok(())
+    })
+}
+
+/// Duplicates found among columns of records; owns its arrays: release with
+/// `crm_duplicates_free`.
+#[repr(C)]
+#[derive(Debug)]
+pub struct crm_duplicates_t {
+    /// Records looked at: the length of `cluster`.
+    pub records: usize,
+    /// A cluster id per record: the smallest row of its cluster (a record alone is its own).
+    pub cluster: *const u64,
+    /// Pairs at or above the threshold: the length of `left`, `right` and `probability`.
+    pub pairs: usize,
+    /// Row of each pair's first record.
+    pub left: *const u64,
+    /// Row of each pair's second record (greater than `left`).
+    pub right: *const u64,
+    /// Match probability of each pair.
+    pub probability: *const f64,
+    /// Candidate pairs compared.
+    pub candidates: u64,
+}
+
+/// Duplicates among `n_records` records given as `n_columns` text columns: `names[c]` is one
+/// of `given_name`, `surname`, `birth_date` (YYYY-MM-DD), `email`, `phone`, `address`, `city`,
+/// `postcode`, `national_id`; `columns[c]` points to `n_records` strings, NULL for a missing
+/// value. `config_json` may be NULL or e.g. `{"threshold": 0.95}`. The pairs and a cluster
+/// per record go to `*out` (release with `crm_duplicates_free`); `CRM_INVALID_ARGUMENT` names
+/// an unknown column or a bad birth date with its row.
+///
+/// # Safety
+/// `names` and `columns` hold `n_columns` pointers; each column `n_records` pointers, each
+/// NULL or NUL-terminated; `config_json` NULL or NUL-terminated; `out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_quality_find_duplicates_columns(
+    names: *const *const c_char,
+    columns: *const *const *const c_char,
+    n_columns: usize,
+    n_records: usize,
+    config_json: *const c_char,
+    out: *mut *mut crm_duplicates_t,
+) -> crm_status_t {
+    guard(|| {
+        out_ok(out, "out")?;
+        // SAFETY: per this function's contract.
+        let (names, columns) = unsafe {
+            (
+                slice(names, n_columns, "names")?,
+                slice(columns, n_columns, "columns")?,
+            )
+        };
+        let mut owned: Vec<(&str, Vec<Option<&str>>)> = Vec::with_capacity(n_columns);
+        for (c, (&name, &column)) in names.iter().zip(columns).enumerate() {
+            // SAFETY: per this function's contract.
+            let name = unsafe { text(name, &format!("names[{c}]"))? };
+            // SAFETY: per this function's contract.
+            let cells = unsafe { slice(column, n_records, name)? };
+            let values = cells
+                .iter()
+                .enumerate()
+                .map(|(row, &cell)| {
+                    // SAFETY: NULL or NUL-terminated per the contract.
+                    (!cell.is_null())
+                        .then(|| unsafe { cell_text(cell, name, row) })
+                        .transpose()
+                })
+                .collect::<Result<Vec<_>, Failure>>()?;
+            owned.push((name, values));
+        }
+        let views: Vec<(&str, &[Option<&str>])> =
+            owned.iter().map(|(n, v)| (*n, v.as_slice())).collect();
+        let config: DedupConfig = if config_json.is_null() {
+            DedupConfig::default()
+        } else {
+            // SAFETY: non-NULL, NUL-terminated per the contract.
+            json(unsafe { text(config_json, "config_json")? }, "the config")?
+        };
+        let records = quality::records_from_columns(n_records, &views)?;
+        let d = quality::find_duplicates(&records, &config);
+        let rows = |f: fn(&quality::MatchPair) -> usize| -> Vec<u64> {
+            d.pairs.iter().map(|p| f(p) as u64).collect()
+        };
+        let result = crm_duplicates_t {
+            records: d.cluster.len(),
+            cluster: leak(d.cluster.iter().map(|&c| c as u64).collect()),
+            pairs: d.pairs.len(),
+            left: leak(rows(|p| p.left)),
+            right: leak(rows(|p| p.right)),
+            probability: leak(d.pairs.iter().map(|p| p.probability).collect()),
+            candidates: d.candidates as u64,
+        };
+        // SAFETY: checked non-NULL above.
+        unsafe { write(out, Box::into_raw(Box::new(result))) };
+        Ok(())
+    })
+}
+
+/// One non-NULL cell as UTF-8, its column and row named on failure.
+///
+/// # Safety
+/// `cell` is NUL-terminated and valid for the call.
+unsafe fn cell_text<'a>(cell: *const c_char, column: &str, row: usize) -> Result<&'a str, Failure> {
+    // SAFETY: per the function's contract.
+    unsafe { std::ffi::CStr::from_ptr(cell) }
+        .to_str()
+        .map_err(|e| {
+            Failure::new(
+                crm_status_t::CRM_INVALID_UTF8,
+                format!(
+                    "{column}[{row}] is not valid UTF-8 (byte {})",
+                    e.valid_up_to()
+                ),
+            )
+        })
+}
+
+/// Releases duplicates. NULL is accepted.
+///
+/// # Safety
+/// `duplicates` is NULL or came from `crm_quality_find_duplicates_columns`, released once.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_duplicates_free(duplicates: *mut crm_duplicates_t) {
+    if duplicates.is_null() {
+        return;
+    }
+    // SAFETY: it came from Box::into_raw in crm_quality_find_duplicates_columns; its arrays
+    // from `leak`.
+    unsafe {
+        let d = Box::from_raw(duplicates);
+        unleak(d.cluster, d.records);
+        unleak(d.left, d.pairs);
+        unleak(d.right, d.pairs);
+        unleak(d.probability, d.pairs);
+    }
+}
+
+fn day(today: &str) -> Result<NaiveDate, Failure> {
+    NaiveDate::parse_from_str(today, "%Y-%m-%d").map_err(|_| {
+        Failure::new(
+            crm_status_t::CRM_INVALID_ARGUMENT,
+            format!("invalid today {today:?}: use YYYY-MM-DD"),
+        )
+    })
+}
+
+/// The data-quality report of a JSON array of customers: fill rate per field, completeness,
+/// invented values by reason, and every invented or invalid value with its customer (values
+/// masked); `today` ("2025-06-01") judges birth dates. JSON to `*out_json`.
+///
+/// # Safety
+/// Strings NUL-terminated; `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_quality_report_json(
+    customers_json: *const c_char,
+    today: *const c_char,
+    out_json: *mut *mut c_char,
+) -> crm_status_t {
+    guard(|| {
+        out_ok(out_json, "out_json")?;
+        // SAFETY: per this function's contract.
+        let (customers, today) = unsafe {
+            (
+                text(customers_json, "customers_json")?,
+                text(today, "today")?,
+            )
+        };
+        let customers: Vec<Customer> = json(customers, "the customers")?;
+        let report = quality::quality_report(&customers, day(today)?);
+        // SAFETY: checked non-NULL above.
+        unsafe { write(out_json, owned_string(to_json(&report))) };
+        Ok(())
+    })
+}
+
+/// The data-quality report of a book's customers (as `crm_quality_report_json`).
+///
+/// # Safety
+/// `book` is a live handle; `today` NUL-terminated; `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_book_quality_report_json(
+    book: *const crate::book::crm_book_t,
+    today: *const c_char,
+    out_json: *mut *mut c_char,
+) -> crm_status_t {
+    guard(|| {
+        out_ok(out_json, "out_json")?;
+        // SAFETY: per this function's contract.
+        let (book, today) = unsafe { (crate::book::book_ref(book)?, text(today, "today")?) };
+        let report = book.quality_report(day(today)?);
+        // SAFETY: checked non-NULL above.
+        unsafe { write(out_json, owned_string(to_json(&report))) };
         Ok(())
     })
 }

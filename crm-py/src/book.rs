@@ -133,6 +133,14 @@ impl CustomerBook {
         Ok(json(&m))
     }
 
+    /// The data-quality report of the book's customers as JSON (`today` YYYY-MM-DD).
+    fn quality_report_json(&self, py: Python<'_>, today: &str) -> PyResult<String> {
+        let today: chrono::NaiveDate =
+            from_json("today", &format!("\"{}\"", today.escape_default()))?;
+        let inner = &self.inner;
+        Ok(json(&py.detach(|| inner.quality_report(today))))
+    }
+
     /// Finds duplicate clusters and merges each into a golden record; JSON of merges and
     /// skipped clusters (or only the clusters with `apply` false).
     #[pyo3(signature = (at_us, apply, config_json = None, rules_json = None))]

@@ -3,10 +3,12 @@
 use chrono::NaiveDate;
 use crm_core::model::Customer;
 use crm_core::quality::{self, DedupConfig, MatchRecord};
+use numpy::IntoPyArray;
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 
 use crate::book::json;
-use crate::errors::from_json;
+use crate::errors::{IntoPy, from_json};
 
 /// Duplicates among records (JSON list of match records); the result as JSON.
 #[pyfunction]
@@ -23,6 +25,51 @@ pub(crate) fn find_duplicates_json(
     };
     let d = py.detach(|| quality::find_duplicates(&records, &config));
     Ok(json(&d))
+}
+
+/// Duplicates among records given as text columns (`None` for missing; birth dates as
+/// YYYY-MM-DD): a dict of numpy arrays `left`, `right`, `probability` (the pairs at or above
+/// the threshold), `cluster` (per row), the number of `candidates` and the fitted `model` as
+/// JSON.
+#[pyfunction]
+#[pyo3(signature = (columns, n, config_json = None))]
+pub(crate) fn find_duplicates_columns<'py>(
+    py: Python<'py>,
+    columns: Vec<(String, Vec<Option<String>>)>,
+    n: usize,
+    config_json: Option<&str>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let config: DedupConfig = match config_json {
+        Some(t) => from_json("the duplicate-detection config", t)?,
+        None => DedupConfig::default(),
+    };
+    let d = py
+        .detach(|| {
+            let borrowed: Vec<(&str, Vec<Option<&str>>)> = columns
+                .iter()
+                .map(|(name, values)| {
+                    (name.as_str(), values.iter().map(Option::as_deref).collect())
+                })
+                .collect();
+            let views: Vec<(&str, &[Option<&str>])> =
+                borrowed.iter().map(|(n, v)| (*n, v.as_slice())).collect();
+            quality::records_from_columns(n, &views)
+                .map(|records| quality::find_duplicates(&records, &config))
+        })
+        .py_err()?;
+    let out = PyDict::new(py);
+    let rows = |f: fn(&quality::MatchPair) -> usize| -> Vec<i64> {
+        d.pairs.iter().map(|p| f(p) as i64).collect()
+    };
+    out.set_item("left", rows(|p| p.left).into_pyarray(py))?;
+    out.set_item("right", rows(|p| p.right).into_pyarray(py))?;
+    let probability: Vec<f64> = d.pairs.iter().map(|p| p.probability).collect();
+    out.set_item("probability", probability.into_pyarray(py))?;
+    let cluster: Vec<i64> = d.cluster.iter().map(|&c| c as i64).collect();
+    out.set_item("cluster", cluster.into_pyarray(py))?;
+    out.set_item("candidates", d.candidates)?;
+    out.set_item("model", json(&d.model))?;
+    Ok(out)
 }
 
 /// Findings and completeness per customer (JSON list of customers), as JSON.
@@ -44,6 +91,20 @@ pub(crate) fn validate_json(py: Python<'_>, customers_json: &str, today: &str) -
             .collect()
     });
     Ok(json(&out))
+}
+
+/// The data-quality report of customers (JSON list) as JSON.
+#[pyfunction]
+pub(crate) fn quality_report_json(
+    py: Python<'_>,
+    customers_json: &str,
+    today: &str,
+) -> PyResult<String> {
+    let customers: Vec<Customer> = from_json("the customers", customers_json)?;
+    let today: NaiveDate = from_json("today", &format!("\"{}\"", today.escape_default()))?;
+    Ok(json(
+        &py.detach(|| quality::quality_report(&customers, today)),
+    ))
 }
 
 /// A name as a matching key.

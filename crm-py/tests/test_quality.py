@@ -96,3 +96,63 @@ def test_golden_record_prefers_real_values() -> None:
         {"id": 2, "given_name": "Sukru", "family_name": "Caglar", "phones": ["0532 123 45 67"]},
     ], today="2025-06-01")
     assert g["customer"]["id"] == 1 and g["customer"]["phones"] == ["+905321234567"]
+
+
+def test_find_duplicates_reads_date_columns_of_every_kind() -> None:
+    rows = {
+        "given_name": ["Şükrü", "Caglar", "Mehmet"],
+        "surname": ["Çağlar", "Sukru", "Öztürk"],
+        "phone": ["0532 123 45 67", "+90 532 123 4567", "0533 765 43 21"],
+        "birth_date": ["1980-05-17", "1980-05-17", None],
+    }
+    as_text = crm.quality.find_duplicates(pd.DataFrame(rows))
+    pandas_dates = pd.DataFrame({**rows, "birth_date": pd.to_datetime(rows["birth_date"])})
+    polars_dates = pl.DataFrame(rows).with_columns(pl.col("birth_date").str.to_date())
+    for frame in (pandas_dates, polars_dates):
+        d = crm.quality.find_duplicates(frame)
+        assert d.cluster.tolist() == as_text.cluster.tolist() == [0, 0, 2]
+        assert list(d.pairs["probability"]) == list(as_text.pairs["probability"])
+
+
+def test_a_birth_date_that_is_no_date_names_its_row() -> None:
+    with pytest.raises(crm.InvalidInputError, match=r"birth_date\[1\]") as err:
+        crm.quality.find_duplicates([{"surname": "Kaya", "birth_date": "1980-05-17"},
+                                     {"surname": "Kaya", "birth_date": "17/05/1980"}])
+    assert "17/05/1980" not in str(err.value)  # masked: it is personal data
+
+
+def test_quality_report_of_a_book_and_of_a_frame() -> None:
+    book = crm.CustomerBook()
+    book.add_customers([
+        {"id": 1, "given_name": "Ayşe", "family_name": "Kaya", "phones": ["0532 123 45 67"],
+         "address": {"city": "Ankara", "postcode": "06100"}},
+        {"id": 2, "given_name": "test", "family_name": "Kaya", "phones": ["5555555555"],
+         "address": {"city": "İzmir", "postcode": "90210"}},
+        {"id": 3, "kind": "organisation", "organisation_name": "Kaya Gıda A.Ş.", "tax_id": "0010000009"},
+    ])
+    r = book.quality_report("2025-06-01", frame="pandas")
+    fields = r["fields"].set_index("field")
+    # Worked by hand: the phone is usable for customer 1 only, of three records.
+    assert fields.loc["phone", ["records", "usable", "invented"]].tolist() == [3, 1, 1]
+    assert fields.loc["given_name", "fill_rate"] == 0.5
+    assert fields.loc["address.postcode", ["usable", "invalid"]].tolist() == [1, 1]
+    assert fields.loc["tax_id", "fill_rate"] == 1.0
+    assert r["invented"]["customer_id"].tolist() == [2, 2]
+    assert r["invalid"]["field"].tolist() == ["address.postcode"]
+    assert r["mostly_empty"] == 2  # 5/9, 2/9 and 2/7 of the fields usable
+    assert r["mean_completeness"] == pytest.approx((5 / 9 + 2 / 9 + 2 / 7) / 3)
+    frame = pl.DataFrame({"given_name": ["Ayşe", "test"], "surname": ["Kaya", "Kaya"],
+                          "phone": ["0532 123 45 67", "5555555555"]})
+    same = crm.quality.report(frame, today="2025-06-01")
+    phone = next(f for f in same["fields"] if f["field"] == "phone")
+    assert (phone["records"], phone["usable"], phone["invented"]) == (2, 1, 1)
+
+
+def test_validate_frame_gives_findings_as_a_frame() -> None:
+    frame = pl.DataFrame({"given_name": ["Ayşe", "test"], "surname": ["Kaya", "Kaya"],
+                          "email": ["ayse@gmail.com", "a@a.com"], "birth_date": ["1985-03-12", None]})
+    v = crm.quality.validate_frame(frame, today="2025-06-01")
+    assert isinstance(v.findings, pl.DataFrame)
+    assert v.findings.select("row", "field").rows() == [(1, "given_name"), (1, "emails[0]")]
+    # 4 of 9 scored fields usable in row 0 (names, birth date, e-mail), 1 of 9 in row 1.
+    assert v.completeness.tolist() == pytest.approx([4 / 9, 1 / 9])

@@ -28,6 +28,7 @@ mod figures;
 mod ingest;
 mod lifecycle;
 mod merge;
+mod quality;
 mod sla;
 mod snapshot;
 mod stats;

@@ -3,6 +3,7 @@
 
 mod dedup;
 mod golden;
+mod report;
 mod text;
 mod validate;
 
@@ -10,10 +11,11 @@ mod validate;
 mod tests;
 
 pub use dedup::{
-    DedupConfig, Duplicates, FIELDS, Level, MatchModel, MatchPair, MatchRecord, find_duplicates,
-    pairs_within,
+    COLUMNS, DedupConfig, Duplicates, FIELDS, Level, MatchModel, MatchPair, MatchRecord,
+    find_duplicates, pairs_within, records_from_columns,
 };
 pub use golden::{GoldenRecord, GoldenRules, Survivorship, golden_record};
+pub use report::{CustomerFinding, FieldFill, QualityReport, quality_report};
 pub use text::{fold, normalize_name, turkish_lower};
 pub use validate::{
     Finding, FindingKind, ORGANISATION_FIELDS, PERSON_FIELDS, completeness, filled_fields,

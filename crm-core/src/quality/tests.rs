@@ -235,3 +235,83 @@ fn a_book_merges_its_duplicates_into_golden_records() {
         }
     }
 }
+
+#[test]
+fn the_quality_report_counts_fill_rates_by_hand() {
+    let today = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+    // A: every scored field usable. TCKN 24681357994: d10 = (7·(2+6+1+5+9) − (4+8+3+7)) mod
+    // 10 = 139 mod 10 = 9; d11 = (2+4+6+8+1+3+5+7+9+9) mod 10 = 4.
+    let mut a = Customer::person(1, "Ayşe", "Yılmaz");
+    a.national_id = Some("24681357994".into());
+    a.birth_date = NaiveDate::from_ymd_opt(1985, 3, 12);
+    a.emails = vec!["ayse.yilmaz@gmail.com".into()];
+    a.phones = vec!["0532 123 45 67".into()];
+    a.address.line = Some("Atatürk Cad. 12".into());
+    a.address.city = Some("Ankara".into());
+    a.address.postcode = Some("06100".into());
+    // B: invented given name, id and e-mail; a phone that is no number; province 90 does
+    // not exist. Usable: family name and city, 2 of 9.
+    let mut b = Customer::person(2, "test", "Kaya");
+    b.national_id = Some("11111111111".into());
+    b.emails = vec!["a@a.com".into()];
+    b.phones = vec!["12345".into()];
+    b.address.city = Some("İzmir".into());
+    b.address.postcode = Some("90210".into());
+    // C: an organisation with name, tax number, e-mail and phone: 4 of 7.
+    let mut c = Customer::organisation(3, "Kaya Gıda A.Ş.");
+    c.tax_id = Some("0010000009".into());
+    c.emails = vec!["info@kayagida.com.tr".into()];
+    c.phones = vec!["0212 555 12 12".into()];
+    let r = quality_report(&[a, b, c], today);
+    assert_eq!((r.records, r.persons, r.organisations), (3, 2, 1));
+    let fill = |name: &str| {
+        let f = r.fields.iter().find(|f| f.field == name).unwrap();
+        (f.records, f.usable, f.invalid, f.invented)
+    };
+    assert_eq!(fill("given_name"), (2, 1, 0, 1));
+    assert_eq!(fill("family_name"), (2, 2, 0, 0));
+    assert_eq!(fill("national_id"), (2, 1, 0, 1));
+    assert_eq!(fill("birth_date"), (2, 1, 0, 0));
+    assert_eq!(fill("email"), (3, 2, 0, 1));
+    assert_eq!(fill("phone"), (3, 2, 1, 0));
+    assert_eq!(fill("address.line"), (3, 1, 0, 0));
+    assert_eq!(fill("address.city"), (3, 2, 0, 0));
+    assert_eq!(fill("address.postcode"), (3, 1, 1, 0));
+    assert_eq!(fill("organisation_name"), (1, 1, 0, 0));
+    assert_eq!(fill("tax_id"), (1, 1, 0, 0));
+    let email = r.fields.iter().find(|f| f.field == "email").unwrap();
+    assert!((email.fill_rate - 2.0 / 3.0).abs() < 1e-12);
+    let mean = (1.0 + 2.0 / 9.0 + 4.0 / 7.0) / 3.0;
+    assert!((r.mean_completeness - mean).abs() < 1e-12);
+    assert_eq!(r.mostly_empty, 1);
+    let invented: Vec<(u64, &str)> = r
+        .invented
+        .iter()
+        .map(|f| (f.customer_id, f.finding.field.as_str()))
+        .collect();
+    assert_eq!(
+        invented,
+        vec![(2, "given_name"), (2, "national_id"), (2, "emails[0]")]
+    );
+    assert_eq!(r.invalid.len(), 2);
+    assert_eq!(r.invented_by_reason.iter().map(|r| r.1).sum::<usize>(), 3);
+    assert!(
+        r.invented
+            .iter()
+            .all(|f| !f.finding.value.contains("1111111"))
+    );
+}
+
+#[test]
+fn columns_with_an_unknown_name_a_wrong_length_or_a_bad_date_are_refused() {
+    let two = [Some("a"), None];
+    let err = records_from_columns(2, &[("nickname", &two[..])]).unwrap_err();
+    assert_eq!(err.kind(), crate::ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("nickname"), "{err}");
+    let err = records_from_columns(3, &[("surname", &two[..])]).unwrap_err();
+    assert!(err.to_string().contains("2 values for 3 records"), "{err}");
+    let dates = [Some("1980-05-17"), Some("17.05.1980")];
+    let err = records_from_columns(2, &[("birth_date", &dates[..])]).unwrap_err();
+    assert_eq!(err.field(), Some("birth_date[1]"));
+    assert!(!err.to_string().contains("17.05.1980"), "masked: {err}");
+}

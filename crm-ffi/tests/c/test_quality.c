@@ -30,6 +30,39 @@ int main(void) {
     out = NULL;
     CHECK_STATUS(crm_quality_find_duplicates_json("[{\"birth_date\": \"yesterday\"}]", NULL, &out), CRM_PARSE_ERROR);
 
+    /* The same three records as columns: the result owns its arrays. */
+    const char *names[] = {"given_name", "surname", "phone", "birth_date"};
+    const char *given[] = {"\xc5\x9e\xc3\xbckr\xc3\xbc", "Caglar", "Mehmet"};
+    const char *surname[] = {"\xc3\x87" "a\xc4\x9flar", "Sukru", "Ozturk"};
+    const char *phone[] = {"0532 123 45 67", "+90 532 123 4567", "0533 765 43 21"};
+    const char *birth[] = {"1980-05-17", "1980-05-17", NULL};
+    const char *const *columns[] = {given, surname, phone, birth};
+    crm_duplicates_t *dups = NULL;
+    CHECK_STATUS(crm_quality_find_duplicates_columns(names, columns, 4, 3, NULL, &dups), CRM_OK);
+    CHECK(dups != NULL && dups->records == 3 && dups->pairs == 1);
+    CHECK(dups->cluster[0] == 0 && dups->cluster[1] == 0 && dups->cluster[2] == 2);
+    CHECK(dups->left[0] == 0 && dups->right[0] == 1 && dups->probability[0] >= 0.9);
+    crm_duplicates_free(dups);
+    crm_duplicates_free(NULL);
+    dups = NULL;
+    const char *bad_birth[] = {"1980-05-17", "17.05.1980", NULL};
+    const char *const *bad_columns[] = {given, surname, phone, bad_birth};
+    CHECK_STATUS(crm_quality_find_duplicates_columns(names, bad_columns, 4, 3, NULL, &dups), CRM_INVALID_ARGUMENT);
+    CHECK(dups == NULL && contains(crm_last_error_message(), "birth_date[1]"));
+    const char *nick[] = {"nickname"};
+    CHECK_STATUS(crm_quality_find_duplicates_columns(nick, columns, 1, 3, NULL, &dups), CRM_INVALID_ARGUMENT);
+
+    /* Fill rates: the phone is usable in one record of two, the other invented. */
+    CHECK_STATUS(crm_quality_report_json(
+        "[{\"id\": 1, \"given_name\": \"Ayse\", \"family_name\": \"Kaya\", \"phones\": [\"0532 123 45 67\"]},"
+        " {\"id\": 2, \"given_name\": \"test\", \"family_name\": \"Kaya\", \"phones\": [\"5555555555\"]}]",
+        "2025-06-01", &out), CRM_OK);
+    CHECK(contains(out, "{\"field\":\"phone\",\"records\":2,\"usable\":1,\"invalid\":0,\"invented\":1,\"fill_rate\":0.5}"));
+    CHECK(contains(out, "\"customer_id\":2,\"field\":\"given_name\""));
+    crm_string_free(out);
+    out = NULL;
+    CHECK_STATUS(crm_quality_report_json("[]", "June", &out), CRM_INVALID_ARGUMENT);
+
     CHECK_STATUS(crm_quality_validate_json("[{\"id\": 1, \"given_name\": \"test\", \"national_id\": \"11111111111\"}]",
                                            "2025-06-01", &out), CRM_OK);
     CHECK(contains(out, "\"field\":\"national_id\"") && contains(out, "\"kind\":\"placeholder\""));
@@ -46,6 +79,10 @@ int main(void) {
         " {\"id\": 2, \"given_name\": \"Kaya\", \"family_name\": \"Ayse\", \"phones\": [\"+905321234567\"], \"birth_date\": \"1980-05-17\"},"
         " {\"id\": 3, \"given_name\": \"Mehmet\", \"family_name\": \"Ozturk\"}]"), CRM_OK);
     CHECK_STATUS(crm_book_record_json(book, "{\"customer_id\": 2, \"at\": \"2025-01-02T10:00:00Z\", \"type\": \"purchase\", \"amount\": 1000, \"currency\": \"TRY\"}"), CRM_OK);
+    CHECK_STATUS(crm_book_quality_report_json(book, "2025-06-01", &out), CRM_OK);
+    CHECK(contains(out, "\"records\":3,\"persons\":3,\"organisations\":0"));
+    crm_string_free(out);
+    out = NULL;
     CHECK_STATUS(crm_book_merge_duplicates_json(book, "2025-06-01T00:00:00Z", true, NULL, NULL, &out), CRM_OK);
     CHECK(contains(out, "\"clusters\":[[1,2]]") && contains(out, "\"events_moved\":1"));
     crm_string_free(out);

@@ -118,6 +118,12 @@ class CustomerBook:
         rules_text = None if rules is None else json.dumps(dict(rules))
         return dict(json.loads(self._inner.merge_duplicates_json(at_us, apply, config, rules_text)))
 
+    def quality_report(self, today: Any = None, *, frame: Optional[str] = None) -> Dict[str, Any]:
+        """The data quality of the book's customers (see :func:`crm.quality.report`)."""
+        from .quality import _day, _report
+
+        return _report(self._inner.quality_report_json(_day(today)), frame)
+
     def resolve(self, customer_id: int) -> Optional[int]:
         """The customer an id stands for now (itself, or the survivor of a merge), or None."""
         out = self._inner.resolve(int(customer_id))

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 
 from . import _convert as cv
 from . import _crm
 
-__all__ = ["golden_record", "find_duplicates", "validate", "normalize_name", "normalize_phone", "normalize_email", "fold", "Duplicates"]
+__all__ = ["golden_record", "find_duplicates", "validate", "validate_frame", "report", "normalize_name", "normalize_phone",
+           "normalize_email", "fold", "Duplicates", "Validation"]
 
 _COLUMNS = ("given_name", "surname", "birth_date", "email", "phone", "address", "city", "postcode", "national_id")
 
@@ -48,37 +49,44 @@ def fold(text: str) -> str:
     return str(_crm.fold(text))
 
 
-def _records(frame: Any) -> List[Dict[str, Any]]:
+def _text(value: Any, column: str) -> Optional[str]:
+    """One cell as the text the matcher reads (None when missing)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if column == "birth_date":
+        if isinstance(value, np.datetime64):
+            return None if np.isnat(value) else str(value.astype("datetime64[D]"))
+        if hasattr(value, "date") and callable(value.date):
+            value = value.date()
+        return value.isoformat() if isinstance(value, _dt.date) else str(value)[:10]
+    return str(value)
+
+
+def _column(values: Any, column: str) -> List[Optional[str]]:
+    """A pandas/polars/numpy column or a sequence as a list of Optional[str], vectorised
+    where the frame library can do it."""
+    kind = cv.kind_of(values)
+    if kind == "polars":
+        import polars as pl
+
+        return list(values.cast(pl.Utf8).to_list())
+    if kind == "pandas":
+        if column == "birth_date" and str(values.dtype).startswith("datetime64"):
+            values = values.dt.strftime("%Y-%m-%d")
+        values = values.astype(object).where(values.notna(), None).tolist()
+    return [_text(v, column) for v in values]
+
+
+def _columns(frame: Any) -> Tuple[Dict[str, List[Optional[str]]], int]:
+    """The matching columns of ``frame`` (a frame, a mapping of columns or a list of dicts)
+    and the number of rows."""
     if isinstance(frame, Sequence) and not isinstance(frame, (str, bytes)) and (not frame or isinstance(frame[0], Mapping)):
         rows = [dict(r) for r in frame]
-        columns = {c: [r.get(c) for r in rows] for c in _COLUMNS}
-        n = len(rows)
-    else:
-        table = cv.table_columns(frame)
-        columns = {}
-        n = 0
-        for c in _COLUMNS:
-            if c in table:
-                values = list(np.asarray(table[c], dtype=object))
-                columns[c] = values
-                n = len(values)
-        if not columns:
-            n = len(next(iter(table.values()))) if table else 0
-    out: List[Dict[str, Any]] = [{} for _ in range(n)]
-    for c, values in columns.items():
-        for i, v in enumerate(values):
-            if v is None or (isinstance(v, float) and np.isnan(v)):
-                continue
-            if c == "birth_date":
-                if hasattr(v, "date") and callable(v.date):
-                    v = v.date()
-                if isinstance(v, np.datetime64):
-                    v = str(v.astype("datetime64[D]"))
-                v = v.isoformat() if isinstance(v, _dt.date) else str(v)[:10]
-            else:
-                v = str(v)
-            out[i][c] = v
-    return out
+        return {c: [_text(r.get(c), c) for r in rows] for c in _COLUMNS}, len(rows)
+    table = cv.table_columns(frame)
+    columns = {c: _column(table[c], c) for c in _COLUMNS if c in table}
+    n = len(next(iter(table.values()))) if table else 0
+    return columns, n
 
 
 class Duplicates(NamedTuple):
@@ -97,11 +105,13 @@ def find_duplicates(frame: Any, threshold: Optional[float] = None) -> Duplicates
     ignored, missing ones allowed).
 
     Candidate pairs come from several blocking keys (national id, phone, e-mail, a swap- and
-    fold-proof name key, family name + birth year, given name + birth date, postcode + house
-    number); each field is compared (Jaro-Winkler and Damerau-Levenshtein for text, day/month
-    swaps and one-digit typos for dates); a Fellegi-Sunter model learns its m and u
-    probabilities from the data by EM, so no labels are needed. ``threshold`` (default 0.9)
-    is the match probability from which a pair counts.
+    fold-proof name key, family name + birth year, given name + birth date, postcode + street
+    address); each field is compared (Jaro-Winkler and Damerau-Levenshtein for text, day/month
+    swaps and one-digit typos for dates); a Fellegi-Sunter model learns from the data itself
+    how often different customers agree by chance (counted over the whole table) and how
+    often records of one customer agree (by EM over the candidates), so no labels are needed.
+    ``threshold`` (default 0.9) is the match probability from which a pair counts. Raises
+    :class:`crm.InvalidInputError` for a birth date that is no date, naming the row.
 
     >>> import crm
     >>> d = crm.quality.find_duplicates([
@@ -112,31 +122,147 @@ def find_duplicates(frame: Any, threshold: Optional[float] = None) -> Duplicates
     [0, 0, 2]
     """
     config = None if threshold is None else json.dumps({"threshold": float(threshold)})
-    result = json.loads(_crm.find_duplicates_json(cv.dumps(_records(frame)), config))
-    pairs = result["pairs"]
-    kind = cv.kind_of(frame)
-    columns = {
-        "left": np.array([p["left"] for p in pairs], dtype=np.int64),
-        "right": np.array([p["right"] for p in pairs], dtype=np.int64),
-        "probability": np.array([p["probability"] for p in pairs], dtype=np.float64),
+    columns, n = _columns(frame)
+    result = _crm.find_duplicates_columns(list(columns.items()), n, config)
+    pairs = {c: result[c] for c in ("left", "right", "probability")}
+    return Duplicates(cv.frame(cv.kind_of(frame), pairs), result["cluster"])
+
+
+def _day(today: Any) -> str:
+    """``today`` (a date, datetime or ISO text; None for today) as YYYY-MM-DD."""
+    return (_dt.date.today() if today is None else _dt.date.fromisoformat(str(today)[:10])).isoformat()
+
+
+# Frame column → where it goes in crm's customer form.
+_CUSTOMER_COLUMNS = {
+    "given_name": "given_name", "family_name": "family_name", "surname": "family_name",
+    "organisation_name": "organisation_name", "national_id": "national_id", "tax_id": "tax_id",
+    "birth_date": "birth_date", "email": "emails", "phone": "phones", "address": "address.line",
+    "district": "address.district", "city": "address.city", "postcode": "address.postcode",
+}
+
+
+def _customers_of_frame(frame: Any) -> List[Dict[str, Any]]:
+    """Customer records (crm's JSON form, ids = row numbers) from the columns of a frame."""
+    table = cv.table_columns(frame)
+    n = len(next(iter(table.values()))) if table else 0
+    out: List[Dict[str, Any]] = [{"id": row, "address": {}} for row in range(n)]
+    for column, target in _CUSTOMER_COLUMNS.items():
+        if column not in table:
+            continue
+        for row, value in enumerate(_column(table[column], column)):
+            if value is None:
+                continue
+            record = out[row]
+            if target.startswith("address."):
+                record["address"][target[8:]] = value
+            elif target in ("emails", "phones"):
+                record[target] = [value]
+            else:
+                record[target] = value
+    for record in out:
+        organisation = "organisation_name" in record and not ({"given_name", "family_name"} & record.keys())
+        record["kind"] = "organisation" if organisation else "person"
+    return out
+
+
+def _report(text: str, frame: Optional[str]) -> Dict[str, Any]:
+    """A quality report from its JSON, its tables as frames of kind ``frame`` if given."""
+    r: Dict[str, Any] = dict(json.loads(text))
+    if frame in ("pandas", "polars", "numpy"):
+        fill = ("field", "records", "usable", "invalid", "invented", "fill_rate")
+        r["fields"] = cv.frame(str(frame), {c: [f[c] for f in r["fields"]] for c in fill})
+        found = ("customer_id", "field", "value", "kind", "reason")
+        for key in ("invented", "invalid"):
+            r[key] = cv.frame(str(frame), {c: [f[c] for f in r[key]] for c in found})
+    return r
+
+
+def report(customers: Any, today: Any = None, *, frame: Optional[str] = None) -> Dict[str, Any]:
+    """The data quality of a customer table: ``records``, ``persons``, ``organisations``,
+    ``mean_completeness``, ``mostly_empty`` (records with under half their fields usable),
+    ``fields`` (per field: ``records`` scored, ``usable``, ``invalid``, ``invented``,
+    ``fill_rate``), ``invented_by_reason``, and every ``invented`` and ``invalid`` value with
+    its ``customer_id`` (values masked).
+
+    ``customers`` is a :class:`crm.CustomerBook`, a list of customer dicts, or a pandas or
+    polars DataFrame with any of the columns ``given_name``, ``family_name`` (or
+    ``surname``), ``organisation_name``, ``national_id``, ``tax_id``, ``birth_date``,
+    ``email``, ``phone``, ``address``, ``district``, ``city``, ``postcode`` (customer ids are
+    then row numbers). ``frame`` ("pandas", "polars" or "numpy") turns ``fields``,
+    ``invented`` and ``invalid`` into frames.
+
+    >>> import crm
+    >>> r = crm.quality.report([{"id": 1, "given_name": "Ayşe", "family_name": "Kaya", "phones": ["0532 123 45 67"]},
+    ...                         {"id": 2, "given_name": "test", "family_name": "Kaya", "phones": ["5555555555"]}],
+    ...                        today="2025-06-01")
+    >>> [(f["field"], f["fill_rate"]) for f in r["fields"] if f["field"] in ("given_name", "phone")]
+    [('given_name', 0.5), ('phone', 0.5)]
+    >>> [(f["customer_id"], f["field"]) for f in r["invented"]]
+    [(2, 'given_name'), (2, 'phones[0]')]
+    """
+    from ._book import CustomerBook
+
+    if isinstance(customers, CustomerBook):
+        return customers.quality_report(today, frame=frame)
+    if cv.kind_of(customers) in ("pandas", "polars"):
+        records = _customers_of_frame(customers)
+    else:
+        records = [dict(c) for c in customers]
+    return _report(_crm.quality_report_json(cv.dumps(records), _day(today)), frame)
+
+
+class Validation(NamedTuple):
+    """What :func:`validate_frame` returns: ``findings`` (one row per problem: ``row``,
+    ``field``, masked ``value``, ``kind`` "invalid" or "placeholder", ``reason``, as the kind
+    of frame that came in) and ``completeness`` (per row, the share of scored fields holding a
+    usable value)."""
+
+    findings: Any
+    completeness: np.ndarray
+
+
+def validate_frame(frame: Any, today: Any = None) -> Validation:
+    """Validates every row of a pandas or polars DataFrame (columns as for :func:`report`).
+
+    >>> import pandas as pd, crm
+    >>> v = crm.quality.validate_frame(pd.DataFrame({
+    ...     "given_name": ["Ayşe", "test"], "surname": ["Kaya", "Kaya"],
+    ...     "national_id": ["24681357994", "11111111111"]}), today="2025-06-01")
+    >>> v.findings[["row", "field", "kind"]].values.tolist()
+    [[1, 'given_name', 'placeholder'], [1, 'national_id', 'placeholder']]
+    >>> v.completeness.round(3).tolist()
+    [0.333, 0.111]
+    """
+    results = validate(_customers_of_frame(frame), today)
+    rows = [(r["id"], f) for r in results for f in r["findings"]]
+    findings = {
+        "row": np.array([row for row, _ in rows], dtype=np.int64),
+        "field": [f["field"] for _, f in rows],
+        "value": [f["value"] for _, f in rows],
+        "kind": [f["kind"] for _, f in rows],
+        "reason": [f["reason"] for _, f in rows],
     }
-    return Duplicates(cv.frame(kind, columns), np.asarray(result["cluster"], dtype=np.int64))
+    completeness = np.array([r["completeness"] for r in results], dtype=np.float64)
+    return Validation(cv.frame(cv.kind_of(frame), findings), completeness)
 
 
 def validate(customers: Any, today: Any = None) -> List[Dict[str, Any]]:
-    """Findings per customer record (dicts in the customer JSON form, or a
-    :class:`crm.CustomerBook`): for each, ``id``, ``findings`` (``field``, masked ``value``,
+    """Findings per customer record (dicts in the customer JSON form, a
+    :class:`crm.CustomerBook`, or a frame as for :func:`report`): for each, ``id``, ``findings`` (``field``, masked ``value``,
     ``kind`` "invalid" or "placeholder", ``reason``), ``completeness`` (share of the scored
     fields holding a usable value) and ``filled`` per field. ``today`` (default: now) judges
     birth dates."""
     from ._book import CustomerBook
 
+    records: Sequence[Optional[Dict[str, Any]]]
     if isinstance(customers, CustomerBook):
         records = [customers.customer(int(i)) for i in customers.customer_ids()]
+    elif cv.kind_of(customers) in ("pandas", "polars"):
+        records = _customers_of_frame(customers)
     else:
         records = [dict(c) for c in customers]
-    day = (_dt.date.today() if today is None else _dt.date.fromisoformat(str(today)[:10])).isoformat()
-    return list(json.loads(_crm.validate_json(cv.dumps(records), day)))
+    return list(json.loads(_crm.validate_json(cv.dumps(records), _day(today))))
 
 
 def golden_record(records: Any, rules: Optional[Mapping[str, Any]] = None, today: Any = None) -> Dict[str, Any]:

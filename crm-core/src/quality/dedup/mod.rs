@@ -192,6 +192,88 @@ impl MatchRecord {
     }
 }
 
+/// Match records from text columns (`None` for a missing value), named as the fields of
+/// [`MatchRecord`]; birth dates as `YYYY-MM-DD`. Absent columns are missing everywhere.
+///
+/// ```
+/// use crm_core::quality::records_from_columns;
+/// let names = [Some("Ayşe"), None];
+/// let births = [Some("1980-05-17"), Some("1975-01-02")];
+/// let records = records_from_columns(2, &[("given_name", &names[..]), ("birth_date", &births[..])])?;
+/// assert_eq!(records[1].given_name, None);
+/// assert_eq!(records[0].birth_date.unwrap().to_string(), "1980-05-17");
+/// # Ok::<(), crm_core::CrmError>(())
+/// ```
+///
+/// # Errors
+/// [`crate::ErrorKind::InvalidInput`] for an unknown column, a column whose length is not
+/// `n`, or a birth date that is not a date (naming the column and row; the value masked).
+pub fn records_from_columns(
+    n: usize,
+    columns: &[(&str, &[Option<&str>])],
+) -> crate::Result<Vec<MatchRecord>> {
+    let mut records = vec![MatchRecord::default(); n];
+    for &(name, values) in columns {
+        if values.len() != n {
+            return Err(crate::CrmError::invalid(
+                name,
+                values.len(),
+                format_args!("the column has {} values for {n} records", values.len()),
+            ));
+        }
+        let text: Option<fn(&mut MatchRecord) -> &mut Option<String>> = match name {
+            "given_name" => Some(|r| &mut r.given_name),
+            "surname" => Some(|r| &mut r.surname),
+            "email" => Some(|r| &mut r.email),
+            "phone" => Some(|r| &mut r.phone),
+            "address" => Some(|r| &mut r.address),
+            "city" => Some(|r| &mut r.city),
+            "postcode" => Some(|r| &mut r.postcode),
+            "national_id" => Some(|r| &mut r.national_id),
+            "birth_date" => None,
+            other => {
+                return Err(crate::CrmError::invalid(
+                    "column",
+                    other,
+                    format_args!("not one of {}", COLUMNS.join(", ")),
+                ));
+            }
+        };
+        for (row, (record, value)) in records.iter_mut().zip(values).enumerate() {
+            let Some(v) = value.filter(|v| !v.trim().is_empty()) else {
+                continue;
+            };
+            match text {
+                Some(field) => *field(record) = Some(v.to_owned()),
+                None => {
+                    let date = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
+                        crate::CrmError::invalid(
+                            &format!("{name}[{row}]"),
+                            crate::error::mask(v),
+                            "not a date (YYYY-MM-DD)",
+                        )
+                    })?;
+                    record.birth_date = Some(date);
+                }
+            }
+        }
+    }
+    Ok(records)
+}
+
+/// The columns [`records_from_columns`] reads.
+pub const COLUMNS: [&str; 9] = [
+    "given_name",
+    "surname",
+    "birth_date",
+    "email",
+    "phone",
+    "address",
+    "city",
+    "postcode",
+    "national_id",
+];
+
 /// Candidate pairs `(low row, high row)`, sorted and distinct: every two records sharing a
 /// blocking key whose block has at most `max_block` records.
 fn candidate_pairs(prepared: &[Prepared], max_block: usize) -> Vec<(u32, u32)> {

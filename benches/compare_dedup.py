@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""Duplicate detection: crm against the Python `recordlinkage` toolkit and `splink` (DuckDB).
+
+The data is crm's Turkish sample (customers plus ~3% injected duplicates: typos, names typed
+without Turkish letters or swapped, phones reformatted, fields left empty or invented) with
+its ground truth. Each tool gets the same pandas frame and is set up as its documentation
+recommends: blocking on names, birth date and postcode; Jaro-Winkler and Levenshtein
+comparisons; unsupervised training (recordlinkage's ECM classifier; splink's random-sampling
+u, deterministic-rule match rate and EM for m); predictions at probability 0.9 grouped into
+clusters. Precision and recall count the pairs inside the clusters against the true pairs.
+Times run from the frame in memory to a cluster per row, measured side by side in one run.
+
+Runs in its own virtualenv (`.venv-dedup`, `benches/requirements-dedup.txt`: recordlinkage
+needs pandas < 3) with the crm package on PYTHONPATH:
+
+    PYTHONPATH=crm-py/python .venv-dedup/bin/python benches/compare_dedup.py --customers 100000
+    ... --customers 3000 --min-f1 0.97   # the smoke run of `make test`
+"""
+
+import argparse
+import logging
+import time
+from collections import Counter
+from typing import Callable, Dict, List, Tuple
+
+import numpy as np
+import pandas as pd
+
+import crm
+
+COLUMNS = ["given_name", "surname", "birth_date", "email", "phone", "address", "city", "postcode",
+           "national_id"]
+
+
+def sample(customers: int, seed: int) -> Tuple[pd.DataFrame, List[Tuple[int, int]]]:
+    """The sample's records as a frame (row = position) and the true duplicate pairs as rows."""
+    book, _, truth = crm.sample_book(customers, seed=seed, mean_purchases=1.0)
+    ids = [int(i) for i in book.customer_ids()]
+    rows = []
+    for cid in ids:
+        c = book.customer(cid) or {}
+        address = c.get("address") or {}
+        rows.append({
+            "given_name": c.get("given_name"),
+            "surname": c.get("family_name") or c.get("organisation_name"),
+            "birth_date": c.get("birth_date"),
+            "email": (c.get("emails") or [None])[0],
+            "phone": (c.get("phones") or [None])[0],
+            "address": address.get("line"),
+            "city": address.get("city"),
+            "postcode": address.get("postcode"),
+            "national_id": c.get("national_id") or c.get("tax_id"),
+        })
+    row_of = {cid: row for row, cid in enumerate(ids)}
+    groups: Dict[int, List[int]] = {}
+    for t in truth:
+        groups.setdefault(t["original"], [row_of[t["original"]]]).append(row_of[t["duplicate"]])
+    pairs = [(min(a, b), max(a, b)) for g in groups.values() for i, a in enumerate(g) for b in g[i + 1:]]
+    return pd.DataFrame(rows, columns=COLUMNS), pairs
+
+
+def scores(cluster: np.ndarray, truth: List[Tuple[int, int]]) -> Tuple[float, float, float, int]:
+    """Precision, recall and F1 of the pairs inside the clusters; the number of such pairs."""
+    predicted = sum(k * (k - 1) // 2 for k in Counter(cluster.tolist()).values())
+    hit = sum(1 for a, b in truth if cluster[a] == cluster[b])
+    precision = hit / predicted if predicted else 0.0
+    recall = hit / len(truth) if truth else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1, predicted
+
+
+def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """A cluster label per row from matched pairs (connected components)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    graph = coo_matrix((np.ones(len(left)), (left, right)), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
+
+
+def run_crm(frame: pd.DataFrame) -> np.ndarray:
+    return np.asarray(crm.quality.find_duplicates(frame).cluster)
+
+
+def run_recordlinkage(frame: pd.DataFrame) -> np.ndarray:
+    import recordlinkage as rl
+    from recordlinkage.preprocessing import clean, phonenumbers
+
+    df = frame.copy()
+    for c in ("given_name", "surname", "address", "city"):
+        df[c] = clean(df[c], strip_accents="unicode")
+    df["email"] = df["email"].str.lower()
+    df["phone"] = phonenumbers(df["phone"]).str[-10:]
+    indexer = rl.Index()
+    indexer.block(["given_name", "surname"])
+    indexer.block("birth_date")
+    indexer.block("postcode")
+    pairs = indexer.index(df)
+    compare = rl.Compare()
+    compare.string("given_name", "given_name", method="jarowinkler", threshold=0.85, label="given_name")
+    compare.string("surname", "surname", method="jarowinkler", threshold=0.85, label="surname")
+    compare.exact("birth_date", "birth_date", label="birth_date")
+    compare.string("address", "address", method="levenshtein", threshold=0.85, label="address")
+    compare.exact("postcode", "postcode", label="postcode")
+    compare.exact("email", "email", label="email")
+    compare.exact("phone", "phone", label="phone")
+    compare.exact("national_id", "national_id", label="national_id")
+    features = compare.compute(pairs, df)
+    matches = rl.ECMClassifier(binarize=None).fit_predict(features)
+    left = matches.get_level_values(0).to_numpy()
+    right = matches.get_level_values(1).to_numpy()
+    return components(len(frame), left, right)
+
+
+def run_splink(frame: pd.DataFrame, u_pairs: float) -> np.ndarray:
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    df = frame.copy()
+    for c in ("given_name", "surname", "address", "city", "email"):
+        df[c] = df[c].str.lower().str.strip()
+    df["phone"] = df["phone"].str.replace(r"\D", "", regex=True).str[-10:]
+    df["unique_id"] = np.arange(len(df))
+    db_api = DuckDBAPI()
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        blocking_rules_to_generate_predictions=[
+            block_on("given_name", "surname"),
+            block_on("birth_date"),
+            block_on("postcode"),
+        ],
+        comparisons=[
+            cl.NameComparison("given_name"),
+            cl.NameComparison("surname"),
+            cl.DateOfBirthComparison("birth_date", input_is_string=True),
+            cl.LevenshteinAtThresholds("address", [1, 3]),
+            cl.ExactMatch("postcode"),
+            cl.EmailComparison("email"),
+            cl.ExactMatch("phone"),
+            cl.ExactMatch("national_id"),
+        ],
+    )
+    linker = Linker(db_api.register(df), settings, log_level=logging.ERROR)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("given_name", "surname", "birth_date"), block_on("email"), block_on("national_id")],
+        recall=0.7,
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=1)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("given_name", "surname"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("birth_date"))
+    predictions = linker.inference.predict(threshold_match_probability=0.9)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, threshold_match_probability=0.9).as_pandas_dataframe()
+    label = np.arange(len(df))
+    ids = clusters["unique_id"].to_numpy().astype(np.int64)
+    codes = pd.factorize(clusters["cluster_id"])[0]
+    label[ids] = len(df) + codes  # distinct from every row number
+    return label
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--tools", default="crm,recordlinkage,splink")
+    parser.add_argument("--u-pairs", type=float, default=1e7,
+                        help="splink's random pairs for u (its docs: 1e7 is often adequate)")
+    parser.add_argument("--min-f1", type=float, default=None,
+                        help="fail unless crm's F1 reaches this (the smoke run's check)")
+    args = parser.parse_args()
+
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    frame, truth = sample(args.customers, args.seed)
+    print(f"{len(frame):,} records, {len(truth):,} true duplicate pairs (sample seed {args.seed})")
+    runners: Dict[str, Callable[[pd.DataFrame], np.ndarray]] = {
+        "crm": run_crm,
+        "recordlinkage": run_recordlinkage,
+        "splink": lambda f: run_splink(f, args.u_pairs),
+    }
+    print(f"{'tool':<14} {'precision':>9} {'recall':>7} {'F1':>7} {'pairs':>9} {'seconds':>8}")
+    results = {}
+    for tool in args.tools.split(","):
+        started = time.perf_counter()
+        cluster = runners[tool](frame)
+        seconds = time.perf_counter() - started
+        precision, recall, f1, predicted = scores(cluster, truth)
+        results[tool] = (f1, seconds)
+        print(f"{tool:<14} {precision:>9.4f} {recall:>7.4f} {f1:>7.4f} {predicted:>9,} {seconds:>8.2f}")
+    if "crm" in results:
+        for tool, (f1, seconds) in results.items():
+            if tool != "crm":
+                print(f"crm vs {tool}: F1 {results['crm'][0]:.4f} vs {f1:.4f}, "
+                      f"{seconds / results['crm'][1]:.1f}x faster")
+        if args.min_f1 is not None and results["crm"][0] < args.min_f1:
+            raise SystemExit(f"crm's F1 {results['crm'][0]:.4f} is below {args.min_f1}")
+
+
+if __name__ == "__main__":
+    main()

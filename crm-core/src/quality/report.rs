@@ -1,0 +1,195 @@
+//! The data quality of a whole customer table: how full each field is, how complete the
+//! records are, and every invalid or invented value found — the worklist of a clean-up.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::validate::{Finding, FindingKind, filled_fields, validate_customer};
+use crate::model::{Customer, CustomerId, CustomerKind};
+
+/// How full one scored field is across the records it applies to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldFill {
+    /// The field ([`super::PERSON_FIELDS`], [`super::ORGANISATION_FIELDS`]).
+    pub field: String,
+    /// Records the field is scored on (persons, organisations or both).
+    pub records: usize,
+    /// Records holding a usable value: present, valid, not invented.
+    pub usable: usize,
+    /// Records holding a value that is invalid.
+    pub invalid: usize,
+    /// Records holding an invented value.
+    pub invented: usize,
+    /// `usable / records` (0 when no record has the field).
+    pub fill_rate: f64,
+}
+
+/// A finding with the customer it was found on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerFinding {
+    /// The customer.
+    pub customer_id: CustomerId,
+    /// What was found (value masked).
+    #[serde(flatten)]
+    pub finding: Finding,
+}
+
+/// The data quality of a customer table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QualityReport {
+    /// Records looked at.
+    pub records: usize,
+    /// Of which persons.
+    pub persons: usize,
+    /// Of which organisations.
+    pub organisations: usize,
+    /// Mean share of scored fields holding a usable value.
+    pub mean_completeness: f64,
+    /// Records with less than half their scored fields usable.
+    pub mostly_empty: usize,
+    /// Fill rate per scored field: persons' fields first, then organisations' own.
+    pub fields: Vec<FieldFill>,
+    /// Invented values by reason ("placeholder word", "one digit repeated"…), most first.
+    pub invented_by_reason: Vec<(String, usize)>,
+    /// Every invented value, by customer in table order.
+    pub invented: Vec<CustomerFinding>,
+    /// Every invalid value, by customer in table order.
+    pub invalid: Vec<CustomerFinding>,
+}
+
+/// The scored field a finding's field belongs to (`emails[1]` → `email`).
+fn scored_field(field: &str) -> &str {
+    match field {
+        f if f.starts_with("emails[") => "email",
+        f if f.starts_with("phones[") => "phone",
+        f => f,
+    }
+}
+
+/// A customer, its findings, and which scored fields are usable.
+type Checked<'a> = (&'a Customer, Vec<Finding>, Vec<(&'static str, bool)>);
+
+/// The quality report of `customers`, with `today` for birth-date plausibility.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use crm_core::model::Customer;
+/// use crm_core::quality::quality_report;
+///
+/// let mut a = Customer::person(1, "Ayşe", "Yılmaz");
+/// a.phones.push("0532 123 45 67".into());
+/// let mut b = Customer::person(2, "test", "Kaya");
+/// b.phones.push("5555555555".into());
+/// let r = quality_report(&[a, b], NaiveDate::from_ymd_opt(2025, 6, 1).unwrap());
+/// let phone = r.fields.iter().find(|f| f.field == "phone").unwrap();
+/// assert_eq!((phone.records, phone.usable, phone.invented), (2, 1, 1));
+/// assert_eq!(r.invented.len(), 2); // "test" and 5555555555
+/// ```
+pub fn quality_report<'a>(
+    customers: impl IntoParallelIterator<Item = &'a Customer>,
+    today: NaiveDate,
+) -> QualityReport {
+    let checked: Vec<Checked<'a>> = customers
+        .into_par_iter()
+        .map(|c| {
+            let findings = validate_customer(c, today);
+            let filled = filled_fields(c, &findings);
+            (c, findings, filled)
+        })
+        .collect();
+    let mut fields: Vec<FieldFill> = super::PERSON_FIELDS
+        .iter()
+        .chain(super::ORGANISATION_FIELDS.iter())
+        .fold(Vec::new(), |mut out, f| {
+            if !out.iter().any(|x: &FieldFill| x.field == *f) {
+                out.push(FieldFill {
+                    field: (*f).to_owned(),
+                    records: 0,
+                    usable: 0,
+                    invalid: 0,
+                    invented: 0,
+                    fill_rate: 0.0,
+                });
+            }
+            out
+        });
+    let index: BTreeMap<String, usize> = fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.field.clone(), i))
+        .collect();
+    let mut report = QualityReport {
+        records: checked.len(),
+        persons: 0,
+        organisations: 0,
+        mean_completeness: 0.0,
+        mostly_empty: 0,
+        fields: Vec::new(),
+        invented_by_reason: Vec::new(),
+        invented: Vec::new(),
+        invalid: Vec::new(),
+    };
+    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    let mut completeness_sum = 0.0;
+    for (c, findings, filled) in checked {
+        match c.kind {
+            CustomerKind::Person => report.persons += 1,
+            CustomerKind::Organisation => report.organisations += 1,
+        }
+        let usable = filled.iter().filter(|(_, ok)| *ok).count();
+        let share = usable as f64 / filled.len().max(1) as f64;
+        completeness_sum += share;
+        if share < 0.5 {
+            report.mostly_empty += 1;
+        }
+        for (f, ok) in &filled {
+            let fill = &mut fields[index[*f]];
+            fill.records += 1;
+            fill.usable += usize::from(*ok);
+        }
+        // A field with several findings (two invented phones) counts once per record.
+        let mut counted: Vec<(usize, FindingKind)> = Vec::new();
+        for finding in findings {
+            if let Some(&i) = index.get(scored_field(&finding.field)) {
+                if !counted.contains(&(i, finding.kind)) {
+                    counted.push((i, finding.kind));
+                    match finding.kind {
+                        FindingKind::Invalid => fields[i].invalid += 1,
+                        FindingKind::Placeholder => fields[i].invented += 1,
+                    }
+                }
+            }
+            let entry = CustomerFinding {
+                customer_id: c.id,
+                finding,
+            };
+            match entry.finding.kind {
+                FindingKind::Invalid => report.invalid.push(entry),
+                FindingKind::Placeholder => {
+                    *reasons.entry(entry.finding.reason.clone()).or_default() += 1;
+                    report.invented.push(entry);
+                }
+            }
+        }
+    }
+    for f in &mut fields {
+        f.fill_rate = if f.records == 0 {
+            0.0
+        } else {
+            f.usable as f64 / f.records as f64
+        };
+    }
+    report.fields = fields;
+    report.mean_completeness = if report.records == 0 {
+        0.0
+    } else {
+        completeness_sum / report.records as f64
+    };
+    let mut by_reason: Vec<(String, usize)> = reasons.into_iter().collect();
+    by_reason.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    report.invented_by_reason = by_reason;
+    report
+}

@@ -6,6 +6,8 @@ CXX ?= c++
 LIB_DIR := target/debug
 VENV := .venv
 PY := $(VENV)/bin/python
+# The duplicate-detection comparison's own virtualenv: recordlinkage needs pandas < 3.
+DEDUP_VENV := .venv-dedup
 C_OUT := target/c
 C_STRICT := -std=c11 -Wall -Wextra -Werror -pedantic -Iinclude
 
@@ -72,15 +74,22 @@ bench-smoke:
 
 # The comparison script against pandas and polars, on small data: checks that all three
 # agree (the timings only mean something at full size: see the README's performance section).
-compare-smoke: $(VENV)/.bench-deps py-build
+compare-smoke: $(VENV)/.bench-deps $(DEDUP_VENV)/.deps py-build
 	$(CARGO) build --release --locked -q -p crm-benches --bin segment_job
 	$(PY) benches/compare_segmentation.py --rows 200000 --customers 20000 --repeat 1
 	$(PY) benches/compare_calendar.py --rows 5000
 	$(PY) benches/compare_clv.py --customers 20000
+	PYTHONPATH=crm-py/python $(DEDUP_VENV)/bin/python benches/compare_dedup.py --customers 3000 --u-pairs 1e6 --min-f1 0.97
 
 $(VENV)/.bench-deps: benches/requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r benches/requirements.txt
+	touch $@
+
+# crm runs there from crm-py/python (the editable build puts the native module in place).
+$(DEDUP_VENV)/.deps: benches/requirements-dedup.txt
+	test -x $(DEDUP_VENV)/bin/python || python3 -m venv $(DEDUP_VENV)
+	$(DEDUP_VENV)/bin/python -m pip install -q --disable-pip-version-check -r benches/requirements-dedup.txt
 	touch $@
 
 # The Python package, built by maturin into .venv (editable: python/crm is used in place).

@@ -23,6 +23,55 @@ fn main() -> Result<(), crm_core::CrmError> {
     let id = pick_customer(&book, as_of)?;
     let view = book.view(id, &ViewOptions::as_of(as_of).page(0, 12))?;
     print_view(&view);
+    data_quality(&mut book, &duplicates, as_of)?;
+    Ok(())
+}
+
+/// Fill rates and invented values, then duplicates against the injected truth, merged.
+fn data_quality(
+    book: &mut CustomerBook,
+    truth: &[crm_core::sample::DuplicateTruth],
+    as_of: chrono::DateTime<chrono::Utc>,
+) -> Result<(), crm_core::CrmError> {
+    let r = book.quality_report(as_of.date_naive());
+    println!("\nData quality");
+    println!(
+        "  completeness {:.1}% on average; {} invented values, {} invalid",
+        100.0 * r.mean_completeness,
+        r.invented.len(),
+        r.invalid.len()
+    );
+    for (reason, n) in &r.invented_by_reason {
+        println!("    {n:>5}  {reason}");
+    }
+    let clusters = book.find_duplicates(&crm_core::quality::DedupConfig::default());
+    let mut groups: std::collections::HashMap<u64, Vec<u64>> = Default::default();
+    for t in truth {
+        groups
+            .entry(t.original)
+            .or_insert_with(|| vec![t.original])
+            .push(t.duplicate);
+    }
+    let true_pairs = crm_core::quality::pairs_within(groups.values().map(Vec::as_slice));
+    let found = crm_core::quality::pairs_within(clusters.iter().map(Vec::as_slice));
+    let hit = found.intersection(&true_pairs).count() as f64;
+    let events = book.event_count();
+    let (merged, skipped) = book.merge_duplicates(
+        &clusters,
+        &crm_core::quality::GoldenRules::default(),
+        as_of.date_naive(),
+        as_of,
+    )?;
+    println!(
+        "  duplicates: {} clusters, precision {:.4}, recall {:.4}; {} merged ({} skipped), events {} → {}",
+        clusters.len(),
+        hit / found.len().max(1) as f64,
+        hit / true_pairs.len().max(1) as f64,
+        merged.len(),
+        skipped.len(),
+        thousands(events as i64),
+        thousands(book.event_count() as i64)
+    );
     Ok(())
 }
 

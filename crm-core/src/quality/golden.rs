@@ -14,7 +14,8 @@ use crate::model::{Customer, CustomerId};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Survivorship {
-    /// The value most records agree on; ties go to the most recent record.
+    /// The value most records agree on; ties go to the most complete value ("Şükrü" over
+    /// "Sukru": the Turkish letters carry more), then to the most recent record.
     #[default]
     MostFrequent,
     /// The value of the most recently acquired record that has one.
@@ -27,7 +28,10 @@ pub enum Survivorship {
 
 /// Survivorship rules per field (`given_name`, `family_name`, `organisation_name`,
 /// `national_id`, `tax_id`, `birth_date`, `address`, `region`, `sector`); e-mails and phones
-/// are the union of the valid, distinct values.
+/// are the union of the valid, distinct values. A person's given and family name move
+/// together, by the `given_name` rule, so that a name is never half from one record; under
+/// [`Survivorship::MostFrequent`] a tie between names goes to the first record, not the most
+/// recent one.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GoldenRules {
@@ -58,7 +62,7 @@ fn pick<T: Clone + PartialEq>(
         Survivorship::MostComplete => candidates.iter().max_by_key(|c| (c.3, c.0)),
         Survivorship::MostFrequent => candidates.iter().max_by_key(|c| {
             let n = candidates.iter().filter(|o| o.2 == c.2).count();
-            (n, c.0)
+            (n, c.3, c.0)
         }),
     }?;
     Some((best.1, best.2.clone()))
@@ -86,6 +90,10 @@ pub fn golden_record(records: &[Customer], rules: &GoldenRules, today: NaiveDate
     // A field is flawed in a record when any finding is about it (or about one of its parts:
     // `address.line` flaws the address).
     let flawed = |i: usize, field: &str| {
+        // The name moves as a whole: a flaw in either part flaws it.
+        if field == "given_name" && findings[i].iter().any(|f| f == "family_name") {
+            return true;
+        }
         findings[i].iter().any(|f| {
             f == field
                 || f.strip_prefix(field)
@@ -113,10 +121,14 @@ pub fn golden_record(records: &[Customer], rules: &GoldenRules, today: NaiveDate
                 .filter(|(i, _)| !flawed(*i, $field))
                 .filter_map(|(i, c)| {
                     get(c).map(|v| {
-                        let position = if rule($field) == Survivorship::SourcePriority {
-                            i
-                        } else {
-                            rank[i]
+                        let position = match rule($field) {
+                            Survivorship::SourcePriority => i,
+                            // A name does not go stale the way an address does: a tie goes
+                            // to the first record, the one the others were copied from.
+                            Survivorship::MostFrequent if $field == "given_name" => {
+                                records.len() - i
+                            }
+                            _ => rank[i],
                         };
                         let len = format!("{v:?}").len();
                         (position, c.id, v, len)
@@ -129,16 +141,20 @@ pub fn golden_record(records: &[Customer], rules: &GoldenRules, today: NaiveDate
             }
         }};
     }
+    // Given and family name as one value: picked apart, a cluster holding "Fatma Kaya" and
+    // "Kaya Fatma" could give "Fatma Fatma".
     survive!(
         "given_name",
-        |c: &Customer| c.given_name.clone(),
-        |g: &mut Customer, v| g.given_name = Some(v)
+        |c: &Customer| (c.given_name.is_some() || c.family_name.is_some())
+            .then(|| (c.given_name.clone(), c.family_name.clone())),
+        |g: &mut Customer, (given, family): (Option<String>, Option<String>)| {
+            g.given_name = given;
+            g.family_name = family;
+        }
     );
-    survive!(
-        "family_name",
-        |c: &Customer| c.family_name.clone(),
-        |g: &mut Customer, v| g.family_name = Some(v)
-    );
+    if let Some(&id) = provenance.get("given_name") {
+        provenance.insert("family_name".to_owned(), id);
+    }
     survive!(
         "organisation_name",
         |c: &Customer| c.organisation_name.clone(),

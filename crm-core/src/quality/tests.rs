@@ -182,9 +182,9 @@ fn the_golden_record_never_prefers_an_invented_value() {
     let gc = &g.customer;
     assert_eq!(gc.id, 1);
     // "Şükrü Çağlar" twice against "Sukru Caglar" once: most frequent wins, and of the two
-    // the more recent record (3, acquired 2021) is credited.
+    // the first record (1) is credited: names go to the record the others were copied from.
     assert_eq!(gc.given_name.as_deref(), Some("Şükrü"));
-    assert_eq!(g.provenance["given_name"], 3);
+    assert_eq!(g.provenance["given_name"], 1);
     // Both national ids are placeholders: none survives, the first record's stays as is.
     assert!(!g.provenance.contains_key("national_id"));
     // The address with "yok" cannot win; record 1's full address does.
@@ -314,4 +314,47 @@ fn columns_with_an_unknown_name_a_wrong_length_or_a_bad_date_are_refused() {
     let err = records_from_columns(2, &[("birth_date", &dates[..])]).unwrap_err();
     assert_eq!(err.field(), Some("birth_date[1]"));
     assert!(!err.to_string().contains("17.05.1980"), "masked: {err}");
+}
+
+#[test]
+fn a_golden_name_moves_whole_and_keeps_its_turkish_letters() {
+    let today = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+    let t = |y| chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, y, 1, 1, 0, 0, 0).unwrap();
+    let dated = |id, given: &str, family: &str, year| {
+        let mut c = Customer::person(id, given, family);
+        c.acquired_at = Some(t(year));
+        c
+    };
+    // Field by field, "Fatma" (2 of 3) would be the given name and "Fatma" (the longest of
+    // three single family names) the family name: "Fatma Fatma", nobody's name.
+    let records = [
+        dated(1, "Fatma", "Kaya", 2020),
+        dated(2, "Kaya", "Fatma", 2021),
+        dated(3, "Fatma", "Kya", 2022),
+    ];
+    let g = golden_record(&records, &GoldenRules::default(), today);
+    let name = (
+        g.customer.given_name.clone(),
+        g.customer.family_name.clone(),
+    );
+    assert!(
+        records
+            .iter()
+            .any(|r| (r.given_name.clone(), r.family_name.clone()) == name),
+        "{name:?}"
+    );
+    assert_eq!(g.provenance["given_name"], g.provenance["family_name"]);
+    // A tie between the name typed with Turkish letters and without: the letters win, though
+    // the folded record is more recent.
+    let g = golden_record(
+        &[
+            dated(4, "Şükrü", "Çağlar", 2020),
+            dated(5, "Sukru", "Caglar", 2023),
+        ],
+        &GoldenRules::default(),
+        today,
+    );
+    assert_eq!(g.customer.given_name.as_deref(), Some("Şükrü"));
+    assert_eq!(g.customer.family_name.as_deref(), Some("Çağlar"));
+    assert_eq!(g.provenance["family_name"], 4);
 }

@@ -1,0 +1,56 @@
+//! Duplicate detection on 1,000,000 sample customers (`CRM_BENCH_CUSTOMERS`) plus the ~3%
+//! injected duplicates: blocking, comparisons, the model fitted by EM, clusters — end to end
+//! from match records to a cluster per row. Prints precision and recall against the sample's
+//! ground truth once before timing.
+//!
+//! `cargo bench -p crm-benches --bench dedup`
+
+use std::collections::HashMap;
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput};
+use crm_benches::env_usize;
+use crm_core::quality::{DedupConfig, MatchRecord, find_duplicates, pairs_within};
+use crm_core::sample::SampleConfig;
+
+fn main() {
+    let customers = env_usize("CRM_BENCH_CUSTOMERS", 1_000_000);
+    let (mut records, mut ids) = (Vec::new(), Vec::new());
+    let truth = SampleConfig::new(customers)
+        .seed(42)
+        .for_each_customer(|c, _events| {
+            records.push(MatchRecord::from_customer(&c));
+            ids.push(c.id);
+        });
+    let config = DedupConfig::default();
+    let d = find_duplicates(&records, &config);
+    let mut groups: HashMap<u64, Vec<u64>> = HashMap::new();
+    for t in &truth {
+        groups
+            .entry(t.original)
+            .or_insert_with(|| vec![t.original])
+            .push(t.duplicate);
+    }
+    let true_pairs = pairs_within(groups.values().map(Vec::as_slice));
+    let mut members: HashMap<usize, Vec<u64>> = HashMap::new();
+    for (row, &c) in d.cluster.iter().enumerate() {
+        members.entry(c).or_default().push(ids[row]);
+    }
+    let predicted = pairs_within(members.values().map(Vec::as_slice));
+    let hit = predicted.intersection(&true_pairs).count() as f64;
+    eprintln!(
+        "{} records, {} candidates: precision {:.4}, recall {:.4}",
+        records.len(),
+        d.candidates,
+        hit / predicted.len().max(1) as f64,
+        hit / true_pairs.len().max(1) as f64
+    );
+    let mut c = Criterion::default().sample_size(10).configure_from_args();
+    let mut g = c.benchmark_group(format!("dedup_{}", records.len()));
+    g.throughput(Throughput::Elements(records.len() as u64));
+    g.bench_function("find_duplicates", |b| {
+        b.iter(|| find_duplicates(black_box(&records), &config).pairs.len())
+    });
+    g.finish();
+    c.final_summary();
+}

@@ -58,14 +58,7 @@ pub unsafe extern "C" fn crm_quality_validate_json(
     guard(|| {
         out_ok(out_json, "out_json")?;
         // SAFETY: per this function's contract.
-        let (customers, today) = unsafe {
-            (
-                text(customers_json, "customers_json")?,
-                text(today, "today")?,
-            )
-        };
-        let customers: Vec<Customer> = json(customers, "the customers")?;
-        let today = day(today)?;
+        let (customers, today) = unsafe { customers_and_day(customers_json, today)? };
         let out: Vec<serde_json::Value> = customers
             .iter()
             .map(|c| {
@@ -337,6 +330,24 @@ pub unsafe extern "C" fn crm_duplicates_free(duplicates: *mut crm_duplicates_t) 
     }
 }
 
+/// A JSON array of customers and a YYYY-MM-DD day, read from C.
+///
+/// # Safety
+/// Both NUL-terminated (or NULL, refused).
+unsafe fn customers_and_day(
+    customers_json: *const c_char,
+    today: *const c_char,
+) -> Result<(Vec<Customer>, NaiveDate), Failure> {
+    // SAFETY: per the function's contract.
+    let (customers, today) = unsafe {
+        (
+            text(customers_json, "customers_json")?,
+            text(today, "today")?,
+        )
+    };
+    Ok((json(customers, "the customers")?, day(today)?))
+}
+
 fn day(today: &str) -> Result<NaiveDate, Failure> {
     NaiveDate::parse_from_str(today, "%Y-%m-%d").map_err(|_| {
         Failure::new(
@@ -361,14 +372,8 @@ pub unsafe extern "C" fn crm_quality_report_json(
     guard(|| {
         out_ok(out_json, "out_json")?;
         // SAFETY: per this function's contract.
-        let (customers, today) = unsafe {
-            (
-                text(customers_json, "customers_json")?,
-                text(today, "today")?,
-            )
-        };
-        let customers: Vec<Customer> = json(customers, "the customers")?;
-        let report = quality::quality_report(&customers, day(today)?);
+        let (customers, today) = unsafe { customers_and_day(customers_json, today)? };
+        let report = quality::quality_report(&customers, today);
         // SAFETY: checked non-NULL above.
         unsafe { write(out_json, owned_string(to_json(&report))) };
         Ok(())

@@ -297,6 +297,10 @@ mod tests {
             let y = MatchRecord { given_name: Some(b), surname: Some(d), ..Default::default() };
             let (px, py) = (x.prepare(), y.prepare());
             prop_assert_eq!(compare(&px, &py), compare(&py, &px));
+            // The similarity behind Close: in [0, 1] and symmetric on the normalised names.
+            let (s, t) = (strsim::jaro_winkler(&px.name, &py.name), strsim::jaro_winkler(&py.name, &px.name));
+            prop_assert!((0.0..=1.0).contains(&s));
+            prop_assert!((s - t).abs() < 1e-12);
         }
     }
 }

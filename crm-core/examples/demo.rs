@@ -44,7 +44,7 @@ fn data_quality(
     for (reason, n) in &r.invented_by_reason {
         println!("    {n:>5}  {reason}");
     }
-    let clusters = book.find_duplicates(&crm_core::quality::DedupConfig::default());
+    let clusters = book.find_duplicates(&crm_core::quality::DedupConfig::default())?;
     let mut groups: std::collections::HashMap<u64, Vec<u64>> = Default::default();
     for t in truth {
         groups

@@ -36,7 +36,7 @@ pub unsafe extern "C" fn crm_quality_find_duplicates_json(
             // SAFETY: non-NULL, NUL-terminated per the contract.
             json(unsafe { text(config_json, "config_json")? }, "the config")?
         };
-        let d = quality::find_duplicates(&records, &config);
+        let d = quality::find_duplicates(&records, &config)?;
         // SAFETY: checked non-NULL above.
         unsafe { write(out_json, owned_string(to_json(&d))) };
         Ok(())
@@ -158,7 +158,7 @@ pub unsafe extern "C" fn crm_book_merge_duplicates_json(
                 "the survivorship rules",
             )?
         };
-        let clusters = book.find_duplicates(&config);
+        let clusters = book.find_duplicates(&config)?;
         let out = if apply {
             let (merged, skipped) =
                 book.merge_duplicates(&clusters, &rules, at.date_naive(), at)?;
@@ -218,11 +218,12 @@ pub struct crm_duplicates_t {
 }
 
 /// Duplicates among `n_records` records given as `n_columns` text columns: `names[c]` is one
-/// of `given_name`, `surname`, `birth_date` (YYYY-MM-DD), `email`, `phone`, `address`, `city`,
-/// `postcode`, `national_id`; `columns[c]` points to `n_records` strings, NULL for a missing
-/// value. `config_json` may be NULL or e.g. `{"threshold": 0.95}`. The pairs and a cluster
-/// per record go to `*out` (release with `crm_duplicates_free`); `CRM_INVALID_ARGUMENT` names
-/// an unknown column or a bad birth date with its row.
+/// of `given_name`, `surname`, `birth_date`, `email`, `phone`, `address`, `city`, `postcode`,
+/// `national_id`; `columns[c]` points to `n_records` strings, NULL for a missing value. Birth
+/// dates read as YYYY-MM-DD, DD.MM.YYYY, DD/MM/YYYY or YYYYMMDD; one that is no real date
+/// counts as missing. `config_json` may be NULL or e.g. `{"threshold": 0.95}`. The pairs and
+/// a cluster per record go to `*out` (release with `crm_duplicates_free`);
+/// `CRM_INVALID_ARGUMENT` names an unknown column or one of another length.
 ///
 /// # Safety
 /// `names` and `columns` hold `n_columns` pointers; each column `n_records` pointers, each
@@ -272,7 +273,7 @@ pub unsafe extern "C" fn crm_quality_find_duplicates_columns(
             json(unsafe { text(config_json, "config_json")? }, "the config")?
         };
         let records = quality::records_from_columns(n_records, &views)?;
-        let d = quality::find_duplicates(&records, &config);
+        let d = quality::find_duplicates(&records, &config)?;
         let rows = |f: fn(&quality::MatchPair) -> usize| -> Vec<u64> {
             d.pairs.iter().map(|p| f(p) as u64).collect()
         };

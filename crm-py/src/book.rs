@@ -163,7 +163,7 @@ impl CustomerBook {
         let at = TimeUnit::Microseconds.instant(at_us);
         let inner = &mut self.inner;
         let out = py.detach(|| {
-            let clusters = inner.find_duplicates(&config);
+            let clusters = inner.find_duplicates(&config)?;
             if !apply {
                 return Ok(serde_json::json!({"clusters": clusters}));
             }

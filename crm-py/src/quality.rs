@@ -23,7 +23,9 @@ pub(crate) fn find_duplicates_json(
         Some(t) => from_json("the duplicate-detection config", t)?,
         None => DedupConfig::default(),
     };
-    let d = py.detach(|| quality::find_duplicates(&records, &config));
+    let d = py
+        .detach(|| quality::find_duplicates(&records, &config))
+        .py_err()?;
     Ok(json(&d))
 }
 
@@ -54,7 +56,7 @@ pub(crate) fn find_duplicates_columns<'py>(
             let views: Vec<(&str, &[Option<&str>])> =
                 borrowed.iter().map(|(n, v)| (*n, v.as_slice())).collect();
             quality::records_from_columns(n, &views)
-                .map(|records| quality::find_duplicates(&records, &config))
+                .and_then(|records| quality::find_duplicates(&records, &config))
         })
         .py_err()?;
     let out = PyDict::new(py);

@@ -195,13 +195,20 @@ pub type MergeOutcome = (Vec<MergeRecord>, Vec<(Vec<CustomerId>, String)>);
 impl CustomerBook {
     /// Duplicate customers in the book: clusters of ids (each of two or more, in book order)
     /// found by [`crate::quality::find_duplicates`] over the profiles.
-    pub fn find_duplicates(&self, config: &crate::quality::DedupConfig) -> Vec<Vec<CustomerId>> {
+    ///
+    /// # Errors
+    /// [`crate::ErrorKind::InvalidInput`] for settings
+    /// [`crate::quality::DedupConfig::validate`] refuses.
+    pub fn find_duplicates(
+        &self,
+        config: &crate::quality::DedupConfig,
+    ) -> Result<Vec<Vec<CustomerId>>> {
         let records: Vec<crate::quality::MatchRecord> = self
             .customers
             .iter()
             .map(crate::quality::MatchRecord::from_customer)
             .collect();
-        let d = crate::quality::find_duplicates(&records, config);
+        let d = crate::quality::find_duplicates(&records, config)?;
         let mut clusters: FxHashMap<usize, Vec<CustomerId>> = FxHashMap::default();
         for (row, &c) in d.cluster.iter().enumerate() {
             clusters.entry(c).or_default().push(self.customers[row].id);
@@ -209,7 +216,7 @@ impl CustomerBook {
         let mut out: Vec<Vec<CustomerId>> =
             clusters.into_values().filter(|c| c.len() > 1).collect();
         out.sort_by_key(|c| self.index[&c[0]]);
-        out
+        Ok(out)
     }
 
     /// Merges each cluster into one golden customer: the survivor is the cluster's first id,

@@ -110,8 +110,9 @@ def find_duplicates(frame: Any, threshold: Optional[float] = None) -> Duplicates
     swaps and one-digit typos for dates); a Fellegi-Sunter model learns from the data itself
     how often different customers agree by chance (counted over the whole table) and how
     often records of one customer agree (by EM over the candidates), so no labels are needed.
-    ``threshold`` (default 0.9) is the match probability from which a pair counts. Raises
-    :class:`crm.InvalidInputError` for a birth date that is no date, naming the row.
+    ``threshold`` (default 0.9) is the match probability from which a pair counts. Birth
+    dates may be dates, datetimes or text (``1980-05-17``, ``17.05.1980``, ``17/05/1980``,
+    ``19800517``); one that is no real date counts as missing.
 
     >>> import crm
     >>> d = crm.quality.find_duplicates([

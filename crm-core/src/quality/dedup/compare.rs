@@ -55,7 +55,9 @@ impl MatchRecord {
             .filter(|p| placeholder_reason(p.strip_prefix("+90").unwrap_or(p)).is_none());
         let id = real(self.national_id.as_deref())
             .map(|s| s.chars().filter(char::is_ascii_digit).collect::<String>())
-            .filter(|s| s.len() == 10 || is_valid_tckn(s));
+            // An 11-digit id is a TCKN and must pass its check digits (one that fails is a
+            // typo, no evidence); other lengths are tax numbers or foreign ids.
+            .filter(|s| s.len() >= 5 && (s.len() != 11 || is_valid_tckn(s)));
         // 1 January of a round year is what forms default to.
         let birth = self
             .birth_date

@@ -113,6 +113,53 @@ pub struct DedupConfig {
     pub seed: u64,
 }
 
+impl DedupConfig {
+    /// Checks the settings.
+    ///
+    /// # Errors
+    /// [`crate::ErrorKind::InvalidInput`] naming the setting: a threshold outside (0, 1], a
+    /// largest block or cluster under 2, more than 10,000 EM iterations.
+    ///
+    /// ```
+    /// use crm_core::quality::DedupConfig;
+    /// let bad = DedupConfig { threshold: 1.5, ..DedupConfig::default() };
+    /// assert_eq!(bad.validate().unwrap_err().to_string(),
+    ///            "invalid threshold 1.5: a match probability in (0, 1]");
+    /// ```
+    pub fn validate(&self) -> crate::Result<()> {
+        use crate::CrmError;
+        if !(self.threshold > 0.0 && self.threshold <= 1.0) {
+            return Err(CrmError::invalid(
+                "threshold",
+                self.threshold,
+                "a match probability in (0, 1]",
+            ));
+        }
+        if self.max_block < 2 {
+            return Err(CrmError::invalid(
+                "max_block",
+                self.max_block,
+                "a block pairs at least 2 records",
+            ));
+        }
+        if self.max_cluster < 2 {
+            return Err(CrmError::invalid(
+                "max_cluster",
+                self.max_cluster,
+                "a cluster holds at least 2 records",
+            ));
+        }
+        if self.iterations > 10_000 {
+            return Err(CrmError::invalid(
+                "iterations",
+                self.iterations,
+                "at most 10000",
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Default for DedupConfig {
     fn default() -> Self {
         DedupConfig {
@@ -193,21 +240,26 @@ impl MatchRecord {
 }
 
 /// Match records from text columns (`None` for a missing value), named as the fields of
-/// [`MatchRecord`]; birth dates as `YYYY-MM-DD`. Absent columns are missing everywhere.
+/// [`MatchRecord`]. Birth dates are read as `YYYY-MM-DD`, `DD.MM.YYYY` (as Turkish forms write
+/// them), `DD/MM/YYYY` or `YYYYMMDD`; one that is no real date ("31.02.1980", "yok") is no
+/// evidence and counts as missing, as invented values do — the validators report it. Absent
+/// columns are missing everywhere.
 ///
 /// ```
 /// use crm_core::quality::records_from_columns;
-/// let names = [Some("Ayşe"), None];
-/// let births = [Some("1980-05-17"), Some("1975-01-02")];
-/// let records = records_from_columns(2, &[("given_name", &names[..]), ("birth_date", &births[..])])?;
+/// let names = [Some("Ayşe"), None, None];
+/// let births = [Some("1980-05-17"), Some("02.01.1975"), Some("31.02.1980")];
+/// let records = records_from_columns(3, &[("given_name", &names[..]), ("birth_date", &births[..])])?;
 /// assert_eq!(records[1].given_name, None);
 /// assert_eq!(records[0].birth_date.unwrap().to_string(), "1980-05-17");
+/// assert_eq!(records[1].birth_date.unwrap().to_string(), "1975-01-02");
+/// assert_eq!(records[2].birth_date, None);
 /// # Ok::<(), crm_core::CrmError>(())
 /// ```
 ///
 /// # Errors
-/// [`crate::ErrorKind::InvalidInput`] for an unknown column, a column whose length is not
-/// `n`, or a birth date that is not a date (naming the column and row; the value masked).
+/// [`crate::ErrorKind::InvalidInput`] for an unknown column or a column whose length is not
+/// `n`.
 pub fn records_from_columns(
     n: usize,
     columns: &[(&str, &[Option<&str>])],
@@ -239,26 +291,25 @@ pub fn records_from_columns(
                 ));
             }
         };
-        for (row, (record, value)) in records.iter_mut().zip(values).enumerate() {
+        for (record, value) in records.iter_mut().zip(values) {
             let Some(v) = value.filter(|v| !v.trim().is_empty()) else {
                 continue;
             };
             match text {
                 Some(field) => *field(record) = Some(v.to_owned()),
-                None => {
-                    let date = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
-                        crate::CrmError::invalid(
-                            &format!("{name}[{row}]"),
-                            crate::error::mask(v),
-                            "not a date (YYYY-MM-DD)",
-                        )
-                    })?;
-                    record.birth_date = Some(date);
-                }
+                None => record.birth_date = parse_birth_date(v),
             }
         }
     }
     Ok(records)
+}
+
+/// A birth date in one of the spellings forms use, or `None`.
+fn parse_birth_date(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    ["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y%m%d"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(text, f).ok())
 }
 
 /// The columns [`records_from_columns`] reads.
@@ -316,10 +367,15 @@ fn candidate_pairs(prepared: &[Prepared], max_block: usize) -> Vec<(u32, u32)> {
 /// let mut copy = records[0].clone();
 /// copy.phone = None;                                 // a second, less complete record
 /// records.push(copy);
-/// let d = find_duplicates(&records, &DedupConfig::default());
+/// let d = find_duplicates(&records, &DedupConfig::default())?;
 /// assert_eq!(d.cluster[records.len() - 1], 0);      // joined to the first record's cluster
+/// # Ok::<(), crm_core::CrmError>(())
 /// ```
-pub fn find_duplicates(records: &[MatchRecord], config: &DedupConfig) -> Duplicates {
+///
+/// # Errors
+/// [`crate::ErrorKind::InvalidInput`] for settings [`DedupConfig::validate`] refuses.
+pub fn find_duplicates(records: &[MatchRecord], config: &DedupConfig) -> crate::Result<Duplicates> {
+    config.validate()?;
     let prepared: Vec<Prepared> = records.par_iter().map(MatchRecord::prepare).collect();
     let pairs = candidate_pairs(&prepared, config.max_block);
     let comparisons: Vec<[Level; N_FIELDS]> = pairs
@@ -354,7 +410,7 @@ pub fn find_duplicates(records: &[MatchRecord], config: &DedupConfig) -> Duplica
         })
         .collect();
     let cluster = cluster::capped_clusters(records.len(), &found, config.max_cluster);
-    Duplicates {
+    Ok(Duplicates {
         pairs: found,
         cluster,
         candidates: pairs.len(),
@@ -364,7 +420,7 @@ pub fn find_duplicates(records: &[MatchRecord], config: &DedupConfig) -> Duplica
             m: fit.m.to_vec(),
             u: fit.u.to_vec(),
         },
-    }
+    })
 }
 
 /// Every unordered pair of ids that share a group, as `(low, high)`: how duplicate clusters

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import sys
 from collections import Counter
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Set
 
 import numpy as np
 
@@ -187,7 +187,7 @@ def _data_quality(book: Any, end: Any, duplicates: List[Dict[str, Any]]) -> None
     events = book.event_count
     found = book.merge_duplicates(apply=False)
     clusters: List[List[int]] = found["clusters"]
-    groups: Dict[int, set] = {}
+    groups: Dict[int, Set[int]] = {}
     for t in duplicates:
         groups.setdefault(t["original"], {t["original"]}).add(t["duplicate"])
     truth = {(a, b) for g in groups.values() for a in g for b in g if a < b}

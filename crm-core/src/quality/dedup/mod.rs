@@ -70,6 +70,9 @@ pub const FIELDS: [&str; 7] = [
     "postcode",
 ];
 
+/// Random pairs drawn per record at most.
+const RANDOM_PAIRS_PER_RECORD: usize = 50;
+
 /// Generic m probabilities (Different, Close, Same) per field in [`FIELDS`] order: how often
 /// two records of one customer disagree, nearly agree, agree.
 const DEFAULT_M: [[f64; 3]; 7] = [
@@ -102,7 +105,8 @@ pub struct DedupConfig {
     /// Blocks larger than this are skipped (a key shared by that many records — a common
     /// name, a switchboard number — says little and would make pairs grow as n²).
     pub max_block: usize,
-    /// Random pairs for estimating how often non-matches nearly agree.
+    /// Random pairs for estimating how often non-matches nearly agree (at most 50 per
+    /// record: a small table needs fewer).
     pub random_pairs: usize,
     /// EM iterations.
     pub iterations: usize,
@@ -382,7 +386,11 @@ pub fn find_duplicates(records: &[MatchRecord], config: &DedupConfig) -> crate::
         .par_iter()
         .map(|&(a, b)| compare(&prepared[a as usize], &prepared[b as usize]))
         .collect();
-    let counts = model::count_pairs(&prepared, config.random_pairs, config.seed);
+    // A small table needs fewer random pairs for its near-agreement rates.
+    let random_pairs = config
+        .random_pairs
+        .min(RANDOM_PAIRS_PER_RECORD * records.len());
+    let counts = model::count_pairs(&prepared, random_pairs, config.seed);
 
     // The EM runs over distinct level patterns: a few thousand, however many pairs.
     let mut patterns: FxHashMap<[Level; N_FIELDS], f64> = FxHashMap::default();

@@ -373,3 +373,61 @@ fn a_golden_name_moves_whole_and_keeps_its_turkish_letters() {
     assert_eq!(g.customer.family_name.as_deref(), Some("Çağlar"));
     assert_eq!(g.provenance["family_name"], 4);
 }
+
+/// Any text in any field: a record built from a small pool of values, so that some agree.
+fn arbitrary_record() -> impl Strategy<Value = MatchRecord> {
+    let text = |pool: &'static [&'static str]| {
+        prop_oneof![
+            Just(None),
+            proptest::sample::select(pool).prop_map(|s| Some(s.to_owned())),
+            "\\PC{0,12}".prop_map(Some),
+        ]
+    };
+    let date = proptest::option::of((1900i32..2030, 1u32..13, 1u32..29))
+        .prop_map(|d| d.and_then(|(y, m, day)| NaiveDate::from_ymd_opt(y, m, day)));
+    (
+        text(&["Ayşe", "AYSE", "Mehmet", "", "test"]),
+        text(&["Yılmaz", "Yilmaz", "Kaya", "-"]),
+        date,
+        text(&["a@b.com", "A@B.COM", "test@test.com", "x@"]),
+        text(&["0532 123 45 67", "+905321234567", "5555555555", "12"]),
+        text(&["Atatürk Cad. 12", "yok"]),
+        text(&["06100", "99999"]),
+        text(&["10000000146", "24681357994", "11111111111", "1234567"]),
+    )
+        .prop_map(
+            |(given_name, surname, birth_date, email, phone, address, postcode, national_id)| {
+                MatchRecord {
+                    given_name,
+                    surname,
+                    birth_date,
+                    email,
+                    phone,
+                    address,
+                    city: None,
+                    postcode,
+                    national_id,
+                }
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    /// Whatever the records, duplicate detection answers: a cluster per row naming its
+    /// smallest row, pairs ordered, above the threshold, with probabilities in [0, 1].
+    #[test]
+    fn any_table_gets_well_formed_clusters(records in proptest::collection::vec(arbitrary_record(), 0..40)) {
+        let d = find_duplicates(&records, &DedupConfig::default()).unwrap();
+        prop_assert_eq!(d.cluster.len(), records.len());
+        for (row, &c) in d.cluster.iter().enumerate() {
+            prop_assert!(c <= row);
+            prop_assert_eq!(d.cluster[c], c);
+        }
+        for p in &d.pairs {
+            prop_assert!(p.left < p.right && p.right < records.len());
+            prop_assert!(p.probability >= 0.9 && p.probability <= 1.0);
+        }
+        prop_assert!(d.model.prior > 0.0 && d.model.prior <= 0.5);
+    }
+}

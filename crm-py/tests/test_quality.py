@@ -159,3 +159,19 @@ def test_validate_frame_gives_findings_as_a_frame() -> None:
     assert v.findings.select("row", "field").rows() == [(1, "given_name"), (1, "emails[0]")]
     # 4 of 9 scored fields usable in row 0 (names, birth date, e-mail), 1 of 9 in row 1.
     assert v.completeness.tolist() == pytest.approx([4 / 9, 1 / 9])
+
+
+def test_golden_records_keep_the_original_spelling_of_names() -> None:
+    # The generator damages copies (typos, letters folded away, given and family swapped);
+    # the golden record of each cluster should read as the undamaged original.
+    book, end, truth = crm.sample_book(3_000, seed=8)
+
+    def name(i: int) -> tuple:
+        c = book.customer(i) or {}
+        return c.get("given_name"), c.get("family_name"), c.get("organisation_name")
+
+    originals = {t["original"]: name(t["original"]) for t in truth}
+    damaged = [t for t in truth if {"typo", "ascii_folded", "swapped_names"} & set(t["perturbations"])]
+    assert damaged
+    book.merge_duplicates(at=end)
+    assert {o: name(o) for o in originals} == originals

@@ -238,6 +238,7 @@ impl CustomerBook {
         }
         let mut done = Vec::new();
         let mut skipped = Vec::new();
+        let names = crate::quality::NameUsage::from_customers(&self.customers);
         for cluster in clusters {
             let Some((&survivor, rest)) = cluster.split_first() else {
                 continue;
@@ -249,7 +250,8 @@ impl CustomerBook {
                 .iter()
                 .filter_map(|id| self.resolve(*id).and_then(|r| self.customer(r)).cloned())
                 .collect();
-            let mut golden = crate::quality::golden_record(&profiles, rules, today).customer;
+            let mut golden =
+                crate::quality::golden_record_with(&profiles, rules, today, Some(&names)).customer;
             golden.id = survivor;
             match self.merge(survivor, rest, Some(golden), at) {
                 Ok(m) => done.push(m),

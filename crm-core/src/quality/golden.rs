@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::names::NameUsage;
 use super::validate::{normalize_email, normalize_phone, validate_customer};
 use crate::model::{Customer, CustomerId};
 
@@ -14,8 +15,8 @@ use crate::model::{Customer, CustomerId};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Survivorship {
-    /// The value most records agree on; ties go to the most complete value ("Şükrü" over
-    /// "Sukru": the Turkish letters carry more), then to the most recent record.
+    /// The value most records agree on; ties go to the spelling with more Turkish letters
+    /// ("Şükrü" over "Sukru": they carry more), then to the most recent record.
     #[default]
     MostFrequent,
     /// The value of the most recently acquired record that has one.
@@ -30,8 +31,8 @@ pub enum Survivorship {
 /// `national_id`, `tax_id`, `birth_date`, `address`, `region`, `sector`); e-mails and phones
 /// are the union of the valid, distinct values. A person's given and family name move
 /// together, by the `given_name` rule, so that a name is never half from one record; under
-/// [`Survivorship::MostFrequent`] a tie between names goes to the first record, not the most
-/// recent one.
+/// [`Survivorship::MostFrequent`] a tie between names (of persons or organisations) goes to
+/// the first record, not the most recent one.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GoldenRules {
@@ -50,27 +51,56 @@ pub struct GoldenRecord {
     pub provenance: BTreeMap<String, CustomerId>,
 }
 
+/// One record's value of a field, as survivorship weighs it.
+struct Candidate<T> {
+    /// Recency order (later = more recent), or source order for [`Survivorship::SourcePriority`],
+    /// as the caller arranged.
+    position: usize,
+    id: CustomerId,
+    value: T,
+    /// Length of the value's text.
+    length: usize,
+    /// Letters beyond ASCII (ç, ğ, ı, ö, ş, ü…).
+    marks: usize,
+    /// The text folded to ASCII: equal for spellings that differ only in Turkish letters.
+    folded: String,
+}
+
 fn pick<T: Clone + PartialEq>(
     rule: Survivorship,
-    candidates: &[(usize, CustomerId, T, usize)],
+    candidates: &[Candidate<T>],
 ) -> Option<(CustomerId, T)> {
-    // candidates: (position, id, value, length); positions are in recency order (later =
-    // more recent) as the caller arranged.
     let best = match rule {
-        Survivorship::SourcePriority => candidates.iter().min_by_key(|c| c.0),
-        Survivorship::MostRecent => candidates.iter().max_by_key(|c| c.0),
-        Survivorship::MostComplete => candidates.iter().max_by_key(|c| (c.3, c.0)),
+        Survivorship::SourcePriority => candidates.iter().min_by_key(|c| c.position),
+        Survivorship::MostRecent => candidates.iter().max_by_key(|c| c.position),
+        Survivorship::MostComplete => candidates.iter().max_by_key(|c| (c.length, c.position)),
+        // Spellings that differ only in Turkish letters count as one value; within it, the
+        // spelling with the letters wins.
         Survivorship::MostFrequent => candidates.iter().max_by_key(|c| {
-            let n = candidates.iter().filter(|o| o.2 == c.2).count();
-            (n, c.3, c.0)
+            let group = || candidates.iter().filter(|o| o.folded == c.folded);
+            let group_position = group().map(|o| o.position).max().unwrap_or(c.position);
+            let same = candidates.iter().filter(|o| o.value == c.value).count();
+            (group().count(), group_position, same, c.marks, c.position)
         }),
     }?;
-    Some((best.1, best.2.clone()))
+    Some((best.id, best.value.clone()))
 }
 
 /// Merges `records` (one customer's duplicates, source-priority order) into one, by
 /// `rules`. The first record's id and kind are kept; `acquired_at` is the earliest.
 pub fn golden_record(records: &[Customer], rules: &GoldenRules, today: NaiveDate) -> GoldenRecord {
+    golden_record_with(records, rules, today, None)
+}
+
+/// [`golden_record`], with a person's name first put the right way round by how the whole
+/// table uses its words (`names`): of "Fatma Kaya" and "Kaya Fatma", both records then say
+/// "Fatma Kaya". What [`crate::book::CustomerBook::merge_duplicates`] uses.
+pub fn golden_record_with(
+    records: &[Customer],
+    rules: &GoldenRules,
+    today: NaiveDate,
+    names: Option<&NameUsage>,
+) -> GoldenRecord {
     let mut provenance = BTreeMap::new();
     let Some(first) = records.first() else {
         return GoldenRecord {
@@ -115,7 +145,7 @@ pub fn golden_record(records: &[Customer], rules: &GoldenRules, today: NaiveDate
     macro_rules! survive {
         ($field:literal, $get:expr, $set:expr) => {{
             let get = $get;
-            let candidates: Vec<(usize, CustomerId, _, usize)> = records
+            let candidates: Vec<Candidate<_>> = records
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| !flawed(*i, $field))
@@ -125,13 +155,22 @@ pub fn golden_record(records: &[Customer], rules: &GoldenRules, today: NaiveDate
                             Survivorship::SourcePriority => i,
                             // A name does not go stale the way an address does: a tie goes
                             // to the first record, the one the others were copied from.
-                            Survivorship::MostFrequent if $field == "given_name" => {
+                            Survivorship::MostFrequent
+                                if $field == "given_name" || $field == "organisation_name" =>
+                            {
                                 records.len() - i
                             }
                             _ => rank[i],
                         };
-                        let len = format!("{v:?}").len();
-                        (position, c.id, v, len)
+                        let text = format!("{v:?}");
+                        Candidate {
+                            position,
+                            id: c.id,
+                            length: text.len(),
+                            marks: text.chars().filter(|c| !c.is_ascii()).count(),
+                            folded: super::text::fold(&text),
+                            value: v,
+                        }
                     })
                 })
                 .collect();
@@ -145,8 +184,15 @@ pub fn golden_record(records: &[Customer], rules: &GoldenRules, today: NaiveDate
     // "Kaya Fatma" could give "Fatma Fatma".
     survive!(
         "given_name",
-        |c: &Customer| (c.given_name.is_some() || c.family_name.is_some())
-            .then(|| (c.given_name.clone(), c.family_name.clone())),
+        |c: &Customer| (c.given_name.is_some() || c.family_name.is_some()).then(|| {
+            match (names, c.given_name.as_deref(), c.family_name.as_deref()) {
+                (Some(names), Some(given), Some(family)) => {
+                    let (g, f) = names.oriented(given, family);
+                    (Some(g), Some(f))
+                }
+                _ => (c.given_name.clone(), c.family_name.clone()),
+            }
+        }),
         |g: &mut Customer, (given, family): (Option<String>, Option<String>)| {
             g.given_name = given;
             g.family_name = family;

@@ -3,6 +3,7 @@
 
 mod dedup;
 mod golden;
+mod names;
 mod report;
 mod text;
 mod validate;
@@ -14,7 +15,8 @@ pub use dedup::{
     COLUMNS, DedupConfig, Duplicates, FIELDS, Level, MatchModel, MatchPair, MatchRecord,
     find_duplicates, pairs_within, records_from_columns,
 };
-pub use golden::{GoldenRecord, GoldenRules, Survivorship, golden_record};
+pub use golden::{GoldenRecord, GoldenRules, Survivorship, golden_record, golden_record_with};
+pub use names::NameUsage;
 pub use report::{CustomerFinding, FieldFill, QualityReport, quality_report};
 pub use text::{fold, normalize_name, turkish_lower};
 pub use validate::{

@@ -199,9 +199,12 @@ def _data_quality(book: Any, end: Any, duplicates: List[Dict[str, Any]]) -> None
     example = next((c for c in clusters
                     if len({_name(book.customer(i) or {}) for i in c}) > 1), clusters[0] if clusters else None)
     before = [book.customer(i) or {} for i in example] if example else []
+    original_names = {o: _name(book.customer(o) or {}) for o in groups}
     out = book.merge_duplicates(at=end)
+    kept = sum(1 for o, n in original_names.items() if _name(book.customer(o) or {}) == n)
     print(f"  merged into golden records: {len(out['merges']):,} merges, {len(out['skipped'])} skipped; "
-          f"events {events:,} before, {book.event_count:,} after")
+          f"events {events:,} before, {book.event_count:,} after; the golden name is the original's "
+          f"spelling for {kept:,} of {len(original_names):,} customers")
     if example:
         typed = "; ".join(f"{c['id']} {_name(c)!r} {(c.get('phones') or ['-'])[0]}" for c in before)
         golden = book.customer(example[0]) or {}

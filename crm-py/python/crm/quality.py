@@ -73,7 +73,11 @@ def _column(values: Any, column: str) -> List[Optional[str]]:
     if kind == "pandas":
         if column == "birth_date" and str(values.dtype).startswith("datetime64"):
             values = values.dt.strftime("%Y-%m-%d")
-        values = values.astype(object).where(values.notna(), None).tolist()
+        present = values.notna()
+        if column != "birth_date":
+            # Text as pandas writes it, without a Python call per cell.
+            return list(values.astype(str).astype(object).where(present, None).tolist())
+        values = values.astype(object).where(present, None).tolist()
     return [_text(v, column) for v in values]
 
 

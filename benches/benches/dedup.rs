@@ -5,13 +5,12 @@
 //!
 //! `cargo bench -p crm-benches --bench dedup`
 
-use std::collections::HashMap;
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput};
 use crm_benches::env_usize;
-use crm_core::quality::{DedupConfig, MatchRecord, find_duplicates, pairs_within};
-use crm_core::sample::SampleConfig;
+use crm_core::quality::{DedupConfig, MatchRecord, find_duplicates, precision_recall};
+use crm_core::sample::{SampleConfig, duplicate_pairs};
 
 fn main() {
     let customers = env_usize("CRM_BENCH_CUSTOMERS", 1_000_000);
@@ -24,26 +23,11 @@ fn main() {
         });
     let config = DedupConfig::default();
     let d = find_duplicates(&records, &config).expect("the default settings");
-    let mut groups: HashMap<u64, Vec<u64>> = HashMap::new();
-    for t in &truth {
-        groups
-            .entry(t.original)
-            .or_insert_with(|| vec![t.original])
-            .push(t.duplicate);
-    }
-    let true_pairs = pairs_within(groups.values().map(Vec::as_slice));
-    let mut members: HashMap<usize, Vec<u64>> = HashMap::new();
-    for (row, &c) in d.cluster.iter().enumerate() {
-        members.entry(c).or_default().push(ids[row]);
-    }
-    let predicted = pairs_within(members.values().map(Vec::as_slice));
-    let hit = predicted.intersection(&true_pairs).count() as f64;
+    let (precision, recall) = precision_recall(&d.clustered_pairs(&ids), &duplicate_pairs(&truth));
     eprintln!(
-        "{} records, {} candidates: precision {:.4}, recall {:.4}",
+        "{} records, {} candidates: precision {precision:.4}, recall {recall:.4}",
         records.len(),
         d.candidates,
-        hit / predicted.len().max(1) as f64,
-        hit / true_pairs.len().max(1) as f64
     );
     let mut c = Criterion::default().sample_size(10).configure_from_args();
     let mut g = c.benchmark_group(format!("dedup_{}", records.len()));

@@ -6,11 +6,10 @@
 //! peak resident memory is reset before `find_duplicates` (Linux's `/proc/self/clear_refs`),
 //! so the figure printed is the process's peak during the call, records included.
 
-use std::collections::HashSet;
 use std::time::Instant;
 
-use crm_core::quality::{DedupConfig, MatchRecord, find_duplicates, pairs_within};
-use crm_core::sample::SampleConfig;
+use crm_core::quality::{DedupConfig, MatchRecord, find_duplicates, precision_recall};
+use crm_core::sample::{SampleConfig, duplicate_pairs};
 
 /// A line of /proc/self/status in MiB (Linux; None elsewhere).
 fn status_mib(field: &str) -> Option<f64> {
@@ -39,24 +38,9 @@ fn main() {
     let d = find_duplicates(&records, &DedupConfig::default()).expect("the default settings");
     let seconds = started.elapsed().as_secs_f64();
     let peak = status_mib("VmHWM:").filter(|_| reset);
-    // Duplicates of one original are duplicates of each other too.
-    let mut by_original: std::collections::HashMap<u64, Vec<u64>> = Default::default();
-    for t in &truth_list {
-        by_original
-            .entry(t.original)
-            .or_insert_with(|| vec![t.original])
-            .push(t.duplicate);
-    }
-    let truth: HashSet<(u64, u64)> = pairs_within(by_original.values().map(Vec::as_slice));
-    // Predicted pairs: every pair inside a cluster.
-    let mut members: std::collections::HashMap<usize, Vec<u64>> = Default::default();
-    for (row, &c) in d.cluster.iter().enumerate() {
-        members.entry(c).or_default().push(ids[row]);
-    }
-    let predicted = pairs_within(members.values().map(Vec::as_slice));
-    let tp = predicted.intersection(&truth).count() as f64;
-    let precision = tp / predicted.len().max(1) as f64;
-    let recall = tp / truth.len().max(1) as f64;
+    let truth = duplicate_pairs(&truth_list);
+    let predicted = d.clustered_pairs(&ids);
+    let (precision, recall) = precision_recall(&predicted, &truth);
     println!(
         "{} records, {} true pairs, {} candidates, {} predicted pairs: precision {:.4}, recall {:.4}, F1 {:.4}",
         records.len(),

@@ -45,16 +45,9 @@ fn data_quality(
         println!("    {n:>5}  {reason}");
     }
     let clusters = book.find_duplicates(&crm_core::quality::DedupConfig::default())?;
-    let mut groups: std::collections::HashMap<u64, Vec<u64>> = Default::default();
-    for t in truth {
-        groups
-            .entry(t.original)
-            .or_insert_with(|| vec![t.original])
-            .push(t.duplicate);
-    }
-    let true_pairs = crm_core::quality::pairs_within(groups.values().map(Vec::as_slice));
     let found = crm_core::quality::pairs_within(clusters.iter().map(Vec::as_slice));
-    let hit = found.intersection(&true_pairs).count() as f64;
+    let (precision, recall) =
+        crm_core::quality::precision_recall(&found, &crm_core::sample::duplicate_pairs(truth));
     let events = book.event_count();
     let (merged, skipped) = book.merge_duplicates(
         &clusters,
@@ -63,10 +56,8 @@ fn data_quality(
         as_of,
     )?;
     println!(
-        "  duplicates: {} clusters, precision {:.4}, recall {:.4}; {} merged ({} skipped), events {} → {}",
+        "  duplicates: {} clusters, precision {precision:.4}, recall {recall:.4}; {} merged ({} skipped), events {} → {}",
         clusters.len(),
-        hit / found.len().max(1) as f64,
-        hit / true_pairs.len().max(1) as f64,
         merged.len(),
         skipped.len(),
         thousands(events as i64),

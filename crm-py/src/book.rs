@@ -135,8 +135,7 @@ impl CustomerBook {
 
     /// The data-quality report of the book's customers as JSON (`today` YYYY-MM-DD).
     fn quality_report_json(&self, py: Python<'_>, today: &str) -> PyResult<String> {
-        let today: chrono::NaiveDate =
-            from_json("today", &format!("\"{}\"", today.escape_default()))?;
+        let today = crate::quality::day(today)?;
         let inner = &self.inner;
         Ok(json(&py.detach(|| inner.quality_report(today))))
     }

@@ -29,8 +29,13 @@ pub(crate) fn find_duplicates_json(
     Ok(json(&d))
 }
 
+/// `today` (YYYY-MM-DD) as a date, read the way the JSON forms read dates.
+pub(crate) fn day(today: &str) -> PyResult<NaiveDate> {
+    from_json("today", &format!("\"{}\"", today.escape_default()))
+}
+
 /// Duplicates among records given as text columns (`None` for missing; birth dates as
-/// YYYY-MM-DD): a dict of numpy arrays `left`, `right`, `probability` (the pairs at or above
+/// `crm_core::quality::records_from_columns` reads them): a dict of numpy arrays `left`, `right`, `probability` (the pairs at or above
 /// the threshold), `cluster` (per row), the number of `candidates` and the fitted `model` as
 /// JSON.
 #[pyfunction]
@@ -78,7 +83,7 @@ pub(crate) fn find_duplicates_columns<'py>(
 #[pyfunction]
 pub(crate) fn validate_json(py: Python<'_>, customers_json: &str, today: &str) -> PyResult<String> {
     let customers: Vec<Customer> = from_json("the customers", customers_json)?;
-    let today: NaiveDate = from_json("today", &format!("\"{}\"", today.escape_default()))?;
+    let today = day(today)?;
     let out: Vec<serde_json::Value> = py.detach(|| {
         customers
             .iter()
@@ -103,7 +108,7 @@ pub(crate) fn quality_report_json(
     today: &str,
 ) -> PyResult<String> {
     let customers: Vec<Customer> = from_json("the customers", customers_json)?;
-    let today: NaiveDate = from_json("today", &format!("\"{}\"", today.escape_default()))?;
+    let today = day(today)?;
     Ok(json(
         &py.detach(|| quality::quality_report(&customers, today)),
     ))
@@ -142,7 +147,7 @@ pub(crate) fn golden_record_json(
     rules_json: Option<&str>,
 ) -> PyResult<String> {
     let customers: Vec<Customer> = from_json("the customers", customers_json)?;
-    let today: NaiveDate = from_json("today", &format!("\"{}\"", today.escape_default()))?;
+    let today = day(today)?;
     let rules: quality::GoldenRules = match rules_json {
         Some(t) => from_json("the survivorship rules", t)?,
         None => Default::default(),

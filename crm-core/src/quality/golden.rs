@@ -15,8 +15,9 @@ use crate::model::{Customer, CustomerId};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Survivorship {
-    /// The value most records agree on; ties go to the spelling with more Turkish letters
-    /// ("Şükrü" over "Sukru": they carry more), then to the most recent record.
+    /// The value most records agree on, spellings that differ only in Turkish letters
+    /// ("Şükrü", "Sukru") counting as one; of those, the most frequent spelling, then the one
+    /// with more of the letters. Ties go to the most recent record (for names, the first).
     #[default]
     MostFrequent,
     /// The value of the most recently acquired record that has one.

@@ -13,7 +13,7 @@ mod tests;
 
 pub use dedup::{
     COLUMNS, DedupConfig, Duplicates, FIELDS, Level, MatchModel, MatchPair, MatchRecord,
-    find_duplicates, pairs_within, records_from_columns,
+    find_duplicates, pairs_within, precision_recall, records_from_columns,
 };
 pub use golden::{GoldenRecord, GoldenRules, Survivorship, golden_record, golden_record_with};
 pub use names::NameUsage;

@@ -100,27 +100,25 @@ pub fn quality_report<'a>(
             (c, findings, filled)
         })
         .collect();
-    let mut fields: Vec<FieldFill> = super::PERSON_FIELDS
+    // One row per scored field, persons' first; organisations share the contact fields.
+    let mut fields: Vec<FieldFill> = Vec::new();
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    for &f in super::PERSON_FIELDS
         .iter()
         .chain(super::ORGANISATION_FIELDS.iter())
-        .fold(Vec::new(), |mut out, f| {
-            if !out.iter().any(|x: &FieldFill| x.field == *f) {
-                out.push(FieldFill {
-                    field: (*f).to_owned(),
-                    records: 0,
-                    usable: 0,
-                    invalid: 0,
-                    invented: 0,
-                    fill_rate: 0.0,
-                });
-            }
-            out
+    {
+        index.entry(f).or_insert_with(|| {
+            fields.push(FieldFill {
+                field: f.to_owned(),
+                records: 0,
+                usable: 0,
+                invalid: 0,
+                invented: 0,
+                fill_rate: 0.0,
+            });
+            fields.len() - 1
         });
-    let index: BTreeMap<String, usize> = fields
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.field.clone(), i))
-        .collect();
+    }
     let mut report = QualityReport {
         records: checked.len(),
         persons: 0,

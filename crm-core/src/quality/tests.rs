@@ -1,8 +1,6 @@
 //! Validators worked by hand, duplicate detection against the sample's ground truth, and
 //! invariants.
 
-use std::collections::HashSet;
-
 use chrono::NaiveDate;
 use proptest::prelude::*;
 
@@ -74,7 +72,7 @@ fn invented_values_are_flagged_with_a_reason() {
     );
 }
 
-fn precision_recall(n: usize, seed: u64) -> (f64, f64) {
+fn sample_precision_recall(n: usize, seed: u64) -> (f64, f64) {
     let sample = SampleConfig::new(n).seed(seed).generate();
     let records: Vec<MatchRecord> = sample
         .customers
@@ -83,29 +81,13 @@ fn precision_recall(n: usize, seed: u64) -> (f64, f64) {
         .collect();
     let ids: Vec<u64> = sample.customers.iter().map(|c| c.id).collect();
     let d = find_duplicates(&records, &DedupConfig::default()).unwrap();
-    let mut groups: std::collections::HashMap<u64, Vec<u64>> = Default::default();
-    for t in &sample.duplicates {
-        groups
-            .entry(t.original)
-            .or_insert_with(|| vec![t.original])
-            .push(t.duplicate);
-    }
-    let truth: HashSet<(u64, u64)> = pairs_within(groups.values().map(Vec::as_slice));
-    let mut members: std::collections::HashMap<usize, Vec<u64>> = Default::default();
-    for (row, &c) in d.cluster.iter().enumerate() {
-        members.entry(c).or_default().push(ids[row]);
-    }
-    let predicted = pairs_within(members.values().map(Vec::as_slice));
-    let tp = predicted.intersection(&truth).count() as f64;
-    (
-        tp / predicted.len().max(1) as f64,
-        tp / truth.len().max(1) as f64,
-    )
+    let truth = crate::sample::duplicate_pairs(&sample.duplicates);
+    precision_recall(&d.clustered_pairs(&ids), &truth)
 }
 
 #[test]
 fn duplicates_in_the_sample_are_found_with_the_default_settings() {
-    let (precision, recall) = precision_recall(3_000, 3);
+    let (precision, recall) = sample_precision_recall(3_000, 3);
     assert!(
         precision >= 0.97 && recall >= 0.97,
         "precision {precision}, recall {recall}"

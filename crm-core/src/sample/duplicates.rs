@@ -1,6 +1,8 @@
 //! Injected duplicates: a second record of an existing customer, damaged the way real data
 //! entry damages records.
 
+use std::collections::{BTreeMap, HashSet};
+
 use rand::{Rng, RngExt};
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +37,25 @@ pub struct DuplicateTruth {
     pub original: CustomerId,
     /// What was done to it.
     pub perturbations: Vec<Perturbation>,
+}
+
+/// Every pair of ids that are one customer by the ground truth, as `(low, high)`: each
+/// duplicate with its original, and the duplicates of one original with each other.
+///
+/// ```
+/// let sample = crm_core::sample::SampleConfig::new(300).seed(1).generate();
+/// let pairs = crm_core::sample::duplicate_pairs(&sample.duplicates);
+/// assert!(pairs.len() >= sample.duplicates.len());
+/// ```
+pub fn duplicate_pairs(truth: &[DuplicateTruth]) -> HashSet<(CustomerId, CustomerId)> {
+    let mut groups: BTreeMap<CustomerId, Vec<CustomerId>> = BTreeMap::new();
+    for t in truth {
+        groups
+            .entry(t.original)
+            .or_insert_with(|| vec![t.original])
+            .push(t.duplicate);
+    }
+    crate::quality::pairs_within(groups.values().map(Vec::as_slice))
 }
 
 const ALL: [Perturbation; 6] = [

@@ -32,7 +32,7 @@ use crate::book::CustomerBook;
 use crate::error::Result;
 use crate::model::{Customer, Event, Incident};
 
-pub use duplicates::{DuplicateTruth, Perturbation};
+pub use duplicates::{DuplicateTruth, Perturbation, duplicate_pairs};
 pub use transactions::{Transactions, transactions};
 
 /// The currency of sample books.

@@ -24,14 +24,14 @@ pub(super) struct Prepared {
     swapped: String,
     /// The name's words, sorted: equal for equal names in either order.
     name_key: String,
-    pub(super) given: String,
-    pub(super) surname: String,
-    pub(super) birth: Option<NaiveDate>,
-    pub(super) email: Option<String>,
-    pub(super) phone: Option<String>,
-    pub(super) address: String,
-    pub(super) postcode: Option<String>,
-    pub(super) id: Option<String>,
+    given: String,
+    surname: String,
+    birth: Option<NaiveDate>,
+    email: Option<String>,
+    phone: Option<String>,
+    address: String,
+    postcode: Option<String>,
+    id: Option<String>,
 }
 
 fn real(v: Option<&str>) -> Option<&str> {
@@ -95,7 +95,7 @@ impl MatchRecord {
 /// swap of neighbours): Damerau-Levenshtein distance ≤ 1, decided in linear time. strsim
 /// computes the whole distance in O(|a|·|b|) with an allocation, and this test runs for
 /// millions of candidate pairs.
-pub(super) fn within_one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+fn within_one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
     if a.len().abs_diff(b.len()) > 1 {
         return false;
     }

@@ -12,6 +12,8 @@ mod cluster;
 mod compare;
 mod model;
 
+use std::collections::HashSet;
+
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -200,8 +202,12 @@ pub struct MatchModel {
     pub expected_matches: f64,
     /// Per field, m probabilities of Different, Close, Same.
     pub m: Vec<[f64; 3]>,
-    /// Per field, u probabilities of Different, Close, Same.
+    /// Per field, u probabilities of Different, Close, Same where the field's parent does
+    /// not agree (e-mail's is the name; phone's and postcode's the address) or it has none.
     pub u: Vec<[f64; 3]>,
+    /// Per field, u probabilities where the field's parent agrees (namesakes share name-built
+    /// e-mail addresses more often than strangers do); equal to `u` for fields without one.
+    pub u_given_parent: Vec<[f64; 3]>,
 }
 
 /// Duplicates found in a table.
@@ -400,12 +406,17 @@ pub fn find_duplicates(records: &[MatchRecord], config: &DedupConfig) -> crate::
     let mut patterns: Vec<([Level; N_FIELDS], f64)> = patterns.into_iter().collect();
     patterns.sort_unstable_by_key(|p| p.0); // sums in a fixed order: reproducible
     let fit = model::fit(&patterns, &counts, config.iterations);
+    // Every pair of one pattern has the same probability: worked out once per pattern.
+    let probability_of: FxHashMap<[Level; N_FIELDS], f64> = patterns
+        .iter()
+        .map(|(levels, _)| (*levels, fit.probability(levels)))
+        .collect();
 
     let found: Vec<MatchPair> = pairs
         .par_iter()
         .zip(&comparisons)
         .filter_map(|(&(a, b), levels)| {
-            let probability = fit.probability(levels);
+            let probability = probability_of[levels];
             (probability >= config.threshold).then(|| MatchPair {
                 left: a as usize,
                 right: b as usize,
@@ -427,16 +438,45 @@ pub fn find_duplicates(records: &[MatchRecord], config: &DedupConfig) -> crate::
             expected_matches: fit.lambda * counts.pairs,
             m: fit.m.to_vec(),
             u: fit.u.to_vec(),
+            u_given_parent: fit.u_given_parent.to_vec(),
         },
     })
 }
 
+impl Duplicates {
+    /// Every pair of records inside one cluster, as `(low, high)` pairs of `ids` (the id of
+    /// each row): what a merge acts on, for precision and recall against a truth.
+    pub fn clustered_pairs(&self, ids: &[u64]) -> HashSet<(u64, u64)> {
+        let mut members: FxHashMap<usize, Vec<u64>> = FxHashMap::default();
+        for (row, &c) in self.cluster.iter().enumerate() {
+            members.entry(c).or_default().push(ids[row]);
+        }
+        pairs_within(members.values().map(Vec::as_slice))
+    }
+}
+
+/// Precision and recall of `predicted` pairs against `truth` (each 0 when its denominator is).
+///
+/// ```
+/// use std::collections::HashSet;
+/// let truth: HashSet<(u64, u64)> = [(1, 2), (3, 4)].into();
+/// let predicted: HashSet<(u64, u64)> = [(1, 2), (5, 6), (7, 8)].into();
+/// let (precision, recall) = crm_core::quality::precision_recall(&predicted, &truth);
+/// assert_eq!((precision, recall), (1.0 / 3.0, 0.5));
+/// ```
+pub fn precision_recall(
+    predicted: &HashSet<(u64, u64)>,
+    truth: &HashSet<(u64, u64)>,
+) -> (f64, f64) {
+    let hit = predicted.intersection(truth).count() as f64;
+    let share = |n: usize| if n == 0 { 0.0 } else { hit / n as f64 };
+    (share(predicted.len()), share(truth.len()))
+}
+
 /// Every unordered pair of ids that share a group, as `(low, high)`: how duplicate clusters
 /// (or ground truth grouped by original) turn into pairs for precision and recall.
-pub fn pairs_within<'a>(
-    groups: impl IntoIterator<Item = &'a [u64]>,
-) -> std::collections::HashSet<(u64, u64)> {
-    let mut out = std::collections::HashSet::new();
+pub fn pairs_within<'a>(groups: impl IntoIterator<Item = &'a [u64]>) -> HashSet<(u64, u64)> {
+    let mut out = HashSet::new();
     for g in groups {
         for i in 0..g.len() {
             for j in i + 1..g.len() {

@@ -32,7 +32,7 @@ pub(super) const PARENT: [Option<usize>; N_FIELDS] =
 /// Random pairs drawn per parallel chunk.
 const CHUNK: usize = 8_192;
 
-pub(super) fn slot(l: Level) -> Option<usize> {
+fn slot(l: Level) -> Option<usize> {
     match l {
         Level::Missing => None,
         Level::Different => Some(0),
@@ -58,10 +58,10 @@ pub(super) struct PairCounts {
     pub(super) parent_same: [f64; N_FIELDS],
 }
 
-/// Pairs within runs of equal keys: Σ c(c−1)/2 over the runs of `sorted`.
-fn pairs_in_runs<T: PartialEq>(sorted: &[T]) -> f64 {
+/// Pairs within runs of equal keys: Σ c(c−1)/2 over the runs of `sorted` (by `key`).
+fn pairs_in_runs<T, K: PartialEq>(sorted: &[T], key: impl Fn(&T) -> K) -> f64 {
     sorted
-        .chunk_by(|a, b| a == b)
+        .chunk_by(|a, b| key(a) == key(b))
         .map(|run| {
             let c = run.len() as f64;
             c * (c - 1.0) / 2.0
@@ -80,13 +80,12 @@ pub(super) fn count_pairs(prepared: &[Prepared], random_pairs: usize, seed: u64)
             let mut values: Vec<u64> = keys.iter().filter_map(|k| k[f]).collect();
             values.sort_unstable();
             let present = values.len() as f64;
-            let same = pairs_in_runs(&values);
+            let same = pairs_in_runs(&values, |v| *v);
             let (parent_present, parent_same) = PARENT[f].map_or((0.0, 0.0), |g| {
                 let mut both: Vec<(u64, u64)> =
                     keys.iter().filter_map(|k| Some((k[g]?, k[f]?))).collect();
                 both.sort_unstable();
-                let parents: Vec<u64> = both.iter().map(|b| b.0).collect();
-                (pairs_in_runs(&parents), pairs_in_runs(&both))
+                (pairs_in_runs(&both, |b| b.0), pairs_in_runs(&both, |b| *b))
             });
             (
                 present * (present - 1.0) / 2.0,
@@ -102,7 +101,7 @@ pub(super) fn count_pairs(prepared: &[Prepared], random_pairs: usize, seed: u64)
         let (both, close) = (0..chunks)
             .into_par_iter()
             .map(|chunk| {
-                let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ (chunk as u64) << 20);
+                let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ ((chunk as u64) << 20));
                 let mut both = [0.0f64; N_FIELDS];
                 let mut close = [0.0f64; N_FIELDS];
                 let draws = CHUNK.min(random_pairs - chunk * CHUNK);

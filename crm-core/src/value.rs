@@ -86,6 +86,29 @@ impl fmt::Display for ValueKey {
     }
 }
 
+impl ValueKey {
+    /// The names of the column a key is read from in a table of named columns
+    /// ([`NamedColumns`]), first match wins: `recency_days` or `recency`, `tenure_days` or
+    /// `tenure`, `referred_buyers` or `referrals`, `<name>` for `custom:<name>`, the key's
+    /// own name for the others.
+    ///
+    /// ```
+    /// use crm_core::value::ValueKey;
+    /// assert_eq!(ValueKey::Recency.column_names(), ["recency_days", "recency"]);
+    /// assert_eq!(ValueKey::Custom("nps".into()).column_names(), ["nps"]);
+    /// assert_eq!(ValueKey::CoInvestment.column_names(), ["co_investment"]);
+    /// ```
+    pub fn column_names(&self) -> Vec<String> {
+        match self {
+            ValueKey::Recency => vec!["recency_days".into(), "recency".into()],
+            ValueKey::Tenure => vec!["tenure_days".into(), "tenure".into()],
+            ValueKey::Referrals => vec!["referred_buyers".into(), "referrals".into()],
+            ValueKey::Custom(name) => vec![name.clone()],
+            other => vec![other.to_string()],
+        }
+    }
+}
+
 impl FromStr for ValueKey {
     type Err = CrmError;
 
@@ -205,6 +228,41 @@ pub trait KeySource {
     fn rows(&self) -> usize;
     /// The column of a built-in key, or `None` when this source does not have it.
     fn column(&self, key: &ValueKey) -> Option<Cow<'_, [f64]>>;
+}
+
+/// A table of named float columns (a DataFrame, C arrays with names) as a key source: each
+/// key reads the first column named as [`ValueKey::column_names`] says.
+#[derive(Debug, Clone)]
+pub struct NamedColumns<'a> {
+    rows: usize,
+    columns: Vec<(&'a str, &'a [f64])>,
+}
+
+impl<'a> NamedColumns<'a> {
+    /// `rows` customers in `columns` (name, values).
+    pub fn new(rows: usize, columns: Vec<(&'a str, &'a [f64])>) -> Self {
+        NamedColumns { rows, columns }
+    }
+
+    /// The column `key` reads, if the table has one.
+    pub fn find(&self, key: &ValueKey) -> Option<&'a [f64]> {
+        key.column_names().iter().find_map(|name| {
+            self.columns
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|&(_, c)| c)
+        })
+    }
+}
+
+impl KeySource for NamedColumns<'_> {
+    fn rows(&self) -> usize {
+        self.rows
+    }
+
+    fn column(&self, key: &ValueKey) -> Option<Cow<'_, [f64]>> {
+        self.find(key).map(Cow::Borrowed)
+    }
 }
 
 fn floats<T: Copy + Into<f64>>(v: &[T]) -> Cow<'_, [f64]> {
@@ -452,6 +510,43 @@ impl ValueModel {
             keys: self.keys.iter().map(|k| k.key.clone()).collect(),
             contributions,
         })
+    }
+
+    /// Scores the customers of a table of named columns, custom keys included: the one
+    /// entry point both skins' columnar scoring calls.
+    ///
+    /// # Errors
+    /// [`crate::ErrorKind::InvalidInput`] naming `key` for a key without a column (the
+    /// message lists the names it is read from), and as [`ValueModel::score`].
+    ///
+    /// ```
+    /// use crm_core::value::{NamedColumns, ValueModel};
+    /// let model = ValueModel::from_weights([("monetary", 3.0), ("recency", 1.0)])?;
+    /// let (m, r) = ([1000.0, 300.0, 100.0], [5.0, 50.0, 500.0]);
+    /// let s = model.score_named(&NamedColumns::new(3, vec![("monetary", &m[..]), ("recency_days", &r[..])]))?;
+    /// assert_eq!(s.score, vec![100.0, 50.0, 0.0]);
+    /// let e = model.score_named(&NamedColumns::new(3, vec![("monetary", &m[..])])).unwrap_err();
+    /// assert_eq!(e.to_string(), "invalid key recency: no column recency_days or recency in the features");
+    /// # Ok::<(), crm_core::CrmError>(())
+    /// ```
+    pub fn score_named(&self, columns: &NamedColumns<'_>) -> Result<ValueScores> {
+        let mut custom: Vec<(&str, &[f64])> = Vec::new();
+        for k in &self.keys {
+            let Some(column) = columns.find(&k.key) else {
+                return Err(CrmError::invalid(
+                    "key",
+                    &k.key,
+                    format_args!(
+                        "no column {} in the features",
+                        k.key.column_names().join(" or ")
+                    ),
+                ));
+            };
+            if let ValueKey::Custom(name) = &k.key {
+                custom.push((name, column));
+            }
+        }
+        self.score(columns, &custom)
     }
 
     /// One column brought to [0, 1] (1 = best); NaN → 0.

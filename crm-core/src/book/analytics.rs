@@ -56,6 +56,74 @@ pub struct Segmentation {
     pub strategies: StrategyMap,
 }
 
+/// What a segmentation says, per customer and in total: the one document both skins return
+/// for `analyse` (`crm_book_analyse_json`, Python's `CustomerBook.analyse`). JSON:
+/// `{"as_of": "2025-06-01T00:00:00Z", "customer_id": [ids], "score": [0..100],
+/// "tier": ["Gold"…], "segment": ["Champions" | null…], "rfm_score": [555…],
+/// "abc": ["A"…], "pyramid": [TierSummary…], "pareto": Pareto, "rfm_report": RuleReport,
+/// "strategies": StrategyMap}`; the columns in the book's customer order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentationSummary {
+    /// The instant.
+    pub as_of: DateTime<Utc>,
+    /// Customer ids.
+    pub customer_id: Vec<crate::model::CustomerId>,
+    /// Value scores, 0 to 100.
+    pub score: Vec<f64>,
+    /// Pyramid tier names.
+    pub tier: Vec<String>,
+    /// RFM segment names (`None` without a purchase or a matching rule).
+    pub segment: Vec<Option<String>>,
+    /// RFM scores as "r f m" digits.
+    pub rfm_score: Vec<u16>,
+    /// ABC classes on net revenue.
+    pub abc: Vec<AbcClass>,
+    /// Customers and revenue per tier.
+    pub pyramid: Vec<crate::segment::TierSummary>,
+    /// Concentration of net revenue.
+    pub pareto: Pareto,
+    /// The RFM rule table's coverage report.
+    pub rfm_report: crate::segment::RuleReport,
+    /// The strategies used.
+    pub strategies: StrategyMap,
+}
+
+impl Segmentation {
+    /// The summary both skins return ([`SegmentationSummary`]).
+    ///
+    /// ```
+    /// use crm_core::book::SegmentationConfig;
+    /// use crm_core::sample::SampleConfig;
+    /// let config = SampleConfig::new(200).seed(3);
+    /// let (mut book, _) = config.build_book()?;
+    /// let s = book.analyse(config.end(), &SegmentationConfig::default())?.summary();
+    /// assert_eq!(s.customer_id.len(), book.len());
+    /// assert_eq!(s.pyramid.iter().map(|t| t.customers).sum::<usize>(), book.len());
+    /// assert_eq!(s.tier.iter().filter(|t| *t == "Lead").count(), s.pyramid[3].customers);
+    /// # Ok::<(), crm_core::CrmError>(())
+    /// ```
+    pub fn summary(&self) -> SegmentationSummary {
+        let rows = self.features.len();
+        SegmentationSummary {
+            as_of: self.as_of,
+            customer_id: self.features.customer_id.clone(),
+            score: self.scores.score.clone(),
+            tier: (0..rows)
+                .map(|i| self.pyramid.tier_name(i).unwrap_or_default().to_owned())
+                .collect(),
+            segment: (0..rows)
+                .map(|i| self.rfm.segment_name(i).map(str::to_owned))
+                .collect(),
+            rfm_score: self.rfm.score.clone(),
+            abc: self.abc.clone(),
+            pyramid: self.pyramid.summary.clone(),
+            pareto: self.pareto.clone(),
+            rfm_report: self.rfm.report.clone(),
+            strategies: self.strategies.clone(),
+        }
+    }
+}
+
 /// One customer's analytics, as the 360° view shows them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CustomerAnalytics {

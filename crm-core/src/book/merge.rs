@@ -192,6 +192,22 @@ impl CustomerBook {
 /// [`CustomerBook::merge_duplicates`].
 pub type MergeOutcome = (Vec<MergeRecord>, Vec<(Vec<CustomerId>, String)>);
 
+/// What [`CustomerBook::dedupe`] found and did. JSON: `{"clusters": [[ids]…]}` when only
+/// finding, `{"clusters": […], "merges": [MergeRecord…], "skipped": [[[ids], "reason"]…]}`
+/// when merging — what `crm_book_merge_duplicates_json` and Python's
+/// `CustomerBook.merge_duplicates` return.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DedupeOutcome {
+    /// The duplicate clusters found (ids in book order, each of two or more).
+    pub clusters: Vec<Vec<CustomerId>>,
+    /// The merges made (`None` when only finding).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merges: Option<Vec<MergeRecord>>,
+    /// Clusters whose merge was refused, with the reason (`None` when only finding).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<Vec<(Vec<CustomerId>, String)>>,
+}
+
 impl CustomerBook {
     /// Duplicate customers in the book: clusters of ids (each of two or more, in book order)
     /// found by [`crate::quality::find_duplicates`] over the profiles.
@@ -217,6 +233,58 @@ impl CustomerBook {
             clusters.into_values().filter(|c| c.len() > 1).collect();
         out.sort_by_key(|c| self.index[&c[0]]);
         Ok(out)
+    }
+
+    /// Finds the book's duplicate customers ([`CustomerBook::find_duplicates`]) and, with
+    /// `apply`, merges each cluster into a golden record ([`CustomerBook::merge_duplicates`])
+    /// dated `at`, judging birth dates as of the date of `at`. The one workflow behind
+    /// `crm_book_merge_duplicates_json` and Python's `CustomerBook.merge_duplicates`.
+    ///
+    /// # Errors
+    /// As [`CustomerBook::find_duplicates`] and [`CustomerBook::merge_duplicates`]; nothing
+    /// is merged on an error.
+    ///
+    /// ```
+    /// use crm_core::book::{BookConfig, CustomerBook};
+    /// use crm_core::model::Customer;
+    /// use crm_core::quality::{DedupConfig, GoldenRules};
+    /// let mut book = CustomerBook::new(BookConfig::new("TRY"))?;
+    /// for (id, phone) in [(1, "0532 123 45 67"), (2, "+90 532 123 4567"), (3, "0533 765 43 21")] {
+    ///     let mut c = Customer::person(id, "Ayşe", if id == 3 { "Demir" } else { "Kaya" });
+    ///     c.national_id = (id != 3).then(|| "10000000146".to_owned());
+    ///     c.phones = vec![phone.into()];
+    ///     book.add_customer(c)?;
+    /// }
+    /// let at = "2025-06-01T00:00:00Z".parse().unwrap();
+    /// let found = book.dedupe(&DedupConfig::default(), &GoldenRules::default(), at, false)?;
+    /// assert_eq!(found.clusters, vec![vec![1, 2]]);
+    /// assert!(found.merges.is_none() && book.len() == 3);
+    /// let done = book.dedupe(&DedupConfig::default(), &GoldenRules::default(), at, true)?;
+    /// assert_eq!(done.merges.unwrap()[0].merged, vec![2]);
+    /// assert_eq!((book.len(), book.resolve(2)), (2, Some(1)));
+    /// # Ok::<(), crm_core::CrmError>(())
+    /// ```
+    pub fn dedupe(
+        &mut self,
+        config: &crate::quality::DedupConfig,
+        rules: &crate::quality::GoldenRules,
+        at: DateTime<Utc>,
+        apply: bool,
+    ) -> Result<DedupeOutcome> {
+        let clusters = self.find_duplicates(config)?;
+        if !apply {
+            return Ok(DedupeOutcome {
+                clusters,
+                merges: None,
+                skipped: None,
+            });
+        }
+        let (merges, skipped) = self.merge_duplicates(&clusters, rules, at.date_naive(), at)?;
+        Ok(DedupeOutcome {
+            clusters,
+            merges: Some(merges),
+            skipped: Some(skipped),
+        })
     }
 
     /// Merges each cluster into one golden customer: the survivor is the cluster's first id,

@@ -41,14 +41,16 @@ use serde::{Deserialize, Serialize};
 use crate::error::{CrmError, Result};
 use crate::model::{ComplaintId, Customer, CustomerId, Event, Incident};
 
-pub use analytics::{Attribute, CustomerAnalytics, Segmentation, SegmentationConfig};
+pub use analytics::{
+    Attribute, CustomerAnalytics, Segmentation, SegmentationConfig, SegmentationSummary,
+};
 pub use features::Features;
 pub use figures::{
     CategoryFigures, ChannelActivity, ComplaintFigures, ComplaintSummary, ContributionFigures,
     PurchaseFigures, ReferralFigures,
 };
 pub use lifecycle::{StageView, Stages};
-pub use merge::{MergeOutcome, MergeRecord};
+pub use merge::{DedupeOutcome, MergeOutcome, MergeRecord};
 pub use snapshot::{BookSnapshot, SNAPSHOT_FORMAT_VERSION};
 pub use stats::BookStats;
 pub use view::{CustomerView, TimelineItem, TimelinePage, ViewOptions};

@@ -9,7 +9,9 @@ use super::CustomerBook;
 use super::store::StoredKind;
 use crate::error::Result;
 use crate::model::ComplaintId;
-use crate::sla::{Change, ComplaintSla, ComplaintTrail, SlaPolicies, Step};
+use crate::sla::{
+    Change, ComplaintSla, ComplaintTrail, ReportRequest, SlaPolicies, SlaReport, Step,
+};
 
 impl CustomerBook {
     /// Attaches SLA policies: from now on the 360° view shows each open complaint's SLA
@@ -150,5 +152,37 @@ impl CustomerBook {
             .flatten()
             .filter(|s| !open_only || s.is_open())
             .collect())
+    }
+
+    /// The SLA report of the complaints opened in `[request.from, request.to)`, every
+    /// complaint evaluated as of `now` by `policies`: compliance grouped `request.by`, the
+    /// customer-error share and expected retention ([`crate::sla::report`]). The one
+    /// workflow behind `crm_sla_report_json` and Python's `SlaPolicy.report`.
+    ///
+    /// # Errors
+    /// As [`CustomerBook::evaluate_sla`] and [`crate::sla::expected_retention`].
+    ///
+    /// ```
+    /// use crm_core::sla::{GroupBy, ReportRequest, RetentionAssumptions, SlaPolicies};
+    /// use crm_core::sample::SampleConfig;
+    /// let config = SampleConfig::new(300).seed(5);
+    /// let (book, _) = config.build_book()?;
+    /// let policies = SlaPolicies::from_json(r#"{"name": "24x7", "targets": {"normal": {"resolution": 4320}}}"#)?;
+    /// let request = ReportRequest { from: config.end() - chrono::Duration::days(365), to: config.end(),
+    ///                               by: GroupBy::Priority, assumptions: RetentionAssumptions::default(),
+    ///                               retention_cost: 100.0 };
+    /// let r = book.sla_report(&policies, config.end(), &request)?;
+    /// let counted: usize = r.compliance.iter().map(|row| row.complaints).sum();
+    /// assert_eq!(counted, r.retention.complaints);
+    /// # Ok::<(), crm_core::CrmError>(())
+    /// ```
+    pub fn sla_report(
+        &self,
+        policies: &SlaPolicies,
+        now: DateTime<Utc>,
+        request: &ReportRequest,
+    ) -> Result<SlaReport> {
+        let results = self.evaluate_sla(policies, now, false)?;
+        crate::sla::report(&results, request)
     }
 }

@@ -1,6 +1,7 @@
 //! Data quality: validation and normalisation of the fields data entry gets wrong, invented
 //! values, completeness, Turkish-aware matching keys, and duplicate detection.
 
+mod columns;
 mod dedup;
 mod golden;
 mod names;
@@ -11,6 +12,7 @@ mod validate;
 #[cfg(test)]
 mod tests;
 
+pub use columns::{CUSTOMER_COLUMNS, customers_from_columns};
 pub use dedup::{
     COLUMNS, DedupConfig, Duplicates, FIELDS, Level, MatchModel, MatchPair, MatchRecord,
     find_duplicates, pairs_within, precision_recall, records_from_columns,
@@ -20,7 +22,7 @@ pub use names::NameUsage;
 pub use report::{CustomerFinding, FieldFill, QualityReport, quality_report};
 pub use text::{fold, normalize_name, turkish_lower};
 pub use validate::{
-    Finding, FindingKind, ORGANISATION_FIELDS, PERSON_FIELDS, completeness, filled_fields,
-    is_valid_postcode, is_valid_tckn, is_valid_vkn, normalize_email, normalize_phone,
-    placeholder_reason, validate_customer,
+    CustomerQuality, Finding, FindingKind, ORGANISATION_FIELDS, PERSON_FIELDS, assess,
+    assess_customer, completeness, filled_fields, is_valid_postcode, is_valid_tckn, is_valid_vkn,
+    normalize_email, normalize_phone, placeholder_reason, validate_customer,
 };

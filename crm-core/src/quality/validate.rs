@@ -424,7 +424,63 @@ pub fn filled_fields(c: &Customer, findings: &[Finding]) -> Vec<(&'static str, b
 
 /// The share of the scored fields holding a usable value, 0 to 1.
 pub fn completeness(c: &Customer, today: NaiveDate) -> f64 {
+    assess_customer(c, today).completeness
+}
+
+fn share_filled(filled: &[(&str, bool)]) -> f64 {
+    filled.iter().filter(|(_, ok)| *ok).count() as f64 / filled.len() as f64
+}
+
+/// The quality of one customer record: what [`assess`] returns per customer. JSON:
+/// `{"id": 7, "findings": [Finding…], "filled": [["given_name", true]…],
+/// "completeness": 0.5}` (values masked).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerQuality {
+    /// The customer's id.
+    pub id: crate::model::CustomerId,
+    /// Invalid and invented values ([`validate_customer`]).
+    pub findings: Vec<Finding>,
+    /// Each scored field and whether it holds a usable value ([`filled_fields`]).
+    pub filled: Vec<(String, bool)>,
+    /// The share of the scored fields filled, 0 to 1 ([`completeness`]).
+    pub completeness: f64,
+}
+
+/// One customer's findings, filled fields and completeness; `today` judges birth dates.
+pub fn assess_customer(c: &Customer, today: NaiveDate) -> CustomerQuality {
     let findings = validate_customer(c, today);
     let filled = filled_fields(c, &findings);
-    filled.iter().filter(|(_, ok)| *ok).count() as f64 / filled.len() as f64
+    CustomerQuality {
+        id: c.id,
+        completeness: share_filled(&filled),
+        filled: filled
+            .into_iter()
+            .map(|(f, ok)| (f.to_owned(), ok))
+            .collect(),
+        findings,
+    }
+}
+
+/// Findings, filled fields and completeness per customer, in order; `today` judges birth
+/// dates. The one workflow behind `crm_quality_validate_json` and Python's
+/// `crm.quality.validate`.
+///
+/// ```
+/// use crm_core::model::Customer;
+/// use crm_core::quality::assess;
+/// let today = "2025-06-01".parse().unwrap();
+/// let mut test = Customer::person(2, "test", "Kaya");
+/// test.national_id = Some("11111111111".into());
+/// let q = assess(&[Customer::person(1, "Ayşe", "Kaya"), test], today);
+/// // Nine scored fields for a person: two names filled for Ayşe, one usable for "test".
+/// assert_eq!((q[0].completeness, q[1].completeness), (2.0 / 9.0, 1.0 / 9.0));
+/// assert_eq!(q[1].findings.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(),
+///            ["given_name", "national_id"]);
+/// assert_eq!(q[0].filled[0], ("given_name".to_owned(), true));
+/// ```
+pub fn assess(customers: &[Customer], today: NaiveDate) -> Vec<CustomerQuality> {
+    customers
+        .iter()
+        .map(|c| assess_customer(c, today))
+        .collect()
 }

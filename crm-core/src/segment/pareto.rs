@@ -152,6 +152,48 @@ pub enum AbcClass {
     C,
 }
 
+impl AbcClass {
+    /// Every class in code order: a class's code (`CRM`'s `uint8_t`, Python's `uint8`) is its
+    /// index here, its name `"A"`, `"B"` or `"C"`.
+    pub const ALL: [AbcClass; 3] = [AbcClass::A, AbcClass::B, AbcClass::C];
+
+    /// The class's code: its index in [`AbcClass::ALL`] (0 = A, 1 = B, 2 = C).
+    ///
+    /// ```
+    /// use crm_core::segment::AbcClass;
+    /// assert_eq!(AbcClass::ALL.map(AbcClass::code), [0, 1, 2]);
+    /// assert_eq!(AbcClass::ALL.map(AbcClass::name), ["A", "B", "C"]);
+    /// ```
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// The class's name, as in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            AbcClass::A => "A",
+            AbcClass::B => "B",
+            AbcClass::C => "C",
+        }
+    }
+}
+
+/// ABC class codes ([`AbcClass::code`]) of `values`, as [`abc`] classes them: the columnar
+/// form both skins return.
+///
+/// # Errors
+/// As [`abc`].
+///
+/// ```
+/// use crm_core::segment::{AbcCuts, abc_codes};
+/// // 50 and 35 reach 85% (A: the one crossing 80% is still A), 10 reaches 95% (B), 5 is C.
+/// assert_eq!(abc_codes(&[50.0, 35.0, 10.0, 5.0], AbcCuts::default())?, [0, 0, 1, 2]);
+/// # Ok::<(), crm_core::CrmError>(())
+/// ```
+pub fn abc_codes(values: &[f64], cuts: AbcCuts) -> crate::error::Result<Vec<u8>> {
+    Ok(abc(values, cuts)?.into_iter().map(AbcClass::code).collect())
+}
+
 /// Cut points of the ABC classes as cumulative shares of value. JSON: `{"a": 0.8, "b": 0.95}`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct AbcCuts {

@@ -4,6 +4,7 @@
 //! complaint's events as of an instant ([`ComplaintSla`]); and the reports built on it
 //! (compliance, expected retention).
 
+mod batch;
 mod calendar;
 mod clock;
 mod evaluate;
@@ -22,7 +23,7 @@ pub use policy::{
     SlaPolicy, Target, WarningRule,
 };
 pub use report::{
-    ComplianceRow, GroupBy, RetentionAssumptions, RetentionReport, compliance,
-    customer_error_share, expected_retention,
+    ComplianceRow, GroupBy, ReportRequest, RetentionAssumptions, RetentionReport, SlaReport,
+    compliance, customer_error_share, expected_retention, report,
 };
 pub use trail::{Change, ComplaintTrail, Step};

@@ -26,6 +26,55 @@ pub enum GroupBy {
     Policy,
 }
 
+impl GroupBy {
+    /// Every grouping, in the order error messages list them.
+    pub const ALL: [GroupBy; 5] = [
+        GroupBy::Priority,
+        GroupBy::Tier,
+        GroupBy::Channel,
+        GroupBy::Category,
+        GroupBy::Policy,
+    ];
+
+    /// The JSON name (`"priority"`, `"tier"`, `"channel"`, `"category"`, `"policy"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            GroupBy::Priority => "priority",
+            GroupBy::Tier => "tier",
+            GroupBy::Channel => "channel",
+            GroupBy::Category => "category",
+            GroupBy::Policy => "policy",
+        }
+    }
+}
+
+impl std::str::FromStr for GroupBy {
+    type Err = CrmError;
+
+    /// A grouping from its JSON name.
+    ///
+    /// ```
+    /// use crm_core::sla::GroupBy;
+    /// assert_eq!("tier".parse::<GroupBy>()?, GroupBy::Tier);
+    /// let e = "month".parse::<GroupBy>().unwrap_err();
+    /// assert_eq!(e.to_string(),
+    ///            "invalid by \"month\": use priority, tier, channel, category or policy");
+    /// # Ok::<(), crm_core::CrmError>(())
+    /// ```
+    fn from_str(s: &str) -> Result<Self> {
+        GroupBy::ALL
+            .into_iter()
+            .find(|g| g.name() == s)
+            .ok_or_else(|| {
+                CrmError::invalid(
+                    "by",
+                    format_args!("{s:?}"),
+                    "use priority, tier, channel, category or policy",
+                )
+            })
+    }
+}
+
 /// Compliance of one group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ComplianceRow {
@@ -218,5 +267,68 @@ pub fn expected_retention(
         expected_lost: total - retained,
         lost_to_late_resolution: lost_to_late,
         cost_of_late_resolution: lost_to_late * a.acquisition_cost_ratio * retention_cost,
+    })
+}
+
+/// Everything [`report`] needs besides the evaluated complaints.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReportRequest {
+    /// Start of the period (complaints opened at or after it).
+    pub from: DateTime<Utc>,
+    /// End of the period (complaints opened before it).
+    pub to: DateTime<Utc>,
+    /// How to group compliance.
+    pub by: GroupBy,
+    /// The figures behind expected retention.
+    pub assumptions: RetentionAssumptions,
+    /// What keeping one customer costs (in the company's unit of account).
+    pub retention_cost: f64,
+}
+
+/// The SLA report of a period: compliance per group, the customer-error share and expected
+/// retention. JSON: `{"compliance": [ComplianceRow…], "customer_error_share": 0.4 | null,
+/// "retention": RetentionReport}` — what `crm_sla_report_json` and Python's
+/// `SlaPolicy.report` return.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlaReport {
+    /// Compliance per group, groups in name order.
+    pub compliance: Vec<ComplianceRow>,
+    /// Share of resolved complaints caused by the customer's own error (`None` with none
+    /// resolved).
+    pub customer_error_share: Option<f64>,
+    /// Expected retention of the period's complainants.
+    pub retention: RetentionReport,
+}
+
+/// The SLA report of the complaints opened in `[request.from, request.to)` among `results`
+/// (every complaint evaluated as of one instant: see
+/// [`crate::book::CustomerBook::sla_report`] for a book's).
+///
+/// # Errors
+/// As [`expected_retention`].
+///
+/// ```
+/// use crm_core::sla::{GroupBy, ReportRequest, RetentionAssumptions, report};
+/// let now = "2025-06-01T00:00:00Z".parse()?;
+/// let request = ReportRequest { from: now, to: now, by: "tier".parse::<GroupBy>()?,
+///                               assumptions: RetentionAssumptions::default(), retention_cost: 10.0 };
+/// let r = report(&[], &request)?;
+/// assert!(r.compliance.is_empty() && r.customer_error_share.is_none());
+/// assert_eq!(r.retention.complaints, 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn report(results: &[ComplaintSla], request: &ReportRequest) -> Result<SlaReport> {
+    let ReportRequest {
+        from,
+        to,
+        by,
+        assumptions,
+        retention_cost,
+    } = *request;
+    let retention = expected_retention(results, from, to, &assumptions, retention_cost)?;
+    Ok(SlaReport {
+        compliance: compliance(results, by, from, to),
+        customer_error_share: customer_error_share(results, from, to),
+        retention,
     })
 }

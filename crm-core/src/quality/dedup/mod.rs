@@ -315,7 +315,7 @@ pub fn records_from_columns(
 }
 
 /// A birth date in one of the spellings forms use, or `None`.
-fn parse_birth_date(text: &str) -> Option<NaiveDate> {
+pub(crate) fn parse_birth_date(text: &str) -> Option<NaiveDate> {
     let text = text.trim();
     ["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y%m%d"]
         .iter()

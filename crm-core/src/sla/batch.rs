@@ -1,0 +1,107 @@
+//! Business-calendar arithmetic over columns of instants (ticks of one [`TimeUnit`]), all or
+//! nothing: the batch entry points of both skins.
+
+use chrono::{DateTime, Utc};
+
+use super::BusinessCalendar;
+use crate::error::{CrmError, Result};
+use crate::transactions::TimeUnit;
+
+fn instant(unit: TimeUnit, ticks: i64, field: &str, row: usize) -> Result<DateTime<Utc>> {
+    let per = unit.per_second();
+    let nanos = (ticks.rem_euclid(per) * (1_000_000_000 / per)) as u32;
+    DateTime::from_timestamp(ticks.div_euclid(per), nanos).ok_or_else(|| {
+        CrmError::invalid(
+            &format!("{field}[{row}]"),
+            ticks,
+            "is outside the supported range of instants",
+        )
+    })
+}
+
+fn same_len(field: &str, len: usize, n: usize, of: &str) -> Result<()> {
+    if len == n {
+        Ok(())
+    } else {
+        Err(CrmError::invalid(
+            field,
+            format_args!("of length {len}"),
+            format_args!("must have the length of {of} ({n})"),
+        ))
+    }
+}
+
+impl BusinessCalendar {
+    /// `at[i]` plus `minutes[i]` business minutes for every row, as ticks of `unit`
+    /// ([`BusinessCalendar::add_business_minutes`] per row).
+    ///
+    /// # Errors
+    /// [`crate::ErrorKind::InvalidInput`] for columns of different lengths, an instant out of
+    /// range (naming `at[i]`), or a row [`BusinessCalendar::add_business_minutes`] refuses
+    /// (the message starts with `row i`); nothing is returned then.
+    ///
+    /// ```
+    /// use crm_core::sla::BusinessCalendar;
+    /// use crm_core::transactions::TimeUnit;
+    /// let cal = BusinessCalendar::from_json(r#"{"week": {"mon": [["09:00", "17:00"]]}}"#)?;
+    /// // Monday 2025-06-02 16:30 UTC plus 60 business minutes: Monday 2025-06-09 09:30.
+    /// let at = "2025-06-02T16:30:00Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap().timestamp();
+    /// let due = cal.add_business_minutes_columns(&[at], &[60], TimeUnit::Seconds)?;
+    /// assert_eq!(due, [at + 7 * 86_400 - 7 * 3_600]);
+    /// # Ok::<(), crm_core::CrmError>(())
+    /// ```
+    pub fn add_business_minutes_columns(
+        &self,
+        at: &[i64],
+        minutes: &[i64],
+        unit: TimeUnit,
+    ) -> Result<Vec<i64>> {
+        same_len("minutes", minutes.len(), at.len(), "at")?;
+        at.iter()
+            .zip(minutes)
+            .enumerate()
+            .map(|(i, (&t, &m))| {
+                let start = instant(unit, t, "at", i)?;
+                self.add_business_minutes(start, m)
+                    .map(|due| unit.ticks(due))
+                    .map_err(|e| e.context(format_args!("row {i}")))
+            })
+            .collect()
+    }
+
+    /// Whole business minutes from `from[i]` to `to[i]` for every row (0 when the end is not
+    /// later), instants as ticks of `unit`.
+    ///
+    /// # Errors
+    /// [`crate::ErrorKind::InvalidInput`] for columns of different lengths or an instant out
+    /// of range (naming `from[i]` or `to[i]`).
+    ///
+    /// ```
+    /// use crm_core::sla::BusinessCalendar;
+    /// use crm_core::transactions::TimeUnit;
+    /// let cal = BusinessCalendar::from_json(r#"{"week": {"mon": [["09:00", "17:00"]]}}"#)?;
+    /// let monday_8 = 1_748_851_200 + 8 * 3_600; // 2025-06-02 08:00 UTC
+    /// let minutes = cal.business_minutes_between_columns(&[monday_8, monday_8], &[monday_8 + 3 * 3_600, 0],
+    ///                                                    TimeUnit::Seconds)?;
+    /// assert_eq!(minutes, [120, 0]);
+    /// # Ok::<(), crm_core::CrmError>(())
+    /// ```
+    pub fn business_minutes_between_columns(
+        &self,
+        from: &[i64],
+        to: &[i64],
+        unit: TimeUnit,
+    ) -> Result<Vec<i64>> {
+        same_len("to", to.len(), from.len(), "from")?;
+        from.iter()
+            .zip(to)
+            .enumerate()
+            .map(|(i, (&a, &b))| {
+                Ok(self.business_minutes_between(
+                    instant(unit, a, "from", i)?,
+                    instant(unit, b, "to", i)?,
+                ))
+            })
+            .collect()
+    }
+}

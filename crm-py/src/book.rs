@@ -12,6 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::errors::{IntoPy, from_json, raise};
+use crate::parse::from_json_released;
 use crm_core::transactions::TimeUnit;
 
 /// A customer book (see `crm.CustomerBook`). Not shared between threads without a lock:
@@ -70,33 +71,35 @@ impl CustomerBook {
         self.inner.contains(customer_id)
     }
 
-    fn add_customer_json(&mut self, text: &str) -> PyResult<()> {
-        let customer: Customer = from_json("the customer", text)?;
+    fn add_customer_json(&mut self, py: Python<'_>, text: &str) -> PyResult<()> {
+        let customer: Customer = from_json_released(py, "the customer", text)?;
         self.inner.add_customer(customer).py_err()
     }
 
-    fn record_json(&mut self, text: &str) -> PyResult<()> {
-        let event: Event = from_json("the event", text)?;
+    fn record_json(&mut self, py: Python<'_>, text: &str) -> PyResult<()> {
+        let event: Event = from_json_released(py, "the event", text)?;
         self.inner.record(event).py_err()
     }
 
-    fn add_customers_json(&mut self, text: &str) -> PyResult<usize> {
-        let customers: Vec<Customer> = from_json("customers", text)?;
-        self.inner.add_customers(customers).py_err()
+    fn add_customers_json(&mut self, py: Python<'_>, text: &str) -> PyResult<usize> {
+        let customers: Vec<Customer> = from_json_released(py, "customers", text)?;
+        let inner = &mut self.inner;
+        py.detach(|| inner.add_customers(customers)).py_err()
     }
 
-    fn update_customer_json(&mut self, text: &str) -> PyResult<()> {
-        let customer: Customer = from_json("the customer", text)?;
+    fn update_customer_json(&mut self, py: Python<'_>, text: &str) -> PyResult<()> {
+        let customer: Customer = from_json_released(py, "the customer", text)?;
         self.inner.update_customer(customer).py_err()
     }
 
-    fn record_events_json(&mut self, text: &str) -> PyResult<usize> {
-        let events: Vec<Event> = from_json("events", text)?;
-        self.inner.record_all(events).py_err()
+    fn record_events_json(&mut self, py: Python<'_>, text: &str) -> PyResult<usize> {
+        let events: Vec<Event> = from_json_released(py, "events", text)?;
+        let inner = &mut self.inner;
+        py.detach(|| inner.record_all(events)).py_err()
     }
 
-    fn add_incident_json(&mut self, text: &str) -> PyResult<()> {
-        let incident: Incident = from_json("the incident", text)?;
+    fn add_incident_json(&mut self, py: Python<'_>, text: &str) -> PyResult<()> {
+        let incident: Incident = from_json_released(py, "the incident", text)?;
         self.inner.add_incident(incident).py_err()
     }
 
@@ -161,18 +164,10 @@ impl CustomerBook {
         };
         let at = TimeUnit::Microseconds.instant(at_us);
         let inner = &mut self.inner;
-        let out = py.detach(|| {
-            let clusters = inner.find_duplicates(&config)?;
-            if !apply {
-                return Ok(serde_json::json!({"clusters": clusters}));
-            }
-            inner
-                .merge_duplicates(&clusters, &rules, at.date_naive(), at)
-                .map(|(merged, skipped)| {
-                    serde_json::json!({"clusters": clusters, "merges": merged, "skipped": skipped})
-                })
-        });
-        Ok(json(&out.py_err()?))
+        let out = py
+            .detach(|| inner.dedupe(&config, &rules, at, apply))
+            .py_err()?;
+        Ok(json(&out))
     }
 
     fn resolve(&self, customer_id: u64) -> Option<u64> {
@@ -243,17 +238,7 @@ impl CustomerBook {
         let s = py
             .detach(|| inner.analyse(TimeUnit::Microseconds.instant(as_of_us), &config))
             .py_err()?;
-        Ok(json(&serde_json::json!({
-            "as_of": s.as_of,
-            "customer_id": s.features.customer_id,
-            "score": s.scores.score,
-            "tier": s.pyramid.tier.iter().map(|&t| &s.pyramid.names[usize::from(t)]).collect::<Vec<_>>(),
-            "pyramid": s.pyramid.summary,
-            "segment": (0..s.rfm.segment.len()).map(|i| s.rfm.segment_name(i)).collect::<Vec<_>>(),
-            "rfm_score": s.rfm.score,
-            "pareto": s.pareto,
-            "strategies": s.strategies,
-        })))
+        Ok(json(&s.summary()))
     }
 
     /// Writes a JSON snapshot to `path`.

@@ -11,6 +11,7 @@ mod clv;
 mod columns;
 mod errors;
 mod lifecycle;
+mod parse;
 mod quality;
 mod segment;
 mod sla;
@@ -42,6 +43,9 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(quality::find_duplicates_columns, m)?)?;
     m.add_function(wrap_pyfunction!(quality::quality_report_json, m)?)?;
     m.add_function(wrap_pyfunction!(quality::validate_json, m)?)?;
+    m.add_function(wrap_pyfunction!(quality::validate_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(quality::quality_report_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(quality::customer_columns, m)?)?;
     m.add_function(wrap_pyfunction!(quality::normalize_name, m)?)?;
     m.add_function(wrap_pyfunction!(quality::normalize_phone, m)?)?;
     m.add_function(wrap_pyfunction!(quality::normalize_email, m)?)?;

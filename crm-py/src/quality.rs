@@ -9,6 +9,7 @@ use pyo3::types::PyDict;
 
 use crate::book::json;
 use crate::errors::{IntoPy, from_json};
+use crate::parse::from_json_released;
 
 /// Duplicates among records (JSON list of match records); the result as JSON.
 #[pyfunction]
@@ -18,7 +19,7 @@ pub(crate) fn find_duplicates_json(
     records_json: &str,
     config_json: Option<&str>,
 ) -> PyResult<String> {
-    let records: Vec<MatchRecord> = from_json("the records", records_json)?;
+    let records: Vec<MatchRecord> = from_json_released(py, "the records", records_json)?;
     let config: DedupConfig = match config_json {
         Some(t) => from_json("the duplicate-detection config", t)?,
         None => DedupConfig::default(),
@@ -79,25 +80,49 @@ pub(crate) fn find_duplicates_columns<'py>(
     Ok(out)
 }
 
-/// Findings and completeness per customer (JSON list of customers), as JSON.
+/// Findings, filled fields and completeness per customer (JSON list of customers), as JSON.
 #[pyfunction]
 pub(crate) fn validate_json(py: Python<'_>, customers_json: &str, today: &str) -> PyResult<String> {
-    let customers: Vec<Customer> = from_json("the customers", customers_json)?;
+    let customers: Vec<Customer> = from_json_released(py, "the customers", customers_json)?;
     let today = day(today)?;
-    let out: Vec<serde_json::Value> = py.detach(|| {
-        customers
+    Ok(json(&py.detach(|| quality::assess(&customers, today))))
+}
+
+/// Customer records from text columns (`crm_core::quality::customers_from_columns`).
+fn customers_of(
+    py: Python<'_>,
+    columns: &[(String, Vec<Option<String>>)],
+    n: usize,
+) -> PyResult<Vec<Customer>> {
+    py.detach(|| {
+        let borrowed: Vec<(&str, Vec<Option<&str>>)> = columns
             .iter()
-            .map(|c| {
-                let findings = quality::validate_customer(c, today);
-                let filled = quality::filled_fields(c, &findings);
-                let score =
-                    filled.iter().filter(|(_, ok)| *ok).count() as f64 / filled.len() as f64;
-                serde_json::json!({"id": c.id, "findings": findings, "completeness": score,
-                                   "filled": filled.iter().map(|(f, ok)| (f.to_string(), *ok)).collect::<Vec<_>>()})
-            })
-            .collect()
-    });
-    Ok(json(&out))
+            .map(|(name, values)| (name.as_str(), values.iter().map(Option::as_deref).collect()))
+            .collect();
+        let views: Vec<(&str, &[Option<&str>])> =
+            borrowed.iter().map(|(n, v)| (*n, v.as_slice())).collect();
+        quality::customers_from_columns(n, &views)
+    })
+    .py_err()
+}
+
+/// The column names a customer table is read from, in `customers_from_columns` order.
+#[pyfunction]
+pub(crate) fn customer_columns() -> Vec<&'static str> {
+    quality::CUSTOMER_COLUMNS.iter().map(|(c, _)| *c).collect()
+}
+
+/// As `validate_json`, for `n` rows of text columns (ids = row numbers).
+#[pyfunction]
+pub(crate) fn validate_columns(
+    py: Python<'_>,
+    columns: Vec<(String, Vec<Option<String>>)>,
+    n: usize,
+    today: &str,
+) -> PyResult<String> {
+    let today = day(today)?;
+    let customers = customers_of(py, &columns, n)?;
+    Ok(json(&py.detach(|| quality::assess(&customers, today))))
 }
 
 /// The data-quality report of customers (JSON list) as JSON.
@@ -107,8 +132,23 @@ pub(crate) fn quality_report_json(
     customers_json: &str,
     today: &str,
 ) -> PyResult<String> {
-    let customers: Vec<Customer> = from_json("the customers", customers_json)?;
+    let customers: Vec<Customer> = from_json_released(py, "the customers", customers_json)?;
     let today = day(today)?;
+    Ok(json(
+        &py.detach(|| quality::quality_report(&customers, today)),
+    ))
+}
+
+/// As `quality_report_json`, for `n` rows of text columns (ids = row numbers).
+#[pyfunction]
+pub(crate) fn quality_report_columns(
+    py: Python<'_>,
+    columns: Vec<(String, Vec<Option<String>>)>,
+    n: usize,
+    today: &str,
+) -> PyResult<String> {
+    let today = day(today)?;
+    let customers = customers_of(py, &columns, n)?;
     Ok(json(
         &py.detach(|| quality::quality_report(&customers, today)),
     ))
@@ -142,11 +182,12 @@ pub(crate) fn fold(s: &str) -> String {
 #[pyfunction]
 #[pyo3(signature = (customers_json, today, rules_json = None))]
 pub(crate) fn golden_record_json(
+    py: Python<'_>,
     customers_json: &str,
     today: &str,
     rules_json: Option<&str>,
 ) -> PyResult<String> {
-    let customers: Vec<Customer> = from_json("the customers", customers_json)?;
+    let customers: Vec<Customer> = from_json_released(py, "the customers", customers_json)?;
     let today = day(today)?;
     let rules: quality::GoldenRules = match rules_json {
         Some(t) => from_json("the survivorship rules", t)?,

@@ -3,12 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use crm_core::model::Event;
-use crm_core::sla::{self, ComplaintTrail, GroupBy, RetentionAssumptions};
+use crm_core::sla::{self, ComplaintTrail, GroupBy, ReportRequest, RetentionAssumptions};
 use crm_core::transactions::TimeUnit;
 use pyo3::prelude::*;
 
 use crate::book::{CustomerBook, json};
-use crate::errors::{IntoPy, from_json, raise};
+use crate::errors::{IntoPy, from_json};
 
 /// An ordered list of SLA policies (see `crm.SlaPolicy`). Immutable.
 #[pyclass(module = "crm._crm", frozen)]
@@ -82,31 +82,23 @@ impl SlaPolicy {
         assumptions_json: Option<&str>,
         retention_cost: f64,
     ) -> PyResult<String> {
-        let group: GroupBy =
-            from_json("by", &format!("\"{}\"", by.escape_default())).map_err(|_| {
-                raise(
-                    py,
-                    "InvalidInputError",
-                    &format!("invalid by {by:?}: use priority, tier, channel, category or policy"),
-                    Some("by"),
-                )
-            })?;
+        let by: GroupBy = by.parse().py_err()?;
         let assumptions: RetentionAssumptions = match assumptions_json {
             Some(t) => from_json("the retention assumptions", t)?,
             None => RetentionAssumptions::default(),
         };
+        let request = ReportRequest {
+            from: at(from_us),
+            to: at(to_us),
+            by,
+            assumptions,
+            retention_cost,
+        };
         let (b, p) = (&book.inner, &self.inner);
-        let results = py
-            .detach(|| b.evaluate_sla(p, at(now_us), false))
+        let report = py
+            .detach(|| b.sla_report(p, at(now_us), &request))
             .py_err()?;
-        let (from, to) = (at(from_us), at(to_us));
-        let retention =
-            sla::expected_retention(&results, from, to, &assumptions, retention_cost).py_err()?;
-        Ok(json(&serde_json::json!({
-            "compliance": sla::compliance(&results, group, from, to),
-            "customer_error_share": sla::customer_error_share(&results, from, to),
-            "retention": retention,
-        })))
+        Ok(json(&report))
     }
 
     /// Attaches these policies to a book (its views then show SLA states).

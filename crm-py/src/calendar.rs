@@ -7,7 +7,7 @@ use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
 use crate::columns::slice as ints;
-use crate::errors::{IntoPy, raise};
+use crate::errors::IntoPy;
 
 /// A business calendar (see `crm.BusinessCalendar`). Immutable: safe to share between threads.
 #[pyclass(module = "crm._crm", frozen)]
@@ -17,19 +17,6 @@ pub(crate) struct BusinessCalendar {
 
 fn at(us: i64) -> DateTime<Utc> {
     TimeUnit::Microseconds.instant(us)
-}
-
-fn same_len(py: Python<'_>, a: usize, b: usize, field: &str) -> PyResult<()> {
-    if a == b {
-        Ok(())
-    } else {
-        Err(raise(
-            py,
-            "InvalidInputError",
-            &format!("invalid {field} length {b}: must equal the length of the instants ({a})"),
-            Some(field),
-        ))
-    }
 }
 
 #[pymethods]
@@ -55,18 +42,9 @@ impl BusinessCalendar {
         minutes: PyReadonlyArray1<'py, i64>,
     ) -> PyResult<Bound<'py, PyArray1<i64>>> {
         let (a, m) = (ints(py, &at_us, "at")?, ints(py, &minutes, "minutes")?);
-        same_len(py, a.len(), m.len(), "minutes")?;
         let cal = &self.inner;
-        let out: Vec<i64> = py
-            .detach(|| {
-                a.iter()
-                    .zip(m)
-                    .map(|(&t, &n)| {
-                        cal.add_business_minutes(at(t), n)
-                            .map(|d| d.timestamp_micros())
-                    })
-                    .collect::<Result<Vec<_>, _>>()
-            })
+        let out = py
+            .detach(|| cal.add_business_minutes_columns(a, m, TimeUnit::Microseconds))
             .py_err()?;
         Ok(out.into_pyarray(py))
     }
@@ -79,14 +57,10 @@ impl BusinessCalendar {
         to_us: PyReadonlyArray1<'py, i64>,
     ) -> PyResult<Bound<'py, PyArray1<i64>>> {
         let (f, t) = (ints(py, &from_us, "start")?, ints(py, &to_us, "end")?);
-        same_len(py, f.len(), t.len(), "end")?;
         let cal = &self.inner;
-        let out: Vec<i64> = py.detach(|| {
-            f.iter()
-                .zip(t)
-                .map(|(&a, &b)| cal.business_minutes_between(at(a), at(b)))
-                .collect()
-        });
+        let out = py
+            .detach(|| cal.business_minutes_between_columns(f, t, TimeUnit::Microseconds))
+            .py_err()?;
         Ok(out.into_pyarray(py))
     }
 

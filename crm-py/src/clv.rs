@@ -1,7 +1,10 @@
 //! Customer lifetime value over numpy columns: the BTYD summary, BG/NBD and Gamma-Gamma fits
 //! (results as JSON), predictions and lifetime value as arrays.
 
-use crm_core::clv::{self, BetaGeoParams, ClvConfig, ClvUnit, FitOptions, GammaGammaParams};
+use crm_core::clv::{
+    self, BetaGeoParams, ClvConfig, ClvUnit, FitOptions, GammaGammaParams, Prediction,
+    SummaryColumns,
+};
 use crm_core::transactions::TimeUnit;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
@@ -109,18 +112,6 @@ fn bg(params: (f64, f64, f64, f64)) -> BetaGeoParams {
     }
 }
 
-fn same_len(py: Python<'_>, n: usize, columns: &[(&str, usize)]) -> PyResult<()> {
-    match columns.iter().find(|(_, len)| *len != n) {
-        None => Ok(()),
-        Some((name, len)) => Err(raise(
-            py,
-            "InvalidInputError",
-            &format!("invalid {name} length {len}: must equal the length of frequency ({n})"),
-            Some(name),
-        )),
-    }
-}
-
 /// BG/NBD predictions per customer: `what` is "expected" (purchases in the next `t`) or
 /// "p_alive".
 #[pyfunction]
@@ -135,20 +126,14 @@ pub(crate) fn beta_geo_predict<'py>(
     big_t: PyReadonlyArray1<'py, f64>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let p = bg(params);
-    let (f, r, tt) = (
-        slice(py, &frequency, "frequency")?,
-        slice(py, &recency, "recency")?,
-        slice(py, &big_t, "T")?,
-    );
-    same_len(py, f.len(), &[("recency", r.len()), ("T", tt.len())])?;
-    clv::validate_summary(f, r, tt).py_err()?;
-    let out: Vec<f64> = match what {
-        "expected" => py.detach(|| {
-            (0..f.len())
-                .map(|i| p.expected_purchases(t, f[i], r[i], tt[i]))
-                .collect()
-        }),
-        "p_alive" => py.detach(|| (0..f.len()).map(|i| p.p_alive(f[i], r[i], tt[i])).collect()),
+    let columns = SummaryColumns {
+        frequency: slice(py, &frequency, "frequency")?,
+        recency: slice(py, &recency, "recency")?,
+        t: slice(py, &big_t, "T")?,
+    };
+    let what = match what {
+        "expected" => Prediction::ExpectedPurchases { horizon: t },
+        "p_alive" => Prediction::PAlive,
         other => {
             return Err(raise(
                 py,
@@ -158,6 +143,7 @@ pub(crate) fn beta_geo_predict<'py>(
             ));
         }
     };
+    let out = py.detach(|| clv::predict(&p, columns, what)).py_err()?;
     Ok(out.into_pyarray(py))
 }
 
@@ -170,15 +156,7 @@ pub(crate) fn beta_geo_expected_new<'py>(
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let p = bg(params);
     let t = slice(py, &t, "t")?;
-    if let Some(i) = t.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
-        return Err(raise(
-            py,
-            "InvalidInputError",
-            &format!("invalid t[{i}] {}: must be a non-negative duration", t[i]),
-            Some("t"),
-        ));
-    }
-    let out: Vec<f64> = t.iter().map(|&h| p.expected_purchases_new(h)).collect();
+    let out = py.detach(|| clv::expected_purchases_new(&p, t)).py_err()?;
     Ok(out.into_pyarray(py))
 }
 
@@ -199,8 +177,7 @@ pub(crate) fn gamma_gamma_spend<'py>(
         slice(py, &frequency, "frequency")?,
         slice(py, &monetary_value, "monetary_value")?,
     );
-    same_len(py, f.len(), &[("monetary_value", m.len())])?;
-    let out: Vec<f64> = (0..f.len()).map(|i| p.expected_spend(f[i], m[i])).collect();
+    let out = py.detach(|| clv::expected_spend(&p, f, m)).py_err()?;
     Ok(out.into_pyarray(py))
 }
 

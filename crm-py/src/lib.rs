@@ -22,6 +22,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    segment::add_defaults(m)?;
     m.add_class::<book::CustomerBook>()?;
     m.add_class::<segment::ValueModel>()?;
     m.add_class::<calendar::BusinessCalendar>()?;

@@ -1,9 +1,7 @@
 //! Value scores and segmentation over numpy columns.
 
-use std::borrow::Cow;
-
 use crm_core::segment::{self, AbcCuts, AttributeColumn, PyramidConfig, RfmConfig, RfmSegmentMap};
-use crm_core::value::{self, KeySource, Normalization, ValueKey};
+use crm_core::value::{self, NamedColumns, Normalization};
 use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -19,36 +17,6 @@ fn json<T: serde::Serialize>(value: &T) -> String {
 #[pyclass(module = "crm._crm", frozen)]
 pub(crate) struct ValueModel {
     inner: value::ValueModel,
-}
-
-/// Borrowed float columns by key.
-struct Columns<'a> {
-    rows: usize,
-    built_in: Vec<(ValueKey, &'a [f64])>,
-}
-
-impl KeySource for Columns<'_> {
-    fn rows(&self) -> usize {
-        self.rows
-    }
-
-    fn column(&self, key: &ValueKey) -> Option<Cow<'_, [f64]>> {
-        self.built_in
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| Cow::Borrowed(*v))
-    }
-}
-
-/// The column names a built-in key is read from, first match wins.
-fn column_names(key: &ValueKey) -> Vec<String> {
-    match key {
-        ValueKey::Recency => vec!["recency_days".into(), "recency".into()],
-        ValueKey::Tenure => vec!["tenure_days".into(), "tenure".into()],
-        ValueKey::Referrals => vec!["referred_buyers".into(), "referrals".into()],
-        ValueKey::Custom(name) => vec![name.clone()],
-        other => vec![other.to_string()],
-    }
 }
 
 #[pymethods]
@@ -123,7 +91,7 @@ impl ValueModel {
         self.inner
             .keys
             .iter()
-            .map(|k| (k.key.to_string(), column_names(&k.key)))
+            .map(|k| (k.key.to_string(), k.key.column_names()))
             .collect()
     }
 
@@ -134,48 +102,18 @@ impl ValueModel {
         py: Python<'py>,
         columns: &Bound<'py, PyDict>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let mut held: Vec<(ValueKey, bool, PyReadonlyArray1<'py, f64>)> = Vec::new();
-        for k in &self.inner.keys {
-            let found = column_names(&k.key)
-                .into_iter()
-                .find_map(|name| columns.get_item(&name).ok().flatten());
-            let Some(col) = found else {
-                return Err(raise(
-                    py,
-                    "InvalidInputError",
-                    &format!(
-                        "invalid key {}: no column {} in the features",
-                        k.key,
-                        column_names(&k.key).join(" or ")
-                    ),
-                    Some("key"),
-                ));
-            };
-            let arr: PyReadonlyArray1<'py, f64> = col.extract()?;
-            held.push((k.key.clone(), matches!(k.key, ValueKey::Custom(_)), arr));
+        let mut held: Vec<(String, PyReadonlyArray1<'py, f64>)> = Vec::new();
+        for (name, column) in columns.iter() {
+            held.push((name.extract()?, column.extract()?));
         }
-        let mut built_in = Vec::new();
-        let mut custom: Vec<(String, &[f64])> = Vec::new();
-        for (key, is_custom, arr) in &held {
-            let s = floats(py, arr, &key.to_string())?;
-            match key {
-                ValueKey::Custom(name) if *is_custom => custom.push((name.clone(), s)),
-                _ => built_in.push((key.clone(), s)),
-            }
+        let mut named: Vec<(&str, &[f64])> = Vec::with_capacity(held.len());
+        for (name, arr) in &held {
+            named.push((name.as_str(), floats(py, arr, name)?));
         }
-        let rows = built_in
-            .first()
-            .map(|(_, s)| s.len())
-            .or(custom.first().map(|(_, s)| s.len()))
-            .unwrap_or(0);
-        let source = Columns { rows, built_in };
+        let rows = named.first().map_or(0, |(_, c)| c.len());
         let model = &self.inner;
         let scores = py
-            .detach(|| {
-                let custom: Vec<(&str, &[f64])> =
-                    custom.iter().map(|(n, s)| (n.as_str(), *s)).collect();
-                model.score(&source, &custom)
-            })
+            .detach(|| model.score_named(&NamedColumns::new(rows, named)))
             .py_err()?;
         let out = PyDict::new(py);
         let contributions = PyDict::new(py);
@@ -304,15 +242,9 @@ pub(crate) fn abc<'py>(
     b: f64,
 ) -> PyResult<Bound<'py, numpy::PyArray1<u8>>> {
     let v = floats(py, &values, "values")?;
-    let classes = py.detach(|| segment::abc(v, AbcCuts { a, b })).py_err()?;
-    let codes: Vec<u8> = classes
-        .into_iter()
-        .map(|c| match c {
-            segment::AbcClass::A => 0,
-            segment::AbcClass::B => 1,
-            segment::AbcClass::C => 2,
-        })
-        .collect();
+    let codes = py
+        .detach(|| segment::abc_codes(v, AbcCuts { a, b }))
+        .py_err()?;
     Ok(codes.into_pyarray(py))
 }
 
@@ -351,4 +283,29 @@ pub(crate) fn segment_matrix(
         .collect();
     let m = segment::segment_matrix(t, &tier_names, v, rev, &named).py_err()?;
     Ok(json(&m))
+}
+
+/// Core's defaults and name orders, for the Python package to read instead of copying:
+/// `ABC_CLASSES` (names in code order), `CHURN_REASONS` (in the order of core's arrays),
+/// `PYRAMID_TIERS` (the default `(name, share)` tiers from the top), `RFM_BINS` (the default
+/// number of score bins).
+pub(crate) fn add_defaults(m: &Bound<'_, pyo3::types::PyModule>) -> PyResult<()> {
+    m.add(
+        "ABC_CLASSES",
+        segment::AbcClass::ALL.map(segment::AbcClass::name).to_vec(),
+    )?;
+    m.add(
+        "CHURN_REASONS",
+        crm_core::model::ChurnReason::ALL
+            .map(crm_core::model::ChurnReason::name)
+            .to_vec(),
+    )?;
+    let tiers: Vec<(String, f64)> = PyramidConfig::default()
+        .tiers
+        .into_iter()
+        .map(|t| (t.name, t.share))
+        .collect();
+    m.add("PYRAMID_TIERS", tiers)?;
+    m.add("RFM_BINS", RfmConfig::default().bins)?;
+    Ok(())
 }

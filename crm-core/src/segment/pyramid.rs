@@ -29,8 +29,10 @@ pub enum TierBasis {
 /// Tiers from the top down and what their shares mean.
 ///
 /// JSON: `{"tiers": [{"name": "Platinum", "share": 0.01}, …], "basis": "customers"}`.
-/// The default is the classic pyramid: Platinum 1%, Gold 4%, Iron 15%, Lead 80% of customers.
+/// The default is the classic pyramid: Platinum 1%, Gold 4%, Iron 15%, Lead 80% of customers;
+/// a part left out takes its default (`{"basis": "value"}` is the default tiers by value).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PyramidConfig {
     /// Tiers from the top down; shares add up to 1.
     pub tiers: Vec<TierSpec>,

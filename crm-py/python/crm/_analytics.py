@@ -50,7 +50,7 @@ def _segments_json(segments: Segments) -> Optional[str]:
     if isinstance(segments, str):
         return segments
     rules = list(segments)
-    return json.dumps({"scale": 5, "rules": rules}) if rules and "name" in rules[0] else json.dumps(segments)
+    return json.dumps({"rules": rules}) if rules and "name" in rules[0] else json.dumps(segments)
 
 
 def customer_features(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: Any = None, *, unit: Optional[str] = None) -> Any:
@@ -77,7 +77,7 @@ def customer_features(customer_id: Any, timestamp: Any = None, amount: Any = Non
     return cv.frame(kind, {k: out[k] for k in _FEATURES})
 
 
-def rfm(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: Any = None, *, bins: int = 5, segments: Segments = None, unit: Optional[str] = None) -> Any:
+def rfm(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: Any = None, *, bins: int = _crm.RFM_BINS, segments: Segments = None, unit: Optional[str] = None) -> Any:
     """RFM scores and segments from transaction columns, in one call.
 
     Same inputs as :func:`customer_features`, plus ``bins`` (2 to 9) and ``segments``: None
@@ -102,7 +102,7 @@ def rfm(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: Any 
     return cv.frame(kind, {k: out[k] for k in _RFM})
 
 
-def rfm_scores(recency_days: Any, frequency: Any, monetary: Any, *, bins: int = 5, segments: Segments = None) -> Any:
+def rfm_scores(recency_days: Any, frequency: Any, monetary: Any, *, bins: int = _crm.RFM_BINS, segments: Segments = None) -> Any:
     """RFM scores from feature columns (for instance a book's :meth:`CustomerBook.features`)."""
     out = _crm.rfm_scores(cv.floats(recency_days, "recency_days"), cv.floats(frequency, "frequency"),
                           cv.floats(monetary, "monetary"), bins, _segments_json(segments))
@@ -207,8 +207,10 @@ def pyramid(values: Any, tiers: Optional[Sequence[Tuple[str, float]]] = None, *,
     """
     config = None
     if tiers is not None or basis != "customers":
-        spec = tiers if tiers is not None else [("Platinum", 0.01), ("Gold", 0.04), ("Iron", 0.15), ("Lead", 0.80)]
-        config = json.dumps({"tiers": [{"name": n, "share": s} for n, s in spec], "basis": basis})
+        spec: Dict[str, Any] = {"basis": basis}
+        if tiers is not None:
+            spec["tiers"] = [{"name": n, "share": s} for n, s in tiers]
+        config = json.dumps(spec)
     rev = None if revenue is None else cv.floats(revenue, "revenue")
     tier, names, summary = _crm.pyramid(cv.floats(values, "values"), rev, config)
     labels = np.asarray(names, dtype=object)[tier]
@@ -245,7 +247,7 @@ def abc(values: Any, a: float = 0.8, b: float = 0.95) -> np.ndarray:
     ['A', 'A', 'A', 'A', 'A', 'B', 'B', 'B', 'B', 'B']
     """
     codes = _crm.abc(cv.floats(values, "values"), a, b)
-    return np.array(["A", "B", "C"], dtype=object)[codes]
+    return np.array(_crm.ABC_CLASSES, dtype=object)[codes]
 
 
 def segment_matrix(tiers: Any, values: Any, attributes: Mapping[str, Any], *, revenue: Any = None) -> Any:

@@ -163,6 +163,21 @@ def frame(kind: str, columns: Mapping[str, Any]) -> Any:
     return {k: (v if isinstance(v, np.ndarray) else np.asarray(v, dtype=object)) for k, v in columns.items()}
 
 
+def column(like: Any, name: str, values: np.ndarray) -> Any:
+    """One result column as the kind of column ``like`` is: a pandas Series (with ``like``'s
+    index), a polars Series, or the numpy array itself."""
+    kind = kind_of(like)
+    if kind == "pandas":
+        import pandas as pd
+
+        return pd.Series(values, index=getattr(like, "index", None), name=name)
+    if kind == "polars":
+        import polars as pl
+
+        return pl.Series(name, values)
+    return values
+
+
 def table_columns(obj: Any) -> Dict[str, Any]:
     """The columns of a pandas/polars DataFrame or a mapping, by name."""
     if kind_of(obj) == "pandas" and hasattr(obj, "columns"):

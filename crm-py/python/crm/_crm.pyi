@@ -7,8 +7,16 @@ import numpy as np
 import numpy.typing as npt
 
 __version__: str
+ABC_CLASSES: List[str]
+CHURN_REASONS: List[str]
+PYRAMID_TIERS: List[Tuple[str, float]]
+RFM_BINS: int
 __all__ = [
     "__version__",
+    "ABC_CLASSES",
+    "CHURN_REASONS",
+    "PYRAMID_TIERS",
+    "RFM_BINS",
     "CustomerBook",
     "ValueModel",
     "BusinessCalendar",
@@ -30,6 +38,9 @@ __all__ = [
     "find_duplicates_columns",
     "quality_report_json",
     "validate_json",
+    "validate_columns",
+    "quality_report_columns",
+    "customer_columns",
     "normalize_name",
     "normalize_phone",
     "normalize_email",
@@ -239,6 +250,9 @@ def find_duplicates_columns(
 ) -> Dict[str, Any]: ...
 def validate_json(customers_json: str, today: str) -> str: ...
 def quality_report_json(customers_json: str, today: str) -> str: ...
+def customer_columns() -> List[str]: ...
+def validate_columns(columns: Sequence[Tuple[str, Sequence[Optional[str]]]], n: int, today: str) -> str: ...
+def quality_report_columns(columns: Sequence[Tuple[str, Sequence[Optional[str]]]], n: int, today: str) -> str: ...
 def normalize_name(s: str) -> str: ...
 def normalize_phone(s: str) -> Optional[str]: ...
 def normalize_email(s: str) -> Optional[str]: ...

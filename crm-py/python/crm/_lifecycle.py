@@ -120,7 +120,7 @@ class LifecyclePolicy:
         68% indifference unless the policy says otherwise), keyed by reason."""
         at = cv.now_us() if as_of is None else cv.instant_ticks(as_of, "us")
         raw = json.loads(self._inner.churn_reasons_json(book._inner, at))
-        reasons = ["died", "moved", "other_relationship", "competition", "dissatisfied", "indifference"]
+        reasons = _crm.CHURN_REASONS
         out: Dict[str, Any] = {"churned": raw["churned"], "unknown": raw["unknown"]}
         for key in ("recorded", "priors", "expected", "shares"):
             out[key] = dict(zip(reasons, raw[key]))

@@ -91,22 +91,28 @@ class BetaGeo(_Fitted):
         p = self.params
         return (p["r"], p["alpha"], p["a"], p["b"])
 
-    def expected_purchases(self, t: float, frequency: Any, recency: Any, T: Any) -> np.ndarray:
-        """Expected purchases in the next ``t`` per customer, given their history."""
-        return _crm.beta_geo_predict(self._p(), "expected", float(t), _floats(frequency, "frequency"),
-                                     _floats(recency, "recency"), _floats(T, "T"))
+    def expected_purchases(self, t: float, frequency: Any, recency: Any, T: Any) -> Any:
+        """Expected purchases in the next ``t`` per customer, given their history, as the
+        kind of column ``frequency`` is (pandas or polars Series, else a numpy array). A
+        horizon ``t`` that is negative or NaN raises :class:`crm.InvalidInputError` naming
+        ``horizon``."""
+        out = _crm.beta_geo_predict(self._p(), "expected", float(t), _floats(frequency, "frequency"),
+                                    _floats(recency, "recency"), _floats(T, "T"))
+        return cv.column(frequency, "expected_purchases", out)
 
     def expected_purchases_new(self, t: Any) -> Any:
         """Expected purchases of a newly acquired customer within ``t`` (a number or a
         column of horizons)."""
         scalar = np.ndim(t) == 0
         out = _crm.beta_geo_expected_new(self._p(), _floats(np.atleast_1d(t), "t"))
-        return float(out[0]) if scalar else out
+        return float(out[0]) if scalar else cv.column(t, "expected_purchases", out)
 
-    def p_alive(self, frequency: Any, recency: Any, T: Any) -> np.ndarray:
-        """The probability that each customer is still alive."""
-        return _crm.beta_geo_predict(self._p(), "p_alive", 0.0, _floats(frequency, "frequency"),
-                                     _floats(recency, "recency"), _floats(T, "T"))
+    def p_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
+        """The probability that each customer is still alive, as the kind of column
+        ``frequency`` is."""
+        out = _crm.beta_geo_predict(self._p(), "p_alive", 0.0, _floats(frequency, "frequency"),
+                                    _floats(recency, "recency"), _floats(T, "T"))
+        return cv.column(frequency, "p_alive", out)
 
 
 class GammaGamma(_Fitted):
@@ -129,17 +135,21 @@ class GammaGamma(_Fitted):
         p = self.params
         return (p["p"], p["q"], p["v"])
 
-    def expected_spend(self, frequency: Any, monetary_value: Any) -> np.ndarray:
-        """Each customer's expected mean transaction value."""
-        return _crm.gamma_gamma_spend(self._p(), _floats(frequency, "frequency"), _floats(monetary_value, "monetary_value"))
+    def expected_spend(self, frequency: Any, monetary_value: Any) -> Any:
+        """Each customer's expected mean transaction value, as the kind of column
+        ``frequency`` is."""
+        out = _crm.gamma_gamma_spend(self._p(), _floats(frequency, "frequency"), _floats(monetary_value, "monetary_value"))
+        return cv.column(frequency, "expected_spend", out)
 
 
 
 def lifetime_value(bg: BetaGeo, gg: GammaGamma, frequency: Any, recency: Any, T: Any, monetary_value: Any,
-                   months: int = 12, discount_rate: float = 0.01, *, unit: str = "W") -> np.ndarray:
+                   months: int = 12, discount_rate: float = 0.01, *, unit: str = "W") -> Any:
     """Discounted lifetime value per customer over ``months``: each month's expected
     purchases (months of 4.345 weeks or 30 days, as in ``lifetimes``) times the expected
-    spend, discounted at ``discount_rate`` a month."""
-    return _crm.lifetime_value(bg._p(), gg._p(), _floats(frequency, "frequency"), _floats(recency, "recency"),
-                               _floats(T, "T"), _floats(monetary_value, "monetary_value"), unit, int(months),
-                               float(discount_rate))
+    spend, discounted at ``discount_rate`` a month; as the kind of column ``frequency`` is
+    (pandas or polars Series, else a numpy array)."""
+    out = _crm.lifetime_value(bg._p(), gg._p(), _floats(frequency, "frequency"), _floats(recency, "recency"),
+                              _floats(T, "T"), _floats(monetary_value, "monetary_value"), unit, int(months),
+                              float(discount_rate))
+    return cv.column(frequency, "clv", out)

@@ -138,37 +138,13 @@ def _day(today: Any) -> str:
     return (_dt.date.today() if today is None else _dt.date.fromisoformat(str(today)[:10])).isoformat()
 
 
-# Frame column → where it goes in crm's customer form.
-_CUSTOMER_COLUMNS = {
-    "given_name": "given_name", "family_name": "family_name", "surname": "family_name",
-    "organisation_name": "organisation_name", "national_id": "national_id", "tax_id": "tax_id",
-    "birth_date": "birth_date", "email": "emails", "phone": "phones", "address": "address.line",
-    "district": "address.district", "city": "address.city", "postcode": "address.postcode",
-}
-
-
-def _customers_of_frame(frame: Any) -> List[Dict[str, Any]]:
-    """Customer records (crm's JSON form, ids = row numbers) from the columns of a frame."""
+def _customer_columns(frame: Any) -> Tuple[List[Tuple[str, List[Optional[str]]]], int]:
+    """The text columns of ``frame`` that crm reads customers from (``_crm.customer_columns``:
+    which field each fills and person/organisation are decided in crm-core), and the number
+    of rows."""
     table = cv.table_columns(frame)
     n = len(next(iter(table.values()))) if table else 0
-    out: List[Dict[str, Any]] = [{"id": row, "address": {}} for row in range(n)]
-    for column, target in _CUSTOMER_COLUMNS.items():
-        if column not in table:
-            continue
-        for row, value in enumerate(_column(table[column], column)):
-            if value is None:
-                continue
-            record = out[row]
-            if target.startswith("address."):
-                record["address"][target[8:]] = value
-            elif target in ("emails", "phones"):
-                record[target] = [value]
-            else:
-                record[target] = value
-    for record in out:
-        organisation = "organisation_name" in record and not ({"given_name", "family_name"} & record.keys())
-        record["kind"] = "organisation" if organisation else "person"
-    return out
+    return [(c, _column(table[c], c)) for c in _crm.customer_columns() if c in table], n
 
 
 def _report(text: str, frame: Optional[str]) -> Dict[str, Any]:
@@ -211,9 +187,9 @@ def report(customers: Any, today: Any = None, *, frame: Optional[str] = None) ->
     if isinstance(customers, CustomerBook):
         return customers.quality_report(today, frame=frame)
     if cv.kind_of(customers) in ("pandas", "polars"):
-        records = _customers_of_frame(customers)
-    else:
-        records = [dict(c) for c in customers]
+        columns, n = _customer_columns(customers)
+        return _report(_crm.quality_report_columns(columns, n, _day(today)), frame)
+    records = [dict(c) for c in customers]
     return _report(_crm.quality_report_json(cv.dumps(records), _day(today)), frame)
 
 
@@ -239,7 +215,8 @@ def validate_frame(frame: Any, today: Any = None) -> Validation:
     >>> v.completeness.round(3).tolist()
     [0.333, 0.111]
     """
-    results = validate(_customers_of_frame(frame), today)
+    columns, n = _customer_columns(frame)
+    results: List[Dict[str, Any]] = json.loads(_crm.validate_columns(columns, n, _day(today)))
     rows = [(r["id"], f) for r in results for f in r["findings"]]
     findings = {
         "row": np.array([row for row, _ in rows], dtype=np.int64),
@@ -264,7 +241,8 @@ def validate(customers: Any, today: Any = None) -> List[Dict[str, Any]]:
     if isinstance(customers, CustomerBook):
         records = [customers.customer(int(i)) for i in customers.customer_ids()]
     elif cv.kind_of(customers) in ("pandas", "polars"):
-        records = _customers_of_frame(customers)
+        columns, n = _customer_columns(customers)
+        return list(json.loads(_crm.validate_columns(columns, n, _day(today))))
     else:
         records = [dict(c) for c in customers]
     return list(json.loads(_crm.validate_json(cv.dumps(records), _day(today))))

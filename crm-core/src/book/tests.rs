@@ -933,3 +933,81 @@ mod merge_properties {
         }
     }
 }
+
+#[test]
+fn dedupe_finds_then_merges_and_serialises_one_shape() {
+    let mut b = CustomerBook::new(BookConfig::new("TRY")).unwrap();
+    for (id, phone) in [
+        (1, "0532 123 45 67"),
+        (2, "+90 532 123 4567"),
+        (3, "0533 765 43 21"),
+    ] {
+        let mut c = Customer::person(id, "Ayşe", if id == 3 { "Demir" } else { "Kaya" });
+        c.national_id = (id != 3).then(|| "10000000146".to_owned());
+        c.phones = vec![phone.into()];
+        b.add_customer(c).unwrap();
+    }
+    let config = crate::quality::DedupConfig::default();
+    let rules = crate::quality::GoldenRules::default();
+    let at = t(10, 12, 0);
+    let found = b.dedupe(&config, &rules, at, false).unwrap();
+    assert_eq!(
+        serde_json::to_value(&found).unwrap(),
+        serde_json::json!({"clusters": [[1, 2]]})
+    );
+    assert_eq!(b.len(), 3);
+    let done = b.dedupe(&config, &rules, at, true).unwrap();
+    assert_eq!(
+        serde_json::to_value(&done).unwrap(),
+        serde_json::json!({
+            "clusters": [[1, 2]],
+            "merges": [{"survivor": 1, "merged": [2], "at": at, "events_moved": 0}],
+            "skipped": [],
+        })
+    );
+    assert_eq!((b.len(), b.resolve(2)), (2, Some(1)));
+    // Nothing left to find.
+    let again = b.dedupe(&config, &rules, at, true).unwrap();
+    assert!(again.clusters.is_empty() && again.merges == Some(vec![]));
+}
+
+#[test]
+fn the_segmentation_summary_carries_the_columns_and_the_totals() {
+    let mut b = book();
+    let as_of = t(20, 0, 0);
+    let s = b.analyse(as_of, &SegmentationConfig::default()).unwrap();
+    let sum = s.summary();
+    assert_eq!(sum.as_of, as_of);
+    assert_eq!(sum.customer_id, s.features.customer_id);
+    assert_eq!(sum.score, s.scores.score);
+    for row in 0..sum.customer_id.len() {
+        assert_eq!(Some(sum.tier[row].as_str()), s.pyramid.tier_name(row));
+        assert_eq!(sum.segment[row].as_deref(), s.rfm.segment_name(row));
+    }
+    assert_eq!(sum.pyramid, s.pyramid.summary);
+    assert_eq!(sum.abc, s.abc);
+    let json = serde_json::to_value(&sum).unwrap();
+    let mut keys: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "abc",
+            "as_of",
+            "customer_id",
+            "pareto",
+            "pyramid",
+            "rfm_report",
+            "rfm_score",
+            "score",
+            "segment",
+            "strategies",
+            "tier"
+        ]
+    );
+}

@@ -313,3 +313,53 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn columnar_predictions_check_the_horizon_and_match_the_paper() {
+    // Fader, Hardie & Lee (2005): r = 0.243, α = 4.414, a = 0.793, b = 2.426; a customer with
+    // x = 2, t_x = 30.43, T = 38.86 makes 1.226 purchases in the next 39 weeks.
+    let p = BetaGeoParams {
+        r: 0.243,
+        alpha: 4.414,
+        a: 0.793,
+        b: 2.426,
+    };
+    let columns = SummaryColumns {
+        frequency: &[2.0, 0.0],
+        recency: &[30.43, 0.0],
+        t: &[38.86, 38.86],
+    };
+    let next = predict(&p, columns, Prediction::ExpectedPurchases { horizon: 39.0 }).unwrap();
+    assert_eq!(round(next[0], 3), 1.226);
+    assert_eq!(next[1], p.expected_purchases(39.0, 0.0, 0.0, 38.86));
+    let alive = predict(&p, columns, Prediction::PAlive).unwrap();
+    assert_eq!(alive, [p.p_alive(2.0, 30.43, 38.86), 1.0]);
+    // A zero horizon expects nothing; NaN and negative horizons are refused (C used to turn
+    // NaN into P(alive), Python into NaN).
+    let none = predict(&p, columns, Prediction::ExpectedPurchases { horizon: 0.0 }).unwrap();
+    assert_eq!(none, [0.0, 0.0]);
+    for bad in [f64::NAN, -1.0, f64::INFINITY] {
+        let e = predict(&p, columns, Prediction::ExpectedPurchases { horizon: bad }).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
+        assert_eq!(e.field(), Some("horizon"));
+    }
+    let e = expected_purchases_new(&p, &[1.0, f64::NAN]).unwrap_err();
+    assert_eq!(e.field(), Some("horizon[1]"));
+    let short = SummaryColumns {
+        recency: &[30.43],
+        ..columns
+    };
+    assert_eq!(
+        predict(&p, short, Prediction::PAlive).unwrap_err().field(),
+        Some("recency")
+    );
+    let gg = GammaGammaParams {
+        p: 6.25,
+        q: 3.74,
+        v: 15.44,
+    };
+    assert_eq!(
+        expected_spend(&gg, &[1.0], &[]).unwrap_err().field(),
+        Some("monetary_value")
+    );
+}

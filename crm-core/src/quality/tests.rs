@@ -448,3 +448,68 @@ fn a_merge_turns_a_swapped_name_the_way_the_book_uses_it() {
     assert_eq!(golden.given_name.as_deref(), Some("Fatma"));
     assert_eq!(golden.family_name.as_deref(), Some("Kaya"));
 }
+
+#[test]
+fn customers_from_columns_map_fields_and_tell_persons_from_organisations() {
+    let org = [Some("Kaya Ltd. Şti."), Some("Demir A.Ş."), None];
+    let surname = [None, Some("Demir"), Some("Yılmaz")];
+    let email = [None, None, Some("ayse@example.com")];
+    let city = [Some("İzmir"), None, None];
+    let birth = [None, Some(""), Some("17.05.1980")];
+    let c = customers_from_columns(
+        3,
+        &[
+            ("organisation_name", &org[..]),
+            ("surname", &surname[..]),
+            ("email", &email[..]),
+            ("city", &city[..]),
+            ("birth_date", &birth[..]),
+        ],
+    )
+    .unwrap();
+    use crate::model::CustomerKind::{Organisation, Person};
+    // Row 0: an organisation name only; row 1: a family name too, so a person (as the
+    // Python package decided before); row 2: a person.
+    assert_eq!(
+        c.iter().map(|c| c.kind).collect::<Vec<_>>(),
+        [Organisation, Person, Person]
+    );
+    assert_eq!(c[1].family_name.as_deref(), Some("Demir"));
+    assert_eq!(c[0].address.city.as_deref(), Some("İzmir"));
+    assert_eq!(c[2].emails, ["ayse@example.com"]);
+    assert_eq!(c[1].birth_date, None);
+    assert_eq!(c[2].birth_date, NaiveDate::from_ymd_opt(1980, 5, 17));
+    assert_eq!(c.iter().map(|c| c.id).collect::<Vec<_>>(), [0, 1, 2]);
+    let e = customers_from_columns(2, &[("surname", &surname[..])]).unwrap_err();
+    assert_eq!(e.field(), Some("surname"));
+    let bad = [Some("31.02.1980")];
+    let e = customers_from_columns(1, &[("birth_date", &bad[..])]).unwrap_err();
+    assert_eq!(e.field(), Some("birth_date[0]"));
+    assert!(!e.to_string().contains("31.02.1980"), "{e}");
+}
+
+#[test]
+fn assess_gives_findings_filled_fields_and_completeness_in_one_result() {
+    let today = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+    let mut c = Customer::person(9, "Ayşe", "Kaya");
+    c.phones = vec!["5555555555".into()];
+    c.national_id = Some("24681357994".into());
+    let q = assess_customer(&c, today);
+    // Nine person fields; given name, family name and the valid national id are usable, the
+    // placeholder phone is not: 3 / 9.
+    assert_eq!(q.id, 9);
+    assert_eq!(q.filled.len(), 9);
+    assert_eq!(q.completeness, 3.0 / 9.0);
+    assert_eq!(q.completeness, completeness(&c, today));
+    assert_eq!(
+        q.findings
+            .iter()
+            .map(|f| f.field.as_str())
+            .collect::<Vec<_>>(),
+        ["phones[0]"]
+    );
+    assert!(q.filled.contains(&("phone".to_owned(), false)));
+    let json = serde_json::to_value(&q).unwrap();
+    assert_eq!(json["filled"][0], serde_json::json!(["given_name", true]));
+    assert_eq!(assess(&[c.clone(), c], today).len(), 2);
+}

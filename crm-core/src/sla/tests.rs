@@ -671,4 +671,98 @@ fn reports_worked_by_hand() {
             .field(),
         Some("resolved_late")
     );
+    // The one report both skins return: the same figures under three keys.
+    let request = ReportRequest {
+        from,
+        to,
+        by: "priority".parse().unwrap(),
+        assumptions: RetentionAssumptions::default(),
+        retention_cost: 100.0,
+    };
+    let whole = report(&results, &request).unwrap();
+    assert_eq!(whole.compliance, rows);
+    assert_eq!(whole.customer_error_share, Some(0.5));
+    assert_eq!(whole.retention, rep);
+    let json = serde_json::to_value(&whole).unwrap();
+    let keys: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["compliance", "customer_error_share", "retention"]);
+    assert_eq!(json["compliance"][0]["group"], "critical");
+    assert_eq!(json["retention"]["unresolved"], 2);
+    let refused = report(
+        &results,
+        &ReportRequest {
+            retention_cost: -1.0,
+            ..request
+        },
+    )
+    .unwrap_err();
+    assert_eq!(refused.field(), Some("retention_cost"));
+}
+
+#[test]
+fn group_by_reads_its_json_names_and_names_the_choices_otherwise() {
+    for g in GroupBy::ALL {
+        assert_eq!(g.name().parse::<GroupBy>().unwrap(), g);
+        let json = serde_json::to_string(&g).unwrap();
+        assert_eq!(json, format!("\"{}\"", g.name()));
+    }
+    let e = "Priority".parse::<GroupBy>().unwrap_err();
+    assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
+    assert_eq!(e.field(), Some("by"));
+    assert_eq!(
+        e.to_string(),
+        "invalid by \"Priority\": use priority, tier, channel, category or policy"
+    );
+}
+
+#[test]
+fn calendar_columns_match_the_single_calls_and_refuse_bad_rows() {
+    let cal = BusinessCalendar::from_json(
+        r#"{"week": {"mon": [["09:00", "17:00"]], "tue": [["09:00", "17:00"]]}}"#,
+    )
+    .unwrap();
+    // Monday 2025-06-02 16:00 UTC + 90 business minutes = 60 on Monday, 30 on Tuesday:
+    // Tuesday 09:30; Tuesday 08:00 + 0 = Tuesday 09:00 (the first business instant).
+    let (mon16, tue8) = (utc(2025, 6, 2, 16, 0), utc(2025, 6, 3, 8, 0));
+    let unit = crate::transactions::TimeUnit::Milliseconds;
+    let due = cal
+        .add_business_minutes_columns(&[unit.ticks(mon16), unit.ticks(tue8)], &[90, 0], unit)
+        .unwrap();
+    assert_eq!(
+        due,
+        [
+            unit.ticks(utc(2025, 6, 3, 9, 30)),
+            unit.ticks(utc(2025, 6, 3, 9, 0))
+        ]
+    );
+    // 16:00 Monday to 10:30 Tuesday: 60 + 90 minutes; reversed: 0.
+    let between = cal
+        .business_minutes_between_columns(
+            &[unit.ticks(mon16), unit.ticks(utc(2025, 6, 3, 10, 30))],
+            &[unit.ticks(utc(2025, 6, 3, 10, 30)), unit.ticks(mon16)],
+            unit,
+        )
+        .unwrap();
+    assert_eq!(between, [150, 0]);
+    let e = cal
+        .add_business_minutes_columns(&[0, 0], &[5, -1], unit)
+        .unwrap_err();
+    assert!(e.to_string().starts_with("row 1: "), "{e}");
+    let e = cal
+        .add_business_minutes_columns(&[0], &[1, 2], unit)
+        .unwrap_err();
+    assert_eq!(e.field(), Some("minutes"));
+    let e = cal
+        .business_minutes_between_columns(
+            &[0, i64::MAX],
+            &[0, 0],
+            crate::transactions::TimeUnit::Seconds,
+        )
+        .unwrap_err();
+    assert_eq!(e.field(), Some("from[1]"));
 }

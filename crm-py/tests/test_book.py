@@ -128,3 +128,56 @@ def test_threads_run_in_parallel_without_errors():
     for t in threads:
         t.join()
     assert len(set(results)) == 1
+
+
+def test_analyse_returns_the_one_segmentation_summary():
+    # The document crm-core's Segmentation::summary writes, which C returns too.
+    b, end, _ = crm.sample_book(300, seed=6)
+    result = b.analyse(end)
+    assert set(result) == {"as_of", "customer_id", "score", "tier", "segment", "rfm_score", "abc",
+                           "pyramid", "pareto", "rfm_report", "strategies"}
+    assert sum(t["customers"] for t in result["pyramid"]) == len(b) == len(result["tier"])
+    for t in result["pyramid"]:
+        assert result["tier"].count(t["name"]) == t["customers"]
+    assert set(result["abc"]) <= set(crm._crm.ABC_CLASSES)
+    assert len(result["pareto"]["lorenz"]) > 2
+
+
+def test_merge_duplicates_returns_the_dedupe_outcome():
+    b = crm.CustomerBook("TRY")
+    for cid, phone in ((1, "0532 123 45 67"), (2, "+90 532 123 4567"), (3, "0533 765 43 21")):
+        b.add_customer(id=cid, given_name="Ayşe", family_name="Demir" if cid == 3 else "Kaya",
+                       national_id=None if cid == 3 else "10000000146", phones=[phone])
+    assert b.merge_duplicates(at=T0, apply=False) == {"clusters": [[1, 2]]}
+    out = b.merge_duplicates(at=T0)
+    assert out["clusters"] == [[1, 2]] and out["skipped"] == []
+    assert [(m["survivor"], m["merged"]) for m in out["merges"]] == [(1, [2])]
+    assert len(b) == 2
+
+
+def test_batch_ingest_releases_the_gil():
+    # While one thread parses and ingests a large batch natively, the main thread keeps
+    # running Python code: with the GIL held it could not tick inside the call's window.
+    import json
+    import time
+
+    text = json.dumps([{"id": i, "given_name": "Ayşe", "family_name": "Kaya"} for i in range(1, 100_001)])
+    b = crm.CustomerBook("TRY")
+    window = []
+    done = threading.Event()
+
+    def ingest():
+        start = time.perf_counter()
+        b._inner.add_customers_json(text)
+        window.extend([start, time.perf_counter()])
+        done.set()
+
+    ticks = []
+    t = threading.Thread(target=ingest)
+    t.start()
+    while not done.is_set():
+        ticks.append(time.perf_counter())
+    t.join()
+    assert len(b) == 100_000
+    inside = [x for x in ticks if window[0] < x < window[1]]
+    assert len(inside) > 100, (len(inside), window[1] - window[0])

@@ -108,5 +108,44 @@ def test_new_customer_expectations_agree_with_lifetimes() -> None:
     bg = crm.clv.BetaGeo.fit(s["x"], s["t_x"], s["T"])
     assert abs(bg.expected_purchases_new(39) - 1.195016) < 5e-6
     np.testing.assert_allclose(bg.expected_purchases_new([0.0, 78.0]), [0.0, 1.857972], atol=5e-6)
-    with pytest.raises(crm.InvalidInputError, match=r"t\[0\]"):
+    # The horizon check lives in crm-core now, which names the value "horizon" for C and Python.
+    with pytest.raises(crm.InvalidInputError, match=r"horizon\[0\]"):
         bg.expected_purchases_new(-1)
+
+
+def test_a_nan_or_negative_horizon_is_refused_naming_the_horizon() -> None:
+    # Python used to return NaN for a NaN horizon (and C P(alive)); now both refuse it.
+    bg = crm.clv.BetaGeo.fit([0, 2, 5, 1], [0, 20, 30, 3], [39, 39, 39, 39])
+    for bad in (float("nan"), -1.0):
+        with pytest.raises(crm.InvalidInputError, match="horizon") as e:
+            bg.expected_purchases(bad, [2], [30], [39])
+        assert e.value.field == "horizon"
+    assert bg.expected_purchases(0.0, [2], [30], [39]).tolist() == [0.0]
+
+
+@pytest.mark.parametrize("kind", ["pandas", "polars", "numpy"])
+def test_predictions_come_back_as_the_kind_of_column_that_came_in(kind: str) -> None:
+    s = published().head(50)
+    cols = {c: s[c] for c in ("x", "t_x", "T", "zbar")}
+    if kind == "polars":
+        cols = {c: pl.Series(c, v.to_numpy()) for c, v in cols.items()}
+    elif kind == "numpy":
+        cols = {c: v.to_numpy() for c, v in cols.items()}
+    bg = crm.clv.BetaGeo.fit(s["x"], s["t_x"], s["T"])
+    gg = crm.clv.GammaGamma.fit(s["x"], s["zbar"], standard_errors=False)
+    outs = {
+        "p_alive": bg.p_alive(cols["x"], cols["t_x"], cols["T"]),
+        "expected_purchases": bg.expected_purchases(10, cols["x"], cols["t_x"], cols["T"]),
+        "expected_spend": gg.expected_spend(cols["x"], cols["zbar"]),
+        "clv": crm.clv.lifetime_value(bg, gg, cols["x"], cols["t_x"], cols["T"], cols["zbar"]),
+    }
+    want = bg.p_alive(s["x"].to_numpy(), s["t_x"].to_numpy(), s["T"].to_numpy())
+    for name, out in outs.items():
+        if kind == "numpy":
+            assert isinstance(out, np.ndarray)
+        else:
+            assert type(out).__module__.split(".")[0] == kind and out.name == name
+        assert len(out) == 50
+    np.testing.assert_array_equal(np.asarray(outs["p_alive"]), want)
+    if kind == "pandas":
+        assert outs["clv"].index.equals(s.index)

@@ -194,3 +194,12 @@ def test_exported_facts_classify_like_the_book() -> None:
     facts = policy.facts(book, end, frame="polars")
     assert facts.columns[0] == "customer_id" and len(facts) == len(book)
     assert list(policy.classify(facts)) == list(policy.classify(book, end)["stage"])
+
+
+def test_churn_reasons_are_keyed_in_crm_core_order() -> None:
+    book = crm.CustomerBook("TRY")
+    book.add_customer(id=1, given_name="A", family_name="B")
+    book.record(customer_id=1, at="2024-01-01T00:00:00Z", type="purchase", amount=100, currency="TRY")
+    r = crm.LifecyclePolicy().churn_reasons(book, as_of="2025-06-01")
+    assert list(r["priors"]) == crm._crm.CHURN_REASONS
+    assert r["priors"] == pytest.approx(dict(zip(crm._crm.CHURN_REASONS, [0.01, 0.03, 0.05, 0.09, 0.14, 0.68])))

@@ -175,3 +175,27 @@ def test_golden_records_keep_the_original_spelling_of_names() -> None:
     assert damaged
     book.merge_duplicates(at=end)
     assert {o: name(o) for o in originals} == originals
+
+
+@pytest.mark.parametrize("kind", ["pandas", "polars"])
+def test_frames_become_customers_in_crm_core(kind: str) -> None:
+    # Person or organisation is decided in crm-core: an organisation name without a given or
+    # family name is an organisation (7 scored fields), anything else a person (9).
+    data = {"organisation_name": ["Kaya Gıda A.Ş.", "Demir Ltd.", None],
+            "surname": [None, "Demir", "Yılmaz"], "tax_id": ["0010000009", None, None],
+            "city": ["Ankara", None, "İzmir"], "colour": ["red", "blue", "green"]}
+    frame = pd.DataFrame(data) if kind == "pandas" else pl.DataFrame(data)
+    rows = crm.quality.validate(frame, today="2025-06-01")
+    assert [r["id"] for r in rows] == [0, 1, 2]
+    assert [len(r["filled"]) for r in rows] == [7, 9, 9]
+    # Row 0: name, tax id, city of 7; row 1: the family name of 9; row 2: family name, city.
+    assert [r["completeness"] for r in rows] == pytest.approx([3 / 7, 1 / 9, 2 / 9])
+    assert crm.quality.report(frame, today="2025-06-01")["organisations"] == 1
+    assert "surname" in crm._crm.customer_columns() and "colour" not in crm._crm.customer_columns()
+
+
+def test_a_birth_date_that_is_no_date_is_refused_masked() -> None:
+    with pytest.raises(crm.InvalidInputError, match=r"birth_date\[1\]") as e:
+        crm.quality.validate_frame(pd.DataFrame({"given_name": ["A", "B"], "birth_date": ["1980-05-17", "31.02.1980"]}),
+                                   today="2025-06-01")
+    assert "31.02.1980" not in str(e.value)

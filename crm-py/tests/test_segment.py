@@ -106,3 +106,17 @@ def test_contributions_add_up_and_tiers_are_monotone(values, weights):
     tiers = np.array([order[t] for t in p["tier"]])
     for i in range(n):
         assert (tiers[s["score"] > s["score"][i]] <= tiers[i]).all()
+
+
+def test_defaults_and_name_orders_come_from_crm_core():
+    # The tiers, classes and scale the Python package uses are crm-core's, read from _crm.
+    assert crm._crm.PYRAMID_TIERS == [("Platinum", 0.01), ("Gold", 0.04), ("Iron", 0.15), ("Lead", 0.8)]
+    assert crm._crm.ABC_CLASSES == ["A", "B", "C"]
+    assert crm._crm.RFM_BINS == 5
+    values = list(range(1, 101))
+    by_value = crm.pyramid(values, basis="value")
+    assert [s["name"] for s in by_value["summary"]] == [n for n, _ in crm._crm.PYRAMID_TIERS]
+    # By value: the top 1% of cumulative value is held by the single largest customer (100
+    # of 5050 ≈ 2%), so Platinum holds one customer.
+    assert by_value["summary"][0]["customers"] == 1
+    assert crm.abc([50.0, 35.0, 10.0, 5.0]).tolist() == ["A", "A", "B", "C"]

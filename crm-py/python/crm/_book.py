@@ -155,7 +155,10 @@ class CustomerBook:
         return cv.frame(frame if frame in ("pandas", "polars") else "numpy", columns)
 
     def analyse(self, as_of: Any = None, config: Union[None, str, Mapping[str, Any]] = None) -> Dict[str, Any]:
-        """Value scores, tiers, RFM segments and Pareto figures for the whole book.
+        """Value scores, tiers, RFM segments and Pareto figures for the whole book: crm-core's
+        segmentation summary (the same document C's ``crm_book_analyse_json`` returns) with
+        ``as_of``, the per-customer columns ``customer_id``, ``score``, ``tier``, ``segment``,
+        ``rfm_score``, ``abc``, and ``pyramid``, ``pareto``, ``rfm_report``, ``strategies``.
 
         The results are kept: :meth:`view` shows each customer's score, tier, segment and
         strategy afterwards. ``config`` is the segmentation config's JSON form (as a dict or

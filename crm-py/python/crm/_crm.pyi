@@ -11,12 +11,14 @@ ABC_CLASSES: List[str]
 CHURN_REASONS: List[str]
 PYRAMID_TIERS: List[Tuple[str, float]]
 RFM_BINS: int
+MATCH_COLUMNS: List[str]
 __all__ = [
     "__version__",
     "ABC_CLASSES",
     "CHURN_REASONS",
     "PYRAMID_TIERS",
     "RFM_BINS",
+    "MATCH_COLUMNS",
     "CustomerBook",
     "ValueModel",
     "BusinessCalendar",

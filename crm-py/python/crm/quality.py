@@ -21,7 +21,8 @@ from . import _crm
 __all__ = ["golden_record", "find_duplicates", "validate", "validate_frame", "report", "normalize_name", "normalize_phone",
            "normalize_email", "fold", "Duplicates", "Validation"]
 
-_COLUMNS = ("given_name", "surname", "birth_date", "email", "phone", "address", "city", "postcode", "national_id")
+# The columns the duplicate matcher reads, as crm-core lists them.
+_COLUMNS = tuple(_crm.MATCH_COLUMNS)
 
 
 def normalize_name(name: str) -> str:

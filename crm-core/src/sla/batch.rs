@@ -80,7 +80,7 @@ impl BusinessCalendar {
     /// use crm_core::sla::BusinessCalendar;
     /// use crm_core::transactions::TimeUnit;
     /// let cal = BusinessCalendar::from_json(r#"{"week": {"mon": [["09:00", "17:00"]]}}"#)?;
-    /// let monday_8 = 1_748_851_200 + 8 * 3_600; // 2025-06-02 08:00 UTC
+    /// let monday_8 = 1_748_851_200; // 2025-06-02 08:00 UTC: 08:00 to 11:00 is 120 business minutes
     /// let minutes = cal.business_minutes_between_columns(&[monday_8, monday_8], &[monday_8 + 3 * 3_600, 0],
     ///                                                    TimeUnit::Seconds)?;
     /// assert_eq!(minutes, [120, 0]);

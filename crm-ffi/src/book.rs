@@ -132,6 +132,22 @@ fn one_or_many<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result
     }
 }
 
+/// Reads the book to change and the JSON text of the change, then applies `change`.
+///
+/// # Safety
+/// `book` is NULL or a live handle used by no other thread; `json_text` is NULL or
+/// NUL-terminated.
+unsafe fn change_from_json(
+    book: *mut crm_book_t,
+    json_text: *const c_char,
+    change: impl FnOnce(&mut CustomerBook, &str) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    // SAFETY: per the function's contract.
+    let (mut book, text) =
+        unsafe { (crm_book_t::try_mut(book, "book")?, text(json_text, "json")?) };
+    change(&mut book, text)
+}
+
 /// Adds customers from JSON: one customer object or an array of them, all or nothing.
 ///
 /// # Safety
@@ -141,19 +157,19 @@ pub unsafe extern "C" fn crm_book_add_customers_json(
     book: *mut crm_book_t,
     json_text: *const c_char,
 ) -> crm_status_t {
-    boundary(|| {
-        // SAFETY: per this function's contract.
-        let (mut book, text) =
-            unsafe { (crm_book_t::try_mut(book, "book")?, text(json_text, "json")?) };
-        // One customer gets the plain error message; a batch names the failing position.
-        match <[Customer; 1]>::try_from(one_or_many::<Customer>(text, "customers")?) {
-            Ok([customer]) => book.add_customer(customer)?,
-            Err(customers) => {
-                book.add_customers(customers)?;
+    // SAFETY: per this function's contract.
+    boundary(|| unsafe {
+        change_from_json(book, json_text, |book, text| {
+            // One customer gets the plain error message; a batch names the failing position.
+            match <[Customer; 1]>::try_from(one_or_many::<Customer>(text, "customers")?) {
+                Ok([customer]) => book.add_customer(customer)?,
+                Err(customers) => {
+                    book.add_customers(customers)?;
+                }
             }
-        }
-        panic_point();
-        Ok(())
+            panic_point();
+            Ok(())
+        })
     })
 }
 
@@ -166,12 +182,11 @@ pub unsafe extern "C" fn crm_book_update_customer_json(
     book: *mut crm_book_t,
     json_text: *const c_char,
 ) -> crm_status_t {
-    boundary(|| {
-        // SAFETY: per this function's contract.
-        let (mut book, text) =
-            unsafe { (crm_book_t::try_mut(book, "book")?, text(json_text, "json")?) };
-        let customer: Customer = json(text, "the customer")?;
-        Ok(book.update_customer(customer)?)
+    // SAFETY: per this function's contract.
+    boundary(|| unsafe {
+        change_from_json(book, json_text, |book, text| {
+            Ok(book.update_customer(json(text, "the customer")?)?)
+        })
     })
 }
 
@@ -184,17 +199,17 @@ pub unsafe extern "C" fn crm_book_record_json(
     book: *mut crm_book_t,
     json_text: *const c_char,
 ) -> crm_status_t {
-    boundary(|| {
-        // SAFETY: per this function's contract.
-        let (mut book, text) =
-            unsafe { (crm_book_t::try_mut(book, "book")?, text(json_text, "json")?) };
-        match <[Event; 1]>::try_from(one_or_many::<Event>(text, "events")?) {
-            Ok([event]) => book.record(event)?,
-            Err(events) => {
-                book.record_all(events)?;
+    // SAFETY: per this function's contract.
+    boundary(|| unsafe {
+        change_from_json(book, json_text, |book, text| {
+            match <[Event; 1]>::try_from(one_or_many::<Event>(text, "events")?) {
+                Ok([event]) => book.record(event)?,
+                Err(events) => {
+                    book.record_all(events)?;
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     })
 }
 
@@ -207,12 +222,11 @@ pub unsafe extern "C" fn crm_book_add_incident_json(
     book: *mut crm_book_t,
     json_text: *const c_char,
 ) -> crm_status_t {
-    boundary(|| {
-        // SAFETY: per this function's contract.
-        let (mut book, text) =
-            unsafe { (crm_book_t::try_mut(book, "book")?, text(json_text, "json")?) };
-        let incident: Incident = json(text, "the incident")?;
-        Ok(book.add_incident(incident)?)
+    // SAFETY: per this function's contract.
+    boundary(|| unsafe {
+        change_from_json(book, json_text, |book, text| {
+            Ok(book.add_incident(json::<Incident>(text, "the incident")?)?)
+        })
     })
 }
 

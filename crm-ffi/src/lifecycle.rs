@@ -2,14 +2,16 @@
 
 use std::ffi::c_char;
 
+use chrono::{DateTime, Utc};
 use crm_core::CrmError;
+use crm_core::book::CustomerBook;
 use crm_core::lifecycle::{self, LifecyclePolicy, Stage, StageColumns};
 
 use crate::args::{instant_text, json_out, slice, text};
 use crate::book::crm_book_t;
 use crate::columns::{OwnedColumns, leak, owned_columns, unleak};
 use crate::ffi::{Castable, Handle, Out, OutSlice, borrow, castable};
-use crate::status::{boundary, crm_status_t};
+use crate::status::{Failure, boundary, crm_status_t};
 
 /// Stage code: known, has not bought yet.
 pub const CRM_STAGE_PROSPECT: u8 = 0;
@@ -115,6 +117,37 @@ pub unsafe extern "C" fn crm_lifecycle_policy_free(policy: *mut crm_lifecycle_po
     boundary(|| unsafe { crm_lifecycle_policy_t::free(policy) })
 }
 
+/// The arguments of a query over a book with a policy.
+type BookQuery<'a, T> = (
+    Out<'a, T>,
+    &'a CustomerBook,
+    &'a LifecyclePolicy,
+    DateTime<Utc>,
+);
+
+/// What a query over a book with a policy reads: the out-parameter, the book, the policy and
+/// the instant `as_of`, in that order.
+///
+/// # Safety
+/// `out` is NULL or writable; the handles are NULL or live; `as_of` NULL or NUL-terminated.
+unsafe fn book_query<'a, T>(
+    out: *mut T,
+    out_name: &str,
+    book: *const crm_book_t,
+    policy: *const crm_lifecycle_policy_t,
+    as_of: *const c_char,
+) -> Result<BookQuery<'a, T>, Failure> {
+    // SAFETY: per the function's contract.
+    unsafe {
+        Ok((
+            Out::new(out, out_name)?,
+            crm_book_t::try_ref(book, "book")?,
+            crm_lifecycle_policy_t::try_ref(policy, "policy")?,
+            instant_text(as_of, "as_of")?,
+        ))
+    }
+}
+
 /// Stage codes (`CRM_STAGE_*`) of `columns->len` rows, written to `out_stages` (room for
 /// `len`). All or nothing.
 ///
@@ -217,14 +250,8 @@ pub unsafe extern "C" fn crm_book_stage_history_json(
 ) -> crm_status_t {
     boundary(|| {
         // SAFETY: per this function's contract.
-        let (out, book, policy, as_of) = unsafe {
-            (
-                Out::new(out_json, "out_json")?,
-                crm_book_t::try_ref(book, "book")?,
-                crm_lifecycle_policy_t::try_ref(policy, "policy")?,
-                instant_text(as_of, "as_of")?,
-            )
-        };
+        let (out, book, policy, as_of) =
+            unsafe { book_query(out_json, "out_json", book, policy, as_of)? };
         json_out(out, &book.stage_history(customer_id, policy, as_of)?)
     })
 }
@@ -274,14 +301,8 @@ pub unsafe extern "C" fn crm_book_churn_reasons_json(
 ) -> crm_status_t {
     boundary(|| {
         // SAFETY: per this function's contract.
-        let (out, book, policy, as_of) = unsafe {
-            (
-                Out::new(out_json, "out_json")?,
-                crm_book_t::try_ref(book, "book")?,
-                crm_lifecycle_policy_t::try_ref(policy, "policy")?,
-                instant_text(as_of, "as_of")?,
-            )
-        };
+        let (out, book, policy, as_of) =
+            unsafe { book_query(out_json, "out_json", book, policy, as_of)? };
         json_out(out, &book.churn_reasons(policy, as_of)?)
     })
 }
@@ -346,14 +367,7 @@ pub unsafe extern "C" fn crm_book_stage_facts(
 ) -> crm_status_t {
     boundary(|| {
         // SAFETY: per this function's contract.
-        let (out, book, policy, as_of) = unsafe {
-            (
-                Out::new(out, "out")?,
-                crm_book_t::try_ref(book, "book")?,
-                crm_lifecycle_policy_t::try_ref(policy, "policy")?,
-                instant_text(as_of, "as_of")?,
-            )
-        };
+        let (out, book, policy, as_of) = unsafe { book_query(out, "out", book, policy, as_of)? };
         let f = book.stage_facts(policy, as_of)?;
         crm_stage_facts_t {
             customer_id: leak(f.customer_id),

@@ -54,12 +54,8 @@ pub unsafe extern "C" fn crm_quality_validate_json(
 ) -> crm_status_t {
     boundary(|| {
         // SAFETY: per this function's contract.
-        let (out, (customers, today)) = unsafe {
-            (
-                Out::new(out_json, "out_json")?,
-                customers_and_day(customers_json, today)?,
-            )
-        };
+        let (out, customers, today) =
+            unsafe { customers_and_day(out_json, customers_json, today)? };
         let results: Vec<serde_json::Value> = customers
             .iter()
             .map(|c| {
@@ -284,22 +280,24 @@ pub unsafe extern "C" fn crm_duplicates_free(duplicates: *mut crm_duplicates_t) 
     boundary(|| unsafe { OwnedColumns::free(duplicates) })
 }
 
-/// A JSON array of customers and a YYYY-MM-DD day, read from C.
+/// The JSON out-parameter, a JSON array of customers and a YYYY-MM-DD day, read from C.
 ///
 /// # Safety
-/// Both NUL-terminated (or NULL, refused).
-unsafe fn customers_and_day(
+/// `out_json` NULL or writable; the strings NUL-terminated (or NULL, refused).
+unsafe fn customers_and_day<'a>(
+    out_json: *mut *mut c_char,
     customers_json: *const c_char,
     today: *const c_char,
-) -> Result<(Vec<Customer>, NaiveDate), Failure> {
+) -> Result<(Out<'a, *mut c_char>, Vec<Customer>, NaiveDate), Failure> {
     // SAFETY: per the function's contract.
-    let (customers, today) = unsafe {
+    let (out, customers, today) = unsafe {
         (
+            Out::new(out_json, "out_json")?,
             text(customers_json, "customers_json")?,
             text(today, "today")?,
         )
     };
-    Ok((json(customers, "the customers")?, day(today)?))
+    Ok((out, json(customers, "the customers")?, day(today)?))
 }
 
 fn day(today: &str) -> Result<NaiveDate, Failure> {
@@ -321,12 +319,8 @@ pub unsafe extern "C" fn crm_quality_report_json(
 ) -> crm_status_t {
     boundary(|| {
         // SAFETY: per this function's contract.
-        let (out, (customers, today)) = unsafe {
-            (
-                Out::new(out_json, "out_json")?,
-                customers_and_day(customers_json, today)?,
-            )
-        };
+        let (out, customers, today) =
+            unsafe { customers_and_day(out_json, customers_json, today)? };
         json_out(out, &quality::quality_report(&customers, today))
     })
 }

@@ -89,7 +89,10 @@ fn every_exported_function_is_inside_the_panic_boundary() {
         .filter(|(_, inside)| !inside)
         .map(|(name, _)| name.as_str())
         .collect();
-    assert!(outside.is_empty(), "outside the panic boundary: {outside:?}");
+    assert!(
+        outside.is_empty(),
+        "outside the panic boundary: {outside:?}"
+    );
     // The header declares exactly these functions: none is exported from elsewhere.
     let header = std::fs::read_to_string(src.join("../../include/crm.h")).unwrap_or_default();
     let declared = header.matches(" crm_").count();
@@ -100,7 +103,11 @@ fn every_exported_function_is_inside_the_panic_boundary() {
             "{name} is exported but not in include/crm.h"
         );
     }
-    assert!(exported.len() >= 60, "found {} entry points", exported.len());
+    assert!(
+        exported.len() >= 60,
+        "found {} entry points",
+        exported.len()
+    );
 }
 
 #[test]

@@ -23,6 +23,22 @@ pub(crate) unsafe fn text<'a>(ptr: *const c_char, name: &str) -> Result<&'a str,
     c.to_str().map_err(|e| Failure::utf8(name, e.valid_up_to()))
 }
 
+/// An optional borrowed C string as UTF-8: NULL gives `None`.
+///
+/// # Safety
+/// As [`text`].
+pub(crate) unsafe fn text_opt<'a>(
+    ptr: *const c_char,
+    name: &str,
+) -> Result<Option<&'a str>, Failure> {
+    if ptr.is_null() {
+        Ok(None)
+    } else {
+        // SAFETY: per the function's contract.
+        unsafe { text(ptr, name) }.map(Some)
+    }
+}
+
 /// A borrowed C array; a NULL pointer is accepted only with length 0.
 ///
 /// # Safety

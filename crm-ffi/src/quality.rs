@@ -7,7 +7,9 @@ use crm_core::CrmError;
 use crm_core::model::Customer;
 use crm_core::quality::{self, DedupConfig, MatchRecord};
 
-use crate::args::{instant_text, json, json_or_default, json_out, owned_string, slice, text};
+use crate::args::{
+    instant_text, json, json_or_default, json_out, owned_string, slice, text, text_opt,
+};
 use crate::book::crm_book_t;
 use crate::columns::{OwnedColumns, leak, owned_columns};
 use crate::ffi::{Castable, Out};
@@ -237,12 +239,8 @@ pub unsafe extern "C" fn crm_quality_find_duplicates_columns(
             let values = cells
                 .iter()
                 .enumerate()
-                .map(|(row, &cell)| {
-                    // SAFETY: NULL or NUL-terminated per the contract.
-                    (!cell.is_null())
-                        .then(|| unsafe { text(cell, &format!("{name}[{row}]")) })
-                        .transpose()
-                })
+                // SAFETY: NULL or NUL-terminated per the contract.
+                .map(|(row, &cell)| unsafe { text_opt(cell, &format!("{name}[{row}]")) })
                 .collect::<Result<Vec<_>, Failure>>()?;
             owned.push((name, values));
         }

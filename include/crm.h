@@ -15,26 +15,16 @@
 #include <stdint.h>
 
 // The ABI version of this header and library. It changes whenever a function signature,
-// a struct layout or a constant's meaning changes incompatibly.
-#define CRM_ABI_VERSION 1
+// a struct layout or a constant's meaning changes incompatibly (2: `CRM_POISONED`, and
+// `crm_lifecycle_report_json` split into `crm_book_lifecycle_report_json` and
+// `crm_book_churn_reasons_json`).
+#define CRM_ABI_VERSION 2
 
 // Summary time unit: days.
 #define CRM_CLV_DAYS 0
 
 // Summary time unit: weeks (days / 7).
 #define CRM_CLV_WEEKS 1
-
-// Instants in seconds since the Unix epoch.
-#define CRM_UNIT_SECONDS 0
-
-// Instants in milliseconds since the Unix epoch.
-#define CRM_UNIT_MILLISECONDS 1
-
-// Instants in microseconds since the Unix epoch.
-#define CRM_UNIT_MICROSECONDS 2
-
-// Instants in nanoseconds since the Unix epoch.
-#define CRM_UNIT_NANOSECONDS 3
 
 // Stage code: known, has not bought yet.
 #define CRM_STAGE_PROSPECT 0
@@ -56,6 +46,27 @@
 
 // Stage code: came back after churning.
 #define CRM_STAGE_REACTIVATED 6
+
+// ABC class code: the customers who bring the first `a` share of value.
+#define CRM_ABC_A 0
+
+// ABC class code: the next ones, up to the `b` share.
+#define CRM_ABC_B 1
+
+// ABC class code: the rest.
+#define CRM_ABC_C 2
+
+// Instants in seconds since the Unix epoch.
+#define CRM_UNIT_SECONDS 0
+
+// Instants in milliseconds since the Unix epoch.
+#define CRM_UNIT_MILLISECONDS 1
+
+// Instants in microseconds since the Unix epoch.
+#define CRM_UNIT_MICROSECONDS 2
+
+// Instants in nanoseconds since the Unix epoch.
+#define CRM_UNIT_NANOSECONDS 3
 
 // The result of every fallible libcrm function. Numbers are fixed and never reused.
 enum crm_status_t
@@ -83,8 +94,14 @@ enum crm_status_t
   CRM_NULL_POINTER = 8,
   // A string argument was not valid UTF-8.
   CRM_INVALID_UTF8 = 9,
-  // A bug: the library panicked; the call had no effect on its arguments' contents.
+  // A bug: the library panicked. Do not read the out-parameters. A handle the call was
+  // changing (a `crm_book_t *` passed as non-const) may be half-changed and is poisoned
+  // from then on (see `CRM_POISONED`); handles passed as `const` are as they were.
   CRM_PANIC = 10,
+  // The handle is unusable because an earlier call panicked while changing it: every
+  // later call on it fails with this status (functions returning a number return 0).
+  // Only its `_free` still works.
+  CRM_POISONED = 11,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -97,9 +114,11 @@ typedef uint32_t crm_status_t;
 // An opaque customer book, created by `crm_book_new` or `crm_book_load`, released by
 // `crm_book_free`.
 //
-// Thread safety: calls that change the book (`add`, `update`, `record`, `analyse`) need
-// exclusive access; calls that only read it (`view`, `features`, `save`, `len`) may run on
-// several threads at once while nobody writes.
+// Thread safety: calls that change the book (`add`, `update`, `record`, `analyse`, `merge`,
+// `set_*_policy`: those taking a non-const `crm_book_t *`) need exclusive access; calls that
+// only read it (`view`, `features`, `save`, `len`…) may run on several threads at once while
+// nobody writes. A call that panics while changing the book poisons it: later calls return
+// `CRM_POISONED` (or 0) and only `crm_book_free` still works.
 typedef struct crm_book_t crm_book_t;
 
 // An opaque business calendar from `crm_calendar_from_json`, released by
@@ -191,35 +210,6 @@ typedef struct {
   double v;
 } crm_gamma_gamma_t;
 
-// Features and RFM scores per customer, sorted by customer id; every array has `len`
-// elements and belongs to this struct: release it with `crm_rfm_free`.
-typedef struct {
-  // Customers.
-  size_t len;
-  // Customer ids, ascending.
-  const uint64_t *customer_id;
-  // Days since the last purchase (NaN with refunds only).
-  const double *recency_days;
-  // Purchases.
-  const uint32_t *frequency;
-  // Net amount, minor units.
-  const double *monetary;
-  // Recency score 1..bins (0 without a purchase).
-  const uint8_t *r;
-  // Frequency score.
-  const uint8_t *f;
-  // Monetary score.
-  const uint8_t *m;
-  // 100·r + 10·f + m.
-  const uint16_t *score;
-  // Index into `segment_names`, or -1 for no segment.
-  const int16_t *segment;
-  // Number of segment names.
-  size_t segment_count;
-  // The segment names (NUL-terminated UTF-8), in rule order.
-  const char *const *segment_names;
-} crm_rfm_t;
-
 // The facts the stage rules read, as `len` rows of borrowed columns (flags 0/1; missing
 // day counts NaN). Nothing here is owned by libcrm.
 typedef struct {
@@ -276,6 +266,35 @@ typedef struct {
   uint64_t candidates;
 } crm_duplicates_t;
 
+// Features and RFM scores per customer, sorted by customer id; every array has `len`
+// elements and belongs to this struct: release it with `crm_rfm_free`.
+typedef struct {
+  // Customers.
+  size_t len;
+  // Customer ids, ascending.
+  const uint64_t *customer_id;
+  // Days since the last purchase (NaN with refunds only).
+  const double *recency_days;
+  // Purchases.
+  const uint32_t *frequency;
+  // Net amount, minor units.
+  const double *monetary;
+  // Recency score 1..bins (0 without a purchase).
+  const uint8_t *r;
+  // Frequency score.
+  const uint8_t *f;
+  // Monetary score.
+  const uint8_t *m;
+  // 100·r + 10·f + m.
+  const uint16_t *score;
+  // Index into `segment_names`, or -1 for no segment.
+  const int16_t *segment;
+  // Number of segment names.
+  size_t segment_count;
+  // The segment names (NUL-terminated UTF-8), in rule order.
+  const char *const *segment_names;
+} crm_rfm_t;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -302,19 +321,19 @@ void crm_string_free(char *s);
 // written only on success.
 crm_status_t crm_book_new(const char *currency, crm_book_t **out);
 
-// Releases a book. NULL is accepted.
+// Releases a book, poisoned or not. NULL is accepted.
 //
 // # Safety
 // `book` is NULL or a live handle, not used again afterwards.
 void crm_book_free(crm_book_t *book);
 
-// Number of customers (0 for NULL).
+// Number of customers (0 for NULL, a poisoned book or a panic).
 //
 // # Safety
 // `book` is NULL or a live handle.
 size_t crm_book_len(const crm_book_t *book);
 
-// Number of recorded events (0 for NULL).
+// Number of recorded events (0 for NULL, a poisoned book or a panic).
 //
 // # Safety
 // `book` is NULL or a live handle.
@@ -553,108 +572,6 @@ crm_status_t crm_clv_expected_purchases_new(const crm_beta_geo_t *params,
                                             double horizon,
                                             double *out);
 
-// RFM from transaction columns of `len` rows: customer ids, instants in `unit` (one of the
-// `CRM_UNIT_*` constants), amounts in minor units (refunds negative). Rows after `as_of`
-// (same unit) are ignored. `bins` is 2..9; `segments_json` is an RFM rule table in JSON, or
-// NULL for the standard 11 segments. Release `*out` with `crm_rfm_free`.
-//
-// # Safety
-// The three arrays hold `len` elements each (NULL only when `len` is 0); `segments_json` is
-// NULL or NUL-terminated; `out` is writable.
-crm_status_t crm_rfm_from_transactions(const uint64_t *customer_id,
-                                       const int64_t *timestamp,
-                                       const int64_t *amount_minor,
-                                       size_t len,
-                                       uint32_t unit,
-                                       int64_t as_of,
-                                       uint32_t bins,
-                                       const char *segments_json,
-                                       crm_rfm_t **out);
-
-// Releases RFM results. NULL is accepted.
-//
-// # Safety
-// `rfm` is NULL or came from `crm_rfm_from_transactions` and is not used again.
-void crm_rfm_free(crm_rfm_t *rfm);
-
-// A value model from its JSON form, e.g.
-// `{"keys": [{"key": "monetary", "weight": 0.6}, {"key": "recency", "weight": 0.4}]}`.
-//
-// # Safety
-// `json_text` is NUL-terminated; `out` is writable, written only on success.
-crm_status_t crm_value_model_from_json(const char *json_text, crm_value_model_t **out);
-
-// Releases a value model. NULL is accepted.
-//
-// # Safety
-// `model` is NULL or a live handle, not used again.
-void crm_value_model_free(crm_value_model_t *model);
-
-// Scores `rows` customers. `names[i]` names the column `columns[i]` (`rows` doubles each):
-// built-in keys read "monetary", "frequency", "recency_days", "tenure_days", "intensity",
-// "referred_buyers", "referral_value", "co_investment", "cost_sharing"; a key
-// `"custom:<name>"` reads the column `"<name>"`. Writes `rows` scores (0 to 100) to
-// `out_scores`.
-//
-// # Safety
-// `model` is a live handle; `names` and `columns` hold `n_columns` valid pointers;
-// `out_scores` has room for `rows` doubles.
-crm_status_t crm_value_model_score(const crm_value_model_t *model,
-                                   size_t rows,
-                                   const char *const *names,
-                                   const double *const *columns,
-                                   size_t n_columns,
-                                   double *out_scores);
-
-// Tiers of `len` values (index 0 = top tier) written to `out_tier` (room for `len` bytes).
-// `config_json` is a pyramid config or NULL for Platinum 1%, Gold 4%, Iron 15%, Lead 80%.
-// When `out_summary_json` is not NULL it receives the per-tier summary (free it with
-// `crm_string_free`). `revenue` may be NULL.
-//
-// # Safety
-// Arrays hold `len` elements; strings are NUL-terminated or NULL where allowed.
-crm_status_t crm_pyramid(const double *values,
-                         const double *revenue,
-                         size_t len,
-                         const char *config_json,
-                         uint8_t *out_tier,
-                         char **out_summary_json);
-
-// Pareto figures of `len` values as JSON (top-20% share, Gini, Lorenz curve of `points`
-// points, total). Free `*out_json` with `crm_string_free`.
-//
-// # Safety
-// `values` holds `len` doubles; `out_json` is writable.
-crm_status_t crm_pareto_json(const double *values, size_t len, size_t points, char **out_json);
-
-// The share of value held by the top `fraction` (0..1) of `len` customers.
-//
-// # Safety
-// `values` holds `len` doubles; `out_share` is writable.
-crm_status_t crm_top_share(const double *values, size_t len, double fraction, double *out_share);
-
-// ABC classes of `len` values (0 = A, 1 = B, 2 = C) into `out_class`, with cut points `a`
-// and `b` as cumulative shares (0.8 and 0.95 are the usual ones).
-//
-// # Safety
-// `values` holds `len` doubles; `out_class` has room for `len` bytes.
-crm_status_t crm_abc(const double *values, size_t len, double a, double b, uint8_t *out_class);
-
-// The segment matrix as JSON. `tier` holds `len` tier indexes into `tier_names_json` (a
-// JSON array of names); `attributes_json` is a JSON array of
-// `{"name": "city", "values": ["İzmir", null, ...]}` with `len` values each; `revenue` may
-// be NULL. Free `*out_json` with `crm_string_free`.
-//
-// # Safety
-// Arrays hold `len` elements; strings are NUL-terminated; `out_json` is writable.
-crm_status_t crm_segment_matrix_json(const uint8_t *tier,
-                                     const double *values,
-                                     const double *revenue,
-                                     size_t len,
-                                     const char *tier_names_json,
-                                     const char *attributes_json,
-                                     char **out_json);
-
 // A lifecycle policy from its JSON form (`"{}"` for the defaults), e.g. `{"new_days": 60,
 // "at_risk": {"gap_multiple": 2.5}}`.
 //
@@ -701,18 +618,29 @@ crm_status_t crm_book_stage_history_json(const crm_book_t *book,
                                          const char *as_of,
                                          char **out_json);
 
-// The funnel report over `[from, to)` (JSON: stages entered, transitions, conversion, mean
-// days in stage), or with `churn_reasons` true, the churn reasons as of `to` (recorded and
-// spread by the priors).
+// The funnel report over `[from, to)` as JSON: stages entered, transitions, conversion,
+// mean days in stage. Free `*out_json` with `crm_string_free`. (Replaces
+// `crm_lifecycle_report_json(…, false, …)`; the churn reasons are
+// `crm_book_churn_reasons_json`.)
 //
 // # Safety
 // Live handles; strings NUL-terminated; `out_json` writable.
-crm_status_t crm_lifecycle_report_json(const crm_book_t *book,
-                                       const crm_lifecycle_policy_t *policy,
-                                       const char *from,
-                                       const char *to,
-                                       bool churn_reasons,
-                                       char **out_json);
+crm_status_t crm_book_lifecycle_report_json(const crm_book_t *book,
+                                            const crm_lifecycle_policy_t *policy,
+                                            const char *from,
+                                            const char *to,
+                                            char **out_json);
+
+// The churn reasons as of `as_of` (RFC 3339) as JSON: the reasons recorded and the churned
+// customers without one spread by the priors. Free `*out_json` with `crm_string_free`.
+// (Replaces `crm_lifecycle_report_json(…, true, …)`.)
+//
+// # Safety
+// Live handles; `as_of` NUL-terminated; `out_json` writable.
+crm_status_t crm_book_churn_reasons_json(const crm_book_t *book,
+                                         const crm_lifecycle_policy_t *policy,
+                                         const char *as_of,
+                                         char **out_json);
 
 // Attaches a copy of `policy` to the book (NULL detaches): views then show the stage.
 //
@@ -834,6 +762,56 @@ crm_status_t crm_book_quality_report_json(const crm_book_t *book,
                                           const char *today,
                                           char **out_json);
 
+// Tiers of `len` values (index 0 = top tier) written to `out_tier` (room for `len` bytes).
+// `config_json` is a pyramid config or NULL for Platinum 1%, Gold 4%, Iron 15%, Lead 80%.
+// When `out_summary_json` is not NULL it receives the per-tier summary (free it with
+// `crm_string_free`). `revenue` may be NULL.
+//
+// # Safety
+// Arrays hold `len` elements; strings are NUL-terminated or NULL where allowed.
+crm_status_t crm_pyramid(const double *values,
+                         const double *revenue,
+                         size_t len,
+                         const char *config_json,
+                         uint8_t *out_tier,
+                         char **out_summary_json);
+
+// Pareto figures of `len` values as JSON (top-20% share, Gini, Lorenz curve of `points`
+// points, total). Free `*out_json` with `crm_string_free`.
+//
+// # Safety
+// `values` holds `len` doubles; `out_json` is writable.
+crm_status_t crm_pareto_json(const double *values, size_t len, size_t points, char **out_json);
+
+// The share of value held by the top `fraction` (0..1) of `len` customers.
+//
+// # Safety
+// `values` holds `len` doubles; `out_share` is writable.
+crm_status_t crm_top_share(const double *values, size_t len, double fraction, double *out_share);
+
+// ABC classes of `len` values (`CRM_ABC_A` = 0, `CRM_ABC_B` = 1, `CRM_ABC_C` = 2) into
+// `out_class`, with cut points `a` and `b` as cumulative shares (0.8 and 0.95 are the usual
+// ones).
+//
+// # Safety
+// `values` holds `len` doubles; `out_class` has room for `len` bytes.
+crm_status_t crm_abc(const double *values, size_t len, double a, double b, uint8_t *out_class);
+
+// The segment matrix as JSON. `tier` holds `len` tier indexes into `tier_names_json` (a
+// JSON array of names); `attributes_json` is a JSON array of
+// `{"name": "city", "values": ["İzmir", null, ...]}` with `len` values each; `revenue` may
+// be NULL. Free `*out_json` with `crm_string_free`.
+//
+// # Safety
+// Arrays hold `len` elements; strings are NUL-terminated; `out_json` is writable.
+crm_status_t crm_segment_matrix_json(const uint8_t *tier,
+                                     const double *values,
+                                     const double *revenue,
+                                     size_t len,
+                                     const char *tier_names_json,
+                                     const char *attributes_json,
+                                     char **out_json);
+
 // Policies from their JSON form: one policy object, a list, or `{"policies": [...]}`; e.g.
 // `{"name": "desk", "calendar": {...}, "targets": {"urgent": {"first_response": 30,
 // "resolution": 240}}}`.
@@ -889,6 +867,59 @@ crm_status_t crm_sla_report_json(const crm_book_t *book,
 // string when no call failed yet. The pointer stays valid until the next failing libcrm call
 // on the same thread; do not free it.
 const char *crm_last_error_message(void);
+
+// RFM from transaction columns of `len` rows: customer ids, instants in `unit` (one of the
+// `CRM_UNIT_*` constants), amounts in minor units (refunds negative). Rows after `as_of`
+// (same unit) are ignored. `bins` is 2..9; `segments_json` is an RFM rule table in JSON, or
+// NULL for the standard 11 segments. Release `*out` with `crm_rfm_free`.
+//
+// # Safety
+// The three arrays hold `len` elements each (NULL only when `len` is 0); `segments_json` is
+// NULL or NUL-terminated; `out` is writable.
+crm_status_t crm_rfm_from_transactions(const uint64_t *customer_id,
+                                       const int64_t *timestamp,
+                                       const int64_t *amount_minor,
+                                       size_t len,
+                                       uint32_t unit,
+                                       int64_t as_of,
+                                       uint32_t bins,
+                                       const char *segments_json,
+                                       crm_rfm_t **out);
+
+// Releases RFM results. NULL is accepted.
+//
+// # Safety
+// `rfm` is NULL or came from `crm_rfm_from_transactions` and is not used again.
+void crm_rfm_free(crm_rfm_t *rfm);
+
+// A value model from its JSON form, e.g.
+// `{"keys": [{"key": "monetary", "weight": 0.6}, {"key": "recency", "weight": 0.4}]}`.
+//
+// # Safety
+// `json_text` is NUL-terminated; `out` is writable, written only on success.
+crm_status_t crm_value_model_from_json(const char *json_text, crm_value_model_t **out);
+
+// Releases a value model. NULL is accepted.
+//
+// # Safety
+// `model` is NULL or a live handle, not used again.
+void crm_value_model_free(crm_value_model_t *model);
+
+// Scores `rows` customers. `names[i]` names the column `columns[i]` (`rows` doubles each):
+// built-in keys read "monetary", "frequency", "recency_days", "tenure_days", "intensity",
+// "referred_buyers", "referral_value", "co_investment", "cost_sharing"; a key
+// `"custom:<name>"` reads the column `"<name>"`. Writes `rows` scores (0 to 100) to
+// `out_scores`.
+//
+// # Safety
+// `model` is a live handle; `names` and `columns` hold `n_columns` valid pointers;
+// `out_scores` has room for `rows` doubles.
+crm_status_t crm_value_model_score(const crm_value_model_t *model,
+                                   size_t rows,
+                                   const char *const *names,
+                                   const double *const *columns,
+                                   size_t n_columns,
+                                   double *out_scores);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,10 +1,14 @@
-//! Reading arguments from C: NULL checks, UTF-8, slices, owned strings out.
+//! Reading arguments from C: UTF-8, slices, JSON, instants; strings and JSON out.
 
 use std::ffi::{CStr, CString, c_char};
 
 use chrono::{DateTime, Utc};
+use crm_core::{CrmError, ErrorKind};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
-use crate::status::{Failure, crm_status_t};
+use crate::ffi::Out;
+use crate::status::{Failure, boundary};
 
 /// A borrowed C string as UTF-8.
 ///
@@ -16,12 +20,23 @@ pub(crate) unsafe fn text<'a>(ptr: *const c_char, name: &str) -> Result<&'a str,
     }
     // SAFETY: non-NULL and NUL-terminated per the function's contract.
     let c = unsafe { CStr::from_ptr(ptr) };
-    c.to_str().map_err(|e| {
-        Failure::new(
-            crm_status_t::CRM_INVALID_UTF8,
-            format!("{name} is not valid UTF-8 (byte {})", e.valid_up_to()),
-        )
-    })
+    c.to_str().map_err(|e| Failure::utf8(name, e.valid_up_to()))
+}
+
+/// An optional borrowed C string as UTF-8: NULL gives `None`.
+///
+/// # Safety
+/// As [`text`].
+pub(crate) unsafe fn text_opt<'a>(
+    ptr: *const c_char,
+    name: &str,
+) -> Result<Option<&'a str>, Failure> {
+    if ptr.is_null() {
+        Ok(None)
+    } else {
+        // SAFETY: per the function's contract.
+        unsafe { text(ptr, name) }.map(Some)
+    }
 }
 
 /// A borrowed C array; a NULL pointer is accepted only with length 0.
@@ -44,16 +59,47 @@ pub(crate) unsafe fn slice<'a, T>(
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
+/// An optional borrowed C array: NULL gives `None`.
+///
+/// # Safety
+/// As [`slice`].
+pub(crate) unsafe fn slice_opt<'a, T>(
+    ptr: *const T,
+    len: usize,
+    name: &str,
+) -> Result<Option<&'a [T]>, Failure> {
+    if ptr.is_null() {
+        Ok(None)
+    } else {
+        // SAFETY: per the function's contract.
+        unsafe { slice(ptr, len, name) }.map(Some)
+    }
+}
+
 /// An RFC 3339 instant ("2025-03-01T14:30:00Z").
 pub(crate) fn instant(text: &str, name: &str) -> Result<DateTime<Utc>, Failure> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| {
-            Failure::new(
-                crm_status_t::CRM_INVALID_ARGUMENT,
-                format!("invalid {name} {text:?}: not an RFC 3339 instant ({e})"),
+            CrmError::invalid(
+                name,
+                format_args!("{text:?}"),
+                format_args!("not an RFC 3339 instant ({e})"),
             )
+            .into()
         })
+}
+
+/// A C string holding an RFC 3339 instant.
+///
+/// # Safety
+/// As [`text`].
+pub(crate) unsafe fn instant_text(
+    ptr: *const c_char,
+    name: &str,
+) -> Result<DateTime<Utc>, Failure> {
+    // SAFETY: per the function's contract.
+    instant(unsafe { text(ptr, name) }?, name)
 }
 
 /// A string handed to C, freed with `crm_string_free`.
@@ -63,32 +109,56 @@ pub(crate) fn owned_string(s: String) -> *mut c_char {
         .into_raw()
 }
 
-/// Writes `value` through `out` (checked non-NULL first by the caller).
+/// Parses JSON text into `T`.
+pub(crate) fn json<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, Failure> {
+    serde_json::from_str(text).map_err(|e| Failure::from(CrmError::parse(what, e)))
+}
+
+/// Parses the JSON C string `ptr` (named `name`) into `T`; NULL gives `None`.
 ///
 /// # Safety
-/// `out` is a valid, aligned pointer to writable memory for one `T`.
-pub(crate) unsafe fn write<T>(out: *mut T, value: T) {
-    // SAFETY: per the function's contract.
-    unsafe { out.write(value) };
-}
-
-/// Checks an out-parameter before any work is done.
-pub(crate) fn out_ok<T>(out: *mut T, name: &str) -> Result<(), Failure> {
-    if out.is_null() {
-        Err(Failure::null(name))
-    } else {
-        Ok(())
+/// `ptr` is NULL or NUL-terminated.
+pub(crate) unsafe fn json_opt<T: DeserializeOwned>(
+    ptr: *const c_char,
+    name: &str,
+    what: &str,
+) -> Result<Option<T>, Failure> {
+    if ptr.is_null() {
+        return Ok(None);
     }
+    // SAFETY: per the function's contract.
+    json(unsafe { text(ptr, name) }?, what).map(Some)
 }
 
-/// Parses JSON text into `T`.
-pub(crate) fn json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, Failure> {
-    serde_json::from_str(text).map_err(|e| Failure::from(crm_core::CrmError::parse(what, e)))
+/// As [`json_opt`], NULL giving `T`'s default (core's own).
+///
+/// # Safety
+/// As [`json_opt`].
+pub(crate) unsafe fn json_or_default<T: DeserializeOwned + Default>(
+    ptr: *const c_char,
+    name: &str,
+    what: &str,
+) -> Result<T, Failure> {
+    // SAFETY: per the function's contract.
+    Ok(unsafe { json_opt(ptr, name, what) }?.unwrap_or_default())
 }
 
-/// Serialises `value` (our own types always serialise).
-pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_default()
+/// Serialises `value`; a failure is an error, never an empty document.
+pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<String, Failure> {
+    serde_json::to_string(value).map_err(|e| {
+        CrmError::new(
+            ErrorKind::InvalidInput,
+            None,
+            format!("could not serialise the result as JSON: {e}"),
+        )
+        .into()
+    })
+}
+
+/// Serialises `value` into a string for C (freed with `crm_string_free`) through `out`.
+pub(crate) fn json_out<T: Serialize>(out: Out<'_, *mut c_char>, value: &T) -> Result<(), Failure> {
+    out.write(owned_string(to_json(value)?));
+    Ok(())
 }
 
 /// Frees a string returned by libcrm (`*_json` outputs). NULL is accepted.
@@ -97,8 +167,24 @@ pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
 /// `s` is NULL or a string libcrm returned and that was not freed yet.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn crm_string_free(s: *mut c_char) {
-    if !s.is_null() {
-        // SAFETY: it came from CString::into_raw in `owned_string` and is freed once.
-        drop(unsafe { CString::from_raw(s) });
+    boundary(|| {
+        if !s.is_null() {
+            // SAFETY: it came from CString::into_raw in `owned_string` and is freed once.
+            drop(unsafe { CString::from_raw(s) });
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_that_cannot_be_serialised_is_an_error() {
+        // JSON object keys must be strings: serde_json refuses a map keyed by pairs.
+        let map: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into();
+        let err = to_json(&map).err().map(|f| f.status());
+        assert_eq!(err, Some(crate::crm_status_t::CRM_INVALID_ARGUMENT));
+        assert_eq!(to_json(&[1, 2]).ok().as_deref(), Some("[1,2]"));
     }
 }

@@ -6,21 +6,28 @@ use std::io::{BufReader, BufWriter};
 
 use crm_core::book::{CustomerBook, SegmentationConfig, ViewOptions};
 use crm_core::model::{Customer, Event, Incident};
+use crm_core::{CrmError, ErrorKind};
 use serde_json::Value;
 
-use crate::args::{instant, json, out_ok, owned_string, text, to_json, write};
-use crate::status::{Failure, crm_status_t, guard};
+use crate::args::{instant_text, json, json_or_default, json_out, text};
+use crate::columns::{OwnedColumns, leak, owned_columns};
+use crate::ffi::{Castable, Handle, Out, castable, panic_point};
+use crate::status::{Failure, boundary, crm_status_t};
 
 /// An opaque customer book, created by `crm_book_new` or `crm_book_load`, released by
 /// `crm_book_free`.
 ///
-/// Thread safety: calls that change the book (`add`, `update`, `record`, `analyse`) need
-/// exclusive access; calls that only read it (`view`, `features`, `save`, `len`) may run on
-/// several threads at once while nobody writes.
+/// Thread safety: calls that change the book (`add`, `update`, `record`, `analyse`, `merge`,
+/// `set_*_policy`: those taking a non-const `crm_book_t *`) need exclusive access; calls that
+/// only read it (`view`, `features`, `save`, `len`…) may run on several threads at once while
+/// nobody writes. A call that panics while changing the book poisons it: later calls return
+/// `CRM_POISONED` (or 0) and only `crm_book_free` still works.
 #[derive(Debug)]
 pub struct crm_book_t {
-    inner: CustomerBook,
+    handle: Handle<CustomerBook>,
 }
+
+castable!(crm_book_t => CustomerBook);
 
 /// Per-customer feature columns, in the book's customer order; every array has `len`
 /// elements and belongs to this struct: release it with `crm_features_free`. Missing values
@@ -58,36 +65,13 @@ pub struct crm_features_t {
     pub complaints_total: *const u32,
 }
 
-pub(crate) fn leak<T>(v: Vec<T>) -> *const T {
-    Box::into_raw(v.into_boxed_slice()) as *const T
-}
-
-/// # Safety
-/// `p` came from `leak` of a vector of `len` elements and is released once.
-pub(crate) unsafe fn unleak<T>(p: *const T, len: usize) {
-    if !p.is_null() {
-        // SAFETY: per the function's contract.
-        drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(p as *mut T, len)) });
-    }
-}
-
-/// # Safety
-/// `book` is NULL or a live handle from `crm_book_new`/`crm_book_load`.
-pub(crate) unsafe fn book_ref<'a>(book: *const crm_book_t) -> Result<&'a CustomerBook, Failure> {
-    // SAFETY: per the function's contract.
-    unsafe { book.as_ref() }
-        .map(|b| &b.inner)
-        .ok_or_else(|| Failure::null("book"))
-}
-
-/// # Safety
-/// `book` is NULL or a live handle used by no other thread during the call.
-pub(crate) unsafe fn book_mut<'a>(book: *mut crm_book_t) -> Result<&'a mut CustomerBook, Failure> {
-    // SAFETY: per the function's contract.
-    unsafe { book.as_mut() }
-        .map(|b| &mut b.inner)
-        .ok_or_else(|| Failure::null("book"))
-}
+owned_columns!(crm_features_t {
+    len => [
+        customer_id, recency_days, frequency, monetary, tenure_days, intensity, referrals,
+        referred_buyers, referral_value, co_investment, cost_sharing, complaints_open,
+        complaints_total,
+    ],
+});
 
 /// Creates an empty book whose amounts are in `currency` (ISO 4217, e.g. "TRY").
 ///
@@ -99,68 +83,69 @@ pub unsafe extern "C" fn crm_book_new(
     currency: *const c_char,
     out: *mut *mut crm_book_t,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out, "out")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let currency = unsafe { text(currency, "currency") }?;
-        let inner = CustomerBook::with_currency(currency)?;
-        // SAFETY: checked non-NULL above.
-        unsafe { write(out, Box::into_raw(Box::new(crm_book_t { inner }))) };
+        let (out, currency) = unsafe { (Out::new(out, "out")?, text(currency, "currency")?) };
+        crm_book_t::into_out(out, CustomerBook::with_currency(currency)?);
         Ok(())
     })
 }
 
-/// Releases a book. NULL is accepted.
+/// Releases a book, poisoned or not. NULL is accepted.
 ///
 /// # Safety
 /// `book` is NULL or a live handle, not used again afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn crm_book_free(book: *mut crm_book_t) {
-    if !book.is_null() {
-        // SAFETY: it came from Box::into_raw in crm_book_new/crm_book_load.
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            drop(unsafe { Box::from_raw(book) })
-        }));
-    }
+    // SAFETY: per this function's contract.
+    boundary(|| unsafe { crm_book_t::free(book) })
 }
 
-/// Number of customers (0 for NULL).
+/// Number of customers (0 for NULL, a poisoned book or a panic).
 ///
 /// # Safety
 /// `book` is NULL or a live handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn crm_book_len(book: *const crm_book_t) -> usize {
     // SAFETY: per this function's contract.
-    unsafe { book_ref(book) }.map_or(0, CustomerBook::len)
+    boundary(|| unsafe { crm_book_t::try_ref(book, "book") }.map_or(0, CustomerBook::len))
 }
 
-/// Number of recorded events (0 for NULL).
+/// Number of recorded events (0 for NULL, a poisoned book or a panic).
 ///
 /// # Safety
 /// `book` is NULL or a live handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn crm_book_event_count(book: *const crm_book_t) -> usize {
-    // SAFETY: per this function's contract.
-    unsafe { book_ref(book) }.map_or(0, CustomerBook::event_count)
+    boundary(|| {
+        // SAFETY: per this function's contract.
+        unsafe { crm_book_t::try_ref(book, "book") }.map_or(0, CustomerBook::event_count)
+    })
 }
 
 /// Either one JSON object or an array of them.
 fn one_or_many<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<Vec<T>, Failure> {
-    let value: Value = json(text, what)?;
-    match value {
-        Value::Array(items) => items
-            .into_iter()
-            .map(|v| {
-                serde_json::from_value(v)
-                    .map_err(|e| Failure::from(crm_core::CrmError::parse(what, e)))
-            })
-            .collect(),
-        single => {
-            Ok(vec![serde_json::from_value(single).map_err(|e| {
-                Failure::from(crm_core::CrmError::parse(what, e))
-            })?])
-        }
+    let parse = |v: Value| serde_json::from_value(v).map_err(|e| CrmError::parse(what, e).into());
+    match json(text, what)? {
+        Value::Array(items) => items.into_iter().map(parse).collect(),
+        single => Ok(vec![parse(single)?]),
     }
+}
+
+/// Reads the book to change and the JSON text of the change, then applies `change`.
+///
+/// # Safety
+/// `book` is NULL or a live handle used by no other thread; `json_text` is NULL or
+/// NUL-terminated.
+unsafe fn change_from_json(
+    book: *mut crm_book_t,
+    json_text: *const c_char,
+    change: impl FnOnce(&mut CustomerBook, &str) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    // SAFETY: per the function's contract.
+    let (mut book, text) =
+        unsafe { (crm_book_t::try_mut(book, "book")?, text(json_text, "json")?) };
+    change(&mut book, text)
 }
 
 /// Adds customers from JSON: one customer object or an array of them, all or nothing.
@@ -172,17 +157,19 @@ pub unsafe extern "C" fn crm_book_add_customers_json(
     book: *mut crm_book_t,
     json_text: *const c_char,
 ) -> crm_status_t {
-    guard(|| {
-        // SAFETY: per this function's contract.
-        let (book, text) = unsafe { (book_mut(book)?, text(json_text, "json")?) };
-        // One customer gets the plain error message; a batch names the failing position.
-        match <[Customer; 1]>::try_from(one_or_many::<Customer>(text, "customers")?) {
-            Ok([customer]) => book.add_customer(customer)?,
-            Err(customers) => {
-                book.add_customers(customers)?;
+    // SAFETY: per this function's contract.
+    boundary(|| unsafe {
+        change_from_json(book, json_text, |book, text| {
+            // One customer gets the plain error message; a batch names the failing position.
+            match <[Customer; 1]>::try_from(one_or_many::<Customer>(text, "customers")?) {
+                Ok([customer]) => book.add_customer(customer)?,
+                Err(customers) => {
+                    book.add_customers(customers)?;
+                }
             }
-        }
-        Ok(())
+            panic_point();
+            Ok(())
+        })
     })
 }
 
@@ -195,11 +182,11 @@ pub unsafe extern "C" fn crm_book_update_customer_json(
     book: *mut crm_book_t,
     json_text: *const c_char,
 ) -> crm_status_t {
-    guard(|| {
-        // SAFETY: per this function's contract.
-        let (book, text) = unsafe { (book_mut(book)?, text(json_text, "json")?) };
-        let customer: Customer = json(text, "the customer")?;
-        Ok(book.update_customer(customer)?)
+    // SAFETY: per this function's contract.
+    boundary(|| unsafe {
+        change_from_json(book, json_text, |book, text| {
+            Ok(book.update_customer(json(text, "the customer")?)?)
+        })
     })
 }
 
@@ -212,21 +199,17 @@ pub unsafe extern "C" fn crm_book_record_json(
     book: *mut crm_book_t,
     json_text: *const c_char,
 ) -> crm_status_t {
-    guard(|| {
-        // SAFETY: per this function's contract.
-        let (book, text) = unsafe { (book_mut(book)?, text(json_text, "json")?) };
-        let events: Vec<Event> = one_or_many(text, "events")?;
-        if events.len() == 1 {
-            book.record(
-                events
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| Failure::null("event"))?,
-            )?;
-        } else {
-            book.record_all(events)?;
-        }
-        Ok(())
+    // SAFETY: per this function's contract.
+    boundary(|| unsafe {
+        change_from_json(book, json_text, |book, text| {
+            match <[Event; 1]>::try_from(one_or_many::<Event>(text, "events")?) {
+                Ok([event]) => book.record(event)?,
+                Err(events) => {
+                    book.record_all(events)?;
+                }
+            }
+            Ok(())
+        })
     })
 }
 
@@ -239,11 +222,11 @@ pub unsafe extern "C" fn crm_book_add_incident_json(
     book: *mut crm_book_t,
     json_text: *const c_char,
 ) -> crm_status_t {
-    guard(|| {
-        // SAFETY: per this function's contract.
-        let (book, text) = unsafe { (book_mut(book)?, text(json_text, "json")?) };
-        let incident: Incident = json(text, "the incident")?;
-        Ok(book.add_incident(incident)?)
+    // SAFETY: per this function's contract.
+    boundary(|| unsafe {
+        change_from_json(book, json_text, |book, text| {
+            Ok(book.add_incident(json::<Incident>(text, "the incident")?)?)
+        })
     })
 }
 
@@ -262,15 +245,17 @@ pub unsafe extern "C" fn crm_book_view_json(
     limit: usize,
     out_json: *mut *mut c_char,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out_json, "out_json")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let (book, as_of) = unsafe { (book_ref(book)?, text(as_of, "as_of")?) };
-        let options = ViewOptions::as_of(instant(as_of, "as_of")?).page(offset, limit);
-        let view = book.view(customer_id, &options)?;
-        // SAFETY: checked non-NULL above.
-        unsafe { write(out_json, owned_string(to_json(&view))) };
-        Ok(())
+        let (out, book, as_of) = unsafe {
+            (
+                Out::new(out_json, "out_json")?,
+                crm_book_t::try_ref(book, "book")?,
+                instant_text(as_of, "as_of")?,
+            )
+        };
+        let options = ViewOptions::as_of(as_of).page(offset, limit);
+        json_out(out, &book.view(customer_id, &options)?)
     })
 }
 
@@ -284,12 +269,17 @@ pub unsafe extern "C" fn crm_book_features(
     as_of: *const c_char,
     out: *mut *mut crm_features_t,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out, "out")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let (book, as_of) = unsafe { (book_ref(book)?, text(as_of, "as_of")?) };
-        let f = book.features(instant(as_of, "as_of")?);
-        let features = crm_features_t {
+        let (out, book, as_of) = unsafe {
+            (
+                Out::new(out, "out")?,
+                crm_book_t::try_ref(book, "book")?,
+                instant_text(as_of, "as_of")?,
+            )
+        };
+        let f = book.features(as_of);
+        crm_features_t {
             len: f.len(),
             customer_id: leak(f.customer_id),
             recency_days: leak(f.recency_days),
@@ -304,9 +294,8 @@ pub unsafe extern "C" fn crm_book_features(
             cost_sharing: leak(f.cost_sharing),
             complaints_open: leak(f.complaints_open),
             complaints_total: leak(f.complaints_total),
-        };
-        // SAFETY: checked non-NULL above.
-        unsafe { write(out, Box::into_raw(Box::new(features))) };
+        }
+        .into_out(out);
         Ok(())
     })
 }
@@ -317,28 +306,8 @@ pub unsafe extern "C" fn crm_book_features(
 /// `features` is NULL or came from `crm_book_features` and is not used again.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn crm_features_free(features: *mut crm_features_t) {
-    if features.is_null() {
-        return;
-    }
-    // SAFETY: it came from Box::into_raw in crm_book_features; its arrays from `leak` with
-    // `len` elements each.
-    unsafe {
-        let f = Box::from_raw(features);
-        let n = f.len;
-        unleak(f.customer_id, n);
-        unleak(f.recency_days, n);
-        unleak(f.frequency, n);
-        unleak(f.monetary, n);
-        unleak(f.tenure_days, n);
-        unleak(f.intensity, n);
-        unleak(f.referrals, n);
-        unleak(f.referred_buyers, n);
-        unleak(f.referral_value, n);
-        unleak(f.co_investment, n);
-        unleak(f.cost_sharing, n);
-        unleak(f.complaints_open, n);
-        unleak(f.complaints_total, n);
-    }
+    // SAFETY: per this function's contract.
+    boundary(|| unsafe { OwnedColumns::free(features) })
 }
 
 /// Segments the book as of `as_of` (value scores, tiers, RFM, ABC, Pareto) with the
@@ -356,20 +325,22 @@ pub unsafe extern "C" fn crm_book_analyse_json(
     config_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> crm_status_t {
-    guard(|| {
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let (book, as_of) = unsafe { (book_mut(book)?, text(as_of, "as_of")?) };
-        let config: SegmentationConfig = if config_json.is_null() {
-            SegmentationConfig::default()
-        } else {
-            // SAFETY: non-NULL, NUL-terminated per the contract.
-            json(
-                unsafe { text(config_json, "config_json")? },
-                "the segmentation config",
-            )?
+        let (out, mut book, as_of, config) = unsafe {
+            (
+                Out::optional(out_json),
+                crm_book_t::try_mut(book, "book")?,
+                instant_text(as_of, "as_of")?,
+                json_or_default::<SegmentationConfig>(
+                    config_json,
+                    "config_json",
+                    "the segmentation config",
+                )?,
+            )
         };
-        let s = book.analyse(instant(as_of, "as_of")?, &config)?;
-        if !out_json.is_null() {
+        let s = book.analyse(as_of, &config)?;
+        if let Some(out) = out {
             let summary = serde_json::json!({
                 "as_of": s.as_of,
                 "pyramid": s.pyramid.summary,
@@ -377,8 +348,7 @@ pub unsafe extern "C" fn crm_book_analyse_json(
                 "rfm_report": s.rfm.report,
                 "strategies": s.strategies,
             });
-            // SAFETY: non-NULL.
-            unsafe { write(out_json, owned_string(summary.to_string())) };
+            json_out(out, &summary)?;
         }
         Ok(())
     })
@@ -394,14 +364,27 @@ pub unsafe extern "C" fn crm_book_stats_json(
     book: *const crm_book_t,
     out_json: *mut *mut c_char,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out_json, "out_json")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let book = unsafe { book_ref(book)? };
-        // SAFETY: checked non-NULL above.
-        unsafe { write(out_json, owned_string(to_json(&book.stats()))) };
-        Ok(())
+        let (out, book) = unsafe {
+            (
+                Out::new(out_json, "out_json")?,
+                crm_book_t::try_ref(book, "book")?,
+            )
+        };
+        panic_point();
+        json_out(out, &book.stats())
     })
+}
+
+/// An I/O failure on `path`, through the one error map.
+fn io_error(what: &str, path: &str, e: std::io::Error) -> Failure {
+    CrmError::new(
+        ErrorKind::Io,
+        Some("path"),
+        format!("could not {what} {path}: {e}"),
+    )
+    .into()
 }
 
 /// Writes a JSON snapshot of the book to the file at `path`.
@@ -413,15 +396,10 @@ pub unsafe extern "C" fn crm_book_save(
     book: *const crm_book_t,
     path: *const c_char,
 ) -> crm_status_t {
-    guard(|| {
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let (book, path) = unsafe { (book_ref(book)?, text(path, "path")?) };
-        let file = File::create(path).map_err(|e| {
-            Failure::new(
-                crm_status_t::CRM_IO_ERROR,
-                format!("could not create {path}: {e}"),
-            )
-        })?;
+        let (book, path) = unsafe { (crm_book_t::try_ref(book, "book")?, text(path, "path")?) };
+        let file = File::create(path).map_err(|e| io_error("create", path, e))?;
         Ok(book.save_json(BufWriter::new(file))?)
     })
 }
@@ -435,19 +413,98 @@ pub unsafe extern "C" fn crm_book_load(
     path: *const c_char,
     out: *mut *mut crm_book_t,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out, "out")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let path = unsafe { text(path, "path")? };
-        let file = File::open(path).map_err(|e| {
-            Failure::new(
-                crm_status_t::CRM_IO_ERROR,
-                format!("could not open {path}: {e}"),
-            )
-        })?;
-        let inner = CustomerBook::load_json(BufReader::new(file))?;
-        // SAFETY: checked non-NULL above.
-        unsafe { write(out, Box::into_raw(Box::new(crm_book_t { inner }))) };
+        let (out, path) = unsafe { (Out::new(out, "out")?, text(path, "path")?) };
+        let file = File::open(path).map_err(|e| io_error("open", path, e))?;
+        crm_book_t::into_out(out, CustomerBook::load_json(BufReader::new(file))?);
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crm_string_free;
+    use crate::ffi::arm_panic;
+    use crate::status::crm_status_t::*;
+    use std::ffi::CString;
+    use std::ptr::{null, null_mut};
+
+    fn c(s: &str) -> CString {
+        CString::new(s).unwrap_or_default()
+    }
+
+    fn new_book() -> *mut crm_book_t {
+        let mut book = null_mut();
+        // SAFETY: valid string and out-parameter.
+        let status = unsafe { crm_book_new(c("TRY").as_ptr(), &mut book) };
+        assert_eq!(status, CRM_OK);
+        assert!(!book.is_null());
+        book
+    }
+
+    const ONE: &str = r#"{"id": 1, "given_name": "Ayşe", "family_name": "Yılmaz"}"#;
+    const TWO: &str = r#"{"id": 2, "given_name": "Can", "family_name": "Öz"}"#;
+
+    #[test]
+    fn a_panic_while_changing_the_book_poisons_it() {
+        let book = new_book();
+        // SAFETY: live handle, valid strings and out-parameters throughout.
+        unsafe {
+            assert_eq!(crm_book_add_customers_json(book, c(ONE).as_ptr()), CRM_OK);
+            assert_eq!(crm_book_len(book), 1);
+            arm_panic();
+            // The panic comes after the customer was added: the book did change.
+            assert_eq!(
+                crm_book_add_customers_json(book, c(TWO).as_ptr()),
+                CRM_PANIC
+            );
+            assert_eq!(crm_book_len(book), 0);
+            assert_eq!(crm_book_event_count(book), 0);
+            let mut json = null_mut();
+            assert_eq!(crm_book_stats_json(book, &mut json), CRM_POISONED);
+            assert!(json.is_null());
+            assert_eq!(
+                crm_book_add_customers_json(book, c(TWO).as_ptr()),
+                CRM_POISONED
+            );
+            crm_book_free(book);
+        }
+    }
+
+    #[test]
+    fn a_panic_in_a_read_leaves_the_book_usable() {
+        let book = new_book();
+        // SAFETY: live handle, valid strings and out-parameters throughout.
+        unsafe {
+            assert_eq!(crm_book_add_customers_json(book, c(ONE).as_ptr()), CRM_OK);
+            let mut json = null_mut();
+            arm_panic();
+            assert_eq!(crm_book_stats_json(book, &mut json), CRM_PANIC);
+            assert!(json.is_null());
+            assert_eq!(crm_book_stats_json(book, &mut json), CRM_OK);
+            assert!(!json.is_null());
+            crm_string_free(json);
+            assert_eq!(crm_book_add_customers_json(book, c(TWO).as_ptr()), CRM_OK);
+            assert_eq!(crm_book_len(book), 2);
+            crm_book_free(book);
+        }
+    }
+
+    #[test]
+    fn null_handles_name_the_argument() {
+        // SAFETY: NULL handles are allowed inputs; the out-parameter is valid.
+        unsafe {
+            let mut json = null_mut();
+            assert_eq!(crm_book_stats_json(null(), &mut json), CRM_NULL_POINTER);
+            assert_eq!(
+                crm_book_add_customers_json(null_mut(), c(ONE).as_ptr()),
+                CRM_NULL_POINTER
+            );
+            assert_eq!(crm_book_len(null()), 0);
+            crm_book_free(null_mut());
+            crm_features_free(null_mut());
+        }
+    }
 }

@@ -3,25 +3,25 @@
 use std::ffi::c_char;
 
 use chrono::DateTime;
+use crm_core::CrmError;
 use crm_core::sla::BusinessCalendar;
 
-use crate::args::{out_ok, slice, text, write};
-use crate::status::{Failure, crm_status_t, guard};
+use crate::args::{slice, text};
+use crate::ffi::{Castable, Handle, Out, OutSlice, castable};
+use crate::status::{Failure, boundary, crm_status_t};
 
 /// An opaque business calendar from `crm_calendar_from_json`, released by
 /// `crm_calendar_free`. Immutable: may be shared between threads.
 #[derive(Debug)]
 pub struct crm_calendar_t {
-    inner: BusinessCalendar,
+    handle: Handle<BusinessCalendar>,
 }
 
+castable!(crm_calendar_t => BusinessCalendar);
+
 fn instant(seconds: i64, name: &str) -> Result<DateTime<chrono::Utc>, Failure> {
-    DateTime::from_timestamp(seconds, 0).ok_or_else(|| {
-        Failure::new(
-            crm_status_t::CRM_INVALID_ARGUMENT,
-            format!("invalid {name} {seconds}: out of range"),
-        )
-    })
+    DateTime::from_timestamp(seconds, 0)
+        .ok_or_else(|| CrmError::invalid(name, seconds, "out of range").into())
 }
 
 /// A calendar from its JSON form, e.g. `{"time_zone": "Europe/Istanbul", "week": {"mon":
@@ -34,12 +34,10 @@ pub unsafe extern "C" fn crm_calendar_from_json(
     json_text: *const c_char,
     out: *mut *mut crm_calendar_t,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out, "out")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let inner = BusinessCalendar::from_json(unsafe { text(json_text, "json")? })?;
-        // SAFETY: checked non-NULL above.
-        unsafe { write(out, Box::into_raw(Box::new(crm_calendar_t { inner }))) };
+        let (out, text) = unsafe { (Out::new(out, "out")?, text(json_text, "json")?) };
+        crm_calendar_t::into_out(out, BusinessCalendar::from_json(text)?);
         Ok(())
     })
 }
@@ -50,10 +48,8 @@ pub unsafe extern "C" fn crm_calendar_from_json(
 /// `calendar` is NULL or a live handle, not used again.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn crm_calendar_free(calendar: *mut crm_calendar_t) {
-    if !calendar.is_null() {
-        // SAFETY: it came from Box::into_raw in crm_calendar_from_json.
-        drop(unsafe { Box::from_raw(calendar) });
-    }
+    // SAFETY: per this function's contract.
+    boundary(|| unsafe { crm_calendar_t::free(calendar) })
 }
 
 /// Deadlines: for each of `len` instants (Unix seconds), the instant `minutes[i]` business
@@ -69,15 +65,12 @@ pub unsafe extern "C" fn crm_calendar_add_business_minutes(
     len: usize,
     out_unix_s: *mut i64,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out_unix_s, "out_unix_s")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let cal = &unsafe { calendar.as_ref() }
-            .ok_or_else(|| Failure::null("calendar"))?
-            .inner;
-        // SAFETY: per this function's contract.
-        let (at, minutes) = unsafe {
+        let (out, cal, at, minutes) = unsafe {
             (
+                OutSlice::new(out_unix_s, len, "out_unix_s")?,
+                crm_calendar_t::try_ref(calendar, "calendar")?,
                 slice(at_unix_s, len, "at_unix_s")?,
                 slice(minutes, len, "minutes")?,
             )
@@ -87,12 +80,11 @@ pub unsafe extern "C" fn crm_calendar_add_business_minutes(
             let start = instant(t, &format!("at_unix_s[{i}]"))?;
             due.push(
                 cal.add_business_minutes(start, m)
-                    .map_err(|e| Failure::from(e.context(format_args!("row {i}"))))?
+                    .map_err(|e| e.context(format_args!("row {i}")))?
                     .timestamp(),
             );
         }
-        // SAFETY: room for `len` values per the contract.
-        unsafe { std::slice::from_raw_parts_mut(out_unix_s, len) }.copy_from_slice(&due);
+        out.write(due);
         Ok(())
     })
 }
@@ -110,28 +102,24 @@ pub unsafe extern "C" fn crm_calendar_business_minutes_between(
     len: usize,
     out_minutes: *mut i64,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out_minutes, "out_minutes")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let cal = &unsafe { calendar.as_ref() }
-            .ok_or_else(|| Failure::null("calendar"))?
-            .inner;
-        // SAFETY: per this function's contract.
-        let (from, to) = unsafe {
+        let (out, cal, from, to) = unsafe {
             (
+                OutSlice::new(out_minutes, len, "out_minutes")?,
+                crm_calendar_t::try_ref(calendar, "calendar")?,
                 slice(from_unix_s, len, "from_unix_s")?,
                 slice(to_unix_s, len, "to_unix_s")?,
             )
         };
-        let mut out = Vec::with_capacity(len);
+        let mut minutes = Vec::with_capacity(len);
         for (i, (&a, &b)) in from.iter().zip(to).enumerate() {
-            out.push(cal.business_minutes_between(
+            minutes.push(cal.business_minutes_between(
                 instant(a, &format!("from_unix_s[{i}]"))?,
                 instant(b, &format!("to_unix_s[{i}]"))?,
             ));
         }
-        // SAFETY: room for `len` values per the contract.
-        unsafe { std::slice::from_raw_parts_mut(out_minutes, len) }.copy_from_slice(&out);
+        out.write(minutes);
         Ok(())
     })
 }
@@ -146,15 +134,16 @@ pub unsafe extern "C" fn crm_calendar_end_of_next_business_day(
     at_unix_s: i64,
     out_unix_s: *mut i64,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out_unix_s, "out_unix_s")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let cal = &unsafe { calendar.as_ref() }
-            .ok_or_else(|| Failure::null("calendar"))?
-            .inner;
+        let (out, cal) = unsafe {
+            (
+                Out::new(out_unix_s, "out_unix_s")?,
+                crm_calendar_t::try_ref(calendar, "calendar")?,
+            )
+        };
         let end = cal.end_of_next_business_day(instant(at_unix_s, "at_unix_s")?)?;
-        // SAFETY: checked non-NULL above.
-        unsafe { write(out_unix_s, end.timestamp()) };
+        out.write(end.timestamp());
         Ok(())
     })
 }

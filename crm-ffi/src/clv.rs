@@ -3,12 +3,15 @@
 
 use std::ffi::c_char;
 
+use crm_core::CrmError;
 use crm_core::clv::{self, BetaGeoParams, ClvConfig, ClvUnit, FitOptions, GammaGammaParams};
 
-use crate::args::{instant, json, out_ok, owned_string, slice, text, to_json, write};
-use crate::book::{book_ref, crm_book_t, leak, unleak};
-use crate::engines::unit;
-use crate::status::{Failure, crm_status_t, guard};
+use crate::args::{instant_text, json_or_default, json_out, slice};
+use crate::book::crm_book_t;
+use crate::columns::{OwnedColumns, leak, owned_columns};
+use crate::ffi::{Castable, Out, OutSlice, borrow};
+use crate::status::{Failure, boundary, crm_status_t};
+use crate::transactions::unit;
 
 /// Summary time unit: days.
 pub const CRM_CLV_DAYS: u32 = 0;
@@ -60,45 +63,61 @@ pub struct crm_clv_summary_t {
     pub monetary_value: *const f64,
 }
 
+owned_columns!(crm_clv_summary_t {
+    len => [customer_id, frequency, recency, t, monetary_value],
+});
+
+/// The summary unit of a `CRM_CLV_*` code; checked as an integer.
 fn clv_unit(code: u32) -> Result<ClvUnit, Failure> {
     match code {
         CRM_CLV_DAYS => Ok(ClvUnit::Days),
         CRM_CLV_WEEKS => Ok(ClvUnit::Weeks),
-        other => Err(Failure::new(
-            crm_status_t::CRM_INVALID_ARGUMENT,
-            format!("invalid clv_unit {other}: use CRM_CLV_DAYS or CRM_CLV_WEEKS"),
-        )),
+        other => {
+            Err(CrmError::invalid("clv_unit", other, "use CRM_CLV_DAYS or CRM_CLV_WEEKS").into())
+        }
     }
 }
 
-fn bg(p: &crm_beta_geo_t) -> BetaGeoParams {
-    BetaGeoParams {
-        r: p.r,
-        alpha: p.alpha,
-        a: p.a,
-        b: p.b,
+impl From<&crm_beta_geo_t> for BetaGeoParams {
+    fn from(p: &crm_beta_geo_t) -> Self {
+        BetaGeoParams {
+            r: p.r,
+            alpha: p.alpha,
+            a: p.a,
+            b: p.b,
+        }
     }
 }
 
-fn gg(p: &crm_gamma_gamma_t) -> GammaGammaParams {
-    GammaGammaParams {
-        p: p.p,
-        q: p.q,
-        v: p.v,
+impl From<BetaGeoParams> for crm_beta_geo_t {
+    fn from(p: BetaGeoParams) -> Self {
+        crm_beta_geo_t {
+            r: p.r,
+            alpha: p.alpha,
+            a: p.a,
+            b: p.b,
+        }
     }
 }
 
-/// # Safety
-/// `text` is NULL or NUL-terminated.
-unsafe fn options(text_ptr: *const c_char) -> Result<FitOptions, Failure> {
-    if text_ptr.is_null() {
-        return Ok(FitOptions::default());
+impl From<&crm_gamma_gamma_t> for GammaGammaParams {
+    fn from(p: &crm_gamma_gamma_t) -> Self {
+        GammaGammaParams {
+            p: p.p,
+            q: p.q,
+            v: p.v,
+        }
     }
-    // SAFETY: per the function's contract.
-    json(
-        unsafe { text(text_ptr, "options_json")? },
-        "the fit options",
-    )
+}
+
+impl From<GammaGammaParams> for crm_gamma_gamma_t {
+    fn from(p: GammaGammaParams) -> Self {
+        crm_gamma_gamma_t {
+            p: p.p,
+            q: p.q,
+            v: p.v,
+        }
+    }
 }
 
 /// The summary of `len` transactions (`timestamp` in `time_unit`, a `CRM_UNIT_*` code;
@@ -119,9 +138,10 @@ pub unsafe extern "C" fn crm_clv_summary(
     clv_unit_code: u32,
     out: *mut *mut crm_clv_summary_t,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out, "out")?;
-        let (tu, cu) = (unit(time_unit)?, clv_unit(clv_unit_code)?);
+    boundary(|| {
+        // SAFETY: per this function's contract.
+        let out = unsafe { Out::new(out, "out")? };
+        let (tu, cu) = (unit(time_unit, "time_unit")?, clv_unit(clv_unit_code)?);
         // SAFETY: per this function's contract.
         let (ids, ts, amounts) = unsafe {
             (
@@ -131,16 +151,15 @@ pub unsafe extern "C" fn crm_clv_summary(
             )
         };
         let s = clv::summary(ids, ts, tu, amounts, tu.instant(as_of), cu)?;
-        let summary = crm_clv_summary_t {
+        crm_clv_summary_t {
             len: s.customer_id.len(),
             customer_id: leak(s.customer_id),
             frequency: leak(s.frequency),
             recency: leak(s.recency),
             t: leak(s.t),
             monetary_value: leak(s.monetary_value),
-        };
-        // SAFETY: checked non-NULL above.
-        unsafe { write(out, Box::into_raw(Box::new(summary))) };
+        }
+        .into_out(out);
         Ok(())
     })
 }
@@ -151,18 +170,8 @@ pub unsafe extern "C" fn crm_clv_summary(
 /// `summary` is NULL or came from `crm_clv_summary`, released once.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn crm_clv_summary_free(summary: *mut crm_clv_summary_t) {
-    if summary.is_null() {
-        return;
-    }
-    // SAFETY: it came from Box::into_raw in crm_clv_summary; its arrays from `leak`.
-    unsafe {
-        let s = Box::from_raw(summary);
-        unleak(s.customer_id, s.len);
-        unleak(s.frequency, s.len);
-        unleak(s.recency, s.len);
-        unleak(s.t, s.len);
-        unleak(s.monetary_value, s.len);
-    }
+    // SAFETY: per this function's contract.
+    boundary(|| unsafe { OwnedColumns::free(summary) })
 }
 
 /// Fits BG/NBD on `len` summary rows. `options_json` may be NULL (defaults) or e.g.
@@ -182,34 +191,23 @@ pub unsafe extern "C" fn crm_clv_fit_beta_geo(
     out_params: *mut crm_beta_geo_t,
     out_json: *mut *mut c_char,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out_params, "out_params")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let (f, r, tt, o) = unsafe {
+        let (out, out_fit, f, r, tt, o) = unsafe {
             (
+                Out::new(out_params, "out_params")?,
+                Out::optional(out_json),
                 slice(frequency, len, "frequency")?,
                 slice(recency, len, "recency")?,
                 slice(t, len, "T")?,
-                options(options_json)?,
+                json_or_default::<FitOptions>(options_json, "options_json", "the fit options")?,
             )
         };
         let fit = clv::fit_beta_geo(f, r, tt, &o)?;
-        let p = fit.params;
-        // SAFETY: checked non-NULL above; `out_json` checked before writing.
-        unsafe {
-            write(
-                out_params,
-                crm_beta_geo_t {
-                    r: p.r,
-                    alpha: p.alpha,
-                    a: p.a,
-                    b: p.b,
-                },
-            );
-            if !out_json.is_null() {
-                write(out_json, owned_string(to_json(&fit)));
-            }
+        if let Some(out_fit) = out_fit {
+            json_out(out_fit, &fit)?;
         }
+        out.write(fit.params.into());
         Ok(())
     })
 }
@@ -228,32 +226,22 @@ pub unsafe extern "C" fn crm_clv_fit_gamma_gamma(
     out_params: *mut crm_gamma_gamma_t,
     out_json: *mut *mut c_char,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out_params, "out_params")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let (f, m, o) = unsafe {
+        let (out, out_fit, f, m, o) = unsafe {
             (
+                Out::new(out_params, "out_params")?,
+                Out::optional(out_json),
                 slice(frequency, len, "frequency")?,
                 slice(monetary_value, len, "monetary_value")?,
-                options(options_json)?,
+                json_or_default::<FitOptions>(options_json, "options_json", "the fit options")?,
             )
         };
         let fit = clv::fit_gamma_gamma(f, m, &o)?;
-        let p = fit.params;
-        // SAFETY: checked non-NULL above; `out_json` checked before writing.
-        unsafe {
-            write(
-                out_params,
-                crm_gamma_gamma_t {
-                    p: p.p,
-                    q: p.q,
-                    v: p.v,
-                },
-            );
-            if !out_json.is_null() {
-                write(out_json, owned_string(to_json(&fit)));
-            }
+        if let Some(out_fit) = out_fit {
+            json_out(out_fit, &fit)?;
         }
+        out.write(fit.params.into());
         Ok(())
     })
 }
@@ -273,27 +261,25 @@ pub unsafe extern "C" fn crm_clv_beta_geo_predict(
     len: usize,
     out: *mut f64,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out, "out")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let (p, f, r, tt) = unsafe {
+        let (out, p, f, r, tt) = unsafe {
             (
-                bg(params.as_ref().ok_or_else(|| Failure::null("params"))?),
+                OutSlice::new(out, len, "out")?,
+                BetaGeoParams::from(borrow(params, "params")?),
                 slice(frequency, len, "frequency")?,
                 slice(recency, len, "recency")?,
                 slice(t, len, "T")?,
             )
         };
         clv::validate_summary(f, r, tt)?;
-        for i in 0..len {
-            let v = if horizon > 0.0 {
+        out.write((0..len).map(|i| {
+            if horizon > 0.0 {
                 p.expected_purchases(horizon, f[i], r[i], tt[i])
             } else {
                 p.p_alive(f[i], r[i], tt[i])
-            };
-            // SAFETY: `out` has room for `len` values.
-            unsafe { out.add(i).write(v) };
-        }
+            }
+        }));
         Ok(())
     })
 }
@@ -318,27 +304,32 @@ pub unsafe extern "C" fn crm_clv_lifetime_value(
     discount_rate: f64,
     out: *mut f64,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out, "out")?;
+    boundary(|| {
+        // SAFETY: per this function's contract.
+        let out = unsafe { OutSlice::new(out, len, "out")? };
         let cu = clv_unit(clv_unit_code)?;
         // SAFETY: per this function's contract.
         let (b, g, f, r, tt, m) = unsafe {
             (
-                bg(bg_params
-                    .as_ref()
-                    .ok_or_else(|| Failure::null("bg_params"))?),
-                gg(gg_params
-                    .as_ref()
-                    .ok_or_else(|| Failure::null("gg_params"))?),
+                BetaGeoParams::from(borrow(bg_params, "bg_params")?),
+                GammaGammaParams::from(borrow(gg_params, "gg_params")?),
                 slice(frequency, len, "frequency")?,
                 slice(recency, len, "recency")?,
                 slice(t, len, "T")?,
                 slice(monetary_value, len, "monetary_value")?,
             )
         };
-        let values = clv::lifetime_value(&b, &g, f, r, tt, m, cu, months, discount_rate)?;
-        // SAFETY: `out` has room for `len` values.
-        unsafe { std::ptr::copy_nonoverlapping(values.as_ptr(), out, values.len()) };
+        out.write(clv::lifetime_value(
+            &b,
+            &g,
+            f,
+            r,
+            tt,
+            m,
+            cu,
+            months,
+            discount_rate,
+        )?);
         Ok(())
     })
 }
@@ -357,23 +348,17 @@ pub unsafe extern "C" fn crm_book_predict_clv_json(
     config_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out_json, "out_json")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let (book, as_of) = unsafe { (book_ref(book)?, text(as_of, "as_of")?) };
-        let config: ClvConfig = if config_json.is_null() {
-            ClvConfig::default()
-        } else {
-            // SAFETY: non-NULL, NUL-terminated per the contract.
-            json(
-                unsafe { text(config_json, "config_json")? },
-                "the CLV config",
-            )?
+        let (out, book, as_of, config) = unsafe {
+            (
+                Out::new(out_json, "out_json")?,
+                crm_book_t::try_ref(book, "book")?,
+                instant_text(as_of, "as_of")?,
+                json_or_default::<ClvConfig>(config_json, "config_json", "the CLV config")?,
+            )
         };
-        let p = book.predict_clv(instant(as_of, "as_of")?, &config)?;
-        // SAFETY: checked non-NULL above.
-        unsafe { write(out_json, owned_string(to_json(&p))) };
-        Ok(())
+        json_out(out, &book.predict_clv(as_of, &config)?)
     })
 }
 
@@ -390,20 +375,17 @@ pub unsafe extern "C" fn crm_clv_expected_spend(
     len: usize,
     out: *mut f64,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out, "out")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let (p, f, m) = unsafe {
+        let (out, p, f, m) = unsafe {
             (
-                gg(params.as_ref().ok_or_else(|| Failure::null("params"))?),
+                OutSlice::new(out, len, "out")?,
+                GammaGammaParams::from(borrow(params, "params")?),
                 slice(frequency, len, "frequency")?,
                 slice(monetary_value, len, "monetary_value")?,
             )
         };
-        for i in 0..len {
-            // SAFETY: `out` has room for `len` values.
-            unsafe { out.add(i).write(p.expected_spend(f[i], m[i])) };
-        }
+        out.write(f.iter().zip(m).map(|(&f, &m)| p.expected_spend(f, m)));
         Ok(())
     })
 }
@@ -418,18 +400,39 @@ pub unsafe extern "C" fn crm_clv_expected_purchases_new(
     horizon: f64,
     out: *mut f64,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out, "out")?;
+    boundary(|| {
+        // SAFETY: per this function's contract.
+        let out = unsafe { Out::new(out, "out")? };
         if !(horizon.is_finite() && horizon >= 0.0) {
-            return Err(Failure::new(
-                crm_status_t::CRM_INVALID_ARGUMENT,
-                format!("invalid horizon {horizon}: must be a non-negative duration"),
-            ));
+            return Err(
+                CrmError::invalid("horizon", horizon, "must be a non-negative duration").into(),
+            );
         }
         // SAFETY: per this function's contract.
-        let p = bg(unsafe { params.as_ref() }.ok_or_else(|| Failure::null("params"))?);
-        // SAFETY: checked non-NULL above.
-        unsafe { write(out, p.expected_purchases_new(horizon)) };
+        let p = BetaGeoParams::from(unsafe { borrow(params, "params")? });
+        out.write(p.expected_purchases_new(horizon));
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The code of every core unit: exhaustive, so a new unit fails this test's build.
+    fn code(unit: ClvUnit) -> u32 {
+        match unit {
+            ClvUnit::Days => CRM_CLV_DAYS,
+            ClvUnit::Weeks => CRM_CLV_WEEKS,
+        }
+    }
+
+    #[test]
+    fn every_clv_unit_has_its_own_fixed_code() {
+        for (unit, number) in [(ClvUnit::Days, 0), (ClvUnit::Weeks, 1)] {
+            assert_eq!(code(unit), number, "{unit:?}");
+            assert_eq!(clv_unit(number).ok(), Some(unit));
+        }
+        assert!(clv_unit(2).is_err());
+    }
 }

@@ -19,41 +19,51 @@ mod args;
 mod book;
 mod calendar;
 mod clv;
-mod engines;
+mod columns;
+mod ffi;
 mod lifecycle;
 mod quality;
+mod segment;
 mod sla;
 mod status;
+mod transactions;
+mod value;
 
 pub use args::crm_string_free;
 pub use book::*;
 pub use calendar::*;
 pub use clv::*;
-pub use engines::*;
 pub use lifecycle::*;
 pub use quality::*;
+pub use segment::*;
 pub use sla::*;
 pub use status::{crm_last_error_message, crm_status_t};
+pub use transactions::*;
+pub use value::*;
 
 use std::ffi::c_char;
 
+use status::boundary;
+
 /// The ABI version of this header and library. It changes whenever a function signature,
-/// a struct layout or a constant's meaning changes incompatibly.
-pub const CRM_ABI_VERSION: u32 = 1;
+/// a struct layout or a constant's meaning changes incompatibly (2: `CRM_POISONED`, and
+/// `crm_lifecycle_report_json` split into `crm_book_lifecycle_report_json` and
+/// `crm_book_churn_reasons_json`).
+pub const CRM_ABI_VERSION: u32 = 2;
 
 /// The library version as a NUL-terminated UTF-8 string, e.g. `"0.1.0"`.
 ///
 /// The string is static: do not free it. Safe to call from any thread.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_version() -> *const c_char {
-    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+    boundary(|| concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast())
 }
 
 /// The ABI version the library was built with; compare it with `CRM_ABI_VERSION` from the
 /// header to detect a header/library mismatch at run time.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_abi_version() -> u32 {
-    CRM_ABI_VERSION
+    boundary(|| CRM_ABI_VERSION)
 }
 
 #[cfg(test)]

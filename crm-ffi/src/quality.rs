@@ -3,12 +3,17 @@
 use std::ffi::c_char;
 
 use chrono::NaiveDate;
+use crm_core::CrmError;
 use crm_core::model::Customer;
 use crm_core::quality::{self, DedupConfig, MatchRecord};
 
-use crate::args::{json, out_ok, owned_string, slice, text, to_json, write};
-use crate::book::{leak, unleak};
-use crate::status::{Failure, crm_status_t, guard};
+use crate::args::{
+    instant_text, json, json_or_default, json_out, owned_string, slice, text, text_opt,
+};
+use crate::book::crm_book_t;
+use crate::columns::{OwnedColumns, leak, owned_columns};
+use crate::ffi::{Castable, Out};
+use crate::status::{Failure, boundary, crm_status_t};
 
 /// Duplicates among records: `records_json` is a JSON array of objects with any of
 /// `given_name`, `surname`, `birth_date`, `email`, `phone`, `address`, `city`, `postcode`,
@@ -23,23 +28,17 @@ pub unsafe extern "C" fn crm_quality_find_duplicates_json(
     config_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out_json, "out_json")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let records: Vec<MatchRecord> = json(
-            unsafe { text(records_json, "records_json")? },
-            "the records",
-        )?;
-        let config: DedupConfig = if config_json.is_null() {
-            DedupConfig::default()
-        } else {
-            // SAFETY: non-NULL, NUL-terminated per the contract.
-            json(unsafe { text(config_json, "config_json")? }, "the config")?
+        let (out, records, config) = unsafe {
+            (
+                Out::new(out_json, "out_json")?,
+                text(records_json, "records_json")?,
+                json_or_default::<DedupConfig>(config_json, "config_json", "the config")?,
+            )
         };
-        let d = quality::find_duplicates(&records, &config)?;
-        // SAFETY: checked non-NULL above.
-        unsafe { write(out_json, owned_string(to_json(&d))) };
-        Ok(())
+        let records: Vec<MatchRecord> = json(records, "the records")?;
+        json_out(out, &quality::find_duplicates(&records, &config)?)
     })
 }
 
@@ -55,20 +54,18 @@ pub unsafe extern "C" fn crm_quality_validate_json(
     today: *const c_char,
     out_json: *mut *mut c_char,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out_json, "out_json")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let (customers, today) = unsafe { customers_and_day(customers_json, today)? };
-        let out: Vec<serde_json::Value> = customers
+        let (out, customers, today) =
+            unsafe { customers_and_day(out_json, customers_json, today)? };
+        let results: Vec<serde_json::Value> = customers
             .iter()
             .map(|c| {
                 serde_json::json!({"id": c.id, "findings": quality::validate_customer(c, today),
                                    "completeness": quality::completeness(c, today)})
             })
             .collect();
-        // SAFETY: checked non-NULL above.
-        unsafe { write(out_json, owned_string(to_json(&out))) };
-        Ok(())
+        json_out(out, &results)
     })
 }
 
@@ -82,21 +79,13 @@ pub unsafe extern "C" fn crm_quality_normalize_phone(
     phone: *const c_char,
     out: *mut *mut c_char,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out, "out")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let phone = unsafe { text(phone, "phone")? };
+        let (out, phone) = unsafe { (Out::new(out, "out")?, text(phone, "phone")?) };
         let e164 = quality::normalize_phone(phone).ok_or_else(|| {
-            Failure::new(
-                crm_status_t::CRM_INVALID_ARGUMENT,
-                format!(
-                    "invalid phone {}: not a phone number",
-                    crm_core::error::mask(phone)
-                ),
-            )
+            CrmError::invalid("phone", crm_core::error::mask(phone), "not a phone number")
         })?;
-        // SAFETY: checked non-NULL above.
-        unsafe { write(out, owned_string(e164)) };
+        out.write(owned_string(e164));
         Ok(())
     })
 }
@@ -111,12 +100,10 @@ pub unsafe extern "C" fn crm_quality_normalize_name(
     name: *const c_char,
     out: *mut *mut c_char,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out, "out")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let name = unsafe { text(name, "name")? };
-        // SAFETY: checked non-NULL above.
-        unsafe { write(out, owned_string(quality::normalize_name(name))) };
+        let (out, name) = unsafe { (Out::new(out, "out")?, text(name, "name")?) };
+        out.write(owned_string(quality::normalize_name(name)));
         Ok(())
     })
 }
@@ -131,44 +118,37 @@ pub unsafe extern "C" fn crm_quality_normalize_name(
 /// (`config_json`, `rules_json` may be NULL); `out_json` writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn crm_book_merge_duplicates_json(
-    book: *mut crate::book::crm_book_t,
+    book: *mut crm_book_t,
     at: *const c_char,
     apply: bool,
     config_json: *const c_char,
     rules_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out_json, "out_json")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let (book, at) = unsafe { (crate::book::book_mut(book)?, text(at, "at")?) };
-        let at = crate::args::instant(at, "at")?;
-        let config: DedupConfig = if config_json.is_null() {
-            DedupConfig::default()
-        } else {
-            // SAFETY: non-NULL, NUL-terminated per the contract.
-            json(unsafe { text(config_json, "config_json")? }, "the config")?
-        };
-        let rules: quality::GoldenRules = if rules_json.is_null() {
-            Default::default()
-        } else {
-            // SAFETY: non-NULL, NUL-terminated per the contract.
-            json(
-                unsafe { text(rules_json, "rules_json")? },
-                "the survivorship rules",
-            )?
+        let (out, mut book, at, config, rules) = unsafe {
+            (
+                Out::new(out_json, "out_json")?,
+                crm_book_t::try_mut(book, "book")?,
+                instant_text(at, "at")?,
+                json_or_default::<DedupConfig>(config_json, "config_json", "the config")?,
+                json_or_default::<quality::GoldenRules>(
+                    rules_json,
+                    "rules_json",
+                    "the survivorship rules",
+                )?,
+            )
         };
         let clusters = book.find_duplicates(&config)?;
-        let out = if apply {
+        let outcome = if apply {
             let (merged, skipped) =
                 book.merge_duplicates(&clusters, &rules, at.date_naive(), at)?;
             serde_json::json!({"clusters": clusters, "merges": merged, "skipped": skipped})
         } else {
             serde_json::json!({"clusters": clusters})
         };
-        // SAFETY: checked non-NULL above.
-        unsafe { write(out_json, owned_string(to_json(&out))) };
-        Ok(())
+        json_out(out, &outcome)
     })
 }
 
@@ -179,19 +159,17 @@ pub unsafe extern "C" fn crm_book_merge_duplicates_json(
 /// `book` is a live handle; `out` writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn crm_book_resolve(
-    book: *const crate::book::crm_book_t,
+    book: *const crm_book_t,
     customer_id: u64,
     out: *mut u64,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out, "out")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let book = unsafe { crate::book::book_ref(book)? };
+        let (out, book) = unsafe { (Out::new(out, "out")?, crm_book_t::try_ref(book, "book")?) };
         let id = book
             .resolve(customer_id)
-            .ok_or_else(|| crm_core::CrmError::not_found("customer_id", customer_id))?;
-        // SAFETY: checked non-NULL above.
-        unsafe { write(out, id) };
+            .ok_or_else(|| CrmError::not_found("customer_id", customer_id))?;
+        out.write(id);
         Ok(())
     })
 }
@@ -217,6 +195,12 @@ pub struct crm_duplicates_t {
     pub candidates: u64,
 }
 
+owned_columns!(crm_duplicates_t {
+    records => [cluster],
+    pairs => [left, right, probability];
+    plain [candidates]
+});
+
 /// Duplicates among `n_records` records given as `n_columns` text columns: `names[c]` is one
 /// of `given_name`, `surname`, `birth_date`, `email`, `phone`, `address`, `city`, `postcode`,
 /// `national_id`; `columns[c]` points to `n_records` strings, NULL for a missing value. Birth
@@ -237,11 +221,11 @@ pub unsafe extern "C" fn crm_quality_find_duplicates_columns(
     config_json: *const c_char,
     out: *mut *mut crm_duplicates_t,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out, "out")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let (names, columns) = unsafe {
+        let (out, names, columns) = unsafe {
             (
+                Out::new(out, "out")?,
                 slice(names, n_columns, "names")?,
                 slice(columns, n_columns, "columns")?,
             )
@@ -255,29 +239,22 @@ pub unsafe extern "C" fn crm_quality_find_duplicates_columns(
             let values = cells
                 .iter()
                 .enumerate()
-                .map(|(row, &cell)| {
-                    // SAFETY: NULL or NUL-terminated per the contract.
-                    (!cell.is_null())
-                        .then(|| unsafe { cell_text(cell, name, row) })
-                        .transpose()
-                })
+                // SAFETY: NULL or NUL-terminated per the contract.
+                .map(|(row, &cell)| unsafe { text_opt(cell, &format!("{name}[{row}]")) })
                 .collect::<Result<Vec<_>, Failure>>()?;
             owned.push((name, values));
         }
         let views: Vec<(&str, &[Option<&str>])> =
             owned.iter().map(|(n, v)| (*n, v.as_slice())).collect();
-        let config: DedupConfig = if config_json.is_null() {
-            DedupConfig::default()
-        } else {
-            // SAFETY: non-NULL, NUL-terminated per the contract.
-            json(unsafe { text(config_json, "config_json")? }, "the config")?
-        };
+        // SAFETY: NULL or NUL-terminated per the contract.
+        let config: DedupConfig =
+            unsafe { json_or_default(config_json, "config_json", "the config")? };
         let records = quality::records_from_columns(n_records, &views)?;
         let d = quality::find_duplicates(&records, &config)?;
         let rows = |f: fn(&quality::MatchPair) -> usize| -> Vec<u64> {
             d.pairs.iter().map(|p| f(p) as u64).collect()
         };
-        let result = crm_duplicates_t {
+        crm_duplicates_t {
             records: d.cluster.len(),
             cluster: leak(d.cluster.iter().map(|&c| c as u64).collect()),
             pairs: d.pairs.len(),
@@ -285,30 +262,10 @@ pub unsafe extern "C" fn crm_quality_find_duplicates_columns(
             right: leak(rows(|p| p.right)),
             probability: leak(d.pairs.iter().map(|p| p.probability).collect()),
             candidates: d.candidates as u64,
-        };
-        // SAFETY: checked non-NULL above.
-        unsafe { write(out, Box::into_raw(Box::new(result))) };
+        }
+        .into_out(out);
         Ok(())
     })
-}
-
-/// One non-NULL cell as UTF-8, its column and row named on failure.
-///
-/// # Safety
-/// `cell` is NUL-terminated and valid for the call.
-unsafe fn cell_text<'a>(cell: *const c_char, column: &str, row: usize) -> Result<&'a str, Failure> {
-    // SAFETY: per the function's contract.
-    unsafe { std::ffi::CStr::from_ptr(cell) }
-        .to_str()
-        .map_err(|e| {
-            Failure::new(
-                crm_status_t::CRM_INVALID_UTF8,
-                format!(
-                    "{column}[{row}] is not valid UTF-8 (byte {})",
-                    e.valid_up_to()
-                ),
-            )
-        })
 }
 
 /// Releases duplicates. NULL is accepted.
@@ -317,45 +274,33 @@ unsafe fn cell_text<'a>(cell: *const c_char, column: &str, row: usize) -> Result
 /// `duplicates` is NULL or came from `crm_quality_find_duplicates_columns`, released once.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn crm_duplicates_free(duplicates: *mut crm_duplicates_t) {
-    if duplicates.is_null() {
-        return;
-    }
-    // SAFETY: it came from Box::into_raw in crm_quality_find_duplicates_columns; its arrays
-    // from `leak`.
-    unsafe {
-        let d = Box::from_raw(duplicates);
-        unleak(d.cluster, d.records);
-        unleak(d.left, d.pairs);
-        unleak(d.right, d.pairs);
-        unleak(d.probability, d.pairs);
-    }
+    // SAFETY: per this function's contract.
+    boundary(|| unsafe { OwnedColumns::free(duplicates) })
 }
 
-/// A JSON array of customers and a YYYY-MM-DD day, read from C.
+/// The JSON out-parameter, a JSON array of customers and a YYYY-MM-DD day, read from C.
 ///
 /// # Safety
-/// Both NUL-terminated (or NULL, refused).
-unsafe fn customers_and_day(
+/// `out_json` NULL or writable; the strings NUL-terminated (or NULL, refused).
+unsafe fn customers_and_day<'a>(
+    out_json: *mut *mut c_char,
     customers_json: *const c_char,
     today: *const c_char,
-) -> Result<(Vec<Customer>, NaiveDate), Failure> {
+) -> Result<(Out<'a, *mut c_char>, Vec<Customer>, NaiveDate), Failure> {
     // SAFETY: per the function's contract.
-    let (customers, today) = unsafe {
+    let (out, customers, today) = unsafe {
         (
+            Out::new(out_json, "out_json")?,
             text(customers_json, "customers_json")?,
             text(today, "today")?,
         )
     };
-    Ok((json(customers, "the customers")?, day(today)?))
+    Ok((out, json(customers, "the customers")?, day(today)?))
 }
 
 fn day(today: &str) -> Result<NaiveDate, Failure> {
-    NaiveDate::parse_from_str(today, "%Y-%m-%d").map_err(|_| {
-        Failure::new(
-            crm_status_t::CRM_INVALID_ARGUMENT,
-            format!("invalid today {today:?}: use YYYY-MM-DD"),
-        )
-    })
+    NaiveDate::parse_from_str(today, "%Y-%m-%d")
+        .map_err(|_| CrmError::invalid("today", format_args!("{today:?}"), "use YYYY-MM-DD").into())
 }
 
 /// The data-quality report of a JSON array of customers: fill rate per field, completeness,
@@ -370,14 +315,11 @@ pub unsafe extern "C" fn crm_quality_report_json(
     today: *const c_char,
     out_json: *mut *mut c_char,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out_json, "out_json")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let (customers, today) = unsafe { customers_and_day(customers_json, today)? };
-        let report = quality::quality_report(&customers, today);
-        // SAFETY: checked non-NULL above.
-        unsafe { write(out_json, owned_string(to_json(&report))) };
-        Ok(())
+        let (out, customers, today) =
+            unsafe { customers_and_day(out_json, customers_json, today)? };
+        json_out(out, &quality::quality_report(&customers, today))
     })
 }
 
@@ -387,17 +329,19 @@ pub unsafe extern "C" fn crm_quality_report_json(
 /// `book` is a live handle; `today` NUL-terminated; `out_json` writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn crm_book_quality_report_json(
-    book: *const crate::book::crm_book_t,
+    book: *const crm_book_t,
     today: *const c_char,
     out_json: *mut *mut c_char,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out_json, "out_json")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let (book, today) = unsafe { (crate::book::book_ref(book)?, text(today, "today")?) };
-        let report = book.quality_report(day(today)?);
-        // SAFETY: checked non-NULL above.
-        unsafe { write(out_json, owned_string(to_json(&report))) };
-        Ok(())
+        let (out, book, today) = unsafe {
+            (
+                Out::new(out_json, "out_json")?,
+                crm_book_t::try_ref(book, "book")?,
+                text(today, "today")?,
+            )
+        };
+        json_out(out, &book.quality_report(day(today)?))
     })
 }

@@ -2,27 +2,22 @@
 
 use std::ffi::c_char;
 
+use crm_core::CrmError;
 use crm_core::sla::{self, GroupBy, RetentionAssumptions, SlaPolicies};
 
-use crate::args::{instant, json, out_ok, owned_string, text, to_json, write};
-use crate::book::{book_mut, book_ref, crm_book_t};
-use crate::status::{Failure, crm_status_t, guard};
+use crate::args::{instant_text, json_or_default, json_out, text};
+use crate::book::crm_book_t;
+use crate::ffi::{Castable, Handle, Out, castable};
+use crate::status::{boundary, crm_status_t};
 
 /// An opaque, ordered list of SLA policies from `crm_sla_policy_from_json`, released by
 /// `crm_sla_policy_free`. Immutable: may be shared between threads.
 #[derive(Debug)]
 pub struct crm_sla_policy_t {
-    inner: SlaPolicies,
+    handle: Handle<SlaPolicies>,
 }
 
-/// # Safety
-/// `policy` is NULL or a live handle.
-unsafe fn policy_ref<'a>(policy: *const crm_sla_policy_t) -> Result<&'a SlaPolicies, Failure> {
-    // SAFETY: per the function's contract.
-    unsafe { policy.as_ref() }
-        .map(|p| &p.inner)
-        .ok_or_else(|| Failure::null("policy"))
-}
+castable!(crm_sla_policy_t => SlaPolicies);
 
 /// Policies from their JSON form: one policy object, a list, or `{"policies": [...]}`; e.g.
 /// `{"name": "desk", "calendar": {...}, "targets": {"urgent": {"first_response": 30,
@@ -35,12 +30,10 @@ pub unsafe extern "C" fn crm_sla_policy_from_json(
     json_text: *const c_char,
     out: *mut *mut crm_sla_policy_t,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out, "out")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let inner = SlaPolicies::from_json(unsafe { text(json_text, "json")? })?;
-        // SAFETY: checked non-NULL above.
-        unsafe { write(out, Box::into_raw(Box::new(crm_sla_policy_t { inner }))) };
+        let (out, text) = unsafe { (Out::new(out, "out")?, text(json_text, "json")?) };
+        crm_sla_policy_t::into_out(out, SlaPolicies::from_json(text)?);
         Ok(())
     })
 }
@@ -51,10 +44,8 @@ pub unsafe extern "C" fn crm_sla_policy_from_json(
 /// `policy` is NULL or a live handle, not used again.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn crm_sla_policy_free(policy: *mut crm_sla_policy_t) {
-    if !policy.is_null() {
-        // SAFETY: it came from Box::into_raw in crm_sla_policy_from_json.
-        drop(unsafe { Box::from_raw(policy) });
-    }
+    // SAFETY: per this function's contract.
+    boundary(|| unsafe { crm_sla_policy_t::free(policy) })
 }
 
 /// Attaches a copy of `policy` to the book (NULL detaches): views then show each open
@@ -67,12 +58,15 @@ pub unsafe extern "C" fn crm_book_set_sla_policy(
     book: *mut crm_book_t,
     policy: *const crm_sla_policy_t,
 ) -> crm_status_t {
-    guard(|| {
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let book = unsafe { book_mut(book)? };
-        // SAFETY: per this function's contract.
-        let policy = unsafe { policy.as_ref() }.map(|p| p.inner.clone());
-        book.set_sla_policies(policy);
+        let (mut book, policy) = unsafe {
+            (
+                crm_book_t::try_mut(book, "book")?,
+                crm_sla_policy_t::try_opt_ref(policy, "policy")?,
+            )
+        };
+        book.set_sla_policies(policy.cloned());
         Ok(())
     })
 }
@@ -91,15 +85,17 @@ pub unsafe extern "C" fn crm_book_evaluate_sla_json(
     open_only: bool,
     out_json: *mut *mut c_char,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out_json, "out_json")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let (book, policy, now) =
-            unsafe { (book_ref(book)?, policy_ref(policy)?, text(now, "now")?) };
-        let results = book.evaluate_sla(policy, instant(now, "now")?, open_only)?;
-        // SAFETY: checked non-NULL above.
-        unsafe { write(out_json, owned_string(to_json(&results))) };
-        Ok(())
+        let (out, book, policy, now) = unsafe {
+            (
+                Out::new(out_json, "out_json")?,
+                crm_book_t::try_ref(book, "book")?,
+                crm_sla_policy_t::try_ref(policy, "policy")?,
+                instant_text(now, "now")?,
+            )
+        };
+        json_out(out, &book.evaluate_sla(policy, now, open_only)?)
     })
 }
 
@@ -124,32 +120,32 @@ pub unsafe extern "C" fn crm_sla_report_json(
     retention_cost: f64,
     out_json: *mut *mut c_char,
 ) -> crm_status_t {
-    guard(|| {
-        out_ok(out_json, "out_json")?;
+    boundary(|| {
         // SAFETY: per this function's contract.
-        let (book, policy) = unsafe { (book_ref(book)?, policy_ref(policy)?) };
-        // SAFETY: per this function's contract.
-        let (now, from, to, by) = unsafe {
+        let (out, book, policy, now, from, to, by) = unsafe {
             (
-                instant(text(now, "now")?, "now")?,
-                instant(text(from, "from")?, "from")?,
-                instant(text(to, "to")?, "to")?,
+                Out::new(out_json, "out_json")?,
+                crm_book_t::try_ref(book, "book")?,
+                crm_sla_policy_t::try_ref(policy, "policy")?,
+                instant_text(now, "now")?,
+                instant_text(from, "from")?,
+                instant_text(to, "to")?,
                 text(by, "by")?,
             )
         };
         let group: GroupBy =
             serde_json::from_value(serde_json::Value::String(by.into())).map_err(|_| {
-                Failure::new(
-                    crm_status_t::CRM_INVALID_ARGUMENT,
-                    format!("invalid by {by:?}: use priority, tier, channel, category or policy"),
+                CrmError::invalid(
+                    "by",
+                    format_args!("{by:?}"),
+                    "use priority, tier, channel, category or policy",
                 )
             })?;
-        let assumptions: RetentionAssumptions = if assumptions_json.is_null() {
-            RetentionAssumptions::default()
-        } else {
-            // SAFETY: non-NULL, NUL-terminated per the contract.
-            json(
-                unsafe { text(assumptions_json, "assumptions_json")? },
+        // SAFETY: NULL or NUL-terminated per the contract.
+        let assumptions: RetentionAssumptions = unsafe {
+            json_or_default(
+                assumptions_json,
+                "assumptions_json",
                 "the retention assumptions",
             )?
         };
@@ -160,8 +156,6 @@ pub unsafe extern "C" fn crm_sla_report_json(
             "customer_error_share": sla::customer_error_share(&results, from, to),
             "retention": retention,
         });
-        // SAFETY: checked non-NULL above.
-        unsafe { write(out_json, owned_string(to_json(&report))) };
-        Ok(())
+        json_out(out, &report)
     })
 }

@@ -1,4 +1,4 @@
-//! Status codes, the thread-local last error, and the panic boundary.
+//! Status codes, the thread-local last error, and the one panic boundary.
 
 use std::cell::RefCell;
 use std::ffi::{CString, c_char};
@@ -30,8 +30,14 @@ pub enum crm_status_t {
     CRM_NULL_POINTER = 8,
     /// A string argument was not valid UTF-8.
     CRM_INVALID_UTF8 = 9,
-    /// A bug: the library panicked; the call had no effect on its arguments' contents.
+    /// A bug: the library panicked. Do not read the out-parameters. A handle the call was
+    /// changing (a `crm_book_t *` passed as non-const) may be half-changed and is poisoned
+    /// from then on (see `CRM_POISONED`); handles passed as `const` are as they were.
     CRM_PANIC = 10,
+    /// The handle is unusable because an earlier call panicked while changing it: every
+    /// later call on it fails with this status (functions returning a number return 0).
+    /// Only its `_free` still works.
+    CRM_POISONED = 11,
 }
 
 use crm_status_t::*;
@@ -40,23 +46,44 @@ thread_local! {
     static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
 }
 
-/// A failed call: its status and message.
+/// A failed call: its status and message. Errors of the domain come from `CrmError` through
+/// the one map below; only the FFI's own failures (NULL, UTF-8, poisoned) are built here.
 #[derive(Debug)]
 pub(crate) struct Failure {
-    pub(crate) status: crm_status_t,
-    pub(crate) message: String,
+    status: crm_status_t,
+    message: String,
 }
 
 impl Failure {
-    pub(crate) fn new(status: crm_status_t, message: impl Into<String>) -> Self {
+    /// A NULL pointer where `argument` is required.
+    pub(crate) fn null(argument: &str) -> Self {
         Failure {
-            status,
-            message: message.into(),
+            status: CRM_NULL_POINTER,
+            message: format!("{argument} must not be NULL"),
         }
     }
 
-    pub(crate) fn null(argument: &str) -> Self {
-        Failure::new(CRM_NULL_POINTER, format!("{argument} must not be NULL"))
+    /// The string `argument` is not UTF-8 from byte `valid_up_to` on.
+    pub(crate) fn utf8(argument: &str, valid_up_to: usize) -> Self {
+        Failure {
+            status: CRM_INVALID_UTF8,
+            message: format!("{argument} is not valid UTF-8 (byte {valid_up_to})"),
+        }
+    }
+
+    /// The handle `argument` was poisoned by an earlier panic.
+    pub(crate) fn poisoned(argument: &str) -> Self {
+        Failure {
+            status: CRM_POISONED,
+            message: format!(
+                "{argument} is poisoned: an earlier call panicked while changing it; free it"
+            ),
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn status(&self) -> crm_status_t {
+        self.status
     }
 }
 
@@ -73,24 +100,82 @@ impl From<CrmError> for Failure {
             ErrorKind::Io => CRM_IO_ERROR,
             _ => CRM_INVALID_ARGUMENT,
         };
-        Failure::new(status, e.message())
+        Failure {
+            status,
+            message: e.message().to_owned(),
+        }
     }
 }
 
-pub(crate) fn set_last_error(message: &str) {
+fn set_last_error(message: &str) {
     let text = CString::new(message.replace('\0', "\\0")).unwrap_or_default();
     LAST_ERROR.with(|e| *e.borrow_mut() = text);
 }
 
-/// Runs `body` behind the panic boundary: `Ok` → `CRM_OK`; `Err` and panics set the
-/// thread's last error and return its status.
-pub(crate) fn guard(body: impl FnOnce() -> Result<(), Failure>) -> crm_status_t {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
-        Ok(Ok(())) => CRM_OK,
-        Ok(Err(f)) => {
-            set_last_error(&f.message);
-            f.status
+/// What an `extern "C"` function returns, and what it returns when its body panicked.
+pub(crate) trait Returns: Sized {
+    /// What the body inside the boundary produces.
+    type Body;
+    /// The return value for a body that finished.
+    fn finish(body: Self::Body) -> Self;
+    /// The documented neutral value after a panic: `CRM_PANIC`, 0, NULL or nothing.
+    fn on_panic() -> Self;
+}
+
+impl Returns for crm_status_t {
+    type Body = Result<(), Failure>;
+
+    fn finish(body: Self::Body) -> Self {
+        match body {
+            Ok(()) => CRM_OK,
+            Err(f) => {
+                set_last_error(&f.message);
+                f.status
+            }
         }
+    }
+
+    fn on_panic() -> Self {
+        CRM_PANIC
+    }
+}
+
+macro_rules! returns_itself {
+    ($($t:ty => $neutral:expr),* $(,)?) => {$(
+        impl Returns for $t {
+            type Body = $t;
+
+            fn finish(body: Self::Body) -> Self {
+                body
+            }
+
+            fn on_panic() -> Self {
+                $neutral
+            }
+        }
+    )*};
+}
+
+returns_itself!(() => (), usize => 0, u32 => 0);
+
+impl<T> Returns for *const T {
+    type Body = *const T;
+
+    fn finish(body: Self::Body) -> Self {
+        body
+    }
+
+    fn on_panic() -> Self {
+        std::ptr::null()
+    }
+}
+
+/// The one panic boundary: every `extern "C"` body runs inside it (`tests/boundary.rs`
+/// checks). A finished body's value is returned (an `Err` sets the thread's last error and
+/// returns its status); a panic sets the last error and returns [`Returns::on_panic`].
+pub(crate) fn boundary<R: Returns>(body: impl FnOnce() -> R::Body) -> R {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
+        Ok(done) => R::finish(done),
         Err(panic) => {
             let what = panic
                 .downcast_ref::<&str>()
@@ -98,7 +183,7 @@ pub(crate) fn guard(body: impl FnOnce() -> Result<(), Failure>) -> crm_status_t 
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_owned());
             set_last_error(&format!("internal error (panic): {what}"));
-            CRM_PANIC
+            R::on_panic()
         }
     }
 }
@@ -108,5 +193,64 @@ pub(crate) fn guard(body: impl FnOnce() -> Result<(), Failure>) -> crm_status_t 
 /// on the same thread; do not free it.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_last_error_message() -> *const c_char {
-    LAST_ERROR.with(|e| e.borrow().as_ptr())
+    boundary(|| LAST_ERROR.with(|e| e.borrow().as_ptr()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CStr;
+
+    fn last_error() -> String {
+        // SAFETY: the pointer is NUL-terminated and valid until the next failing call.
+        unsafe { CStr::from_ptr(crm_last_error_message()) }
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    #[test]
+    fn a_panic_becomes_the_neutral_value_and_the_last_error() {
+        let status: crm_status_t = boundary(|| panic!("boom"));
+        assert_eq!(status, CRM_PANIC);
+        assert_eq!(last_error(), "internal error (panic): boom");
+        let n: usize = boundary(|| panic!("{}", 7));
+        assert_eq!(n, 0);
+        assert_eq!(last_error(), "internal error (panic): 7");
+        let p: *const u8 = boundary(|| panic!("null"));
+        assert!(p.is_null());
+    }
+
+    #[test]
+    fn an_error_sets_its_status_and_message() {
+        let status: crm_status_t = boundary(|| Err(CrmError::not_found("customer_id", 42).into()));
+        assert_eq!(status, CRM_NOT_FOUND);
+        assert_eq!(last_error(), "unknown customer_id 42");
+        let status: crm_status_t = boundary(|| Err(Failure::poisoned("book")));
+        assert_eq!(status, CRM_POISONED);
+        assert!(last_error().starts_with("book is poisoned"));
+        let ok: crm_status_t = boundary(|| Ok(()));
+        assert_eq!(ok, CRM_OK);
+    }
+
+    #[test]
+    fn status_numbers_are_the_published_ones() {
+        // The numbers are part of the ABI: C programs are compiled against them.
+        let published = [
+            (CRM_OK, 0),
+            (CRM_INVALID_ARGUMENT, 1),
+            (CRM_NOT_FOUND, 2),
+            (CRM_DUPLICATE, 3),
+            (CRM_CONFLICT, 4),
+            (CRM_PARSE_ERROR, 5),
+            (CRM_UNSUPPORTED_VERSION, 6),
+            (CRM_IO_ERROR, 7),
+            (CRM_NULL_POINTER, 8),
+            (CRM_INVALID_UTF8, 9),
+            (CRM_PANIC, 10),
+            (CRM_POISONED, 11),
+        ];
+        for (status, number) in published {
+            assert_eq!(status as u32, number, "{status:?}");
+        }
+    }
 }

@@ -76,14 +76,22 @@ int main(void) {
     CHECK(contains(json, "{\"stage\":\"at_risk\",\"from\":\"2025-03-10T06:30:00Z\",\"to\":null}"));
     crm_string_free(json);
     json = NULL;
-    CHECK_STATUS(crm_lifecycle_report_json(book, life, "2025-01-01T00:00:00Z", "2025-04-01T00:00:00Z", false, &json), CRM_OK);
+    /* Two functions, two documents: the funnel report never carries churn reasons and the
+     * churn-reason report never carries the funnel. */
+    CHECK_STATUS(crm_book_lifecycle_report_json(book, life, "2025-01-01T00:00:00Z", "2025-04-01T00:00:00Z", &json), CRM_OK);
     CHECK(contains(json, "\"funnel\""));
+    CHECK(!contains(json, "\"churned\":1"));
     crm_string_free(json);
     json = NULL;
-    CHECK_STATUS(crm_lifecycle_report_json(book, life, "2025-01-01T00:00:00Z", "2026-06-01T00:00:00Z", true, &json), CRM_OK);
+    CHECK_STATUS(crm_book_churn_reasons_json(book, life, "2026-06-01T00:00:00Z", &json), CRM_OK);
     CHECK(contains(json, "\"churned\":1"));
+    CHECK(!contains(json, "\"funnel\""));
     crm_string_free(json);
     json = NULL;
+    CHECK_STATUS(crm_book_churn_reasons_json(book, life, "not a date", &json), CRM_INVALID_ARGUMENT);
+    CHECK(json == NULL && contains(crm_last_error_message(), "as_of"));
+    CHECK_STATUS(crm_book_lifecycle_report_json(book, NULL, "2025-01-01T00:00:00Z", "2025-04-01T00:00:00Z", &json), CRM_NULL_POINTER);
+    CHECK(contains(crm_last_error_message(), "policy must not be NULL"));
     /* Exported facts classify like the book: one purchase 36 days before -> New. */
     crm_stage_facts_t *facts = NULL;
     CHECK_STATUS(crm_book_stage_facts(book, life, "2025-02-10T00:00:00Z", &facts), CRM_OK);

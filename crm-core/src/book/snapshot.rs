@@ -1,10 +1,10 @@
 //! A whole book as one serde value, with a format version.
 
-use std::collections::HashSet;
 use std::io::{Read, Write};
 
 use serde::{Deserialize, Serialize};
 
+use super::invariants::Scope;
 use super::{BookConfig, CustomerBook};
 use crate::error::{CrmError, ErrorKind, Result};
 use crate::model::{Customer, Event, Incident};
@@ -68,51 +68,24 @@ impl CustomerBook {
         }
         let mut book = CustomerBook::new(snapshot.config)?;
         // `referred_by` may name a customer added later (profiles can be updated), so
-        // referrers are checked against the whole snapshot, then restored.
-        let ids: HashSet<u64> = snapshot.customers.iter().map(|c| c.id).collect();
+        // referrers are restored once every customer is in, and checked with the rest.
         let mut referrers = Vec::with_capacity(snapshot.customers.len());
-        let customers = snapshot
-            .customers
-            .into_iter()
-            .enumerate()
-            .map(|(i, mut c)| {
-                referrers.push((i, c.referred_by.take()));
-                c
-            });
+        let customers = snapshot.customers.into_iter().map(|mut c| {
+            referrers.push(c.referred_by.take());
+            c
+        });
         book.add_customers(customers)?;
-        for (i, referrer) in referrers {
-            if let Some(r) = referrer {
-                if !ids.contains(&r) || r == book.customers[i].id {
-                    return Err(CrmError::not_found("referred_by", r)
-                        .context(format_args!("customer #{i}")));
-                }
-                book.customers[i].referred_by = Some(r);
-            }
+        for (c, referrer) in book.customers.iter_mut().zip(referrers) {
+            c.referred_by = referrer;
         }
         book.record_all(snapshot.events)?;
         for (i, incident) in snapshot.incidents.into_iter().enumerate() {
             book.add_incident(incident)
                 .map_err(|e| e.context(format_args!("incident #{i}")))?;
         }
-        for (i, m) in snapshot.merges.iter().enumerate() {
-            if !book.index.contains_key(&m.survivor) && !book.redirects.contains_key(&m.survivor) {
-                return Err(
-                    CrmError::not_found("survivor", m.survivor).context(format_args!("merge #{i}"))
-                );
-            }
-            for &id in &m.merged {
-                if book.index.contains_key(&id) {
-                    return Err(CrmError::conflict(
-                        "merged",
-                        id,
-                        "is still a customer of the snapshot, so it cannot redirect",
-                    )
-                    .context(format_args!("merge #{i}")));
-                }
-                book.redirects.insert(id, m.survivor);
-            }
-        }
-        book.merges = snapshot.merges;
+        book.replay_merges(snapshot.merges)?;
+        // The same invariants every live call keeps.
+        book.check_invariants(Scope::All)?;
         Ok(book)
     }
 

@@ -6,8 +6,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use super::invariants::Scope;
-use super::{CustomerBook, EarlyEvents};
 use super::store::StoredKind;
+use super::{CustomerBook, EarlyEvents};
 use crate::error::{CrmError, Result};
 use crate::model::{Customer, CustomerId};
 
@@ -373,7 +373,9 @@ impl CustomerBook {
             // Earlier merges of this call may have folded some of the cluster already.
             let mut ids: Vec<CustomerId> = Vec::with_capacity(cluster.len());
             for id in cluster {
-                let id = next.resolve(*id).ok_or_else(|| CrmError::not_found("customer_id", id))?;
+                let id = next
+                    .resolve(*id)
+                    .ok_or_else(|| CrmError::not_found("customer_id", id))?;
                 if !ids.contains(&id) {
                     ids.push(id);
                 }

@@ -899,7 +899,8 @@ fn plain(n: u64) -> CustomerBook {
     let mut b = CustomerBook::with_currency("TRY").unwrap();
     for id in 1..=n {
         b.add_customer(Customer::person(id, "Ad", "Soyad")).unwrap();
-        b.record(Event::new(id, t(id as u32, 9, 0), buy(1_000, "a"))).unwrap();
+        b.record(Event::new(id, t(id as u32, 9, 0), buy(1_000, "a")))
+            .unwrap();
     }
     b
 }
@@ -911,7 +912,10 @@ fn merge_chains_collapse_to_the_final_survivor() {
     b.merge(3, &[2], None, t(21, 0, 0)).unwrap();
     let loaded = round_trip(&b);
     for x in [&b, &loaded] {
-        assert_eq!((x.resolve(1), x.resolve(2), x.resolve(3)), (Some(3), Some(3), Some(3)));
+        assert_eq!(
+            (x.resolve(1), x.resolve(2), x.resolve(3)),
+            (Some(3), Some(3), Some(3))
+        );
         assert_eq!(x.len(), 1);
         assert_eq!(x.events_of(1).unwrap().count(), 3);
     }
@@ -919,14 +923,23 @@ fn merge_chains_collapse_to_the_final_survivor() {
     let mut b = plain(4);
     b.merge(2, &[1], None, t(20, 0, 0)).unwrap();
     let m = b.merge(4, &[1], None, t(21, 0, 0)).unwrap();
-    assert_eq!((m.survivor, m.merged.clone(), m.events_moved), (4, vec![2], 2));
-    assert_eq!((b.resolve(1), b.resolve(2), b.resolve(3)), (Some(4), Some(4), Some(3)));
+    assert_eq!(
+        (m.survivor, m.merged.clone(), m.events_moved),
+        (4, vec![2], 2)
+    );
+    assert_eq!(
+        (b.resolve(1), b.resolve(2), b.resolve(3)),
+        (Some(4), Some(4), Some(3))
+    );
     // A merged id as the survivor means its survivor.
     let m = b.merge(1, &[3], None, t(22, 0, 0)).unwrap();
     assert_eq!((m.survivor, m.merged), (4, vec![3]));
     let before = b.snapshot();
     let err = b.merge(4, &[2], None, t(23, 0, 0)).unwrap_err();
-    assert_eq!(err.to_string(), "invalid merged 2: the survivor 4 cannot be merged into itself");
+    assert_eq!(
+        err.to_string(),
+        "invalid merged 2: the survivor 4 cannot be merged into itself"
+    );
     assert_eq!(b.snapshot(), before);
     let loaded = round_trip(&b);
     assert_eq!((loaded.resolve(1), loaded.resolve(3)), (Some(4), Some(4)));
@@ -938,7 +951,9 @@ fn merged_ids_stay_reserved() {
     let mut b = book();
     b.merge(3, &[2], None, t(20, 0, 0)).unwrap();
     let before = b.snapshot();
-    let err = b.add_customer(Customer::person(2, "Yeni", "Kişi")).unwrap_err();
+    let err = b
+        .add_customer(Customer::person(2, "Yeni", "Kişi"))
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Duplicate);
     assert_eq!(err.field(), Some("customer_id"));
     assert_eq!(
@@ -948,9 +963,15 @@ fn merged_ids_stay_reserved() {
     let err = b
         .add_customers([Customer::person(8, "A", "B"), Customer::person(2, "C", "D")])
         .unwrap_err();
-    assert!(err.to_string().starts_with("customer #1: duplicate customer_id 2"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("customer #1: duplicate customer_id 2"),
+        "{err}"
+    );
     // Updating by a merged id would rename the survivor: refused, naming the survivor.
-    let err = b.update_customer(Customer::person(2, "C", "D")).unwrap_err();
+    let err = b
+        .update_customer(Customer::person(2, "C", "D"))
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         "customer_id 2 rejected: was merged into customer 3; update that customer"
@@ -975,15 +996,21 @@ fn merges_re_point_referrals_and_take_the_earliest_acquisition() {
     let mut friend = Customer::person(3, "Ali", "Tan");
     friend.referred_by = Some(1);
     b.add_customers([early, late, friend]).unwrap();
-    b.record(Event::new(1, t(3, 9, 0), buy(1_000, "a"))).unwrap();
-    b.record(Event::new(1, t(4, 9, 0), Referral { referred: 3 })).unwrap();
-    b.record(Event::new(2, t(11, 9, 0), buy(2_000, "a"))).unwrap();
+    b.record(Event::new(1, t(3, 9, 0), buy(1_000, "a")))
+        .unwrap();
+    b.record(Event::new(1, t(4, 9, 0), Referral { referred: 3 }))
+        .unwrap();
+    b.record(Event::new(2, t(11, 9, 0), buy(2_000, "a")))
+        .unwrap();
     // 2 survives; 1's purchase on the 3rd moves under it, so 2 is acquired on the 2nd.
     let m = b.merge(2, &[1], None, t(20, 0, 0)).unwrap();
     assert_eq!(m.events_moved, 2);
     assert_eq!(b.customer(2).unwrap().acquired_at, Some(t(2, 0, 0)));
     assert_eq!(b.customer(3).unwrap().referred_by, Some(2));
-    let referral = b.events_of(3).unwrap().find(|e| matches!(e.kind, EventKind::Referral(_)));
+    let referral = b
+        .events_of(3)
+        .unwrap()
+        .find(|e| matches!(e.kind, EventKind::Referral(_)));
     assert_eq!(referral.unwrap().customer_id, 2);
     let loaded = round_trip(&b);
     assert_eq!(loaded.customer(3).unwrap().referred_by, Some(2));
@@ -992,8 +1019,10 @@ fn merges_re_point_referrals_and_take_the_earliest_acquisition() {
     let mut b = CustomerBook::with_currency("TRY").unwrap();
     let mut dated = Customer::person(1, "Ece", "Ak");
     dated.acquired_at = Some(t(10, 0, 0));
-    b.add_customers([dated, Customer::person(2, "Ece", "Ak")]).unwrap();
-    b.record(Event::new(2, t(5, 9, 0), buy(1_000, "a"))).unwrap();
+    b.add_customers([dated, Customer::person(2, "Ece", "Ak")])
+        .unwrap();
+    b.record(Event::new(2, t(5, 9, 0), buy(1_000, "a")))
+        .unwrap();
     b.merge(1, &[2], None, t(20, 0, 0)).unwrap();
     assert_eq!(b.customer(1).unwrap().acquired_at, Some(t(5, 9, 0)));
     round_trip(&b);
@@ -1008,8 +1037,10 @@ fn merge_duplicates_keeps_the_invariants() {
     a.acquired_at = Some(t(15, 0, 0));
     let mut c = Customer::person(2, "Zeynep", "Kaya");
     c.acquired_at = Some(t(1, 0, 0));
-    b.add_customers([a, c, Customer::person(3, "Ali", "Tan")]).unwrap();
-    b.record(Event::new(2, t(2, 9, 0), buy(4_000, "a"))).unwrap();
+    b.add_customers([a, c, Customer::person(3, "Ali", "Tan")])
+        .unwrap();
+    b.record(Event::new(2, t(2, 9, 0), buy(4_000, "a")))
+        .unwrap();
     let rules = crate::quality::GoldenRules::default();
     let today = t(20, 0, 0).date_naive();
     // The second cluster names 1 again: it stands for its survivor, so 3 joins 1.
@@ -1024,7 +1055,9 @@ fn merge_duplicates_keeps_the_invariants() {
     round_trip(&b);
     // An unknown id refuses the whole call.
     let before = b.snapshot();
-    let err = b.merge_duplicates(&[vec![1, 77]], &rules, today, t(21, 0, 0)).unwrap_err();
+    let err = b
+        .merge_duplicates(&[vec![1, 77]], &rules, today, t(21, 0, 0))
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert_eq!(b.snapshot(), before);
 }
@@ -1035,11 +1068,20 @@ fn the_loader_checks_the_merge_records() {
     b.merge(3, &[2], None, t(20, 0, 0)).unwrap();
     let mut s = b.snapshot();
     // The survivor of a merge must have been live, not merged away earlier.
-    s.merges.push(MergeRecord { survivor: 2, merged: vec![1], at: t(21, 0, 0), events_moved: 0 });
+    s.merges.push(MergeRecord {
+        survivor: 2,
+        merged: vec![1],
+        at: t(21, 0, 0),
+        events_moved: 0,
+    });
     s.customers.retain(|c| c.id != 1);
-    s.events.retain(|e| e.customer_id != 1 && !matches!(e.kind, EventKind::Referral(_)));
+    s.events
+        .retain(|e| e.customer_id != 1 && !matches!(e.kind, EventKind::Referral(_)));
     let err = CustomerBook::from_snapshot(s).unwrap_err();
-    assert_eq!(err.to_string(), "merge #1: survivor 2 rejected: was merged into 3 by an earlier merge");
+    assert_eq!(
+        err.to_string(),
+        "merge #1: survivor 2 rejected: was merged into 3 by an earlier merge"
+    );
     // A merged id that is still a customer.
     let mut s = b.snapshot();
     s.merges[0].merged.push(1);

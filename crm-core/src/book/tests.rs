@@ -1142,3 +1142,111 @@ mod merge_properties {
         }
     }
 }
+
+#[test]
+fn every_single_digit_change_is_caught() {
+    let mut b = book();
+    b.merge(3, &[2], None, t(20, 0, 0)).unwrap();
+    let mut bytes = Vec::new();
+    b.save_json(&mut bytes).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(text.ends_with(&format!("\"checksum\":\"{}\"}}", checksum_of(&text))));
+    let mut flips = 0;
+    for (i, c) in text.char_indices().filter(|(_, c)| c.is_ascii_digit()) {
+        let d = c.to_digit(10).unwrap();
+        for to in (0..10).filter(|&to| to != d) {
+            let mut damaged = text.clone();
+            damaged.replace_range(i..=i, &to.to_string());
+            assert!(
+                CustomerBook::load_json(damaged.as_bytes()).is_err(),
+                "digit {i} changed from {d} to {to} loaded"
+            );
+            flips += 1;
+        }
+    }
+    assert!(flips > 2_000, "{flips}");
+}
+
+/// The checksum field's value in a saved snapshot.
+fn checksum_of(text: &str) -> &str {
+    let start = text.rfind("\"checksum\":\"").unwrap() + "\"checksum\":\"".len();
+    &text[start..start + "crc32:".len() + 8]
+}
+
+#[test]
+fn snapshots_without_a_checksum_still_load() {
+    let b = book();
+    let plain = serde_json::to_string(&b.snapshot()).unwrap();
+    assert!(!plain.contains("checksum"));
+    let loaded = CustomerBook::load_json(plain.as_bytes()).unwrap();
+    assert_eq!(loaded.snapshot(), b.snapshot());
+    // Re-indented text keeps its checksum: it covers values, not spacing.
+    let mut bytes = Vec::new();
+    b.save_json(&mut bytes).unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let pretty = serde_json::to_string_pretty(&value).unwrap();
+    assert_eq!(
+        CustomerBook::load_json(pretty.as_bytes())
+            .unwrap()
+            .snapshot(),
+        b.snapshot()
+    );
+    // A wrong checksum is named.
+    let sum = checksum_of(std::str::from_utf8(&bytes).unwrap()).to_owned();
+    let text = String::from_utf8(bytes)
+        .unwrap()
+        .replace(&sum, "crc32:00000000");
+    let err = CustomerBook::load_json(text.as_bytes()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "could not parse the book snapshot: checksum \"crc32:00000000\" does not match the \
+             content ({sum}); the snapshot is damaged or was edited"
+        )
+    );
+}
+
+#[test]
+fn save_reports_every_write_error() {
+    /// Takes `room` bytes, then fails; or fails only when flushed.
+    struct Full {
+        room: usize,
+        fail_flush: bool,
+    }
+    impl std::io::Write for Full {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.room == 0 {
+                return Err(std::io::Error::other("disk full"));
+            }
+            let n = buf.len().min(self.room);
+            self.room -= n;
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            if self.fail_flush {
+                return Err(std::io::Error::other("flush failed"));
+            }
+            Ok(())
+        }
+    }
+    let b = book();
+    for (room, fail_flush, msg) in [
+        (0, false, "could not write the snapshot: disk full"),
+        (100, false, "could not write the snapshot: disk full"),
+        (
+            usize::MAX,
+            true,
+            "could not write the snapshot: flush failed",
+        ),
+    ] {
+        let err = b.save_json(Full { room, fail_flush }).unwrap_err();
+        assert_eq!((err.kind(), err.to_string().as_str()), (ErrorKind::Io, msg));
+    }
+    assert!(
+        b.save_json(Full {
+            room: usize::MAX,
+            fail_flush: false
+        })
+        .is_ok()
+    );
+}

@@ -1,8 +1,6 @@
 //! The customer book handle. Records cross as the JSON forms of crm-core.
 
 use std::ffi::c_char;
-use std::fs::File;
-use std::io::{BufReader, BufWriter};
 
 use crm_core::book::{CustomerBook, SegmentationConfig, ViewOptions};
 use crm_core::model::{Customer, Event, Incident};
@@ -416,13 +414,7 @@ pub unsafe extern "C" fn crm_book_save(
     guard(|| {
         // SAFETY: per this function's contract.
         let (book, path) = unsafe { (book_ref(book)?, text(path, "path")?) };
-        let file = File::create(path).map_err(|e| {
-            Failure::new(
-                crm_status_t::CRM_IO_ERROR,
-                format!("could not create {path}: {e}"),
-            )
-        })?;
-        Ok(book.save_json(BufWriter::new(file))?)
+        Ok(crm_store::save_book(book, path)?)
     })
 }
 
@@ -439,13 +431,7 @@ pub unsafe extern "C" fn crm_book_load(
         out_ok(out, "out")?;
         // SAFETY: per this function's contract.
         let path = unsafe { text(path, "path")? };
-        let file = File::open(path).map_err(|e| {
-            Failure::new(
-                crm_status_t::CRM_IO_ERROR,
-                format!("could not open {path}: {e}"),
-            )
-        })?;
-        let inner = CustomerBook::load_json(BufReader::new(file))?;
+        let inner = crm_store::load_book(path)?;
         // SAFETY: checked non-NULL above.
         unsafe { write(out, Box::into_raw(Box::new(crm_book_t { inner }))) };
         Ok(())

@@ -2,7 +2,7 @@
 //! everything that touches files lives here, so the C and Python skins save and load through
 //! one implementation.
 //!
-//! - [`file`]: a book's JSON snapshot saved to a path atomically (temporary file, fsync,
+//! - [`file`](mod@file): a book's JSON snapshot saved to a path atomically (temporary file, fsync,
 //!   rename, fsync of the folder) and loaded back.
 
 #![deny(missing_docs)]

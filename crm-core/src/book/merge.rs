@@ -16,7 +16,8 @@ use crate::model::{Customer, CustomerId};
 pub struct MergeRecord {
     /// The customer that remains.
     pub survivor: CustomerId,
-    /// The customers folded into it; their ids now resolve to the survivor.
+    /// The customers folded into it; their ids now resolve to the survivor. An id the call
+    /// named that was already merged away is listed as the customer it stood for.
     pub merged: Vec<CustomerId>,
     /// When the merge was made (the caller's clock).
     pub at: DateTime<Utc>,

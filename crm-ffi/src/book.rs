@@ -1,12 +1,10 @@
 //! The customer book handle. Records cross as the JSON forms of crm-core.
 
 use std::ffi::c_char;
-use std::fs::File;
-use std::io::{BufReader, BufWriter};
 
 use crm_core::book::{CustomerBook, SegmentationConfig, ViewOptions};
 use crm_core::model::{Customer, Event, Incident};
-use crm_core::{CrmError, ErrorKind};
+use crm_core::CrmError;
 use serde_json::Value;
 
 use crate::args::{instant_text, json, json_or_default, json_out, text};
@@ -377,16 +375,6 @@ pub unsafe extern "C" fn crm_book_stats_json(
     })
 }
 
-/// An I/O failure on `path`, through the one error map.
-fn io_error(what: &str, path: &str, e: std::io::Error) -> Failure {
-    CrmError::new(
-        ErrorKind::Io,
-        Some("path"),
-        format!("could not {what} {path}: {e}"),
-    )
-    .into()
-}
-
 /// Writes a JSON snapshot of the book to the file at `path`.
 ///
 /// # Safety
@@ -399,8 +387,7 @@ pub unsafe extern "C" fn crm_book_save(
     boundary(|| {
         // SAFETY: per this function's contract.
         let (book, path) = unsafe { (crm_book_t::try_ref(book, "book")?, text(path, "path")?) };
-        let file = File::create(path).map_err(|e| io_error("create", path, e))?;
-        Ok(book.save_json(BufWriter::new(file))?)
+        Ok(crm_store::save_book(book, path)?)
     })
 }
 
@@ -416,8 +403,7 @@ pub unsafe extern "C" fn crm_book_load(
     boundary(|| {
         // SAFETY: per this function's contract.
         let (out, path) = unsafe { (Out::new(out, "out")?, text(path, "path")?) };
-        let file = File::open(path).map_err(|e| io_error("open", path, e))?;
-        crm_book_t::into_out(out, CustomerBook::load_json(BufReader::new(file))?);
+        crm_book_t::into_out(out, crm_store::load_book(path)?);
         Ok(())
     })
 }

@@ -1,9 +1,6 @@
 //! The customer book as a Python class. Records cross as the JSON forms of crm-core (the
 //! Python package turns dicts and keyword arguments into that text).
 
-use std::fs::File;
-use std::io::{BufReader, BufWriter};
-
 use crm_core::book::{self, BookConfig, EarlyEvents, SegmentationConfig, ViewOptions};
 use crm_core::model::{Customer, Event, Incident};
 use crm_core::sample::SampleConfig;
@@ -241,34 +238,16 @@ impl CustomerBook {
         Ok(json(&s.summary()))
     }
 
-    /// Writes a JSON snapshot to `path`.
+    /// Writes a JSON snapshot to `path` atomically (crm_store::save_book).
     fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
-        let file = File::create(&path).map_err(|e| {
-            raise(
-                py,
-                "CrmIOError",
-                &format!("could not create {}: {e}", path.display()),
-                Some("path"),
-            )
-        })?;
         let inner = &self.inner;
-        py.detach(|| inner.save_json(BufWriter::new(file))).py_err()
+        py.detach(|| crm_store::save_book(inner, &path)).py_err()
     }
 
     /// Reads a JSON snapshot from `path`.
     #[staticmethod]
     fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
-        let file = File::open(&path).map_err(|e| {
-            raise(
-                py,
-                "CrmIOError",
-                &format!("could not open {}: {e}", path.display()),
-                Some("path"),
-            )
-        })?;
-        let inner = py
-            .detach(|| book::CustomerBook::load_json(BufReader::new(file)))
-            .py_err()?;
+        let inner = py.detach(|| crm_store::load_book(&path)).py_err()?;
         Ok(CustomerBook { inner })
     }
 

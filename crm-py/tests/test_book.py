@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+import textwrap
 import threading
 
 import numpy as np
@@ -99,6 +102,49 @@ def test_save_load_round_trip(tmp_path):
         crm.CustomerBook.load(tmp_path / "missing.json")
     path.write_text('{"format_version": 9, "config": {"currency": "TRY"}, "customers": [], "events": []}')
     with pytest.raises(crm.UnsupportedVersionError):
+        crm.CustomerBook.load(path)
+
+
+def test_a_failed_save_raises_and_keeps_the_old_snapshot(tmp_path):
+    # A file-size limit makes the write fail half way, as a full disk does; it binds the whole
+    # process, so the save runs in a child.
+    path = tmp_path / "book.json"
+    book().save(path)
+    old = path.read_bytes()
+    child = textwrap.dedent(
+        f"""
+        import resource, signal, sys
+        import crm
+        b = crm.CustomerBook("TRY")
+        for i in range(300):
+            b.add_customer(id=i, given_name="Ali")
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+        try:
+            b.save({str(path)!r})
+        except crm.CrmIOError as e:
+            print("raised", e)
+            sys.exit(0)
+        sys.exit(1)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "could not write the snapshot: File too large" in done.stdout
+    assert path.read_bytes() == old
+    assert [p.name for p in tmp_path.iterdir()] == ["book.json"]
+    assert len(crm.CustomerBook.load(path)) == 2
+    with pytest.raises(crm.CrmIOError, match="no-such-folder"):
+        book().save(tmp_path / "no-such-folder" / "book.json")
+
+
+def test_a_damaged_snapshot_does_not_load(tmp_path):
+    path = tmp_path / "book.json"
+    book().save(path)
+    text = path.read_text(encoding="utf-8")
+    assert text.count('"id":2,') == 1
+    path.write_text(text.replace('"id":2,', '"id":3,'), encoding="utf-8")
+    with pytest.raises(crm.ParseError, match="checksum"):
         crm.CustomerBook.load(path)
 
 

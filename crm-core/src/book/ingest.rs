@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::CustomerBook;
-use super::EarlyEvents;
+use super::invariants::Scope;
 use super::store::{StoredEvent, StoredKind};
 use crate::error::{CrmError, ErrorKind, Result, mask};
 use crate::model::{
@@ -41,10 +41,12 @@ impl CustomerBook {
     /// Adds a new customer.
     ///
     /// # Errors
-    /// [`ErrorKind::Duplicate`] when the id exists; [`ErrorKind::InvalidInput`] for a person
-    /// without any name, an organisation without its name, a national id or tax id that is
-    /// not all digits of the right length (11 and 10), or a self-referral;
-    /// [`ErrorKind::NotFound`] when `referred_by` names an unknown customer.
+    /// [`ErrorKind::Duplicate`] when the id exists or was merged away (merged ids stay
+    /// reserved, so that [`CustomerBook::resolve`] never changes meaning);
+    /// [`ErrorKind::InvalidInput`] for a person without any name, an organisation without its
+    /// name, a national id or tax id that is not all digits of the right length (11 and 10),
+    /// or a self-referral; [`ErrorKind::NotFound`] when `referred_by` names an unknown
+    /// customer (a merged-away referrer is replaced by its survivor).
     ///
     /// ```
     /// # use crm_core::{book::CustomerBook, model::Customer, ErrorKind};
@@ -82,7 +84,8 @@ impl CustomerBook {
     /// Replaces the profile of an existing customer (found by `customer.id`).
     ///
     /// # Errors
-    /// [`ErrorKind::NotFound`] for an unknown id; the checks of [`CustomerBook::add_customer`];
+    /// [`ErrorKind::NotFound`] for an unknown id, [`ErrorKind::Conflict`] for a merged-away id
+    /// (update its survivor); the checks of [`CustomerBook::add_customer`];
     /// [`ErrorKind::Conflict`] when the book rejects early events and the new `acquired_at`
     /// is later than an event already recorded for the customer.
     pub fn update_customer(&mut self, customer: Customer) -> Result<()> {
@@ -200,48 +203,46 @@ impl CustomerBook {
         }
     }
 
-    fn apply_add(&mut self, customer: Customer, journal: &mut Vec<Undo>) -> Result<()> {
+    fn apply_add(&mut self, mut customer: Customer, journal: &mut Vec<Undo>) -> Result<()> {
         if self.index.contains_key(&customer.id) {
             return Err(CrmError::duplicate("customer_id", customer.id));
         }
-        self.check_profile(&customer)?;
+        self.repoint_referrer(&mut customer);
         let dense = u32::try_from(self.customers.len())
             .map_err(|_| CrmError::invalid("customer_id", customer.id, "the book is full"))?;
         self.index.insert(customer.id, dense);
         self.customers.push(customer);
         self.by_customer.push(Vec::new());
         journal.push(Undo::CustomerAdded);
-        Ok(())
+        self.check_invariants(Scope::Customer(dense))
     }
 
-    fn apply_update(&mut self, customer: Customer, journal: &mut Vec<Undo>) -> Result<()> {
-        let dense = self.dense(customer.id)?;
-        self.check_profile(&customer)?;
-        if let (EarlyEvents::Reject, Some(acquired)) =
-            (self.config.early_events, customer.acquired_at)
-        {
-            let first_own = self.by_customer[dense as usize]
-                .iter()
-                .map(|&i| &self.events[i as usize])
-                .find(|e| e.customer == dense);
-            if let Some(first) = first_own.filter(|e| e.at < acquired) {
-                return Err(CrmError::conflict(
-                    "acquired_at",
-                    acquired.to_rfc3339(),
-                    format_args!(
-                        "customer {} already has an event at {}",
-                        customer.id,
-                        first.at.to_rfc3339()
-                    ),
-                ));
-            }
-        }
+    fn apply_update(&mut self, mut customer: Customer, journal: &mut Vec<Undo>) -> Result<()> {
+        // Not `dense`: a merged-away id must not rename its survivor.
+        let Some(&dense) = self.index.get(&customer.id) else {
+            return Err(match self.redirects.get(&customer.id) {
+                Some(survivor) => CrmError::conflict(
+                    "customer_id",
+                    customer.id,
+                    format_args!("was merged into customer {survivor}; update that customer"),
+                ),
+                None => CrmError::not_found("customer_id", customer.id),
+            });
+        };
+        self.repoint_referrer(&mut customer);
         let previous = std::mem::replace(&mut self.customers[dense as usize], customer);
         journal.push(Undo::CustomerReplaced {
             dense,
             previous: Box::new(previous),
         });
-        Ok(())
+        self.check_invariants(Scope::Customer(dense))
+    }
+
+    /// A `referred_by` naming a merged-away id names its survivor instead.
+    fn repoint_referrer(&self, customer: &mut Customer) {
+        if let Some(r) = customer.referred_by.filter(|r| !self.index.contains_key(r)) {
+            customer.referred_by = self.resolve(r).or(Some(r));
+        }
     }
 
     /// Checks what a profile can be checked for on its own; deeper data-quality checks
@@ -308,11 +309,9 @@ impl CustomerBook {
 
     fn apply_event(&mut self, event: &Event, journal: &mut Vec<Undo>) -> Result<()> {
         let dense = self.dense(event.customer_id)?;
-        self.check_acquired(dense, event.at)?;
         let referred = self.check_kind(event)?;
         let complaint = self.check_complaint(dense, event)?;
 
-        // Validation is over: from here on nothing fails.
         let idx = self.events.len() as u32;
         let kind = StoredKind::store(&event.kind, referred.unwrap_or(dense), &mut self.symbols);
         self.events.push(StoredEvent {
@@ -339,23 +338,8 @@ impl CustomerBook {
             let previous = self.complaints.insert(id, state);
             journal.push(Undo::Complaint { id, previous });
         }
-        Ok(())
-    }
-
-    fn check_acquired(&self, dense: u32, at: DateTime<Utc>) -> Result<()> {
-        let customer = &self.customers[dense as usize];
-        match (self.config.early_events, customer.acquired_at) {
-            (EarlyEvents::Reject, Some(acquired)) if at < acquired => Err(CrmError::conflict(
-                "at",
-                at.to_rfc3339(),
-                format_args!(
-                    "before customer {} was acquired at {}",
-                    customer.id,
-                    acquired.to_rfc3339()
-                ),
-            )),
-            _ => Ok(()),
-        }
+        // The rest (acquisition date) is the book's invariant; a failure is undone.
+        self.check_invariants(Scope::Event(idx))
     }
 
     /// Checks amounts, currency and referrals; returns the referred customer's dense index.

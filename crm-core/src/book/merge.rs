@@ -5,8 +5,9 @@ use chrono::{DateTime, Utc};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
-use super::CustomerBook;
+use super::invariants::Scope;
 use super::store::StoredKind;
+use super::{CustomerBook, EarlyEvents};
 use crate::error::{CrmError, Result};
 use crate::model::{Customer, CustomerId};
 
@@ -15,7 +16,8 @@ use crate::model::{Customer, CustomerId};
 pub struct MergeRecord {
     /// The customer that remains.
     pub survivor: CustomerId,
-    /// The customers folded into it; their ids now resolve to the survivor.
+    /// The customers folded into it; their ids now resolve to the survivor. An id the call
+    /// named that was already merged away is listed as the customer it stood for.
     pub merged: Vec<CustomerId>,
     /// When the merge was made (the caller's clock).
     pub at: DateTime<Utc>,
@@ -24,16 +26,16 @@ pub struct MergeRecord {
 }
 
 impl CustomerBook {
-    /// The customer an id stands for now: itself, or the survivor it was merged into.
+    /// The customer an id stands for now: itself, or the survivor it was merged into (chains
+    /// of merges are collapsed, so this is one look-up).
     pub fn resolve(&self, id: CustomerId) -> Option<CustomerId> {
-        let mut id = id;
-        for _ in 0..=self.redirects.len() {
-            if self.index.contains_key(&id) {
-                return Some(id);
-            }
-            id = *self.redirects.get(&id)?;
+        if self.index.contains_key(&id) {
+            return Some(id);
         }
-        None
+        self.redirects
+            .get(&id)
+            .copied()
+            .filter(|s| self.index.contains_key(s))
     }
 
     /// Every merge made, oldest first.
@@ -48,6 +50,16 @@ impl CustomerBook {
     /// then on ([`CustomerBook::resolve`]; recording or viewing by an old id reaches the
     /// survivor). The last analysis is dropped (its rows no longer match).
     ///
+    /// Ids already merged away stand for their survivor: `merge(2, &[1])` then
+    /// `merge(3, &[1])` folds 2 (which 1 became) into 3, and 1 and 2 both resolve to 3 (the
+    /// record lists the customers actually folded, here `[2]`). The survivor's `acquired_at`
+    /// becomes the earliest of the merged records' (and of their events, when the book
+    /// rejects early events and a record had none), so no moved event predates it. Merged
+    /// ids stay reserved: adding a customer with one is refused.
+    ///
+    /// The book's invariants are checked on the result; a merge works on a copy of the book
+    /// and replaces it only when the copy passes.
+    ///
     /// # Errors
     /// [`crate::ErrorKind::NotFound`] for an unknown id, [`crate::ErrorKind::InvalidInput`]
     /// for an empty or repeated list, the survivor among the merged or a profile with another
@@ -60,7 +72,24 @@ impl CustomerBook {
         profile: Option<Customer>,
         at: DateTime<Utc>,
     ) -> Result<MergeRecord> {
+        let mut next = self.clone();
+        let record = next.merge_unchecked(survivor, merged, profile, at)?;
+        next.check_invariants(Scope::All)?;
+        *self = next;
+        Ok(record)
+    }
+
+    /// [`CustomerBook::merge`] without the final invariant check: validates its arguments
+    /// (nothing changes when they are refused), then applies.
+    fn merge_unchecked(
+        &mut self,
+        survivor: CustomerId,
+        merged: &[CustomerId],
+        profile: Option<Customer>,
+        at: DateTime<Utc>,
+    ) -> Result<MergeRecord> {
         let keep = self.dense(survivor)?;
+        let survivor = self.id_of(keep);
         if merged.is_empty() {
             return Err(CrmError::invalid(
                 "merged",
@@ -69,18 +98,20 @@ impl CustomerBook {
             ));
         }
         let mut gone: FxHashSet<u32> = FxHashSet::default();
+        let mut merged_ids: Vec<CustomerId> = Vec::with_capacity(merged.len());
         for &id in merged {
             let d = self.dense(id)?;
             if d == keep {
                 return Err(CrmError::invalid(
                     "merged",
                     id,
-                    "the survivor cannot be merged into itself",
+                    format_args!("the survivor {survivor} cannot be merged into itself"),
                 ));
             }
             if !gone.insert(d) {
                 return Err(CrmError::invalid("merged", id, "listed twice"));
             }
+            merged_ids.push(self.id_of(d));
         }
         if let Some(p) = &profile {
             if p.id != survivor {
@@ -102,6 +133,7 @@ impl CustomerBook {
                 "referred another of the customers being merged; merging would make a customer refer themselves",
             ));
         }
+        let acquired_at = self.merged_acquired_at(keep, &gone, profile.as_ref());
 
         // Validation is over: apply. Dense indexes after removing the merged customers.
         let mut new_index = vec![0u32; self.customers.len()];
@@ -149,7 +181,6 @@ impl CustomerBook {
         union.dedup();
         self.by_customer.insert(survivor_new as usize, union);
 
-        let merged_ids: Vec<CustomerId> = merged.to_vec();
         let old_customers = std::mem::take(&mut self.customers);
         for (d, c) in old_customers.into_iter().enumerate() {
             if !gone.contains(&(d as u32)) {
@@ -159,6 +190,7 @@ impl CustomerBook {
         if let Some(p) = profile {
             self.customers[survivor_new as usize] = p;
         }
+        self.customers[survivor_new as usize].acquired_at = acquired_at;
         for c in &mut self.customers {
             if c.referred_by.is_some_and(|r| merged_ids.contains(&r)) {
                 c.referred_by = Some(survivor);
@@ -173,6 +205,13 @@ impl CustomerBook {
             .enumerate()
             .map(|(d, c)| (c.id, d as u32))
             .collect::<FxHashMap<_, _>>();
+        // Chains collapse: ids merged into a now merged-away customer follow it.
+        let folded: FxHashSet<CustomerId> = merged_ids.iter().copied().collect();
+        for to in self.redirects.values_mut() {
+            if folded.contains(to) {
+                *to = survivor;
+            }
+        }
         for &id in &merged_ids {
             self.redirects.insert(id, survivor);
         }
@@ -185,6 +224,93 @@ impl CustomerBook {
         };
         self.merges.push(record.clone());
         Ok(record)
+    }
+
+    /// The survivor's acquisition date after a merge: the earliest known of the group's
+    /// records (the golden `profile` standing for the survivor's when given); when the book
+    /// rejects early events, no later than the group's first own event.
+    fn merged_acquired_at(
+        &self,
+        keep: u32,
+        gone: &FxHashSet<u32>,
+        profile: Option<&Customer>,
+    ) -> Option<DateTime<Utc>> {
+        let survivor = profile.unwrap_or(&self.customers[keep as usize]);
+        let earliest = std::iter::once(survivor)
+            .chain(gone.iter().map(|&d| &self.customers[d as usize]))
+            .filter_map(|c| c.acquired_at)
+            .min()?;
+        if self.config.early_events == EarlyEvents::Accept {
+            return Some(earliest);
+        }
+        let first_event = std::iter::once(keep)
+            .chain(gone.iter().copied())
+            .filter_map(|d| {
+                self.by_customer[d as usize]
+                    .iter()
+                    .map(|&i| &self.events[i as usize])
+                    .find(|e| e.customer == d)
+                    .map(|e| e.at)
+            })
+            .min();
+        Some(first_event.map_or(earliest, |f| f.min(earliest)))
+    }
+
+    /// Rebuilds the redirects from merge records replayed in order (the loader's half of
+    /// [`CustomerBook::merge`]): each record's survivor was live when it was made and each
+    /// merged id had not been merged before; chains are then collapsed to the final
+    /// survivor. The invariants check the result.
+    pub(crate) fn replay_merges(&mut self, merges: Vec<MergeRecord>) -> Result<()> {
+        let mut redirects: FxHashMap<CustomerId, CustomerId> = FxHashMap::default();
+        for (i, m) in merges.iter().enumerate() {
+            let context = |e: CrmError| e.context(format_args!("merge #{i}"));
+            if let Some(to) = redirects.get(&m.survivor) {
+                return Err(context(CrmError::conflict(
+                    "survivor",
+                    m.survivor,
+                    format_args!("was merged into {to} by an earlier merge"),
+                )));
+            }
+            if m.merged.is_empty() {
+                return Err(context(CrmError::invalid(
+                    "merged",
+                    "[]",
+                    "name at least one customer to merge",
+                )));
+            }
+            for &id in &m.merged {
+                if id == m.survivor || redirects.contains_key(&id) {
+                    return Err(context(CrmError::invalid(
+                        "merged",
+                        id,
+                        "merged twice or into itself",
+                    )));
+                }
+                if self.index.contains_key(&id) {
+                    return Err(context(CrmError::conflict(
+                        "merged",
+                        id,
+                        "is still a customer of the snapshot, so it cannot redirect",
+                    )));
+                }
+                redirects.insert(id, m.survivor);
+            }
+        }
+        // A survivor is never an earlier record's merged id, so following targets only
+        // moves to later records: the walk ends within `merges.len()` steps.
+        let finals: Vec<(CustomerId, CustomerId)> = redirects
+            .iter()
+            .map(|(&from, &to)| {
+                let mut to = to;
+                while let Some(&next) = redirects.get(&to) {
+                    to = next;
+                }
+                (from, to)
+            })
+            .collect();
+        self.redirects = finals.into_iter().collect();
+        self.merges = merges;
+        Ok(())
     }
 }
 
@@ -289,8 +415,12 @@ impl CustomerBook {
 
     /// Merges each cluster into one golden customer: the survivor is the cluster's first id,
     /// its profile the golden record of the cluster's profiles by `rules`
-    /// ([`crate::quality::golden_record`]). Clusters whose merge is refused (a referral
-    /// inside the cluster) are skipped and reported, the others applied.
+    /// ([`crate::quality::golden_record`]). Ids already merged away stand for their survivor
+    /// (as in [`CustomerBook::merge`]); a cluster that comes down to one customer is left
+    /// alone. Clusters whose merge is refused (a referral inside the cluster) are skipped and
+    /// reported, the others applied, each with the guarantees of [`CustomerBook::merge`]
+    /// (the survivor's `acquired_at` is the cluster's earliest). The book's invariants are
+    /// checked once on the result.
     ///
     /// # Errors
     /// [`crate::ErrorKind::NotFound`] for an id not in the book (nothing is merged then).
@@ -304,28 +434,41 @@ impl CustomerBook {
         for id in clusters.iter().flatten() {
             self.dense(*id)?;
         }
+        let mut next = self.clone();
         let mut done = Vec::new();
         let mut skipped = Vec::new();
-        let names = crate::quality::NameUsage::from_customers(&self.customers);
+        let names = crate::quality::NameUsage::from_customers(&next.customers);
         for cluster in clusters {
-            let Some((&survivor, rest)) = cluster.split_first() else {
+            // Earlier merges of this call may have folded some of the cluster already.
+            let mut ids: Vec<CustomerId> = Vec::with_capacity(cluster.len());
+            for id in cluster {
+                let id = next
+                    .resolve(*id)
+                    .ok_or_else(|| CrmError::not_found("customer_id", id))?;
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+            let Some((&survivor, rest)) = ids.split_first() else {
                 continue;
             };
             if rest.is_empty() {
                 continue;
             }
-            let profiles: Vec<Customer> = cluster
+            let profiles: Vec<Customer> = ids
                 .iter()
-                .filter_map(|id| self.resolve(*id).and_then(|r| self.customer(r)).cloned())
+                .filter_map(|id| next.customer(*id).cloned())
                 .collect();
             let mut golden =
                 crate::quality::golden_record_with(&profiles, rules, today, Some(&names)).customer;
             golden.id = survivor;
-            match self.merge(survivor, rest, Some(golden), at) {
+            match next.merge_unchecked(survivor, rest, Some(golden), at) {
                 Ok(m) => done.push(m),
                 Err(e) => skipped.push((cluster.clone(), e.to_string())),
             }
         }
+        next.check_invariants(Scope::All)?;
+        *self = next;
         Ok((done, skipped))
     }
 }

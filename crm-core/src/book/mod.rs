@@ -26,6 +26,7 @@ mod clv;
 mod features;
 mod figures;
 mod ingest;
+mod invariants;
 mod lifecycle;
 mod merge;
 mod quality;

@@ -268,3 +268,184 @@ proptest! {
         }
     }
 }
+
+/// One call that changes a book, for the random sequences below.
+#[derive(Debug, Clone)]
+enum Op {
+    Add(Customer),
+    AddMany(Vec<Customer>),
+    Update(Customer),
+    Record(Event),
+    RecordAll(Vec<Event>),
+    Incident(Incident),
+    Merge(u64, Vec<u64>),
+    MergeDuplicates(Vec<Vec<u64>>),
+    MergeFound,
+}
+
+/// Ids 0..9: 0..6 start in the book, others get added, some are merged away, some never
+/// exist.
+fn any_id() -> impl Strategy<Value = u64> {
+    0u64..9
+}
+
+fn profile() -> impl Strategy<Value = Customer> {
+    (
+        any_id(),
+        0usize..3,
+        prop::option::weighted(0.4, 0i64..40),
+        prop::option::weighted(0.3, any_id()),
+    )
+        .prop_map(|(id, name, acquired_day, referred_by)| {
+            let (given, family) = [("Ayşe", "Yılmaz"), ("Mehmet", "Öz"), ("Can", "Er")][name];
+            let mut c = Customer::person(id, given, family);
+            c.acquired_at = acquired_day.map(|d| base() + Duration::days(d));
+            c.referred_by = referred_by;
+            c
+        })
+}
+
+fn any_event() -> impl Strategy<Value = Event> {
+    (any_id(), any_id(), 0i64..60 * 24, kind()).prop_map(|(customer_id, other, hours, kind)| {
+        // `kind()` names referred customers from IDS; use the whole id range instead.
+        let kind = match kind {
+            EventKind::Referral(_) => Referral { referred: other }.into(),
+            k => k,
+        };
+        Event {
+            customer_id,
+            at: base() + Duration::hours(hours),
+            kind,
+        }
+    })
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let ids = prop::collection::vec(any_id(), 0..3);
+    prop_oneof![
+        2 => profile().prop_map(Op::Add),
+        1 => prop::collection::vec(profile(), 0..4).prop_map(Op::AddMany),
+        2 => profile().prop_map(Op::Update),
+        6 => any_event().prop_map(Op::Record),
+        1 => prop::collection::vec(any_event(), 0..6).prop_map(Op::RecordAll),
+        1 => (0u64..3, 0i64..40, prop::option::of(-2i64..5)).prop_map(|(id, day, len)| {
+            Op::Incident(Incident {
+                id,
+                kind: IncidentKind::ChannelOutage,
+                channel: Some(Channel::Atm),
+                location: None,
+                start: base() + Duration::days(day),
+                end: len.map(|l| base() + Duration::days(day + l)),
+                description: "ATM ağı çalışmıyor".into(),
+            })
+        }),
+        3 => (any_id(), ids).prop_map(|(s, m)| Op::Merge(s, m)),
+        1 => prop::collection::vec(prop::collection::vec(any_id(), 0..4), 0..3)
+            .prop_map(Op::MergeDuplicates),
+        1 => Just(Op::MergeFound),
+    ]
+}
+
+fn apply(book: &mut CustomerBook, op: &Op) -> crate::Result<()> {
+    let at = base() + Duration::days(70);
+    let rules = crate::quality::GoldenRules::default();
+    match op.clone() {
+        Op::Add(c) => book.add_customer(c),
+        Op::AddMany(cs) => book.add_customers(cs).map(drop),
+        Op::Update(c) => book.update_customer(c),
+        Op::Record(e) => book.record(e),
+        Op::RecordAll(es) => book.record_all(es).map(drop),
+        Op::Incident(i) => book.add_incident(i),
+        Op::Merge(s, m) => book.merge(s, &m, None, at).map(drop),
+        Op::MergeDuplicates(clusters) => book
+            .merge_duplicates(&clusters, &rules, at.date_naive(), at)
+            .map(drop),
+        Op::MergeFound => {
+            let clusters = book.find_duplicates(&crate::quality::DedupConfig::default())?;
+            book.merge_duplicates(&clusters, &rules, at.date_naive(), at)
+                .map(drop)
+        }
+    }
+}
+
+/// Whether `op` is a merge the book must accept: every id resolves, the customers are
+/// distinct, and none referred another of them (the one documented refusal left).
+fn merge_allowed(book: &CustomerBook, op: &Op) -> bool {
+    let Op::Merge(survivor, merged) = op else {
+        return false;
+    };
+    let group: Option<Vec<u64>> = std::iter::once(survivor)
+        .chain(merged)
+        .map(|&id| book.resolve(id))
+        .collect();
+    let Some(group) = group else { return false };
+    let mut distinct = group.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    !merged.is_empty()
+        && distinct.len() == group.len()
+        && !book.events().any(|e| {
+            matches!(e.kind, EventKind::Referral(Referral { referred })
+                if group.contains(&e.customer_id) && group.contains(&referred))
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// Any sequence of mutating calls keeps the book's invariants: after each successful
+    /// call the snapshot loads back equal and every id ever added resolves (to itself or its
+    /// survivor); a merge keeps every event; a failed call changes nothing.
+    #[test]
+    fn any_call_sequence_keeps_the_invariants(
+        early in any::<bool>(),
+        ops in prop::collection::vec(op(), 1..40),
+    ) {
+        let mut config = BookConfig::new("TRY");
+        if early {
+            config.early_events = EarlyEvents::Accept;
+        }
+        let mut book = CustomerBook::new(config).unwrap();
+        let start: Vec<Customer> = (0..6u64)
+            .map(|id| Customer::person(id, ["Ayşe", "Can"][id as usize % 2], "Yılmaz"))
+            .collect();
+        book.add_customers(start).unwrap();
+        let mut used: Vec<u64> = (0..6).collect();
+        for op in &ops {
+            let before = book.snapshot();
+            let events_before = book.event_count();
+            let allowed = merge_allowed(&book, op);
+            let result = apply(&mut book, op);
+            if allowed {
+                prop_assert!(result.is_ok(), "{:?} refused: {}", op, result.unwrap_err());
+            }
+            let after = book.snapshot();
+            if let Err(e) = &result {
+                prop_assert!(after == before, "failed {:?} ({}) changed the book", op, e);
+                continue;
+            }
+            let mut bytes = Vec::new();
+            book.save_json(&mut bytes).unwrap();
+            let loaded = CustomerBook::load_json(bytes.as_slice());
+            prop_assert!(loaded.is_ok(), "after {:?}: {}", op, loaded.unwrap_err());
+            prop_assert!(loaded.unwrap().snapshot() == after, "after {:?} the snapshot changed", op);
+            match op {
+                Op::Add(c) => used.push(c.id),
+                Op::AddMany(cs) => used.extend(cs.iter().map(|c| c.id)),
+                Op::Merge(..) | Op::MergeDuplicates(_) | Op::MergeFound => {
+                    prop_assert_eq!(book.event_count(), events_before, "{:?} lost events", op);
+                    let listed: usize = book.customers().map(|c| {
+                        book.events_of(c.id).unwrap().filter(|e| e.customer_id == c.id).count()
+                    }).sum();
+                    prop_assert_eq!(listed, events_before);
+                }
+                _ => {}
+            }
+            for &id in &used {
+                let r = book.resolve(id);
+                prop_assert!(r.is_some_and(|r| book.contains(r)), "{} no longer resolves after {:?}", id, op);
+                prop_assert_eq!(r == Some(id), book.contains(id));
+            }
+        }
+    }
+}

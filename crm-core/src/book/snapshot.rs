@@ -1,10 +1,10 @@
 //! A whole book as one serde value, with a format version.
 
-use std::collections::HashSet;
 use std::io::{Read, Write};
 
 use serde::{Deserialize, Serialize};
 
+use super::invariants::Scope;
 use super::{BookConfig, CustomerBook};
 use crate::error::{CrmError, ErrorKind, Result};
 use crate::model::{Customer, Event, Incident};
@@ -68,87 +68,77 @@ impl CustomerBook {
         }
         let mut book = CustomerBook::new(snapshot.config)?;
         // `referred_by` may name a customer added later (profiles can be updated), so
-        // referrers are checked against the whole snapshot, then restored.
-        let ids: HashSet<u64> = snapshot.customers.iter().map(|c| c.id).collect();
+        // referrers are restored once every customer is in, and checked with the rest.
         let mut referrers = Vec::with_capacity(snapshot.customers.len());
-        let customers = snapshot
-            .customers
-            .into_iter()
-            .enumerate()
-            .map(|(i, mut c)| {
-                referrers.push((i, c.referred_by.take()));
-                c
-            });
+        let customers = snapshot.customers.into_iter().map(|mut c| {
+            referrers.push(c.referred_by.take());
+            c
+        });
         book.add_customers(customers)?;
-        for (i, referrer) in referrers {
-            if let Some(r) = referrer {
-                if !ids.contains(&r) || r == book.customers[i].id {
-                    return Err(CrmError::not_found("referred_by", r)
-                        .context(format_args!("customer #{i}")));
-                }
-                book.customers[i].referred_by = Some(r);
-            }
+        for (c, referrer) in book.customers.iter_mut().zip(referrers) {
+            c.referred_by = referrer;
         }
         book.record_all(snapshot.events)?;
         for (i, incident) in snapshot.incidents.into_iter().enumerate() {
             book.add_incident(incident)
                 .map_err(|e| e.context(format_args!("incident #{i}")))?;
         }
-        for (i, m) in snapshot.merges.iter().enumerate() {
-            if !book.index.contains_key(&m.survivor) && !book.redirects.contains_key(&m.survivor) {
-                return Err(
-                    CrmError::not_found("survivor", m.survivor).context(format_args!("merge #{i}"))
-                );
-            }
-            for &id in &m.merged {
-                if book.index.contains_key(&id) {
-                    return Err(CrmError::conflict(
-                        "merged",
-                        id,
-                        "is still a customer of the snapshot, so it cannot redirect",
-                    )
-                    .context(format_args!("merge #{i}")));
-                }
-                book.redirects.insert(id, m.survivor);
-            }
-        }
-        book.merges = snapshot.merges;
+        book.replay_merges(snapshot.merges)?;
+        // The same invariants every live call keeps.
+        book.check_invariants(Scope::All)?;
         Ok(book)
     }
 
-    /// Writes the snapshot as JSON to `writer`.
+    /// Writes the snapshot as JSON to `writer`, sealed with a checksum (the last field,
+    /// `"checksum": "crc32:…"`, over the canonical JSON of the rest), and flushes it.
     ///
     /// # Errors
-    /// [`ErrorKind::Io`] when the writer fails.
-    pub fn save_json(&self, writer: impl Write) -> Result<()> {
-        serde_json::to_writer(writer, &self.snapshot()).map_err(|e| {
+    /// [`ErrorKind::Io`] when the writer fails, its flush included: a snapshot is never
+    /// reported written when part of it was not.
+    pub fn save_json(&self, mut writer: impl Write) -> Result<()> {
+        let snapshot = self.snapshot();
+        let sealed = Sealed {
+            checksum: checksum(&snapshot)?,
+            snapshot: &snapshot,
+        };
+        let write_error = |e: &dyn std::fmt::Display| {
             CrmError::new(
                 ErrorKind::Io,
                 None,
                 format!("could not write the snapshot: {e}"),
             )
-        })
+        };
+        serde_json::to_writer(&mut writer, &sealed).map_err(|e| write_error(&e))?;
+        writer.flush().map_err(|e| write_error(&e))
     }
 
-    /// Reads a JSON snapshot written by [`CustomerBook::save_json`].
+    /// Reads a JSON snapshot written by [`CustomerBook::save_json`], verifying its checksum.
+    /// A snapshot without a `checksum` field (written before checksums, or by hand) is still
+    /// read: it is validated like any other, but damage inside a valid value goes unseen.
     ///
     /// # Errors
-    /// [`ErrorKind::Parse`] for text that is not a snapshot, [`ErrorKind::Io`] when the reader
-    /// fails, and the errors of [`CustomerBook::from_snapshot`].
+    /// [`ErrorKind::Parse`] for text that is not a snapshot and for a checksum that does not
+    /// match the content (the file was damaged or edited; field `checksum`),
+    /// [`ErrorKind::Io`] when the reader fails, and the errors of
+    /// [`CustomerBook::from_snapshot`].
     ///
     /// ```
-    /// # use crm_core::{book::CustomerBook, model::Customer};
+    /// # use crm_core::{book::CustomerBook, model::Customer, ErrorKind};
     /// let mut book = CustomerBook::with_currency("TRY")?;
     /// book.add_customer(Customer::person(1, "Elif", "Şahin"))?;
     /// let mut bytes = Vec::new();
     /// book.save_json(&mut bytes)?;
     /// let loaded = CustomerBook::load_json(bytes.as_slice())?;
     /// assert_eq!(loaded.snapshot(), book.snapshot());
+    /// // One changed digit (the id 1 becomes 7) is caught by the checksum.
+    /// let text = String::from_utf8(bytes).unwrap().replace("\"id\":1", "\"id\":7");
+    /// let err = CustomerBook::load_json(text.as_bytes()).unwrap_err();
+    /// assert_eq!((err.kind(), err.field()), (ErrorKind::Parse, Some("checksum")));
     /// # Ok::<(), crm_core::CrmError>(())
     /// ```
     pub fn load_json(reader: impl Read) -> Result<Self> {
-        let snapshot: BookSnapshot = serde_json::from_reader(std::io::BufReader::new(reader))
-            .map_err(|e| {
+        let stored: Stored =
+            serde_json::from_reader(std::io::BufReader::new(reader)).map_err(|e| {
                 if e.is_io() {
                     CrmError::new(
                         ErrorKind::Io,
@@ -159,6 +149,78 @@ impl CustomerBook {
                     CrmError::parse("the book snapshot", e)
                 }
             })?;
+        let expected = stored.checksum;
+        let snapshot = BookSnapshot {
+            format_version: stored.format_version,
+            config: stored.config,
+            customers: stored.customers,
+            events: stored.events,
+            incidents: stored.incidents,
+            merges: stored.merges,
+        };
+        if let Some(expected) = expected {
+            let actual = checksum(&snapshot)?;
+            if actual != expected {
+                return Err(CrmError::new(
+                    ErrorKind::Parse,
+                    Some("checksum"),
+                    format!(
+                        "could not parse the book snapshot: checksum {expected:?} does not \
+                         match the content ({actual}); the snapshot is damaged or was edited"
+                    ),
+                ));
+            }
+        }
         Self::from_snapshot(snapshot)
     }
+}
+
+/// What [`CustomerBook::save_json`] writes: the snapshot's fields, then its checksum.
+#[derive(Serialize)]
+struct Sealed<'a> {
+    #[serde(flatten)]
+    snapshot: &'a BookSnapshot,
+    checksum: String,
+}
+
+/// What [`CustomerBook::load_json`] reads: [`BookSnapshot`]'s fields and the optional
+/// checksum. A mirror rather than `#[serde(flatten)]`, which would buffer the whole book.
+#[derive(Deserialize)]
+struct Stored {
+    format_version: u32,
+    config: BookConfig,
+    customers: Vec<Customer>,
+    events: Vec<Event>,
+    #[serde(default)]
+    incidents: Vec<Incident>,
+    #[serde(default)]
+    merges: Vec<super::MergeRecord>,
+    checksum: Option<String>,
+}
+
+/// `crc32:` and the CRC-32 (IEEE, the `crc32fast` crate) of the snapshot's canonical JSON,
+/// the compact form `serde_json` writes. Loading recomputes it from the parsed values, so
+/// any change to a value (a flipped digit in an amount, an id or a date) shows, while the
+/// text may be re-indented. CRC-32 catches every change of up to 32 consecutive bits and
+/// others with odds of 2⁻³²: it guards against damage, not against a forger.
+fn checksum(snapshot: &BookSnapshot) -> Result<String> {
+    struct Crc(crc32fast::Hasher);
+    impl Write for Crc {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut crc = Crc(crc32fast::Hasher::new());
+    serde_json::to_writer(&mut crc, snapshot).map_err(|e| {
+        CrmError::new(
+            ErrorKind::Io,
+            None,
+            format!("could not write the snapshot: {e}"),
+        )
+    })?;
+    Ok(format!("crc32:{:08x}", crc.0.finalize()))
 }

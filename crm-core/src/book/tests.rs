@@ -886,6 +886,215 @@ fn refused_merges_change_nothing() {
     assert_eq!(b.snapshot(), before);
 }
 
+fn round_trip(b: &CustomerBook) -> CustomerBook {
+    let mut bytes = Vec::new();
+    b.save_json(&mut bytes).unwrap();
+    let loaded = CustomerBook::load_json(bytes.as_slice()).unwrap();
+    assert_eq!(loaded.snapshot(), b.snapshot());
+    loaded
+}
+
+/// Customers 1 to `n`, each with one purchase on day `id`.
+fn plain(n: u64) -> CustomerBook {
+    let mut b = CustomerBook::with_currency("TRY").unwrap();
+    for id in 1..=n {
+        b.add_customer(Customer::person(id, "Ad", "Soyad")).unwrap();
+        b.record(Event::new(id, t(id as u32, 9, 0), buy(1_000, "a")))
+            .unwrap();
+    }
+    b
+}
+
+#[test]
+fn merge_chains_collapse_to_the_final_survivor() {
+    let mut b = plain(3);
+    b.merge(2, &[1], None, t(20, 0, 0)).unwrap();
+    b.merge(3, &[2], None, t(21, 0, 0)).unwrap();
+    let loaded = round_trip(&b);
+    for x in [&b, &loaded] {
+        assert_eq!(
+            (x.resolve(1), x.resolve(2), x.resolve(3)),
+            (Some(3), Some(3), Some(3))
+        );
+        assert_eq!(x.len(), 1);
+        assert_eq!(x.events_of(1).unwrap().count(), 3);
+    }
+    // Through an id merged away: 1 stands for 2, which is folded into 4.
+    let mut b = plain(4);
+    b.merge(2, &[1], None, t(20, 0, 0)).unwrap();
+    let m = b.merge(4, &[1], None, t(21, 0, 0)).unwrap();
+    assert_eq!(
+        (m.survivor, m.merged.clone(), m.events_moved),
+        (4, vec![2], 2)
+    );
+    assert_eq!(
+        (b.resolve(1), b.resolve(2), b.resolve(3)),
+        (Some(4), Some(4), Some(3))
+    );
+    // A merged id as the survivor means its survivor.
+    let m = b.merge(1, &[3], None, t(22, 0, 0)).unwrap();
+    assert_eq!((m.survivor, m.merged), (4, vec![3]));
+    let before = b.snapshot();
+    let err = b.merge(4, &[2], None, t(23, 0, 0)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid merged 2: the survivor 4 cannot be merged into itself"
+    );
+    assert_eq!(b.snapshot(), before);
+    let loaded = round_trip(&b);
+    assert_eq!((loaded.resolve(1), loaded.resolve(3)), (Some(4), Some(4)));
+    assert_eq!(loaded.events_of(4).unwrap().count(), 4);
+}
+
+#[test]
+fn merged_ids_stay_reserved() {
+    let mut b = book();
+    b.merge(3, &[2], None, t(20, 0, 0)).unwrap();
+    let before = b.snapshot();
+    let err = b
+        .add_customer(Customer::person(2, "Yeni", "Kişi"))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Duplicate);
+    assert_eq!(err.field(), Some("customer_id"));
+    assert_eq!(
+        err.to_string(),
+        "duplicate customer_id 2: it was merged into customer 3 and stays reserved (it resolves to 3)"
+    );
+    let err = b
+        .add_customers([Customer::person(8, "A", "B"), Customer::person(2, "C", "D")])
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("customer #1: duplicate customer_id 2"),
+        "{err}"
+    );
+    // Updating by a merged id would rename the survivor: refused, naming the survivor.
+    let err = b
+        .update_customer(Customer::person(2, "C", "D"))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "customer_id 2 rejected: was merged into customer 3; update that customer"
+    );
+    assert_eq!(b.snapshot(), before);
+    assert_eq!(b.resolve(2), Some(3));
+    // A referrer named by its old id is its survivor.
+    let mut c = Customer::person(9, "Deniz", "Ak");
+    c.referred_by = Some(2);
+    b.add_customer(c).unwrap();
+    assert_eq!(b.customer(9).unwrap().referred_by, Some(3));
+    round_trip(&b);
+}
+
+#[test]
+fn merges_re_point_referrals_and_take_the_earliest_acquisition() {
+    let mut b = CustomerBook::with_currency("TRY").unwrap();
+    let mut early = Customer::person(1, "Ece", "Ak");
+    early.acquired_at = Some(t(2, 0, 0));
+    let mut late = Customer::person(2, "Ece", "Ak");
+    late.acquired_at = Some(t(10, 0, 0));
+    let mut friend = Customer::person(3, "Ali", "Tan");
+    friend.referred_by = Some(1);
+    b.add_customers([early, late, friend]).unwrap();
+    b.record(Event::new(1, t(3, 9, 0), buy(1_000, "a")))
+        .unwrap();
+    b.record(Event::new(1, t(4, 9, 0), Referral { referred: 3 }))
+        .unwrap();
+    b.record(Event::new(2, t(11, 9, 0), buy(2_000, "a")))
+        .unwrap();
+    // 2 survives; 1's purchase on the 3rd moves under it, so 2 is acquired on the 2nd.
+    let m = b.merge(2, &[1], None, t(20, 0, 0)).unwrap();
+    assert_eq!(m.events_moved, 2);
+    assert_eq!(b.customer(2).unwrap().acquired_at, Some(t(2, 0, 0)));
+    assert_eq!(b.customer(3).unwrap().referred_by, Some(2));
+    let referral = b
+        .events_of(3)
+        .unwrap()
+        .find(|e| matches!(e.kind, EventKind::Referral(_)));
+    assert_eq!(referral.unwrap().customer_id, 2);
+    let loaded = round_trip(&b);
+    assert_eq!(loaded.customer(3).unwrap().referred_by, Some(2));
+
+    // A record without a date does not hide an earlier event: the first event bounds it.
+    let mut b = CustomerBook::with_currency("TRY").unwrap();
+    let mut dated = Customer::person(1, "Ece", "Ak");
+    dated.acquired_at = Some(t(10, 0, 0));
+    b.add_customers([dated, Customer::person(2, "Ece", "Ak")])
+        .unwrap();
+    b.record(Event::new(2, t(5, 9, 0), buy(1_000, "a")))
+        .unwrap();
+    b.merge(1, &[2], None, t(20, 0, 0)).unwrap();
+    assert_eq!(b.customer(1).unwrap().acquired_at, Some(t(5, 9, 0)));
+    round_trip(&b);
+}
+
+#[test]
+fn merge_duplicates_keeps_the_invariants() {
+    // The golden record of a cluster whose later record bought first: the purchase moves
+    // under the survivor, whose acquisition becomes the cluster's earliest.
+    let mut b = CustomerBook::with_currency("TRY").unwrap();
+    let mut a = Customer::person(1, "Zeynep", "Kaya");
+    a.acquired_at = Some(t(15, 0, 0));
+    let mut c = Customer::person(2, "Zeynep", "Kaya");
+    c.acquired_at = Some(t(1, 0, 0));
+    b.add_customers([a, c, Customer::person(3, "Ali", "Tan")])
+        .unwrap();
+    b.record(Event::new(2, t(2, 9, 0), buy(4_000, "a")))
+        .unwrap();
+    let rules = crate::quality::GoldenRules::default();
+    let today = t(20, 0, 0).date_naive();
+    // The second cluster names 1 again: it stands for its survivor, so 3 joins 1.
+    let (done, skipped) = b
+        .merge_duplicates(&[vec![1, 2], vec![2, 3]], &rules, today, t(20, 0, 0))
+        .unwrap();
+    assert!(skipped.is_empty());
+    assert_eq!(done.len(), 2);
+    assert_eq!((done[1].survivor, done[1].merged.clone()), (1, vec![3]));
+    assert_eq!(b.customer(1).unwrap().acquired_at, Some(t(1, 0, 0)));
+    assert_eq!((b.resolve(2), b.resolve(3), b.len()), (Some(1), Some(1), 1));
+    round_trip(&b);
+    // An unknown id refuses the whole call.
+    let before = b.snapshot();
+    let err = b
+        .merge_duplicates(&[vec![1, 77]], &rules, today, t(21, 0, 0))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert_eq!(b.snapshot(), before);
+}
+
+#[test]
+fn the_loader_checks_the_merge_records() {
+    let mut b = book();
+    b.merge(3, &[2], None, t(20, 0, 0)).unwrap();
+    let mut s = b.snapshot();
+    // The survivor of a merge must have been live, not merged away earlier.
+    s.merges.push(MergeRecord {
+        survivor: 2,
+        merged: vec![1],
+        at: t(21, 0, 0),
+        events_moved: 0,
+    });
+    s.customers.retain(|c| c.id != 1);
+    s.events
+        .retain(|e| e.customer_id != 1 && !matches!(e.kind, EventKind::Referral(_)));
+    let err = CustomerBook::from_snapshot(s).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "merge #1: survivor 2 rejected: was merged into 3 by an earlier merge"
+    );
+    // A merged id that is still a customer.
+    let mut s = b.snapshot();
+    s.merges[0].merged.push(1);
+    let err = CustomerBook::from_snapshot(s).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    // A survivor that is no customer.
+    let mut s = b.snapshot();
+    s.merges[0].survivor = 42;
+    let err = CustomerBook::from_snapshot(s).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert_eq!(err.field(), Some("survivor"));
+}
+
 mod merge_properties {
     use super::*;
     use proptest::prelude::*;
@@ -1009,5 +1218,113 @@ fn the_segmentation_summary_carries_the_columns_and_the_totals() {
             "strategies",
             "tier"
         ]
+    );
+}
+
+#[test]
+fn every_single_digit_change_is_caught() {
+    let mut b = book();
+    b.merge(3, &[2], None, t(20, 0, 0)).unwrap();
+    let mut bytes = Vec::new();
+    b.save_json(&mut bytes).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(text.ends_with(&format!("\"checksum\":\"{}\"}}", checksum_of(&text))));
+    let mut flips = 0;
+    for (i, c) in text.char_indices().filter(|(_, c)| c.is_ascii_digit()) {
+        let d = c.to_digit(10).unwrap();
+        for to in (0..10).filter(|&to| to != d) {
+            let mut damaged = text.clone();
+            damaged.replace_range(i..=i, &to.to_string());
+            assert!(
+                CustomerBook::load_json(damaged.as_bytes()).is_err(),
+                "digit {i} changed from {d} to {to} loaded"
+            );
+            flips += 1;
+        }
+    }
+    assert!(flips > 2_000, "{flips}");
+}
+
+/// The checksum field's value in a saved snapshot.
+fn checksum_of(text: &str) -> &str {
+    let start = text.rfind("\"checksum\":\"").unwrap() + "\"checksum\":\"".len();
+    &text[start..start + "crc32:".len() + 8]
+}
+
+#[test]
+fn snapshots_without_a_checksum_still_load() {
+    let b = book();
+    let plain = serde_json::to_string(&b.snapshot()).unwrap();
+    assert!(!plain.contains("checksum"));
+    let loaded = CustomerBook::load_json(plain.as_bytes()).unwrap();
+    assert_eq!(loaded.snapshot(), b.snapshot());
+    // Re-indented text keeps its checksum: it covers values, not spacing.
+    let mut bytes = Vec::new();
+    b.save_json(&mut bytes).unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let pretty = serde_json::to_string_pretty(&value).unwrap();
+    assert_eq!(
+        CustomerBook::load_json(pretty.as_bytes())
+            .unwrap()
+            .snapshot(),
+        b.snapshot()
+    );
+    // A wrong checksum is named.
+    let sum = checksum_of(std::str::from_utf8(&bytes).unwrap()).to_owned();
+    let text = String::from_utf8(bytes)
+        .unwrap()
+        .replace(&sum, "crc32:00000000");
+    let err = CustomerBook::load_json(text.as_bytes()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "could not parse the book snapshot: checksum \"crc32:00000000\" does not match the \
+             content ({sum}); the snapshot is damaged or was edited"
+        )
+    );
+}
+
+#[test]
+fn save_reports_every_write_error() {
+    /// Takes `room` bytes, then fails; or fails only when flushed.
+    struct Full {
+        room: usize,
+        fail_flush: bool,
+    }
+    impl std::io::Write for Full {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.room == 0 {
+                return Err(std::io::Error::other("disk full"));
+            }
+            let n = buf.len().min(self.room);
+            self.room -= n;
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            if self.fail_flush {
+                return Err(std::io::Error::other("flush failed"));
+            }
+            Ok(())
+        }
+    }
+    let b = book();
+    for (room, fail_flush, msg) in [
+        (0, false, "could not write the snapshot: disk full"),
+        (100, false, "could not write the snapshot: disk full"),
+        (
+            usize::MAX,
+            true,
+            "could not write the snapshot: flush failed",
+        ),
+    ] {
+        let err = b.save_json(Full { room, fail_flush }).unwrap_err();
+        assert_eq!((err.kind(), err.to_string().as_str()), (ErrorKind::Io, msg));
+    }
+    assert!(
+        b.save_json(Full {
+            room: usize::MAX,
+            fail_flush: false
+        })
+        .is_ok()
     );
 }

@@ -1,8 +1,11 @@
 /* The customer book through the C ABI: lifecycle, JSON in and out, columns, errors. */
+#define _POSIX_C_SOURCE 200809L
 #include "crm.h"
 #include "check.h"
 
+#include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 
 static const char *CUSTOMERS =
     "[{\"id\": 1, \"given_name\": \"Ay\xc5\x9f" "e\", \"family_name\": \"Y\xc4\xb1lmaz\"},"
@@ -116,10 +119,46 @@ static void test_errors(void) {
     crm_string_free(NULL);
 }
 
+/* A save that fails half way (a file-size limit, as on a full disk) reports the error and
+   leaves the previous snapshot loadable. */
+static void test_failed_save_keeps_the_old_snapshot(void) {
+    const char *path = "target/c/test_book_failed_save.json";
+    crm_book_t *book = NULL;
+    CHECK_STATUS(crm_book_new("TRY", &book), CRM_OK);
+    CHECK_STATUS(crm_book_add_customers_json(book, CUSTOMERS), CRM_OK);
+    CHECK_STATUS(crm_book_save(book, path), CRM_OK);
+    /* 300 more customers: the new snapshot is well over the 4 KiB limit, the old one under. */
+    for (int id = 100; id < 400; id++) {
+        char customer[96];
+        snprintf(customer, sizeof customer, "{\"id\": %d, \"given_name\": \"Ali\"}", id);
+        CHECK_STATUS(crm_book_add_customers_json(book, customer), CRM_OK);
+    }
+    /* Only the soft limit is lowered, so it can be raised back afterwards. */
+    struct rlimit saved;
+    CHECK(getrlimit(RLIMIT_FSIZE, &saved) == 0);
+    struct rlimit limit = saved;
+    limit.rlim_cur = 4096;
+    /* Otherwise exceeding the limit kills the process instead of failing the write. */
+    void (*handler)(int) = signal(SIGXFSZ, SIG_IGN);
+    CHECK(setrlimit(RLIMIT_FSIZE, &limit) == 0);
+    crm_status_t status = crm_book_save(book, path);
+    CHECK(setrlimit(RLIMIT_FSIZE, &saved) == 0);
+    signal(SIGXFSZ, handler);
+    CHECK(status == CRM_IO_ERROR);
+    CHECK(contains(crm_last_error_message(), "could not write the snapshot: File too large"));
+    crm_book_t *loaded = NULL;
+    CHECK_STATUS(crm_book_load(path, &loaded), CRM_OK);
+    CHECK(crm_book_len(loaded) == 2 && crm_book_event_count(loaded) == 0);
+    crm_book_free(loaded);
+    remove(path);
+    crm_book_free(book);
+}
+
 int main(void) {
     CHECK(strlen(crm_version()) > 0);
     CHECK(crm_abi_version() == CRM_ABI_VERSION);
     test_lifecycle_and_view();
     test_errors();
+    test_failed_save_keeps_the_old_snapshot();
     return report();
 }

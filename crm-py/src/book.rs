@@ -7,11 +7,12 @@ use std::io::{BufReader, BufWriter};
 use crm_core::book::{self, BookConfig, EarlyEvents, SegmentationConfig, ViewOptions};
 use crm_core::model::{Customer, Event, Incident};
 use crm_core::sample::SampleConfig;
+use crm_core::{CrmError, ErrorKind};
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::{IntoPy, from_json, raise};
+use crate::errors::{IntoPy, from_json, invalid, json, to_py_in};
 use crm_core::transactions::TimeUnit;
 
 /// A customer book (see `crm.CustomerBook`). Not shared between threads without a lock:
@@ -19,10 +20,6 @@ use crm_core::transactions::TimeUnit;
 #[pyclass(module = "crm._crm")]
 pub(crate) struct CustomerBook {
     pub(crate) inner: book::CustomerBook,
-}
-
-pub(crate) fn json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
 #[pymethods]
@@ -34,11 +31,11 @@ impl CustomerBook {
             "reject" => EarlyEvents::Reject,
             "accept" => EarlyEvents::Accept,
             other => {
-                return Err(raise(
+                return Err(invalid(
                     py,
-                    "InvalidInputError",
-                    &format!("invalid early_events {other:?}: use \"reject\" or \"accept\""),
-                    Some("early_events"),
+                    "early_events",
+                    format_args!("{other:?}"),
+                    "use \"reject\" or \"accept\"",
                 ));
             }
         };
@@ -100,12 +97,12 @@ impl CustomerBook {
         self.inner.add_incident(incident).py_err()
     }
 
-    fn stats_json(&self) -> String {
+    fn stats_json(&self) -> PyResult<String> {
         json(&self.inner.stats())
     }
 
-    fn customer_json(&self, customer_id: u64) -> Option<String> {
-        self.inner.customer(customer_id).map(json)
+    fn customer_json(&self, customer_id: u64) -> PyResult<Option<String>> {
+        self.inner.customer(customer_id).map(json).transpose()
     }
 
     /// Merges `merged` into `survivor` (profile JSON optional); the merge record as JSON.
@@ -130,14 +127,14 @@ impl CustomerBook {
                 TimeUnit::Microseconds.instant(at_us),
             )
             .py_err()?;
-        Ok(json(&m))
+        json(&m)
     }
 
     /// The data-quality report of the book's customers as JSON (`today` YYYY-MM-DD).
     fn quality_report_json(&self, py: Python<'_>, today: &str) -> PyResult<String> {
         let today = crate::quality::day(today)?;
         let inner = &self.inner;
-        Ok(json(&py.detach(|| inner.quality_report(today))))
+        json(&py.detach(|| inner.quality_report(today)))
     }
 
     /// Finds duplicate clusters and merges each into a golden record; JSON of merges and
@@ -172,14 +169,14 @@ impl CustomerBook {
                     serde_json::json!({"clusters": clusters, "merges": merged, "skipped": skipped})
                 })
         });
-        Ok(json(&out.py_err()?))
+        json(&out.py_err()?)
     }
 
     fn resolve(&self, customer_id: u64) -> Option<u64> {
         self.inner.resolve(customer_id)
     }
 
-    fn merges_json(&self) -> String {
+    fn merges_json(&self) -> PyResult<String> {
         json(&self.inner.merges())
     }
 
@@ -200,7 +197,7 @@ impl CustomerBook {
             ViewOptions::as_of(TimeUnit::Microseconds.instant(as_of_us)).page(offset, limit);
         let inner = &self.inner;
         let view = py.detach(|| inner.view(customer_id, &options)).py_err()?;
-        Ok(json(&view))
+        json(&view)
     }
 
     fn features<'py>(&self, py: Python<'py>, as_of_us: i64) -> PyResult<Bound<'py, PyDict>> {
@@ -243,7 +240,7 @@ impl CustomerBook {
         let s = py
             .detach(|| inner.analyse(TimeUnit::Microseconds.instant(as_of_us), &config))
             .py_err()?;
-        Ok(json(&serde_json::json!({
+        json(&serde_json::json!({
             "as_of": s.as_of,
             "customer_id": s.features.customer_id,
             "score": s.scores.score,
@@ -253,17 +250,19 @@ impl CustomerBook {
             "rfm_score": s.rfm.score,
             "pareto": s.pareto,
             "strategies": s.strategies,
-        })))
+        }))
     }
 
     /// Writes a JSON snapshot to `path`.
     fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
         let file = File::create(&path).map_err(|e| {
-            raise(
+            to_py_in(
                 py,
-                "CrmIOError",
-                &format!("could not create {}: {e}", path.display()),
-                Some("path"),
+                CrmError::new(
+                    ErrorKind::Io,
+                    Some("path"),
+                    format!("could not create {}: {e}", path.display()),
+                ),
             )
         })?;
         let inner = &self.inner;
@@ -274,11 +273,13 @@ impl CustomerBook {
     #[staticmethod]
     fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
         let file = File::open(&path).map_err(|e| {
-            raise(
+            to_py_in(
                 py,
-                "CrmIOError",
-                &format!("could not open {}: {e}", path.display()),
-                Some("path"),
+                CrmError::new(
+                    ErrorKind::Io,
+                    Some("path"),
+                    format!("could not open {}: {e}", path.display()),
+                ),
             )
         })?;
         let inner = py
@@ -315,6 +316,6 @@ pub(crate) fn sample_book(
     Ok((
         CustomerBook { inner },
         config.end().timestamp_micros(),
-        json(&truth),
+        json(&truth)?,
     ))
 }

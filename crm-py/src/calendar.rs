@@ -7,7 +7,7 @@ use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
 use crate::columns::slice as ints;
-use crate::errors::{IntoPy, raise};
+use crate::errors::{IntoPy, invalid};
 
 /// A business calendar (see `crm.BusinessCalendar`). Immutable: safe to share between threads.
 #[pyclass(module = "crm._crm", frozen)]
@@ -23,11 +23,11 @@ fn same_len(py: Python<'_>, a: usize, b: usize, field: &str) -> PyResult<()> {
     if a == b {
         Ok(())
     } else {
-        Err(raise(
+        Err(invalid(
             py,
-            "InvalidInputError",
-            &format!("invalid {field} length {b}: must equal the length of the instants ({a})"),
-            Some(field),
+            field,
+            format_args!("length {b}"),
+            format_args!("must equal the length of the instants ({a})"),
         ))
     }
 }

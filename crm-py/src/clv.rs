@@ -7,19 +7,19 @@ use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::book::{CustomerBook, json};
+use crate::book::CustomerBook;
 use crate::columns::{slice, unit};
-use crate::errors::{IntoPy, from_json, raise};
+use crate::errors::{IntoPy, from_json, invalid, json};
 
 fn clv_unit(py: Python<'_>, name: &str) -> PyResult<ClvUnit> {
     match name {
         "D" => Ok(ClvUnit::Days),
         "W" => Ok(ClvUnit::Weeks),
-        other => Err(raise(
+        other => Err(invalid(
             py,
-            "InvalidInputError",
-            &format!("invalid unit {other:?}: use \"D\" (days) or \"W\" (weeks)"),
-            Some("unit"),
+            "unit",
+            format_args!("{other:?}"),
+            "use \"D\" (days) or \"W\" (weeks)",
         )),
     }
 }
@@ -79,7 +79,7 @@ pub(crate) fn fit_beta_geo<'py>(
         slice(py, &t, "T")?,
     );
     let fit = py.detach(|| clv::fit_beta_geo(f, r, tt, &o)).py_err()?;
-    Ok(json(&fit))
+    json(&fit)
 }
 
 /// Fits Gamma-Gamma; the fit as JSON.
@@ -97,7 +97,7 @@ pub(crate) fn fit_gamma_gamma<'py>(
         slice(py, &monetary_value, "monetary_value")?,
     );
     let fit = py.detach(|| clv::fit_gamma_gamma(f, m, &o)).py_err()?;
-    Ok(json(&fit))
+    json(&fit)
 }
 
 fn bg(params: (f64, f64, f64, f64)) -> BetaGeoParams {
@@ -112,11 +112,11 @@ fn bg(params: (f64, f64, f64, f64)) -> BetaGeoParams {
 fn same_len(py: Python<'_>, n: usize, columns: &[(&str, usize)]) -> PyResult<()> {
     match columns.iter().find(|(_, len)| *len != n) {
         None => Ok(()),
-        Some((name, len)) => Err(raise(
+        Some((name, len)) => Err(invalid(
             py,
-            "InvalidInputError",
-            &format!("invalid {name} length {len}: must equal the length of frequency ({n})"),
-            Some(name),
+            name,
+            format_args!("length {len}"),
+            format_args!("must equal the length of frequency ({n})"),
         )),
     }
 }
@@ -150,11 +150,11 @@ pub(crate) fn beta_geo_predict<'py>(
         }),
         "p_alive" => py.detach(|| (0..f.len()).map(|i| p.p_alive(f[i], r[i], tt[i])).collect()),
         other => {
-            return Err(raise(
+            return Err(invalid(
                 py,
-                "InvalidInputError",
-                &format!("invalid prediction {other:?}"),
-                Some("what"),
+                "what",
+                format_args!("{other:?}"),
+                "use \"expected\" or \"p_alive\"",
             ));
         }
     };
@@ -171,11 +171,11 @@ pub(crate) fn beta_geo_expected_new<'py>(
     let p = bg(params);
     let t = slice(py, &t, "t")?;
     if let Some(i) = t.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
-        return Err(raise(
+        return Err(invalid(
             py,
-            "InvalidInputError",
-            &format!("invalid t[{i}] {}: must be a non-negative duration", t[i]),
-            Some("t"),
+            &format!("t[{i}]"),
+            t[i],
+            "must be a non-negative duration",
         ));
     }
     let out: Vec<f64> = t.iter().map(|&h| p.expected_purchases_new(h)).collect();
@@ -257,8 +257,8 @@ pub(crate) fn book_predict_clv<'py>(
         .detach(|| b.predict_clv(TimeUnit::Microseconds.instant(as_of_us), &config))
         .py_err()?;
     let d = PyDict::new(py);
-    d.set_item("beta_geo", json(&p.beta_geo))?;
-    d.set_item("gamma_gamma", json(&p.gamma_gamma))?;
+    d.set_item("beta_geo", json(&p.beta_geo)?)?;
+    d.set_item("gamma_gamma", json(&p.gamma_gamma)?)?;
     d.set_item("customer_id", p.customer_id.into_pyarray(py))?;
     d.set_item("clv", p.clv.into_pyarray(py))?;
     d.set_item("p_alive", p.p_alive.into_pyarray(py))?;

@@ -7,8 +7,7 @@ use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::book::json;
-use crate::errors::{IntoPy, from_json};
+use crate::errors::{IntoPy, from_json, json};
 
 /// Duplicates among records (JSON list of match records); the result as JSON.
 #[pyfunction]
@@ -26,7 +25,7 @@ pub(crate) fn find_duplicates_json(
     let d = py
         .detach(|| quality::find_duplicates(&records, &config))
         .py_err()?;
-    Ok(json(&d))
+    json(&d)
 }
 
 /// `today` (YYYY-MM-DD) as a date, read the way the JSON forms read dates.
@@ -75,7 +74,7 @@ pub(crate) fn find_duplicates_columns<'py>(
     let cluster: Vec<i64> = d.cluster.iter().map(|&c| c as i64).collect();
     out.set_item("cluster", cluster.into_pyarray(py))?;
     out.set_item("candidates", d.candidates)?;
-    out.set_item("model", json(&d.model))?;
+    out.set_item("model", json(&d.model)?)?;
     Ok(out)
 }
 
@@ -97,7 +96,7 @@ pub(crate) fn validate_json(py: Python<'_>, customers_json: &str, today: &str) -
             })
             .collect()
     });
-    Ok(json(&out))
+    json(&out)
 }
 
 /// The data-quality report of customers (JSON list) as JSON.
@@ -109,9 +108,7 @@ pub(crate) fn quality_report_json(
 ) -> PyResult<String> {
     let customers: Vec<Customer> = from_json("the customers", customers_json)?;
     let today = day(today)?;
-    Ok(json(
-        &py.detach(|| quality::quality_report(&customers, today)),
-    ))
+    json(&py.detach(|| quality::quality_report(&customers, today)))
 }
 
 /// A name as a matching key.
@@ -152,5 +149,5 @@ pub(crate) fn golden_record_json(
         Some(t) => from_json("the survivorship rules", t)?,
         None => Default::default(),
     };
-    Ok(json(&quality::golden_record(&customers, &rules, today)))
+    json(&quality::golden_record(&customers, &rules, today))
 }

@@ -7,8 +7,8 @@ use crm_core::sla::{self, ComplaintTrail, GroupBy, RetentionAssumptions};
 use crm_core::transactions::TimeUnit;
 use pyo3::prelude::*;
 
-use crate::book::{CustomerBook, json};
-use crate::errors::{IntoPy, from_json, raise};
+use crate::book::CustomerBook;
+use crate::errors::{IntoPy, from_json, invalid, json};
 
 /// An ordered list of SLA policies (see `crm.SlaPolicy`). Immutable.
 #[pyclass(module = "crm._crm", frozen)]
@@ -45,11 +45,11 @@ impl SlaPolicy {
     ) -> PyResult<Option<String>> {
         let events: Vec<Event> = from_json("the complaint events", events_json)?;
         let trail = ComplaintTrail::from_events(&events, tier).py_err()?;
-        Ok(self
-            .inner
+        self.inner
             .evaluate(&trail, at(now_us))
             .py_err()?
-            .map(|s| json(&s)))
+            .map(|s| json(&s))
+            .transpose()
     }
 
     /// The book's complaints (open ones only, or all opened by then) as of `now_us`.
@@ -64,7 +64,7 @@ impl SlaPolicy {
         let out = py
             .detach(|| b.evaluate_sla(p, at(now_us), open_only))
             .py_err()?;
-        Ok(json(&out))
+        json(&out)
     }
 
     /// Compliance by `by`, the customer-error share and expected retention over the
@@ -84,11 +84,11 @@ impl SlaPolicy {
     ) -> PyResult<String> {
         let group: GroupBy =
             from_json("by", &format!("\"{}\"", by.escape_default())).map_err(|_| {
-                raise(
+                invalid(
                     py,
-                    "InvalidInputError",
-                    &format!("invalid by {by:?}: use priority, tier, channel, category or policy"),
-                    Some("by"),
+                    "by",
+                    format_args!("{by:?}"),
+                    "use priority, tier, channel, category or policy",
                 )
             })?;
         let assumptions: RetentionAssumptions = match assumptions_json {
@@ -102,11 +102,11 @@ impl SlaPolicy {
         let (from, to) = (at(from_us), at(to_us));
         let retention =
             sla::expected_retention(&results, from, to, &assumptions, retention_cost).py_err()?;
-        Ok(json(&serde_json::json!({
+        json(&serde_json::json!({
             "compliance": sla::compliance(&results, group, from, to),
             "customer_error_share": sla::customer_error_share(&results, from, to),
             "retention": retention,
-        })))
+        }))
     }
 
     /// Attaches these policies to a book (its views then show SLA states).

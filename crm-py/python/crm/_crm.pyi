@@ -7,8 +7,11 @@ import numpy as np
 import numpy.typing as npt
 
 __version__: str
+ERROR_KINDS: List[str]
+"""The name of every core error kind (``"invalid_input"``, ``"not_found"``...), in core's order."""
 __all__ = [
     "__version__",
+    "ERROR_KINDS",
     "CustomerBook",
     "ValueModel",
     "BusinessCalendar",

@@ -376,11 +376,19 @@ mod tests {
                 "Io"
             ]
         );
-        assert_eq!(listed, declared_kinds(), "ALL must list the enum's kinds in order");
+        assert_eq!(
+            listed,
+            declared_kinds(),
+            "ALL must list the enum's kinds in order"
+        );
         let mut names: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), ErrorKind::ALL.len(), "as_str names are distinct");
+        assert_eq!(
+            names.len(),
+            ErrorKind::ALL.len(),
+            "as_str names are distinct"
+        );
     }
 
     #[test]
@@ -484,7 +492,10 @@ mod tests {
             for fragment in ["1234", "ali@", "ornek", "532"] {
                 assert!(!msg.contains(fragment), "{fragment} in {msg}");
             }
-            assert!(msg.starts_with("could not parse the customer: invalid type: "), "{msg}");
+            assert!(
+                msg.starts_with("could not parse the customer: invalid type: "),
+                "{msg}"
+            );
             assert!(msg.contains(" at line 1 column "), "{msg}");
             // Without a position (parsed from a `serde_json::Value`, as batches are).
             let value: serde_json::Value = serde_json::from_str(text).unwrap();
@@ -502,10 +513,8 @@ mod tests {
         let snapshot: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         for (customer, secret) in MALFORMED {
             let mut s = snapshot.clone();
-            s["customers"] = serde_json::json!([serde_json::from_str::<serde_json::Value>(
-                customer
-            )
-            .unwrap()]);
+            s["customers"] =
+                serde_json::json!([serde_json::from_str::<serde_json::Value>(customer).unwrap()]);
             let text = s.to_string();
             let err = crate::book::CustomerBook::load_json(text.as_bytes()).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::Parse);

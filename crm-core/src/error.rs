@@ -140,10 +140,11 @@ impl CrmError {
 
     /// Text could not be parsed into `what`; `detail` is the parser's (serde's) message.
     ///
-    /// serde's category, the field and variant names of the schema and the line and column
-    /// stay; the *value* serde quotes from the input (`integer `12345678901``,
-    /// `string "ali@ornek.com"`, `unknown variant `…``) is replaced entirely, each character by
-    /// `*`, so only its length shows: such values are often personal data (a national id, an
+    /// serde's category, the field and variant names of the schema, an unknown field's name
+    /// (a key, not a value: ``unknown field `nwe_days` ``) and the line and column stay; the
+    /// *value* serde quotes from the input (``integer `12345678901` ``,
+    /// `string "ali@ornek.com"`, ``unknown variant `…` ``) is replaced entirely, each character
+    /// by `*`, so only its length shows: such values are often personal data (a national id, an
     /// e-mail address, a phone number), and messages end up in logs. [`mask`]'s kept prefix
     /// would still show the start of an e-mail's local part, so it is not used here.
     ///
@@ -304,19 +305,17 @@ fn hide_quoted_value(text: &str) -> String {
         }
         return format!("{head}{}{}", stars(&rest[..end]), &rest[end..]);
     }
-    // `unknown variant `…`` and `unknown field `…``: the name came from the input; the list
-    // of expected names after it is the schema's. The input's name may hold anything, so it
-    // ends at the last "`, " that starts serde's own continuation.
-    for prefix in ["unknown variant `", "unknown field `"] {
-        let Some(rest) = text.strip_prefix(prefix) else {
-            continue;
-        };
+    // `unknown variant `…``: the value came from the input; the list of expected names after
+    // it is the schema's. The value may hold anything, so it ends at the last "`, " that starts
+    // serde's own continuation. (`unknown field `…`` names a key of the input, not a value: a
+    // misspelt field name is what the reader needs to see, so it stays.)
+    if let Some(rest) = text.strip_prefix("unknown variant `") {
         let end = ["`, expected ", "`, there are no "]
             .iter()
             .filter_map(|d| rest.rfind(d))
             .max()
             .unwrap_or(rest.len());
-        return format!("{prefix}{}{}", stars(&rest[..end]), &rest[end..]);
+        return format!("unknown variant `{}{}", stars(&rest[..end]), &rest[end..]);
     }
     text.to_owned()
 }
@@ -440,10 +439,14 @@ mod tests {
                 "unknown variant `***************`, expected `person` or `organisation`",
             ),
             (
-                "unknown field `ali@ornek.com`, there are no fields",
-                "unknown field `*************`, there are no fields",
+                "unknown variant `ali@ornek.com`, there are no variants",
+                "unknown variant `*************`, there are no variants",
             ),
-            // Nothing of the input's is quoted here: unchanged.
+            // Nothing of the input's values is quoted here: unchanged (a misspelt key stays).
+            (
+                "unknown field `nwe_days`, expected one of `new_days`, `churn_days`",
+                "unknown field `nwe_days`, expected one of `new_days`, `churn_days`",
+            ),
             (
                 "invalid type: null, expected a sequence at line 1 column 65",
                 "invalid type: null, expected a sequence at line 1 column 65",

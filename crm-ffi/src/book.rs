@@ -2,9 +2,9 @@
 
 use std::ffi::c_char;
 
+use crm_core::CrmError;
 use crm_core::book::{CustomerBook, SegmentationConfig, ViewOptions};
 use crm_core::model::{Customer, Event, Incident};
-use crm_core::CrmError;
 use serde_json::Value;
 
 use crate::args::{instant_text, json, json_or_default, json_out, text};

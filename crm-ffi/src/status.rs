@@ -89,7 +89,8 @@ impl Failure {
 
 impl From<CrmError> for Failure {
     fn from(e: CrmError) -> Self {
-        // Exhaustive on purpose: a new kind must be mapped here before the crate builds.
+        // Exhaustive, no wildcard (`ErrorKind` is not `#[non_exhaustive]`): a new kind must be
+        // mapped here before the crate builds; the test below checks it got its own status.
         let status = match e.kind() {
             ErrorKind::InvalidInput => CRM_INVALID_ARGUMENT,
             ErrorKind::NotFound => CRM_NOT_FOUND,
@@ -98,7 +99,6 @@ impl From<CrmError> for Failure {
             ErrorKind::Parse => CRM_PARSE_ERROR,
             ErrorKind::UnsupportedVersion => CRM_UNSUPPORTED_VERSION,
             ErrorKind::Io => CRM_IO_ERROR,
-            _ => CRM_INVALID_ARGUMENT,
         };
         Failure {
             status,
@@ -252,5 +252,41 @@ mod tests {
         for (status, number) in published {
             assert_eq!(status as u32, number, "{status:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_kind_has_its_own_status() {
+        let statuses: Vec<crm_status_t> = ErrorKind::ALL
+            .iter()
+            .map(|&k| Failure::from(CrmError::new(k, None, "x")).status)
+            .collect();
+        for (i, s) in statuses.iter().enumerate() {
+            assert!(
+                !statuses[..i].contains(s),
+                "{:?} shares {s:?} with another kind",
+                ErrorKind::ALL[i]
+            );
+            // The statuses libcrm keeps for itself are never a core kind's.
+            assert!(
+                ![CRM_OK, CRM_NULL_POINTER, CRM_INVALID_UTF8, CRM_PANIC].contains(s),
+                "{:?} maps to {s:?}",
+                ErrorKind::ALL[i]
+            );
+        }
+        // The numbers C programs are written against.
+        let numbers: Vec<u32> = statuses.iter().map(|&s| s as u32).collect();
+        assert_eq!(numbers, [1, 2, 3, 4, 5, 6, 7]);
+    }
+
+    #[test]
+    fn the_failure_keeps_the_message() {
+        let f = Failure::from(CrmError::not_found("customer_id", 7));
+        assert_eq!(f.status, CRM_NOT_FOUND);
+        assert_eq!(f.message, "unknown customer_id 7");
     }
 }

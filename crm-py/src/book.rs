@@ -4,11 +4,12 @@
 use crm_core::book::{self, BookConfig, EarlyEvents, SegmentationConfig, ViewOptions};
 use crm_core::model::{Customer, Event, Incident};
 use crm_core::sample::SampleConfig;
+
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::{IntoPy, from_json, raise};
+use crate::errors::{IntoPy, from_json, invalid, json};
 use crate::parse::from_json_released;
 use crm_core::transactions::TimeUnit;
 
@@ -17,10 +18,6 @@ use crm_core::transactions::TimeUnit;
 #[pyclass(module = "crm._crm")]
 pub(crate) struct CustomerBook {
     pub(crate) inner: book::CustomerBook,
-}
-
-pub(crate) fn json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
 #[pymethods]
@@ -32,11 +29,11 @@ impl CustomerBook {
             "reject" => EarlyEvents::Reject,
             "accept" => EarlyEvents::Accept,
             other => {
-                return Err(raise(
+                return Err(invalid(
                     py,
-                    "InvalidInputError",
-                    &format!("invalid early_events {other:?}: use \"reject\" or \"accept\""),
-                    Some("early_events"),
+                    "early_events",
+                    format_args!("{other:?}"),
+                    "use \"reject\" or \"accept\"",
                 ));
             }
         };
@@ -100,12 +97,12 @@ impl CustomerBook {
         self.inner.add_incident(incident).py_err()
     }
 
-    fn stats_json(&self) -> String {
+    fn stats_json(&self) -> PyResult<String> {
         json(&self.inner.stats())
     }
 
-    fn customer_json(&self, customer_id: u64) -> Option<String> {
-        self.inner.customer(customer_id).map(json)
+    fn customer_json(&self, customer_id: u64) -> PyResult<Option<String>> {
+        self.inner.customer(customer_id).map(json).transpose()
     }
 
     /// Merges `merged` into `survivor` (profile JSON optional); the merge record as JSON.
@@ -130,14 +127,14 @@ impl CustomerBook {
                 TimeUnit::Microseconds.instant(at_us),
             )
             .py_err()?;
-        Ok(json(&m))
+        json(&m)
     }
 
     /// The data-quality report of the book's customers as JSON (`today` YYYY-MM-DD).
     fn quality_report_json(&self, py: Python<'_>, today: &str) -> PyResult<String> {
         let today = crate::quality::day(today)?;
         let inner = &self.inner;
-        Ok(json(&py.detach(|| inner.quality_report(today))))
+        json(&py.detach(|| inner.quality_report(today)))
     }
 
     /// Finds duplicate clusters and merges each into a golden record; JSON of merges and
@@ -164,14 +161,14 @@ impl CustomerBook {
         let out = py
             .detach(|| inner.dedupe(&config, &rules, at, apply))
             .py_err()?;
-        Ok(json(&out))
+        json(&out)
     }
 
     fn resolve(&self, customer_id: u64) -> Option<u64> {
         self.inner.resolve(customer_id)
     }
 
-    fn merges_json(&self) -> String {
+    fn merges_json(&self) -> PyResult<String> {
         json(&self.inner.merges())
     }
 
@@ -192,7 +189,7 @@ impl CustomerBook {
             ViewOptions::as_of(TimeUnit::Microseconds.instant(as_of_us)).page(offset, limit);
         let inner = &self.inner;
         let view = py.detach(|| inner.view(customer_id, &options)).py_err()?;
-        Ok(json(&view))
+        json(&view)
     }
 
     fn features<'py>(&self, py: Python<'py>, as_of_us: i64) -> PyResult<Bound<'py, PyDict>> {
@@ -235,7 +232,7 @@ impl CustomerBook {
         let s = py
             .detach(|| inner.analyse(TimeUnit::Microseconds.instant(as_of_us), &config))
             .py_err()?;
-        Ok(json(&s.summary()))
+        json(&s.summary())
     }
 
     /// Writes a JSON snapshot to `path` atomically (crm_store::save_book).
@@ -279,6 +276,6 @@ pub(crate) fn sample_book(
     Ok((
         CustomerBook { inner },
         config.end().timestamp_micros(),
-        json(&truth),
+        json(&truth)?,
     ))
 }

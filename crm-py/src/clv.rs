@@ -10,19 +10,19 @@ use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::book::{CustomerBook, json};
+use crate::book::CustomerBook;
 use crate::columns::{slice, unit};
-use crate::errors::{IntoPy, from_json, raise};
+use crate::errors::{IntoPy, from_json, invalid, json};
 
 fn clv_unit(py: Python<'_>, name: &str) -> PyResult<ClvUnit> {
     match name {
         "D" => Ok(ClvUnit::Days),
         "W" => Ok(ClvUnit::Weeks),
-        other => Err(raise(
+        other => Err(invalid(
             py,
-            "InvalidInputError",
-            &format!("invalid unit {other:?}: use \"D\" (days) or \"W\" (weeks)"),
-            Some("unit"),
+            "unit",
+            format_args!("{other:?}"),
+            "use \"D\" (days) or \"W\" (weeks)",
         )),
     }
 }
@@ -82,7 +82,7 @@ pub(crate) fn fit_beta_geo<'py>(
         slice(py, &t, "T")?,
     );
     let fit = py.detach(|| clv::fit_beta_geo(f, r, tt, &o)).py_err()?;
-    Ok(json(&fit))
+    json(&fit)
 }
 
 /// Fits Gamma-Gamma; the fit as JSON.
@@ -100,7 +100,7 @@ pub(crate) fn fit_gamma_gamma<'py>(
         slice(py, &monetary_value, "monetary_value")?,
     );
     let fit = py.detach(|| clv::fit_gamma_gamma(f, m, &o)).py_err()?;
-    Ok(json(&fit))
+    json(&fit)
 }
 
 fn bg(params: (f64, f64, f64, f64)) -> BetaGeoParams {
@@ -135,11 +135,11 @@ pub(crate) fn beta_geo_predict<'py>(
         "expected" => Prediction::ExpectedPurchases { horizon: t },
         "p_alive" => Prediction::PAlive,
         other => {
-            return Err(raise(
+            return Err(invalid(
                 py,
-                "InvalidInputError",
-                &format!("invalid prediction {other:?}"),
-                Some("what"),
+                "what",
+                format_args!("{other:?}"),
+                "use \"expected\" or \"p_alive\"",
             ));
         }
     };
@@ -234,8 +234,8 @@ pub(crate) fn book_predict_clv<'py>(
         .detach(|| b.predict_clv(TimeUnit::Microseconds.instant(as_of_us), &config))
         .py_err()?;
     let d = PyDict::new(py);
-    d.set_item("beta_geo", json(&p.beta_geo))?;
-    d.set_item("gamma_gamma", json(&p.gamma_gamma))?;
+    d.set_item("beta_geo", json(&p.beta_geo)?)?;
+    d.set_item("gamma_gamma", json(&p.gamma_gamma)?)?;
     d.set_item("customer_id", p.customer_id.into_pyarray(py))?;
     d.set_item("clv", p.clv.into_pyarray(py))?;
     d.set_item("p_alive", p.p_alive.into_pyarray(py))?;

@@ -6,7 +6,8 @@ use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::{IntoPy, from_json, raise};
+use crate::errors::{IntoPy, from_json, invalid, to_py_in};
+use crm_core::{CrmError, ErrorKind};
 
 pub(crate) fn unit(py: Python<'_>, unit: &str) -> PyResult<TimeUnit> {
     match unit {
@@ -14,11 +15,11 @@ pub(crate) fn unit(py: Python<'_>, unit: &str) -> PyResult<TimeUnit> {
         "ms" => Ok(TimeUnit::Milliseconds),
         "us" => Ok(TimeUnit::Microseconds),
         "ns" => Ok(TimeUnit::Nanoseconds),
-        other => Err(raise(
+        other => Err(invalid(
             py,
-            "InvalidInputError",
-            &format!("invalid unit {other:?}: use \"s\", \"ms\", \"us\" or \"ns\""),
-            Some("unit"),
+            "unit",
+            format_args!("{other:?}"),
+            "use \"s\", \"ms\", \"us\" or \"ns\"",
         )),
     }
 }
@@ -36,11 +37,13 @@ fn amounts<'py>(py: Python<'py>, amount: &Bound<'py, PyAny>) -> PyResult<AmountC
     if let Ok(a) = amount.extract::<PyReadonlyArray1<'py, f64>>() {
         return Ok(AmountColumn::Decimal(a));
     }
-    Err(raise(
+    Err(to_py_in(
         py,
-        "InvalidInputError",
-        "invalid amount: must be a 1-d int64 (minor units) or float64 array",
-        Some("amount"),
+        CrmError::new(
+            ErrorKind::InvalidInput,
+            Some("amount"),
+            "invalid amount: must be a 1-d int64 (minor units) or float64 array",
+        ),
     ))
 }
 
@@ -51,11 +54,13 @@ pub(crate) fn slice<'a, T: numpy::Element>(
     field: &str,
 ) -> PyResult<&'a [T]> {
     a.as_slice().map_err(|_| {
-        raise(
+        to_py_in(
             py,
-            "InvalidInputError",
-            &format!("invalid {field}: the array must be contiguous"),
-            Some(field),
+            CrmError::new(
+                ErrorKind::InvalidInput,
+                Some(field),
+                format!("invalid {field}: the array must be contiguous"),
+            ),
         )
     })
 }

@@ -1,18 +1,21 @@
-//! crm-core errors as Python exceptions.
+//! crm-core errors as Python exceptions: the one way an error leaves the native module.
 //!
 //! The exception classes are defined in `crm/errors.py` (they need multiple inheritance:
 //! `InvalidInputError(CrmError, ValueError)`), and this is the one place that maps every
-//! error kind to its class.
+//! error kind to its class. Errors found in the skin itself (a wrong dtype, an unknown option
+//! name, a file that does not open) are built as [`CrmError`]s of the right kind too and go
+//! through [`to_py`], as polars does with its `PyPolarsErr`.
 
 use crm_core::{CrmError, ErrorKind};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
-/// The Python exception for a crm-core error.
-pub(crate) fn to_py(e: CrmError) -> PyErr {
-    // Exhaustive on purpose: a new kind must be mapped here before the crate builds again.
-    let class = match e.kind() {
+/// The name of the `crm.errors` class of each kind.
+fn class_name(kind: ErrorKind) -> &'static str {
+    // Exhaustive, no wildcard (`ErrorKind` is not `#[non_exhaustive]`): a new kind must be
+    // mapped here before the crate builds; the tests check it got its own class.
+    match kind {
         ErrorKind::InvalidInput => "InvalidInputError",
         ErrorKind::NotFound => "NotFoundError",
         ErrorKind::Duplicate => "DuplicateError",
@@ -20,13 +23,21 @@ pub(crate) fn to_py(e: CrmError) -> PyErr {
         ErrorKind::Parse => "ParseError",
         ErrorKind::UnsupportedVersion => "UnsupportedVersionError",
         ErrorKind::Io => "CrmIOError",
-        _ => "CrmError",
-    };
-    Python::attach(|py| raise(py, class, e.message(), e.field()))
+    }
+}
+
+/// The Python exception for a crm-core error.
+pub(crate) fn to_py(e: CrmError) -> PyErr {
+    Python::attach(|py| to_py_in(py, e))
+}
+
+/// [`to_py`] where the caller holds the GIL already.
+pub(crate) fn to_py_in(py: Python<'_>, e: CrmError) -> PyErr {
+    raise(py, class_name(e.kind()), e.message(), e.field())
 }
 
 /// An instance of `crm.errors.<class>(message)` with its `field` set.
-pub(crate) fn raise(py: Python<'_>, class: &str, message: &str, field: Option<&str>) -> PyErr {
+fn raise(py: Python<'_>, class: &str, message: &str, field: Option<&str>) -> PyErr {
     let made = (|| -> PyResult<PyErr> {
         let module = py.import("crm.errors")?;
         let ty = module.getattr(class)?.cast_into::<PyType>()?;
@@ -37,6 +48,17 @@ pub(crate) fn raise(py: Python<'_>, class: &str, message: &str, field: Option<&s
     made.unwrap_or_else(|e| {
         PyRuntimeError::new_err(format!("{message} (and crm.errors failed: {e})"))
     })
+}
+
+/// `crm.InvalidInputError` about `field`: it holds `value`, wrong because of `reason`
+/// ([`CrmError::invalid`]).
+pub(crate) fn invalid(
+    py: Python<'_>,
+    field: &str,
+    value: impl std::fmt::Display,
+    reason: impl std::fmt::Display,
+) -> PyErr {
+    to_py_in(py, CrmError::invalid(field, value, reason))
 }
 
 /// Extension for `Result<T, CrmError>`.
@@ -54,4 +76,33 @@ impl<T> IntoPy<T> for Result<T, CrmError> {
 /// A JSON text that does not parse into `T`, as `crm.ParseError` naming `what`.
 pub(crate) fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> PyResult<T> {
     serde_json::from_str(text).map_err(|e| to_py(CrmError::parse(what, e)))
+}
+
+/// `value` as JSON text; a value that cannot be written raises (never an error as data).
+pub(crate) fn json<T: serde::Serialize>(value: &T) -> PyResult<String> {
+    serde_json::to_string(value).map_err(|e| to_py(CrmError::serialize("the result", e)))
+}
+
+/// The names of every error kind (`ErrorKind::ALL`), for the tests of the Python package.
+pub(crate) fn kind_names() -> Vec<&'static str> {
+    ErrorKind::ALL.iter().map(|k| k.as_str()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_kind_has_its_own_class() {
+        let names: Vec<&str> = ErrorKind::ALL.iter().map(|&k| class_name(k)).collect();
+        for (i, n) in names.iter().enumerate() {
+            assert!(!names[..i].contains(n), "{n} is used twice");
+            assert_ne!(*n, "CrmError", "the base class is no kind's own");
+        }
+        // The classes crm/errors.py defines, each for one kind.
+        let defined = include_str!("../python/crm/errors.py");
+        for n in &names {
+            assert!(defined.contains(&format!("\nclass {n}(CrmError")), "{n}");
+        }
+    }
 }

@@ -23,6 +23,7 @@ use pyo3::prelude::*;
 fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     segment::add_defaults(m)?;
+    m.add("ERROR_KINDS", errors::kind_names())?;
     m.add_class::<book::CustomerBook>()?;
     m.add_class::<segment::ValueModel>()?;
     m.add_class::<calendar::BusinessCalendar>()?;

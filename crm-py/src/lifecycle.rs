@@ -6,9 +6,9 @@ use crm_core::transactions::TimeUnit;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
-use crate::book::{CustomerBook, json};
+use crate::book::CustomerBook;
 use crate::columns::slice;
-use crate::errors::{IntoPy, raise};
+use crate::errors::{IntoPy, invalid, json};
 
 /// Lifecycle rules (see `crm.LifecyclePolicy`). Immutable.
 #[pyclass(module = "crm._crm", frozen)]
@@ -54,14 +54,11 @@ impl LifecyclePolicy {
             .into_iter()
             .find(|s| s.name() == stage)
             .ok_or_else(|| {
-                raise(
+                invalid(
                     py,
-                    "InvalidInputError",
-                    &format!(
-                        "invalid stage {stage:?}: use one of {:?}",
-                        Self::stage_names()
-                    ),
-                    Some("stage"),
+                    "stage",
+                    format_args!("{stage:?}"),
+                    format_args!("use one of {:?}", Self::stage_names()),
                 )
             })?;
         Ok(self.inner.next_action(s).to_owned())
@@ -150,7 +147,7 @@ impl LifecyclePolicy {
             .inner
             .stage_history(customer_id, &self.inner, at(as_of_us))
             .py_err()?;
-        Ok(json(&h))
+        json(&h)
     }
 
     /// The funnel report over `[from_us, to_us)` as JSON.
@@ -165,7 +162,7 @@ impl LifecyclePolicy {
         let r = py
             .detach(|| b.lifecycle_report(p, at(from_us), at(to_us)))
             .py_err()?;
-        Ok(json(&r))
+        json(&r)
     }
 
     /// Churn reasons of the customers churned as of `as_of_us`, as JSON.
@@ -177,7 +174,7 @@ impl LifecyclePolicy {
     ) -> PyResult<String> {
         let (b, p) = (&book.inner, &self.inner);
         let r = py.detach(|| b.churn_reasons(p, at(as_of_us))).py_err()?;
-        Ok(json(&r))
+        json(&r)
     }
 
     /// Attaches the policy to a book (its views then show the stage).

@@ -7,8 +7,7 @@ use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::book::json;
-use crate::errors::{IntoPy, from_json};
+use crate::errors::{IntoPy, from_json, json};
 use crate::parse::from_json_released;
 
 /// Duplicates among records (JSON list of match records); the result as JSON.
@@ -27,7 +26,7 @@ pub(crate) fn find_duplicates_json(
     let d = py
         .detach(|| quality::find_duplicates(&records, &config))
         .py_err()?;
-    Ok(json(&d))
+    json(&d)
 }
 
 /// `today` (YYYY-MM-DD) as a date, read the way the JSON forms read dates.
@@ -76,7 +75,7 @@ pub(crate) fn find_duplicates_columns<'py>(
     let cluster: Vec<i64> = d.cluster.iter().map(|&c| c as i64).collect();
     out.set_item("cluster", cluster.into_pyarray(py))?;
     out.set_item("candidates", d.candidates)?;
-    out.set_item("model", json(&d.model))?;
+    out.set_item("model", json(&d.model)?)?;
     Ok(out)
 }
 
@@ -85,7 +84,7 @@ pub(crate) fn find_duplicates_columns<'py>(
 pub(crate) fn validate_json(py: Python<'_>, customers_json: &str, today: &str) -> PyResult<String> {
     let customers: Vec<Customer> = from_json_released(py, "the customers", customers_json)?;
     let today = day(today)?;
-    Ok(json(&py.detach(|| quality::assess(&customers, today))))
+    json(&py.detach(|| quality::assess(&customers, today)))
 }
 
 /// Customer records from text columns (`crm_core::quality::customers_from_columns`).
@@ -122,7 +121,7 @@ pub(crate) fn validate_columns(
 ) -> PyResult<String> {
     let today = day(today)?;
     let customers = customers_of(py, &columns, n)?;
-    Ok(json(&py.detach(|| quality::assess(&customers, today))))
+    json(&py.detach(|| quality::assess(&customers, today)))
 }
 
 /// The data-quality report of customers (JSON list) as JSON.
@@ -134,9 +133,7 @@ pub(crate) fn quality_report_json(
 ) -> PyResult<String> {
     let customers: Vec<Customer> = from_json_released(py, "the customers", customers_json)?;
     let today = day(today)?;
-    Ok(json(
-        &py.detach(|| quality::quality_report(&customers, today)),
-    ))
+    json(&py.detach(|| quality::quality_report(&customers, today)))
 }
 
 /// As `quality_report_json`, for `n` rows of text columns (ids = row numbers).
@@ -149,9 +146,7 @@ pub(crate) fn quality_report_columns(
 ) -> PyResult<String> {
     let today = day(today)?;
     let customers = customers_of(py, &columns, n)?;
-    Ok(json(
-        &py.detach(|| quality::quality_report(&customers, today)),
-    ))
+    json(&py.detach(|| quality::quality_report(&customers, today)))
 }
 
 /// A name as a matching key.
@@ -193,5 +188,5 @@ pub(crate) fn golden_record_json(
         Some(t) => from_json("the survivorship rules", t)?,
         None => Default::default(),
     };
-    Ok(json(&quality::golden_record(&customers, &rules, today)))
+    json(&quality::golden_record(&customers, &rules, today))
 }

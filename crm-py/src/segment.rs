@@ -7,11 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::columns::{rfm_into, slice as floats};
-use crate::errors::{IntoPy, from_json, raise};
-
-fn json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
-}
+use crate::errors::{IntoPy, from_json, invalid, json};
 
 /// A company's value model (see `crm.ValueModel`).
 #[pyclass(module = "crm._crm", frozen)]
@@ -34,13 +30,11 @@ impl ValueModel {
             "minmax" | "min_max" => Normalization::MinMax,
             "zscore" | "z_score" => Normalization::ZScore,
             other => {
-                return Err(raise(
+                return Err(invalid(
                     py,
-                    "InvalidInputError",
-                    &format!(
-                        "invalid normalize {other:?}: use \"percentile\", \"minmax\" or \"zscore\""
-                    ),
-                    Some("normalize"),
+                    "normalize",
+                    format_args!("{other:?}"),
+                    "use \"percentile\", \"minmax\" or \"zscore\"",
                 ));
             }
         };
@@ -62,7 +56,7 @@ impl ValueModel {
     }
 
     /// The JSON form.
-    fn to_json(&self) -> String {
+    fn to_json(&self) -> PyResult<String> {
         json(&self.inner)
     }
 
@@ -100,11 +94,33 @@ impl ValueModel {
     fn score_columns<'py>(
         &self,
         py: Python<'py>,
-        columns: &Bound<'py, PyDict>,
+        columns: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyDict>> {
+        let columns = columns.cast::<PyDict>().map_err(|_| {
+            invalid(
+                py,
+                "columns",
+                columns
+                    .get_type()
+                    .name()
+                    .map_or_else(|_| "?".into(), |n| n.to_string()),
+                "must be a dict of column name to float64 array",
+            )
+        })?;
         let mut held: Vec<(String, PyReadonlyArray1<'py, f64>)> = Vec::new();
         for (name, column) in columns.iter() {
-            held.push((name.extract()?, column.extract()?));
+            let name: String = name
+                .extract()
+                .map_err(|_| invalid(py, "columns", "a key", "column names must be strings"))?;
+            let arr: PyReadonlyArray1<'py, f64> = column.extract().map_err(|_| {
+                invalid(
+                    py,
+                    &name,
+                    "column",
+                    "must be a 1-d float64 array (convert it with numpy.asarray(..., float))",
+                )
+            })?;
+            held.push((name, arr));
         }
         let mut named: Vec<(&str, &[f64])> = Vec::with_capacity(held.len());
         for (name, arr) in &held {
@@ -179,9 +195,7 @@ pub(crate) fn rfm_rule_report(segments_json: Option<&str>, published: bool) -> P
         None => RfmSegmentMap::standard(),
     };
     map.validate().py_err()?;
-    Ok(json(
-        &serde_json::json!({"rules": map, "report": map.report()}),
-    ))
+    json(&serde_json::json!({"rules": map, "report": map.report()}))
 }
 
 /// Tiers of `values`: `(tier index array, tier names, summary JSON)`.
@@ -203,7 +217,7 @@ pub(crate) fn pyramid<'py>(
         None => None,
     };
     let p = py.detach(|| segment::pyramid(v, rev, &config)).py_err()?;
-    let summary = json(&p.summary);
+    let summary = json(&p.summary)?;
     Ok((p.tier.into_pyarray(py), p.names, summary))
 }
 
@@ -217,7 +231,7 @@ pub(crate) fn pareto(
 ) -> PyResult<String> {
     let v = floats(py, &values, "values")?;
     let p = py.detach(|| segment::pareto(v, points)).py_err()?;
-    Ok(json(&p))
+    json(&p)
 }
 
 /// Share of value held by the top `fraction` of customers.
@@ -259,14 +273,7 @@ pub(crate) fn segment_matrix(
     attributes: Vec<(String, Vec<Option<String>>)>,
     revenue: Option<PyReadonlyArray1<'_, f64>>,
 ) -> PyResult<String> {
-    let t = tier.as_slice().map_err(|_| {
-        raise(
-            py,
-            "InvalidInputError",
-            "invalid tier: the array must be contiguous",
-            Some("tier"),
-        )
-    })?;
+    let t = floats(py, &tier, "tier")?;
     let v = floats(py, &values, "values")?;
     let rev = match &revenue {
         Some(r) => Some(floats(py, r, "revenue")?),
@@ -282,7 +289,7 @@ pub(crate) fn segment_matrix(
         .map(|((name, _), values)| AttributeColumn { name, values })
         .collect();
     let m = segment::segment_matrix(t, &tier_names, v, rev, &named).py_err()?;
-    Ok(json(&m))
+    json(&m)
 }
 
 /// Core's defaults and name orders, for the Python package to read instead of copying:

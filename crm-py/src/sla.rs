@@ -7,8 +7,8 @@ use crm_core::sla::{self, ComplaintTrail, GroupBy, ReportRequest, RetentionAssum
 use crm_core::transactions::TimeUnit;
 use pyo3::prelude::*;
 
-use crate::book::{CustomerBook, json};
-use crate::errors::{IntoPy, from_json};
+use crate::book::CustomerBook;
+use crate::errors::{IntoPy, from_json, json};
 
 /// An ordered list of SLA policies (see `crm.SlaPolicy`). Immutable.
 #[pyclass(module = "crm._crm", frozen)]
@@ -45,11 +45,11 @@ impl SlaPolicy {
     ) -> PyResult<Option<String>> {
         let events: Vec<Event> = from_json("the complaint events", events_json)?;
         let trail = ComplaintTrail::from_events(&events, tier).py_err()?;
-        Ok(self
-            .inner
+        self.inner
             .evaluate(&trail, at(now_us))
             .py_err()?
-            .map(|s| json(&s)))
+            .map(|s| json(&s))
+            .transpose()
     }
 
     /// The book's complaints (open ones only, or all opened by then) as of `now_us`.
@@ -64,7 +64,7 @@ impl SlaPolicy {
         let out = py
             .detach(|| b.evaluate_sla(p, at(now_us), open_only))
             .py_err()?;
-        Ok(json(&out))
+        json(&out)
     }
 
     /// Compliance by `by`, the customer-error share and expected retention over the
@@ -98,7 +98,7 @@ impl SlaPolicy {
         let report = py
             .detach(|| b.sla_report(p, at(now_us), &request))
             .py_err()?;
-        Ok(json(&report))
+        json(&report)
     }
 
     /// Attaches these policies to a book (its views then show SLA states).

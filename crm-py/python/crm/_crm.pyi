@@ -12,6 +12,8 @@ CHURN_REASONS: List[str]
 PYRAMID_TIERS: List[Tuple[str, float]]
 RFM_BINS: int
 MATCH_COLUMNS: List[str]
+ERROR_KINDS: List[str]
+"""The name of every core error kind (``"invalid_input"``, ``"not_found"``...), in core's order."""
 __all__ = [
     "__version__",
     "ABC_CLASSES",
@@ -19,6 +21,7 @@ __all__ = [
     "PYRAMID_TIERS",
     "RFM_BINS",
     "MATCH_COLUMNS",
+    "ERROR_KINDS",
     "CustomerBook",
     "ValueModel",
     "BusinessCalendar",

@@ -253,11 +253,6 @@ mod tests {
             assert_eq!(status as u32, number, "{status:?}");
         }
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
 
     #[test]
     fn every_error_kind_has_its_own_status() {
@@ -273,7 +268,14 @@ mod tests {
             );
             // The statuses libcrm keeps for itself are never a core kind's.
             assert!(
-                ![CRM_OK, CRM_NULL_POINTER, CRM_INVALID_UTF8, CRM_PANIC].contains(s),
+                ![
+                    CRM_OK,
+                    CRM_NULL_POINTER,
+                    CRM_INVALID_UTF8,
+                    CRM_PANIC,
+                    CRM_POISONED
+                ]
+                .contains(s),
                 "{:?} maps to {s:?}",
                 ErrorKind::ALL[i]
             );

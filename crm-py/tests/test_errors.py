@@ -86,7 +86,7 @@ def test_skin_side_errors_are_crm_errors_with_a_field(tmp_path):
     assert e.value.field == "columns" and "invalid columns list" in str(e.value)
     with pytest.raises(crm.InvalidInputError) as e:
         model.score_columns({"recency_days": np.array(["a", "b"])})
-    assert e.value.field == "recency"
+    assert e.value.field == "recency_days"
     ids, ticks = np.array([1], dtype=np.uint64), np.array([0], dtype=np.int64)
     with pytest.raises(crm.InvalidInputError) as e:
         _crm.customer_features(ids, ticks, "fortnights", np.array([1], dtype=np.int64), 0)

@@ -42,9 +42,9 @@ pub unsafe extern "C" fn crm_quality_find_duplicates_json(
     })
 }
 
-/// Findings and completeness per customer: `customers_json` is a JSON array of customers;
-/// `today` ("2025-06-01") judges birth dates. JSON array of `{"id", "findings",
-/// "completeness"}` (values masked).
+/// Findings, filled fields and completeness per customer: `customers_json` is a JSON array
+/// of customers; `today` ("2025-06-01") judges birth dates. JSON array of `{"id",
+/// "findings", "filled": [["given_name", true]…], "completeness"}` (values masked).
 ///
 /// # Safety
 /// Strings NUL-terminated; `out_json` writable.
@@ -58,14 +58,7 @@ pub unsafe extern "C" fn crm_quality_validate_json(
         // SAFETY: per this function's contract.
         let (out, customers, today) =
             unsafe { customers_and_day(out_json, customers_json, today)? };
-        let results: Vec<serde_json::Value> = customers
-            .iter()
-            .map(|c| {
-                serde_json::json!({"id": c.id, "findings": quality::validate_customer(c, today),
-                                   "completeness": quality::completeness(c, today)})
-            })
-            .collect();
-        json_out(out, &results)
+        json_out(out, &quality::assess(&customers, today))
     })
 }
 
@@ -140,15 +133,7 @@ pub unsafe extern "C" fn crm_book_merge_duplicates_json(
                 )?,
             )
         };
-        let clusters = book.find_duplicates(&config)?;
-        let outcome = if apply {
-            let (merged, skipped) =
-                book.merge_duplicates(&clusters, &rules, at.date_naive(), at)?;
-            serde_json::json!({"clusters": clusters, "merges": merged, "skipped": skipped})
-        } else {
-            serde_json::json!({"clusters": clusters})
-        };
-        json_out(out, &outcome)
+        json_out(out, &book.dedupe(&config, &rules, at, apply)?)
     })
 }
 

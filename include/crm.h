@@ -390,8 +390,11 @@ void crm_features_free(crm_features_t *features);
 
 // Segments the book as of `as_of` (value scores, tiers, RFM, ABC, Pareto) with the
 // segmentation config in JSON (NULL for the defaults) and keeps the result for the view.
-// When `out_json` is not NULL it receives a summary (pyramid, Pareto, strategies) to free
-// with `crm_string_free`.
+// When `out_json` is not NULL it receives the segmentation summary to free with
+// `crm_string_free`, the same document as Python's `CustomerBook.analyse`: `as_of`, the
+// columns `customer_id`, `score`, `tier`, `segment`, `rfm_score`, `abc` (one value per
+// customer, in the book's order), `pyramid`, `pareto` (with `customers` and `lorenz`),
+// `rfm_report` and `strategies`.
 //
 // # Safety
 // `book` is a live handle used by no other thread; strings are NUL-terminated or NULL
@@ -434,7 +437,8 @@ crm_status_t crm_calendar_from_json(const char *json_text, crm_calendar_t **out)
 void crm_calendar_free(crm_calendar_t *calendar);
 
 // Deadlines: for each of `len` instants (Unix seconds), the instant `minutes[i]` business
-// minutes later, written to `out_unix_s` (room for `len` values). All or nothing.
+// minutes later, written to `out_unix_s` (room for `len` values). All or nothing: an error
+// names the row (`at[i]` for an instant out of range, `row i` for a refused one).
 //
 // # Safety
 // `calendar` is a live handle; the arrays hold `len` elements.
@@ -445,7 +449,8 @@ crm_status_t crm_calendar_add_business_minutes(const crm_calendar_t *calendar,
                                                int64_t *out_unix_s);
 
 // Whole business minutes between `from_unix_s[i]` and `to_unix_s[i]` (0 when the end is not
-// later), written to `out_minutes`.
+// later), written to `out_minutes`. All or nothing: an instant out of range is named
+// `from[i]` or `to[i]`.
 //
 // # Safety
 // `calendar` is a live handle; the arrays hold `len` elements.
@@ -513,6 +518,8 @@ crm_status_t crm_clv_fit_gamma_gamma(const double *frequency,
 
 // Per customer: the expected purchases in the next `horizon` (when `horizon` > 0) or, with
 // `horizon` = 0, the probability of being alive; written to `out` (room for `len`).
+// `CRM_INVALID_ARGUMENT` naming `horizon` when it is negative or NaN (it used to give the
+// probability of being alive).
 //
 // # Safety
 // `params` is valid; the arrays hold `len` values.
@@ -674,9 +681,9 @@ crm_status_t crm_quality_find_duplicates_json(const char *records_json,
                                               const char *config_json,
                                               char **out_json);
 
-// Findings and completeness per customer: `customers_json` is a JSON array of customers;
-// `today` ("2025-06-01") judges birth dates. JSON array of `{"id", "findings",
-// "completeness"}` (values masked).
+// Findings, filled fields and completeness per customer: `customers_json` is a JSON array
+// of customers; `today` ("2025-06-01") judges birth dates. JSON array of `{"id",
+// "findings", "filled": [["given_name", true]…], "completeness"}` (values masked).
 //
 // # Safety
 // Strings NUL-terminated; `out_json` writable.
@@ -906,10 +913,11 @@ crm_status_t crm_value_model_from_json(const char *json_text, crm_value_model_t 
 void crm_value_model_free(crm_value_model_t *model);
 
 // Scores `rows` customers. `names[i]` names the column `columns[i]` (`rows` doubles each):
-// built-in keys read "monetary", "frequency", "recency_days", "tenure_days", "intensity",
-// "referred_buyers", "referral_value", "co_investment", "cost_sharing"; a key
+// built-in keys read the column of their own name ("monetary", "frequency", "intensity",
+// "referral_value", "co_investment", "cost_sharing"), except "recency_days" (or "recency"),
+// "tenure_days" (or "tenure") and "referred_buyers" (or "referrals"); a key
 // `"custom:<name>"` reads the column `"<name>"`. Writes `rows` scores (0 to 100) to
-// `out_scores`.
+// `out_scores`; `CRM_INVALID_ARGUMENT` naming `key` when a key has no column.
 //
 // # Safety
 // `model` is a live handle; `names` and `columns` hold `n_columns` valid pointers;

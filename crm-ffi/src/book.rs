@@ -310,8 +310,11 @@ pub unsafe extern "C" fn crm_features_free(features: *mut crm_features_t) {
 
 /// Segments the book as of `as_of` (value scores, tiers, RFM, ABC, Pareto) with the
 /// segmentation config in JSON (NULL for the defaults) and keeps the result for the view.
-/// When `out_json` is not NULL it receives a summary (pyramid, Pareto, strategies) to free
-/// with `crm_string_free`.
+/// When `out_json` is not NULL it receives the segmentation summary to free with
+/// `crm_string_free`, the same document as Python's `CustomerBook.analyse`: `as_of`, the
+/// columns `customer_id`, `score`, `tier`, `segment`, `rfm_score`, `abc` (one value per
+/// customer, in the book's order), `pyramid`, `pareto` (with `customers` and `lorenz`),
+/// `rfm_report` and `strategies`.
 ///
 /// # Safety
 /// `book` is a live handle used by no other thread; strings are NUL-terminated or NULL
@@ -339,14 +342,7 @@ pub unsafe extern "C" fn crm_book_analyse_json(
         };
         let s = book.analyse(as_of, &config)?;
         if let Some(out) = out {
-            let summary = serde_json::json!({
-                "as_of": s.as_of,
-                "pyramid": s.pyramid.summary,
-                "pareto": {"top_20_share": s.pareto.top_20_share, "gini": s.pareto.gini, "total": s.pareto.total},
-                "rfm_report": s.rfm.report,
-                "strategies": s.strategies,
-            });
-            json_out(out, &summary)?;
+            json_out(out, &s.summary())?;
         }
         Ok(())
     })

@@ -5,6 +5,7 @@ use std::ffi::c_char;
 use chrono::DateTime;
 use crm_core::CrmError;
 use crm_core::sla::BusinessCalendar;
+use crm_core::transactions::TimeUnit;
 
 use crate::args::{slice, text};
 use crate::ffi::{Castable, Handle, Out, OutSlice, castable};
@@ -53,7 +54,8 @@ pub unsafe extern "C" fn crm_calendar_free(calendar: *mut crm_calendar_t) {
 }
 
 /// Deadlines: for each of `len` instants (Unix seconds), the instant `minutes[i]` business
-/// minutes later, written to `out_unix_s` (room for `len` values). All or nothing.
+/// minutes later, written to `out_unix_s` (room for `len` values). All or nothing: an error
+/// names the row (`at[i]` for an instant out of range, `row i` for a refused one).
 ///
 /// # Safety
 /// `calendar` is a live handle; the arrays hold `len` elements.
@@ -75,22 +77,14 @@ pub unsafe extern "C" fn crm_calendar_add_business_minutes(
                 slice(minutes, len, "minutes")?,
             )
         };
-        let mut due = Vec::with_capacity(len);
-        for (i, (&t, &m)) in at.iter().zip(minutes).enumerate() {
-            let start = instant(t, &format!("at_unix_s[{i}]"))?;
-            due.push(
-                cal.add_business_minutes(start, m)
-                    .map_err(|e| e.context(format_args!("row {i}")))?
-                    .timestamp(),
-            );
-        }
-        out.write(due);
+        out.write(cal.add_business_minutes_columns(at, minutes, TimeUnit::Seconds)?);
         Ok(())
     })
 }
 
 /// Whole business minutes between `from_unix_s[i]` and `to_unix_s[i]` (0 when the end is not
-/// later), written to `out_minutes`.
+/// later), written to `out_minutes`. All or nothing: an instant out of range is named
+/// `from[i]` or `to[i]`.
 ///
 /// # Safety
 /// `calendar` is a live handle; the arrays hold `len` elements.
@@ -112,14 +106,7 @@ pub unsafe extern "C" fn crm_calendar_business_minutes_between(
                 slice(to_unix_s, len, "to_unix_s")?,
             )
         };
-        let mut minutes = Vec::with_capacity(len);
-        for (i, (&a, &b)) in from.iter().zip(to).enumerate() {
-            minutes.push(cal.business_minutes_between(
-                instant(a, &format!("from_unix_s[{i}]"))?,
-                instant(b, &format!("to_unix_s[{i}]"))?,
-            ));
-        }
-        out.write(minutes);
+        out.write(cal.business_minutes_between_columns(from, to, TimeUnit::Seconds)?);
         Ok(())
     })
 }

@@ -4,7 +4,10 @@
 use std::ffi::c_char;
 
 use crm_core::CrmError;
-use crm_core::clv::{self, BetaGeoParams, ClvConfig, ClvUnit, FitOptions, GammaGammaParams};
+use crm_core::clv::{
+    self, BetaGeoParams, ClvConfig, ClvUnit, FitOptions, GammaGammaParams, Prediction,
+    SummaryColumns,
+};
 
 use crate::args::{instant_text, json_or_default, json_out, slice};
 use crate::book::crm_book_t;
@@ -248,6 +251,8 @@ pub unsafe extern "C" fn crm_clv_fit_gamma_gamma(
 
 /// Per customer: the expected purchases in the next `horizon` (when `horizon` > 0) or, with
 /// `horizon` = 0, the probability of being alive; written to `out` (room for `len`).
+/// `CRM_INVALID_ARGUMENT` naming `horizon` when it is negative or NaN (it used to give the
+/// probability of being alive).
 ///
 /// # Safety
 /// `params` is valid; the arrays hold `len` values.
@@ -272,14 +277,17 @@ pub unsafe extern "C" fn crm_clv_beta_geo_predict(
                 slice(t, len, "T")?,
             )
         };
-        clv::validate_summary(f, r, tt)?;
-        out.write((0..len).map(|i| {
-            if horizon > 0.0 {
-                p.expected_purchases(horizon, f[i], r[i], tt[i])
-            } else {
-                p.p_alive(f[i], r[i], tt[i])
-            }
-        }));
+        let what = if horizon == 0.0 {
+            Prediction::PAlive
+        } else {
+            Prediction::ExpectedPurchases { horizon }
+        };
+        let columns = SummaryColumns {
+            frequency: f,
+            recency: r,
+            t: tt,
+        };
+        out.write(clv::predict(&p, columns, what)?);
         Ok(())
     })
 }
@@ -385,7 +393,7 @@ pub unsafe extern "C" fn crm_clv_expected_spend(
                 slice(monetary_value, len, "monetary_value")?,
             )
         };
-        out.write(f.iter().zip(m).map(|(&f, &m)| p.expected_spend(f, m)));
+        out.write(clv::expected_spend(&p, f, m)?);
         Ok(())
     })
 }
@@ -403,14 +411,9 @@ pub unsafe extern "C" fn crm_clv_expected_purchases_new(
     boundary(|| {
         // SAFETY: per this function's contract.
         let out = unsafe { Out::new(out, "out")? };
-        if !(horizon.is_finite() && horizon >= 0.0) {
-            return Err(
-                CrmError::invalid("horizon", horizon, "must be a non-negative duration").into(),
-            );
-        }
         // SAFETY: per this function's contract.
         let p = BetaGeoParams::from(unsafe { borrow(params, "params")? });
-        out.write(p.expected_purchases_new(horizon));
+        out.write(clv::expected_purchases_new_one(&p, horizon)?);
         Ok(())
     })
 }

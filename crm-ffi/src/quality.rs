@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use crm_core::CrmError;
 use crm_core::model::Customer;
 use crm_core::quality::{self, DedupConfig, MatchRecord};
+use serde::Serialize;
 
 use crate::args::{
     instant_text, json, json_or_default, json_out, owned_string, slice, text, text_opt,
@@ -42,9 +43,9 @@ pub unsafe extern "C" fn crm_quality_find_duplicates_json(
     })
 }
 
-/// Findings and completeness per customer: `customers_json` is a JSON array of customers;
-/// `today` ("2025-06-01") judges birth dates. JSON array of `{"id", "findings",
-/// "completeness"}` (values masked).
+/// Findings, filled fields and completeness per customer: `customers_json` is a JSON array
+/// of customers; `today` ("2025-06-01") judges birth dates. JSON array of `{"id",
+/// "findings", "filled": [["given_name", true]…], "completeness"}` (values masked).
 ///
 /// # Safety
 /// Strings NUL-terminated; `out_json` writable.
@@ -54,19 +55,8 @@ pub unsafe extern "C" fn crm_quality_validate_json(
     today: *const c_char,
     out_json: *mut *mut c_char,
 ) -> crm_status_t {
-    boundary(|| {
-        // SAFETY: per this function's contract.
-        let (out, customers, today) =
-            unsafe { customers_and_day(out_json, customers_json, today)? };
-        let results: Vec<serde_json::Value> = customers
-            .iter()
-            .map(|c| {
-                serde_json::json!({"id": c.id, "findings": quality::validate_customer(c, today),
-                                   "completeness": quality::completeness(c, today)})
-            })
-            .collect();
-        json_out(out, &results)
-    })
+    // SAFETY: per this function's contract.
+    boundary(|| unsafe { judge_customers(out_json, customers_json, today, quality::assess) })
 }
 
 /// A phone number in E.164 to `*out` (free with `crm_string_free`);
@@ -140,15 +130,7 @@ pub unsafe extern "C" fn crm_book_merge_duplicates_json(
                 )?,
             )
         };
-        let clusters = book.find_duplicates(&config)?;
-        let outcome = if apply {
-            let (merged, skipped) =
-                book.merge_duplicates(&clusters, &rules, at.date_naive(), at)?;
-            serde_json::json!({"clusters": clusters, "merges": merged, "skipped": skipped})
-        } else {
-            serde_json::json!({"clusters": clusters})
-        };
-        json_out(out, &outcome)
+        json_out(out, &book.dedupe(&config, &rules, at, apply)?)
     })
 }
 
@@ -278,15 +260,17 @@ pub unsafe extern "C" fn crm_duplicates_free(duplicates: *mut crm_duplicates_t) 
     boundary(|| unsafe { OwnedColumns::free(duplicates) })
 }
 
-/// The JSON out-parameter, a JSON array of customers and a YYYY-MM-DD day, read from C.
+/// Reads a JSON array of customers and a YYYY-MM-DD day from C, and writes what `judge`
+/// makes of them as JSON to `out_json`: the body of the entries over customers and a day.
 ///
 /// # Safety
 /// `out_json` NULL or writable; the strings NUL-terminated (or NULL, refused).
-unsafe fn customers_and_day<'a>(
+unsafe fn judge_customers<T: Serialize>(
     out_json: *mut *mut c_char,
     customers_json: *const c_char,
     today: *const c_char,
-) -> Result<(Out<'a, *mut c_char>, Vec<Customer>, NaiveDate), Failure> {
+    judge: impl FnOnce(&[Customer], NaiveDate) -> T,
+) -> Result<(), Failure> {
     // SAFETY: per the function's contract.
     let (out, customers, today) = unsafe {
         (
@@ -295,7 +279,8 @@ unsafe fn customers_and_day<'a>(
             text(today, "today")?,
         )
     };
-    Ok((out, json(customers, "the customers")?, day(today)?))
+    let customers: Vec<Customer> = json(customers, "the customers")?;
+    json_out(out, &judge(&customers, day(today)?))
 }
 
 fn day(today: &str) -> Result<NaiveDate, Failure> {
@@ -317,9 +302,11 @@ pub unsafe extern "C" fn crm_quality_report_json(
 ) -> crm_status_t {
     boundary(|| {
         // SAFETY: per this function's contract.
-        let (out, customers, today) =
-            unsafe { customers_and_day(out_json, customers_json, today)? };
-        json_out(out, &quality::quality_report(&customers, today))
+        unsafe {
+            judge_customers(out_json, customers_json, today, |c, day| {
+                quality::quality_report(c, day)
+            })
+        }
     })
 }
 

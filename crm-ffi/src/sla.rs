@@ -2,8 +2,7 @@
 
 use std::ffi::c_char;
 
-use crm_core::CrmError;
-use crm_core::sla::{self, GroupBy, RetentionAssumptions, SlaPolicies};
+use crm_core::sla::{GroupBy, ReportRequest, RetentionAssumptions, SlaPolicies};
 
 use crate::args::{instant_text, json_or_default, json_out, text};
 use crate::book::crm_book_t;
@@ -133,14 +132,7 @@ pub unsafe extern "C" fn crm_sla_report_json(
                 text(by, "by")?,
             )
         };
-        let group: GroupBy =
-            serde_json::from_value(serde_json::Value::String(by.into())).map_err(|_| {
-                CrmError::invalid(
-                    "by",
-                    format_args!("{by:?}"),
-                    "use priority, tier, channel, category or policy",
-                )
-            })?;
+        let by = by.parse::<GroupBy>()?;
         // SAFETY: NULL or NUL-terminated per the contract.
         let assumptions: RetentionAssumptions = unsafe {
             json_or_default(
@@ -149,13 +141,13 @@ pub unsafe extern "C" fn crm_sla_report_json(
                 "the retention assumptions",
             )?
         };
-        let results = book.evaluate_sla(policy, now, false)?;
-        let retention = sla::expected_retention(&results, from, to, &assumptions, retention_cost)?;
-        let report = serde_json::json!({
-            "compliance": sla::compliance(&results, group, from, to),
-            "customer_error_share": sla::customer_error_share(&results, from, to),
-            "retention": retention,
-        });
-        json_out(out, &report)
+        let request = ReportRequest {
+            from,
+            to,
+            by,
+            assumptions,
+            retention_cost,
+        };
+        json_out(out, &book.sla_report(policy, now, &request)?)
     })
 }

@@ -107,13 +107,8 @@ pub unsafe extern "C" fn crm_rfm_from_transactions(
                 json_opt(segments_json, "segments_json", "the RFM segment map")?,
             )
         };
-        let mut config = RfmConfig {
-            bins: u8::try_from(bins).unwrap_or(u8::MAX),
-            ..RfmConfig::default()
-        };
-        if let Some(segments) = segments {
-            config.segments = segments;
-        }
+        // A count beyond u8 is refused by core's bounds check as 255 is.
+        let config = RfmConfig::new(u8::try_from(bins).unwrap_or(u8::MAX), segments);
         let cols = TransactionColumns {
             customer_id: ids,
             at,

@@ -2,7 +2,7 @@
 
 use std::ffi::c_char;
 
-use crm_core::value::{KeySource, ValueKey, ValueModel};
+use crm_core::value::{NamedColumns, ValueModel};
 
 use crate::args::{json, slice, text};
 use crate::ffi::{Castable, Handle, Out, OutSlice, castable};
@@ -47,36 +47,12 @@ pub unsafe extern "C" fn crm_value_model_free(model: *mut crm_value_model_t) {
     boundary(|| unsafe { crm_value_model_t::free(model) })
 }
 
-struct NamedColumns<'a> {
-    rows: usize,
-    columns: Vec<(&'a str, &'a [f64])>,
-}
-
-impl KeySource for NamedColumns<'_> {
-    fn rows(&self) -> usize {
-        self.rows
-    }
-
-    fn column(&self, key: &ValueKey) -> Option<std::borrow::Cow<'_, [f64]>> {
-        let names: &[&str] = match key {
-            ValueKey::Recency => &["recency_days", "recency"],
-            ValueKey::Tenure => &["tenure_days", "tenure"],
-            ValueKey::Referrals => &["referred_buyers", "referrals"],
-            _ => &[],
-        };
-        let own = key.to_string();
-        self.columns
-            .iter()
-            .find(|(n, _)| names.contains(n) || *n == own)
-            .map(|(_, c)| std::borrow::Cow::Borrowed(*c))
-    }
-}
-
 /// Scores `rows` customers. `names[i]` names the column `columns[i]` (`rows` doubles each):
-/// built-in keys read "monetary", "frequency", "recency_days", "tenure_days", "intensity",
-/// "referred_buyers", "referral_value", "co_investment", "cost_sharing"; a key
+/// built-in keys read the column of their own name ("monetary", "frequency", "intensity",
+/// "referral_value", "co_investment", "cost_sharing"), except "recency_days" (or "recency"),
+/// "tenure_days" (or "tenure") and "referred_buyers" (or "referrals"); a key
 /// `"custom:<name>"` reads the column `"<name>"`. Writes `rows` scores (0 to 100) to
-/// `out_scores`.
+/// `out_scores`; `CRM_INVALID_ARGUMENT` naming `key` when a key has no column.
 ///
 /// # Safety
 /// `model` is a live handle; `names` and `columns` hold `n_columns` valid pointers;
@@ -108,12 +84,7 @@ pub unsafe extern "C" fn crm_value_model_score(
             let column = unsafe { slice(column, rows, &format!("columns[{i}]"))? };
             named.push((name, column));
         }
-        let custom: Vec<(&str, &[f64])> = named.clone();
-        let source = NamedColumns {
-            rows,
-            columns: named,
-        };
-        let scores = model.score(&source, &custom)?;
+        let scores = model.score_named(&NamedColumns::new(rows, named))?;
         out.write(scores.score);
         Ok(())
     })

@@ -162,13 +162,10 @@ pub(crate) fn rfm_transactions<'py>(
     let unit = self::unit(py, unit)?;
     let amount = amounts(py, amount)?;
     let as_of = unit.instant(as_of);
-    let mut config = RfmConfig {
-        bins,
-        ..RfmConfig::default()
-    };
-    if let Some(json) = segments_json {
-        config.segments = from_json("the RFM segment map", json)?;
-    }
+    let segments = segments_json
+        .map(|json| from_json("the RFM segment map", json))
+        .transpose()?;
+    let config = RfmConfig::new(bins, segments);
     let (f, r) = with_columns(py, &customer_id, &timestamp, unit, &amount, |c| {
         transactions::rfm_from_transactions(c, as_of, &config)
     })?

@@ -167,13 +167,10 @@ pub(crate) fn rfm_scores<'py>(
     bins: u8,
     segments_json: Option<&str>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let mut config = RfmConfig {
-        bins,
-        ..RfmConfig::default()
-    };
-    if let Some(text) = segments_json {
-        config.segments = from_json("the RFM segment map", text)?;
-    }
+    let segments = segments_json
+        .map(|text| from_json("the RFM segment map", text))
+        .transpose()?;
+    let config = RfmConfig::new(bins, segments);
     let (r, f, m) = (
         floats(py, &recency_days, "recency_days")?,
         floats(py, &frequency, "frequency")?,

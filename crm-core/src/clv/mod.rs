@@ -35,7 +35,10 @@ use crate::error::{CrmError, Result};
 
 pub use bgnbd::{BetaGeoFit, BetaGeoParams, fit_beta_geo};
 pub use gamma_gamma::{GammaGammaFit, GammaGammaParams, fit_gamma_gamma};
-pub use predict::{Prediction, SummaryColumns, expected_purchases_new, expected_spend, predict};
+pub use predict::{
+    Prediction, SummaryColumns, expected_purchases_new, expected_purchases_new_one, expected_spend,
+    predict,
+};
 pub use summary::{ClvSummary, ClvUnit, Holdout, calibration_holdout, summary};
 
 /// How to fit.

@@ -109,6 +109,26 @@ pub fn expected_purchases_new(params: &BetaGeoParams, horizons: &[f64]) -> Resul
         .collect())
 }
 
+/// Expected purchases of a newly acquired customer within one `horizon`: the one-value form
+/// of [`expected_purchases_new`], behind `crm_clv_expected_purchases_new`.
+///
+/// # Errors
+/// [`crate::ErrorKind::InvalidInput`] naming `horizon` for a horizon that is negative or not
+/// a number.
+///
+/// ```
+/// use crm_core::clv::{BetaGeoParams, expected_purchases_new_one};
+/// let p = BetaGeoParams { r: 0.24, alpha: 4.41, a: 0.79, b: 2.43 };
+/// assert_eq!(expected_purchases_new_one(&p, 10.0)?, p.expected_purchases_new(10.0));
+/// let e = expected_purchases_new_one(&p, f64::NAN).unwrap_err();
+/// assert_eq!(e.field(), Some("horizon"));
+/// # Ok::<(), crm_core::CrmError>(())
+/// ```
+pub fn expected_purchases_new_one(params: &BetaGeoParams, horizon: f64) -> Result<f64> {
+    check_horizon("horizon", horizon)?;
+    Ok(params.expected_purchases_new(horizon))
+}
+
 /// Gamma-Gamma expected mean spend of every customer (the population mean for those without
 /// repeat purchases).
 ///

@@ -291,6 +291,23 @@ impl Default for RfmConfig {
     }
 }
 
+impl RfmConfig {
+    /// `bins` quantile bins per score and the rule table `segments`, the standard 11
+    /// segments when `None`: the settings both skins' columnar RFM calls build.
+    ///
+    /// ```
+    /// use crm_core::segment::{RfmConfig, RfmSegmentMap};
+    /// let c = RfmConfig::new(3, None);
+    /// assert_eq!((c.bins, c.segments), (3, RfmSegmentMap::standard()));
+    /// ```
+    pub fn new(bins: u8, segments: Option<RfmSegmentMap>) -> Self {
+        RfmConfig {
+            bins,
+            segments: segments.unwrap_or_else(RfmSegmentMap::standard),
+        }
+    }
+}
+
 /// RFM scores per customer (input order).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rfm {

@@ -51,7 +51,13 @@ static void test_lifecycle_and_view(void) {
 
     char *summary = NULL;
     CHECK_STATUS(crm_book_analyse_json(book, "2025-03-10T00:00:00Z", NULL, &summary), CRM_OK);
+    /* The one segmentation summary: per-customer columns next to the totals, the full Pareto. */
     CHECK(contains(summary, "\"pyramid\""));
+    CHECK(contains(summary, "\"customer_id\":[1,2]"));
+    CHECK(contains(summary, "\"score\":[") && contains(summary, "\"tier\":[")
+          && contains(summary, "\"segment\":[") && contains(summary, "\"rfm_score\":["));
+    CHECK(contains(summary, "\"abc\":[\"A\""));
+    CHECK(contains(summary, "\"pareto\":{\"customers\":2,") && contains(summary, "\"lorenz\":[["));
     crm_string_free(summary);
     CHECK_STATUS(crm_book_view_json(book, 1, "2025-03-10T00:00:00Z", 0, 5, &view), CRM_OK);
     CHECK(contains(view, "\"analytics\""));

@@ -31,6 +31,17 @@ int main(void) {
     int64_t negative[] = {-5, 0};
     CHECK_STATUS(crm_calendar_add_business_minutes(cal, at, negative, 2, due), CRM_INVALID_ARGUMENT);
     CHECK(contains(crm_last_error_message(), "row 0"));
+    /* An instant out of range is named by its column and row; nothing is written. */
+    int64_t far[] = {1741357800, INT64_MAX};
+    int64_t untouched[2] = {7, 7};
+    CHECK_STATUS(crm_calendar_add_business_minutes(cal, far, minutes, 2, untouched), CRM_INVALID_ARGUMENT);
+    CHECK(contains(crm_last_error_message(), "at[1]"));
+    CHECK(untouched[0] == 7 && untouched[1] == 7);
+    CHECK_STATUS(crm_calendar_business_minutes_between(cal, far, at, 2, untouched), CRM_INVALID_ARGUMENT);
+    CHECK(contains(crm_last_error_message(), "from[1]"));
+    CHECK_STATUS(crm_calendar_business_minutes_between(cal, at, far, 2, untouched), CRM_INVALID_ARGUMENT);
+    CHECK(contains(crm_last_error_message(), "to[1]"));
+    CHECK(untouched[0] == 7 && untouched[1] == 7);
     CHECK_STATUS(crm_calendar_add_business_minutes(NULL, at, minutes, 2, due), CRM_NULL_POINTER);
     CHECK_STATUS(crm_calendar_add_business_minutes(cal, NULL, minutes, 2, due), CRM_NULL_POINTER);
     CHECK_STATUS(crm_calendar_add_business_minutes(cal, at, minutes, 2, NULL), CRM_NULL_POINTER);

@@ -37,6 +37,14 @@ int main(void) {
     double alive[8], clv[8];
     CHECK_STATUS(crm_clv_beta_geo_predict(&bg, 0.0, x, tx, t, 8, alive), CRM_OK);
     CHECK(alive[0] == 1.0 && alive[2] > alive[3]);
+    /* A NaN or negative horizon is refused (a NaN used to give P(alive)); nothing is written. */
+    double next[8] = {-7, -7, -7, -7, -7, -7, -7, -7};
+    CHECK_STATUS(crm_clv_beta_geo_predict(&bg, NAN, x, tx, t, 8, next), CRM_INVALID_ARGUMENT);
+    CHECK(contains(crm_last_error_message(), "horizon"));
+    CHECK_STATUS(crm_clv_beta_geo_predict(&bg, -1.0, x, tx, t, 8, next), CRM_INVALID_ARGUMENT);
+    CHECK(next[0] == -7 && next[7] == -7);
+    CHECK_STATUS(crm_clv_beta_geo_predict(&bg, 10.0, x, tx, t, 8, next), CRM_OK);
+    CHECK(next[2] > 0 && next[2] > next[3]);
     CHECK_STATUS(crm_clv_lifetime_value(&bg, &gg, x, tx, t, m, 8, CRM_CLV_WEEKS, 12, 0.01, clv), CRM_OK);
     CHECK(clv[2] > clv[3] && clv[0] >= 0);
     double spend[8], fresh = -1;
@@ -46,6 +54,7 @@ int main(void) {
     CHECK_STATUS(crm_clv_expected_purchases_new(&bg, 0.0, &fresh), CRM_OK);
     CHECK(fresh == 0.0);
     CHECK_STATUS(crm_clv_expected_purchases_new(&bg, -1.0, &fresh), CRM_INVALID_ARGUMENT);
+    CHECK(contains(crm_last_error_message(), "horizon") && !contains(crm_last_error_message(), "horizon["));
 
     double bad[] = {1, 2.5}, bad_tx[] = {3, 4}, bad_t[] = {10, 10};
     CHECK_STATUS(crm_clv_fit_beta_geo(bad, bad_tx, bad_t, 2, NULL, &bg, NULL), CRM_INVALID_ARGUMENT);

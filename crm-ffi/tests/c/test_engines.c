@@ -55,6 +55,11 @@ static void test_value_model(void) {
     CHECK(scores[0] == 100.0 && scores[1] == 50.0 && scores[2] == 0.0);
     CHECK_STATUS(crm_value_model_score(model, 3, names, columns, 1, scores), CRM_INVALID_ARGUMENT);
     CHECK(contains(crm_last_error_message(), "recency"));
+    /* Core's aliases: "recency" reads as "recency_days" does. */
+    const char *aliases[] = {"monetary", "recency"};
+    double again[3] = {-1, -1, -1};
+    CHECK_STATUS(crm_value_model_score(model, 3, aliases, columns, 2, again), CRM_OK);
+    CHECK(again[0] == 100.0 && again[1] == 50.0 && again[2] == 0.0);
     crm_value_model_free(model);
 
     model = NULL;

@@ -73,6 +73,7 @@ int main(void) {
                                            "2025-06-01", &out), CRM_OK);
     CHECK(contains(out, "\"field\":\"national_id\"") && contains(out, "\"kind\":\"placeholder\""));
     CHECK(contains(out, "1111*******") && !contains(out, "11111111111"));
+    CHECK(contains(out, "\"filled\":[[\"given_name\",false]"));
     crm_string_free(out);
     out = NULL;
     CHECK_STATUS(crm_quality_validate_json("[]", "June", &out), CRM_INVALID_ARGUMENT);

@@ -258,8 +258,9 @@ mod ten_customers {
 
     #[test]
     fn the_columnar_path_agrees_with_the_book() {
+        use crm_core::time::TimeUnit;
         use crm_core::transactions::{
-            Amounts, TimeUnit, TransactionColumns, customer_features, rfm_from_transactions,
+            Amounts, TransactionColumns, customer_features, rfm_from_transactions,
         };
         let b = book();
         let mut ids = Vec::new();

@@ -4,7 +4,8 @@
 use std::ffi::{CString, c_char};
 
 use crm_core::segment::{self, AbcClass, AbcCuts, AttributeColumn, PyramidConfig, RfmConfig};
-use crm_core::transactions::{Amounts, TimeUnit, TransactionColumns, rfm_from_transactions};
+use crm_core::time::TimeUnit;
+use crm_core::transactions::{Amounts, TransactionColumns, rfm_from_transactions};
 use crm_core::value::{KeySource, ValueKey, ValueModel};
 
 use crate::args::{json, out_ok, owned_string, slice, text, to_json, write};

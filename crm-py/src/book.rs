@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::errors::{IntoPy, from_json, raise};
-use crm_core::transactions::TimeUnit;
+use crm_core::time::TimeUnit;
 
 /// A customer book (see `crm.CustomerBook`). Not shared between threads without a lock:
 /// Python's GIL serialises calls on it, and reads release the GIL only while they run.

@@ -2,7 +2,7 @@
 //! (results as JSON), predictions and lifetime value as arrays.
 
 use crm_core::clv::{self, BetaGeoParams, ClvConfig, ClvUnit, FitOptions, GammaGammaParams};
-use crm_core::transactions::TimeUnit;
+use crm_core::time::TimeUnit;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{CustomerBook, Features};
+use super::CustomerBook;
+use crate::features::Features;
 use crate::error::Result;
 use crate::model::{Channel, CustomerKind};
 use crate::segment::{

@@ -42,7 +42,6 @@ use crate::error::{CrmError, Result};
 use crate::model::{ComplaintId, Customer, CustomerId, Event, Incident};
 
 pub use analytics::{Attribute, CustomerAnalytics, Segmentation, SegmentationConfig};
-pub use features::Features;
 pub use figures::{
     CategoryFigures, ChannelActivity, ComplaintFigures, ComplaintSummary, ContributionFigures,
     PurchaseFigures, ReferralFigures,

@@ -7,7 +7,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Beta, Distribution, Exp, Gamma};
 
 use super::*;
-use crate::transactions::TimeUnit;
+use crate::time::TimeUnit;
 
 const SUMMARY: &str = include_str!("../../tests/data/cdnow_summary_with_transactions.csv");
 const LOG: &str = include_str!("../../tests/data/cdnow_sample.txt");

@@ -22,7 +22,6 @@
 mod duplicates;
 mod generator;
 mod ids;
-pub(crate) use ids::{tckn_check_digits, vkn_check_digit};
 mod names;
 mod transactions;
 

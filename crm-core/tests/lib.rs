@@ -4,6 +4,8 @@ use crm_core::book::{CustomerBook, ViewOptions};
 use crm_core::model::{Channel, Customer, Direction, Event, Interaction};
 use crm_core::sample::SampleConfig;
 
+mod layering;
+
 #[test]
 fn sample_to_book_to_snapshot_to_view_json() {
     let config = SampleConfig::new(400).seed(2);

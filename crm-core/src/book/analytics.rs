@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::CustomerBook;
-use crate::features::Features;
 use crate::error::Result;
+use crate::features::Features;
 use crate::model::{Channel, CustomerKind};
 use crate::segment::{
     AbcClass, AbcCuts, AttributeColumn, Pareto, Pyramid, PyramidConfig, Rfm, RfmConfig,

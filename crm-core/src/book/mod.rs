@@ -271,6 +271,12 @@ impl CustomerBook {
 }
 
 #[cfg(test)]
+mod clv_tests;
+#[cfg(test)]
+mod lifecycle_tests;
+#[cfg(test)]
 mod proptests;
+#[cfg(test)]
+mod quality_tests;
 #[cfg(test)]
 mod tests;

@@ -11,6 +11,8 @@
 //! the definitions of [`crate::features`]).
 
 mod accumulate;
+#[allow(unsafe_code)]
+mod buckets;
 mod money;
 mod output;
 mod partition;
@@ -28,7 +30,7 @@ use crate::segment::{Rfm, RfmConfig, check_len, rfm};
 use crate::time::TimeUnit;
 
 use accumulate::Acc;
-use money::{Money, NarrowRow, Row, narrow_row, row};
+use money::{Money, NarrowRow, Row};
 use output::columns;
 use partition::{Partitioner, histograms, partition_bits};
 use scatter::scatter_and_aggregate;
@@ -170,8 +172,10 @@ fn aggregate<A: Money>(
             parts,
             by,
             as_of,
-            |id, t, a: A| -> NarrowRow {
-                narrow_row((id - min) as u32, t, a.to_i32().unwrap_or_default())
+            |id, t, a: A| NarrowRow {
+                at: t,
+                id: (id - min) as u32,
+                amount: a.to_i32().unwrap_or_default(),
             },
         )
     } else {
@@ -184,7 +188,11 @@ fn aggregate<A: Money>(
             parts,
             by,
             as_of,
-            |id, t, a| -> Row { row(id, t, a) },
+            |id, t, a| Row {
+                id,
+                at: t,
+                amount: a,
+            },
         )
     };
     let mut parts_acc = parts_acc;

@@ -61,7 +61,12 @@ impl Partitioner {
 }
 
 /// Per-thread histograms of partition sizes over contiguous chunks of `ids`.
-pub(super) fn histograms(ids: &[u64], chunk: usize, parts: usize, by: Partitioner) -> Vec<Vec<usize>> {
+pub(super) fn histograms(
+    ids: &[u64],
+    chunk: usize,
+    parts: usize,
+    by: Partitioner,
+) -> Vec<Vec<usize>> {
     ids.par_chunks(chunk)
         .map(|c| {
             let mut h = vec![0usize; parts];

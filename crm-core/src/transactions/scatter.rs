@@ -4,6 +4,7 @@
 use rayon::prelude::*;
 
 use super::accumulate::{Acc, Scratch, aggregate_direct, aggregate_hashed};
+use super::buckets::Buckets;
 use super::money::{Money, RowRepr};
 use super::partition::Partitioner;
 
@@ -30,23 +31,14 @@ pub(super) fn scatter_and_aggregate<A: Money, R: RowRepr<A>>(
         .map(|(t, h)| {
             let lo = t * chunk;
             let hi = (lo + chunk).min(n);
-            let mut starts = Vec::with_capacity(parts + 1);
-            let mut pos = 0;
-            for &count in &h {
-                starts.push(pos);
-                pos += count;
-            }
-            starts.push(pos);
-            let mut next = starts.clone();
-            // Zeroed pages from the allocator (rows are arrays of words): no pass before the
-            // scatter, which writes every slot once (the histogram counted this chunk's rows).
-            let mut buf = vec![R::ZERO; hi - lo];
+            let mut buckets = Buckets::new(&h);
             for ((&id, &t), &a) in ids[lo..hi].iter().zip(&at[lo..hi]).zip(&amount[lo..hi]) {
-                let p = by.of(id);
-                buf[next[p]] = make(id, t, a);
-                next[p] += 1;
+                buckets.push(by.of(id), make(id, t, a));
             }
-            (buf, starts)
+            // The chunk's histogram counted exactly these rows.
+            buckets
+                .finish()
+                .expect("the histogram counts every row of its chunk")
         })
         .collect();
     let rows_of = |p: usize| {

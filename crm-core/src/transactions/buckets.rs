@@ -1,11 +1,13 @@
 //! The one place in crm-core with `unsafe`: a counting-sort buffer whose slots are written
 //! once each, without first being zeroed.
 //!
-//! Zeroing the scatter buffers first (`vec![[0; W]; n]`) was measurably slower: in steady
-//! state the allocator hands back reused memory, which `calloc` must clear, an extra pass
-//! over every row (see the crate's commit log for the numbers). The safe API below keeps the
-//! proof local: [`Buckets::finish`] hands out the buffer only when every bucket was filled
-//! exactly to its end, which means every slot was written.
+//! Zeroing the scatter buffers first (rows as `[u64; W]` words, `vec![[0; W]; n]`) was
+//! slower on the `segmentation/features` bench: 35.9 ms against 30.1 ms at 2,000,000 rows on
+//! one thread (best of four on a shared 2-core VM). Reused heap memory must be cleared by
+//! `calloc`, an extra pass over every row. The output columns, a tenth of the bytes, are
+//! zeroed and split safely. The safe API below keeps the proof local: [`Buckets::finish`]
+//! hands out the buffer only when every bucket was filled exactly to its end, which means
+//! every slot was written.
 
 use std::mem::MaybeUninit;
 

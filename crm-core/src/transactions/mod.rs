@@ -68,7 +68,8 @@ pub struct TransactionColumns<'a> {
     pub amount: Amounts<'a>,
 }
 
-/// Per-customer features from transaction columns as of `as_of`.
+/// Per-customer features from transaction columns as of `as_of` (definitions in
+/// [`crate::features`]).
 ///
 /// # Errors
 /// [`crate::ErrorKind::InvalidInput`] for columns of different lengths or a non-finite

@@ -9,7 +9,8 @@ use chrono::{TimeZone, Utc};
 use criterion::Criterion;
 use crm_benches::env_usize;
 use crm_core::segment::{PyramidConfig, RfmConfig, pyramid, rfm, top_share};
-use crm_core::transactions::{Amounts, TimeUnit, TransactionColumns, customer_features};
+use crm_core::time::TimeUnit;
+use crm_core::transactions::{Amounts, TransactionColumns, customer_features};
 use crm_core::value::ValueModel;
 
 fn main() {

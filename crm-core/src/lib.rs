@@ -24,6 +24,7 @@
 //! # Ok::<(), crm_core::CrmError>(())
 //! ```
 
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
@@ -31,12 +32,15 @@
 pub mod book;
 pub mod clv;
 pub mod error;
+pub mod features;
 pub mod lifecycle;
 pub mod model;
 pub mod quality;
+#[cfg(feature = "sample")]
 pub mod sample;
 pub mod segment;
 pub mod sla;
+pub mod time;
 pub mod transactions;
 pub mod value;
 

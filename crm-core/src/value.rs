@@ -12,10 +12,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::book::Features;
 use crate::error::{CrmError, Result};
+use crate::features::{Features, TransactionFeatures};
 use crate::segment::{check_len, percentile_ranks};
-use crate::transactions::TransactionFeatures;
 
 /// A value key. JSON: its snake-case name (`"monetary"`), or `"custom:<name>"` for a key
 /// whose values the caller supplies.
@@ -448,7 +447,7 @@ impl ValueModel {
     ///
     /// ```
     /// use crm_core::value::{ValueModel, WeightedKey, ValueKey, Normalization};
-    /// use crm_core::transactions::TransactionFeatures;
+    /// use crm_core::features::TransactionFeatures;
     /// let f = TransactionFeatures {
     ///     customer_id: vec![1, 2, 3],
     ///     recency_days: vec![5.0, 50.0, 500.0],

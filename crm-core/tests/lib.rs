@@ -4,6 +4,8 @@ use crm_core::book::{CustomerBook, ViewOptions};
 use crm_core::model::{Channel, Customer, Direction, Event, Interaction};
 use crm_core::sample::SampleConfig;
 
+mod layering;
+
 #[test]
 fn sample_to_book_to_snapshot_to_view_json() {
     let config = SampleConfig::new(400).seed(2);
@@ -258,8 +260,9 @@ mod ten_customers {
 
     #[test]
     fn the_columnar_path_agrees_with_the_book() {
+        use crm_core::time::TimeUnit;
         use crm_core::transactions::{
-            Amounts, TimeUnit, TransactionColumns, customer_features, rfm_from_transactions,
+            Amounts, TransactionColumns, customer_features, rfm_from_transactions,
         };
         let b = book();
         let mut ids = Vec::new();

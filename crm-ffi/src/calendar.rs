@@ -5,7 +5,7 @@ use std::ffi::c_char;
 use chrono::DateTime;
 use crm_core::CrmError;
 use crm_core::sla::BusinessCalendar;
-use crm_core::transactions::TimeUnit;
+use crm_core::time::TimeUnit;
 
 use crate::args::{slice, text};
 use crate::ffi::{Castable, Handle, Out, OutSlice, castable};

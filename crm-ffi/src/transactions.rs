@@ -4,7 +4,8 @@ use std::ffi::c_char;
 
 use crm_core::CrmError;
 use crm_core::segment::RfmConfig;
-use crm_core::transactions::{Amounts, TimeUnit, TransactionColumns, rfm_from_transactions};
+use crm_core::time::TimeUnit;
+use crm_core::transactions::{Amounts, TransactionColumns, rfm_from_transactions};
 
 use crate::args::{json_opt, slice};
 use crate::columns::{OwnedColumns, leak, leak_strings, owned_columns};

@@ -11,7 +11,7 @@ use pyo3::types::PyDict;
 
 use crate::errors::{IntoPy, from_json, invalid, json};
 use crate::parse::from_json_released;
-use crm_core::transactions::TimeUnit;
+use crm_core::time::TimeUnit;
 
 /// A customer book (see `crm.CustomerBook`). Not shared between threads without a lock:
 /// Python's GIL serialises calls on it, and reads release the GIL only while they run.

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use crm_core::sla;
-use crm_core::transactions::TimeUnit;
+use crm_core::time::TimeUnit;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 

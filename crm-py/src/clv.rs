@@ -5,7 +5,7 @@ use crm_core::clv::{
     self, BetaGeoParams, ClvConfig, ClvUnit, FitOptions, GammaGammaParams, Prediction,
     SummaryColumns,
 };
-use crm_core::transactions::TimeUnit;
+use crm_core::time::TimeUnit;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;

@@ -1,7 +1,9 @@
 //! Transaction columns in, feature and RFM columns out.
 
+use crm_core::features::TransactionFeatures;
 use crm_core::segment::{Rfm, RfmConfig};
-use crm_core::transactions::{self, Amounts, TimeUnit, TransactionColumns, TransactionFeatures};
+use crm_core::time::TimeUnit;
+use crm_core::transactions::{self, Amounts, TransactionColumns};
 use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;

@@ -2,7 +2,7 @@
 //! funnel report and churn reasons.
 
 use crm_core::lifecycle::{self, Stage, StageColumns};
-use crm_core::transactions::TimeUnit;
+use crm_core::time::TimeUnit;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 

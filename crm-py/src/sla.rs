@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use crm_core::model::Event;
 use crm_core::sla::{self, ComplaintTrail, GroupBy, ReportRequest, RetentionAssumptions};
-use crm_core::transactions::TimeUnit;
+use crm_core::time::TimeUnit;
 use pyo3::prelude::*;
 
 use crate::book::CustomerBook;

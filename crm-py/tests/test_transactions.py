@@ -1,4 +1,4 @@
-"""crm-core/src/transactions.rs and segment/rfm.rs through Python, checked against pandas."""
+"""crm-core/src/transactions/ and segment/rfm.rs through Python, checked against pandas."""
 
 from __future__ import annotations
 

@@ -13,7 +13,8 @@ use std::time::Instant;
 use chrono::DateTime;
 use crm_benches::peak_memory_bytes;
 use crm_core::segment::{RfmConfig, top_share};
-use crm_core::transactions::{Amounts, TimeUnit, TransactionColumns, rfm_from_transactions};
+use crm_core::time::TimeUnit;
+use crm_core::transactions::{Amounts, TransactionColumns, rfm_from_transactions};
 
 /// Reads a column of 8-byte little-endian values straight into its typed vector (no second
 /// copy, so the peak memory is the input's own).

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{CustomerBook, Features};
+use super::CustomerBook;
 use crate::error::Result;
+use crate::features::Features;
 use crate::model::{Channel, CustomerKind};
 use crate::segment::{
     AbcClass, AbcCuts, AttributeColumn, Pareto, Pyramid, PyramidConfig, Rfm, RfmConfig,

@@ -9,7 +9,7 @@ use crate::clv::{
     summary,
 };
 use crate::error::Result;
-use crate::transactions::TimeUnit;
+use crate::time::TimeUnit;
 
 impl CustomerBook {
     /// The BTYD summary of the book's purchases up to `as_of` (refunds left out, values in

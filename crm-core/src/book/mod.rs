@@ -45,7 +45,6 @@ use crate::model::{ComplaintId, Customer, CustomerId, Event, Incident};
 pub use analytics::{
     Attribute, CustomerAnalytics, Segmentation, SegmentationConfig, SegmentationSummary,
 };
-pub use features::Features;
 pub use figures::{
     CategoryFigures, ChannelActivity, ComplaintFigures, ComplaintSummary, ContributionFigures,
     PurchaseFigures, ReferralFigures,
@@ -275,6 +274,12 @@ impl CustomerBook {
 }
 
 #[cfg(test)]
+mod clv_tests;
+#[cfg(test)]
+mod lifecycle_tests;
+#[cfg(test)]
 mod proptests;
+#[cfg(test)]
+mod quality_tests;
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,6 @@
 //! Hand-worked examples for the book: every expected figure is computed in the comments.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 
 use super::*;
 use crate::ErrorKind;
@@ -278,20 +278,6 @@ fn features_worked_by_hand() {
     assert_eq!(f.cost_sharing, vec![30_000, 0, 0]);
     assert_eq!(f.complaints_open, vec![1, 0, 0]);
     assert_eq!(f.complaints_total, vec![2, 0, 0]);
-}
-
-#[test]
-fn intensity_separates_intense_from_light_buyers() {
-    let start = t(1, 0, 0);
-    // Ten purchases within a week: 10 per month.
-    assert_eq!(
-        features::intensity(10, Some(start), Some(start + Duration::days(7))),
-        10.0
-    );
-    // Ten purchases over 5 years (1826.2 days = 60 average months): 1/6 per month.
-    let five_years = Duration::seconds((5.0 * 365.2425 * 86_400.0) as i64);
-    let light = features::intensity(10, Some(start), Some(start + five_years));
-    assert!((light - 10.0 / 60.0).abs() < 1e-6, "{light}");
 }
 
 #[test]

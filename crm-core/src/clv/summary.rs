@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{CrmError, Result};
-use crate::transactions::TimeUnit;
+use crate::time::TimeUnit;
 
 /// The time unit of recency and T.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

@@ -1,6 +1,7 @@
 //! Data quality: validation and normalisation of the fields data entry gets wrong, invented
 //! values, completeness, Turkish-aware matching keys, and duplicate detection.
 
+pub(crate) mod checksum;
 mod columns;
 mod dedup;
 mod golden;

@@ -4,10 +4,10 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use super::checksum::{tckn_check_digits, vkn_check_digit};
 use super::text::fold;
 use crate::error::mask;
 use crate::model::{Customer, CustomerKind};
-use crate::sample::{tckn_check_digits, vkn_check_digit};
 
 /// What is wrong with a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -8,6 +8,10 @@
 //! company-side incidents, and a known share of injected duplicates whose ground truth comes
 //! back with the data ([`DuplicateTruth`]).
 //!
+//! Compiled with the `sample` cargo feature (`crm-core = { …, features = ["sample"] }`);
+//! the core's own tests, the benches and the Python package turn it on. It builds on the
+//! book and the engines; no engine depends on it.
+//!
 //! The same seed gives the same data on every platform (ChaCha8 stream, no floating-point
 //! rounding that depends on the platform beyond IEEE 754).
 //!
@@ -22,7 +26,6 @@
 mod duplicates;
 mod generator;
 mod ids;
-pub(crate) use ids::{tckn_check_digits, vkn_check_digit};
 mod names;
 mod transactions;
 

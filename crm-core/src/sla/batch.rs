@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::BusinessCalendar;
 use crate::error::{CrmError, Result};
-use crate::transactions::TimeUnit;
+use crate::time::TimeUnit;
 
 fn instant(unit: TimeUnit, ticks: i64, field: &str, row: usize) -> Result<DateTime<Utc>> {
     let per = unit.per_second();
@@ -42,7 +42,7 @@ impl BusinessCalendar {
     ///
     /// ```
     /// use crm_core::sla::BusinessCalendar;
-    /// use crm_core::transactions::TimeUnit;
+    /// use crm_core::time::TimeUnit;
     /// let cal = BusinessCalendar::from_json(r#"{"week": {"mon": [["09:00", "17:00"]]}}"#)?;
     /// // Monday 2025-06-02 16:30 UTC plus 60 business minutes: Monday 2025-06-09 09:30.
     /// let at = "2025-06-02T16:30:00Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap().timestamp();
@@ -78,7 +78,7 @@ impl BusinessCalendar {
     ///
     /// ```
     /// use crm_core::sla::BusinessCalendar;
-    /// use crm_core::transactions::TimeUnit;
+    /// use crm_core::time::TimeUnit;
     /// let cal = BusinessCalendar::from_json(r#"{"week": {"mon": [["09:00", "17:00"]]}}"#)?;
     /// let monday_8 = 1_748_851_200; // 2025-06-02 08:00 UTC: 08:00 to 11:00 is 120 business minutes
     /// let minutes = cal.business_minutes_between_columns(&[monday_8, monday_8], &[monday_8 + 3 * 3_600, 0],

@@ -729,7 +729,7 @@ fn calendar_columns_match_the_single_calls_and_refuse_bad_rows() {
     // Monday 2025-06-02 16:00 UTC + 90 business minutes = 60 on Monday, 30 on Tuesday:
     // Tuesday 09:30; Tuesday 08:00 + 0 = Tuesday 09:00 (the first business instant).
     let (mon16, tue8) = (utc(2025, 6, 2, 16, 0), utc(2025, 6, 3, 8, 0));
-    let unit = crate::transactions::TimeUnit::Milliseconds;
+    let unit = crate::time::TimeUnit::Milliseconds;
     let due = cal
         .add_business_minutes_columns(&[unit.ticks(mon16), unit.ticks(tue8)], &[90, 0], unit)
         .unwrap();
@@ -758,11 +758,7 @@ fn calendar_columns_match_the_single_calls_and_refuse_bad_rows() {
         .unwrap_err();
     assert_eq!(e.field(), Some("minutes"));
     let e = cal
-        .business_minutes_between_columns(
-            &[0, i64::MAX],
-            &[0, 0],
-            crate::transactions::TimeUnit::Seconds,
-        )
+        .business_minutes_between_columns(&[0, i64::MAX], &[0, 0], crate::time::TimeUnit::Seconds)
         .unwrap_err();
     assert_eq!(e.field(), Some("from[1]"));
 }

@@ -44,9 +44,10 @@ def test_columns_match_scalars():
     cal = istanbul()
     starts = pd.date_range("2025-03-01", periods=200, freq="7h")
     due = cal.add_business_minutes(starts, 240)
+    assert isinstance(due, pd.Series)  # a pandas column in, a pandas column out
     assert due.dtype == np.dtype("datetime64[us]")
     for s, d in zip(starts[:20], due[:20]):
-        assert cal.add_business_minutes(s.to_pydatetime(), 240).replace(tzinfo=None) == d.astype(dt.datetime)
+        assert cal.add_business_minutes(s.to_pydatetime(), 240).replace(tzinfo=None) == d.to_pydatetime()
     minutes = cal.business_minutes_between(starts.to_numpy(), due)
     assert minutes.tolist() == [240] * len(starts)
 
@@ -72,3 +73,23 @@ def test_deadlines_lie_in_business_hours(start_minute, minutes):
     due = cal.add_business_minutes(at, minutes)
     assert cal.is_open(due)
     assert cal.business_minutes_between(at, due) == minutes
+
+
+def test_calendar_columns_come_back_as_the_kind_that_came_in():
+    import pandas as pd
+    import polars as pl
+
+    day = [["09:00", "17:00"]]
+    cal = crm.BusinessCalendar({"time_zone": "Europe/London",
+                                "week": {d: day for d in ("mon", "tue", "wed", "thu", "fri")}})
+    # Friday 16:00 + 240 business minutes crosses the DST weekend to Monday 12:00 BST =
+    # 11:00 UTC; Monday 24 March 10:00 GMT + 60 is 11:00 UTC.
+    at = pd.Series(pd.to_datetime(["2025-03-28T16:00:00", "2025-03-24T10:00:00"]), index=[7, 9])
+    due = cal.add_business_minutes(at, np.array([240, 60]))
+    assert isinstance(due, pd.Series) and list(due.index) == [7, 9]
+    assert list(due) == list(pd.to_datetime(["2025-03-31T11:00:00", "2025-03-24T11:00:00"]))
+    minutes = cal.business_minutes_between(at, due)
+    assert isinstance(minutes, pd.Series) and list(minutes) == [240, 60]
+    opened = cal.is_open(pl.Series("at", at.to_numpy()))
+    assert isinstance(opened, pl.Series) and opened.to_list() == [True, True]
+    assert isinstance(cal.is_open(at.to_numpy()), np.ndarray)

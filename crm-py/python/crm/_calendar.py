@@ -24,10 +24,10 @@ def _instants(value: Any) -> "tuple[np.ndarray, bool]":
     return np.ascontiguousarray(us, dtype=np.int64), False
 
 
-def _out(us: np.ndarray, scalar: bool) -> Any:
+def _out(us: np.ndarray, scalar: bool, like: Any) -> Any:
     if scalar:
         return _EPOCH + _dt.timedelta(microseconds=int(us[0]))
-    return us.astype("datetime64[us]")
+    return cv.column(like, "due", us.astype("datetime64[us]"))
 
 
 class BusinessCalendar:
@@ -44,7 +44,8 @@ class BusinessCalendar:
 
     A lunch break is the gap between two windows. Instants are ``datetime`` (naive = UTC),
     ISO strings or numpy/pandas timestamps; every method also takes a column of them and
-    then returns a numpy array. Past instants use the UTC offset in force at their time.
+    then returns a column of the same kind (a pandas Series with the input's index, a polars
+    Series, otherwise a numpy array). Past instants use the UTC offset in force at their time.
 
     >>> import crm
     >>> day = [["09:00", "17:00"]]
@@ -73,14 +74,14 @@ class BusinessCalendar:
         """``at`` plus ``minutes`` of business time (the SLA deadline)."""
         us, scalar = _instants(at)
         mins = np.broadcast_to(np.asarray(minutes, dtype=np.int64), us.shape).copy()
-        return _out(self._inner.add_minutes_us(us, mins), scalar)
+        return _out(self._inner.add_minutes_us(us, mins), scalar, at)
 
     def business_minutes_between(self, start: Any, end: Any) -> Any:
         """Whole business minutes from ``start`` to ``end`` (0 when ``end`` is not later)."""
         a, scalar = _instants(start)
         b, _ = _instants(end)
         out = self._inner.minutes_between_us(a, np.broadcast_to(b, a.shape).copy())
-        return int(out[0]) if scalar else out
+        return int(out[0]) if scalar else cv.column(start, "business_minutes", out)
 
     def next_business_instant(self, at: Any) -> Any:
         """The first business instant at or after ``at``."""
@@ -89,13 +90,13 @@ class BusinessCalendar:
     def end_of_next_business_day(self, at: Any) -> Any:
         """The close of the next business day after ``at``'s local date."""
         us, scalar = _instants(at)
-        return _out(self._inner.end_of_next_business_day_us(us), scalar)
+        return _out(self._inner.end_of_next_business_day_us(us), scalar, at)
 
     def is_open(self, at: Any) -> Any:
         """Whether ``at`` lies within business hours (window ends included)."""
         us, scalar = _instants(at)
         out = self._inner.is_open_us(us)
-        return bool(out[0]) if scalar else out
+        return bool(out[0]) if scalar else cv.column(at, "open", out)
 
     def __repr__(self) -> str:
         return f"BusinessCalendar({self.to_json()})"

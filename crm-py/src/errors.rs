@@ -74,8 +74,13 @@ impl<T> IntoPy<T> for Result<T, CrmError> {
 }
 
 /// A JSON text that does not parse into `T`, as `crm.ParseError` naming `what`.
-pub(crate) fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> PyResult<T> {
-    serde_json::from_str(text).map_err(|e| to_py(CrmError::parse(what, e)))
+///
+/// The GIL is released while parsing (configs are small, event lists need not be).
+pub(crate) fn from_json<T>(what: &str, text: &str) -> PyResult<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+{
+    Python::attach(|py| crate::parse::from_json_released(py, what, text))
 }
 
 /// `value` as JSON text; a value that cannot be written raises (never an error as data).

@@ -119,9 +119,7 @@ pub(crate) fn validate_columns(
     n: usize,
     today: &str,
 ) -> PyResult<String> {
-    let today = day(today)?;
-    let customers = customers_of(py, &columns, n)?;
-    json(&py.detach(|| quality::assess(&customers, today)))
+    on_columns(py, &columns, n, today, quality::assess)
 }
 
 /// The data-quality report of customers (JSON list) as JSON.
@@ -144,9 +142,21 @@ pub(crate) fn quality_report_columns(
     n: usize,
     today: &str,
 ) -> PyResult<String> {
+    on_columns(py, &columns, n, today, |c, t| quality::quality_report(c, t))
+}
+
+/// Reads the customers of `n` rows of text columns, then runs `check` on them as of `today`
+/// (GIL released) and returns its result as JSON.
+fn on_columns<R: serde::Serialize + Send>(
+    py: Python<'_>,
+    columns: &[(String, Vec<Option<String>>)],
+    n: usize,
+    today: &str,
+    check: impl FnOnce(&[Customer], NaiveDate) -> R + Send,
+) -> PyResult<String> {
     let today = day(today)?;
-    let customers = customers_of(py, &columns, n)?;
-    json(&py.detach(|| quality::quality_report(&customers, today)))
+    let customers = customers_of(py, columns, n)?;
+    json(&py.detach(move || check(&customers, today)))
 }
 
 /// A name as a matching key.

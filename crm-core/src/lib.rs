@@ -34,6 +34,7 @@ pub mod clv;
 pub mod error;
 pub mod features;
 pub mod lifecycle;
+pub mod limits;
 pub mod model;
 pub mod quality;
 #[cfg(feature = "sample")]

@@ -48,6 +48,8 @@ impl CustomerBook {
     /// # Ok::<(), crm_core::CrmError>(())
     /// ```
     pub fn predict_clv(&self, as_of: DateTime<Utc>, config: &ClvConfig) -> Result<ClvPrediction> {
+        // Checked before the fits, which take the time.
+        crate::limits::at_most("months", config.months, crate::clv::MAX_CLV_MONTHS)?;
         let s = self.clv_summary(as_of, config.unit)?;
         let bg = fit_beta_geo(&s.frequency, &s.recency, &s.t, &config.fit)?;
         let gg = fit_gamma_gamma(&s.frequency, &s.monetary_value, &config.fit)?;

@@ -109,9 +109,11 @@ impl CustomerBook {
         if complaints {
             let mut trails = Vec::new();
             self.trails_of(dense, as_of, &mut trails);
-            let wait = chrono::Duration::milliseconds(
+            // `open_complaint_days` is at most `MAX_POLICY_DAYS`, so this always fits.
+            let wait = chrono::Duration::try_milliseconds(
                 (policy.at_risk.open_complaint_days * 86_400_000.0).ceil() as i64,
-            );
+            )
+            .unwrap_or(chrono::Duration::MAX);
             let mut evaluator = self
                 .sla_policies
                 .as_deref()
@@ -130,7 +132,7 @@ impl CustomerBook {
                         .filter_map(|m| m.breached_at)
                         .min()
                     }),
-                    None => Some(t.opened_at + wait),
+                    None => t.opened_at.checked_add_signed(wait),
                 };
                 let Some(from) = overdue_from else { continue };
                 let settled = t

@@ -118,6 +118,10 @@ pub fn validate_summary(frequency: &[f64], recency: &[f64], t: &[f64]) -> Result
     Ok(())
 }
 
+/// The longest horizon [`lifetime_value`] (and [`ClvConfig::months`]) accepts: 100 years.
+/// The work is proportional to the months for each distinct `(frequency, recency, T)` row.
+pub const MAX_CLV_MONTHS: u32 = 1_200;
+
 /// Discounted lifetime value per customer over `months`: for each month, the expected
 /// purchases in it (BG/NBD, conditional on the customer's history) times the expected spend
 /// (Gamma-Gamma), discounted at `discount_rate` per month — the same sum as the `lifetimes`
@@ -125,7 +129,7 @@ pub fn validate_summary(frequency: &[f64], recency: &[f64], t: &[f64]) -> Result
 ///
 /// # Errors
 /// As [`validate_summary`] for the columns; [`crate::ErrorKind::InvalidInput`] for a discount
-/// rate that is negative or not finite, or zero months.
+/// rate that is negative or not finite, or `months` that is 0 or above [`MAX_CLV_MONTHS`].
 #[allow(clippy::too_many_arguments)]
 pub fn lifetime_value(
     bg: &BetaGeoParams,
@@ -138,6 +142,7 @@ pub fn lifetime_value(
     months: u32,
     discount_rate: f64,
 ) -> Result<Vec<f64>> {
+    crate::limits::at_most("months", months, MAX_CLV_MONTHS)?;
     validate_summary(frequency, recency, t)?;
     if monetary_value.len() != frequency.len() {
         return Err(CrmError::invalid(
@@ -174,11 +179,14 @@ pub fn lifetime_value(
     let discounted: Vec<f64> = distinct
         .par_iter()
         .map(|&(x, r, tt)| {
+            // A running sum: one evaluation a month, the discount factor carried along.
             let mut sum = 0.0;
             let mut before = 0.0;
+            let mut factor = 1.0;
             for k in 1..=months {
                 let upto = bg.expected_purchases(step * f64::from(k), x, r, tt);
-                sum += (upto - before) / (1.0 + discount_rate).powi(k as i32);
+                factor /= 1.0 + discount_rate;
+                sum += (upto - before) * factor;
                 before = upto;
             }
             sum
@@ -194,7 +202,7 @@ pub fn lifetime_value(
 pub struct ClvConfig {
     /// Time unit of the summary.
     pub unit: ClvUnit,
-    /// Horizon in months.
+    /// Horizon in months (1 to [`MAX_CLV_MONTHS`]).
     pub months: u32,
     /// Monthly discount rate.
     pub discount_rate: f64,

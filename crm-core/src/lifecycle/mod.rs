@@ -239,6 +239,15 @@ impl Default for LifecyclePolicy {
     }
 }
 
+/// The largest day count a [`LifecyclePolicy`] accepts (`new_days`, `churn_days`,
+/// `loyal.tenure_days`, `loyal.window_days`, `at_risk.floor_days`, `at_risk.cap_days`,
+/// `at_risk.open_complaint_days`): a century. Checked when the policy is parsed, so that
+/// every instant derived from it stays representable.
+pub const MAX_POLICY_DAYS: f64 = 36_525.0;
+
+/// The largest `at_risk.gap_multiple` a [`LifecyclePolicy`] accepts.
+pub const MAX_GAP_MULTIPLE: f64 = 1_000.0;
+
 impl LifecyclePolicy {
     /// Parses and validates the JSON form.
     ///
@@ -261,7 +270,8 @@ impl LifecyclePolicy {
     ///
     /// # Errors
     /// [`crate::ErrorKind::InvalidInput`] naming the field: day counts that are not positive
-    /// and finite, `floor_days` above `cap_days`, `churn_days` not above `cap_days` (a
+    /// and finite or above [`MAX_POLICY_DAYS`], a gap multiple above [`MAX_GAP_MULTIPLE`],
+    /// `floor_days` above `cap_days`, `churn_days` not above `cap_days` (a
     /// customer would churn before being at risk), an up-sell ratio not above 1, or priors
     /// that are negative or do not sum to 1.
     pub fn validate(&self) -> Result<()> {
@@ -281,6 +291,12 @@ impl LifecyclePolicy {
             if !(v.is_finite() && v > 0.0) {
                 return Err(CrmError::invalid(field, v, "must be positive"));
             }
+            let max = if field == "at_risk.gap_multiple" {
+                MAX_GAP_MULTIPLE
+            } else {
+                MAX_POLICY_DAYS
+            };
+            crate::limits::at_most(field, v, max)?;
         }
         if self.at_risk.floor_days > self.at_risk.cap_days {
             return Err(CrmError::invalid(

@@ -48,8 +48,20 @@ fn days(d: Duration) -> f64 {
 }
 
 fn span(days: f64) -> Duration {
-    // Whole milliseconds, rounded up so the instant is never before the threshold.
-    Duration::milliseconds((days * 86_400_000.0).ceil() as i64)
+    // Whole milliseconds, rounded up so the instant is never before the threshold. Policies
+    // cap day counts at `MAX_POLICY_DAYS`; a silence threshold (gap multiple × median gap) is
+    // clamped to `cap_days`; so the count always fits (`try_milliseconds` is belt and braces).
+    Duration::try_milliseconds((days * 86_400_000.0).ceil() as i64).unwrap_or(Duration::MAX)
+}
+
+/// `t + d`, or the last representable instant: a threshold beyond it is never reached.
+fn after(t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    t.checked_add_signed(d).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// `t − d`, or the first representable instant.
+fn before(t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    t.checked_sub_signed(d).unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -128,7 +140,7 @@ impl History {
             .collect();
         let mut categories = FxHashSet::default();
         categories.extend(bought.iter().filter_map(|p| p.category));
-        let window_start = t - span(policy.loyal.window_days);
+        let window_start = before(t, span(policy.loyal.window_days));
         StageFacts {
             purchases: n as u32,
             days_since_first: days(t - bought[run].at),
@@ -163,10 +175,13 @@ impl History {
         ];
         for p in &self.purchases {
             at.push(p.at);
-            at.extend(fixed.iter().map(|&d| p.at + span(d)));
+            at.extend(fixed.iter().map(|&d| after(p.at, span(d))));
             if p.at <= as_of {
                 let f = self.facts_at(policy, p.at, upsell_at);
-                at.push(p.at + span(policy.at_risk.silence_days(f.median_gap_days)));
+                at.push(after(
+                    p.at,
+                    span(policy.at_risk.silence_days(f.median_gap_days)),
+                ));
             }
         }
         at.retain(|&t| t <= as_of);
@@ -233,7 +248,7 @@ impl History {
                 .filter(|s| s.0 == id && s.1 >= at)
                 .map(|s| s.1)
                 .min();
-            let from = at + wait;
+            let from = after(at, wait);
             if end.is_none_or(|end| from < end) {
                 h.overdue.push((from, end));
             }

@@ -41,6 +41,14 @@ pub use transactions::{Transactions, transactions};
 /// The currency of sample books.
 pub const SAMPLE_CURRENCY: &str = "TRY";
 
+/// The most distinct customers [`SampleConfig::build_book`] generates.
+pub const MAX_SAMPLE_CUSTOMERS: usize = 10_000_000;
+
+/// The largest average number of purchases per customer [`SampleConfig::build_book`]
+/// accepts ([`SampleConfig::generate`] and [`SampleConfig::for_each_customer`] use at most
+/// this many).
+pub const MAX_MEAN_PURCHASES: f64 = 1_000.0;
+
 /// What to generate. Build with [`SampleConfig::new`] and the setters, then call
 /// [`SampleConfig::generate`] (everything in memory) or [`SampleConfig::build_book`]
 /// (streamed straight into a book: the way to make millions of customers).
@@ -91,7 +99,7 @@ impl SampleConfig {
     }
 
     /// The average number of purchases per customer (10 gives 10 million purchases for a
-    /// million customers).
+    /// million customers); at most [`MAX_MEAN_PURCHASES`] (see [`SampleConfig::validate`]).
     pub fn mean_purchases(mut self, mean: f64) -> Self {
         self.mean_purchases = if mean.is_finite() { mean.max(0.0) } else { 0.0 };
         self
@@ -161,12 +169,30 @@ impl SampleConfig {
         g.into_truth()
     }
 
+    /// Checks the sizes before anything is generated.
+    ///
+    /// # Errors
+    /// [`crate::ErrorKind::InvalidInput`] naming `customers` above [`MAX_SAMPLE_CUSTOMERS`]
+    /// or `mean_purchases` above [`MAX_MEAN_PURCHASES`].
+    ///
+    /// ```
+    /// use crm_core::sample::SampleConfig;
+    /// let e = SampleConfig::new(10).mean_purchases(1e12).validate().unwrap_err();
+    /// assert_eq!(e.field(), Some("mean_purchases"));
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        crate::limits::at_most("customers", self.customers, MAX_SAMPLE_CUSTOMERS)?;
+        crate::limits::at_most("mean_purchases", self.mean_purchases, MAX_MEAN_PURCHASES)
+    }
+
     /// Generates straight into a new book, without holding the events twice; returns the
     /// book and the duplicates' ground truth.
     ///
     /// # Errors
-    /// Only if the generator produced an event the book rejects, which is a bug.
+    /// As [`SampleConfig::validate`]; otherwise only if the generator produced an event the
+    /// book rejects, which is a bug.
     pub fn build_book(&self) -> Result<(CustomerBook, Vec<DuplicateTruth>)> {
+        self.validate()?;
         let mut book = CustomerBook::with_currency(SAMPLE_CURRENCY)?;
         // Purchases, ~2 interactions and the odd referral or complaint per customer.
         let expected = self.customers as f64

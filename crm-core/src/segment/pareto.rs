@@ -22,14 +22,19 @@ pub struct Pareto {
     pub lorenz: Vec<(f64, f64)>,
 }
 
+/// The most points a Lorenz curve may have (one every 0.001% of customers): [`pareto`]
+/// rejects more before allocating anything.
+pub const MAX_LORENZ_POINTS: usize = 100_001;
+
 /// Pareto analysis of `values` with a Lorenz curve of `points` evenly spaced points (at
-/// least 2).
+/// least 2, at most [`MAX_LORENZ_POINTS`]).
 ///
 /// Negative values (customers who cost money) hold no share: they count as 0. With a total
 /// of 0 every share is 0 and the Gini coefficient is 0.
 ///
 /// # Errors
-/// [`crate::ErrorKind::InvalidInput`] for a non-finite value, naming its position.
+/// [`crate::ErrorKind::InvalidInput`] for a non-finite value, naming its position, or for
+/// `points` above [`MAX_LORENZ_POINTS`].
 ///
 /// ```
 /// // 10 customers: one holds 50, four hold 10 each, five hold 2 each; total 100.
@@ -39,13 +44,14 @@ pub struct Pareto {
 /// # Ok::<(), crm_core::CrmError>(())
 /// ```
 pub fn pareto(values: &[f64], points: usize) -> Result<Pareto> {
+    crate::limits::at_most("points", points, MAX_LORENZ_POINTS)?;
     check_values("values", values)?;
     let mut sorted = clamped(values);
     sorted.sort_unstable_by(f64::total_cmp);
     let n = sorted.len();
     let total: f64 = sorted.iter().sum();
     // prefix[i] = sum of the i smallest.
-    let mut prefix = Vec::with_capacity(n + 1);
+    let mut prefix = crate::limits::try_vec("values", n + 1)?;
     prefix.push(0.0);
     let mut acc = 0.0;
     for &v in &sorted {
@@ -63,12 +69,11 @@ pub fn pareto(values: &[f64], points: usize) -> Result<Pareto> {
         below / total
     };
     let points = points.max(2);
-    let lorenz = (0..points)
-        .map(|j| {
-            let p = j as f64 / (points - 1) as f64;
-            (p, lorenz_at(p))
-        })
-        .collect();
+    let mut lorenz = crate::limits::try_vec("points", points)?;
+    lorenz.extend((0..points).map(|j| {
+        let p = j as f64 / (points - 1) as f64;
+        (p, lorenz_at(p))
+    }));
     let gini = if total > 0.0 && n > 1 {
         // G = 2·Σ i·x_(i) / (n·S) − (n + 1)/n, x ascending, i = 1..n.
         let weighted: f64 = sorted

@@ -73,8 +73,10 @@ impl BusinessCalendar {
     /// later), instants as ticks of `unit`.
     ///
     /// # Errors
-    /// [`crate::ErrorKind::InvalidInput`] for columns of different lengths or an instant out
-    /// of range (naming `from[i]` or `to[i]`).
+    /// [`crate::ErrorKind::InvalidInput`] for columns of different lengths, an instant out
+    /// of range (naming `from[i]` or `to[i]`), or a span longer than
+    /// [`super::MAX_SPAN_DAYS`] days (naming `to[i]`): the work per row is proportional to
+    /// the days in its span.
     ///
     /// ```
     /// use crm_core::sla::BusinessCalendar;
@@ -97,10 +99,18 @@ impl BusinessCalendar {
             .zip(to)
             .enumerate()
             .map(|(i, (&a, &b))| {
-                Ok(self.business_minutes_between(
-                    instant(unit, a, "from", i)?,
-                    instant(unit, b, "to", i)?,
-                ))
+                let (from, to) = (instant(unit, a, "from", i)?, instant(unit, b, "to", i)?);
+                if (to - from).num_days() > super::MAX_SPAN_DAYS {
+                    return Err(CrmError::invalid(
+                        &format!("to[{i}]"),
+                        b,
+                        format_args!(
+                            "is more than {} days after from[{i}]",
+                            super::MAX_SPAN_DAYS
+                        ),
+                    ));
+                }
+                Ok(self.business_minutes_between(from, to))
             })
             .collect()
     }

@@ -116,6 +116,17 @@ pub struct BusinessCalendar {
 /// holidays close every remaining day).
 const SEARCH_DAYS: u32 = 3 * 366;
 
+/// The most business minutes [`BusinessCalendar::add_business_minutes`] (and
+/// [`BusinessCalendar::add_business_time`]) add: ten years around the clock
+/// (10 × 365.25 × 1440). Larger amounts are rejected before any arithmetic.
+pub const MAX_BUSINESS_MINUTES: i64 = 5_259_600;
+
+/// The longest span, in days, that the batch entry point
+/// [`BusinessCalendar::business_minutes_between_columns`] measures (400 years, one
+/// Gregorian cycle), and the furthest [`BusinessCalendar::add_business_minutes`] walks from
+/// `at` looking for the deadline. The work of both is proportional to the days in the span.
+pub const MAX_SPAN_DAYS: i64 = 146_097;
+
 fn parse_time(text: &str, field: &str) -> Result<u32> {
     if text == "24:00" {
         return Ok(1440);
@@ -305,8 +316,10 @@ impl BusinessCalendar {
     /// counts: a deadline can be "18:00").
     ///
     /// # Errors
-    /// [`crate::ErrorKind::InvalidInput`] for negative minutes, or when no business time is
-    /// found within three years (holidays closing every day).
+    /// [`crate::ErrorKind::InvalidInput`] for negative minutes or more than
+    /// [`MAX_BUSINESS_MINUTES`], when no business time is found within three years (holidays
+    /// closing every day) or within [`MAX_SPAN_DAYS`] of `at`, or when the deadline lies
+    /// beyond the instants chrono represents.
     pub fn add_business_minutes(&self, at: DateTime<Utc>, minutes: i64) -> Result<DateTime<Utc>> {
         if minutes < 0 {
             return Err(CrmError::invalid(
@@ -315,6 +328,7 @@ impl BusinessCalendar {
                 "must not be negative",
             ));
         }
+        crate::limits::at_most("minutes", minutes, MAX_BUSINESS_MINUTES)?;
         self.add_business_time(at, Duration::minutes(minutes))
     }
 
@@ -322,8 +336,9 @@ impl BusinessCalendar {
     /// [`BusinessCalendar::add_business_minutes`].
     ///
     /// # Errors
-    /// [`crate::ErrorKind::InvalidInput`] for a negative duration, or when no business time
-    /// is found within three years.
+    /// [`crate::ErrorKind::InvalidInput`] for a negative duration or one longer than
+    /// [`MAX_BUSINESS_MINUTES`], when no business time is found within three years or within
+    /// [`MAX_SPAN_DAYS`], or when the deadline lies beyond the instants chrono represents.
     pub fn add_business_time(&self, at: DateTime<Utc>, time: Duration) -> Result<DateTime<Utc>> {
         if time < Duration::zero() {
             return Err(CrmError::invalid(
@@ -332,31 +347,55 @@ impl BusinessCalendar {
                 "must not be negative",
             ));
         }
+        if time > Duration::minutes(MAX_BUSINESS_MINUTES) {
+            return Err(CrmError::invalid(
+                "time",
+                format_args!("{time}"),
+                format_args!("must be at most {MAX_BUSINESS_MINUTES} minutes"),
+            ));
+        }
+        let beyond = || {
+            CrmError::invalid(
+                "at",
+                at.to_rfc3339(),
+                format_args!("plus {time} lies beyond the representable instants"),
+            )
+        };
         if self.config.always_open {
-            return Ok(at + time);
+            return at.checked_add_signed(time).ok_or_else(beyond);
         }
         let mut left = time;
         let mut date = self.local_date(at).pred_opt().unwrap_or(NaiveDate::MIN);
-        for _ in 0..SEARCH_DAYS {
+        // Days walked in all, and days walked since business time was last found.
+        let mut idle = 0;
+        for _ in 0..=MAX_SPAN_DAYS {
+            let mut found = false;
             for (s, e) in self.windows_of(date) {
                 if e <= at {
                     continue;
                 }
+                found = true;
                 let begin = s.max(at);
                 let available = e - begin;
                 if left <= available {
-                    return Ok(begin + left);
+                    return begin.checked_add_signed(left).ok_or_else(beyond);
                 }
                 left -= available;
             }
-            date = date
-                .succ_opt()
-                .ok_or_else(|| CrmError::invalid("at", at.to_rfc3339(), "beyond the calendar"))?;
+            idle = if found { 0 } else { idle + 1 };
+            if idle > SEARCH_DAYS {
+                return Err(CrmError::invalid(
+                    "time",
+                    format_args!("{time}"),
+                    "no business time found within three years: check the holidays",
+                ));
+            }
+            date = date.succ_opt().ok_or_else(beyond)?;
         }
         Err(CrmError::invalid(
             "time",
             format_args!("{time}"),
-            "no business time found within three years: check the holidays",
+            format_args!("does not fit in {MAX_SPAN_DAYS} days of this calendar"),
         ))
     }
 

@@ -15,12 +15,15 @@ mod trail;
 #[cfg(test)]
 mod tests;
 
-pub use calendar::{BusinessCalendar, CalendarConfig, SpecialDay, WeeklyHours, Window};
+pub use calendar::{
+    BusinessCalendar, CalendarConfig, MAX_BUSINESS_MINUTES, MAX_SPAN_DAYS, SpecialDay,
+    WeeklyHours, Window,
+};
 pub use clock::BusinessClock;
 pub use evaluate::{ComplaintSla, MetricSla, SlaEvaluator, SlaState};
 pub use policy::{
-    ClockKind, Conditions, EscalationStep, Metric, MetricTargets, PriorityTargets, SlaPolicies,
-    SlaPolicy, Target, WarningRule,
+    ClockKind, Conditions, EscalationStep, MAX_ESCALATION_SHARE, MAX_TARGET_MINUTES, Metric,
+    MetricTargets, PriorityTargets, SlaPolicies, SlaPolicy, Target, WarningRule,
 };
 pub use report::{
     ComplianceRow, GroupBy, ReportRequest, RetentionAssumptions, RetentionReport, SlaReport,

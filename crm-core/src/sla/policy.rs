@@ -55,6 +55,15 @@ pub enum ClockKind {
     Calendar,
 }
 
+/// The longest target a policy may set, in minutes: ten years, as
+/// [`super::MAX_BUSINESS_MINUTES`] (a longer one could never be turned into a deadline).
+/// Checked when the policy is parsed.
+pub const MAX_TARGET_MINUTES: i64 = super::MAX_BUSINESS_MINUTES;
+
+/// The largest share of its target at which an escalation step may fire (100 times the
+/// target). Checked when the policy is parsed.
+pub const MAX_ESCALATION_SHARE: f64 = 100.0;
+
 /// One target: so many minutes on a clock. JSON: `240` (business minutes) or
 /// `{"minutes": 240, "clock": "calendar"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -344,6 +353,13 @@ impl SlaPolicy {
                             "a target must be at least one minute",
                         ));
                     }
+                    if let Some(t) = table.of(p).get(m) {
+                        crate::limits::at_most(
+                            &format!("{name}.{}.{}", p.name(), m.name()),
+                            i64::from(t.minutes),
+                            MAX_TARGET_MINUTES,
+                        )?;
+                    }
                 }
             }
         }
@@ -374,6 +390,11 @@ impl SlaPolicy {
                     "must be a positive share of the target",
                 ));
             }
+            crate::limits::at_most(
+                &field(&format!("escalation[{i}].at_share")),
+                step.at_share,
+                MAX_ESCALATION_SHARE,
+            )?;
             if let Some(prev) = i.checked_sub(1).map(|j| &self.escalation[j]) {
                 if step.level <= prev.level || step.at_share < prev.at_share {
                     return Err(CrmError::invalid(

@@ -98,6 +98,14 @@ const DEFAULT_U: [[f64; 3]; 7] = [
     [0.97, 0.001, 0.029],
 ];
 
+/// The largest `max_block` [`DedupConfig::validate`] accepts: a block of 1,000 records
+/// alone gives 499,500 candidate pairs.
+pub const MAX_BLOCK_CAP: usize = 1_000;
+
+/// The most candidate pairs [`find_duplicates`] compares (counted block by block, before any
+/// pair is built): beyond this it fails naming `max_block`, which is the setting to lower.
+pub const MAX_PAIRS: u64 = 100_000_000;
+
 /// Settings of duplicate detection.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -105,7 +113,8 @@ pub struct DedupConfig {
     /// Pairs with a match probability at or above this are duplicates.
     pub threshold: f64,
     /// Blocks larger than this are skipped (a key shared by that many records — a common
-    /// name, a switchboard number — says little and would make pairs grow as n²).
+    /// name, a switchboard number — says little and would make pairs grow as n²). 2 to
+    /// [`MAX_BLOCK_CAP`].
     pub max_block: usize,
     /// Random pairs for estimating how often non-matches nearly agree (at most 50 per
     /// record: a small table needs fewer).
@@ -124,7 +133,8 @@ impl DedupConfig {
     ///
     /// # Errors
     /// [`crate::ErrorKind::InvalidInput`] naming the setting: a threshold outside (0, 1], a
-    /// largest block or cluster under 2, more than 10,000 EM iterations.
+    /// largest block or cluster under 2, a largest block above [`MAX_BLOCK_CAP`], more than
+    /// 10,000 EM iterations.
     ///
     /// ```
     /// use crm_core::quality::DedupConfig;
@@ -148,6 +158,7 @@ impl DedupConfig {
                 "a block pairs at least 2 records",
             ));
         }
+        crate::limits::at_most("max_block", self.max_block, MAX_BLOCK_CAP)?;
         if self.max_cluster < 2 {
             return Err(CrmError::invalid(
                 "max_cluster",
@@ -337,7 +348,9 @@ pub const COLUMNS: [&str; 9] = [
 
 /// Candidate pairs `(low row, high row)`, sorted and distinct: every two records sharing a
 /// blocking key whose block has at most `max_block` records.
-fn candidate_pairs(prepared: &[Prepared], max_block: usize) -> Vec<(u32, u32)> {
+///
+/// Fails naming `max_block` when the blocks would give more than [`MAX_PAIRS`] pairs.
+fn candidate_pairs(prepared: &[Prepared], max_block: usize) -> crate::Result<Vec<(u32, u32)>> {
     let mut keyed: Vec<(u64, u32)> = prepared
         .par_iter()
         .enumerate()
@@ -354,16 +367,33 @@ fn candidate_pairs(prepared: &[Prepared], max_block: usize) -> Vec<(u32, u32)> {
         .chunk_by(|a, b| a.0 == b.0)
         .filter(|rows| rows.len() > 1 && rows.len() <= max_block)
         .collect();
-    let mut pairs: Vec<(u32, u32)> = blocks
+    let work: u64 = blocks
+        .iter()
+        .map(|rows| {
+            let n = rows.len() as u64;
+            n * (n - 1) / 2
+        })
+        .sum();
+    if work > MAX_PAIRS {
+        return Err(crate::CrmError::invalid(
+            "max_block",
+            max_block,
+            format_args!(
+                "the blocks of these records give {work} candidate pairs, more than {MAX_PAIRS}: \
+                 lower max_block"
+            ),
+        ));
+    }
+    let mut pairs: Vec<(u32, u32)> = crate::limits::try_vec("pairs", work as usize)?;
+    pairs.par_extend(blocks
         .par_iter()
         .flat_map_iter(|rows| {
             (0..rows.len())
                 .flat_map(move |i| (i + 1..rows.len()).map(move |j| (rows[i].1, rows[j].1)))
-        })
-        .collect();
+        }));
     pairs.par_sort_unstable();
     pairs.dedup();
-    pairs
+    Ok(pairs)
 }
 
 /// Finds duplicate records among `records`.
@@ -383,11 +413,12 @@ fn candidate_pairs(prepared: &[Prepared], max_block: usize) -> Vec<(u32, u32)> {
 /// ```
 ///
 /// # Errors
-/// [`crate::ErrorKind::InvalidInput`] for settings [`DedupConfig::validate`] refuses.
+/// [`crate::ErrorKind::InvalidInput`] for settings [`DedupConfig::validate`] refuses, or
+/// naming `max_block` when the blocks give more than [`MAX_PAIRS`] candidate pairs.
 pub fn find_duplicates(records: &[MatchRecord], config: &DedupConfig) -> crate::Result<Duplicates> {
     config.validate()?;
     let prepared: Vec<Prepared> = records.par_iter().map(MatchRecord::prepare).collect();
-    let pairs = candidate_pairs(&prepared, config.max_block);
+    let pairs = candidate_pairs(&prepared, config.max_block)?;
     let comparisons: Vec<[Level; N_FIELDS]> = pairs
         .par_iter()
         .map(|&(a, b)| compare(&prepared[a as usize], &prepared[b as usize]))

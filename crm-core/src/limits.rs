@@ -1,0 +1,79 @@
+//! Bounds on the sizes a caller passes, checked before anything is allocated.
+//!
+//! Each limit is a `pub const` next to the function it bounds; this module holds the two
+//! helpers every check goes through, so that an out-of-range size and a failed allocation give
+//! the same kind of error everywhere: [`crate::ErrorKind::InvalidInput`] naming the field and
+//! the value. The limits are:
+//!
+//! | limit | bounds |
+//! |---|---|
+//! | [`crate::segment::MAX_LORENZ_POINTS`] | `points` of [`crate::segment::pareto`] |
+//! | [`crate::clv::MAX_CLV_MONTHS`] | `months` of [`crate::clv::lifetime_value`] and [`crate::clv::ClvConfig`] |
+//! | [`crate::sla::MAX_BUSINESS_MINUTES`] | `minutes` of [`crate::sla::BusinessCalendar::add_business_minutes`] |
+//! | [`crate::sla::MAX_SPAN_DAYS`] | the span of [`crate::sla::BusinessCalendar::business_minutes_between`] |
+//! | [`crate::quality::MAX_BLOCK_CAP`], [`crate::quality::MAX_PAIRS`] | `max_block` and the pairs compared by duplicate detection |
+//! | [`crate::lifecycle::MAX_POLICY_DAYS`] | every day count of a [`crate::lifecycle::LifecyclePolicy`] |
+//!
+//! Allocations proportional to the input in batch work go through [`try_vec`], which turns an
+//! allocation failure into an error instead of aborting the process.
+
+use crate::error::{CrmError, Result};
+
+/// `Ok` when `value` ≤ `max`; otherwise an `InvalidInput` error naming `field` and `value`.
+pub(crate) fn at_most<T: PartialOrd + std::fmt::Display>(
+    field: &str,
+    value: T,
+    max: T,
+) -> Result<()> {
+    if value <= max {
+        Ok(())
+    } else {
+        Err(CrmError::invalid(
+            field,
+            &value,
+            format_args!("must be at most {max}"),
+        ))
+    }
+}
+
+/// An empty vector with room for `n` items, or an `InvalidInput` error naming `field` when the
+/// memory cannot be had (instead of the process aborting).
+pub(crate) fn try_vec<T>(field: &str, n: usize) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| {
+        CrmError::invalid(
+            field,
+            format_args!("of {n} items"),
+            "needs more memory than is available",
+        )
+    })?;
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    #[test]
+    fn at_most_names_the_field_and_value() {
+        assert!(at_most("points", 10usize, 10).is_ok());
+        let e = at_most("points", 11usize, 10).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput);
+        assert_eq!(e.field(), Some("points"));
+        assert_eq!(e.to_string(), "invalid points 11: must be at most 10");
+    }
+
+    #[test]
+    fn try_vec_turns_a_huge_allocation_into_an_error() {
+        let v: Vec<u64> = try_vec("rows", 16).unwrap();
+        assert!(v.capacity() >= 16);
+        // 2^61 u64s is 16 EiB: more than any machine has, and more than isize::MAX bytes.
+        let e = try_vec::<u64>("rows", 1 << 61).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput);
+        assert_eq!(
+            e.to_string(),
+            "invalid rows of 2305843009213693952 items: needs more memory than is available"
+        );
+    }
+}

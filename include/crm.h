@@ -438,7 +438,9 @@ void crm_calendar_free(crm_calendar_t *calendar);
 
 // Deadlines: for each of `len` instants (Unix seconds), the instant `minutes[i]` business
 // minutes later, written to `out_unix_s` (room for `len` values). All or nothing: an error
-// names the row (`at[i]` for an instant out of range, `row i` for a refused one).
+// names the row (`at[i]` for an instant out of range, `row i` for a refused one: negative
+// minutes, more than `MAX_BUSINESS_MINUTES` = 5,259,600 (ten years around the clock), a
+// deadline past the representable instants).
 //
 // # Safety
 // `calendar` is a live handle; the arrays hold `len` elements.
@@ -450,7 +452,8 @@ crm_status_t crm_calendar_add_business_minutes(const crm_calendar_t *calendar,
 
 // Whole business minutes between `from_unix_s[i]` and `to_unix_s[i]` (0 when the end is not
 // later), written to `out_minutes`. All or nothing: an instant out of range is named
-// `from[i]` or `to[i]`.
+// `from[i]` or `to[i]`; a span longer than `MAX_SPAN_DAYS` = 146,097 days (400 years) is
+// refused naming `to[i]`.
 //
 // # Safety
 // `calendar` is a live handle; the arrays hold `len` elements.
@@ -532,7 +535,8 @@ crm_status_t crm_clv_beta_geo_predict(const crm_beta_geo_t *params,
                                       double *out);
 
 // Discounted lifetime value per customer over `months` at `discount_rate` a month
-// (months of 4.345 weeks or 30 days), written to `out` (room for `len`).
+// (months of 4.345 weeks or 30 days), written to `out` (room for `len`). `months` is 1 to
+// `MAX_CLV_MONTHS` = 1,200 (`CRM_INVALID_ARGUMENT` naming `months` otherwise).
 //
 // # Safety
 // `bg_params`, `gg_params` valid; the arrays hold `len` values.
@@ -551,7 +555,8 @@ crm_status_t crm_clv_lifetime_value(const crm_beta_geo_t *bg_params,
 // Fits both models on the book's purchases up to `as_of` (RFC 3339) and predicts every
 // customer's lifetime value: JSON with the fits and `customer_id`, `clv`, `p_alive`,
 // `expected_purchases` arrays in the book's order. `config_json` may be NULL or e.g.
-// `{"unit": "W", "months": 12, "discount_rate": 0.01}`.
+// `{"unit": "W", "months": 12, "discount_rate": 0.01}` (`months` at most
+// `MAX_CLV_MONTHS` = 1,200).
 //
 // # Safety
 // `book` is live; strings NUL-terminated (`config_json` may be NULL); `out_json` writable.
@@ -580,7 +585,9 @@ crm_status_t crm_clv_expected_purchases_new(const crm_beta_geo_t *params,
                                             double *out);
 
 // A lifecycle policy from its JSON form (`"{}"` for the defaults), e.g. `{"new_days": 60,
-// "at_risk": {"gap_multiple": 2.5}}`.
+// "at_risk": {"gap_multiple": 2.5}}`. Day counts are at most `MAX_POLICY_DAYS` = 36,525
+// and `at_risk.gap_multiple` at most `MAX_GAP_MULTIPLE` = 1,000 (`CRM_INVALID_ARGUMENT`
+// naming the field).
 //
 // # Safety
 // `json_text` is NUL-terminated; `out` is writable, written only on success.
@@ -672,8 +679,10 @@ void crm_stage_facts_free(crm_stage_facts_t *facts);
 
 // Duplicates among records: `records_json` is a JSON array of objects with any of
 // `given_name`, `surname`, `birth_date`, `email`, `phone`, `address`, `city`, `postcode`,
-// `national_id`; `config_json` may be NULL or e.g. `{"threshold": 0.95}`. The result (pairs
-// with probability and per-field evidence, a cluster per row, the fitted model) as JSON.
+// `national_id`; `config_json` may be NULL or e.g. `{"threshold": 0.95}` (`max_block` at
+// most `MAX_BLOCK_CAP` = 1,000; more than `MAX_PAIRS` = 100,000,000 candidate pairs fails
+// naming `max_block`). The result (pairs with probability and per-field evidence, a cluster
+// per row, the fitted model) as JSON.
 //
 // # Safety
 // Strings NUL-terminated (`config_json` may be NULL); `out_json` writable.
@@ -707,7 +716,8 @@ crm_status_t crm_quality_normalize_name(const char *name, char **out);
 
 // Finds the book's duplicate customers and, when `apply` is true, merges each cluster into a
 // golden record (`rules_json` NULL for the defaults, e.g. `{"default": "most_frequent"}`);
-// `config_json` NULL or e.g. `{"threshold": 0.95}`; `at` (RFC 3339) dates the merges. JSON
+// `config_json` NULL or e.g. `{"threshold": 0.95}` (limits as in
+// `crm_quality_find_duplicates_json`); `at` (RFC 3339) dates the merges. JSON
 // `{"clusters": [[ids]], "merges": [...], "skipped": [...]}` to `*out_json`.
 //
 // # Safety
@@ -731,7 +741,8 @@ crm_status_t crm_book_resolve(const crm_book_t *book, uint64_t customer_id, uint
 // of `given_name`, `surname`, `birth_date`, `email`, `phone`, `address`, `city`, `postcode`,
 // `national_id`; `columns[c]` points to `n_records` strings, NULL for a missing value. Birth
 // dates read as YYYY-MM-DD, DD.MM.YYYY, DD/MM/YYYY or YYYYMMDD; one that is no real date
-// counts as missing. `config_json` may be NULL or e.g. `{"threshold": 0.95}`. The pairs and
+// counts as missing. `config_json` may be NULL or e.g. `{"threshold": 0.95}` (limits as in
+// `crm_quality_find_duplicates_json`). The pairs and
 // a cluster per record go to `*out` (release with `crm_duplicates_free`);
 // `CRM_INVALID_ARGUMENT` names an unknown column or one of another length.
 //
@@ -784,7 +795,8 @@ crm_status_t crm_pyramid(const double *values,
                          char **out_summary_json);
 
 // Pareto figures of `len` values as JSON (top-20% share, Gini, Lorenz curve of `points`
-// points, total). Free `*out_json` with `crm_string_free`.
+// points, total). Free `*out_json` with `crm_string_free`. `points` is at most
+// `MAX_LORENZ_POINTS` = 100,001 (`CRM_INVALID_ARGUMENT` naming `points` otherwise).
 //
 // # Safety
 // `values` holds `len` doubles; `out_json` is writable.
@@ -821,7 +833,9 @@ crm_status_t crm_segment_matrix_json(const uint8_t *tier,
 
 // Policies from their JSON form: one policy object, a list, or `{"policies": [...]}`; e.g.
 // `{"name": "desk", "calendar": {...}, "targets": {"urgent": {"first_response": 30,
-// "resolution": 240}}}`.
+// "resolution": 240}}}`. Targets are at most `MAX_TARGET_MINUTES` = 5,259,600 minutes and
+// escalation shares at most `MAX_ESCALATION_SHARE` = 100 (`CRM_INVALID_ARGUMENT` naming
+// the field).
 //
 // # Safety
 // `json_text` is NUL-terminated; `out` is writable, written only on success.

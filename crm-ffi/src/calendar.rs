@@ -55,7 +55,9 @@ pub unsafe extern "C" fn crm_calendar_free(calendar: *mut crm_calendar_t) {
 
 /// Deadlines: for each of `len` instants (Unix seconds), the instant `minutes[i]` business
 /// minutes later, written to `out_unix_s` (room for `len` values). All or nothing: an error
-/// names the row (`at[i]` for an instant out of range, `row i` for a refused one).
+/// names the row (`at[i]` for an instant out of range, `row i` for a refused one: negative
+/// minutes, more than `MAX_BUSINESS_MINUTES` = 5,259,600 (ten years around the clock), a
+/// deadline past the representable instants).
 ///
 /// # Safety
 /// `calendar` is a live handle; the arrays hold `len` elements.
@@ -84,7 +86,8 @@ pub unsafe extern "C" fn crm_calendar_add_business_minutes(
 
 /// Whole business minutes between `from_unix_s[i]` and `to_unix_s[i]` (0 when the end is not
 /// later), written to `out_minutes`. All or nothing: an instant out of range is named
-/// `from[i]` or `to[i]`.
+/// `from[i]` or `to[i]`; a span longer than `MAX_SPAN_DAYS` = 146,097 days (400 years) is
+/// refused naming `to[i]`.
 ///
 /// # Safety
 /// `calendar` is a live handle; the arrays hold `len` elements.

@@ -293,7 +293,8 @@ pub unsafe extern "C" fn crm_clv_beta_geo_predict(
 }
 
 /// Discounted lifetime value per customer over `months` at `discount_rate` a month
-/// (months of 4.345 weeks or 30 days), written to `out` (room for `len`).
+/// (months of 4.345 weeks or 30 days), written to `out` (room for `len`). `months` is 1 to
+/// `MAX_CLV_MONTHS` = 1,200 (`CRM_INVALID_ARGUMENT` naming `months` otherwise).
 ///
 /// # Safety
 /// `bg_params`, `gg_params` valid; the arrays hold `len` values.
@@ -345,7 +346,8 @@ pub unsafe extern "C" fn crm_clv_lifetime_value(
 /// Fits both models on the book's purchases up to `as_of` (RFC 3339) and predicts every
 /// customer's lifetime value: JSON with the fits and `customer_id`, `clv`, `p_alive`,
 /// `expected_purchases` arrays in the book's order. `config_json` may be NULL or e.g.
-/// `{"unit": "W", "months": 12, "discount_rate": 0.01}`.
+/// `{"unit": "W", "months": 12, "discount_rate": 0.01}` (`months` at most
+/// `MAX_CLV_MONTHS` = 1,200).
 ///
 /// # Safety
 /// `book` is live; strings NUL-terminated (`config_json` may be NULL); `out_json` writable.

@@ -90,7 +90,9 @@ owned_columns!(crm_stage_columns_t {
 });
 
 /// A lifecycle policy from its JSON form (`"{}"` for the defaults), e.g. `{"new_days": 60,
-/// "at_risk": {"gap_multiple": 2.5}}`.
+/// "at_risk": {"gap_multiple": 2.5}}`. Day counts are at most `MAX_POLICY_DAYS` = 36,525
+/// and `at_risk.gap_multiple` at most `MAX_GAP_MULTIPLE` = 1,000 (`CRM_INVALID_ARGUMENT`
+/// naming the field).
 ///
 /// # Safety
 /// `json_text` is NUL-terminated; `out` is writable, written only on success.

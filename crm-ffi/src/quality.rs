@@ -18,8 +18,10 @@ use crate::status::{Failure, boundary, crm_status_t};
 
 /// Duplicates among records: `records_json` is a JSON array of objects with any of
 /// `given_name`, `surname`, `birth_date`, `email`, `phone`, `address`, `city`, `postcode`,
-/// `national_id`; `config_json` may be NULL or e.g. `{"threshold": 0.95}`. The result (pairs
-/// with probability and per-field evidence, a cluster per row, the fitted model) as JSON.
+/// `national_id`; `config_json` may be NULL or e.g. `{"threshold": 0.95}` (`max_block` at
+/// most `MAX_BLOCK_CAP` = 1,000; more than `MAX_PAIRS` = 100,000,000 candidate pairs fails
+/// naming `max_block`). The result (pairs with probability and per-field evidence, a cluster
+/// per row, the fitted model) as JSON.
 ///
 /// # Safety
 /// Strings NUL-terminated (`config_json` may be NULL); `out_json` writable.
@@ -100,7 +102,8 @@ pub unsafe extern "C" fn crm_quality_normalize_name(
 
 /// Finds the book's duplicate customers and, when `apply` is true, merges each cluster into a
 /// golden record (`rules_json` NULL for the defaults, e.g. `{"default": "most_frequent"}`);
-/// `config_json` NULL or e.g. `{"threshold": 0.95}`; `at` (RFC 3339) dates the merges. JSON
+/// `config_json` NULL or e.g. `{"threshold": 0.95}` (limits as in
+/// `crm_quality_find_duplicates_json`); `at` (RFC 3339) dates the merges. JSON
 /// `{"clusters": [[ids]], "merges": [...], "skipped": [...]}` to `*out_json`.
 ///
 /// # Safety
@@ -187,7 +190,8 @@ owned_columns!(crm_duplicates_t {
 /// of `given_name`, `surname`, `birth_date`, `email`, `phone`, `address`, `city`, `postcode`,
 /// `national_id`; `columns[c]` points to `n_records` strings, NULL for a missing value. Birth
 /// dates read as YYYY-MM-DD, DD.MM.YYYY, DD/MM/YYYY or YYYYMMDD; one that is no real date
-/// counts as missing. `config_json` may be NULL or e.g. `{"threshold": 0.95}`. The pairs and
+/// counts as missing. `config_json` may be NULL or e.g. `{"threshold": 0.95}` (limits as in
+/// `crm_quality_find_duplicates_json`). The pairs and
 /// a cluster per record go to `*out` (release with `crm_duplicates_free`);
 /// `CRM_INVALID_ARGUMENT` names an unknown column or one of another length.
 ///

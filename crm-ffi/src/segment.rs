@@ -61,7 +61,8 @@ pub unsafe extern "C" fn crm_pyramid(
 }
 
 /// Pareto figures of `len` values as JSON (top-20% share, Gini, Lorenz curve of `points`
-/// points, total). Free `*out_json` with `crm_string_free`.
+/// points, total). Free `*out_json` with `crm_string_free`. `points` is at most
+/// `MAX_LORENZ_POINTS` = 100,001 (`CRM_INVALID_ARGUMENT` naming `points` otherwise).
 ///
 /// # Safety
 /// `values` holds `len` doubles; `out_json` is writable.

@@ -20,7 +20,9 @@ castable!(crm_sla_policy_t => SlaPolicies);
 
 /// Policies from their JSON form: one policy object, a list, or `{"policies": [...]}`; e.g.
 /// `{"name": "desk", "calendar": {...}, "targets": {"urgent": {"first_response": 30,
-/// "resolution": 240}}}`.
+/// "resolution": 240}}}`. Targets are at most `MAX_TARGET_MINUTES` = 5,259,600 minutes and
+/// escalation shares at most `MAX_ESCALATION_SHARE` = 100 (`CRM_INVALID_ARGUMENT` naming
+/// the field).
 ///
 /// # Safety
 /// `json_text` is NUL-terminated; `out` is writable, written only on success.

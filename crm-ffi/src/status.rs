@@ -44,6 +44,32 @@ use crm_status_t::*;
 
 thread_local! {
     static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
+    /// What the panic hook saw of this thread's last panic: its message and where it was.
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// libcrm's panic hook: it prints nothing (the library never writes to the host's stderr)
+/// and keeps the panic's message and location for the thread, which [`boundary`] turns into
+/// the last error. Every panic that reaches it is libcrm's: the cdylib and the staticlib
+/// carry their own copy of std, whose hook no other code in the process shares.
+fn quiet_hook(info: &std::panic::PanicHookInfo<'_>) {
+    let message = info
+        .payload()
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| info.payload().downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned());
+    let at = info
+        .location()
+        .map(|l| format!(" (at {}:{})", l.file(), l.line()))
+        .unwrap_or_default();
+    LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("{message}{at}")));
+}
+
+/// Installs [`quiet_hook`] once, before the first body runs.
+fn install_quiet_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| std::panic::set_hook(Box::new(quiet_hook)));
 }
 
 /// A failed call: its status and message. Errors of the domain come from `CrmError` through
@@ -172,8 +198,10 @@ impl<T> Returns for *const T {
 
 /// The one panic boundary: every `extern "C"` body runs inside it (`tests/boundary.rs`
 /// checks). A finished body's value is returned (an `Err` sets the thread's last error and
-/// returns its status); a panic sets the last error and returns [`Returns::on_panic`].
+/// returns its status); a panic sets the last error and returns [`Returns::on_panic`]. The
+/// panic hook is replaced by [`quiet_hook`] on the first call, so a panic prints nothing.
 pub(crate) fn boundary<R: Returns>(body: impl FnOnce() -> R::Body) -> R {
+    install_quiet_hook();
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
         Ok(done) => R::finish(done),
         Err(panic) => {
@@ -218,6 +246,30 @@ mod tests {
         assert_eq!(last_error(), "internal error (panic): 7");
         let p: *const u8 = boundary(|| panic!("null"));
         assert!(p.is_null());
+    }
+
+    #[test]
+    fn the_hook_keeps_the_panic_instead_of_printing_it() {
+        let _: crm_status_t = boundary(|| Ok(()));
+        LAST_PANIC.with(|p| *p.borrow_mut() = None);
+        let line = line!() + 1;
+        let status: crm_status_t = boundary(|| panic!("quiet {}", 1));
+        assert_eq!(status, CRM_PANIC);
+        // The hook ran in place of the default one (which prints to stderr and keeps
+        // nothing): it kept the message and where it was raised.
+        let kept = LAST_PANIC.with(|p| p.borrow_mut().take());
+        assert_eq!(
+            kept.as_deref(),
+            Some(format!("quiet 1 (at {}:{line})", file!()).as_str())
+        );
+        // A panic outside the boundary (a worker thread's, say) is kept, not printed, too.
+        let caught = std::panic::catch_unwind(|| panic!("direct"));
+        assert!(caught.is_err());
+        assert!(
+            LAST_PANIC
+                .with(|p| p.borrow_mut().take())
+                .is_some_and(|m| m.starts_with("direct (at "))
+        );
     }
 
     #[test]

@@ -78,7 +78,7 @@ impl CustomerBook {
     fn add_customers_json(&mut self, py: Python<'_>, text: &str) -> PyResult<usize> {
         let customers: Vec<Customer> = from_json_released(py, "customers", text)?;
         let inner = &mut self.inner;
-        py.detach(|| inner.add_customers(customers)).py_err()
+        crate::panic::released(py, || inner.add_customers(customers))?.py_err()
     }
 
     fn update_customer_json(&mut self, py: Python<'_>, text: &str) -> PyResult<()> {
@@ -89,7 +89,7 @@ impl CustomerBook {
     fn record_events_json(&mut self, py: Python<'_>, text: &str) -> PyResult<usize> {
         let events: Vec<Event> = from_json_released(py, "events", text)?;
         let inner = &mut self.inner;
-        py.detach(|| inner.record_all(events)).py_err()
+        crate::panic::released(py, || inner.record_all(events))?.py_err()
     }
 
     fn add_incident_json(&mut self, py: Python<'_>, text: &str) -> PyResult<()> {
@@ -134,7 +134,7 @@ impl CustomerBook {
     fn quality_report_json(&self, py: Python<'_>, today: &str) -> PyResult<String> {
         let today = crate::quality::day(today)?;
         let inner = &self.inner;
-        json(&py.detach(|| inner.quality_report(today)))
+        json(&crate::panic::released(py, || inner.quality_report(today))?)
     }
 
     /// Finds duplicate clusters and merges each into a golden record; JSON of merges and
@@ -158,8 +158,7 @@ impl CustomerBook {
         };
         let at = TimeUnit::Microseconds.instant(at_us);
         let inner = &mut self.inner;
-        let out = py
-            .detach(|| inner.dedupe(&config, &rules, at, apply))
+        let out = crate::panic::released(py, || inner.dedupe(&config, &rules, at, apply))?
             .py_err()?;
         json(&out)
     }
@@ -188,13 +187,13 @@ impl CustomerBook {
         let options =
             ViewOptions::as_of(TimeUnit::Microseconds.instant(as_of_us)).page(offset, limit);
         let inner = &self.inner;
-        let view = py.detach(|| inner.view(customer_id, &options)).py_err()?;
+        let view = crate::panic::released(py, || inner.view(customer_id, &options))?.py_err()?;
         json(&view)
     }
 
     fn features<'py>(&self, py: Python<'py>, as_of_us: i64) -> PyResult<Bound<'py, PyDict>> {
         let inner = &self.inner;
-        let f = py.detach(|| inner.features(TimeUnit::Microseconds.instant(as_of_us)));
+        let f = crate::panic::released(py, || inner.features(TimeUnit::Microseconds.instant(as_of_us)))?;
         let d = PyDict::new(py);
         let ints = |v: Vec<u32>| v.into_iter().map(i64::from).collect::<Vec<_>>();
         d.set_item("customer_id", f.customer_id.into_pyarray(py))?;
@@ -229,8 +228,7 @@ impl CustomerBook {
             None => SegmentationConfig::default(),
         };
         let inner = &mut self.inner;
-        let s = py
-            .detach(|| inner.analyse(TimeUnit::Microseconds.instant(as_of_us), &config))
+        let s = crate::panic::released(py, || inner.analyse(TimeUnit::Microseconds.instant(as_of_us), &config))?
             .py_err()?;
         json(&s.summary())
     }
@@ -238,13 +236,13 @@ impl CustomerBook {
     /// Writes a JSON snapshot to `path` atomically (crm_store::save_book).
     fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
         let inner = &self.inner;
-        py.detach(|| crm_store::save_book(inner, &path)).py_err()
+        crate::panic::released(py, || crm_store::save_book(inner, &path))?.py_err()
     }
 
     /// Reads a JSON snapshot from `path`.
     #[staticmethod]
     fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
-        let inner = py.detach(|| crm_store::load_book(&path)).py_err()?;
+        let inner = crate::panic::released(py, || crm_store::load_book(&path))?.py_err()?;
         Ok(CustomerBook { inner })
     }
 
@@ -272,7 +270,7 @@ pub(crate) fn sample_book(
         .seed(seed)
         .mean_purchases(mean_purchases)
         .duplicate_share(duplicate_share);
-    let (inner, truth) = py.detach(|| config.build_book()).py_err()?;
+    let (inner, truth) = crate::panic::released(py, || config.build_book())?.py_err()?;
     Ok((
         CustomerBook { inner },
         config.end().timestamp_micros(),

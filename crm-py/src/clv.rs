@@ -53,8 +53,7 @@ pub(crate) fn clv_summary<'py>(
         slice(py, &timestamp, "timestamp")?,
         slice(py, &amount, "amount")?,
     );
-    let s = py
-        .detach(|| clv::summary(ids, ts, tu, amounts, tu.instant(as_of), cu))
+    let s = crate::panic::released(py, || clv::summary(ids, ts, tu, amounts, tu.instant(as_of), cu))?
         .py_err()?;
     let d = PyDict::new(py);
     d.set_item("customer_id", s.customer_id.into_pyarray(py))?;
@@ -81,7 +80,7 @@ pub(crate) fn fit_beta_geo<'py>(
         slice(py, &recency, "recency")?,
         slice(py, &t, "T")?,
     );
-    let fit = py.detach(|| clv::fit_beta_geo(f, r, tt, &o)).py_err()?;
+    let fit = crate::panic::released(py, || clv::fit_beta_geo(f, r, tt, &o))?.py_err()?;
     json(&fit)
 }
 
@@ -99,7 +98,7 @@ pub(crate) fn fit_gamma_gamma<'py>(
         slice(py, &frequency, "frequency")?,
         slice(py, &monetary_value, "monetary_value")?,
     );
-    let fit = py.detach(|| clv::fit_gamma_gamma(f, m, &o)).py_err()?;
+    let fit = crate::panic::released(py, || clv::fit_gamma_gamma(f, m, &o))?.py_err()?;
     json(&fit)
 }
 
@@ -143,7 +142,7 @@ pub(crate) fn beta_geo_predict<'py>(
             ));
         }
     };
-    let out = py.detach(|| clv::predict(&p, columns, what)).py_err()?;
+    let out = crate::panic::released(py, || clv::predict(&p, columns, what))?.py_err()?;
     Ok(out.into_pyarray(py))
 }
 
@@ -156,7 +155,7 @@ pub(crate) fn beta_geo_expected_new<'py>(
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let p = bg(params);
     let t = slice(py, &t, "t")?;
-    let out = py.detach(|| clv::expected_purchases_new(&p, t)).py_err()?;
+    let out = crate::panic::released(py, || clv::expected_purchases_new(&p, t))?.py_err()?;
     Ok(out.into_pyarray(py))
 }
 
@@ -177,7 +176,7 @@ pub(crate) fn gamma_gamma_spend<'py>(
         slice(py, &frequency, "frequency")?,
         slice(py, &monetary_value, "monetary_value")?,
     );
-    let out = py.detach(|| clv::expected_spend(&p, f, m)).py_err()?;
+    let out = crate::panic::released(py, || clv::expected_spend(&p, f, m))?.py_err()?;
     Ok(out.into_pyarray(py))
 }
 
@@ -209,8 +208,7 @@ pub(crate) fn lifetime_value<'py>(
         slice(py, &t, "T")?,
         slice(py, &monetary_value, "monetary_value")?,
     );
-    let out = py
-        .detach(|| clv::lifetime_value(&b, &g, f, r, tt, m, cu, months, discount_rate))
+    let out = crate::panic::released(py, || clv::lifetime_value(&b, &g, f, r, tt, m, cu, months, discount_rate))?
         .py_err()?;
     Ok(out.into_pyarray(py))
 }
@@ -230,8 +228,7 @@ pub(crate) fn book_predict_clv<'py>(
         None => ClvConfig::default(),
     };
     let b = &book.inner;
-    let p = py
-        .detach(|| b.predict_clv(TimeUnit::Microseconds.instant(as_of_us), &config))
+    let p = crate::panic::released(py, || b.predict_clv(TimeUnit::Microseconds.instant(as_of_us), &config))?
         .py_err()?;
     let d = PyDict::new(py);
     d.set_item("beta_geo", json(&p.beta_geo)?)?;

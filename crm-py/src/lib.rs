@@ -11,6 +11,7 @@ mod clv;
 mod columns;
 mod errors;
 mod lifecycle;
+mod panic;
 mod parse;
 mod quality;
 mod segment;
@@ -21,6 +22,7 @@ use pyo3::prelude::*;
 /// The native module.
 #[pymodule]
 fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    panic::install_quiet_hook();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     segment::add_defaults(m)?;
     m.add("ERROR_KINDS", errors::kind_names())?;

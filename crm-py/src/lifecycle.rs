@@ -93,7 +93,7 @@ impl LifecyclePolicy {
             overdue_complaint: slice(py, &overdue_complaint, "overdue_complaint")?,
         };
         let p = &self.inner;
-        let stages = py.detach(|| lifecycle::classify_columns(p, &c)).py_err()?;
+        let stages = crate::panic::released(py, || lifecycle::classify_columns(p, &c))?.py_err()?;
         Ok(codes(stages).into_pyarray(py))
     }
 
@@ -105,7 +105,7 @@ impl LifecyclePolicy {
         as_of_us: i64,
     ) -> PyResult<IdsAndCodes<'py>> {
         let (b, p) = (&book.inner, &self.inner);
-        let s = py.detach(|| b.stages(p, at(as_of_us))).py_err()?;
+        let s = crate::panic::released(py, || b.stages(p, at(as_of_us)))?.py_err()?;
         Ok((
             s.customer_id.into_pyarray(py),
             codes(s.stage).into_pyarray(py),
@@ -120,7 +120,7 @@ impl LifecyclePolicy {
         as_of_us: i64,
     ) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
         let (b, p) = (&book.inner, &self.inner);
-        let f = py.detach(|| b.stage_facts(p, at(as_of_us))).py_err()?;
+        let f = crate::panic::released(py, || b.stage_facts(p, at(as_of_us)))?.py_err()?;
         let d = pyo3::types::PyDict::new(py);
         d.set_item("customer_id", f.customer_id.into_pyarray(py))?;
         d.set_item("purchases", f.purchases.into_pyarray(py))?;
@@ -159,8 +159,7 @@ impl LifecyclePolicy {
         to_us: i64,
     ) -> PyResult<String> {
         let (b, p) = (&book.inner, &self.inner);
-        let r = py
-            .detach(|| b.lifecycle_report(p, at(from_us), at(to_us)))
+        let r = crate::panic::released(py, || b.lifecycle_report(p, at(from_us), at(to_us)))?
             .py_err()?;
         json(&r)
     }
@@ -173,7 +172,7 @@ impl LifecyclePolicy {
         as_of_us: i64,
     ) -> PyResult<String> {
         let (b, p) = (&book.inner, &self.inner);
-        let r = py.detach(|| b.churn_reasons(p, at(as_of_us))).py_err()?;
+        let r = crate::panic::released(py, || b.churn_reasons(p, at(as_of_us)))?.py_err()?;
         json(&r)
     }
 

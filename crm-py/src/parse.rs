@@ -12,6 +12,6 @@ pub(crate) fn from_json_released<T>(py: Python<'_>, what: &str, text: &str) -> P
 where
     T: serde::de::DeserializeOwned + Send,
 {
-    py.detach(|| serde_json::from_str(text).map_err(|e| CrmError::parse(what, e)))
+    crate::panic::released(py, || serde_json::from_str(text).map_err(|e| CrmError::parse(what, e)))?
         .py_err()
 }

@@ -128,8 +128,7 @@ impl ValueModel {
         }
         let rows = named.first().map_or(0, |(_, c)| c.len());
         let model = &self.inner;
-        let scores = py
-            .detach(|| model.score_named(&NamedColumns::new(rows, named)))
+        let scores = crate::panic::released(py, || model.score_named(&NamedColumns::new(rows, named)))?
             .py_err()?;
         let out = PyDict::new(py);
         let contributions = PyDict::new(py);
@@ -176,7 +175,7 @@ pub(crate) fn rfm_scores<'py>(
         floats(py, &frequency, "frequency")?,
         floats(py, &monetary, "monetary")?,
     );
-    let scores = py.detach(|| segment::rfm(r, f, m, &config)).py_err()?;
+    let scores = crate::panic::released(py, || segment::rfm(r, f, m, &config))?.py_err()?;
     let d = PyDict::new(py);
     rfm_into(&d, scores)?;
     Ok(d)
@@ -213,7 +212,7 @@ pub(crate) fn pyramid<'py>(
         Some(r) => Some(floats(py, r, "revenue")?),
         None => None,
     };
-    let p = py.detach(|| segment::pyramid(v, rev, &config)).py_err()?;
+    let p = crate::panic::released(py, || segment::pyramid(v, rev, &config))?.py_err()?;
     let summary = json(&p.summary)?;
     Ok((p.tier.into_pyarray(py), p.names, summary))
 }
@@ -227,7 +226,7 @@ pub(crate) fn pareto(
     points: usize,
 ) -> PyResult<String> {
     let v = floats(py, &values, "values")?;
-    let p = py.detach(|| segment::pareto(v, points)).py_err()?;
+    let p = crate::panic::released(py, || segment::pareto(v, points))?.py_err()?;
     json(&p)
 }
 
@@ -240,7 +239,7 @@ pub(crate) fn top_share(
     fraction: f64,
 ) -> PyResult<f64> {
     let v = floats(py, &values, "values")?;
-    py.detach(|| segment::top_share(v, fraction)).py_err()
+    crate::panic::released(py, || segment::top_share(v, fraction))?.py_err()
 }
 
 /// ABC class codes (0 = A, 1 = B, 2 = C).
@@ -253,8 +252,7 @@ pub(crate) fn abc<'py>(
     b: f64,
 ) -> PyResult<Bound<'py, numpy::PyArray1<u8>>> {
     let v = floats(py, &values, "values")?;
-    let codes = py
-        .detach(|| segment::abc_codes(v, AbcCuts { a, b }))
+    let codes = crate::panic::released(py, || segment::abc_codes(v, AbcCuts { a, b }))?
         .py_err()?;
     Ok(codes.into_pyarray(py))
 }

@@ -61,8 +61,7 @@ impl SlaPolicy {
         open_only: bool,
     ) -> PyResult<String> {
         let (b, p) = (&book.inner, &self.inner);
-        let out = py
-            .detach(|| b.evaluate_sla(p, at(now_us), open_only))
+        let out = crate::panic::released(py, || b.evaluate_sla(p, at(now_us), open_only))?
             .py_err()?;
         json(&out)
     }
@@ -95,8 +94,7 @@ impl SlaPolicy {
             retention_cost,
         };
         let (b, p) = (&book.inner, &self.inner);
-        let report = py
-            .detach(|| b.sla_report(p, at(now_us), &request))
+        let report = crate::panic::released(py, || b.sla_report(p, at(now_us), &request))?
             .py_err()?;
         json(&report)
     }

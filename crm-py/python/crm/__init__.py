@@ -34,6 +34,7 @@ from .errors import (
     CrmError,
     CrmIOError,
     DuplicateError,
+    InternalError,
     InvalidInputError,
     NotFoundError,
     ParseError,
@@ -68,4 +69,5 @@ __all__ = [
     "ParseError",
     "UnsupportedVersionError",
     "CrmIOError",
+    "InternalError",
 ]

@@ -220,7 +220,8 @@ def pyramid(values: Any, tiers: Optional[Sequence[Tuple[str, float]]] = None, *,
 def pareto(values: Any, points: int = 101) -> Dict[str, Any]:
     """Concentration of value: ``top_20_share``, ``gini``, the ``lorenz`` curve, ``total``.
 
-    Negative values count as 0.
+    Negative values count as 0. ``points`` is at most ``MAX_LORENZ_POINTS`` (100,001; more
+    raises :class:`crm.InvalidInputError` naming ``points``).
 
     >>> import crm
     >>> round(crm.pareto([50, 10, 10, 10, 10, 2, 2, 2, 2, 2])["top_20_share"], 2)

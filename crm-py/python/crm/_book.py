@@ -213,6 +213,10 @@ class CustomerBook:
 def sample_book(customers: int = 10_000, seed: int = 0, *, mean_purchases: float = 6.0, duplicate_share: float = 0.03) -> Tuple[CustomerBook, Any, List[Dict[str, Any]]]:
     """A generated Turkish SME customer base: ``(book, end of period, duplicates' ground truth)``.
 
+    At most ``MAX_SAMPLE_CUSTOMERS`` (10,000,000) customers and ``MAX_MEAN_PURCHASES`` (1,000)
+    purchases per customer on average; more raises :class:`crm.InvalidInputError` naming the
+    argument, before anything is generated.
+
     >>> import crm
     >>> book, end, duplicates = crm.sample_book(200, seed=1)
     >>> len(book) == 200 + len(duplicates)

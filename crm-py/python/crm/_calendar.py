@@ -71,13 +71,20 @@ class BusinessCalendar:
         return str(self._inner.to_json())
 
     def add_business_minutes(self, at: Any, minutes: Any) -> Any:
-        """``at`` plus ``minutes`` of business time (the SLA deadline)."""
+        """``at`` plus ``minutes`` of business time (the SLA deadline).
+
+        ``minutes`` is 0 to ``MAX_BUSINESS_MINUTES`` (5,259,600: ten years around the clock);
+        more, or a deadline past the representable instants, raises
+        :class:`crm.InvalidInputError` naming the row."""
         us, scalar = _instants(at)
         mins = np.broadcast_to(np.asarray(minutes, dtype=np.int64), us.shape).copy()
         return _out(self._inner.add_minutes_us(us, mins), scalar, at)
 
     def business_minutes_between(self, start: Any, end: Any) -> Any:
-        """Whole business minutes from ``start`` to ``end`` (0 when ``end`` is not later)."""
+        """Whole business minutes from ``start`` to ``end`` (0 when ``end`` is not later).
+
+        A span longer than ``MAX_SPAN_DAYS`` (146,097 days: 400 years) raises
+        :class:`crm.InvalidInputError` naming ``to[i]``."""
         a, scalar = _instants(start)
         b, _ = _instants(end)
         out = self._inner.minutes_between_us(a, np.broadcast_to(b, a.shape).copy())

@@ -33,6 +33,8 @@ class LifecyclePolicy:
     k × their own median gap, or an overdue complaint), churned, reactivated.
 
     Build it from the JSON form as a dict or text; ``LifecyclePolicy()`` takes the defaults.
+    Day counts are at most ``MAX_POLICY_DAYS`` (36,525) and ``at_risk.gap_multiple`` at most
+    ``MAX_GAP_MULTIPLE`` (1,000): :class:`crm.InvalidInputError` naming the field otherwise.
 
     >>> import crm
     >>> policy = crm.LifecyclePolicy({"new_days": 60})

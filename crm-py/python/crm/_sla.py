@@ -30,6 +30,8 @@ class SlaPolicy:
     ``normal``/``medium``, ``low``) for ``first_response``, ``next_response``,
     ``periodic_update`` and ``resolution``, on the policy's business calendar unless a
     target says ``"clock": "calendar"``; ``tiers`` and ``categories`` override them.
+    Targets are at most ``MAX_TARGET_MINUTES`` (5,259,600) and escalation shares at most
+    ``MAX_ESCALATION_SHARE`` (100): :class:`crm.InvalidInputError` naming the field otherwise.
 
     >>> import crm
     >>> policy = crm.SlaPolicy({"name": "desk", "targets": {"high": {"first_response": 60}}})

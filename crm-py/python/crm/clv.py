@@ -148,7 +148,8 @@ def lifetime_value(bg: BetaGeo, gg: GammaGamma, frequency: Any, recency: Any, T:
     """Discounted lifetime value per customer over ``months``: each month's expected
     purchases (months of 4.345 weeks or 30 days, as in ``lifetimes``) times the expected
     spend, discounted at ``discount_rate`` a month; as the kind of column ``frequency`` is
-    (pandas or polars Series, else a numpy array)."""
+    (pandas or polars Series, else a numpy array). ``months`` is 1 to ``MAX_CLV_MONTHS``
+    (1,200: a century); otherwise :class:`crm.InvalidInputError` naming ``months``."""
     out = _crm.lifetime_value(bg._p(), gg._p(), _floats(frequency, "frequency"), _floats(recency, "recency"),
                               _floats(T, "T"), _floats(monetary_value, "monetary_value"), unit, int(months),
                               float(discount_rate))

@@ -23,6 +23,7 @@ __all__ = [
     "ParseError",
     "UnsupportedVersionError",
     "CrmIOError",
+    "InternalError",
 ]
 
 
@@ -61,3 +62,11 @@ class UnsupportedVersionError(CrmError, ValueError):
 
 class CrmIOError(CrmError, OSError):
     """Reading or writing a file failed."""
+
+
+class InternalError(CrmError):
+    """A bug in crm: the native code panicked. The message says where; please report it.
+
+    crm never lets a panic through as ``pyo3_runtime.PanicException`` and never prints it to
+    stderr. A book the failed call was changing may be half-changed.
+    """

@@ -158,8 +158,8 @@ impl CustomerBook {
         };
         let at = TimeUnit::Microseconds.instant(at_us);
         let inner = &mut self.inner;
-        let out = crate::panic::released(py, || inner.dedupe(&config, &rules, at, apply))?
-            .py_err()?;
+        let out =
+            crate::panic::released(py, || inner.dedupe(&config, &rules, at, apply))?.py_err()?;
         json(&out)
     }
 
@@ -193,7 +193,9 @@ impl CustomerBook {
 
     fn features<'py>(&self, py: Python<'py>, as_of_us: i64) -> PyResult<Bound<'py, PyDict>> {
         let inner = &self.inner;
-        let f = crate::panic::released(py, || inner.features(TimeUnit::Microseconds.instant(as_of_us)))?;
+        let f = crate::panic::released(py, || {
+            inner.features(TimeUnit::Microseconds.instant(as_of_us))
+        })?;
         let d = PyDict::new(py);
         let ints = |v: Vec<u32>| v.into_iter().map(i64::from).collect::<Vec<_>>();
         d.set_item("customer_id", f.customer_id.into_pyarray(py))?;
@@ -228,8 +230,10 @@ impl CustomerBook {
             None => SegmentationConfig::default(),
         };
         let inner = &mut self.inner;
-        let s = crate::panic::released(py, || inner.analyse(TimeUnit::Microseconds.instant(as_of_us), &config))?
-            .py_err()?;
+        let s = crate::panic::released(py, || {
+            inner.analyse(TimeUnit::Microseconds.instant(as_of_us), &config)
+        })?
+        .py_err()?;
         json(&s.summary())
     }
 

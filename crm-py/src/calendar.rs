@@ -43,8 +43,10 @@ impl BusinessCalendar {
     ) -> PyResult<Bound<'py, PyArray1<i64>>> {
         let (a, m) = (ints(py, &at_us, "at")?, ints(py, &minutes, "minutes")?);
         let cal = &self.inner;
-        let out = crate::panic::released(py, || cal.add_business_minutes_columns(a, m, TimeUnit::Microseconds))?
-            .py_err()?;
+        let out = crate::panic::released(py, || {
+            cal.add_business_minutes_columns(a, m, TimeUnit::Microseconds)
+        })?
+        .py_err()?;
         Ok(out.into_pyarray(py))
     }
 
@@ -57,8 +59,10 @@ impl BusinessCalendar {
     ) -> PyResult<Bound<'py, PyArray1<i64>>> {
         let (f, t) = (ints(py, &from_us, "start")?, ints(py, &to_us, "end")?);
         let cal = &self.inner;
-        let out = crate::panic::released(py, || cal.business_minutes_between_columns(f, t, TimeUnit::Microseconds))?
-            .py_err()?;
+        let out = crate::panic::released(py, || {
+            cal.business_minutes_between_columns(f, t, TimeUnit::Microseconds)
+        })?
+        .py_err()?;
         Ok(out.into_pyarray(py))
     }
 
@@ -71,14 +75,14 @@ impl BusinessCalendar {
         let a = ints(py, &at_us, "at")?;
         let cal = &self.inner;
         let out: Vec<i64> = crate::panic::released(py, || {
-                a.iter()
-                    .map(|&t| {
-                        cal.end_of_next_business_day(at(t))
-                            .map(|d| d.timestamp_micros())
-                    })
-                    .collect::<Result<Vec<_>, _>>()
-            })?
-            .py_err()?;
+            a.iter()
+                .map(|&t| {
+                    cal.end_of_next_business_day(at(t))
+                        .map(|d| d.timestamp_micros())
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })?
+        .py_err()?;
         Ok(out.into_pyarray(py))
     }
 
@@ -90,7 +94,8 @@ impl BusinessCalendar {
     ) -> PyResult<Bound<'py, PyArray1<bool>>> {
         let a = ints(py, &at_us, "at")?;
         let cal = &self.inner;
-        let out: Vec<bool> = crate::panic::released(py, || a.iter().map(|&t| cal.is_open(at(t))).collect())?;
+        let out: Vec<bool> =
+            crate::panic::released(py, || a.iter().map(|&t| cal.is_open(at(t))).collect())?;
         Ok(out.into_pyarray(py))
     }
 

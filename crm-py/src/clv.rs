@@ -53,8 +53,10 @@ pub(crate) fn clv_summary<'py>(
         slice(py, &timestamp, "timestamp")?,
         slice(py, &amount, "amount")?,
     );
-    let s = crate::panic::released(py, || clv::summary(ids, ts, tu, amounts, tu.instant(as_of), cu))?
-        .py_err()?;
+    let s = crate::panic::released(py, || {
+        clv::summary(ids, ts, tu, amounts, tu.instant(as_of), cu)
+    })?
+    .py_err()?;
     let d = PyDict::new(py);
     d.set_item("customer_id", s.customer_id.into_pyarray(py))?;
     d.set_item("frequency", s.frequency.into_pyarray(py))?;
@@ -208,8 +210,10 @@ pub(crate) fn lifetime_value<'py>(
         slice(py, &t, "T")?,
         slice(py, &monetary_value, "monetary_value")?,
     );
-    let out = crate::panic::released(py, || clv::lifetime_value(&b, &g, f, r, tt, m, cu, months, discount_rate))?
-        .py_err()?;
+    let out = crate::panic::released(py, || {
+        clv::lifetime_value(&b, &g, f, r, tt, m, cu, months, discount_rate)
+    })?
+    .py_err()?;
     Ok(out.into_pyarray(py))
 }
 
@@ -228,8 +232,10 @@ pub(crate) fn book_predict_clv<'py>(
         None => ClvConfig::default(),
     };
     let b = &book.inner;
-    let p = crate::panic::released(py, || b.predict_clv(TimeUnit::Microseconds.instant(as_of_us), &config))?
-        .py_err()?;
+    let p = crate::panic::released(py, || {
+        b.predict_clv(TimeUnit::Microseconds.instant(as_of_us), &config)
+    })?
+    .py_err()?;
     let d = PyDict::new(py);
     d.set_item("beta_geo", json(&p.beta_geo)?)?;
     d.set_item("gamma_gamma", json(&p.gamma_gamma)?)?;

@@ -12,6 +12,8 @@ pub(crate) fn from_json_released<T>(py: Python<'_>, what: &str, text: &str) -> P
 where
     T: serde::de::DeserializeOwned + Send,
 {
-    crate::panic::released(py, || serde_json::from_str(text).map_err(|e| CrmError::parse(what, e)))?
-        .py_err()
+    crate::panic::released(py, || {
+        serde_json::from_str(text).map_err(|e| CrmError::parse(what, e))
+    })?
+    .py_err()
 }

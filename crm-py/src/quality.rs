@@ -23,8 +23,7 @@ pub(crate) fn find_duplicates_json(
         Some(t) => from_json("the duplicate-detection config", t)?,
         None => DedupConfig::default(),
     };
-    let d = crate::panic::released(py, || quality::find_duplicates(&records, &config))?
-        .py_err()?;
+    let d = crate::panic::released(py, || quality::find_duplicates(&records, &config))?.py_err()?;
     json(&d)
 }
 
@@ -50,18 +49,16 @@ pub(crate) fn find_duplicates_columns<'py>(
         None => DedupConfig::default(),
     };
     let d = crate::panic::released(py, || {
-            let borrowed: Vec<(&str, Vec<Option<&str>>)> = columns
-                .iter()
-                .map(|(name, values)| {
-                    (name.as_str(), values.iter().map(Option::as_deref).collect())
-                })
-                .collect();
-            let views: Vec<(&str, &[Option<&str>])> =
-                borrowed.iter().map(|(n, v)| (*n, v.as_slice())).collect();
-            quality::records_from_columns(n, &views)
-                .and_then(|records| quality::find_duplicates(&records, &config))
-        })?
-        .py_err()?;
+        let borrowed: Vec<(&str, Vec<Option<&str>>)> = columns
+            .iter()
+            .map(|(name, values)| (name.as_str(), values.iter().map(Option::as_deref).collect()))
+            .collect();
+        let views: Vec<(&str, &[Option<&str>])> =
+            borrowed.iter().map(|(n, v)| (*n, v.as_slice())).collect();
+        quality::records_from_columns(n, &views)
+            .and_then(|records| quality::find_duplicates(&records, &config))
+    })?
+    .py_err()?;
     let out = PyDict::new(py);
     let rows = |f: fn(&quality::MatchPair) -> usize| -> Vec<i64> {
         d.pairs.iter().map(|p| f(p) as i64).collect()
@@ -82,7 +79,9 @@ pub(crate) fn find_duplicates_columns<'py>(
 pub(crate) fn validate_json(py: Python<'_>, customers_json: &str, today: &str) -> PyResult<String> {
     let customers: Vec<Customer> = from_json_released(py, "the customers", customers_json)?;
     let today = day(today)?;
-    json(&crate::panic::released(py, || quality::assess(&customers, today))?)
+    json(&crate::panic::released(py, || {
+        quality::assess(&customers, today)
+    })?)
 }
 
 /// Customer records from text columns (`crm_core::quality::customers_from_columns`).
@@ -129,7 +128,9 @@ pub(crate) fn quality_report_json(
 ) -> PyResult<String> {
     let customers: Vec<Customer> = from_json_released(py, "the customers", customers_json)?;
     let today = day(today)?;
-    json(&crate::panic::released(py, || quality::quality_report(&customers, today))?)
+    json(&crate::panic::released(py, || {
+        quality::quality_report(&customers, today)
+    })?)
 }
 
 /// As `quality_report_json`, for `n` rows of text columns (ids = row numbers).
@@ -154,7 +155,9 @@ fn on_columns<R: serde::Serialize + Send>(
 ) -> PyResult<String> {
     let today = day(today)?;
     let customers = customers_of(py, columns, n)?;
-    json(&crate::panic::released(py, move || check(&customers, today))?)
+    json(&crate::panic::released(py, move || {
+        check(&customers, today)
+    })?)
 }
 
 /// A name as a matching key.

@@ -128,8 +128,9 @@ impl ValueModel {
         }
         let rows = named.first().map_or(0, |(_, c)| c.len());
         let model = &self.inner;
-        let scores = crate::panic::released(py, || model.score_named(&NamedColumns::new(rows, named)))?
-            .py_err()?;
+        let scores =
+            crate::panic::released(py, || model.score_named(&NamedColumns::new(rows, named)))?
+                .py_err()?;
         let out = PyDict::new(py);
         let contributions = PyDict::new(py);
         for (key, column) in scores.keys.iter().zip(scores.contributions) {
@@ -252,8 +253,7 @@ pub(crate) fn abc<'py>(
     b: f64,
 ) -> PyResult<Bound<'py, numpy::PyArray1<u8>>> {
     let v = floats(py, &values, "values")?;
-    let codes = crate::panic::released(py, || segment::abc_codes(v, AbcCuts { a, b }))?
-        .py_err()?;
+    let codes = crate::panic::released(py, || segment::abc_codes(v, AbcCuts { a, b }))?.py_err()?;
     Ok(codes.into_pyarray(py))
 }
 

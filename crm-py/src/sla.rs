@@ -61,8 +61,8 @@ impl SlaPolicy {
         open_only: bool,
     ) -> PyResult<String> {
         let (b, p) = (&book.inner, &self.inner);
-        let out = crate::panic::released(py, || b.evaluate_sla(p, at(now_us), open_only))?
-            .py_err()?;
+        let out =
+            crate::panic::released(py, || b.evaluate_sla(p, at(now_us), open_only))?.py_err()?;
         json(&out)
     }
 
@@ -94,8 +94,8 @@ impl SlaPolicy {
             retention_cost,
         };
         let (b, p) = (&book.inner, &self.inner);
-        let report = crate::panic::released(py, || b.sla_report(p, at(now_us), &request))?
-            .py_err()?;
+        let report =
+            crate::panic::released(py, || b.sla_report(p, at(now_us), &request))?.py_err()?;
         json(&report)
     }
 

@@ -295,7 +295,8 @@ impl<'a> Generator<'a> {
     /// Purchases, refunds, interactions, contributions and complaints of one original.
     fn activity_events(&mut self, id: CustomerId, from: i64, events: &mut Vec<Event>) {
         let activity = self.activity.sample(&mut self.rng).min(ACTIVITY_CAP);
-        let lambda = self.cfg.mean_purchases.min(super::MAX_MEAN_PURCHASES) * activity / self.activity_mean;
+        let lambda =
+            self.cfg.mean_purchases.min(super::MAX_MEAN_PURCHASES) * activity / self.activity_mean;
         let purchases = poisson(&mut self.rng, lambda);
         let spender = self.spender.sample(&mut self.rng);
         let favourite = self.rng.random_range(0..CATEGORIES.len());

@@ -20,9 +20,7 @@ mod rfm;
 mod strategy;
 
 pub use matrix::{AttributeColumn, MatrixCell, SegmentMatrix, segment_matrix};
-pub use pareto::{
-    AbcClass, AbcCuts, MAX_LORENZ_POINTS, Pareto, abc, abc_codes, pareto, top_share,
-};
+pub use pareto::{AbcClass, AbcCuts, MAX_LORENZ_POINTS, Pareto, abc, abc_codes, pareto, top_share};
 pub use pyramid::{Pyramid, PyramidConfig, TierBasis, TierSpec, TierSummary, pyramid};
 pub use rfm::{Rfm, RfmConfig, RfmRule, RfmSegmentMap, RuleReport, ScoreRange, ShadowedRule, rfm};
 pub use strategy::{Strategy, StrategyMap};

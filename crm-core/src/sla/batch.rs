@@ -104,10 +104,7 @@ impl BusinessCalendar {
                     return Err(CrmError::invalid(
                         &format!("to[{i}]"),
                         b,
-                        format_args!(
-                            "is more than {} days after from[{i}]",
-                            super::MAX_SPAN_DAYS
-                        ),
+                        format_args!("is more than {} days after from[{i}]", super::MAX_SPAN_DAYS),
                     ));
                 }
                 Ok(self.business_minutes_between(from, to))

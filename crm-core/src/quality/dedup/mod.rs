@@ -385,12 +385,9 @@ fn candidate_pairs(prepared: &[Prepared], max_block: usize) -> crate::Result<Vec
         ));
     }
     let mut pairs: Vec<(u32, u32)> = crate::limits::try_vec("pairs", work as usize)?;
-    pairs.par_extend(blocks
-        .par_iter()
-        .flat_map_iter(|rows| {
-            (0..rows.len())
-                .flat_map(move |i| (i + 1..rows.len()).map(move |j| (rows[i].1, rows[j].1)))
-        }));
+    pairs.par_extend(blocks.par_iter().flat_map_iter(|rows| {
+        (0..rows.len()).flat_map(move |i| (i + 1..rows.len()).map(move |j| (rows[i].1, rows[j].1)))
+    }));
     pairs.par_sort_unstable();
     pairs.dedup();
     Ok(pairs)

@@ -88,7 +88,7 @@ fn with_columns<T: Send>(
         unit,
         amount,
     };
-    Ok(crate::panic::released(py, || f(&cols))?)
+    crate::panic::released(py, || f(&cols))
 }
 
 pub(crate) fn features_dict<'py>(

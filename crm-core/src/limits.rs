@@ -14,7 +14,7 @@
 //! | [`crate::quality::MAX_BLOCK_CAP`], [`crate::quality::MAX_PAIRS`] | `max_block` and the pairs compared by duplicate detection |
 //! | [`crate::lifecycle::MAX_POLICY_DAYS`] | every day count of a [`crate::lifecycle::LifecyclePolicy`] |
 //!
-//! Allocations proportional to the input in batch work go through [`try_vec`], which turns an
+//! Allocations proportional to the input in batch work go through `try_vec`, which turns an
 //! allocation failure into an error instead of aborting the process.
 
 use crate::error::{CrmError, Result};

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{check_len, check_values, clamped};
+use super::{check_len, check_values, clamped, finite_total, unscaled};
 use crate::error::{CrmError, Result};
 
 /// One tier: its name and its share (of customers, or of value).
@@ -167,8 +167,10 @@ impl Pyramid {
 /// everybody is in the last tier.
 ///
 /// # Errors
-/// [`crate::ErrorKind::InvalidInput`] for a bad config, a non-finite value, or a revenue
-/// column of another length.
+/// [`crate::ErrorKind::InvalidInput`] for a bad config, a non-finite value, a revenue
+/// column of another length, or a tier's value or revenue total beyond `f64` (naming
+/// `values` or `revenue`: the tiers themselves are drawn on scaled values and never
+/// overflow).
 ///
 /// ```
 /// use crm_core::segment::{pyramid, PyramidConfig};
@@ -186,7 +188,7 @@ pub fn pyramid(values: &[f64], revenue: Option<&[f64]>, config: &PyramidConfig) 
         check_len("revenue", r.len(), "values", values.len())?;
         check_values("revenue", r)?;
     }
-    let v = clamped(values);
+    let (v, scale) = clamped(values);
     let n = v.len();
     let last = (config.tiers.len() - 1) as u8;
     let total: f64 = v.iter().sum();
@@ -223,7 +225,9 @@ pub fn pyramid(values: &[f64], revenue: Option<&[f64]>, config: &PyramidConfig) 
         before += value;
     }
 
-    let revenue_total: Option<f64> = revenue.map(|r| r.iter().sum());
+    let revenue_total: Option<f64> = revenue
+        .map(|r| finite_total("revenue", r.iter().sum()))
+        .transpose()?;
     let mut summary: Vec<TierSummary> = config
         .tiers
         .iter()
@@ -254,6 +258,11 @@ pub fn pyramid(values: &[f64], revenue: Option<&[f64]>, config: &PyramidConfig) 
             0.0
         };
         s.value_share = if total > 0.0 { s.value / total } else { 0.0 };
+        s.value = unscaled("values", s.value, scale)?;
+        s.min_value = s.min_value.map(|m| m * scale);
+        if let Some(r) = s.revenue {
+            finite_total("revenue", r)?;
+        }
         s.revenue_share = match (s.revenue, revenue_total) {
             (Some(r), Some(t)) if t != 0.0 => Some(r / t),
             (Some(_), Some(_)) => Some(0.0),

@@ -73,8 +73,18 @@ mod tests {
 
     #[test]
     fn every_bad_parameter_is_named() {
-        let good = BetaGeoParams { r: 0.24, alpha: 4.41, a: 0.79, b: 2.43 };
-        for (field, bad) in [("r", -1.0), ("alpha", f64::NAN), ("a", 0.0), ("b", f64::INFINITY)] {
+        let good = BetaGeoParams {
+            r: 0.24,
+            alpha: 4.41,
+            a: 0.79,
+            b: 2.43,
+        };
+        for (field, bad) in [
+            ("r", -1.0),
+            ("alpha", f64::NAN),
+            ("a", 0.0),
+            ("b", f64::INFINITY),
+        ] {
             let mut p = good;
             match field {
                 "r" => p.r = bad,
@@ -84,18 +94,34 @@ mod tests {
             }
             assert_eq!(p.validate().unwrap_err().field(), Some(field));
         }
-        let good = GammaGammaParams { p: 6.25, q: 3.74, v: 15.45 };
-        for (field, bad) in [("p", f64::NEG_INFINITY), ("q", 1.0), ("q", f64::NAN), ("v", -2.0)] {
+        let good = GammaGammaParams {
+            p: 6.25,
+            q: 3.74,
+            v: 15.45,
+        };
+        for (field, bad) in [
+            ("p", f64::NEG_INFINITY),
+            ("q", 1.0),
+            ("q", f64::NAN),
+            ("v", -2.0),
+        ] {
             let mut g = good;
             match field {
                 "p" => g.p = bad,
                 "q" => g.q = bad,
                 _ => g.v = bad,
             }
-            assert_eq!(g.validate().unwrap_err().field(), Some(field), "{field}={bad}");
+            assert_eq!(
+                g.validate().unwrap_err().field(),
+                Some(field),
+                "{field}={bad}"
+            );
         }
         // q just above 1 is allowed: the mean is finite and positive.
-        let g = GammaGammaParams { q: 1.0 + 1e-9, ..good };
+        let g = GammaGammaParams {
+            q: 1.0 + 1e-9,
+            ..good
+        };
         assert!(g.validate().is_ok());
         assert!(g.expected_spend(0.0, 0.0) > 0.0);
     }

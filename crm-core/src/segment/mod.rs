@@ -21,7 +21,7 @@ mod strategy;
 
 pub use matrix::{AttributeColumn, MatrixCell, SegmentMatrix, segment_matrix};
 pub use pareto::{AbcClass, AbcCuts, Pareto, abc, abc_codes, pareto, top_share};
-pub use pyramid::{Pyramid, PyramidConfig, TierBasis, TierSpec, TierSummary, pyramid};
+pub use pyramid::{MAX_TIERS, Pyramid, PyramidConfig, TierBasis, TierSpec, TierSummary, pyramid};
 pub use rfm::{Rfm, RfmConfig, RfmRule, RfmSegmentMap, RuleReport, ScoreRange, ShadowedRule, rfm};
 pub use strategy::{Strategy, StrategyMap};
 

@@ -59,18 +59,29 @@ impl Default for PyramidConfig {
     }
 }
 
+/// The most tiers a pyramid has: tier indexes are `u8` (C `uint8_t`, numpy `uint8`).
+pub const MAX_TIERS: usize = 255;
+
 impl PyramidConfig {
     /// Checks names and shares.
     ///
     /// # Errors
-    /// [`crate::ErrorKind::InvalidInput`] without tiers, for an empty or repeated name, a
-    /// share outside (0, 1], or shares that do not add up to 1 (within 1e-6).
+    /// [`crate::ErrorKind::InvalidInput`] without tiers or with more than [`MAX_TIERS`], for
+    /// an empty or repeated name, a share outside (0, 1], or shares that do not add up to 1
+    /// (within 1e-6).
     pub fn validate(&self) -> Result<()> {
         if self.tiers.is_empty() {
             return Err(CrmError::invalid(
                 "tiers",
                 "[]",
                 "at least one tier is needed",
+            ));
+        }
+        if self.tiers.len() > MAX_TIERS {
+            return Err(CrmError::invalid(
+                "tiers",
+                format_args!("of length {}", self.tiers.len()),
+                format_args!("a pyramid has at most {MAX_TIERS} tiers"),
             ));
         }
         let mut sum = 0.0;

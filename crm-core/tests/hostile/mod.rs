@@ -363,3 +363,33 @@ fn a_customer_needs_its_id_and_unknown_fields_are_named() {
     );
     assert!(parse_customer(r#"{"id": 1, "emails": ["x@example.com"]}"#).is_ok());
 }
+
+#[test]
+fn more_tiers_than_a_u8_holds_are_refused_and_matrix_totals_checked() {
+    use crm_core::segment::{
+        AttributeColumn, MAX_TIERS, PyramidConfig, TierSpec, pyramid, segment_matrix,
+    };
+    let tiers = |n: usize| PyramidConfig {
+        tiers: (0..n)
+            .map(|i| TierSpec {
+                name: format!("t{i}"),
+                share: 1.0 / n as f64,
+            })
+            .collect(),
+        ..PyramidConfig::default()
+    };
+    // 300 tiers used to wrap the last tier index to 300 − 1 − 256 = 43.
+    let e = pyramid(&[1.0, 2.0], None, &tiers(300)).unwrap_err();
+    assert_eq!(e.field(), Some("tiers"));
+    assert!(pyramid(&[1.0, 2.0], None, &tiers(MAX_TIERS)).is_ok());
+    let names = ["A".to_owned()];
+    let city = [Some("x"), Some("x")];
+    let attrs = [AttributeColumn {
+        name: "city",
+        values: &city,
+    }];
+    let e = segment_matrix(&[0, 0], &names, &[1e308, 1e308], None, &attrs).unwrap_err();
+    assert_eq!(e.field(), Some("values"));
+    let m = segment_matrix(&[0, 0], &names, &[1e307, 1e307], None, &attrs).unwrap();
+    assert_eq!(m.cells[0].total_value, 2e307);
+}

@@ -160,12 +160,29 @@ impl CrmError {
     ///      expected a string at line 1 column 36"
     /// );
     /// ```
+    ///
+    /// An unknown or missing field is the error's [`CrmError::field`], and an unknown field
+    /// close to one of the expected names gets a suggestion:
+    ///
+    /// ```
+    /// use crm_core::{CrmError, model::Customer};
+    /// let e = serde_json::from_str::<Customer>(r#"{"id": 1, "email": ["a@b.co"]}"#).unwrap_err();
+    /// let err = CrmError::parse("the customer", e);
+    /// assert_eq!(err.field(), Some("email"));
+    /// assert!(err.to_string().ends_with("(did you mean `emails`?)"), "{err}");
+    /// let e = serde_json::from_str::<Customer>(r#"{"given_name": "X"}"#).unwrap_err();
+    /// assert_eq!(CrmError::parse("the customer", e).field(), Some("id"));
+    /// ```
     pub fn parse(what: &str, detail: impl fmt::Display) -> Self {
         let detail = hide_quoted_value(&detail.to_string());
+        let field = schema_field(&detail);
+        let hint = suggestion(&detail)
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
         Self::new(
             ErrorKind::Parse,
-            None,
-            format!("could not parse {what}: {detail}"),
+            field,
+            format!("could not parse {what}: {detail}{hint}"),
         )
     }
 
@@ -229,6 +246,37 @@ pub fn mask(value: &str) -> String {
         .enumerate()
         .map(|(i, c)| if i < keep { c } else { '*' })
         .collect()
+}
+
+/// The field name serde's `unknown field `…`` or `missing field `…`` message is about.
+fn schema_field(detail: &str) -> Option<&str> {
+    ["unknown field `", "missing field `"].iter().find_map(|p| {
+        let rest = detail.strip_prefix(p)?;
+        rest.find('`').map(|end| &rest[..end])
+    })
+}
+
+/// For serde's ``unknown field `x`, expected one of `a`, `b` `` (or ``expected `a` ``,
+/// ``expected `a` or `b` ``), the expected name closest to `x`, when it is close: at most two
+/// edits (Damerau-Levenshtein, strsim) and fewer than half of its letters, or `x` a prefix
+/// of it (`email` for `emails`).
+fn suggestion(detail: &str) -> Option<&str> {
+    let rest = detail.strip_prefix("unknown field `")?;
+    let end = rest.find('`')?;
+    let (unknown, expected) = (&rest[..end], &rest[end..]);
+    let expected = expected.strip_prefix("`, expected ")?;
+    let expected = expected.split(" at line ").next().unwrap_or(expected);
+    expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|name| (strsim::damerau_levenshtein(unknown, name), name))
+        .filter(|&(d, name)| {
+            (d <= 2 && 2 * d < name.chars().count())
+                || (!unknown.is_empty() && name.starts_with(unknown))
+        })
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, name)| name)
 }
 
 /// serde's message with the input value it quotes replaced by stars (see [`CrmError::parse`]).

@@ -7,6 +7,15 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::error::{CrmError, Result};
+
+/// The tick numpy, pandas and polars use for a missing instant (`NaT`): `i64::MIN`.
+///
+/// It is never read as an instant: [`TimeUnit::checked_instant`] and
+/// [`TimeUnit::check_column`] reject it, naming the field and row, rather than turning it
+/// into an instant 292 years before the epoch (or, in other units, 292 million years).
+pub const NAT: i64 = i64::MIN;
+
 /// Seconds in a civil day of 24 hours (instants here are UTC, which has no DST).
 pub(crate) const SECONDS_PER_DAY: f64 = 86_400.0;
 
@@ -58,6 +67,79 @@ impl TimeUnit {
         let per = self.per_second();
         let nanos = (ticks.rem_euclid(per) * (1_000_000_000 / per)) as u32;
         DateTime::from_timestamp(ticks.div_euclid(per), nanos).unwrap_or_default()
+    }
+
+    /// The instant `ticks` of this unit after the epoch, or an error naming `field[row]` when
+    /// `ticks` is a missing instant ([`NAT`]) or outside the instants chrono represents
+    /// (years −262143 to 262142): epoch nanoseconds read as seconds land there, for example.
+    ///
+    /// # Errors
+    /// [`crate::ErrorKind::InvalidInput`] naming `field[row]` and the tick value.
+    ///
+    /// ```
+    /// use crm_core::time::{TimeUnit, NAT};
+    /// assert_eq!(TimeUnit::Seconds.checked_instant(86_400, "at", 0)?.to_rfc3339(),
+    ///            "1970-01-02T00:00:00+00:00");
+    /// let e = TimeUnit::Nanoseconds.checked_instant(NAT, "at", 3).unwrap_err();
+    /// assert_eq!(e.field(), Some("at[3]"));
+    /// // 2024-01-01 in epoch nanoseconds, passed as seconds:
+    /// let e = TimeUnit::Seconds.checked_instant(1_704_067_200_000_000_000, "at", 0).unwrap_err();
+    /// assert!(e.to_string().contains("out of range for unit s"), "{e}");
+    /// # Ok::<(), crm_core::CrmError>(())
+    /// ```
+    pub fn checked_instant(self, ticks: i64, field: &str, row: usize) -> Result<DateTime<Utc>> {
+        if ticks == NAT {
+            return Err(CrmError::invalid(
+                &format!("{field}[{row}]"),
+                "NaT",
+                "is a missing instant (NaT); drop or fill the row first",
+            ));
+        }
+        let per = self.per_second();
+        let nanos = (ticks.rem_euclid(per) * (1_000_000_000 / per)) as u32;
+        DateTime::from_timestamp(ticks.div_euclid(per), nanos).ok_or_else(|| {
+            CrmError::invalid(
+                &format!("{field}[{row}]"),
+                ticks,
+                format_args!(
+                    "is out of range for unit {} (instants from year -262143 to 262142); \
+                     is the unit right?",
+                    self.short_name()
+                ),
+            )
+        })
+    }
+
+    /// Checks that every tick of the column `field` is an instant ([`TimeUnit::checked_instant`]).
+    ///
+    /// # Errors
+    /// [`crate::ErrorKind::InvalidInput`] naming the first bad row.
+    pub fn check_column(self, field: &str, ticks: &[i64]) -> Result<()> {
+        let per = self.per_second();
+        // Chrono's range in seconds; ticks outside it (or NaT) are looked at one by one.
+        let (lo, hi) = (
+            DateTime::<Utc>::MIN_UTC.timestamp(),
+            DateTime::<Utc>::MAX_UTC.timestamp(),
+        );
+        match ticks.iter().position(|&t| {
+            t == NAT || {
+                let s = t.div_euclid(per);
+                s < lo || s > hi
+            }
+        }) {
+            Some(row) => self.checked_instant(ticks[row], field, row).map(|_| ()),
+            None => Ok(()),
+        }
+    }
+
+    /// The unit's short name as numpy writes it: `"s"`, `"ms"`, `"us"`, `"ns"`.
+    pub fn short_name(self) -> &'static str {
+        match self {
+            TimeUnit::Seconds => "s",
+            TimeUnit::Milliseconds => "ms",
+            TimeUnit::Microseconds => "us",
+            TimeUnit::Nanoseconds => "ns",
+        }
     }
 
     /// `at` as ticks of this unit (saturating far outside ±292 years for nanoseconds).

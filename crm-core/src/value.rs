@@ -570,14 +570,17 @@ impl ValueModel {
                 .map(|p| p.unwrap_or(0.0))
                 .collect(),
             Normalization::MinMax => {
+                // Halved first (exact but for subnormals): x − lo and hi − lo of values
+                // near ±f64::MAX would overflow to ∞ and give ∞/∞ = NaN.
                 let (lo, hi) = finite_range(&column);
+                let (lo, hi) = (lo / 2.0, hi / 2.0);
                 column
                     .iter()
                     .map(|&x| {
                         if x.is_nan() {
                             0.0
                         } else if hi > lo {
-                            flip((x - lo) / (hi - lo))
+                            flip((x / 2.0 - lo) / (hi - lo))
                         } else {
                             0.0
                         }
@@ -585,6 +588,16 @@ impl ValueModel {
                     .collect()
             }
             Normalization::ZScore => {
+                // Scaled by a power of two (exact) so that the mean and the squares cannot
+                // overflow; z-scores do not depend on the scale.
+                let (lo, hi) = finite_range(&column);
+                let big = lo.abs().max(hi.abs());
+                let scale = if big.is_finite() && big >= 2f64.powi(500) {
+                    2f64.powi((big.log2().ceil() as i32).min(1023))
+                } else {
+                    1.0
+                };
+                let column: Vec<f64> = column.iter().map(|&x| x / scale).collect();
                 let finite: Vec<f64> = column.iter().copied().filter(|x| x.is_finite()).collect();
                 let n = finite.len() as f64;
                 let mean = finite.iter().sum::<f64>() / n.max(1.0);

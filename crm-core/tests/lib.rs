@@ -4,6 +4,7 @@ use crm_core::book::{CustomerBook, ViewOptions};
 use crm_core::model::{Channel, Customer, Direction, Event, Interaction};
 use crm_core::sample::SampleConfig;
 
+mod hostile;
 mod layering;
 mod limits;
 

@@ -290,7 +290,8 @@ pub(crate) fn segment_matrix(
 /// Core's defaults and name orders, for the Python package to read instead of copying:
 /// `ABC_CLASSES` (names in code order), `CHURN_REASONS` (in the order of core's arrays),
 /// `PYRAMID_TIERS` (the default `(name, share)` tiers from the top), `RFM_BINS` (the default
-/// number of score bins), `MATCH_COLUMNS` (the columns duplicate detection reads).
+/// number of score bins), `MAX_TIERS` (the most tiers a pyramid or matrix has: codes are
+/// `uint8`), `MATCH_COLUMNS` (the columns duplicate detection reads).
 pub(crate) fn add_defaults(m: &Bound<'_, pyo3::types::PyModule>) -> PyResult<()> {
     m.add(
         "ABC_CLASSES",
@@ -309,6 +310,7 @@ pub(crate) fn add_defaults(m: &Bound<'_, pyo3::types::PyModule>) -> PyResult<()>
         .collect();
     m.add("PYRAMID_TIERS", tiers)?;
     m.add("RFM_BINS", RfmConfig::default().bins)?;
+    m.add("MAX_TIERS", segment::MAX_TIERS)?;
     m.add("MATCH_COLUMNS", crm_core::quality::COLUMNS.to_vec())?;
     Ok(())
 }

@@ -98,7 +98,8 @@ impl CustomerBook {
     /// [`ErrorKind::NotFound`] for an unknown customer, complaint or referred customer;
     /// [`ErrorKind::InvalidInput`] for a negative purchase, a refund or contribution that is
     /// not positive, another currency than the book's, a self-referral, a rating outside 1..=5,
-    /// a status change to `resolved` or `closed`; [`ErrorKind::Duplicate`] for a complaint id
+    /// a status change to `resolved` or `closed`, an amount that would take the book's money
+    /// past [`super::MAX_MONEY_TOTAL`] (naming `amount`); [`ErrorKind::Duplicate`] for a complaint id
     /// opened twice; [`ErrorKind::Conflict`] for an event before its customer's acquisition
     /// (unless the book accepts them) and for complaint events out of order (dated before the
     /// complaint's previous event, a response to a closed complaint, a second first response,
@@ -177,6 +178,7 @@ impl CustomerBook {
             }
             Undo::EventRecorded => {
                 let Some(e) = self.events.pop() else { return };
+                self.money_total -= money_of(&e.kind);
                 let idx = self.events.len() as u32;
                 let mut owners = vec![e.customer];
                 if let StoredKind::Referral { referred } = e.kind {
@@ -314,11 +316,25 @@ impl CustomerBook {
 
         let idx = self.events.len() as u32;
         let kind = StoredKind::store(&event.kind, referred.unwrap_or(dense), &mut self.symbols);
+        let money = money_of(&kind);
+        let money_total = self.money_total + money;
+        if money_total > super::MAX_MONEY_TOTAL as u128 {
+            return Err(CrmError::invalid(
+                "amount",
+                money,
+                format_args!(
+                    "the book's purchases, refunds and contributions would add up to more \
+                     than {} minor units, the most a 64-bit sum holds",
+                    super::MAX_MONEY_TOTAL
+                ),
+            ));
+        }
         self.events.push(StoredEvent {
             at: event.at,
             customer: dense,
             kind,
         });
+        self.money_total = money_total;
         journal.push(Undo::EventRecorded);
         for owner in std::iter::once(dense).chain(referred) {
             let events = &self.events;
@@ -520,6 +536,17 @@ impl CustomerBook {
             _ => {}
         }
         Ok(Some((id, next)))
+    }
+}
+
+/// The amount of money an event moves (its absolute value, checked non-negative already), 0
+/// for events without one.
+fn money_of(kind: &StoredKind) -> u128 {
+    match *kind {
+        StoredKind::Purchase { amount, .. }
+        | StoredKind::Refund { amount, .. }
+        | StoredKind::Contribution { amount, .. } => u128::from(amount.unsigned_abs()),
+        _ => 0,
     }
 }
 

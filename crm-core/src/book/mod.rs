@@ -135,7 +135,17 @@ pub struct CustomerBook {
     redirects: FxHashMap<CustomerId, CustomerId>,
     /// Every merge, oldest first.
     merges: Vec<MergeRecord>,
+    /// The sum of every purchase, refund and contribution amount recorded, kept at most
+    /// [`MAX_MONEY_TOTAL`] so that no sum of money the book reports (a customer's gross,
+    /// refunds, net, contributions; the book's net revenue) can overflow `i64`.
+    money_total: u128,
 }
+
+/// The most money, in minor units, that one book holds in all its purchases, refunds and
+/// contributions together: `i64::MAX` (92 quadrillion lira in kuruş). An event that would
+/// take the book past it is refused ([`CustomerBook::record`]), so every sum of money the
+/// book reports fits an `i64` exactly and never wraps.
+pub const MAX_MONEY_TOTAL: i64 = i64::MAX;
 
 impl CustomerBook {
     /// An empty book.
@@ -165,6 +175,7 @@ impl CustomerBook {
             lifecycle_policy: None,
             redirects: FxHashMap::default(),
             merges: Vec::new(),
+            money_total: 0,
         })
     }
 

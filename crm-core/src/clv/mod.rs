@@ -22,6 +22,7 @@
 mod bgnbd;
 mod gamma_gamma;
 mod optim;
+mod params;
 mod predict;
 mod special;
 mod summary;
@@ -122,6 +123,28 @@ pub fn validate_summary(frequency: &[f64], recency: &[f64], t: &[f64]) -> Result
 /// The work is proportional to the months for each distinct `(frequency, recency, T)` row.
 pub const MAX_CLV_MONTHS: u32 = 1_200;
 
+/// Checks spend columns: whole non-negative frequencies and finite, non-negative mean spends,
+/// naming the column and row.
+fn check_spend_columns(frequency: &[f64], monetary_value: &[f64]) -> Result<()> {
+    for (i, (&x, &m)) in frequency.iter().zip(monetary_value).enumerate() {
+        if !(x.is_finite() && x >= 0.0 && x.fract() == 0.0) {
+            return Err(CrmError::invalid(
+                &format!("frequency[{i}]"),
+                x,
+                "must be a whole number of repeat purchases",
+            ));
+        }
+        if !(m.is_finite() && m >= 0.0) {
+            return Err(CrmError::invalid(
+                &format!("monetary_value[{i}]"),
+                m,
+                "must be a finite, non-negative mean spend",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Discounted lifetime value per customer over `months`: for each month, the expected
 /// purchases in it (BG/NBD, conditional on the customer's history) times the expected spend
 /// (Gamma-Gamma), discounted at `discount_rate` per month — the same sum as the `lifetimes`
@@ -129,7 +152,8 @@ pub const MAX_CLV_MONTHS: u32 = 1_200;
 ///
 /// # Errors
 /// As [`validate_summary`] for the columns; [`crate::ErrorKind::InvalidInput`] for a discount
-/// rate that is negative or not finite, or `months` that is 0 or above [`MAX_CLV_MONTHS`].
+/// rate that is negative or not finite, or `months` that is 0 or above [`MAX_CLV_MONTHS`]; as [`BetaGeoParams::validate`] and
+/// [`GammaGammaParams::validate`] for the parameters.
 #[allow(clippy::too_many_arguments)]
 pub fn lifetime_value(
     bg: &BetaGeoParams,
@@ -143,6 +167,8 @@ pub fn lifetime_value(
     discount_rate: f64,
 ) -> Result<Vec<f64>> {
     crate::limits::at_most("months", months, MAX_CLV_MONTHS)?;
+    bg.validate()?;
+    gg.validate()?;
     validate_summary(frequency, recency, t)?;
     if monetary_value.len() != frequency.len() {
         return Err(CrmError::invalid(
@@ -151,6 +177,7 @@ pub fn lifetime_value(
             format_args!("must have the length of frequency ({})", frequency.len()),
         ));
     }
+    check_spend_columns(frequency, monetary_value)?;
     if !(discount_rate.is_finite() && discount_rate >= 0.0) {
         return Err(CrmError::invalid(
             "discount_rate",

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{BetaGeoParams, GammaGammaParams, validate_summary};
+use super::{BetaGeoParams, GammaGammaParams, check_spend_columns, validate_summary};
 use crate::error::{CrmError, Result};
 
 /// The (frequency, recency, T) summary columns a BG/NBD prediction reads, of equal length
@@ -46,8 +46,9 @@ fn check_horizon(field: &str, horizon: f64) -> Result<()> {
 /// `what` for every customer of `columns` under `params`, in row order.
 ///
 /// # Errors
-/// As [`validate_summary`] for the columns; [`crate::ErrorKind::InvalidInput`] naming
-/// `horizon` for a horizon that is negative or not a number.
+/// As [`validate_summary`] for the columns and [`BetaGeoParams::validate`] for the
+/// parameters; [`crate::ErrorKind::InvalidInput`] naming `horizon` for a horizon that is
+/// negative or not a number.
 ///
 /// ```
 /// use crm_core::clv::{BetaGeoParams, Prediction, SummaryColumns, predict};
@@ -71,6 +72,7 @@ pub fn predict(
         recency: r,
         t,
     } = columns;
+    params.validate()?;
     if let Prediction::ExpectedPurchases { horizon } = what {
         check_horizon("horizon", horizon)?;
     }
@@ -88,7 +90,7 @@ pub fn predict(
 ///
 /// # Errors
 /// [`crate::ErrorKind::InvalidInput`] naming `horizon[i]` for a horizon that is negative or
-/// not a number.
+/// not a number; as [`BetaGeoParams::validate`] for the parameters.
 ///
 /// ```
 /// use crm_core::clv::{BetaGeoParams, expected_purchases_new};
@@ -100,6 +102,7 @@ pub fn predict(
 /// # Ok::<(), crm_core::CrmError>(())
 /// ```
 pub fn expected_purchases_new(params: &BetaGeoParams, horizons: &[f64]) -> Result<Vec<f64>> {
+    params.validate()?;
     for (i, &h) in horizons.iter().enumerate() {
         check_horizon(&format!("horizon[{i}]"), h)?;
     }
@@ -114,7 +117,7 @@ pub fn expected_purchases_new(params: &BetaGeoParams, horizons: &[f64]) -> Resul
 ///
 /// # Errors
 /// [`crate::ErrorKind::InvalidInput`] naming `horizon` for a horizon that is negative or not
-/// a number.
+/// a number; as [`BetaGeoParams::validate`] for the parameters.
 ///
 /// ```
 /// use crm_core::clv::{BetaGeoParams, expected_purchases_new_one};
@@ -125,6 +128,7 @@ pub fn expected_purchases_new(params: &BetaGeoParams, horizons: &[f64]) -> Resul
 /// # Ok::<(), crm_core::CrmError>(())
 /// ```
 pub fn expected_purchases_new_one(params: &BetaGeoParams, horizon: f64) -> Result<f64> {
+    params.validate()?;
     check_horizon("horizon", horizon)?;
     Ok(params.expected_purchases_new(horizon))
 }
@@ -134,7 +138,9 @@ pub fn expected_purchases_new_one(params: &BetaGeoParams, horizon: f64) -> Resul
 ///
 /// # Errors
 /// [`crate::ErrorKind::InvalidInput`] naming `monetary_value` when its length differs from
-/// `frequency`'s.
+/// `frequency`'s, the row of a frequency that is not a whole non-negative number or of a
+/// mean spend that is negative or not finite, and as [`GammaGammaParams::validate`] for the
+/// parameters (`q` ≤ 1 has no mean spend).
 ///
 /// ```
 /// use crm_core::clv::{GammaGammaParams, expected_spend};
@@ -150,6 +156,7 @@ pub fn expected_spend(
     frequency: &[f64],
     monetary_value: &[f64],
 ) -> Result<Vec<f64>> {
+    params.validate()?;
     if monetary_value.len() != frequency.len() {
         return Err(CrmError::invalid(
             "monetary_value",
@@ -157,6 +164,7 @@ pub fn expected_spend(
             format_args!("must have the length of frequency ({})", frequency.len()),
         ));
     }
+    check_spend_columns(frequency, monetary_value)?;
     Ok(frequency
         .iter()
         .zip(monetary_value)

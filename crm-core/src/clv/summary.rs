@@ -77,8 +77,9 @@ pub struct Holdout {
 /// is after `as_of` are left out.
 ///
 /// # Errors
-/// [`crate::ErrorKind::InvalidInput`] naming the column for lengths that differ, and the row
-/// of an amount that is not finite.
+/// [`crate::ErrorKind::InvalidInput`] naming the column for lengths that differ, the row
+/// of an amount that is not finite, the row of a timestamp that is missing (`NaT`) or out of
+/// range for `time_unit` (`timestamp[row]`), and the customer whose amounts sum past `f64`.
 pub fn summary(
     customer_id: &[u64],
     timestamp: &[i64],
@@ -132,6 +133,7 @@ pub fn calibration_holdout(
             "must be finite",
         ));
     }
+    time_unit.check_column("timestamp", timestamp)?;
     if holdout_end < calibration_end {
         return Err(CrmError::invalid(
             "holdout_end",
@@ -200,6 +202,14 @@ pub fn calibration_holdout(
         } else {
             later.iter().sum::<f64>() / later.len() as f64
         });
+        let (m, hm) = (s.monetary_value.last(), h.monetary_value.last());
+        if let Some(v) = m.into_iter().chain(hm).find(|v| !v.is_finite()) {
+            return Err(CrmError::invalid(
+                "amount",
+                format_args!("mean {v} for customer_id {c}"),
+                "the customer's amounts add up to more than a 64-bit float holds",
+            ));
+        }
     }
     Ok((s, h))
 }

@@ -61,7 +61,8 @@ pub struct Consent {
 
 /// A customer: the profile part of the 360° view.
 ///
-/// JSON form (every field but `id` may be left out; `kind` defaults to `"person"`):
+/// JSON form (every field but `id` may be left out; `kind` defaults to `"person"`; a
+/// missing `id` or an unknown field, such as `email` for `emails`, is an error naming it):
 ///
 /// ```json
 /// {
@@ -85,63 +86,64 @@ pub struct Consent {
 /// assert_eq!(c.display_name(), "Ayşe Yılmaz");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct Customer {
     /// The company's own key.
     pub id: CustomerId,
     /// A key in another system (ERP, accounting), kept as given.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<String>,
     /// Person or organisation.
+    #[serde(default)]
     pub kind: CustomerKind,
     /// A person's given name(s).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     /// A person's family name.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
     /// An organisation's registered name.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organisation_name: Option<String>,
     /// E-mail addresses, the preferred one first.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub emails: Vec<String>,
     /// Phone numbers as entered, the preferred one first.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub phones: Vec<String>,
     /// Postal address.
-    #[serde(skip_serializing_if = "Address::is_empty")]
+    #[serde(default, skip_serializing_if = "Address::is_empty")]
     pub address: Address,
     /// A person's national id (TCKN, 11 digits). Personal data: masked in messages.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub national_id: Option<String>,
     /// An organisation's tax number (VKN, 10 digits).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_id: Option<String>,
     /// A person's birth date. Personal data: masked in messages.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<NaiveDate>,
     /// Sales or geographic region.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Business sector (for organisations, or the person's occupation group).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sector: Option<String>,
     /// When the customer was acquired. Events before it are rejected unless the book is
     /// configured to accept them ([`crate::book::EarlyEvents`]).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acquired_at: Option<DateTime<Utc>>,
     /// The channel the customer came through.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acquisition_channel: Option<Channel>,
     /// The customer who referred this one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referred_by: Option<CustomerId>,
     /// Free labels.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     /// Marketing-consent history, in any order.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub consents: Vec<Consent>,
 }
 

@@ -49,7 +49,8 @@ pub struct SegmentMatrix {
 ///
 /// # Errors
 /// [`crate::ErrorKind::InvalidInput`] for columns of different lengths, a tier index with no
-/// name, a non-finite value, or repeated attribute names.
+/// name, a non-finite value, repeated attribute names, or a cell whose value or revenue
+/// total is beyond `f64` (naming `values` or `revenue`).
 ///
 /// ```
 /// use crm_core::segment::{segment_matrix, AttributeColumn};
@@ -104,11 +105,12 @@ pub fn segment_matrix(
         cell.1 += values[row];
         cell.2 += revenue.map_or(0.0, |r| r[row]);
     }
-    Ok(SegmentMatrix {
-        attributes: attributes.iter().map(|a| a.name.to_owned()).collect(),
-        cells: cells
-            .into_iter()
-            .map(|((t, key), (count, value, rev))| MatrixCell {
+    let cells = cells
+        .into_iter()
+        .map(|((t, key), (count, value, rev))| {
+            super::finite_total("values", value)?;
+            super::finite_total("revenue", rev)?;
+            Ok(MatrixCell {
                 tier: tier_names[usize::from(t)].clone(),
                 attributes: key.into_iter().map(str::to_owned).collect(),
                 customers: count,
@@ -116,6 +118,10 @@ pub fn segment_matrix(
                 mean_value: value / count as f64,
                 revenue: revenue.map(|_| rev),
             })
-            .collect(),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(SegmentMatrix {
+        attributes: attributes.iter().map(|a| a.name.to_owned()).collect(),
+        cells,
     })
 }

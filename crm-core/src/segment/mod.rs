@@ -21,7 +21,7 @@ mod strategy;
 
 pub use matrix::{AttributeColumn, MatrixCell, SegmentMatrix, segment_matrix};
 pub use pareto::{AbcClass, AbcCuts, MAX_LORENZ_POINTS, Pareto, abc, abc_codes, pareto, top_share};
-pub use pyramid::{Pyramid, PyramidConfig, TierBasis, TierSpec, TierSummary, pyramid};
+pub use pyramid::{MAX_TIERS, Pyramid, PyramidConfig, TierBasis, TierSpec, TierSummary, pyramid};
 pub use rfm::{Rfm, RfmConfig, RfmRule, RfmSegmentMap, RuleReport, ScoreRange, ShadowedRule, rfm};
 pub use strategy::{Strategy, StrategyMap};
 
@@ -54,7 +54,38 @@ pub(crate) fn check_len(field: &str, len: usize, reference: &str, expected: usiz
     }
 }
 
-/// Values with negatives raised to 0: a customer who cost money holds no share of value.
-fn clamped(values: &[f64]) -> Vec<f64> {
-    values.iter().map(|&v| v.max(0.0)).collect()
+/// Values with negatives raised to 0 (a customer who cost money holds no share of value),
+/// divided by `scale`, the second value returned.
+///
+/// The scale is a power of two (so dividing is exact) chosen when the largest value is past
+/// 2⁵⁰⁰, so that no sum of the scaled values can overflow: `top_share([1e308; 5])` is then
+/// 1, not ∞/∞. Shares computed from the scaled values are those of the values; totals are
+/// brought back with [`unscaled`], which refuses a total beyond `f64`.
+fn clamped(values: &[f64]) -> (Vec<f64>, f64) {
+    let max = values.iter().fold(0.0f64, |m, &v| m.max(v));
+    let scale = if max >= 2f64.powi(500) {
+        2f64.powi((max.log2().ceil() as i32).min(1023))
+    } else {
+        1.0
+    };
+    (values.iter().map(|&v| v.max(0.0) / scale).collect(), scale)
+}
+
+/// `scaled_sum · scale` (see [`clamped`]), or an error naming `field` when that total is
+/// beyond the largest `f64` (it would be written as `null` in JSON).
+fn unscaled(field: &str, scaled_sum: f64, scale: f64) -> Result<f64> {
+    finite_total(field, scaled_sum * scale)
+}
+
+/// `total`, or an error naming `field` when it is not finite (the values sum past `f64`).
+fn finite_total(field: &str, total: f64) -> Result<f64> {
+    if total.is_finite() {
+        Ok(total)
+    } else {
+        Err(CrmError::invalid(
+            field,
+            format_args!("with a total of {total}"),
+            "the values add up to more than a 64-bit float holds; scale them down",
+        ))
+    }
 }

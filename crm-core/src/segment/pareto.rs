@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{check_values, clamped};
+use super::{check_values, clamped, unscaled};
 use crate::error::{CrmError, Result};
 
 /// Concentration of value over customers.
@@ -33,8 +33,10 @@ pub const MAX_LORENZ_POINTS: usize = 100_001;
 /// of 0 every share is 0 and the Gini coefficient is 0.
 ///
 /// # Errors
-/// [`crate::ErrorKind::InvalidInput`] for a non-finite value, naming its position, or for
-/// `points` above [`MAX_LORENZ_POINTS`].
+/// [`crate::ErrorKind::InvalidInput`] for a non-finite value, naming its position, for
+/// `points` above [`MAX_LORENZ_POINTS`], and for values whose total is beyond `f64` (naming
+/// `values`; shares alone are still available from [`top_share`] and [`abc`], which scale
+/// before summing).
 ///
 /// ```
 /// // 10 customers: one holds 50, four hold 10 each, five hold 2 each; total 100.
@@ -46,7 +48,7 @@ pub const MAX_LORENZ_POINTS: usize = 100_001;
 pub fn pareto(values: &[f64], points: usize) -> Result<Pareto> {
     crate::limits::at_most("points", points, MAX_LORENZ_POINTS)?;
     check_values("values", values)?;
-    let mut sorted = clamped(values);
+    let (mut sorted, scale) = clamped(values);
     sorted.sort_unstable_by(f64::total_cmp);
     let n = sorted.len();
     let total: f64 = sorted.iter().sum();
@@ -87,7 +89,7 @@ pub fn pareto(values: &[f64], points: usize) -> Result<Pareto> {
     };
     Ok(Pareto {
         customers: n,
-        total,
+        total: unscaled("values", total, scale)?,
         top_20_share: if total > 0.0 {
             1.0 - lorenz_at(0.8)
         } else {
@@ -122,7 +124,7 @@ pub fn top_share(values: &[f64], fraction: f64) -> Result<f64> {
             "must be between 0 and 1",
         ));
     }
-    let mut v = clamped(values);
+    let (mut v, _) = clamped(values);
     let n = v.len();
     let total: f64 = v.iter().sum();
     if total <= 0.0 || n == 0 {
@@ -240,7 +242,7 @@ pub fn abc(values: &[f64], cuts: AbcCuts) -> Result<Vec<AbcClass>> {
             "need 0 < a <= b <= 1",
         ));
     }
-    let v = clamped(values);
+    let (v, _) = clamped(values);
     let total: f64 = v.iter().sum();
     let mut out = vec![AbcClass::C; v.len()];
     if total <= 0.0 {

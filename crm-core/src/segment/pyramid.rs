@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{check_len, check_values, clamped};
+use super::{check_len, check_values, clamped, finite_total, unscaled};
 use crate::error::{CrmError, Result};
 
 /// One tier: its name and its share (of customers, or of value).
@@ -59,18 +59,29 @@ impl Default for PyramidConfig {
     }
 }
 
+/// The most tiers a pyramid has: tier indexes are `u8` (C `uint8_t`, numpy `uint8`).
+pub const MAX_TIERS: usize = 255;
+
 impl PyramidConfig {
     /// Checks names and shares.
     ///
     /// # Errors
-    /// [`crate::ErrorKind::InvalidInput`] without tiers, for an empty or repeated name, a
-    /// share outside (0, 1], or shares that do not add up to 1 (within 1e-6).
+    /// [`crate::ErrorKind::InvalidInput`] without tiers or with more than [`MAX_TIERS`], for
+    /// an empty or repeated name, a share outside (0, 1], or shares that do not add up to 1
+    /// (within 1e-6).
     pub fn validate(&self) -> Result<()> {
         if self.tiers.is_empty() {
             return Err(CrmError::invalid(
                 "tiers",
                 "[]",
                 "at least one tier is needed",
+            ));
+        }
+        if self.tiers.len() > MAX_TIERS {
+            return Err(CrmError::invalid(
+                "tiers",
+                format_args!("of length {}", self.tiers.len()),
+                format_args!("a pyramid has at most {MAX_TIERS} tiers"),
             ));
         }
         let mut sum = 0.0;
@@ -167,8 +178,10 @@ impl Pyramid {
 /// everybody is in the last tier.
 ///
 /// # Errors
-/// [`crate::ErrorKind::InvalidInput`] for a bad config, a non-finite value, or a revenue
-/// column of another length.
+/// [`crate::ErrorKind::InvalidInput`] for a bad config, a non-finite value, a revenue
+/// column of another length, or a tier's value or revenue total beyond `f64` (naming
+/// `values` or `revenue`: the tiers themselves are drawn on scaled values and never
+/// overflow).
 ///
 /// ```
 /// use crm_core::segment::{pyramid, PyramidConfig};
@@ -186,7 +199,7 @@ pub fn pyramid(values: &[f64], revenue: Option<&[f64]>, config: &PyramidConfig) 
         check_len("revenue", r.len(), "values", values.len())?;
         check_values("revenue", r)?;
     }
-    let v = clamped(values);
+    let (v, scale) = clamped(values);
     let n = v.len();
     let last = (config.tiers.len() - 1) as u8;
     let total: f64 = v.iter().sum();
@@ -223,7 +236,9 @@ pub fn pyramid(values: &[f64], revenue: Option<&[f64]>, config: &PyramidConfig) 
         before += value;
     }
 
-    let revenue_total: Option<f64> = revenue.map(|r| r.iter().sum());
+    let revenue_total: Option<f64> = revenue
+        .map(|r| finite_total("revenue", r.iter().sum()))
+        .transpose()?;
     let mut summary: Vec<TierSummary> = config
         .tiers
         .iter()
@@ -254,6 +269,11 @@ pub fn pyramid(values: &[f64], revenue: Option<&[f64]>, config: &PyramidConfig) 
             0.0
         };
         s.value_share = if total > 0.0 { s.value / total } else { 0.0 };
+        s.value = unscaled("values", s.value, scale)?;
+        s.min_value = s.min_value.map(|m| m * scale);
+        if let Some(r) = s.revenue {
+            finite_total("revenue", r)?;
+        }
         s.revenue_share = match (s.revenue, revenue_total) {
             (Some(r), Some(t)) if t != 0.0 => Some(r / t),
             (Some(_), Some(_)) => Some(0.0),

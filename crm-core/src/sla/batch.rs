@@ -8,15 +8,8 @@ use crate::error::{CrmError, Result};
 use crate::time::TimeUnit;
 
 fn instant(unit: TimeUnit, ticks: i64, field: &str, row: usize) -> Result<DateTime<Utc>> {
-    let per = unit.per_second();
-    let nanos = (ticks.rem_euclid(per) * (1_000_000_000 / per)) as u32;
-    DateTime::from_timestamp(ticks.div_euclid(per), nanos).ok_or_else(|| {
-        CrmError::invalid(
-            &format!("{field}[{row}]"),
-            ticks,
-            "is outside the supported range of instants",
-        )
-    })
+    // A missing instant (NaT) is an error too, never the year 1677 or −292277.
+    unit.checked_instant(ticks, field, row)
 }
 
 fn same_len(field: &str, len: usize, n: usize, of: &str) -> Result<()> {

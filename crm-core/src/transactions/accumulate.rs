@@ -7,7 +7,7 @@ use super::money::{Money, RowRepr};
 
 /// One customer's running totals.
 #[derive(Clone, Copy)]
-pub(super) struct Acc<A> {
+pub(super) struct Acc<A: Money> {
     pub(super) id: u64,
     /// The first row (purchase or refund).
     pub(super) first_any: i64,
@@ -16,7 +16,7 @@ pub(super) struct Acc<A> {
     /// The last purchase; `i64::MIN` without purchases.
     pub(super) last_purchase: i64,
     pub(super) purchases: u32,
-    pub(super) sum: A,
+    pub(super) sum: A::Sum,
 }
 
 pub(super) fn new_acc<A: Money>(id: u64) -> Acc<A> {
@@ -32,7 +32,7 @@ pub(super) fn new_acc<A: Money>(id: u64) -> Acc<A> {
 
 pub(super) fn add_row<A: Money>(a: &mut Acc<A>, at: i64, amount: A) {
     a.first_any = a.first_any.min(at);
-    a.sum = a.sum.add(amount);
+    a.sum = A::add(a.sum, amount);
     if !amount.is_refund() {
         a.purchases += 1;
         a.first_purchase = a.first_purchase.min(at);
@@ -79,7 +79,7 @@ pub(super) fn aggregate_direct<'r, A: Money, R: RowRepr<A> + 'r>(
 }
 
 /// Per-thread buffers of the direct aggregation.
-pub(super) struct Scratch<A> {
+pub(super) struct Scratch<A: Money> {
     pub(super) slot: Vec<u32>,
     pub(super) accs: Vec<Acc<A>>,
 }

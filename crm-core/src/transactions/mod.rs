@@ -24,7 +24,7 @@ mod tests;
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
-use crate::error::Result;
+use crate::error::{CrmError, Result};
 use crate::features::TransactionFeatures;
 use crate::segment::{Rfm, RfmConfig, check_len, rfm};
 use crate::time::TimeUnit;
@@ -72,8 +72,11 @@ pub struct TransactionColumns<'a> {
 /// [`crate::features`]).
 ///
 /// # Errors
-/// [`crate::ErrorKind::InvalidInput`] for columns of different lengths or a non-finite
-/// decimal amount (naming its row).
+/// [`crate::ErrorKind::InvalidInput`] for columns of different lengths, a non-finite
+/// decimal amount (naming its row), an instant that is missing (`NaT`) or out of range for
+/// `unit` (naming `at[row]`: epoch nanoseconds passed as seconds, say), or decimal amounts
+/// whose sum for one customer exceeds `f64` (naming the customer). Minor units are summed in
+/// `i128`, exactly: they never overflow.
 ///
 /// ```
 /// use chrono::{TimeZone, Utc};
@@ -102,12 +105,21 @@ pub fn customer_features(
     let n = cols.customer_id.len();
     check_len("at", cols.at.len(), "customer_id", n)?;
     check_len("amount", cols.amount.len(), "customer_id", n)?;
+    cols.unit.check_column("at", cols.at)?;
     let as_of = cols.unit.ticks(as_of);
     match cols.amount {
         Amounts::Minor(a) => Ok(aggregate(cols.customer_id, cols.at, a, as_of, cols.unit)),
         Amounts::Decimal(a) => {
             crate::segment::check_values("amount", a)?;
-            Ok(aggregate(cols.customer_id, cols.at, a, as_of, cols.unit))
+            let f = aggregate(cols.customer_id, cols.at, a, as_of, cols.unit);
+            match f.monetary.iter().position(|m| !m.is_finite()) {
+                Some(i) => Err(CrmError::invalid(
+                    "amount",
+                    format_args!("sum {} for customer_id {}", f.monetary[i], f.customer_id[i]),
+                    "the customer's amounts add up to more than a 64-bit float holds",
+                )),
+                None => Ok(f),
+            }
         }
     }
 }

@@ -6,26 +6,31 @@
 
 /// Money that can be summed per customer.
 pub(super) trait Money: Copy + Send + Sync {
-    const ZERO: Self;
-    fn add(self, other: Self) -> Self;
+    /// What a customer's amounts are summed in: `i128` for minor units, so that no sum of
+    /// `i64` amounts can wrap or saturate (2⁶⁴ rows of `i64::MAX` still fit), and `f64` for
+    /// decimals (whose total is checked to be finite afterwards).
+    type Sum: Copy + Send + Sync;
+    const ZERO: Self::Sum;
+    fn add(sum: Self::Sum, amount: Self) -> Self::Sum;
+    fn sum_to_f64(sum: Self::Sum) -> f64;
     fn is_refund(self) -> bool;
-    fn to_f64(self) -> f64;
     /// The amount as an `i32` when that is exact (narrow rows); never for decimals.
     fn to_i32(self) -> Option<i32>;
     fn from_i32(v: i32) -> Self;
 }
 
 impl Money for i64 {
-    const ZERO: Self = 0;
-    fn add(self, other: Self) -> Self {
-        // Minor units: i64 overflows only past 92 quadrillion lira.
-        self.saturating_add(other)
+    type Sum = i128;
+    const ZERO: i128 = 0;
+    fn add(sum: i128, amount: i64) -> i128 {
+        // Exact: i128 holds 2^64 amounts of i64::MAX, far more rows than memory does.
+        sum + i128::from(amount)
+    }
+    fn sum_to_f64(sum: i128) -> f64 {
+        sum as f64
     }
     fn is_refund(self) -> bool {
         self < 0
-    }
-    fn to_f64(self) -> f64 {
-        self as f64
     }
     fn to_i32(self) -> Option<i32> {
         i32::try_from(self).ok()
@@ -36,15 +41,16 @@ impl Money for i64 {
 }
 
 impl Money for f64 {
-    const ZERO: Self = 0.0;
-    fn add(self, other: Self) -> Self {
-        self + other
+    type Sum = f64;
+    const ZERO: f64 = 0.0;
+    fn add(sum: f64, amount: f64) -> f64 {
+        sum + amount
+    }
+    fn sum_to_f64(sum: f64) -> f64 {
+        sum
     }
     fn is_refund(self) -> bool {
         self < 0.0
-    }
-    fn to_f64(self) -> f64 {
-        self
     }
     fn to_i32(self) -> Option<i32> {
         None

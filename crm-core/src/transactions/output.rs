@@ -62,7 +62,7 @@ pub(super) fn columns<A: Money>(
                 ids[k] = a.id;
                 recency[k] = f.recency_days;
                 frequency[k] = a.purchases;
-                monetary[k] = a.sum.to_f64();
+                monetary[k] = A::sum_to_f64(a.sum);
                 tenure[k] = f.tenure_days;
                 intensity[k] = f.intensity;
             }

@@ -11,6 +11,13 @@ came in). ``python -m crm demo`` shows it all on generated data.
 ['Lost', 'Loyal Customers']
 """
 
+# Every public function and method is wrapped in the package's one error boundary before
+# its name is exported (see _boundary: whatever leaves crm is a crm.CrmError).
+from . import _analytics, _book, _calendar, _lifecycle, _sla, clv, quality
+from ._boundary import install as _install
+
+_BOUNDARY = _install(_analytics, _book, _calendar, _lifecycle, _sla, clv, quality)
+
 from ._analytics import (
     ValueModel,
     abc,
@@ -23,7 +30,6 @@ from ._analytics import (
     segment_matrix,
     top_share,
 )
-from . import clv, quality
 from ._book import CustomerBook, sample_book
 from ._calendar import BusinessCalendar
 from ._lifecycle import LifecyclePolicy, lifecycle_stages
@@ -35,6 +41,7 @@ from .errors import (
     CrmIOError,
     DuplicateError,
     InternalError,
+    InvalidArgumentError,
     InvalidInputError,
     NotFoundError,
     ParseError,
@@ -63,6 +70,7 @@ __all__ = [
     "top_share",
     "CrmError",
     "InvalidInputError",
+    "InvalidArgumentError",
     "NotFoundError",
     "DuplicateError",
     "ConflictError",

@@ -260,6 +260,8 @@ def segment_matrix(tiers: Any, values: Any, attributes: Mapping[str, Any], *, re
     """
     tier_arr = cv.array(tiers, "tiers").astype(object)
     names: List[str] = list(dict.fromkeys(str(t) for t in tier_arr))
+    if len(names) > _crm.MAX_TIERS:
+        raise cv._invalid("tiers", f"has {len(names)} distinct tiers; at most {_crm.MAX_TIERS} (codes are uint8)")
     index = {n: i for i, n in enumerate(names)}
     codes = np.fromiter((index[str(t)] for t in tier_arr), dtype=np.uint8, count=len(tier_arr))
     attrs = [(name, [None if v is None else str(v) for v in cv.array(col, name).tolist()]) for name, col in attributes.items()]

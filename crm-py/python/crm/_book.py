@@ -58,7 +58,8 @@ class CustomerBook:
         return int(len(self._inner))
 
     def __contains__(self, customer_id: object) -> bool:
-        return isinstance(customer_id, int) and customer_id >= 0 and bool(customer_id in self._inner)
+        return (isinstance(customer_id, int) and 0 <= customer_id < 2**64
+                and bool(customer_id in self._inner))
 
     def __repr__(self) -> str:
         return str(self._inner.__repr__())
@@ -94,7 +95,7 @@ class CustomerBook:
 
     def customer(self, customer_id: int) -> Optional[Dict[str, Any]]:
         """The customer record as a dict, or None."""
-        text = self._inner.customer_json(customer_id)
+        text = self._inner.customer_json(cv.customer_id(customer_id))
         return None if text is None else dict(json.loads(text))
 
     def merge(self, survivor: int, merged: Iterable[int], profile: Optional[Record] = None, at: Any = None) -> Dict[str, Any]:
@@ -102,9 +103,10 @@ class CustomerBook:
         when given): every event moves, complaints follow, and the old ids keep resolving to
         the survivor (:meth:`resolve`). Returns the merge record; raises and changes nothing
         when it cannot merge."""
-        at_us = cv.now_us() if at is None else cv.instant_ticks(at, "us")
-        text = None if profile is None else cv.dumps(dict(profile))
-        return dict(json.loads(self._inner.merge_json(int(survivor), [int(m) for m in merged], at_us, text)))
+        at_us = cv.now_us() if at is None else cv.instant_ticks(at, "us", "at")
+        text = None if profile is None else cv.dumps(dict(profile), "profile")
+        ids = [cv.customer_id(m, f"merged[{i}]") for i, m in enumerate(merged)]
+        return dict(json.loads(self._inner.merge_json(cv.customer_id(survivor, "survivor"), ids, at_us, text)))
 
     def merge_duplicates(self, *, threshold: Optional[float] = None, rules: Optional[Mapping[str, Any]] = None,
                          apply: bool = True, at: Any = None) -> Dict[str, Any]:
@@ -113,7 +115,7 @@ class CustomerBook:
         ``{"default": "most_frequent", "fields": {"address": "most_recent"}}``). Returns the
         ``clusters`` of ids, the ``merges`` made and the ``skipped`` clusters with the
         reason."""
-        at_us = cv.now_us() if at is None else cv.instant_ticks(at, "us")
+        at_us = cv.now_us() if at is None else cv.instant_ticks(at, "us", "at")
         config = None if threshold is None else json.dumps({"threshold": float(threshold)})
         rules_text = None if rules is None else json.dumps(dict(rules))
         return dict(json.loads(self._inner.merge_duplicates_json(at_us, apply, config, rules_text)))
@@ -126,7 +128,7 @@ class CustomerBook:
 
     def resolve(self, customer_id: int) -> Optional[int]:
         """The customer an id stands for now (itself, or the survivor of a merge), or None."""
-        out = self._inner.resolve(int(customer_id))
+        out = self._inner.resolve(cv.customer_id(customer_id))
         return None if out is None else int(out)
 
     def merges(self) -> List[Dict[str, Any]]:
@@ -143,7 +145,7 @@ class CustomerBook:
         Raises :class:`crm.NotFoundError` (a ``KeyError``) for an unknown id.
         """
         at = cv.now_us() if as_of is None else cv.instant_ticks(as_of, "us")
-        return dict(json.loads(self._inner.view_json(customer_id, at, offset, limit)))
+        return dict(json.loads(self._inner.view_json(cv.customer_id(customer_id), at, offset, limit)))
 
     def features(self, as_of: Any = None, *, frame: str = "numpy") -> Any:
         """Per-customer feature columns as of ``as_of`` (default now), in the book's order.

@@ -21,6 +21,8 @@ from .errors import InvalidInputError
 Columns = Dict[str, np.ndarray]
 
 _UNITS = {"s", "ms", "us", "ns"}
+_INT64_MAX = 2**63 - 1
+_UINT64_MAX = 2**64 - 1
 
 
 def kind_of(obj: Any) -> str:
@@ -58,6 +60,16 @@ def array(obj: Any, field: str) -> np.ndarray:
     return arr
 
 
+def customer_id(value: Any, field: str = "customer_id") -> int:
+    """One customer id: an integer from 0 to 2**64 - 1 (a ``uint64``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise _invalid(field, f"must be an integer id, got {type(value).__name__}")
+    out = int(value)
+    if not 0 <= out <= _UINT64_MAX:
+        raise _invalid(field, f"ids are 0 to 2**64 - 1, got {out}")
+    return out
+
+
 def ids(obj: Any, field: str = "customer_id") -> np.ndarray:
     arr = array(obj, field)
     if arr.dtype == np.uint64:
@@ -84,7 +96,8 @@ def timestamps(obj: Any, unit: Optional[str], field: str = "timestamp") -> Tuple
             raise _invalid(field, 'integer instants need unit="s", "ms", "us" or "ns"')
         return np.ascontiguousarray(arr.astype(np.int64, copy=False)), str(unit)
     if arr.dtype == object or arr.dtype.kind in "US":
-        converted = np.array([_utc_naive(v) for v in arr.tolist()], dtype="datetime64[us]")
+        converted = np.array([_utc_naive(v, f"{field}[{i}]") for i, v in enumerate(arr.tolist())],
+                             dtype="datetime64[us]")
         return converted.view(np.int64), "us"
     raise _invalid(field, f"must hold instants, got dtype {arr.dtype}")
 
@@ -93,6 +106,10 @@ def amounts(obj: Any, field: str = "amount") -> np.ndarray:
     arr = array(obj, field)
     if arr.dtype == np.int64 or arr.dtype == np.float64:
         return np.ascontiguousarray(arr)
+    if arr.dtype.kind == "u" and len(arr) and int(arr.max()) > _INT64_MAX:
+        # uint64 amounts past 2**63 - 1 would wrap to refunds as int64.
+        row = int(np.argmax(arr > _INT64_MAX))
+        raise _invalid(f"{field}[{row}]", f"{int(arr[row])} minor units is more than 2**63 - 1")
     if arr.dtype.kind in "iu":
         return arr.astype(np.int64)
     if arr.dtype.kind == "f":
@@ -107,11 +124,30 @@ def floats(obj: Any, field: str) -> np.ndarray:
     return np.ascontiguousarray(arr, dtype=np.float64)
 
 
-def _utc_naive(value: Any) -> _dt.datetime:
-    if isinstance(value, str):
-        value = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+def is_nat(value: Any) -> bool:
+    """Whether ``value`` is a missing instant: pandas ``NaT``, numpy ``NaT`` or a float NaN."""
     if isinstance(value, np.datetime64):
-        return cast(_dt.datetime, value.astype("datetime64[us]").astype(_dt.datetime))
+        return bool(np.isnat(value))
+    if isinstance(value, float):
+        return value != value
+    return type(value).__name__ == "NaTType"
+
+
+def _utc_naive(value: Any, field: str = "timestamp") -> _dt.datetime:
+    if is_nat(value):
+        raise _invalid(field, "is a missing instant (NaT); pass a real instant")
+    if isinstance(value, str):
+        try:
+            value = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            # The text itself is not repeated: it may be personal data.
+            raise _invalid(field, f"text of {len(value)} characters is not an ISO 8601 instant "
+                                  "(e.g. 2025-03-01 or 2025-03-01T14:30:00Z)") from None
+    if isinstance(value, np.datetime64):
+        try:
+            return cast(_dt.datetime, value.astype("datetime64[us]").astype(_dt.datetime))
+        except (ValueError, OverflowError):
+            raise _invalid(field, "is outside the instants Python's datetime holds (years 1 to 9999)") from None
     if hasattr(value, "to_pydatetime"):
         value = value.to_pydatetime()
     if isinstance(value, _dt.datetime):
@@ -120,13 +156,16 @@ def _utc_naive(value: Any) -> _dt.datetime:
         return cast(_dt.datetime, value)
     if isinstance(value, _dt.date):
         return _dt.datetime(value.year, value.month, value.day)
-    raise _invalid("timestamp", f"cannot read {value!r} as an instant")
+    raise _invalid(field, f"cannot read a {type(value).__name__} as an instant")
 
 
-def instant_ticks(value: Any, unit: str) -> int:
+def instant_ticks(value: Any, unit: str, field: str = "as_of") -> int:
     """An instant (datetime, date, ISO string, numpy or pandas timestamp) as ticks of ``unit``."""
-    micros = int(np.datetime64(_utc_naive(value), "us").astype(np.int64))
-    return {"s": micros // 1_000_000, "ms": micros // 1_000, "us": micros, "ns": micros * 1_000}[unit]
+    micros = int(np.datetime64(_utc_naive(value, field), "us").astype(np.int64))
+    ticks = {"s": micros // 1_000_000, "ms": micros // 1_000, "us": micros, "ns": micros * 1_000}[unit]
+    if not -_INT64_MAX <= ticks <= _INT64_MAX:
+        raise _invalid(field, "is outside the instants int64 nanoseconds hold (years 1678 to 2261)")
+    return ticks
 
 
 def now_us() -> int:
@@ -134,7 +173,7 @@ def now_us() -> int:
 
 
 def _json_default(value: Any) -> Any:
-    if isinstance(value, (_dt.datetime, np.datetime64)) or hasattr(value, "to_pydatetime"):
+    if is_nat(value) or isinstance(value, (_dt.datetime, np.datetime64)) or hasattr(value, "to_pydatetime"):
         return _utc_naive(value).isoformat() + "Z"
     if isinstance(value, _dt.date):
         return value.isoformat()
@@ -142,12 +181,54 @@ def _json_default(value: Any) -> Any:
         return int(value)
     if isinstance(value, np.floating):
         return float(value)
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+    raise _invalid("record", f"cannot write a {type(value).__name__} as JSON")
 
 
-def dumps(value: Any) -> str:
-    """JSON text in crm's serde forms (instants as RFC 3339 UTC)."""
-    return json.dumps(value, default=_json_default, ensure_ascii=False)
+def _bad_path(value: Any, path: str) -> Optional[Tuple[str, str]]:
+    """(path, what is wrong) of the first value JSON cannot carry, for the error message."""
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            found = _bad_path(v, f"{path}.{k}" if path else str(k))
+            if found:
+                return found
+        return None
+    if isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            found = _bad_path(v, f"{path}[{i}]")
+            if found:
+                return found
+        return None
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as e:
+            return path, f"holds a lone surrogate at position {e.start}, which is not Unicode text"
+        return None
+    if is_nat(value) and not isinstance(value, float):
+        return path, "is a missing instant (NaT)"
+    if isinstance(value, (float, np.floating)) and not np.isfinite(value):
+        return path, f"must be a finite number, got {value}"
+    return None
+
+
+def dumps(value: Any, field: str = "record") -> str:
+    """JSON text in crm's serde forms (instants as RFC 3339 UTC).
+
+    Values JSON cannot carry — a missing instant (NaT), NaN or infinity, text with a lone
+    surrogate — raise :class:`crm.InvalidInputError` naming where they are
+    (``field`` for the whole value, else the key path inside it, e.g. ``[3].at``).
+    """
+    try:
+        text = json.dumps(value, default=_json_default, ensure_ascii=False, allow_nan=False)
+        text.encode("utf-8")
+        return text
+    except (ValueError, TypeError, UnicodeEncodeError) as e:
+        found = _bad_path(value, "")
+        if found:
+            raise _invalid(found[0] or field, found[1]) from None
+        if isinstance(e, InvalidInputError):
+            raise
+        raise _invalid(field, str(e)) from None
 
 
 def frame(kind: str, columns: Mapping[str, Any]) -> Any:

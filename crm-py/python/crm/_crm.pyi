@@ -11,6 +11,7 @@ ABC_CLASSES: List[str]
 CHURN_REASONS: List[str]
 PYRAMID_TIERS: List[Tuple[str, float]]
 RFM_BINS: int
+MAX_TIERS: int
 MATCH_COLUMNS: List[str]
 ERROR_KINDS: List[str]
 """The name of every core error kind (``"invalid_input"``, ``"not_found"``...), in core's order."""
@@ -20,6 +21,7 @@ __all__ = [
     "CHURN_REASONS",
     "PYRAMID_TIERS",
     "RFM_BINS",
+    "MAX_TIERS",
     "MATCH_COLUMNS",
     "ERROR_KINDS",
     "CustomerBook",

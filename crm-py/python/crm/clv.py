@@ -56,11 +56,15 @@ class _Fitted:
     errors (None when not asked for or undefined), and the fit as crm returned it."""
 
     def __init__(self, fit: Mapping[str, Any]) -> None:
-        self._fit = dict(fit)
-        self.params: Dict[str, float] = dict(fit["params"])
-        self.log_likelihood: float = float(fit["log_likelihood"])
-        self.converged: bool = bool(fit["converged"])
-        self.standard_errors: Optional[Dict[str, float]] = fit.get("standard_errors")
+        try:
+            self._fit = dict(fit)
+            self.params: Dict[str, float] = {str(k): float(v) for k, v in dict(fit["params"]).items()}
+            self.log_likelihood: float = float(fit["log_likelihood"])
+            self.converged: bool = bool(fit["converged"])
+        except (KeyError, IndexError, TypeError, ValueError) as e:
+            raise cv._invalid("fit", "must be a fit as returned by fit() (with params, log_likelihood "
+                                     f"and converged): {type(e).__name__} {e}") from None
+        self.standard_errors: Optional[Dict[str, float]] = self._fit.get("standard_errors")
 
     def __repr__(self) -> str:
         p = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
@@ -122,7 +126,7 @@ class GammaGamma(_Fitted):
 
     def __init__(self, fit: Mapping[str, Any]) -> None:
         super().__init__(fit)
-        self.warnings: "list[str]" = list(fit["warnings"])
+        self.warnings: "list[str]" = [str(w) for w in self._fit.get("warnings", [])]
 
     @classmethod
     def fit(cls, frequency: Any, monetary_value: Any, *, tolerance: Optional[float] = None, standard_errors: bool = True) -> "GammaGamma":

@@ -17,6 +17,7 @@ from typing import Optional
 __all__ = [
     "CrmError",
     "InvalidInputError",
+    "InvalidArgumentError",
     "NotFoundError",
     "DuplicateError",
     "ConflictError",
@@ -38,6 +39,12 @@ class CrmError(Exception):
 
 class InvalidInputError(CrmError, ValueError):
     """A value is malformed, out of range or inconsistent (the message names field and value)."""
+
+
+class InvalidArgumentError(InvalidInputError, TypeError):
+    """A call that does not fit: an unknown keyword argument (``field`` names it, and the
+    message suggests the close one), a missing argument, or an argument of the wrong type.
+    Also a ``TypeError``, as Python's own error for such a call is."""
 
 
 class NotFoundError(CrmError, KeyError):

@@ -147,6 +147,12 @@ impl SqliteStore {
         self.conn
             .pragma_update(None, "synchronous", sync)
             .map_err(|e| self.error("configure", &e))?;
+        // 64 MiB of page cache instead of SQLite's 2 MiB: a batch of 10,000 events touches
+        // the events b-tree and its customer index all over, and rereading those pages
+        // from the OS was a third of the ingest time.
+        self.conn
+            .pragma_update(None, "cache_size", -65_536)
+            .map_err(|e| self.error("configure", &e))?;
         if fresh {
             let currency = options.currency.as_deref().ok_or_else(|| {
                 CrmError::invalid(

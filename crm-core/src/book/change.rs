@@ -134,7 +134,7 @@ pub enum ChangeOutcome {
 /// What [`Prepared::apply`] still has to do.
 #[derive(Debug)]
 enum Deferred {
-    Merge(MergePlan),
+    Merge(Box<MergePlan>),
     Lifecycle(Option<LifecyclePolicy>),
     Sla(Option<SlaPolicies>),
 }
@@ -160,7 +160,7 @@ impl Prepared<'_> {
     pub fn apply(mut self) -> Vec<ChangeOutcome> {
         if let Some(deferred) = self.deferred.take() {
             let outcome = match deferred {
-                Deferred::Merge(plan) => ChangeOutcome::Merged(self.book.apply_merge(plan)),
+                Deferred::Merge(plan) => ChangeOutcome::Merged(self.book.apply_merge(*plan)),
                 Deferred::Lifecycle(p) => {
                     self.book.lifecycle_policy = p.map(std::sync::Arc::new);
                     ChangeOutcome::Done
@@ -211,7 +211,7 @@ impl CustomerBook {
                 let plan = prepared
                     .book
                     .plan_merge(*survivor, merged, profile.clone(), *at)?;
-                prepared.deferred = Some(Deferred::Merge(plan));
+                prepared.deferred = Some(Deferred::Merge(Box::new(plan)));
             }
             Change::LifecyclePolicySet { policy } => {
                 if let Some(p) = policy {

@@ -189,7 +189,8 @@ fn a_newer_schema_is_refused_and_the_v1_fixture_opens() {
     let dir = scratch("versions");
     let v1 = dir.join("v1.crm");
     let conn = Connection::open(&v1).unwrap();
-    conn.execute_batch(include_str!("fixtures/v1.sql")).unwrap();
+    conn.execute_batch(include_str!("../fixtures/v1.sql"))
+        .unwrap();
     drop(conn);
     let book = crm_store::open(&v1, &StoreOptions::default()).unwrap();
     assert_eq!(book.schema_version().unwrap(), 1);
@@ -418,5 +419,69 @@ fn a_full_disk_fails_the_call_and_writes_nothing() {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(check, "ok");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn read_only_child() {
+    let Some((role, path)) = child_role() else {
+        return;
+    };
+    assert_eq!(role, "read-only");
+    // SAFETY: plain libc calls; as root, permission bits do not bind, so the child becomes
+    // `nobody` to meet a file it may read but not write.
+    unsafe {
+        if libc::geteuid() == 0 {
+            assert_eq!(libc::setgid(65534), 0);
+            assert_eq!(libc::setuid(65534), 0);
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    match crm_store::open(&path, &StoreOptions::default()) {
+        Err(e) => writeln!(out, "open-failed {:?} {e}", e.kind()).unwrap(),
+        Ok(mut book) => {
+            let before = book.snapshot();
+            let e = book
+                .add_customer(Customer::person(2, "Can", "Er"))
+                .unwrap_err();
+            assert!(book.snapshot() == before, "the failed write changed memory");
+            writeln!(out, "write-failed {:?} {e}", e.kind()).unwrap();
+        }
+    }
+    out.flush().unwrap();
+}
+
+/// A read-only store file: opening or the first write fails with a clear `Io` error naming
+/// the file, memory is unchanged, and the file is untouched.
+#[test]
+fn a_read_only_file_fails_clearly_and_is_untouched() {
+    if child_role().is_some() {
+        return;
+    }
+    let dir = scratch("read-only");
+    let (path, mut book) = new_store(&dir);
+    book.add_customer(Customer::person(1, "Ali", "Kaya"))
+        .unwrap();
+    book.close().unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let output = child("sqlite::read_only_child", "read-only", &path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}");
+    let line = text
+        .lines()
+        .find_map(|l| l.find("-failed ").map(|i| &l[i - 5..]))
+        .unwrap_or_else(|| panic!("no result: {text}"));
+    assert!(line.contains("failed Io "), "{line}");
+    assert!(line.contains("book.crm"), "{line}");
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let book = crm_store::open(&path, &StoreOptions::default()).unwrap();
+    assert_eq!(book.len(), 1);
+    drop(book);
     std::fs::remove_dir_all(&dir).unwrap();
 }

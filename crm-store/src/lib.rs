@@ -1,13 +1,75 @@
-//! Durability for crm: where the book meets the file system. `crm-core` is pure (no I/O);
-//! everything that touches files lives here, so the C and Python skins save and load through
-//! one implementation.
+//! Durability for crm: where the book meets the disk. `crm-core` is pure (no I/O);
+//! everything that touches files lives here, so the C and Python skins store, load and
+//! save through one implementation.
 //!
-//! - [`file`](mod@file): a book's JSON snapshot saved to a path atomically (temporary file, fsync,
-//!   rename, fsync of the folder) and loaded back.
+//! - [`open`]: a [`StoredBook`] kept in a store (SQLite now: a path; PostgreSQL comes next
+//!   behind the same [`Store`] trait): an append-only change log committed in the same
+//!   transaction as the tables the 360° view and the analytics read, the book rebuilt from
+//!   it at open, [`StoredBook::refresh`] and [`StoredBook::changes`] for readers and other
+//!   systems.
+//! - [`file`](mod@file): a book's JSON snapshot saved to a path atomically (temporary file,
+//!   fsync, rename, fsync of the folder) and loaded back: the export format.
+//!
+//! ```
+//! use crm_core::model::Customer;
+//! use crm_store::StoreOptions;
+//!
+//! let dir = std::env::temp_dir().join(format!("crm-store-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir).unwrap();
+//! let path = dir.join("book.crm");
+//! let mut book = crm_store::open(&path, &StoreOptions::with_currency("TRY"))?;
+//! book.add_customer(Customer::person(1, "Elif", "Şahin"))?; // committed when it returns
+//! book.close()?;
+//!
+//! let reopened = crm_store::open(&path, &StoreOptions::default())?;
+//! assert_eq!(reopened.customer(1).unwrap().given_name.as_deref(), Some("Elif"));
+//! let (changes, next) = reopened.changes(0, 10)?;
+//! assert_eq!((changes.len(), next), (1, 1));
+//! # drop(reopened);
+//! # std::fs::remove_dir_all(&dir).unwrap();
+//! # Ok::<(), crm_core::CrmError>(())
+//! ```
 
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
+mod backend;
 pub mod file;
+mod options;
+pub mod sqlite;
+mod stored;
 
+pub use backend::{ChangeRecord, ChangeSink, Store, StoreTxn};
 pub use file::{load_book, save_book};
+pub use options::{StoreOptions, Synchronous};
+pub use sqlite::SqliteStore;
+pub use stored::{Batch, StoredBook};
+
+use crm_core::{CrmError, ErrorKind};
+
+/// The schema version this build writes (older stores are migrated to it at open).
+pub const SCHEMA_VERSION: u32 = sqlite::SCHEMA_VERSION;
+
+/// Opens the book stored at `location`: a file path for SQLite (created when missing and
+/// [`StoreOptions::create`] is on). A `postgresql://` or `postgres://` URL is refused for
+/// now: the PostgreSQL backend is not part of this build yet.
+///
+/// # Errors
+/// [`ErrorKind::InvalidInput`] for a PostgreSQL URL; as [`SqliteStore::open`] and
+/// [`StoredBook::from_store`]. No book is returned from a store that does not load whole.
+pub fn open(
+    location: impl AsRef<std::path::Path>,
+    options: &StoreOptions,
+) -> Result<StoredBook, CrmError> {
+    let location = location.as_ref();
+    let text = location.to_string_lossy();
+    if text.starts_with("postgresql://") || text.starts_with("postgres://") {
+        return Err(CrmError::new(
+            ErrorKind::InvalidInput,
+            Some("location"),
+            "PostgreSQL stores are not supported by this build yet (use a SQLite file path)",
+        ));
+    }
+    let store = SqliteStore::open(location, options)?;
+    StoredBook::from_store(Box::new(store))
+}

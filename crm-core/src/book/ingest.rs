@@ -35,6 +35,11 @@ pub(crate) enum Undo {
         previous: Option<ComplaintState>,
     },
     IncidentAdded,
+    LifecyclePolicy(Option<std::sync::Arc<crate::lifecycle::LifecyclePolicy>>),
+    SlaPolicies(Option<std::sync::Arc<crate::sla::SlaPolicies>>),
+    /// The whole book before a merge inside a batch of changes (a merge rewrites every
+    /// dense index, so a batch that merges keeps one copy to roll back to).
+    Book(Box<CustomerBook>),
 }
 
 impl CustomerBook {
@@ -165,7 +170,7 @@ impl CustomerBook {
         result
     }
 
-    fn undo(&mut self, undo: Undo) {
+    pub(super) fn undo(&mut self, undo: Undo) {
         match undo {
             Undo::CustomerAdded => {
                 if let Some(c) = self.customers.pop() {
@@ -202,10 +207,17 @@ impl CustomerBook {
             Undo::IncidentAdded => {
                 self.incidents.pop();
             }
+            Undo::LifecyclePolicy(previous) => self.lifecycle_policy = previous,
+            Undo::SlaPolicies(previous) => self.sla_policies = previous,
+            Undo::Book(previous) => *self = *previous,
         }
     }
 
-    fn apply_add(&mut self, mut customer: Customer, journal: &mut Vec<Undo>) -> Result<()> {
+    pub(super) fn apply_add(
+        &mut self,
+        mut customer: Customer,
+        journal: &mut Vec<Undo>,
+    ) -> Result<()> {
         if self.index.contains_key(&customer.id) {
             return Err(CrmError::duplicate("customer_id", customer.id));
         }
@@ -219,7 +231,11 @@ impl CustomerBook {
         self.check_invariants(Scope::Customer(dense))
     }
 
-    fn apply_update(&mut self, mut customer: Customer, journal: &mut Vec<Undo>) -> Result<()> {
+    pub(super) fn apply_update(
+        &mut self,
+        mut customer: Customer,
+        journal: &mut Vec<Undo>,
+    ) -> Result<()> {
         // Not `dense`: a merged-away id must not rename its survivor.
         let Some(&dense) = self.index.get(&customer.id) else {
             return Err(match self.redirects.get(&customer.id) {
@@ -286,7 +302,11 @@ impl CustomerBook {
         Ok(())
     }
 
-    fn apply_incident(&mut self, incident: Incident, journal: &mut Vec<Undo>) -> Result<()> {
+    pub(super) fn apply_incident(
+        &mut self,
+        incident: Incident,
+        journal: &mut Vec<Undo>,
+    ) -> Result<()> {
         if self.incidents.iter().any(|i| i.id == incident.id) {
             return Err(CrmError::duplicate("incident_id", incident.id));
         }
@@ -309,7 +329,7 @@ impl CustomerBook {
         Ok(())
     }
 
-    fn apply_event(&mut self, event: &Event, journal: &mut Vec<Undo>) -> Result<()> {
+    pub(super) fn apply_event(&mut self, event: &Event, journal: &mut Vec<Undo>) -> Result<()> {
         let dense = self.dense(event.customer_id)?;
         let referred = self.check_kind(event)?;
         let complaint = self.check_complaint(dense, event)?;

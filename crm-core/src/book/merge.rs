@@ -25,6 +25,19 @@ pub struct MergeRecord {
     pub events_moved: usize,
 }
 
+/// A merge validated against the book it was planned on: applying it cannot fail. Only
+/// valid while that book is unchanged (the [`super::Prepared`] borrow guarantees it).
+#[derive(Debug, Clone)]
+pub(super) struct MergePlan {
+    keep: u32,
+    survivor: CustomerId,
+    gone: FxHashSet<u32>,
+    merged_ids: Vec<CustomerId>,
+    profile: Option<Customer>,
+    acquired_at: Option<DateTime<Utc>>,
+    at: DateTime<Utc>,
+}
+
 impl CustomerBook {
     /// The customer an id stands for now: itself, or the survivor it was merged into (chains
     /// of merges are collapsed, so this is one look-up).
@@ -57,8 +70,8 @@ impl CustomerBook {
     /// rejects early events and a record had none), so no moved event predates it. Merged
     /// ids stay reserved: adding a customer with one is refused.
     ///
-    /// The book's invariants are checked on the result; a merge works on a copy of the book
-    /// and replaces it only when the copy passes.
+    /// The merge is validated first (a plan checked against the current book) and then
+    /// applied in place; it never fails half-way and never copies the book.
     ///
     /// # Errors
     /// [`crate::ErrorKind::NotFound`] for an unknown id, [`crate::ErrorKind::InvalidInput`]
@@ -72,22 +85,19 @@ impl CustomerBook {
         profile: Option<Customer>,
         at: DateTime<Utc>,
     ) -> Result<MergeRecord> {
-        let mut next = self.clone();
-        let record = next.merge_unchecked(survivor, merged, profile, at)?;
-        next.check_invariants(Scope::All)?;
-        *self = next;
-        Ok(record)
+        let plan = self.plan_merge(survivor, merged, profile, at)?;
+        Ok(self.apply_merge(plan))
     }
 
-    /// [`CustomerBook::merge`] without the final invariant check: validates its arguments
-    /// (nothing changes when they are refused), then applies.
-    fn merge_unchecked(
-        &mut self,
+    /// Validates a merge against the book as it is, without changing anything: the first
+    /// half of [`CustomerBook::merge`].
+    pub(super) fn plan_merge(
+        &self,
         survivor: CustomerId,
         merged: &[CustomerId],
         profile: Option<Customer>,
         at: DateTime<Utc>,
-    ) -> Result<MergeRecord> {
+    ) -> Result<MergePlan> {
         let keep = self.dense(survivor)?;
         let survivor = self.id_of(keep);
         if merged.is_empty() {
@@ -134,7 +144,30 @@ impl CustomerBook {
             ));
         }
         let acquired_at = self.merged_acquired_at(keep, &gone, profile.as_ref());
+        Ok(MergePlan {
+            keep,
+            survivor,
+            gone,
+            merged_ids,
+            profile,
+            acquired_at,
+            at,
+        })
+    }
 
+    /// Applies a merge [`CustomerBook::plan_merge`] validated against this very book (the
+    /// second half of [`CustomerBook::merge`]); it cannot fail.
+    pub(super) fn apply_merge(&mut self, plan: MergePlan) -> MergeRecord {
+        let MergePlan {
+            keep,
+            survivor,
+            gone,
+            merged_ids,
+            profile,
+            acquired_at,
+            at,
+        } = plan;
+        let group = |d: u32| d == keep || gone.contains(&d);
         // Validation is over: apply. Dense indexes after removing the merged customers.
         let mut new_index = vec![0u32; self.customers.len()];
         let mut next = 0u32;
@@ -223,7 +256,12 @@ impl CustomerBook {
             events_moved: moved,
         };
         self.merges.push(record.clone());
-        Ok(record)
+        // The plan kept every invariant; the one function says so in debug builds.
+        debug_assert!(
+            self.check_invariants(Scope::Customer(survivor_new)).is_ok(),
+            "a planned merge broke the book's invariants"
+        );
+        record
     }
 
     /// The survivor's acquisition date after a merge: the earliest known of the group's
@@ -419,8 +457,7 @@ impl CustomerBook {
     /// (as in [`CustomerBook::merge`]); a cluster that comes down to one customer is left
     /// alone. Clusters whose merge is refused (a referral inside the cluster) are skipped and
     /// reported, the others applied, each with the guarantees of [`CustomerBook::merge`]
-    /// (the survivor's `acquired_at` is the cluster's earliest). The book's invariants are
-    /// checked once on the result.
+    /// (the survivor's `acquired_at` is the cluster's earliest), in place.
     ///
     /// # Errors
     /// [`crate::ErrorKind::NotFound`] for an id not in the book (nothing is merged then).
@@ -434,17 +471,14 @@ impl CustomerBook {
         for id in clusters.iter().flatten() {
             self.dense(*id)?;
         }
-        let mut next = self.clone();
         let mut done = Vec::new();
         let mut skipped = Vec::new();
-        let names = crate::quality::NameUsage::from_customers(&next.customers);
+        let names = crate::quality::NameUsage::from_customers(&self.customers);
         for cluster in clusters {
             // Earlier merges of this call may have folded some of the cluster already.
             let mut ids: Vec<CustomerId> = Vec::with_capacity(cluster.len());
-            for id in cluster {
-                let id = next
-                    .resolve(*id)
-                    .ok_or_else(|| CrmError::not_found("customer_id", id))?;
+            // Every id resolved before the first merge and merges keep ids resolving.
+            for id in cluster.iter().filter_map(|id| self.resolve(*id)) {
                 if !ids.contains(&id) {
                     ids.push(id);
                 }
@@ -457,18 +491,18 @@ impl CustomerBook {
             }
             let profiles: Vec<Customer> = ids
                 .iter()
-                .filter_map(|id| next.customer(*id).cloned())
+                .filter_map(|id| self.customer(*id).cloned())
                 .collect();
             let mut golden =
                 crate::quality::golden_record_with(&profiles, rules, today, Some(&names)).customer;
             golden.id = survivor;
-            match next.merge_unchecked(survivor, rest, Some(golden), at) {
-                Ok(m) => done.push(m),
+            // Each merge is planned (validated) against the book as earlier ones left it and
+            // applied in place: a refused cluster changes nothing.
+            match self.plan_merge(survivor, rest, Some(golden), at) {
+                Ok(plan) => done.push(self.apply_merge(plan)),
                 Err(e) => skipped.push((cluster.clone(), e.to_string())),
             }
         }
-        next.check_invariants(Scope::All)?;
-        *self = next;
         Ok((done, skipped))
     }
 }

@@ -22,6 +22,7 @@
 //! ```
 
 mod analytics;
+mod change;
 mod clv;
 mod features;
 mod figures;
@@ -45,6 +46,7 @@ use crate::model::{ComplaintId, Customer, CustomerId, Event, Incident};
 pub use analytics::{
     Attribute, CustomerAnalytics, Segmentation, SegmentationConfig, SegmentationSummary,
 };
+pub use change::{Change, ChangeOutcome, Prepared};
 pub use figures::{
     CategoryFigures, ChannelActivity, ComplaintFigures, ComplaintSummary, ContributionFigures,
     PurchaseFigures, ReferralFigures,

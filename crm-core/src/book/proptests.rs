@@ -368,6 +368,26 @@ fn apply(book: &mut CustomerBook, op: &Op) -> crate::Result<()> {
     }
 }
 
+/// The [`Change`] an op stands for (`None` for the dedupe workflows, which make several).
+fn change_of(op: &Op) -> Option<Change> {
+    let at = base() + Duration::days(70);
+    Some(match op.clone() {
+        Op::Add(customer) => Change::CustomerAdded { customer },
+        Op::AddMany(customers) => Change::CustomersAdded { customers },
+        Op::Update(customer) => Change::CustomerUpdated { customer },
+        Op::Record(event) => Change::EventRecorded { event },
+        Op::RecordAll(events) => Change::EventsRecorded { events },
+        Op::Incident(incident) => Change::IncidentAdded { incident },
+        Op::Merge(survivor, merged) => Change::Merged {
+            survivor,
+            merged,
+            profile: None,
+            at,
+        },
+        Op::MergeDuplicates(_) | Op::MergeFound => return None,
+    })
+}
+
 /// Whether `op` is a merge the book must accept: every id resolves, the customers are
 /// distinct, and none referred another of them (the one documented refusal left).
 fn merge_allowed(book: &CustomerBook, op: &Op) -> bool {
@@ -410,12 +430,47 @@ proptest! {
             .map(|id| Customer::person(id, ["Ayşe", "Can"][id as usize % 2], "Yılmaz"))
             .collect();
         book.add_customers(start).unwrap();
+        // The same calls as changes: prepared, then dropped (nothing may change), then
+        // prepared again and applied; alone or as a one-change batch, by turns.
+        let mut replica = book.clone();
         let mut used: Vec<u64> = (0..6).collect();
         for op in &ops {
             let before = book.snapshot();
             let events_before = book.event_count();
             let allowed = merge_allowed(&book, op);
             let result = apply(&mut book, op);
+            match change_of(op) {
+                Some(change) => {
+                    let as_batch = used.len() % 2 == 0;
+                    let prepare = |r: &mut CustomerBook| -> crate::Result<()> {
+                        let prepared = if as_batch {
+                            r.prepare_all([&change])
+                        } else {
+                            r.prepare(&change)
+                        }?;
+                        drop(prepared);
+                        Ok(())
+                    };
+                    let dropped = prepare(&mut replica);
+                    prop_assert!(replica.snapshot() == before, "a dropped {:?} changed the book", op);
+                    let replayed = if as_batch {
+                        replica.prepare_all([&change]).map(|p| drop(p.apply()))
+                    } else {
+                        replica.prepare(&change).map(|p| drop(p.apply()))
+                    };
+                    prop_assert_eq!(dropped.is_ok(), replayed.is_ok());
+                    let direct = result.as_ref().map_err(ToString::to_string).err();
+                    let via = replayed.map_err(|e| e.to_string()).err();
+                    match (&direct, &via, as_batch) {
+                        (Some(d), Some(v), true) => prop_assert_eq!(format!("change #0: {d}"), v.clone()),
+                        _ => prop_assert_eq!(&direct, &via, "{:?} as a change", op),
+                    }
+                }
+                None => {
+                    let _ = apply(&mut replica, op);
+                }
+            }
+            prop_assert!(replica.snapshot() == book.snapshot(), "{:?} as a change gave another book", op);
             if allowed {
                 prop_assert!(result.is_ok(), "{:?} refused: {}", op, result.unwrap_err());
             }

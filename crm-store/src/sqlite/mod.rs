@@ -1,0 +1,640 @@
+//! The embedded default: a store in one SQLite file (WAL mode), through `rusqlite` with
+//! SQLite compiled in.
+
+mod schema;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use crm_core::book::{BookConfig, Change};
+use crm_core::model::Event;
+use crm_core::{CrmError, ErrorKind};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{ErrorCode, params};
+
+use crate::backend::{ChangeRecord, ChangeSink, Store, StoreTxn};
+use crate::options::{StoreOptions, Synchronous};
+
+pub(crate) use schema::LATEST as SCHEMA_VERSION;
+
+/// A store in a SQLite file. Open it with [`crate::open`] (or [`SqliteStore::open`] for
+/// the backend alone).
+///
+/// One connection; `Send`, not `Sync` (a [`crate::StoredBook`] is used from one thread at
+/// a time, or behind a lock).
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+    location: String,
+    config: BookConfig,
+    busy_ms: u128,
+}
+
+impl SqliteStore {
+    /// Opens (or, with [`StoreOptions::create`], creates) the store at `path`: WAL mode,
+    /// `synchronous` as the options say, the busy timeout set, pending migrations applied,
+    /// and (with [`StoreOptions::verify`]) `PRAGMA quick_check` run.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] for a missing store without `create`;
+    /// [`ErrorKind::InvalidInput`] for a new store without a valid currency;
+    /// [`ErrorKind::Conflict`] for a currency other than the store's;
+    /// [`ErrorKind::Parse`] for a file that is not a crm store, or is damaged (truncated,
+    /// corrupted); [`ErrorKind::UnsupportedVersion`] for a store written by a newer schema;
+    /// [`ErrorKind::Io`] when the file cannot be opened, read or written. The messages name
+    /// the file.
+    pub fn open(path: &Path, options: &StoreOptions) -> Result<Self, CrmError> {
+        let location = path.display().to_string();
+        let exists = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
+        if !exists && !options.create {
+            return Err(CrmError::new(
+                ErrorKind::NotFound,
+                Some("location"),
+                format!("no crm store at {location} (and create is off)"),
+            ));
+        }
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if options.create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|e| sql_error(&location, "open", 0, &e))?;
+        let mut store = SqliteStore {
+            conn,
+            path: path.to_owned(),
+            location,
+            config: BookConfig::new("XXX"),
+            busy_ms: options.busy_timeout.as_millis(),
+        };
+        store
+            .conn
+            .busy_timeout(options.busy_timeout)
+            .map_err(|e| store.error("configure", &e))?;
+        store.prepare(options)?;
+        Ok(store)
+    }
+
+    fn error(&self, what: &str, e: &rusqlite::Error) -> CrmError {
+        sql_error(&self.location, what, self.busy_ms, e)
+    }
+
+    /// Identifies, verifies, creates or migrates the file, then reads the book's settings.
+    fn prepare(&mut self, options: &StoreOptions) -> Result<(), CrmError> {
+        // The first read of the file: a file that is not SQLite fails here (NOTADB).
+        let app_id: i32 = self
+            .conn
+            .pragma_query_value(None, "application_id", |r| r.get(0))
+            .map_err(|e| self.error("read", &e))?;
+        let version: u32 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| self.error("read", &e))?;
+        let tables: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .map_err(|e| self.error("read", &e))?;
+        let fresh = app_id == 0 && version == 0 && tables == 0;
+        if !fresh && app_id != schema::APPLICATION_ID {
+            return Err(CrmError::new(
+                ErrorKind::Parse,
+                Some("location"),
+                format!(
+                    "{} is a SQLite database but not a crm store (application_id {app_id:#x})",
+                    self.location
+                ),
+            ));
+        }
+        if !fresh && options.verify {
+            // quick_check, not integrity_check: it reads every page and checks the b-tree
+            // structure (what a truncated or overwritten file breaks) in O(file size), but
+            // skips the index-to-table cross-check, which costs O(N log N) and matters for
+            // bugs inside SQLite rather than for damaged files. The crash tests run the full
+            // integrity_check.
+            self.verify("quick_check")?;
+        }
+        if version > schema::LATEST {
+            return Err(CrmError::new(
+                ErrorKind::UnsupportedVersion,
+                Some("user_version"),
+                format!(
+                    "{} has schema version {version}; this build reads versions up to {} \
+                     (open it with a newer crm)",
+                    self.location,
+                    schema::LATEST
+                ),
+            ));
+        }
+        // WAL must be set outside a transaction; it is a property of the file from then on.
+        let mode: String = self
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+            .map_err(|e| self.error("set WAL mode on", &e))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(CrmError::new(
+                ErrorKind::Io,
+                Some("location"),
+                format!(
+                    "{} cannot use WAL mode (journal_mode is {mode})",
+                    self.location
+                ),
+            ));
+        }
+        let sync = match options.synchronous {
+            Synchronous::Full => "FULL",
+            Synchronous::Normal => "NORMAL",
+        };
+        self.conn
+            .pragma_update(None, "synchronous", sync)
+            .map_err(|e| self.error("configure", &e))?;
+        // 64 MiB of page cache instead of SQLite's 2 MiB: a batch of 10,000 events touches
+        // the events b-tree and its customer index all over, and rereading those pages
+        // from the OS was a third of the ingest time.
+        self.conn
+            .pragma_update(None, "cache_size", -65_536)
+            .map_err(|e| self.error("configure", &e))?;
+        if fresh {
+            let currency = options.currency.as_deref().ok_or_else(|| {
+                CrmError::invalid(
+                    "currency",
+                    "(none)",
+                    format_args!("is needed to create the store {}", self.location),
+                )
+            })?;
+            let mut config = BookConfig::new(currency);
+            config.early_events = options.early_events;
+            // Validates the currency before anything is written.
+            crm_core::book::CustomerBook::new(config.clone())?;
+            let text = serde_json::to_string(&config).map_err(|e| CrmError::parse("config", e))?;
+            self.migrate(0, Some(&text))?;
+        } else if version < schema::LATEST {
+            self.migrate(version, None)?;
+        }
+        let text: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM store_meta WHERE key = 'book_config'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.error("read", &e))?;
+        let text = text.ok_or_else(|| {
+            CrmError::new(
+                ErrorKind::Parse,
+                Some("book_config"),
+                format!("{} is a crm store without its book settings", self.location),
+            )
+        })?;
+        self.config = serde_json::from_str(&text)
+            .map_err(|e| CrmError::parse("the store's book settings", e))?;
+        if let Some(c) = options
+            .currency
+            .as_deref()
+            .filter(|&c| c != self.config.currency)
+        {
+            return Err(CrmError::conflict(
+                "currency",
+                c,
+                format_args!(
+                    "the store {} keeps its book in {}",
+                    self.location, self.config.currency
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Runs `PRAGMA quick_check` or `integrity_check`; refuses a damaged file.
+    fn verify(&self, pragma: &str) -> Result<(), CrmError> {
+        let first: String = self
+            .conn
+            .query_row(&format!("PRAGMA {pragma}(1)"), [], |r| r.get(0))
+            .map_err(|e| self.error("check", &e))?;
+        if first != "ok" {
+            return Err(CrmError::new(
+                ErrorKind::Parse,
+                Some("location"),
+                format!("{} is damaged ({pragma}: {first})", self.location),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Runs SQLite's full `PRAGMA integrity_check` on the store.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Parse`] naming the first problem for a damaged store;
+    /// [`ErrorKind::Io`] when the file cannot be read.
+    pub fn integrity_check(&self) -> Result<(), CrmError> {
+        self.verify("integrity_check")
+    }
+
+    /// Applies the migrations from `from` to the latest in one transaction.
+    fn migrate(&mut self, from: u32, config: Option<&str>) -> Result<(), CrmError> {
+        let location = self.location.clone();
+        let busy = self.busy_ms;
+        let err = |what: &str, e: &rusqlite::Error| sql_error(&location, what, busy, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| err("lock", &e))?;
+        for sql in &schema::MIGRATIONS[from as usize..] {
+            tx.execute_batch(sql).map_err(|e| err("migrate", &e))?;
+        }
+        if let Some(text) = config {
+            tx.execute(
+                "INSERT INTO store_meta (key, value) VALUES ('book_config', ?1)",
+                [text],
+            )
+            .map_err(|e| err("create", &e))?;
+            tx.pragma_update(None, "application_id", schema::APPLICATION_ID)
+                .map_err(|e| err("create", &e))?;
+        }
+        tx.pragma_update(None, "user_version", schema::LATEST)
+            .map_err(|e| err("migrate", &e))?;
+        tx.commit().map_err(|e| err("commit the migration of", &e))
+    }
+}
+
+impl Store for SqliteStore {
+    fn location(&self) -> &str {
+        &self.location
+    }
+
+    fn schema_version(&self) -> Result<u32, CrmError> {
+        self.conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| self.error("read", &e))
+    }
+
+    fn book_config(&self) -> &BookConfig {
+        &self.config
+    }
+
+    fn last_seq(&self) -> Result<u64, CrmError> {
+        last_seq(&self.conn).map_err(|e| self.error("read", &e))
+    }
+
+    fn for_each_change(
+        &self,
+        after: u64,
+        limit: usize,
+        sink: &mut ChangeSink<'_>,
+    ) -> Result<(), CrmError> {
+        // One read transaction, so the walk sees one commit's state even while another
+        // process writes.
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .map_err(|e| self.error("read", &e))?;
+        read_changes(&tx, &self.location, self.busy_ms, after, limit, sink)
+    }
+
+    fn begin(&mut self) -> Result<Box<dyn StoreTxn + '_>, CrmError> {
+        let location = self.location.as_str();
+        let busy_ms = self.busy_ms;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| sql_error(location, "lock for writing", busy_ms, &e))?;
+        Ok(Box::new(SqliteTxn {
+            tx,
+            location,
+            busy_ms,
+        }))
+    }
+
+    fn backup(&self, to: &Path) -> Result<(), CrmError> {
+        if to.exists() {
+            return Err(CrmError::invalid(
+                "path",
+                to.display(),
+                "already exists; a backup goes to a new file",
+            ));
+        }
+        self.conn
+            .backup("main", to, None::<fn(rusqlite::backup::Progress)>)
+            .map_err(|e| {
+                sql_error(
+                    &to.display().to_string(),
+                    &format!("back up {} to", self.path.display()),
+                    self.busy_ms,
+                    &e,
+                )
+            })
+    }
+
+    fn close(self: Box<Self>) -> Result<(), CrmError> {
+        let location = self.location.clone();
+        let busy = self.busy_ms;
+        self.conn
+            .close()
+            .map_err(|(_, e)| sql_error(&location, "close", busy, &e))
+    }
+}
+
+/// A write transaction on a [`SqliteStore`] (`BEGIN IMMEDIATE`: the write lock is taken at
+/// once, waiting up to the busy timeout).
+struct SqliteTxn<'a> {
+    tx: Transaction<'a>,
+    location: &'a str,
+    busy_ms: u128,
+}
+
+impl SqliteTxn<'_> {
+    fn error(&self, what: &str, e: &rusqlite::Error) -> CrmError {
+        sql_error(self.location, what, self.busy_ms, e)
+    }
+
+    fn append_one(&self, change: &Change, at: &str) -> rusqlite::Result<u64> {
+        let tx = &self.tx;
+        let events: &[Event] = match change {
+            Change::EventRecorded { event } => std::slice::from_ref(event),
+            Change::EventsRecorded { events } => events,
+            _ => &[],
+        };
+        let is_events = matches!(
+            change,
+            Change::EventRecorded { .. } | Change::EventsRecorded { .. }
+        );
+        let seq: u64 = if is_events {
+            let first: i64 =
+                tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM events", [], |r| {
+                    r.get(0)
+                })?;
+            tx.prepare_cached(
+                "INSERT INTO changes (at, type, body, first_event, event_count) \
+                 VALUES (?1, ?2, NULL, ?3, ?4)",
+            )?
+            .execute(params![at, change.type_name(), first, events.len() as i64])?;
+            let seq = tx.last_insert_rowid();
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO events (id, seq, customer_id, at, type, body) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for (i, e) in events.iter().enumerate() {
+                let body = serde_json::to_string(e).map_err(json_error)?;
+                insert.execute(params![
+                    first + i as i64,
+                    seq,
+                    e.customer_id as i64,
+                    e.at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+                    e.kind.type_name(),
+                    body
+                ])?;
+            }
+            seq as u64
+        } else {
+            let body = serde_json::to_string(change).map_err(json_error)?;
+            tx.prepare_cached("INSERT INTO changes (at, type, body) VALUES (?1, ?2, ?3)")?
+                .execute(params![at, change.type_name(), body])?;
+            tx.last_insert_rowid() as u64
+        };
+        self.project(change, seq as i64, at)?;
+        Ok(seq)
+    }
+
+    /// Rewrites the tables the change feeds (the log row is written already).
+    fn project(&self, change: &Change, seq: i64, at: &str) -> rusqlite::Result<()> {
+        let tx = &self.tx;
+        let profile = |c: &crm_core::model::Customer| serde_json::to_string(c).map_err(json_error);
+        match change {
+            Change::CustomerAdded { customer } => {
+                tx.prepare_cached("INSERT INTO customers (id, profile, seq) VALUES (?1, ?2, ?3)")?
+                    .execute(params![customer.id as i64, profile(customer)?, seq])?;
+            }
+            Change::CustomersAdded { customers } => {
+                let mut st = tx.prepare_cached(
+                    "INSERT INTO customers (id, profile, seq) VALUES (?1, ?2, ?3)",
+                )?;
+                for c in customers {
+                    st.execute(params![c.id as i64, profile(c)?, seq])?;
+                }
+            }
+            Change::CustomerUpdated { customer } => {
+                tx.prepare_cached("UPDATE customers SET profile = ?2, seq = ?3 WHERE id = ?1")?
+                    .execute(params![customer.id as i64, profile(customer)?, seq])?;
+            }
+            Change::IncidentAdded { incident } => {
+                let body = serde_json::to_string(incident).map_err(json_error)?;
+                tx.prepare_cached("INSERT INTO incidents (id, body, seq) VALUES (?1, ?2, ?3)")?
+                    .execute(params![incident.id as i64, body, seq])?;
+            }
+            Change::Merged {
+                survivor,
+                merged,
+                profile: golden,
+                ..
+            } => {
+                let resolve = |id: u64| -> rusqlite::Result<i64> {
+                    let to: Option<i64> = tx
+                        .prepare_cached("SELECT survivor FROM redirects WHERE merged_id = ?1")?
+                        .query_row([id as i64], |r| r.get(0))
+                        .optional()?;
+                    Ok(to.unwrap_or(id as i64))
+                };
+                let s = resolve(*survivor)?;
+                let mut folded = Vec::with_capacity(merged.len());
+                for &m in merged {
+                    let m = resolve(m)?;
+                    tx.execute("DELETE FROM customers WHERE id = ?1", [m])?;
+                    tx.execute(
+                        "UPDATE redirects SET survivor = ?2 WHERE survivor = ?1",
+                        [m, s],
+                    )?;
+                    tx.execute(
+                        "INSERT OR REPLACE INTO redirects (merged_id, survivor) VALUES (?1, ?2)",
+                        [m, s],
+                    )?;
+                    folded.push(m);
+                }
+                if let Some(p) = golden {
+                    tx.execute(
+                        "UPDATE customers SET profile = ?2, seq = ?3 WHERE id = ?1",
+                        params![s, profile(p)?, seq],
+                    )?;
+                }
+                let list = serde_json::to_string(&folded).map_err(json_error)?;
+                tx.execute(
+                    "INSERT INTO merges (seq, survivor, merged, at) VALUES (?1, ?2, ?3, ?4)",
+                    params![seq, s, list, at],
+                )?;
+            }
+            Change::LifecyclePolicySet { policy } => {
+                let body = match policy {
+                    Some(p) => Some(serde_json::to_string(p).map_err(json_error)?),
+                    None => None,
+                };
+                tx.execute(
+                    "INSERT OR REPLACE INTO policies (name, body, seq) VALUES ('lifecycle', ?1, ?2)",
+                    params![body, seq],
+                )?;
+            }
+            Change::SlaPoliciesSet { policies } => {
+                let body = policies.as_ref().map(|p| p.to_json());
+                tx.execute(
+                    "INSERT OR REPLACE INTO policies (name, body, seq) VALUES ('sla', ?1, ?2)",
+                    params![body, seq],
+                )?;
+            }
+            // Recorded events are projected with their log row; future kinds: log only.
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+impl StoreTxn for SqliteTxn<'_> {
+    fn for_each_change(
+        &self,
+        after: u64,
+        limit: usize,
+        sink: &mut ChangeSink<'_>,
+    ) -> Result<(), CrmError> {
+        read_changes(&self.tx, self.location, self.busy_ms, after, limit, sink)
+    }
+
+    fn append(&mut self, changes: &[Change], at: DateTime<Utc>) -> Result<u64, CrmError> {
+        let at = at.to_rfc3339_opts(SecondsFormat::Micros, true);
+        let mut last = 0;
+        for change in changes {
+            last = self
+                .append_one(change, &at)
+                .map_err(|e| self.error("write to", &e))?;
+        }
+        Ok(last)
+    }
+
+    fn commit(self: Box<Self>) -> Result<(), CrmError> {
+        let SqliteTxn {
+            tx,
+            location,
+            busy_ms,
+        } = *self;
+        // On an error the transaction is rolled back (rusqlite rolls back a transaction
+        // that is still open when dropped) and the error returned, never retried.
+        tx.commit()
+            .map_err(|e| sql_error(location, "commit to", busy_ms, &e))
+    }
+}
+
+fn last_seq(conn: &Connection) -> rusqlite::Result<u64> {
+    conn.query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|s| s as u64)
+}
+
+fn json_error(e: serde_json::Error) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(e))
+}
+
+/// Reads up to `limit` changes after `after`, rebuilding recorded events from their rows.
+fn read_changes(
+    conn: &Connection,
+    location: &str,
+    busy_ms: u128,
+    after: u64,
+    limit: usize,
+    sink: &mut ChangeSink<'_>,
+) -> Result<(), CrmError> {
+    let err = |e: rusqlite::Error| sql_error(location, "read", busy_ms, &e);
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut st = conn
+        .prepare_cached(
+            "SELECT seq, at, type, body, first_event, event_count FROM changes \
+             WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )
+        .map_err(err)?;
+    let mut events_st = conn
+        .prepare_cached("SELECT body FROM events WHERE id >= ?1 AND id < ?2 ORDER BY id")
+        .map_err(err)?;
+    let mut rows = st
+        .query(params![i64::try_from(after).unwrap_or(i64::MAX), limit])
+        .map_err(err)?;
+    while let Some(row) = rows.next().map_err(err)? {
+        let seq: i64 = row.get(0).map_err(err)?;
+        let at: String = row.get(1).map_err(err)?;
+        let kind: String = row.get(2).map_err(err)?;
+        let body: Option<String> = row.get(3).map_err(err)?;
+        let damaged = |what: &dyn std::fmt::Display| {
+            CrmError::new(
+                ErrorKind::Parse,
+                Some("changes"),
+                format!("{location}: change #{seq} ({kind}) is damaged: {what}"),
+            )
+        };
+        let at = DateTime::parse_from_rfc3339(&at)
+            .map_err(|e| damaged(&e))?
+            .with_timezone(&Utc);
+        let change = match body {
+            Some(body) => serde_json::from_str::<Change>(&body).map_err(|e| damaged(&e))?,
+            None => {
+                let first: i64 = row.get(4).map_err(err)?;
+                let count: i64 = row.get(5).map_err(err)?;
+                let mut events = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+                let mut ev_rows = events_st.query([first, first + count]).map_err(err)?;
+                while let Some(r) = ev_rows.next().map_err(err)? {
+                    let text: String = r.get(0).map_err(err)?;
+                    events.push(serde_json::from_str::<Event>(&text).map_err(|e| damaged(&e))?);
+                }
+                if events.len() as i64 != count {
+                    return Err(damaged(&format_args!(
+                        "{} of its {count} events are there",
+                        events.len()
+                    )));
+                }
+                match (kind.as_str(), events.len()) {
+                    ("event_recorded", 1) => Change::EventRecorded {
+                        event: events.remove(0),
+                    },
+                    ("events_recorded", _) => Change::EventsRecorded { events },
+                    _ => return Err(damaged(&"no body and not an event change")),
+                }
+            }
+        };
+        sink(ChangeRecord {
+            seq: seq as u64,
+            at,
+            change,
+        })?;
+    }
+    Ok(())
+}
+
+/// An SQLite failure as a [`CrmError`] naming the file: a file that is not a database or
+/// is damaged is [`ErrorKind::Parse`]; everything else (locks, a full disk, a read-only
+/// file, I/O) is [`ErrorKind::Io`].
+fn sql_error(location: &str, what: &str, busy_ms: u128, e: &rusqlite::Error) -> CrmError {
+    let (kind, detail) = match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => {
+            return CrmError::new(
+                ErrorKind::Parse,
+                Some("location"),
+                format!("{location} is not a crm store (not a SQLite database file)"),
+            );
+        }
+        Some(ErrorCode::DatabaseCorrupt) => {
+            return CrmError::new(
+                ErrorKind::Parse,
+                Some("location"),
+                format!("{location} is damaged ({e})"),
+            );
+        }
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => (
+            ErrorKind::Io,
+            format!(
+                "another connection held the lock longer than the busy timeout ({busy_ms} ms): {e}"
+            ),
+        ),
+        Some(ErrorCode::ReadOnly) => (ErrorKind::Io, format!("the store is read-only: {e}")),
+        Some(ErrorCode::DiskFull) => (ErrorKind::Io, format!("the disk is full: {e}")),
+        _ => (ErrorKind::Io, e.to_string()),
+    };
+    CrmError::new(
+        kind,
+        Some("location"),
+        format!("could not {what} {location}: {detail}"),
+    )
+}

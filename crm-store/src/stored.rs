@@ -1,0 +1,474 @@
+//! [`StoredBook`]: a customer book kept in a [`Store`], every write committed when it
+//! returns.
+
+use std::ops::Deref;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use crm_core::book::{
+    Change, ChangeOutcome, CustomerBook, MergeRecord, Segmentation, SegmentationConfig,
+};
+use crm_core::lifecycle::LifecyclePolicy;
+use crm_core::model::{Customer, CustomerId, Event, Incident};
+use crm_core::sla::SlaPolicies;
+use crm_core::{CrmError, ErrorKind};
+
+use crate::backend::{ChangeRecord, Store};
+
+/// A customer book whose system of record is a store: the book in memory is rebuilt from
+/// the store's change log at open and kept in step with it.
+///
+/// Reads are the book's (`StoredBook` dereferences to [`CustomerBook`]). Every write is
+/// committed when it returns `Ok`: it is validated against the book, written to the log in
+/// one transaction, committed, and only then applied in memory. A failed call (bad input, a
+/// constraint, a full disk, a read-only file, a lock held too long, a failed commit) writes
+/// nothing, leaves the book as it was and returns the error; a failed commit is never
+/// retried.
+///
+/// Several processes may open one store: each write first replays what others committed
+/// since this book's cursor (under the store's write lock), so writers never overwrite each
+/// other's work; [`StoredBook::refresh`] brings a reader up to date.
+#[derive(Debug)]
+pub struct StoredBook {
+    book: CustomerBook,
+    store: Box<dyn Store>,
+    cursor: u64,
+}
+
+impl Deref for StoredBook {
+    type Target = CustomerBook;
+
+    fn deref(&self) -> &CustomerBook {
+        &self.book
+    }
+}
+
+/// Writes collected by [`StoredBook::batch`], committed together. Each method only records
+/// the change; validation happens when the batch commits, in order, all or nothing.
+#[derive(Debug, Default)]
+pub struct Batch {
+    changes: Vec<Change>,
+}
+
+impl Batch {
+    /// As [`StoredBook::add_customer`].
+    pub fn add_customer(&mut self, customer: Customer) {
+        self.changes.push(Change::CustomerAdded { customer });
+    }
+
+    /// As [`StoredBook::add_customers`].
+    pub fn add_customers(&mut self, customers: impl IntoIterator<Item = Customer>) {
+        self.changes.push(Change::CustomersAdded {
+            customers: customers.into_iter().collect(),
+        });
+    }
+
+    /// As [`StoredBook::update_customer`].
+    pub fn update_customer(&mut self, customer: Customer) {
+        self.changes.push(Change::CustomerUpdated { customer });
+    }
+
+    /// As [`StoredBook::record`].
+    pub fn record(&mut self, event: Event) {
+        self.changes.push(Change::EventRecorded { event });
+    }
+
+    /// As [`StoredBook::record_all`].
+    pub fn record_all(&mut self, events: impl IntoIterator<Item = Event>) {
+        self.changes.push(Change::EventsRecorded {
+            events: events.into_iter().collect(),
+        });
+    }
+
+    /// As [`StoredBook::add_incident`].
+    pub fn add_incident(&mut self, incident: Incident) {
+        self.changes.push(Change::IncidentAdded { incident });
+    }
+
+    /// As [`StoredBook::merge`] (a batch that merges keeps one copy of the book in memory
+    /// until it commits, to roll back to).
+    pub fn merge(
+        &mut self,
+        survivor: CustomerId,
+        merged: &[CustomerId],
+        profile: Option<Customer>,
+        at: DateTime<Utc>,
+    ) {
+        self.changes.push(Change::Merged {
+            survivor,
+            merged: merged.to_vec(),
+            profile,
+            at,
+        });
+    }
+
+    /// Any change.
+    pub fn push(&mut self, change: Change) {
+        self.changes.push(change);
+    }
+
+    /// The changes collected so far.
+    pub fn changes(&self) -> &[Change] {
+        &self.changes
+    }
+}
+
+impl StoredBook {
+    /// Rebuilds the book from everything `store` holds. [`crate::open`] does this for a
+    /// location; use this for a backend opened by hand.
+    ///
+    /// # Errors
+    /// The store's read errors; [`ErrorKind::Parse`] naming the change when a stored change
+    /// does not apply (the store is damaged or was written by another program). No book is
+    /// returned then.
+    pub fn from_store(store: Box<dyn Store>) -> Result<Self, CrmError> {
+        let book = CustomerBook::new(store.book_config().clone())?;
+        let mut stored = StoredBook {
+            book,
+            store,
+            cursor: 0,
+        };
+        stored.refresh()?;
+        Ok(stored)
+    }
+
+    /// The book in memory (also reachable through `Deref`).
+    pub fn book(&self) -> &CustomerBook {
+        &self.book
+    }
+
+    /// The backend.
+    pub fn store(&self) -> &dyn Store {
+        &*self.store
+    }
+
+    /// The sequence number of the last change applied to this book.
+    pub fn cursor(&self) -> u64 {
+        self.cursor
+    }
+
+    /// The store's schema version.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`] when the store cannot be read.
+    pub fn schema_version(&self) -> Result<u32, CrmError> {
+        self.store.schema_version()
+    }
+
+    /// Replays the changes other processes committed after this book's cursor; returns how
+    /// many. Only the new changes are read.
+    ///
+    /// # Errors
+    /// The store's read errors, or a change that does not apply ([`ErrorKind::Parse`]);
+    /// the changes before the failing one stay applied and the cursor points after them.
+    pub fn refresh(&mut self) -> Result<usize, CrmError> {
+        let StoredBook {
+            book,
+            store,
+            cursor,
+        } = self;
+        let mut n = 0;
+        store.for_each_change(*cursor, usize::MAX, &mut |r| {
+            replay(book, &r)?;
+            *cursor = r.seq;
+            n += 1;
+            Ok(())
+        })?;
+        Ok(n)
+    }
+
+    /// Up to `limit` committed changes after `since`, in commit order, with the cursor to
+    /// continue from (the last one's `seq`, or `since` when there is none): the change feed
+    /// for other systems. JSON of each record: [`ChangeRecord`].
+    ///
+    /// # Errors
+    /// The store's read errors.
+    pub fn changes(&self, since: u64, limit: usize) -> Result<(Vec<ChangeRecord>, u64), CrmError> {
+        let mut out = Vec::new();
+        let mut next = since;
+        self.store.for_each_change(since, limit, &mut |r| {
+            next = r.seq;
+            out.push(r);
+            Ok(())
+        })?;
+        Ok((out, next))
+    }
+
+    /// Copies the store to a new file at `path` with the backend's online backup (SQLite's
+    /// backup API): a consistent copy as of one commit, made while others keep working.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] when `path` exists; [`ErrorKind::Io`] when the copy
+    /// cannot be made.
+    pub fn backup(&self, path: impl AsRef<Path>) -> Result<(), CrmError> {
+        self.store.backup(path.as_ref())
+    }
+
+    /// Closes the store (dropping closes it too, without reporting errors).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`] when the store cannot be closed cleanly; every write had been
+    /// committed already.
+    pub fn close(self) -> Result<(), CrmError> {
+        self.store.close()
+    }
+
+    /// Commits `changes` as one transaction, then applies them in memory; returns one
+    /// outcome per change. The one write path every method goes through.
+    ///
+    /// # Errors
+    /// The change's validation errors (with `change #i` in front for several), or the
+    /// store's write and commit errors; nothing is written and the book is unchanged then
+    /// (apart from other processes' commits, which it has replayed).
+    pub fn apply(&mut self, changes: &[Change]) -> Result<Vec<ChangeOutcome>, CrmError> {
+        let StoredBook {
+            book,
+            store,
+            cursor,
+        } = self;
+        let mut txn = store.begin()?;
+        // Under the write lock: first what others committed since our cursor.
+        txn.for_each_change(*cursor, usize::MAX, &mut |r| {
+            replay(book, &r)?;
+            *cursor = r.seq;
+            Ok(())
+        })?;
+        if changes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let prepared = match changes {
+            [one] => book.prepare(one)?,
+            many => book.prepare_all(many)?,
+        };
+        let last = txn.append(changes, Utc::now())?;
+        // A failed commit drops `prepared`, which takes the changes back in memory.
+        txn.commit()?;
+        *cursor = last;
+        Ok(prepared.apply())
+    }
+
+    /// Runs `f` on a [`Batch`] and commits what it collected as one transaction: all or
+    /// nothing. When `f` returns an error nothing is written.
+    ///
+    /// # Errors
+    /// `f`'s error; then as [`StoredBook::apply`].
+    pub fn batch<T>(
+        &mut self,
+        f: impl FnOnce(&mut Batch) -> Result<T, CrmError>,
+    ) -> Result<T, CrmError> {
+        let mut batch = Batch::default();
+        let value = f(&mut batch)?;
+        self.apply(&batch.changes)?;
+        Ok(value)
+    }
+
+    fn apply_one(&mut self, change: Change) -> Result<ChangeOutcome, CrmError> {
+        Ok(self
+            .apply(std::slice::from_ref(&change))?
+            .pop()
+            .unwrap_or(ChangeOutcome::Done))
+    }
+
+    /// [`CustomerBook::add_customer`], committed.
+    ///
+    /// # Errors
+    /// As [`CustomerBook::add_customer`] and [`StoredBook::apply`].
+    pub fn add_customer(&mut self, customer: Customer) -> Result<(), CrmError> {
+        self.apply_one(Change::CustomerAdded { customer }).map(drop)
+    }
+
+    /// [`CustomerBook::add_customers`], committed as one transaction.
+    ///
+    /// # Errors
+    /// As [`CustomerBook::add_customers`] and [`StoredBook::apply`].
+    pub fn add_customers(
+        &mut self,
+        customers: impl IntoIterator<Item = Customer>,
+    ) -> Result<usize, CrmError> {
+        let customers: Vec<Customer> = customers.into_iter().collect();
+        let n = customers.len();
+        self.apply_one(Change::CustomersAdded { customers })?;
+        Ok(n)
+    }
+
+    /// [`CustomerBook::update_customer`], committed.
+    ///
+    /// # Errors
+    /// As [`CustomerBook::update_customer`] and [`StoredBook::apply`].
+    pub fn update_customer(&mut self, customer: Customer) -> Result<(), CrmError> {
+        self.apply_one(Change::CustomerUpdated { customer })
+            .map(drop)
+    }
+
+    /// [`CustomerBook::record`], committed.
+    ///
+    /// # Errors
+    /// As [`CustomerBook::record`] and [`StoredBook::apply`].
+    pub fn record(&mut self, event: Event) -> Result<(), CrmError> {
+        self.apply_one(Change::EventRecorded { event }).map(drop)
+    }
+
+    /// [`CustomerBook::record_all`], committed as one transaction.
+    ///
+    /// # Errors
+    /// As [`CustomerBook::record_all`] and [`StoredBook::apply`].
+    pub fn record_all(
+        &mut self,
+        events: impl IntoIterator<Item = Event>,
+    ) -> Result<usize, CrmError> {
+        let events: Vec<Event> = events.into_iter().collect();
+        let n = events.len();
+        self.apply_one(Change::EventsRecorded { events })?;
+        Ok(n)
+    }
+
+    /// [`CustomerBook::add_incident`], committed.
+    ///
+    /// # Errors
+    /// As [`CustomerBook::add_incident`] and [`StoredBook::apply`].
+    pub fn add_incident(&mut self, incident: Incident) -> Result<(), CrmError> {
+        self.apply_one(Change::IncidentAdded { incident }).map(drop)
+    }
+
+    /// [`CustomerBook::merge`], committed.
+    ///
+    /// # Errors
+    /// As [`CustomerBook::merge`] and [`StoredBook::apply`].
+    pub fn merge(
+        &mut self,
+        survivor: CustomerId,
+        merged: &[CustomerId],
+        profile: Option<Customer>,
+        at: DateTime<Utc>,
+    ) -> Result<MergeRecord, CrmError> {
+        match self.apply_one(Change::Merged {
+            survivor,
+            merged: merged.to_vec(),
+            profile,
+            at,
+        })? {
+            ChangeOutcome::Merged(m) => Ok(m),
+            other => Err(CrmError::new(
+                ErrorKind::Conflict,
+                Some("merged"),
+                format!("a merge returned {other:?}"),
+            )),
+        }
+    }
+
+    /// [`CustomerBook::set_lifecycle_policy`], committed (stored policies come back at
+    /// open).
+    ///
+    /// # Errors
+    /// As [`CustomerBook::set_lifecycle_policy`] and [`StoredBook::apply`].
+    pub fn set_lifecycle_policy(
+        &mut self,
+        policy: Option<LifecyclePolicy>,
+    ) -> Result<(), CrmError> {
+        self.apply_one(Change::LifecyclePolicySet { policy })
+            .map(drop)
+    }
+
+    /// [`CustomerBook::set_sla_policies`], committed (stored policies come back at open).
+    ///
+    /// # Errors
+    /// As [`StoredBook::apply`].
+    pub fn set_sla_policies(&mut self, policies: Option<SlaPolicies>) -> Result<(), CrmError> {
+        self.apply_one(Change::SlaPoliciesSet { policies })
+            .map(drop)
+    }
+
+    /// [`CustomerBook::analyse`]: derived data, kept in memory only (not a change).
+    ///
+    /// # Errors
+    /// As [`CustomerBook::analyse`].
+    pub fn analyse(
+        &mut self,
+        as_of: DateTime<Utc>,
+        config: &SegmentationConfig,
+    ) -> Result<std::sync::Arc<Segmentation>, CrmError> {
+        self.book.analyse(as_of, config)
+    }
+
+    /// Writes every customer, event, incident and policy of `book` into this empty store as
+    /// one transaction (importing a JSON snapshot: load it with [`crate::load_book`]). The
+    /// book must have the store's settings and no merges (merge records cannot be replayed
+    /// without the merged customers). Export is [`crate::save_book`] on the stored book.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Conflict`] for a store that is not empty, other settings, or a book
+    /// with merges; then as [`StoredBook::apply`].
+    pub fn import(&mut self, book: &CustomerBook) -> Result<(), CrmError> {
+        if self.cursor != 0 || self.store.last_seq()? != 0 {
+            return Err(CrmError::conflict(
+                "location",
+                self.store.location(),
+                "imports go into an empty store",
+            ));
+        }
+        if book.config() != self.book.config() {
+            return Err(CrmError::conflict(
+                "currency",
+                &book.config().currency,
+                format_args!("the store's settings are {:?}", self.book.config()),
+            ));
+        }
+        if !book.merges().is_empty() {
+            return Err(CrmError::conflict(
+                "merges",
+                book.merges().len(),
+                "a book with merges cannot be imported (its merged customers are gone)",
+            ));
+        }
+        // Referrers first without their links, then the links: a profile may name a
+        // customer added after it.
+        let mut changes = vec![Change::CustomersAdded {
+            customers: book
+                .customers()
+                .map(|c| Customer {
+                    referred_by: None,
+                    ..c.clone()
+                })
+                .collect(),
+        }];
+        changes.extend(
+            book.customers()
+                .filter(|c| c.referred_by.is_some())
+                .map(|c| Change::CustomerUpdated {
+                    customer: c.clone(),
+                }),
+        );
+        changes.push(Change::EventsRecorded {
+            events: book.events().collect(),
+        });
+        changes.extend(book.incidents().iter().map(|i| Change::IncidentAdded {
+            incident: i.clone(),
+        }));
+        if let Some(p) = book.lifecycle_policy() {
+            changes.push(Change::LifecyclePolicySet {
+                policy: Some(p.clone()),
+            });
+        }
+        if let Some(p) = book.sla_policies() {
+            changes.push(Change::SlaPoliciesSet {
+                policies: Some(p.clone()),
+            });
+        }
+        self.apply(&changes).map(drop)
+    }
+}
+
+/// Applies a committed change; one that does not apply means the store is damaged.
+fn replay(book: &mut CustomerBook, r: &ChangeRecord) -> Result<(), CrmError> {
+    book.apply_change(&r.change).map(drop).map_err(|e| {
+        CrmError::new(
+            ErrorKind::Parse,
+            Some("changes"),
+            format!(
+                "stored change #{} ({}) does not apply to the book: {e}",
+                r.seq,
+                r.change.type_name()
+            ),
+        )
+    })
+}

@@ -1,0 +1,487 @@
+//! The suite against SQLite, and what only a file store has: damaged files, a full disk, a
+//! held lock, a newer schema, the version-1 fixture, and crashes.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::Duration as Days;
+use crm_core::model::{Channel, Customer, Direction, Event, Interaction};
+use crm_core::{CrmError, ErrorKind};
+use crm_store::{StoreOptions, StoredBook};
+use rusqlite::Connection;
+
+use crate::suite::{self, Backend};
+
+static NEXT: AtomicU64 = AtomicU64::new(0);
+
+/// A fresh folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("crm-store-{}-{name}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+struct Sqlite {
+    dir: PathBuf,
+}
+
+impl Backend for Sqlite {
+    fn fresh(&self, name: &str) -> String {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        self.dir
+            .join(format!("{name}-{n}.crm"))
+            .display()
+            .to_string()
+    }
+
+    fn open(&self, location: &str, options: &StoreOptions) -> Result<StoredBook, CrmError> {
+        crm_store::open(location, options)
+    }
+
+    fn dump(&self, location: &str) -> String {
+        let conn = Connection::open(location).unwrap();
+        let mut out = String::new();
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for t in tables {
+            let mut st = conn.prepare(&format!("SELECT * FROM {t}")).unwrap();
+            let n = st.column_count();
+            let mut rows = st.query([]).unwrap();
+            while let Some(row) = rows.next().unwrap() {
+                out.push_str(&t);
+                for i in 0..n {
+                    out.push_str(&format!(" {:?}", row.get_ref(i).unwrap()));
+                }
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+#[test]
+fn the_behaviour_suite_passes() {
+    let dir = scratch("suite");
+    suite::run(&Sqlite { dir: dir.clone() }, &dir);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn new_store(dir: &Path) -> (PathBuf, StoredBook) {
+    let path = dir.join("book.crm");
+    let book = crm_store::open(&path, &StoreOptions::with_currency("TRY")).unwrap();
+    (path, book)
+}
+
+fn interaction(id: u64, minutes: i64) -> Event {
+    Event::new(
+        id,
+        suite::t0() + Days::minutes(minutes),
+        Interaction {
+            channel: Channel::CallCentre,
+            direction: Direction::Inbound,
+            subject: Some("fatura".into()),
+            outcome: None,
+            agent: Some("a1".into()),
+        },
+    )
+}
+
+#[test]
+fn a_second_writer_waits_for_the_busy_timeout_then_fails_clearly() {
+    let dir = scratch("busy");
+    let (path, mut book) = new_store(&dir);
+    book.add_customer(Customer::person(1, "Ali", "Kaya"))
+        .unwrap();
+    drop(book);
+    let options = StoreOptions {
+        busy_timeout: Duration::from_millis(300),
+        ..StoreOptions::default()
+    };
+    let mut second = crm_store::open(&path, &options).unwrap();
+    let holder = Connection::open(&path).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let before = second.snapshot();
+    let start = Instant::now();
+    let e = second.record(interaction(1, 1)).unwrap_err();
+    let waited = start.elapsed();
+    assert_eq!(e.kind(), ErrorKind::Io, "{e}");
+    assert!(e.to_string().contains("busy timeout (300 ms)"), "{e}");
+    assert!(e.to_string().contains("book.crm"), "{e}");
+    assert!(
+        waited >= Duration::from_millis(290),
+        "gave up after {waited:?}"
+    );
+    assert_eq!(second.snapshot(), before);
+    holder.execute_batch("ROLLBACK").unwrap();
+    // Once the lock is free, the same call goes through.
+    second.record(interaction(1, 1)).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn damaged_and_foreign_files_are_refused_at_open() {
+    let dir = scratch("damaged");
+    let open = |p: &Path| crm_store::open(p, &StoreOptions::with_currency("TRY"));
+    // Not SQLite at all.
+    let text = dir.join("notes.crm");
+    std::fs::write(&text, "this is a text file, not a store\n".repeat(100)).unwrap();
+    let e = open(&text).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Parse, "{e}");
+    assert!(
+        e.to_string().contains("notes.crm") && e.to_string().contains("not a crm store"),
+        "{e}"
+    );
+    // Another program's SQLite database.
+    let other = dir.join("other.db");
+    Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    let e = open(&other).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Parse, "{e}");
+    assert!(e.to_string().contains("not a crm store"), "{e}");
+    // A real store, truncated, and one with overwritten pages.
+    let (path, mut book) = new_store(&dir);
+    book.add_customers((1..=300).map(|i| Customer::person(i, "Ali", "Kaya")))
+        .unwrap();
+    book.record_all((0..3000).map(|m| interaction(1 + (m % 300) as u64, m)))
+        .unwrap();
+    book.close().unwrap();
+    // Closing the last connection checkpoints the WAL into the file and removes it.
+    assert!(!dir.join("book.crm-wal").exists());
+    let bytes = std::fs::read(&path).unwrap();
+    let truncated = dir.join("truncated.crm");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let e = open(&truncated).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Parse, "{e}");
+    assert!(e.to_string().contains("truncated.crm"), "{e}");
+    let mut garbled = bytes.clone();
+    let page = 4096;
+    for b in &mut garbled[3 * page..6 * page] {
+        *b = 0x5a;
+    }
+    let corrupted = dir.join("corrupted.crm");
+    std::fs::write(&corrupted, &garbled).unwrap();
+    let e = open(&corrupted).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Parse, "{e}");
+    // Without the quick check the damage is still found while loading: never a partial book.
+    let unchecked = StoreOptions {
+        verify: false,
+        ..StoreOptions::default()
+    };
+    assert!(crm_store::open(&corrupted, &unchecked).is_err());
+    assert!(crm_store::open(&truncated, &unchecked).is_err());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_the_v1_fixture_opens() {
+    let dir = scratch("versions");
+    let v1 = dir.join("v1.crm");
+    let conn = Connection::open(&v1).unwrap();
+    conn.execute_batch(include_str!("../fixtures/v1.sql"))
+        .unwrap();
+    drop(conn);
+    let book = crm_store::open(&v1, &StoreOptions::default()).unwrap();
+    assert_eq!(book.schema_version().unwrap(), 1);
+    assert_eq!(crm_store::SCHEMA_VERSION, 1);
+    assert_eq!(book.len(), 2);
+    assert_eq!(book.customer(2).unwrap().referred_by, Some(1));
+    assert_eq!(book.event_count(), 2);
+    assert_eq!(book.cursor(), 2);
+    drop(book);
+    let newer = dir.join("v2.crm");
+    std::fs::copy(&v1, &newer).unwrap();
+    Connection::open(&newer)
+        .unwrap()
+        .pragma_update(None, "user_version", 2)
+        .unwrap();
+    let e = crm_store::open(&newer, &StoreOptions::default()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::UnsupportedVersion, "{e}");
+    assert!(
+        e.to_string().contains("v2.crm") && e.to_string().contains("version 2"),
+        "{e}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_postgresql_url_is_refused_for_now() {
+    let e = crm_store::open("postgresql://localhost/crm", &StoreOptions::default()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    assert!(e.to_string().contains("PostgreSQL"), "{e}");
+}
+
+/// Re-runs this test binary as a child doing `role` (the test named `test` checks the
+/// variable and does the child's part).
+fn child(test: &str, role: &str, path: &Path) -> Command {
+    let mut c = Command::new(std::env::current_exe().unwrap());
+    c.args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .env("CRM_STORE_CHILD", role)
+        .env("CRM_STORE_PATH", path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    c
+}
+
+fn child_role() -> Option<(String, PathBuf)> {
+    let role = std::env::var("CRM_STORE_CHILD").ok()?;
+    let path = std::env::var("CRM_STORE_PATH").ok()?;
+    Some((role, PathBuf::from(path)))
+}
+
+/// One batch of the crash writer: a new customer and its 40 events, one transaction.
+fn crash_batch(book: &mut StoredBook, k: u64) -> Result<(), CrmError> {
+    book.batch(|b| {
+        b.add_customer(Customer::person(k, "Ali", "Kaya"));
+        b.record_all((0..40).map(|m| interaction(k, m)));
+        Ok(())
+    })
+}
+
+#[test]
+fn crash_writer_child() {
+    let Some((role, path)) = child_role() else {
+        return;
+    };
+    assert_eq!(role, "crash");
+    let mut book = crm_store::open(&path, &StoreOptions::with_currency("TRY")).unwrap();
+    let mut k = book.len() as u64 + 1;
+    let mut out = std::io::stdout().lock();
+    loop {
+        crash_batch(&mut book, k).unwrap();
+        writeln!(out, "ack {} {k}", book.cursor()).unwrap();
+        out.flush().unwrap();
+        k += 1;
+    }
+}
+
+/// SIGKILL a writer at random moments; every acknowledged batch is there whole, no batch
+/// is half there, and `integrity_check` passes. `CRM_CRASH_ROUNDS` sets the rounds (20 by
+/// default; 500 for the long run).
+#[test]
+fn crashes_lose_no_acknowledged_write_and_no_batch_is_half_there() {
+    if child_role().is_some() {
+        return;
+    }
+    let rounds: u64 = std::env::var("CRM_CRASH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(20);
+    let dir = scratch("crash");
+    let path = dir.join("book.crm");
+    // xorshift: reproducible kill moments without a dependency.
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut acked_total = 0;
+    for round in 0..rounds {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let mut proc = child("sqlite::crash_writer_child", "crash", &path)
+            .spawn()
+            .unwrap();
+        let stdout = proc.stdout.take().unwrap();
+        let reader = std::thread::spawn(move || {
+            let mut acks = Vec::new();
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                // libtest may print "test name ... " in front of the first line.
+                if let Some(rest) = line.find("ack ").map(|i| &line[i + 4..]) {
+                    let mut it = rest.split(' ').map(|x| x.parse::<u64>().unwrap());
+                    acks.push((it.next().unwrap(), it.next().unwrap()));
+                }
+            }
+            acks
+        });
+        std::thread::sleep(Duration::from_millis(20 + seed % 180));
+        proc.kill().unwrap();
+        proc.wait().unwrap();
+        let acks = reader.join().unwrap();
+        acked_total += acks.len();
+
+        let conn = Connection::open(&path).unwrap();
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok", "round {round}");
+        drop(conn);
+        let book = crm_store::open(&path, &StoreOptions::default()).unwrap();
+        for &(seq, k) in &acks {
+            assert!(
+                book.cursor() >= seq,
+                "round {round}: acknowledged seq {seq} lost"
+            );
+            assert!(
+                book.contains(k),
+                "round {round}: acknowledged customer {k} lost"
+            );
+        }
+        for c in book.customers() {
+            assert_eq!(
+                book.events_of(c.id).unwrap().count(),
+                40,
+                "round {round}: batch {} is half there",
+                c.id
+            );
+        }
+        assert_eq!(
+            book.cursor(),
+            2 * book.len() as u64,
+            "two changes per batch"
+        );
+    }
+    assert!(acked_total > 0, "the writer never got a batch in");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn disk_full_child() {
+    let Some((role, path)) = child_role() else {
+        return;
+    };
+    assert_eq!(role, "full");
+    let mut book = crm_store::open(&path, &StoreOptions::default()).unwrap();
+    let size = std::fs::metadata(&path).unwrap().len()
+        + std::fs::metadata(path.with_extension("crm-wal")).map_or(0, |m| m.len());
+    // SAFETY: plain libc calls with valid arguments; SIGXFSZ ignored so that exceeding the
+    // limit is an EFBIG write error instead of the signal's default (kill the process).
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+        let limit = libc::rlimit {
+            rlim_cur: size + 256 * 1024,
+            rlim_max: libc::RLIM_INFINITY,
+        };
+        assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &limit), 0);
+    }
+    let mut k = book.len() as u64 + 1;
+    let mut out = std::io::stdout().lock();
+    loop {
+        let before = book.snapshot();
+        let cursor = book.cursor();
+        match crash_batch(&mut book, k) {
+            Ok(()) => writeln!(out, "ack {} {k}", book.cursor()).unwrap(),
+            Err(e) => {
+                assert_eq!(e.kind(), ErrorKind::Io, "{e}");
+                assert!(book.snapshot() == before, "the failed batch changed memory");
+                assert_eq!(book.cursor(), cursor);
+                writeln!(out, "failed {cursor} {k} {e}").unwrap();
+                break;
+            }
+        }
+        k += 1;
+    }
+    out.flush().unwrap();
+}
+
+/// A file-size limit (`RLIMIT_FSIZE`, as a full disk) fails the write clearly, changes
+/// nothing in memory, and the store reopens with every acknowledged batch and without the
+/// failed one.
+#[test]
+fn a_full_disk_fails_the_call_and_writes_nothing() {
+    if child_role().is_some() {
+        return;
+    }
+    let dir = scratch("full");
+    let (path, mut book) = new_store(&dir);
+    book.add_customer(Customer::person(1_000_000, "Ali", "Kaya"))
+        .unwrap();
+    drop(book);
+    let output = child("sqlite::disk_full_child", "full", &path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    let acks = text.lines().filter(|l| l.contains("ack ")).count();
+    let failed = text
+        .lines()
+        .find_map(|l| l.find("failed ").map(|i| &l[i + 7..]))
+        .unwrap_or_else(|| panic!("the child did not fail: {text}"));
+    assert!(output.status.success(), "{text}");
+    assert!(acks > 0, "{text}");
+    let mut it = failed.split(' ');
+    let cursor: u64 = it.next().unwrap().parse().unwrap();
+    let k: u64 = it.next().unwrap().parse().unwrap();
+    let book = crm_store::open(&path, &StoreOptions::default()).unwrap();
+    assert_eq!(book.cursor(), cursor);
+    assert!(!book.contains(k));
+    assert_eq!(book.len(), acks + 1);
+    let conn = Connection::open(&path).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn read_only_child() {
+    let Some((role, path)) = child_role() else {
+        return;
+    };
+    assert_eq!(role, "read-only");
+    // SAFETY: plain libc calls; as root, permission bits do not bind, so the child becomes
+    // `nobody` to meet a file it may read but not write.
+    unsafe {
+        if libc::geteuid() == 0 {
+            assert_eq!(libc::setgid(65534), 0);
+            assert_eq!(libc::setuid(65534), 0);
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    match crm_store::open(&path, &StoreOptions::default()) {
+        Err(e) => writeln!(out, "open-failed {:?} {e}", e.kind()).unwrap(),
+        Ok(mut book) => {
+            let before = book.snapshot();
+            let e = book
+                .add_customer(Customer::person(2, "Can", "Er"))
+                .unwrap_err();
+            assert!(book.snapshot() == before, "the failed write changed memory");
+            writeln!(out, "write-failed {:?} {e}", e.kind()).unwrap();
+        }
+    }
+    out.flush().unwrap();
+}
+
+/// A read-only store file: opening or the first write fails with a clear `Io` error naming
+/// the file, memory is unchanged, and the file is untouched.
+#[test]
+fn a_read_only_file_fails_clearly_and_is_untouched() {
+    if child_role().is_some() {
+        return;
+    }
+    let dir = scratch("read-only");
+    let (path, mut book) = new_store(&dir);
+    book.add_customer(Customer::person(1, "Ali", "Kaya"))
+        .unwrap();
+    book.close().unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let output = child("sqlite::read_only_child", "read-only", &path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}");
+    let line = text
+        .lines()
+        .find_map(|l| l.find("-failed ").map(|i| &l[i - 5..]))
+        .unwrap_or_else(|| panic!("no result: {text}"));
+    assert!(line.contains("failed Io "), "{line}");
+    assert!(line.contains("book.crm"), "{line}");
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let book = crm_store::open(&path, &StoreOptions::default()).unwrap();
+    assert_eq!(book.len(), 1);
+    drop(book);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,367 @@
+//! The behaviour every store must have, written against [`Backend`].
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use crm_core::book::{Change, CustomerBook};
+use crm_core::model::*;
+use crm_core::sample::SampleConfig;
+use crm_core::{CrmError, ErrorKind};
+use crm_store::{StoreOptions, StoredBook};
+
+/// What the suite needs from a backend.
+pub(crate) trait Backend {
+    /// A new, unused location.
+    fn fresh(&self, name: &str) -> String;
+    /// Opens the store at `location`.
+    fn open(&self, location: &str, options: &StoreOptions) -> Result<StoredBook, CrmError>;
+    /// Every row of every table, as text: equal before and after a call that must write
+    /// nothing.
+    fn dump(&self, location: &str) -> String;
+}
+
+pub(crate) fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 1, 1, 9, 0, 0).unwrap()
+}
+
+fn try_store(b: &dyn Backend, name: &str) -> (String, StoredBook) {
+    let loc = b.fresh(name);
+    let book = b.open(&loc, &StoreOptions::with_currency("TRY")).unwrap();
+    (loc, book)
+}
+
+fn reopen(b: &dyn Backend, loc: &str) -> StoredBook {
+    b.open(loc, &StoreOptions::default()).unwrap()
+}
+
+fn purchase(id: u64, hours: i64, amount: i64) -> Event {
+    Event::new(
+        id,
+        t0() + Duration::hours(hours),
+        Purchase {
+            amount,
+            currency: "TRY".into(),
+            product: Some("p".into()),
+            category: Some("elektronik".into()),
+            channel: Some(Channel::Web),
+        },
+    )
+}
+
+/// A sample book with every event kind goes in by import and comes back equal.
+pub(crate) fn every_record_and_event_kind_round_trips(b: &dyn Backend) {
+    let (loc, mut stored) = try_store(b, "kinds");
+    let config = SampleConfig::new(120).seed(5);
+    let (book, _) = config.build_book().unwrap();
+    let kinds: std::collections::BTreeSet<&str> =
+        book.events().map(|e| e.kind.type_name()).collect();
+    assert!(kinds.len() >= 10, "the sample has few kinds: {kinds:?}");
+    stored.import(&book).unwrap();
+    assert_eq!(stored.snapshot(), book.snapshot());
+    drop(stored);
+    let back = reopen(b, &loc);
+    assert_eq!(back.snapshot(), book.snapshot());
+    let back_kinds: std::collections::BTreeSet<&str> =
+        back.events().map(|e| e.kind.type_name()).collect();
+    assert_eq!(back_kinds, kinds);
+}
+
+/// Each write method commits a change that comes back at reopen, policies included.
+pub(crate) fn every_write_is_committed_when_it_returns(b: &dyn Backend) {
+    let (loc, mut s) = try_store(b, "writes");
+    let mut ayse = Customer::person(1, "Ayşe", "Yılmaz");
+    ayse.national_id = Some("10000000146".into());
+    s.add_customer(ayse.clone()).unwrap();
+    assert_eq!(
+        s.add_customers([
+            Customer::person(2, "Can", "Er"),
+            Customer::organisation(3, "Öz A.Ş.")
+        ])
+        .unwrap(),
+        2
+    );
+    ayse.emails = vec!["ayse@example.com".into()];
+    s.update_customer(ayse.clone()).unwrap();
+    s.record(purchase(1, 1, 1000)).unwrap();
+    s.record_all([purchase(2, 2, 2000), purchase(3, 3, 3000)])
+        .unwrap();
+    s.add_incident(Incident {
+        id: 9,
+        kind: IncidentKind::ChannelOutage,
+        channel: Some(Channel::Atm),
+        location: Some("Kadıköy".into()),
+        start: t0(),
+        end: None,
+        description: "ATM down".into(),
+    })
+    .unwrap();
+    s.set_lifecycle_policy(Some(crm_core::lifecycle::LifecyclePolicy::default()))
+        .unwrap();
+    let sla = crm_core::sla::SlaPolicies::from_json(
+        r#"{"name": "standard", "targets": {"urgent": {"first_response": 60}}}"#,
+    )
+    .unwrap();
+    s.set_sla_policies(Some(sla)).unwrap();
+    assert_eq!(s.cursor(), 8);
+    let expected = s.snapshot();
+    drop(s);
+    let back = reopen(b, &loc);
+    assert_eq!(back.snapshot(), expected);
+    assert_eq!(back.customer(1), Some(&ayse));
+    assert!(back.lifecycle_policy().is_some());
+    assert_eq!(back.sla_policies().map(|p| p.len()), Some(1));
+    let (feed, next) = back.changes(0, 100).unwrap();
+    let types: Vec<&str> = feed.iter().map(|r| r.change.type_name()).collect();
+    assert_eq!(
+        types,
+        [
+            "customer_added",
+            "customers_added",
+            "customer_updated",
+            "event_recorded",
+            "events_recorded",
+            "incident_added",
+            "lifecycle_policy_set",
+            "sla_policies_set"
+        ]
+    );
+    assert_eq!(next, 8);
+    assert!(
+        feed.windows(2)
+            .all(|w| w[0].seq < w[1].seq && w[0].at <= w[1].at)
+    );
+    // The feed pages: 3 at a time, each page continuing from the last cursor.
+    let (page, c) = back.changes(0, 3).unwrap();
+    assert_eq!((page.len(), c), (3, 3));
+    let (page, c) = back.changes(c, 3).unwrap();
+    assert_eq!((page[0].seq, c), (4, 6));
+    let (page, c) = back.changes(8, 3).unwrap();
+    assert_eq!((page.len(), c), (0, 8));
+    // JSON of a record: seq, at, change with its type.
+    let json = serde_json::to_value(&feed[3]).unwrap();
+    assert_eq!(json["seq"], 4);
+    assert_eq!(json["change"]["type"], "event_recorded");
+    assert_eq!(json["change"]["event"]["amount"], 1000);
+}
+
+/// Merges and the resolution of merged ids survive reopening.
+pub(crate) fn merges_and_old_ids_survive_reopen(b: &dyn Backend) {
+    let (loc, mut s) = try_store(b, "merges");
+    s.add_customers((1..=4).map(|i| Customer::person(i, "Ali", "Kaya")))
+        .unwrap();
+    s.record_all([
+        purchase(2, 1, 100),
+        purchase(3, 2, 200),
+        purchase(1, 3, 300),
+    ])
+    .unwrap();
+    let m = s.merge(1, &[2], None, t0()).unwrap();
+    assert_eq!(
+        (m.survivor, m.merged.clone(), m.events_moved),
+        (1, vec![2], 1)
+    );
+    // 2 stands for 1 now: folding 2 into 3 folds 1.
+    s.merge(3, &[2], None, t0() + Duration::days(1)).unwrap();
+    s.record(purchase(2, 4, 400)).unwrap();
+    let expected = s.snapshot();
+    drop(s);
+    let back = reopen(b, &loc);
+    assert_eq!(back.snapshot(), expected);
+    assert_eq!(
+        (back.resolve(1), back.resolve(2), back.resolve(4)),
+        (Some(3), Some(3), Some(4))
+    );
+    assert_eq!(back.events_of(2).unwrap().count(), 4);
+    assert_eq!(back.merges().len(), 2);
+    assert_eq!(back.len(), 2);
+}
+
+/// A failed call writes nothing (the store's rows are the same) and changes nothing in
+/// memory; a failing batch is refused whole.
+pub(crate) fn failed_calls_write_nothing(b: &dyn Backend) {
+    let (loc, mut s) = try_store(b, "failures");
+    s.add_customers([
+        Customer::person(1, "Ali", "Kaya"),
+        Customer::person(2, "Can", "Er"),
+    ])
+    .unwrap();
+    s.record(purchase(1, 1, 100)).unwrap();
+    let rows = b.dump(&loc);
+    let memory = s.snapshot();
+    let cursor = s.cursor();
+    let check = |s: &StoredBook, r: Result<(), CrmError>, kind: ErrorKind| {
+        let e = r.unwrap_err();
+        assert_eq!(e.kind(), kind, "{e}");
+        assert_eq!(s.snapshot(), memory, "{e} changed memory");
+        assert_eq!(s.cursor(), cursor);
+        assert_eq!(b.dump(&loc), rows, "{e} wrote to the store");
+    };
+    let r = s.add_customer(Customer::person(1, "Veli", "Kaya"));
+    check(&s, r, ErrorKind::Duplicate);
+    let r = s
+        .record_all([purchase(1, 2, 100), purchase(99, 3, 100)])
+        .map(drop);
+    check(&s, r, ErrorKind::NotFound);
+    let r = s.merge(1, &[1], None, t0()).map(drop);
+    check(&s, r, ErrorKind::InvalidInput);
+    let r = s.batch(|b| {
+        b.add_customer(Customer::person(3, "Deniz", "Ak"));
+        b.record(purchase(3, 4, 500));
+        b.merge(1, &[3], None, t0());
+        b.record(purchase(1, 5, -1));
+        Ok(())
+    });
+    let e = r.unwrap_err();
+    assert!(e.to_string().starts_with("change #3: "), "{e}");
+    assert_eq!(s.snapshot(), memory);
+    assert_eq!(b.dump(&loc), rows);
+    // The closure's own error also writes nothing.
+    let r: Result<(), CrmError> = s.batch(|b| {
+        b.add_customer(Customer::person(3, "Deniz", "Ak"));
+        Err(CrmError::invalid("x", 1, "stop"))
+    });
+    check(&s, r, ErrorKind::InvalidInput);
+    // A batch that passes is there whole after reopening.
+    s.batch(|b| {
+        b.add_customer(Customer::person(3, "Deniz", "Ak"));
+        b.record(purchase(3, 4, 500));
+        b.merge(1, &[3], None, t0());
+        Ok(())
+    })
+    .unwrap();
+    let expected = s.snapshot();
+    drop(s);
+    assert_eq!(reopen(b, &loc).snapshot(), expected);
+}
+
+/// A reader sees a writer's commits after `refresh`, which replays only the new changes.
+pub(crate) fn a_reader_sees_the_writers_commits(b: &dyn Backend) {
+    let (loc, mut writer) = try_store(b, "readers");
+    let mut reader = reopen(b, &loc);
+    writer
+        .add_customer(Customer::person(1, "Ali", "Kaya"))
+        .unwrap();
+    writer
+        .record_all((0..50).map(|h| purchase(1, h, 10)))
+        .unwrap();
+    assert_eq!(reader.len(), 0);
+    assert_eq!(reader.refresh().unwrap(), 2);
+    assert_eq!(reader.snapshot(), writer.snapshot());
+    assert_eq!(reader.refresh().unwrap(), 0);
+    writer.merge(1, &[], None, t0()).unwrap_err();
+    writer
+        .add_customer(Customer::person(2, "Can", "Er"))
+        .unwrap();
+    assert_eq!(reader.refresh().unwrap(), 1);
+    assert_eq!(reader.cursor(), writer.cursor());
+    // Both write: each first replays the other's commits, so nothing is lost.
+    reader.record(purchase(2, 60, 5)).unwrap();
+    writer.record(purchase(1, 61, 7)).unwrap();
+    assert_eq!(writer.event_count(), 52);
+    reader.refresh().unwrap();
+    assert_eq!(reader.snapshot(), writer.snapshot());
+    drop((reader, writer));
+    assert_eq!(reopen(b, &loc).event_count(), 52);
+}
+
+/// Backups open as the same book.
+pub(crate) fn backups_open_as_the_same_book(b: &dyn Backend, backup_to: &str) {
+    let (_loc, mut s) = try_store(b, "backup");
+    s.add_customer(Customer::person(1, "Ali", "Kaya")).unwrap();
+    s.record(purchase(1, 1, 100)).unwrap();
+    s.backup(backup_to).unwrap();
+    assert_eq!(
+        s.backup(backup_to).unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
+    let copy = crm_store::open(backup_to, &StoreOptions::default()).unwrap();
+    assert_eq!(copy.snapshot(), s.snapshot());
+    assert_eq!(copy.cursor(), 2);
+}
+
+/// JSON snapshots import and export.
+pub(crate) fn snapshots_import_and_export(b: &dyn Backend, json_path: &std::path::Path) {
+    let (_loc, mut s) = try_store(b, "export");
+    s.add_customers([
+        Customer::person(1, "Ali", "Kaya"),
+        Customer::person(2, "Can", "Er"),
+    ])
+    .unwrap();
+    s.record(purchase(1, 1, 100)).unwrap();
+    crm_store::save_book(&s, json_path).unwrap();
+    let book = crm_store::load_book(json_path).unwrap();
+    assert_eq!(book.snapshot(), s.snapshot());
+    let (_loc2, mut t) = try_store(b, "import");
+    t.import(&book).unwrap();
+    assert_eq!(t.snapshot(), s.snapshot());
+    assert_eq!(t.import(&book).unwrap_err().kind(), ErrorKind::Conflict);
+    let mut merged = book.clone();
+    merged.merge(1, &[2], None, t0()).unwrap();
+    let (_loc3, mut u) = try_store(b, "import-merged");
+    assert_eq!(u.import(&merged).unwrap_err().kind(), ErrorKind::Conflict);
+    assert_eq!(u.len(), 0);
+    let eur = CustomerBook::with_currency("EUR").unwrap();
+    assert_eq!(u.import(&eur).unwrap_err().kind(), ErrorKind::Conflict);
+}
+
+/// Options: a new store needs a currency, an existing one keeps its own; `create: false`
+/// does not create.
+pub(crate) fn options_are_checked(b: &dyn Backend) {
+    let loc = b.fresh("options");
+    let none = StoreOptions {
+        create: false,
+        ..StoreOptions::with_currency("TRY")
+    };
+    assert_eq!(b.open(&loc, &none).unwrap_err().kind(), ErrorKind::NotFound);
+    let e = b.open(&loc, &StoreOptions::default()).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.field()),
+        (ErrorKind::InvalidInput, Some("currency"))
+    );
+    let e = b
+        .open(&loc, &StoreOptions::with_currency("lira"))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    drop(b.open(&loc, &StoreOptions::with_currency("TRY")).unwrap());
+    let e = b
+        .open(&loc, &StoreOptions::with_currency("EUR"))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Conflict, "{e}");
+    assert_eq!(b.open(&loc, &none).unwrap().config().currency, "TRY");
+}
+
+/// A change that the book refuses is never logged, and a logged change replays into the
+/// same book (the change log is the book's history).
+pub(crate) fn the_log_replays_into_the_same_book(b: &dyn Backend) {
+    let (loc, mut s) = try_store(b, "replay");
+    let (book, _) = SampleConfig::new(60).seed(9).build_book().unwrap();
+    s.import(&book).unwrap();
+    s.add_customers([
+        Customer::person(1, "Ali", "Kaya"),
+        Customer::person(2, "Ali", "Kaya"),
+    ])
+    .unwrap();
+    s.record(purchase(2, 1, 100)).unwrap();
+    s.merge(1, &[2], None, t0()).unwrap();
+    let (feed, _) = s.changes(0, usize::MAX).unwrap();
+    let mut replica = CustomerBook::with_currency("TRY").unwrap();
+    for r in &feed {
+        let json = serde_json::to_string(&r.change).unwrap();
+        let change: Change = serde_json::from_str(&json).unwrap();
+        replica.apply_change(&change).unwrap();
+    }
+    assert_eq!(replica.snapshot(), s.snapshot());
+    drop(s);
+    assert_eq!(reopen(b, &loc).snapshot(), replica.snapshot());
+}
+
+/// Runs the whole suite against `b`.
+pub(crate) fn run(b: &dyn Backend, scratch: &std::path::Path) {
+    every_record_and_event_kind_round_trips(b);
+    every_write_is_committed_when_it_returns(b);
+    merges_and_old_ids_survive_reopen(b);
+    failed_calls_write_nothing(b);
+    a_reader_sees_the_writers_commits(b);
+    options_are_checked(b);
+    the_log_replays_into_the_same_book(b);
+    backups_open_as_the_same_book(b, &b.fresh("backup-copy"));
+    snapshots_import_and_export(b, &scratch.join("export.json"));
+}

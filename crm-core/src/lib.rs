@@ -35,6 +35,8 @@ pub mod error;
 pub mod features;
 pub mod lifecycle;
 pub mod model;
+#[allow(unsafe_code)]
+pub mod parallel;
 pub mod quality;
 #[cfg(feature = "sample")]
 pub mod sample;

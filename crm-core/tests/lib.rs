@@ -5,6 +5,7 @@ use crm_core::model::{Channel, Customer, Direction, Event, Interaction};
 use crm_core::sample::SampleConfig;
 
 mod layering;
+mod pool;
 
 #[test]
 fn sample_to_book_to_snapshot_to_view_json() {

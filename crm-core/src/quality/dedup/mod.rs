@@ -386,6 +386,11 @@ fn candidate_pairs(prepared: &[Prepared], max_block: usize) -> Vec<(u32, u32)> {
 /// [`crate::ErrorKind::InvalidInput`] for settings [`DedupConfig::validate`] refuses.
 pub fn find_duplicates(records: &[MatchRecord], config: &DedupConfig) -> crate::Result<Duplicates> {
     config.validate()?;
+    Ok(crate::parallel::install(|| find_in_pool(records, config)))
+}
+
+/// [`find_duplicates`] with a valid `config`, on crm's worker pool.
+fn find_in_pool(records: &[MatchRecord], config: &DedupConfig) -> Duplicates {
     let prepared: Vec<Prepared> = records.par_iter().map(MatchRecord::prepare).collect();
     let pairs = candidate_pairs(&prepared, config.max_block);
     let comparisons: Vec<[Level; N_FIELDS]> = pairs
@@ -429,7 +434,7 @@ pub fn find_duplicates(records: &[MatchRecord], config: &DedupConfig) -> crate::
         })
         .collect();
     let cluster = cluster::capped_clusters(records.len(), &found, config.max_cluster);
-    Ok(Duplicates {
+    Duplicates {
         pairs: found,
         cluster,
         candidates: pairs.len(),
@@ -440,7 +445,7 @@ pub fn find_duplicates(records: &[MatchRecord], config: &DedupConfig) -> crate::
             u: fit.u.to_vec(),
             u_given_parent: fit.u_given_parent.to_vec(),
         },
-    })
+    }
 }
 
 impl Duplicates {

@@ -37,6 +37,13 @@ pub const MAX_THREADS: usize = 1024;
 /// The pool, once built: a pointer from [`Box::leak`], never freed (see [`pool`]).
 static POOL: AtomicPtr<rayon::ThreadPool> = AtomicPtr::new(std::ptr::null_mut());
 
+/// Pools abandoned by [`reset_after_fork`] (one per fork generation), never used again.
+static ABANDONED: [AtomicPtr<rayon::ThreadPool>; 8] =
+    [const { AtomicPtr::new(std::ptr::null_mut()) }; 8];
+
+/// How many pools [`reset_after_fork`] has abandoned.
+static ABANDONED_COUNT: AtomicUsize = AtomicUsize::new(0);
+
 /// The size asked for with [`set_threads`]; `0` is rayon's default.
 static REQUESTED: AtomicUsize = AtomicUsize::new(0);
 
@@ -136,13 +143,19 @@ where
 /// builds a fresh one. Call it in the child right after `fork()`: the parent's worker threads
 /// do not exist there, and waiting for them would hang. The abandoned pool's memory is
 /// leaked (it belongs to threads of another process; freeing it could run code that waits
-/// for them). Async-signal-safe (one atomic store), as a `pthread_atfork` child handler must
-/// be. The size asked for with [`set_threads`] is kept.
+/// for them). Async-signal-safe (atomic operations only, no allocation, no lock), as a
+/// `pthread_atfork` child handler must be. The size asked for with [`set_threads`] is kept.
 ///
 /// Calling it anywhere but in a freshly forked child leaks a pool and its idle threads; it
 /// never breaks work already running on the old pool.
 pub fn reset_after_fork() {
-    POOL.store(std::ptr::null_mut(), Ordering::SeqCst);
+    let old = POOL.swap(std::ptr::null_mut(), Ordering::SeqCst);
+    if !old.is_null() {
+        // Kept reachable, so that leak checkers (valgrind, LeakSanitizer) in the child see
+        // memory deliberately held, not lost. Past the last slot, the last one is reused.
+        let slot = ABANDONED_COUNT.fetch_add(1, Ordering::SeqCst);
+        ABANDONED[slot.min(ABANDONED.len() - 1)].store(old, Ordering::SeqCst);
+    }
 }
 
 /// The number of threads of the pool the calling code runs on: inside [`install`], the size

@@ -172,8 +172,10 @@ impl<T> Returns for *const T {
 
 /// The one panic boundary: every `extern "C"` body runs inside it (`tests/boundary.rs`
 /// checks). A finished body's value is returned (an `Err` sets the thread's last error and
-/// returns its status); a panic sets the last error and returns [`Returns::on_panic`].
+/// returns its status); a panic sets the last error and returns [`Returns::on_panic`]. It
+/// first runs the set-up of the first call into the library (`CRM_THREADS`, the fork hook).
 pub(crate) fn boundary<R: Returns>(body: impl FnOnce() -> R::Body) -> R {
+    crate::threads::start();
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
         Ok(done) => R::finish(done),
         Err(panic) => {

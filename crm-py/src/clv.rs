@@ -229,10 +229,8 @@ pub(crate) fn book_predict_clv<'py>(
         Some(t) => from_json("the CLV config", t)?,
         None => ClvConfig::default(),
     };
-    let b = &book.inner;
-    let p = py
-        .detach(|| b.predict_clv(TimeUnit::Microseconds.instant(as_of_us), &config))
-        .py_err()?;
+    let as_of = TimeUnit::Microseconds.instant(as_of_us);
+    let p = book.try_read(py, |b| b.predict_clv(as_of, &config))?;
     let d = PyDict::new(py);
     d.set_item("beta_geo", json(&p.beta_geo)?)?;
     d.set_item("gamma_gamma", json(&p.gamma_gamma)?)?;

@@ -35,7 +35,7 @@ docs:
 rust-test:
 	$(CARGO) test --workspace --locked
 
-C_TESTS := test_abi test_book test_engines test_calendar test_lifecycle_sla test_clv test_quality test_errors test_limits test_hostile version
+C_TESTS := test_abi test_book test_engines test_calendar test_lifecycle_sla test_clv test_quality test_errors test_limits test_hostile test_fork version
 
 c-test:
 	$(CARGO) build --locked -q -p crm-ffi

@@ -56,6 +56,9 @@
 // ABC class code: the rest.
 #define CRM_ABC_C 2
 
+// The largest number of worker threads `crm_set_threads` accepts.
+#define CRM_MAX_THREADS 1024
+
 // Instants in seconds since the Unix epoch.
 #define CRM_UNIT_SECONDS 0
 
@@ -888,6 +891,33 @@ crm_status_t crm_sla_report_json(const crm_book_t *book,
 // string when no call failed yet. The pointer stays valid until the next failing libcrm call
 // on the same thread; do not free it.
 const char *crm_last_error_message(void);
+
+// Sets the number of worker threads the parallel functions (duplicate detection, quality
+// and lifecycle reports, transaction features, CLV, RFM…) use; `0` is the default: the
+// number of CPUs (or `RAYON_NUM_THREADS` if set).
+//
+// The pool is built at the first parallel call, so call this before it (typically right
+// after start-up, or in a freshly forked child, which builds its own pool). Once the pool
+// exists, asking for the size it already has returns `CRM_OK`; another size returns
+// `CRM_CONFLICT` and changes nothing. Precedence: this call, then the environment variable
+// `CRM_THREADS` (read once, at the first call into the library; ignored unless it is a
+// number from 0 to `CRM_MAX_THREADS`), then the default. Safe to call from any thread.
+//
+// Errors: `CRM_INVALID_ARGUMENT` when `n > CRM_MAX_THREADS`; `CRM_CONFLICT` as above.
+crm_status_t crm_set_threads(size_t n);
+
+// The number of worker threads of the pool (building it now if no parallel call has run
+// yet: the size is fixed from then on). 0 only after a panic. Safe to call from any thread.
+size_t crm_get_threads(void);
+
+// Abandons the worker pool inherited from the parent so that the next parallel call builds
+// a fresh one: to be called in a child process right after `fork()`.
+//
+// The library registers it with `pthread_atfork` at its first call, so a program forking
+// with `fork()` never needs it; call it yourself only after creating a child by a path that
+// skips `pthread_atfork` handlers (a raw `clone`/`syscall(SYS_fork)`). Calling it elsewhere
+// leaks the current pool's idle threads but breaks nothing.
+void crm_after_fork_child(void);
 
 // RFM from transaction columns of `len` rows: customer ids, instants in `unit` (one of the
 // `CRM_UNIT_*` constants), amounts in minor units (refunds negative). Rows after `as_of`

@@ -36,6 +36,8 @@ pub mod features;
 pub mod lifecycle;
 pub mod limits;
 pub mod model;
+#[allow(unsafe_code)]
+pub mod parallel;
 pub mod quality;
 #[cfg(feature = "sample")]
 pub mod sample;

@@ -7,6 +7,7 @@ use crm_core::sample::SampleConfig;
 mod hostile;
 mod layering;
 mod limits;
+mod pool;
 
 #[test]
 fn sample_to_book_to_snapshot_to_view_json() {

@@ -26,6 +26,7 @@ mod quality;
 mod segment;
 mod sla;
 mod status;
+mod threads;
 mod transactions;
 mod value;
 
@@ -38,6 +39,7 @@ pub use quality::*;
 pub use segment::*;
 pub use sla::*;
 pub use status::{crm_last_error_message, crm_status_t};
+pub use threads::*;
 pub use transactions::*;
 pub use value::*;
 

@@ -198,9 +198,12 @@ impl<T> Returns for *const T {
 
 /// The one panic boundary: every `extern "C"` body runs inside it (`tests/boundary.rs`
 /// checks). A finished body's value is returned (an `Err` sets the thread's last error and
-/// returns its status); a panic sets the last error and returns [`Returns::on_panic`]. The
-/// panic hook is replaced by [`quiet_hook`] on the first call, so a panic prints nothing.
+/// returns its status); a panic sets the last error and returns [`Returns::on_panic`]. It
+/// first runs the set-up of the first call into the library (`CRM_THREADS`, the fork hook),
+/// and the panic hook is replaced by [`quiet_hook`] on the first call, so a panic prints
+/// nothing.
 pub(crate) fn boundary<R: Returns>(body: impl FnOnce() -> R::Body) -> R {
+    crate::threads::start();
     install_quiet_hook();
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
         Ok(done) => R::finish(done),

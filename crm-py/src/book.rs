@@ -1,9 +1,15 @@
 //! The customer book as a Python class. Records cross as the JSON forms of crm-core (the
 //! Python package turns dicts and keyword arguments into that text).
 
-use crm_core::book::{self, BookConfig, EarlyEvents, SegmentationConfig, ViewOptions};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use crm_core::book::{
+    self, BookConfig, DedupeOutcome, EarlyEvents, SegmentationConfig, ViewOptions,
+};
 use crm_core::model::{Customer, Event, Incident};
 use crm_core::sample::SampleConfig;
+use crm_core::{CrmError, ErrorKind};
 
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
@@ -13,11 +19,75 @@ use crate::errors::{IntoPy, from_json, invalid, json};
 use crate::parse::from_json_released;
 use crm_core::time::TimeUnit;
 
-/// A customer book (see `crm.CustomerBook`). Not shared between threads without a lock:
-/// Python's GIL serialises calls on it, and reads release the GIL only while they run.
-#[pyclass(module = "crm._crm")]
+/// A customer book (see `crm.CustomerBook`), safe to share between threads: the book sits
+/// behind a reader-writer lock. Readers share it, writers wait for it (never fail), and
+/// every wait happens with the GIL released. Python inputs are converted to Rust values
+/// before the lock is taken and outputs built after it is released, so no thread holds the
+/// lock while it needs the GIL (no deadlock with a thread holding the GIL and waiting for
+/// the lock).
+#[pyclass(module = "crm._crm", frozen)]
 pub(crate) struct CustomerBook {
-    pub(crate) inner: book::CustomerBook,
+    book: RwLock<book::CustomerBook>,
+    /// Tickets of `analyse` calls, in the order they read the book.
+    analyses: AtomicU64,
+    /// The ticket of the analysis the book keeps (changed under the write lock only).
+    kept_analysis: AtomicU64,
+}
+
+/// The error for a lock poisoned by a panic while a thread held it for writing.
+fn poisoned() -> CrmError {
+    CrmError::new(
+        ErrorKind::Conflict,
+        Some("book"),
+        "the book is unusable: an earlier call panicked while changing it",
+    )
+}
+
+impl CustomerBook {
+    /// Wraps a book.
+    pub(crate) fn from_book(inner: book::CustomerBook) -> Self {
+        CustomerBook {
+            book: RwLock::new(inner),
+            analyses: AtomicU64::new(0),
+            kept_analysis: AtomicU64::new(0),
+        }
+    }
+
+    fn read_lock(&self) -> Result<RwLockReadGuard<'_, book::CustomerBook>, CrmError> {
+        self.book.read().map_err(|_| poisoned())
+    }
+
+    fn write_lock(&self) -> Result<RwLockWriteGuard<'_, book::CustomerBook>, CrmError> {
+        self.book.write().map_err(|_| poisoned())
+    }
+
+    /// Runs `f` on the book under the read lock, waiting for it and running with the GIL
+    /// released. `f` gets no Python object: it cannot need the GIL.
+    pub(crate) fn read<R: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&book::CustomerBook) -> R + Send,
+    ) -> PyResult<R> {
+        crate::panic::released(py, || self.read_lock().map(|b| f(&b)))?.py_err()
+    }
+
+    /// [`CustomerBook::read`] for a fallible `f`.
+    pub(crate) fn try_read<R: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&book::CustomerBook) -> Result<R, CrmError> + Send,
+    ) -> PyResult<R> {
+        crate::panic::released(py, || self.read_lock().and_then(|b| f(&b)))?.py_err()
+    }
+
+    /// Runs `f` on the book under the write lock (exclusive), as [`CustomerBook::read`].
+    pub(crate) fn try_write<R: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut book::CustomerBook) -> Result<R, CrmError> + Send,
+    ) -> PyResult<R> {
+        crate::panic::released(py, || self.write_lock().and_then(|mut b| f(&mut b)))?.py_err()
+    }
 }
 
 #[pymethods]
@@ -42,73 +112,75 @@ impl CustomerBook {
             early_events,
         })
         .py_err()?;
-        Ok(CustomerBook { inner })
+        Ok(CustomerBook::from_book(inner))
     }
 
     /// The book's currency.
     #[getter]
-    fn currency(&self) -> String {
-        self.inner.config().currency.clone()
+    fn currency(&self, py: Python<'_>) -> PyResult<String> {
+        self.read(py, |b| b.config().currency.clone())
     }
 
     /// Number of recorded events.
     #[getter]
-    fn event_count(&self) -> usize {
-        self.inner.event_count()
+    fn event_count(&self, py: Python<'_>) -> PyResult<usize> {
+        self.read(py, book::CustomerBook::event_count)
     }
 
-    fn __len__(&self) -> usize {
-        self.inner.len()
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        self.read(py, book::CustomerBook::len)
     }
 
-    fn __contains__(&self, customer_id: u64) -> bool {
-        self.inner.contains(customer_id)
+    fn __contains__(&self, py: Python<'_>, customer_id: u64) -> PyResult<bool> {
+        self.read(py, |b| b.contains(customer_id))
     }
 
-    fn add_customer_json(&mut self, py: Python<'_>, text: &str) -> PyResult<()> {
+    fn add_customer_json(&self, py: Python<'_>, text: &str) -> PyResult<()> {
         let customer: Customer = from_json_released(py, "the customer", text)?;
-        self.inner.add_customer(customer).py_err()
+        self.try_write(py, |b| b.add_customer(customer))
     }
 
-    fn record_json(&mut self, py: Python<'_>, text: &str) -> PyResult<()> {
+    fn record_json(&self, py: Python<'_>, text: &str) -> PyResult<()> {
         let event: Event = from_json_released(py, "the event", text)?;
-        self.inner.record(event).py_err()
+        self.try_write(py, |b| b.record(event))
     }
 
-    fn add_customers_json(&mut self, py: Python<'_>, text: &str) -> PyResult<usize> {
+    fn add_customers_json(&self, py: Python<'_>, text: &str) -> PyResult<usize> {
         let customers: Vec<Customer> = from_json_released(py, "customers", text)?;
-        let inner = &mut self.inner;
-        crate::panic::released(py, || inner.add_customers(customers))?.py_err()
+        self.try_write(py, |b| b.add_customers(customers))
     }
 
-    fn update_customer_json(&mut self, py: Python<'_>, text: &str) -> PyResult<()> {
+    fn update_customer_json(&self, py: Python<'_>, text: &str) -> PyResult<()> {
         let customer: Customer = from_json_released(py, "the customer", text)?;
-        self.inner.update_customer(customer).py_err()
+        self.try_write(py, |b| b.update_customer(customer))
     }
 
-    fn record_events_json(&mut self, py: Python<'_>, text: &str) -> PyResult<usize> {
+    fn record_events_json(&self, py: Python<'_>, text: &str) -> PyResult<usize> {
         let events: Vec<Event> = from_json_released(py, "events", text)?;
-        let inner = &mut self.inner;
-        crate::panic::released(py, || inner.record_all(events))?.py_err()
+        self.try_write(py, |b| b.record_all(events))
     }
 
-    fn add_incident_json(&mut self, py: Python<'_>, text: &str) -> PyResult<()> {
+    fn add_incident_json(&self, py: Python<'_>, text: &str) -> PyResult<()> {
         let incident: Incident = from_json_released(py, "the incident", text)?;
-        self.inner.add_incident(incident).py_err()
+        self.try_write(py, |b| b.add_incident(incident))
     }
 
-    fn stats_json(&self) -> PyResult<String> {
-        json(&self.inner.stats())
+    fn stats_json(&self, py: Python<'_>) -> PyResult<String> {
+        json(&self.read(py, book::CustomerBook::stats)?)
     }
 
-    fn customer_json(&self, customer_id: u64) -> PyResult<Option<String>> {
-        self.inner.customer(customer_id).map(json).transpose()
+    fn customer_json(&self, py: Python<'_>, customer_id: u64) -> PyResult<Option<String>> {
+        self.read(py, |b| b.customer(customer_id).cloned())?
+            .as_ref()
+            .map(json)
+            .transpose()
     }
 
     /// Merges `merged` into `survivor` (profile JSON optional); the merge record as JSON.
     #[pyo3(signature = (survivor, merged, at_us, profile_json = None))]
     fn merge_json(
-        &mut self,
+        &self,
+        py: Python<'_>,
         survivor: u64,
         merged: Vec<u64>,
         at_us: i64,
@@ -118,30 +190,23 @@ impl CustomerBook {
             Some(t) => Some(from_json("the profile", t)?),
             None => None,
         };
-        let m = self
-            .inner
-            .merge(
-                survivor,
-                &merged,
-                profile,
-                TimeUnit::Microseconds.instant(at_us),
-            )
-            .py_err()?;
+        let at = TimeUnit::Microseconds.instant(at_us);
+        let m = self.try_write(py, |b| b.merge(survivor, &merged, profile, at))?;
         json(&m)
     }
 
     /// The data-quality report of the book's customers as JSON (`today` YYYY-MM-DD).
     fn quality_report_json(&self, py: Python<'_>, today: &str) -> PyResult<String> {
         let today = crate::quality::day(today)?;
-        let inner = &self.inner;
-        json(&crate::panic::released(py, || inner.quality_report(today))?)
+        json(&self.read(py, |b| b.quality_report(today))?)
     }
 
     /// Finds duplicate clusters and merges each into a golden record; JSON of merges and
-    /// skipped clusters (or only the clusters with `apply` false).
+    /// skipped clusters (or only the clusters with `apply` false: a read, under the shared
+    /// lock).
     #[pyo3(signature = (at_us, apply, config_json = None, rules_json = None))]
     fn merge_duplicates_json(
-        &mut self,
+        &self,
         py: Python<'_>,
         at_us: i64,
         apply: bool,
@@ -157,23 +222,31 @@ impl CustomerBook {
             None => Default::default(),
         };
         let at = TimeUnit::Microseconds.instant(at_us);
-        let inner = &mut self.inner;
-        let out =
-            crate::panic::released(py, || inner.dedupe(&config, &rules, at, apply))?.py_err()?;
+        let out = if apply {
+            self.try_write(py, |b| b.dedupe(&config, &rules, at, true))?
+        } else {
+            // What `dedupe(.., apply = false)` returns, found under the shared lock.
+            let clusters = self.try_read(py, |b| b.find_duplicates(&config))?;
+            DedupeOutcome {
+                clusters,
+                merges: None,
+                skipped: None,
+            }
+        };
         json(&out)
     }
 
-    fn resolve(&self, customer_id: u64) -> Option<u64> {
-        self.inner.resolve(customer_id)
+    fn resolve(&self, py: Python<'_>, customer_id: u64) -> PyResult<Option<u64>> {
+        self.read(py, |b| b.resolve(customer_id))
     }
 
-    fn merges_json(&self) -> PyResult<String> {
-        json(&self.inner.merges())
+    fn merges_json(&self, py: Python<'_>) -> PyResult<String> {
+        json(&self.read(py, |b| b.merges().to_vec())?)
     }
 
-    fn customer_ids<'py>(&self, py: Python<'py>) -> Bound<'py, numpy::PyArray1<u64>> {
-        let ids: Vec<u64> = self.inner.customers().map(|c| c.id).collect();
-        ids.into_pyarray(py)
+    fn customer_ids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, numpy::PyArray1<u64>>> {
+        let ids: Vec<u64> = self.read(py, |b| b.customers().map(|c| c.id).collect())?;
+        Ok(ids.into_pyarray(py))
     }
 
     fn view_json(
@@ -186,16 +259,12 @@ impl CustomerBook {
     ) -> PyResult<String> {
         let options =
             ViewOptions::as_of(TimeUnit::Microseconds.instant(as_of_us)).page(offset, limit);
-        let inner = &self.inner;
-        let view = crate::panic::released(py, || inner.view(customer_id, &options))?.py_err()?;
+        let view = self.try_read(py, |b| b.view(customer_id, &options))?;
         json(&view)
     }
 
     fn features<'py>(&self, py: Python<'py>, as_of_us: i64) -> PyResult<Bound<'py, PyDict>> {
-        let inner = &self.inner;
-        let f = crate::panic::released(py, || {
-            inner.features(TimeUnit::Microseconds.instant(as_of_us))
-        })?;
+        let f = self.read(py, |b| b.features(TimeUnit::Microseconds.instant(as_of_us)))?;
         let d = PyDict::new(py);
         let ints = |v: Vec<u32>| v.into_iter().map(i64::from).collect::<Vec<_>>();
         d.set_item("customer_id", f.customer_id.into_pyarray(py))?;
@@ -217,10 +286,13 @@ impl CustomerBook {
         Ok(d)
     }
 
-    /// Segments the book; returns the result as JSON (without the feature columns).
+    /// Segments the book; returns the result as JSON (without the feature columns). The
+    /// work is a read (shared lock); keeping the result for the views takes the write lock
+    /// briefly, and an analysis that read the book before another one already kept is not
+    /// kept over it.
     #[pyo3(signature = (as_of_us, config_json=None))]
     fn analyse_json(
-        &mut self,
+        &self,
         py: Python<'_>,
         as_of_us: i64,
         config_json: Option<&str>,
@@ -229,34 +301,45 @@ impl CustomerBook {
             Some(text) => from_json("the segmentation config", text)?,
             None => SegmentationConfig::default(),
         };
-        let inner = &mut self.inner;
-        let s = crate::panic::released(py, || {
-            inner.analyse(TimeUnit::Microseconds.instant(as_of_us), &config)
-        })?
-        .py_err()?;
+        let as_of = TimeUnit::Microseconds.instant(as_of_us);
+        let (ticket, s) = self.try_read(py, |b| {
+            let ticket = self.analyses.fetch_add(1, Ordering::SeqCst) + 1;
+            Ok((ticket, b.segment(as_of, &config)?))
+        })?;
+        self.try_write(py, |b| {
+            if ticket > self.kept_analysis.load(Ordering::SeqCst) {
+                self.kept_analysis.store(ticket, Ordering::SeqCst);
+                b.keep_segmentation(std::sync::Arc::clone(&s));
+            }
+            Ok(())
+        })?;
         json(&s.summary())
     }
 
-    /// Writes a JSON snapshot to `path` atomically (crm_store::save_book).
+    /// Writes a JSON snapshot to `path` atomically (crm_store::save_book), from a consistent
+    /// copy of the book taken under the shared lock: writers wait only for the copy, not for
+    /// the serialisation, the write and the fsyncs.
     fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
-        let inner = &self.inner;
-        crate::panic::released(py, || crm_store::save_book(inner, &path))?.py_err()
+        let copy = self.read(py, book::CustomerBook::clone)?;
+        crate::panic::released(py, || crm_store::save_book(&copy, &path))?.py_err()
     }
 
     /// Reads a JSON snapshot from `path`.
     #[staticmethod]
     fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
         let inner = crate::panic::released(py, || crm_store::load_book(&path))?.py_err()?;
-        Ok(CustomerBook { inner })
+        Ok(CustomerBook::from_book(inner))
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "CustomerBook({} customers, {} events, currency='{}')",
-            self.inner.len(),
-            self.inner.event_count(),
-            self.inner.config().currency
-        )
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        self.read(py, |b| {
+            format!(
+                "CustomerBook({} customers, {} events, currency='{}')",
+                b.len(),
+                b.event_count(),
+                b.config().currency
+            )
+        })
     }
 }
 
@@ -276,7 +359,7 @@ pub(crate) fn sample_book(
         .duplicate_share(duplicate_share);
     let (inner, truth) = crate::panic::released(py, || config.build_book())?.py_err()?;
     Ok((
-        CustomerBook { inner },
+        CustomerBook::from_book(inner),
         config.end().timestamp_micros(),
         json(&truth)?,
     ))

@@ -53,10 +53,9 @@ pub(crate) fn clv_summary<'py>(
         slice(py, &timestamp, "timestamp")?,
         slice(py, &amount, "amount")?,
     );
-    let s = crate::panic::released(py, || {
-        clv::summary(ids, ts, tu, amounts, tu.instant(as_of), cu)
-    })?
-    .py_err()?;
+    let s = py
+        .detach(|| clv::summary(ids, ts, tu, amounts, tu.instant(as_of), cu))
+        .py_err()?;
     let d = PyDict::new(py);
     d.set_item("customer_id", s.customer_id.into_pyarray(py))?;
     d.set_item("frequency", s.frequency.into_pyarray(py))?;
@@ -210,10 +209,9 @@ pub(crate) fn lifetime_value<'py>(
         slice(py, &t, "T")?,
         slice(py, &monetary_value, "monetary_value")?,
     );
-    let out = crate::panic::released(py, || {
-        clv::lifetime_value(&b, &g, f, r, tt, m, cu, months, discount_rate)
-    })?
-    .py_err()?;
+    let out = py
+        .detach(|| clv::lifetime_value(&b, &g, f, r, tt, m, cu, months, discount_rate))
+        .py_err()?;
     Ok(out.into_pyarray(py))
 }
 
@@ -231,11 +229,8 @@ pub(crate) fn book_predict_clv<'py>(
         Some(t) => from_json("the CLV config", t)?,
         None => ClvConfig::default(),
     };
-    let b = &book.inner;
-    let p = crate::panic::released(py, || {
-        b.predict_clv(TimeUnit::Microseconds.instant(as_of_us), &config)
-    })?
-    .py_err()?;
+    let as_of = TimeUnit::Microseconds.instant(as_of_us);
+    let p = book.try_read(py, |b| b.predict_clv(as_of, &config))?;
     let d = PyDict::new(py);
     d.set_item("beta_geo", json(&p.beta_geo)?)?;
     d.set_item("gamma_gamma", json(&p.gamma_gamma)?)?;

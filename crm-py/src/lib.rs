@@ -16,6 +16,7 @@ mod parse;
 mod quality;
 mod segment;
 mod sla;
+mod threads;
 
 use pyo3::prelude::*;
 
@@ -24,6 +25,11 @@ use pyo3::prelude::*;
 fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     panic::install_quiet_hook();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    threads::init_from_env();
+    m.add("MAX_THREADS", crm_core::parallel::MAX_THREADS)?;
+    m.add_function(wrap_pyfunction!(threads::set_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(threads::get_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(threads::_after_fork_child, m)?)?;
     segment::add_defaults(m)?;
     m.add("ERROR_KINDS", errors::kind_names())?;
     m.add_class::<book::CustomerBook>()?;

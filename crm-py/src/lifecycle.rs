@@ -104,8 +104,8 @@ impl LifecyclePolicy {
         book: PyRef<'_, CustomerBook>,
         as_of_us: i64,
     ) -> PyResult<IdsAndCodes<'py>> {
-        let (b, p) = (&book.inner, &self.inner);
-        let s = crate::panic::released(py, || b.stages(p, at(as_of_us)))?.py_err()?;
+        let p = &self.inner;
+        let s = book.try_read(py, |b| b.stages(p, at(as_of_us)))?;
         Ok((
             s.customer_id.into_pyarray(py),
             codes(s.stage).into_pyarray(py),
@@ -119,8 +119,8 @@ impl LifecyclePolicy {
         book: PyRef<'_, CustomerBook>,
         as_of_us: i64,
     ) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
-        let (b, p) = (&book.inner, &self.inner);
-        let f = crate::panic::released(py, || b.stage_facts(p, at(as_of_us)))?.py_err()?;
+        let p = &self.inner;
+        let f = book.try_read(py, |b| b.stage_facts(p, at(as_of_us)))?;
         let d = pyo3::types::PyDict::new(py);
         d.set_item("customer_id", f.customer_id.into_pyarray(py))?;
         d.set_item("purchases", f.purchases.into_pyarray(py))?;
@@ -139,14 +139,13 @@ impl LifecyclePolicy {
     /// One customer's stage history as JSON.
     fn history_json(
         &self,
+        py: Python<'_>,
         book: PyRef<'_, CustomerBook>,
         customer_id: u64,
         as_of_us: i64,
     ) -> PyResult<String> {
-        let h = book
-            .inner
-            .stage_history(customer_id, &self.inner, at(as_of_us))
-            .py_err()?;
+        let p = &self.inner;
+        let h = book.try_read(py, |b| b.stage_history(customer_id, p, at(as_of_us)))?;
         json(&h)
     }
 
@@ -158,9 +157,8 @@ impl LifecyclePolicy {
         from_us: i64,
         to_us: i64,
     ) -> PyResult<String> {
-        let (b, p) = (&book.inner, &self.inner);
-        let r = crate::panic::released(py, || b.lifecycle_report(p, at(from_us), at(to_us)))?
-            .py_err()?;
+        let p = &self.inner;
+        let r = book.try_read(py, |b| b.lifecycle_report(p, at(from_us), at(to_us)))?;
         json(&r)
     }
 
@@ -171,21 +169,23 @@ impl LifecyclePolicy {
         book: PyRef<'_, CustomerBook>,
         as_of_us: i64,
     ) -> PyResult<String> {
-        let (b, p) = (&book.inner, &self.inner);
-        let r = crate::panic::released(py, || b.churn_reasons(p, at(as_of_us)))?.py_err()?;
+        let p = &self.inner;
+        let r = book.try_read(py, |b| b.churn_reasons(p, at(as_of_us)))?;
         json(&r)
     }
 
     /// Attaches the policy to a book (its views then show the stage).
-    fn attach(&self, mut book: PyRefMut<'_, CustomerBook>) -> PyResult<()> {
-        book.inner
-            .set_lifecycle_policy(Some(self.inner.clone()))
-            .py_err()
+    fn attach(&self, py: Python<'_>, book: PyRef<'_, CustomerBook>) -> PyResult<()> {
+        let policy = self.inner.clone();
+        book.try_write(py, |b| b.set_lifecycle_policy(Some(policy)))
     }
 }
 
 /// Detaches the lifecycle policy from a book.
 #[pyfunction]
-pub(crate) fn detach_lifecycle_policy(mut book: PyRefMut<'_, CustomerBook>) -> PyResult<()> {
-    book.inner.set_lifecycle_policy(None).py_err()
+pub(crate) fn detach_lifecycle_policy(
+    py: Python<'_>,
+    book: PyRef<'_, CustomerBook>,
+) -> PyResult<()> {
+    book.try_write(py, |b| b.set_lifecycle_policy(None))
 }

@@ -60,9 +60,8 @@ impl SlaPolicy {
         now_us: i64,
         open_only: bool,
     ) -> PyResult<String> {
-        let (b, p) = (&book.inner, &self.inner);
-        let out =
-            crate::panic::released(py, || b.evaluate_sla(p, at(now_us), open_only))?.py_err()?;
+        let p = &self.inner;
+        let out = book.try_read(py, |b| b.evaluate_sla(p, at(now_us), open_only))?;
         json(&out)
     }
 
@@ -93,20 +92,26 @@ impl SlaPolicy {
             assumptions,
             retention_cost,
         };
-        let (b, p) = (&book.inner, &self.inner);
-        let report =
-            crate::panic::released(py, || b.sla_report(p, at(now_us), &request))?.py_err()?;
+        let p = &self.inner;
+        let report = book.try_read(py, |b| b.sla_report(p, at(now_us), &request))?;
         json(&report)
     }
 
     /// Attaches these policies to a book (its views then show SLA states).
-    fn attach(&self, mut book: PyRefMut<'_, CustomerBook>) {
-        book.inner.set_sla_policies(Some(self.inner.clone()));
+    fn attach(&self, py: Python<'_>, book: PyRef<'_, CustomerBook>) -> PyResult<()> {
+        let policies = self.inner.clone();
+        book.try_write(py, |b| {
+            b.set_sla_policies(Some(policies));
+            Ok(())
+        })
     }
 }
 
 /// Detaches SLA policies from a book.
 #[pyfunction]
-pub(crate) fn detach_sla_policy(mut book: PyRefMut<'_, CustomerBook>) {
-    book.inner.set_sla_policies(None);
+pub(crate) fn detach_sla_policy(py: Python<'_>, book: PyRef<'_, CustomerBook>) -> PyResult<()> {
+    book.try_write(py, |b| {
+        b.set_sla_policies(None);
+        Ok(())
+    })
 }

@@ -207,6 +207,34 @@ impl CustomerBook {
         as_of: DateTime<Utc>,
         config: &SegmentationConfig,
     ) -> Result<Arc<Segmentation>> {
+        let segmentation = self.segment(as_of, config)?;
+        self.keep_segmentation(Arc::clone(&segmentation));
+        Ok(segmentation)
+    }
+
+    /// What [`CustomerBook::analyse`] computes, without keeping it: a read of the book, so
+    /// that many threads can run it while the book is shared behind a reader-writer lock
+    /// (then [`CustomerBook::keep_segmentation`] under the write lock, briefly).
+    ///
+    /// # Errors
+    /// As [`CustomerBook::analyse`].
+    ///
+    /// ```
+    /// use crm_core::book::SegmentationConfig;
+    /// use crm_core::sample::SampleConfig;
+    /// let config = SampleConfig::new(300).seed(3);
+    /// let (mut book, _) = config.build_book()?;
+    /// let seg = book.segment(config.end(), &SegmentationConfig::default())?;
+    /// assert!(book.segmentation().is_none());
+    /// book.keep_segmentation(seg);
+    /// assert_eq!(book.segmentation().unwrap().scores.score.len(), book.len());
+    /// # Ok::<(), crm_core::CrmError>(())
+    /// ```
+    pub fn segment(
+        &self,
+        as_of: DateTime<Utc>,
+        config: &SegmentationConfig,
+    ) -> Result<Arc<Segmentation>> {
         let features = self.features(as_of);
         let uses_clv = config
             .value
@@ -239,8 +267,14 @@ impl CustomerBook {
             pareto: concentration,
             strategies: config.strategies.clone(),
         });
-        self.segmentation = Some(Arc::clone(&segmentation));
         Ok(segmentation)
+    }
+
+    /// Keeps `segmentation` (from [`CustomerBook::segment`]) for the 360° view, as
+    /// [`CustomerBook::analyse`] does. A customer's view shows it only while the customer
+    /// is still at the row the segmentation has for them.
+    pub fn keep_segmentation(&mut self, segmentation: Arc<Segmentation>) {
+        self.segmentation = Some(segmentation);
     }
 
     /// The last [`CustomerBook::analyse`] result, if any.

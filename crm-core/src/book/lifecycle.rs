@@ -182,10 +182,12 @@ impl CustomerBook {
         as_of: DateTime<Utc>,
     ) -> Result<Vec<Vec<StageSpell>>> {
         policy.validate()?;
-        (0..self.customers.len() as u32)
-            .into_par_iter()
-            .map(|d| Ok(self.history_of(d, policy, as_of)?.spells(policy, as_of)))
-            .collect()
+        crate::parallel::install(|| {
+            (0..self.customers.len() as u32)
+                .into_par_iter()
+                .map(|d| Ok(self.history_of(d, policy, as_of)?.spells(policy, as_of)))
+                .collect()
+        })
     }
 
     /// Every customer's stage as of `as_of` (the last spell of each history, computed
@@ -206,13 +208,15 @@ impl CustomerBook {
     pub fn stages(&self, policy: &LifecyclePolicy, as_of: DateTime<Utc>) -> Result<Stages> {
         policy.validate()?;
         let upsell = |h: &History| h.first_upsell(policy.active.up_sell_ratio);
-        let stage = (0..self.customers.len() as u32)
-            .into_par_iter()
-            .map(|d| {
-                let h = self.history_of(d, policy, as_of)?;
-                Ok(classify(policy, &h.facts_at(policy, as_of, upsell(&h))))
-            })
-            .collect::<Result<Vec<Stage>>>()?;
+        let stage = crate::parallel::install(|| {
+            (0..self.customers.len() as u32)
+                .into_par_iter()
+                .map(|d| {
+                    let h = self.history_of(d, policy, as_of)?;
+                    Ok(classify(policy, &h.facts_at(policy, as_of, upsell(&h))))
+                })
+                .collect::<Result<Vec<Stage>>>()
+        })?;
         Ok(Stages {
             as_of,
             customer_id: self.customers.iter().map(|c| c.id).collect(),
@@ -232,14 +236,16 @@ impl CustomerBook {
         as_of: DateTime<Utc>,
     ) -> Result<StageFactColumns> {
         policy.validate()?;
-        let facts = (0..self.customers.len() as u32)
-            .into_par_iter()
-            .map(|d| {
-                let h = self.history_of(d, policy, as_of)?;
-                let upsell = h.first_upsell(policy.active.up_sell_ratio);
-                Ok(h.facts_at(policy, as_of, upsell))
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let facts = crate::parallel::install(|| {
+            (0..self.customers.len() as u32)
+                .into_par_iter()
+                .map(|d| {
+                    let h = self.history_of(d, policy, as_of)?;
+                    let upsell = h.first_upsell(policy.active.up_sell_ratio);
+                    Ok(h.facts_at(policy, as_of, upsell))
+                })
+                .collect::<Result<Vec<_>>>()
+        })?;
         let mut out = StageFactColumns::default();
         for (c, f) in self.customers.iter().zip(&facts) {
             out.push(c.id, f);

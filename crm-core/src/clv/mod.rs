@@ -203,24 +203,27 @@ pub fn lifetime_value(
         })
         .collect();
     use rayon::prelude::*;
-    let discounted: Vec<f64> = distinct
-        .par_iter()
-        .map(|&(x, r, tt)| {
-            // A running sum: one evaluation a month, the discount factor carried along.
-            let mut sum = 0.0;
-            let mut before = 0.0;
-            let mut factor = 1.0;
-            for k in 1..=months {
-                let upto = bg.expected_purchases(step * f64::from(k), x, r, tt);
-                factor /= 1.0 + discount_rate;
-                sum += (upto - before) * factor;
-                before = upto;
-            }
-            sum
-        })
-        .collect();
-    let one = |i: usize| gg.expected_spend(frequency[i], monetary_value[i]) * discounted[row_of[i]];
-    Ok((0..frequency.len()).into_par_iter().map(one).collect())
+    Ok(crate::parallel::install(|| {
+        let discounted: Vec<f64> = distinct
+            .par_iter()
+            .map(|&(x, r, tt)| {
+                // A running sum: one evaluation a month, the discount factor carried along.
+                let mut sum = 0.0;
+                let mut before = 0.0;
+                let mut factor = 1.0;
+                for k in 1..=months {
+                    let upto = bg.expected_purchases(step * f64::from(k), x, r, tt);
+                    factor /= 1.0 + discount_rate;
+                    sum += (upto - before) * factor;
+                    before = upto;
+                }
+                sum
+            })
+            .collect();
+        let one =
+            |i: usize| gg.expected_spend(frequency[i], monetary_value[i]) * discounted[row_of[i]];
+        (0..frequency.len()).into_par_iter().map(one).collect()
+    }))
 }
 
 /// Settings for predicting lifetime value over a book.

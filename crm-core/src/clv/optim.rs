@@ -144,11 +144,13 @@ pub(crate) fn parallel_sum<T: Sync, const K: usize>(
         }
         s
     };
-    rows.par_chunks(8_192)
-        .map(|chunk| chunk.iter().map(&row).fold([0.0; K], add))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .fold([0.0; K], add)
+    crate::parallel::install(|| {
+        rows.par_chunks(8_192)
+            .map(|chunk| chunk.iter().map(&row).fold([0.0; K], add))
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .fold([0.0; K], add)
 }
 
 /// The inverse of a small symmetric matrix by Gauss-Jordan elimination with partial

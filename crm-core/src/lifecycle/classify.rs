@@ -167,10 +167,12 @@ pub fn classify_columns(policy: &LifecyclePolicy, c: &StageColumns<'_>) -> Resul
     Ok(if n < PARALLEL_FROM {
         (0..n).map(|i| classify(policy, &row(i))).collect()
     } else {
-        (0..n)
-            .into_par_iter()
-            .map(|i| classify(policy, &row(i)))
-            .collect()
+        crate::parallel::install(|| {
+            (0..n)
+                .into_par_iter()
+                .map(|i| classify(policy, &row(i)))
+                .collect()
+        })
     })
 }
 

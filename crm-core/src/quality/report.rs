@@ -92,14 +92,16 @@ pub fn quality_report<'a>(
     customers: impl IntoParallelIterator<Item = &'a Customer>,
     today: NaiveDate,
 ) -> QualityReport {
-    let checked: Vec<Checked<'a>> = customers
-        .into_par_iter()
-        .map(|c| {
-            let findings = validate_customer(c, today);
-            let filled = filled_fields(c, &findings);
-            (c, findings, filled)
-        })
-        .collect();
+    let customers = customers.into_par_iter();
+    let checked: Vec<Checked<'a>> = crate::parallel::install(|| {
+        customers
+            .map(|c| {
+                let findings = validate_customer(c, today);
+                let filled = filled_fields(c, &findings);
+                (c, findings, filled)
+            })
+            .collect()
+    });
     // One row per scored field, persons' first; organisations share the contact fields.
     let mut fields: Vec<FieldFill> = Vec::new();
     let mut index: BTreeMap<&str, usize> = BTreeMap::new();

@@ -95,7 +95,9 @@ pub(crate) fn order_descending(values: &[f64]) -> Vec<u32> {
         .enumerate()
         .map(|(i, &v)| (v, i as u32))
         .collect();
-    pairs.par_sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    crate::parallel::install(|| {
+        pairs.par_sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    });
     pairs.into_iter().map(|(_, i)| i).collect()
 }
 
@@ -110,7 +112,7 @@ pub(crate) fn percentile_ranks(values: &[f64]) -> Vec<Option<f64>> {
         .filter(|(_, v)| v.is_finite())
         .map(|(i, &v)| (v, i as u32))
         .collect();
-    pairs.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    crate::parallel::install(|| pairs.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0)));
     let n = pairs.len();
     let denominator = (n.max(2) - 1) as f64;
     let mut out = vec![None; values.len()];

@@ -364,6 +364,16 @@ pub fn rfm(
     monetary: &[f64],
     config: &RfmConfig,
 ) -> Result<Rfm> {
+    crate::parallel::install(|| rfm_in_pool(recency_days, frequency, monetary, config))
+}
+
+/// [`rfm`], on crm's worker pool.
+fn rfm_in_pool(
+    recency_days: &[f64],
+    frequency: &[f64],
+    monetary: &[f64],
+    config: &RfmConfig,
+) -> Result<Rfm> {
     if !(2..=9).contains(&config.bins) {
         return Err(CrmError::invalid("bins", config.bins, "must be 2 to 9"));
     }

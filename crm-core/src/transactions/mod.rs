@@ -151,6 +151,17 @@ fn aggregate<A: Money>(
     as_of: i64,
     unit: TimeUnit,
 ) -> TransactionFeatures {
+    crate::parallel::install(|| aggregate_in_pool(ids, at, amount, as_of, unit))
+}
+
+/// [`aggregate`], on crm's worker pool (whose size sets the chunking).
+fn aggregate_in_pool<A: Money>(
+    ids: &[u64],
+    at: &[i64],
+    amount: &[A],
+    as_of: i64,
+    unit: TimeUnit,
+) -> TransactionFeatures {
     let n = ids.len();
     let bits = partition_bits(n);
     let parts = 1usize << bits;

@@ -34,6 +34,7 @@ from ._book import CustomerBook, sample_book
 from ._calendar import BusinessCalendar
 from ._lifecycle import LifecyclePolicy, lifecycle_stages
 from ._sla import SlaPolicy
+from ._threads import MAX_THREADS, get_threads, set_threads
 from ._crm import __version__
 from .errors import (
     ConflictError,
@@ -68,6 +69,9 @@ __all__ = [
     "sample_book",
     "segment_matrix",
     "top_share",
+    "MAX_THREADS",
+    "get_threads",
+    "set_threads",
     "CrmError",
     "InvalidInputError",
     "InvalidArgumentError",

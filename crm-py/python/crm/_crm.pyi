@@ -14,6 +14,7 @@ RFM_BINS: int
 MAX_TIERS: int
 MATCH_COLUMNS: List[str]
 ERROR_KINDS: List[str]
+MAX_THREADS: int
 """The name of every core error kind (``"invalid_input"``, ``"not_found"``...), in core's order."""
 __all__ = [
     "__version__",
@@ -24,6 +25,10 @@ __all__ = [
     "MAX_TIERS",
     "MATCH_COLUMNS",
     "ERROR_KINDS",
+    "MAX_THREADS",
+    "set_threads",
+    "get_threads",
+    "_after_fork_child",
     "CustomerBook",
     "ValueModel",
     "BusinessCalendar",
@@ -165,6 +170,9 @@ class LifecyclePolicy:
     def churn_reasons_json(self, book: CustomerBook, as_of_us: int) -> str: ...
     def attach(self, book: CustomerBook) -> None: ...
 
+def set_threads(n: int) -> None: ...
+def get_threads() -> int: ...
+def _after_fork_child() -> None: ...
 def detach_sla_policy(book: CustomerBook) -> None: ...
 def detach_lifecycle_policy(book: CustomerBook) -> None: ...
 def customer_features(

@@ -414,11 +414,11 @@ fn candidate_pairs(prepared: &[Prepared], max_block: usize) -> crate::Result<Vec
 /// naming `max_block` when the blocks give more than [`MAX_PAIRS`] candidate pairs.
 pub fn find_duplicates(records: &[MatchRecord], config: &DedupConfig) -> crate::Result<Duplicates> {
     config.validate()?;
-    Ok(crate::parallel::install(|| find_in_pool(records, config)))
+    crate::parallel::install(|| find_in_pool(records, config))
 }
 
 /// [`find_duplicates`] with a valid `config`, on crm's worker pool.
-fn find_in_pool(records: &[MatchRecord], config: &DedupConfig) -> Duplicates {
+fn find_in_pool(records: &[MatchRecord], config: &DedupConfig) -> crate::Result<Duplicates> {
     let prepared: Vec<Prepared> = records.par_iter().map(MatchRecord::prepare).collect();
     let pairs = candidate_pairs(&prepared, config.max_block)?;
     let comparisons: Vec<[Level; N_FIELDS]> = pairs
@@ -462,7 +462,7 @@ fn find_in_pool(records: &[MatchRecord], config: &DedupConfig) -> Duplicates {
         })
         .collect();
     let cluster = cluster::capped_clusters(records.len(), &found, config.max_cluster);
-    Duplicates {
+    Ok(Duplicates {
         pairs: found,
         cluster,
         candidates: pairs.len(),
@@ -473,7 +473,7 @@ fn find_in_pool(records: &[MatchRecord], config: &DedupConfig) -> Duplicates {
             u: fit.u.to_vec(),
             u_given_parent: fit.u_given_parent.to_vec(),
         },
-    }
+    })
 }
 
 impl Duplicates {

@@ -11,7 +11,7 @@ DEDUP_VENV := .venv-dedup
 C_OUT := target/c
 C_STRICT := -std=c11 -Wall -Wextra -Werror -pedantic -Iinclude
 
-.PHONY: demo test check-format clippy docs rust-test c-test bench-smoke compare-smoke py-build py-test header lib
+.PHONY: demo test check-format clippy docs rust-test c-test bench-smoke compare-smoke py-build py-test header lib fuzz
 
 ## demo: generate a sample Turkish SME customer base and show what crm does with it,
 ## through the Python package (built into .venv first)
@@ -114,3 +114,21 @@ py-test: py-build
 ## header: regenerate include/crm.h from crm-ffi with the pinned cbindgen
 header:
 	CRM_UPDATE_HEADER=1 $(CARGO) test --locked -q -p crm-ffi --test header
+
+## fuzz: every cargo-fuzz target (fuzz/, nightly, libFuzzer + ASan) for FUZZ_SECONDS each;
+## fails on the first crash, timeout or out-of-memory (the input is left in
+## fuzz/artifacts/<target>/). Not part of `make test`. Needs cargo-fuzz (installed if missing).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := json_raw json_structured columns book_ops
+# Per input: 10 s at most, 2 GiB at most (one bigger allocation is a finding, not a hang).
+# One process (one core: the machine's two are shared).
+FUZZ_FLAGS ?= -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 -dict=$(CURDIR)/fuzz/dict/json.dict
+
+fuzz:
+	command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	cd fuzz && $(CARGO) +nightly fuzz build -O
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; mkdir -p fuzz/corpus/$$t; \
+	  (cd fuzz && $(CARGO) +nightly fuzz run -O $$t $(CURDIR)/fuzz/corpus/$$t $(CURDIR)/fuzz/seeds/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS)) || exit 1; \
+	done

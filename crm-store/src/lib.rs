@@ -34,12 +34,14 @@
 #![warn(missing_debug_implementations)]
 
 mod backend;
+mod book;
 pub mod file;
 mod options;
 pub mod sqlite;
 mod stored;
 
 pub use backend::{ChangeRecord, ChangeSink, Store, StoreTxn};
+pub use book::Book;
 pub use file::{load_book, save_book};
 pub use options::{StoreOptions, Synchronous};
 pub use sqlite::SqliteStore;

@@ -3,6 +3,7 @@
 
 use std::ops::Deref;
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 use crm_core::book::{
@@ -28,10 +29,14 @@ use crate::backend::{ChangeRecord, Store};
 /// Several processes may open one store: each write first replays what others committed
 /// since this book's cursor (under the store's write lock), so writers never overwrite each
 /// other's work; [`StoredBook::refresh`] brings a reader up to date.
+///
+/// `StoredBook` is `Send` and `Sync`: reads of the book need only `&self`, and the few
+/// `&self` calls that reach the store ([`StoredBook::changes`], [`StoredBook::backup`]…)
+/// take turns on it (a backend connection is used by one thread at a time).
 #[derive(Debug)]
 pub struct StoredBook {
     book: CustomerBook,
-    store: Box<dyn Store>,
+    store: Mutex<Box<dyn Store>>,
     cursor: u64,
 }
 
@@ -125,7 +130,7 @@ impl StoredBook {
         let book = CustomerBook::new(store.book_config().clone())?;
         let mut stored = StoredBook {
             book,
-            store,
+            store: Mutex::new(store),
             cursor: 0,
         };
         stored.refresh()?;
@@ -137,9 +142,21 @@ impl StoredBook {
         &self.book
     }
 
-    /// The backend.
-    pub fn store(&self) -> &dyn Store {
-        &*self.store
+    /// The backend, for the calls `StoredBook` does not wrap (its location, its last
+    /// sequence number…); held until the guard is dropped.
+    pub fn store(&self) -> MutexGuard<'_, Box<dyn Store>> {
+        // A panic inside a backend call leaves no half-done state behind the lock (a write
+        // transaction rolls back when dropped), so a poisoned lock is taken over.
+        self.store
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn store_mut(&mut self) -> &mut dyn Store {
+        &mut **self
+            .store
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The sequence number of the last change applied to this book.
@@ -152,7 +169,7 @@ impl StoredBook {
     /// # Errors
     /// [`ErrorKind::Io`] when the store cannot be read.
     pub fn schema_version(&self) -> Result<u32, CrmError> {
-        self.store.schema_version()
+        self.store().schema_version()
     }
 
     /// Replays the changes other processes committed after this book's cursor; returns how
@@ -167,6 +184,9 @@ impl StoredBook {
             store,
             cursor,
         } = self;
+        let store = store
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut n = 0;
         store.for_each_change(*cursor, usize::MAX, &mut |r| {
             replay(book, &r)?;
@@ -186,7 +206,7 @@ impl StoredBook {
     pub fn changes(&self, since: u64, limit: usize) -> Result<(Vec<ChangeRecord>, u64), CrmError> {
         let mut out = Vec::new();
         let mut next = since;
-        self.store.for_each_change(since, limit, &mut |r| {
+        self.store().for_each_change(since, limit, &mut |r| {
             next = r.seq;
             out.push(r);
             Ok(())
@@ -201,7 +221,7 @@ impl StoredBook {
     /// [`ErrorKind::InvalidInput`] when `path` exists; [`ErrorKind::Io`] when the copy
     /// cannot be made.
     pub fn backup(&self, path: impl AsRef<Path>) -> Result<(), CrmError> {
-        self.store.backup(path.as_ref())
+        self.store().backup(path.as_ref())
     }
 
     /// Closes the store (dropping closes it too, without reporting errors).
@@ -210,7 +230,10 @@ impl StoredBook {
     /// [`ErrorKind::Io`] when the store cannot be closed cleanly; every write had been
     /// committed already.
     pub fn close(self) -> Result<(), CrmError> {
-        self.store.close()
+        self.store
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .close()
     }
 
     /// Commits `changes` as one transaction, then applies them in memory; returns one
@@ -226,6 +249,9 @@ impl StoredBook {
             store,
             cursor,
         } = self;
+        let store = store
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut txn = store.begin()?;
         // Under the write lock: first what others committed since our cursor.
         txn.for_each_change(*cursor, usize::MAX, &mut |r| {
@@ -378,6 +404,68 @@ impl StoredBook {
             .map(drop)
     }
 
+    /// [`CustomerBook::dedupe`]: finds duplicate clusters and, with `apply`, merges each
+    /// into its golden record, all merges committed as one transaction (one `merged` change
+    /// per cluster in the log, golden profile included, so replaying gives the same book).
+    ///
+    /// # Errors
+    /// As [`CustomerBook::dedupe`] and [`StoredBook::apply`]; nothing is written and the
+    /// book is as it was then.
+    pub fn dedupe(
+        &mut self,
+        config: &crm_core::quality::DedupConfig,
+        rules: &crm_core::quality::GoldenRules,
+        at: DateTime<Utc>,
+        apply: bool,
+    ) -> Result<crm_core::book::DedupeOutcome, CrmError> {
+        if !apply {
+            return self.book.dedupe(config, rules, at, false);
+        }
+        let StoredBook {
+            book,
+            store,
+            cursor,
+        } = self;
+        let store = store
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut txn = store.begin()?;
+        txn.for_each_change(*cursor, usize::MAX, &mut |r| {
+            replay(book, &r)?;
+            *cursor = r.seq;
+            Ok(())
+        })?;
+        // The merges are made in memory first (each cluster's golden record depends on the
+        // ones before); when the log cannot take them the book is rebuilt from the store,
+        // which still holds the book as it was. That costs a full replay, but only on a
+        // failed write, and keeps the common path free of a second copy of the book.
+        let (outcome, changes) = book.dedupe_logged(config, rules, at)?;
+        if changes.is_empty() {
+            return Ok(outcome);
+        }
+        let written = txn
+            .append(&changes, Utc::now())
+            .and_then(|last| txn.commit().map(|()| last));
+        match written {
+            Ok(last) => {
+                *cursor = last;
+                Ok(outcome)
+            }
+            Err(e) => {
+                self.rebuild()?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Replaces the book in memory with one replayed from the whole log.
+    fn rebuild(&mut self) -> Result<(), CrmError> {
+        let config = self.book.config().clone();
+        self.book = CustomerBook::new(config)?;
+        self.cursor = 0;
+        self.refresh().map(drop)
+    }
+
     /// [`CustomerBook::analyse`]: derived data, kept in memory only (not a change).
     ///
     /// # Errors
@@ -390,6 +478,12 @@ impl StoredBook {
         self.book.analyse(as_of, config)
     }
 
+    /// [`CustomerBook::keep_segmentation`]: keeps a result computed with
+    /// [`CustomerBook::segment`] for the views (memory only, not a change).
+    pub fn keep_segmentation(&mut self, segmentation: std::sync::Arc<Segmentation>) {
+        self.book.keep_segmentation(segmentation);
+    }
+
     /// Writes every customer, event, incident and policy of `book` into this empty store as
     /// one transaction (importing a JSON snapshot: load it with [`crate::load_book`]). The
     /// book must have the store's settings and no merges (merge records cannot be replayed
@@ -399,10 +493,10 @@ impl StoredBook {
     /// [`ErrorKind::Conflict`] for a store that is not empty, other settings, or a book
     /// with merges; then as [`StoredBook::apply`].
     pub fn import(&mut self, book: &CustomerBook) -> Result<(), CrmError> {
-        if self.cursor != 0 || self.store.last_seq()? != 0 {
+        if self.cursor != 0 || self.store_mut().last_seq()? != 0 {
             return Err(CrmError::conflict(
                 "location",
-                self.store.location(),
+                self.store().location(),
                 "imports go into an empty store",
             ));
         }

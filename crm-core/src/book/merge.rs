@@ -468,6 +468,43 @@ impl CustomerBook {
         today: chrono::NaiveDate,
         at: DateTime<Utc>,
     ) -> Result<MergeOutcome> {
+        self.merge_clusters(clusters, rules, today, at, None)
+    }
+
+    /// [`CustomerBook::dedupe`] with `apply`, also returning each merge made as the
+    /// [`super::Change::Merged`] (golden profile included) that replays it: what a store
+    /// writes to its log.
+    ///
+    /// # Errors
+    /// As [`CustomerBook::dedupe`]; nothing is merged then.
+    pub fn dedupe_logged(
+        &mut self,
+        config: &crate::quality::DedupConfig,
+        rules: &crate::quality::GoldenRules,
+        at: DateTime<Utc>,
+    ) -> Result<(DedupeOutcome, Vec<super::Change>)> {
+        let clusters = self.find_duplicates(config)?;
+        let mut log = Vec::new();
+        let (merges, skipped) =
+            self.merge_clusters(&clusters, rules, at.date_naive(), at, Some(&mut log))?;
+        Ok((
+            DedupeOutcome {
+                clusters,
+                merges: Some(merges),
+                skipped: Some(skipped),
+            },
+            log,
+        ))
+    }
+
+    fn merge_clusters(
+        &mut self,
+        clusters: &[Vec<CustomerId>],
+        rules: &crate::quality::GoldenRules,
+        today: chrono::NaiveDate,
+        at: DateTime<Utc>,
+        mut log: Option<&mut Vec<super::Change>>,
+    ) -> Result<MergeOutcome> {
         for id in clusters.iter().flatten() {
             self.dense(*id)?;
         }
@@ -498,8 +535,19 @@ impl CustomerBook {
             golden.id = survivor;
             // Each merge is planned (validated) against the book as earlier ones left it and
             // applied in place: a refused cluster changes nothing.
+            let logged = log.as_ref().map(|_| golden.clone());
             match self.plan_merge(survivor, rest, Some(golden), at) {
-                Ok(plan) => done.push(self.apply_merge(plan)),
+                Ok(plan) => {
+                    if let (Some(log), Some(profile)) = (log.as_deref_mut(), logged) {
+                        log.push(super::Change::Merged {
+                            survivor,
+                            merged: rest.to_vec(),
+                            profile: Some(profile),
+                            at,
+                        });
+                    }
+                    done.push(self.apply_merge(plan));
+                }
                 Err(e) => skipped.push((cluster.clone(), e.to_string())),
             }
         }

@@ -20,8 +20,7 @@ pub(crate) use schema::LATEST as SCHEMA_VERSION;
 /// A store in a SQLite file. Open it with [`crate::open`] (or [`SqliteStore::open`] for
 /// the backend alone).
 ///
-/// One connection; `Send`, not `Sync` (a [`crate::StoredBook`] is used from one thread at
-/// a time, or behind a lock).
+/// One connection; `Send`, not `Sync` ([`crate::StoredBook`] keeps it behind a lock).
 #[derive(Debug)]
 pub struct SqliteStore {
     conn: Connection,

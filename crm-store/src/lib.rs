@@ -2,8 +2,8 @@
 //! everything that touches files lives here, so the C and Python skins store, load and
 //! save through one implementation.
 //!
-//! - [`open`]: a [`StoredBook`] kept in a store (SQLite now: a path; PostgreSQL comes next
-//!   behind the same [`Store`] trait): an append-only change log committed in the same
+//! - [`open`]: a [`StoredBook`] kept in a store (SQLite: a path; PostgreSQL: a connection
+//!   string, see [`PostgresStore`]; both behind the same [`Store`] trait): an append-only change log committed in the same
 //!   transaction as the tables the 360° view and the analytics read, the book rebuilt from
 //!   it at open, [`StoredBook::refresh`] and [`StoredBook::changes`] for readers and other
 //!   systems.
@@ -37,6 +37,7 @@ mod backend;
 mod book;
 pub mod file;
 mod options;
+pub mod postgres;
 pub mod sqlite;
 mod stored;
 
@@ -44,33 +45,33 @@ pub use backend::{ChangeRecord, ChangeSink, Store, StoreTxn};
 pub use book::Book;
 pub use file::{load_book, save_book};
 pub use options::{StoreOptions, Synchronous};
+pub use crate::postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 pub use stored::{Batch, StoredBook};
 
-use crm_core::{CrmError, ErrorKind};
+use crm_core::CrmError;
 
 /// The schema version this build writes (older stores are migrated to it at open).
 pub const SCHEMA_VERSION: u32 = sqlite::SCHEMA_VERSION;
 
 /// Opens the book stored at `location`: a file path for SQLite (created when missing and
-/// [`StoreOptions::create`] is on). A `postgresql://` or `postgres://` URL is refused for
-/// now: the PostgreSQL backend is not part of this build yet.
+/// [`StoreOptions::create`] is on), or a PostgreSQL connection string
+/// ([`postgres::is_postgres_location`](crate::postgres::is_postgres_location): a
+/// `postgresql://` or `postgres://` URL, or libpq's `host=… dbname=…` form), whose store
+/// lives in the schema `crm` of an existing database ([`PostgresStore::open`]).
 ///
 /// # Errors
-/// [`ErrorKind::InvalidInput`] for a PostgreSQL URL; as [`SqliteStore::open`] and
-/// [`StoredBook::from_store`]. No book is returned from a store that does not load whole.
+/// As [`SqliteStore::open`] or [`PostgresStore::open`], and [`StoredBook::from_store`]. No
+/// book is returned from a store that does not load whole.
 pub fn open(
     location: impl AsRef<std::path::Path>,
     options: &StoreOptions,
 ) -> Result<StoredBook, CrmError> {
     let location = location.as_ref();
     let text = location.to_string_lossy();
-    if text.starts_with("postgresql://") || text.starts_with("postgres://") {
-        return Err(CrmError::new(
-            ErrorKind::InvalidInput,
-            Some("location"),
-            "PostgreSQL stores are not supported by this build yet (use a SQLite file path)",
-        ));
+    if crate::postgres::is_postgres_location(&text) {
+        let store = PostgresStore::open(&text, options)?;
+        return StoredBook::from_store(Box::new(store));
     }
     let store = SqliteStore::open(location, options)?;
     StoredBook::from_store(Box::new(store))

@@ -41,11 +41,11 @@ pub mod postgres;
 pub mod sqlite;
 mod stored;
 
+pub use crate::postgres::PostgresStore;
 pub use backend::{ChangeRecord, ChangeSink, Store, StoreTxn};
 pub use book::Book;
 pub use file::{load_book, save_book};
 pub use options::{StoreOptions, Synchronous};
-pub use crate::postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 pub use stored::{Batch, StoredBook};
 

@@ -14,19 +14,18 @@ use std::cell::RefCell;
 use std::fmt;
 use std::path::Path;
 
-use chrono::{DateTime, SecondsFormat, Utc};
-use crm_core::book::{BookConfig, Change};
-use crm_core::model::{Customer, Event};
-use crm_core::{CrmError, ErrorKind};
 use ::postgres::binary_copy::BinaryCopyInWriter;
 use ::postgres::config::Host;
 use ::postgres::error::SqlState;
 use ::postgres::types::{ToSql, Type};
 use ::postgres::{Client, Config, IsolationLevel, NoTls, Transaction};
+use chrono::{DateTime, SecondsFormat, Utc};
+use crm_core::book::{BookConfig, Change};
+use crm_core::model::{Customer, Event};
+use crm_core::{CrmError, ErrorKind};
 
 use crate::backend::{ChangeRecord, ChangeSink, Store, StoreTxn};
 use crate::options::{StoreOptions, Synchronous};
-
 
 /// How many change rows a read fetches per round trip.
 const CHUNK: i32 = 512;
@@ -81,7 +80,10 @@ impl fmt::Debug for PostgresStore {
 /// The connection string without its password, as a URL: `postgresql://user@host:port/db`
 /// (a socket folder as `?host=/path`).
 fn describe(config: &Config) -> String {
-    let user = config.get_user().map(|u| format!("{u}@")).unwrap_or_default();
+    let user = config
+        .get_user()
+        .map(|u| format!("{u}@"))
+        .unwrap_or_default();
     let db = config.get_dbname().unwrap_or("");
     let port = config.get_ports().first().map(|p| format!(":{p}"));
     let mut tcp = Vec::new();
@@ -213,10 +215,7 @@ impl PostgresStore {
             .map_err(|e| err("create the store in", &e))?;
         } else {
             let has_versions: bool = tx
-                .query_one(
-                    "SELECT to_regclass('crm.schema_version') IS NOT NULL",
-                    &[],
-                )
+                .query_one("SELECT to_regclass('crm.schema_version') IS NOT NULL", &[])
                 .map_err(|e| err("read", &e))?
                 .get(0);
             if !has_versions {
@@ -478,7 +477,14 @@ impl PgTxn<'_> {
                 tx,
                 "crm.events",
                 "id, seq, customer_id, at, type, body",
-                &[Type::INT8, Type::INT8, Type::INT8, Type::TEXT, Type::TEXT, Type::TEXT],
+                &[
+                    Type::INT8,
+                    Type::INT8,
+                    Type::INT8,
+                    Type::TEXT,
+                    Type::TEXT,
+                    Type::TEXT,
+                ],
                 events.len(),
                 rows,
             )?;
@@ -565,7 +571,14 @@ fn project(tx: &mut Transaction<'_>, change: &Change, seq: i64, at: &str) -> Res
     match change {
         Change::CustomerAdded { customer } => {
             let rows = customer_rows(std::slice::from_ref(customer));
-            write_rows(tx, "crm.customers", "id, profile, seq", &customer_types, 1, rows.into_iter())?;
+            write_rows(
+                tx,
+                "crm.customers",
+                "id, profile, seq",
+                &customer_types,
+                1,
+                rows.into_iter(),
+            )?;
         }
         Change::CustomersAdded { customers } => {
             let rows = customer_rows(customers);
@@ -581,13 +594,21 @@ fn project(tx: &mut Transaction<'_>, change: &Change, seq: i64, at: &str) -> Res
         Change::CustomerUpdated { customer } => {
             tx.execute(
                 "UPDATE crm.customers SET profile = $2, seq = $3 WHERE id = $1",
-                &[&(customer.id as i64), &serde_json::to_string(customer)?, &seq],
+                &[
+                    &(customer.id as i64),
+                    &serde_json::to_string(customer)?,
+                    &seq,
+                ],
             )?;
         }
         Change::IncidentAdded { incident } => {
             tx.execute(
                 "INSERT INTO crm.incidents (id, body, seq) VALUES ($1, $2, $3)",
-                &[&(incident.id as i64), &serde_json::to_string(incident)?, &seq],
+                &[
+                    &(incident.id as i64),
+                    &serde_json::to_string(incident)?,
+                    &seq,
+                ],
             )?;
         }
         Change::Merged {

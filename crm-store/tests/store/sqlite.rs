@@ -215,13 +215,6 @@ fn a_newer_schema_is_refused_and_the_v1_fixture_opens() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-#[test]
-fn a_postgresql_url_is_refused_for_now() {
-    let e = crm_store::open("postgresql://localhost/crm", &StoreOptions::default()).unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::InvalidInput);
-    assert!(e.to_string().contains("PostgreSQL"), "{e}");
-}
-
 /// Re-runs this test binary as a child doing `role` (the test named `test` checks the
 /// variable and does the child's part).
 fn child(test: &str, role: &str, path: &Path) -> Command {

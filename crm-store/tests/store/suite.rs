@@ -16,6 +16,10 @@ pub(crate) trait Backend {
     /// Every row of every table, as text: equal before and after a call that must write
     /// nothing.
     fn dump(&self, location: &str) -> String;
+    /// A new, unused location for a backup (a file path on every backend).
+    fn backup_target(&self, name: &str) -> String {
+        self.fresh(name)
+    }
 }
 
 pub(crate) fn t0() -> DateTime<Utc> {
@@ -362,6 +366,6 @@ pub(crate) fn run(b: &dyn Backend, scratch: &std::path::Path) {
     a_reader_sees_the_writers_commits(b);
     options_are_checked(b);
     the_log_replays_into_the_same_book(b);
-    backups_open_as_the_same_book(b, &b.fresh("backup-copy"));
+    backups_open_as_the_same_book(b, &b.backup_target("backup-copy"));
     snapshots_import_and_export(b, &scratch.join("export.json"));
 }

@@ -11,7 +11,7 @@ DEDUP_VENV := .venv-dedup
 C_OUT := target/c
 C_STRICT := -std=c11 -Wall -Wextra -Werror -pedantic -Iinclude
 
-.PHONY: demo test check-format clippy docs rust-test c-test bench-smoke compare-smoke py-build py-test header lib fuzz
+.PHONY: demo test check-format clippy docs pg-deps rust-test c-test bench-smoke compare-smoke py-build py-test header lib fuzz
 
 ## demo: generate a sample Turkish SME customer base and show what crm does with it,
 ## through the Python package (built into .venv first)
@@ -31,8 +31,21 @@ clippy:
 docs:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --workspace --locked -q
 
+# The PostgreSQL server binaries (initdb, pg_ctl) for crm-store's tests, which start a
+# throwaway server themselves: Debian's postgresql package when none is found (the tests
+# fail without them unless CRM_SKIP_POSTGRES=1).
+PG_BIN_DIRS := $(PATH) /usr/local/bin $(wildcard /usr/lib/postgresql/*/bin)
+pg-deps:
+	@if [ "$$CRM_SKIP_POSTGRES" = 1 ]; then exit 0; fi; \
+	for d in $(subst :, ,$(PG_BIN_DIRS)); do \
+	  if [ -x "$$d/initdb" ] && [ -x "$$d/pg_ctl" ]; then exit 0; fi; \
+	done; \
+	echo "installing the Debian postgresql package (server binaries for the tests)"; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q postgresql
+
 # Includes crm-ffi/tests/header.rs, which fails when include/crm.h is stale.
-rust-test:
+rust-test: pg-deps
 	$(CARGO) test --workspace --locked
 
 C_TESTS := test_abi test_book test_engines test_calendar test_lifecycle_sla test_clv test_quality test_errors test_limits test_hostile test_fork version

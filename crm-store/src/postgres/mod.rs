@@ -801,10 +801,11 @@ fn read_changes(
             .collect();
         let total: i64 = ranges.iter().map(|(a, b)| b - a).sum();
         let mut prefetched: Option<(i64, Vec<String>)> = None;
-        if let (Some(&(lo, _)), Some(&(_, hi))) = (ranges.first(), ranges.last()) {
-            if total <= EVENTS_PER_FETCH && hi - lo <= EVENTS_PER_FETCH {
-                prefetched = Some((lo, fetch_events(tx, lo, hi).map_err(err)?));
-            }
+        if let (Some(&(lo, _)), Some(&(_, hi))) = (ranges.first(), ranges.last())
+            && total <= EVENTS_PER_FETCH
+            && hi - lo <= EVENTS_PER_FETCH
+        {
+            prefetched = Some((lo, fetch_events(tx, lo, hi).map_err(err)?));
         }
         let fetched_len = rows.len();
         for row in rows {

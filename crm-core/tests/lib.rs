@@ -8,6 +8,7 @@ mod hostile;
 mod layering;
 mod limits;
 mod pool;
+mod unknown_fields;
 
 #[test]
 fn sample_to_book_to_snapshot_to_view_json() {

@@ -70,7 +70,7 @@ enum Call {
     FitBg { rows: Vec<(Num, Num, Num)> },
     FitGg { rows: Vec<(Num, Num)> },
     Predict { params: [Num; 4], horizon: Num, rows: Vec<(Num, Num, Num)> },
-    Lifetime { bg: [Num; 4], gg: [Num; 3], rows: Vec<(Num, Num, Num, Num)>, months: u8, rate: Num, unit: u32 },
+    Lifetime { bg: [Num; 4], gg: [Num; 3], rows: Vec<(Num, Num, Num, Num)>, months: u16, rate: Num, unit: u32 },
     Spend { gg: [Num; 3], rows: Vec<(Num, Num)> },
     NewPurchases { params: [Num; 4], horizon: Num },
     Duplicates { columns: Vec<(u8, Vec<Option<u8>>)>, threshold: Num, max_block: u8 },
@@ -293,9 +293,10 @@ fn run(call: &Call) {
             let t: Vec<f64> = rows.iter().map(|x| x.2.get()).collect();
             let m: Vec<f64> = rows.iter().map(|x| x.3.get()).collect();
             let mut out = vec![0.0; rows.len()];
-            // Months up to 255 here: the quadratic cost of larger ones is issue 14 item 5
-            // (see FINDINGS.md), which would otherwise hide everything else behind timeouts.
-            ok(crm_clv_lifetime_value(&pb, &pg, f.as_ptr(), r.as_ptr(), t.as_ptr(), m.as_ptr(), rows.len(), *unit % 3, *months as u32, rate.get(), out.as_mut_ptr()), "lifetime value");
+            // Months over the whole u16 range: both sides of `clv::MAX_CLV_MONTHS` (1,200),
+            // so the real limit is exercised (and anything above it must be refused).
+            let done = ok(crm_clv_lifetime_value(&pb, &pg, f.as_ptr(), r.as_ptr(), t.as_ptr(), m.as_ptr(), rows.len(), *unit % 3, *months as u32, rate.get(), out.as_mut_ptr()), "lifetime value");
+            assert!(!done || u32::from(*months) <= crm_core::clv::MAX_CLV_MONTHS, "{months} months accepted");
         },
         Call::Spend { gg: g, rows } => unsafe {
             let p = gg(g);

@@ -27,7 +27,7 @@ use super::{Channel, ComplaintId, CustomerId, Direction};
 /// ).unwrap();
 /// assert!(matches!(e.kind, EventKind::Purchase(ref p) if p.amount == 129900));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Event {
     /// The customer the event belongs to (the referrer, for a referral).
     pub customer_id: CustomerId,
@@ -51,6 +51,58 @@ impl Event {
     /// The channel the event happened on, when it has one.
     pub fn channel(&self) -> Option<Channel> {
         self.kind.channel()
+    }
+}
+
+/// Reads `customer_id` and `at`, then the kind from the other fields, so that a field no kind
+/// has is refused (serde's `deny_unknown_fields` does not work through `flatten`) with the
+/// names the kind does have, for [`crate::CrmError::parse`]'s suggestion.
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(EventVisitor)
+    }
+}
+
+/// The map visitor behind [`Event`]'s `Deserialize`.
+struct EventVisitor;
+
+impl<'de> serde::de::Visitor<'de> for EventVisitor {
+    type Value = Event;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an event object with `customer_id`, `at` and `type`")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Event, A::Error> {
+        use serde::de::Error;
+        let mut customer_id = None;
+        let mut at = None;
+        let mut rest = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "customer_id" if customer_id.is_none() => customer_id = Some(map.next_value()?),
+                "at" if at.is_none() => at = Some(map.next_value()?),
+                "customer_id" | "at" => {
+                    return Err(A::Error::custom(format_args!("duplicate field `{key}`")));
+                }
+                _ if rest.contains_key(&key) => {
+                    return Err(A::Error::custom(format_args!("duplicate field `{key}`")));
+                }
+                _ => {
+                    let value: serde_json::Value = map.next_value()?;
+                    rest.insert(key, value);
+                }
+            }
+        }
+        let customer_id = customer_id.ok_or_else(|| A::Error::missing_field("customer_id"))?;
+        let at = at.ok_or_else(|| A::Error::missing_field("at"))?;
+        let kind =
+            EventKind::deserialize(serde_json::Value::Object(rest)).map_err(A::Error::custom)?;
+        Ok(Event {
+            customer_id,
+            at,
+            kind,
+        })
     }
 }
 
@@ -169,6 +221,7 @@ into_event_kind!(
 
 /// A purchase. `amount` is in minor units and must not be negative.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Purchase {
     /// Price paid, in minor units (kuruş for TRY). Zero is allowed (a free item).
     pub amount: i64,
@@ -187,6 +240,7 @@ pub struct Purchase {
 
 /// A refund. `amount` is in minor units and must be positive; it lowers net revenue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Refund {
     /// Money returned, in minor units, positive.
     pub amount: i64,
@@ -205,6 +259,7 @@ pub struct Refund {
 
 /// A contact between the customer and the company.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Interaction {
     /// Where it happened.
     pub channel: Channel,
@@ -224,6 +279,7 @@ pub struct Interaction {
 /// The event's customer (the referrer) brought in `referred`, who must already be a customer
 /// and must not be the referrer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Referral {
     /// The customer who was brought in.
     pub referred: CustomerId,
@@ -241,6 +297,7 @@ pub enum ContributionKind {
 
 /// Value the customer brings that is not a purchase.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Contribution {
     /// Co-investment or cost sharing.
     pub kind: ContributionKind,
@@ -351,6 +408,7 @@ pub enum RootCause {
 
 /// A complaint was opened. `complaint_id` must be new.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ComplaintOpened {
     /// The ticket number.
     pub complaint_id: ComplaintId,
@@ -370,6 +428,7 @@ pub struct ComplaintOpened {
 
 /// The company's first response to a complaint (at most one per complaint).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ComplaintResponded {
     /// The ticket number.
     pub complaint_id: ComplaintId,
@@ -381,6 +440,7 @@ pub struct ComplaintResponded {
 /// A complaint's working status changed (to open, in progress, waiting on the customer or
 /// escalated; resolving and closing have their own events).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ComplaintStatusChanged {
     /// The ticket number.
     pub complaint_id: ComplaintId,
@@ -390,6 +450,7 @@ pub struct ComplaintStatusChanged {
 
 /// A complaint was resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ComplaintResolved {
     /// The ticket number.
     pub complaint_id: ComplaintId,
@@ -399,6 +460,7 @@ pub struct ComplaintResolved {
 
 /// A resolved complaint was reopened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ComplaintReopened {
     /// The ticket number.
     pub complaint_id: ComplaintId,
@@ -406,6 +468,7 @@ pub struct ComplaintReopened {
 
 /// A complaint was closed. Nothing but a rating may follow.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ComplaintClosed {
     /// The ticket number.
     pub complaint_id: ComplaintId,
@@ -413,6 +476,7 @@ pub struct ComplaintClosed {
 
 /// The customer's satisfaction rating (1 to 5) of a resolved or closed complaint, given once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ComplaintRated {
     /// The ticket number.
     pub complaint_id: ComplaintId,
@@ -423,6 +487,7 @@ pub struct ComplaintRated {
 /// A message about a complaint. An inbound message (from the customer) starts the SLA's
 /// next-response clock; an outbound one (from the company) answers it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ComplaintMessage {
     /// The ticket number.
     pub complaint_id: ComplaintId,
@@ -432,6 +497,7 @@ pub struct ComplaintMessage {
 
 /// A complaint's priority changed while it was active.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ComplaintPriorityChanged {
     /// The ticket number.
     pub complaint_id: ComplaintId,
@@ -489,6 +555,7 @@ impl ChurnReason {
 
 /// The company recorded that the customer left. A later purchase reactivates them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Churned {
     /// Why, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -27,6 +27,7 @@ pub enum IncidentKind {
 ///  "description": "connection problem between ATMs and core banking"}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Incident {
     /// The company's key.
     pub id: IncidentId,

@@ -1,20 +1,27 @@
 //! The customer book as a Python class. Records cross as the JSON forms of crm-core (the
 //! Python package turns dicts and keyword arguments into that text).
+//!
+//! The class holds a [`crm_store::Book`]: a book in memory (`crm.CustomerBook("TRY")`) or
+//! one kept in a store (`crm.CustomerBook.open(path)`). Every write goes through `Book`'s
+//! write API (or `Book::apply` for a batch), so no rule lives here: this file converts,
+//! locks and calls.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crm_core::book::{
-    self, BookConfig, DedupeOutcome, EarlyEvents, SegmentationConfig, ViewOptions,
+    self, BookConfig, Change, DedupeOutcome, EarlyEvents, SegmentationConfig, ViewOptions,
 };
 use crm_core::model::{Customer, Event, Incident};
 use crm_core::sample::SampleConfig;
 use crm_core::{CrmError, ErrorKind};
+use crm_store::{Book, StoreOptions};
 
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::batch::Batch;
 use crate::errors::{IntoPy, from_json, invalid, json};
 use crate::parse::from_json_released;
 use crm_core::time::TimeUnit;
@@ -25,9 +32,14 @@ use crm_core::time::TimeUnit;
 /// before the lock is taken and outputs built after it is released, so no thread holds the
 /// lock while it needs the GIL (no deadlock with a thread holding the GIL and waiting for
 /// the lock).
+///
+/// The lock holds `None` once the book is closed: every later call raises
+/// `crm.ConflictError` ("the book … is closed"), never touches freed memory.
 #[pyclass(module = "crm._crm", frozen)]
 pub(crate) struct CustomerBook {
-    book: RwLock<book::CustomerBook>,
+    book: RwLock<Option<Book>>,
+    /// Where the store lives (`None` in memory), kept for the messages after `close`.
+    location: Option<String>,
     /// Tickets of `analyse` calls, in the order they read the book.
     analyses: AtomicU64,
     /// The ticket of the analysis the book keeps (changed under the write lock only).
@@ -45,20 +57,41 @@ fn poisoned() -> CrmError {
 
 impl CustomerBook {
     /// Wraps a book.
-    pub(crate) fn from_book(inner: book::CustomerBook) -> Self {
+    pub(crate) fn from_book(inner: impl Into<Book>) -> Self {
+        let inner = inner.into();
         CustomerBook {
-            book: RwLock::new(inner),
+            location: inner.location(),
+            book: RwLock::new(Some(inner)),
             analyses: AtomicU64::new(0),
             kept_analysis: AtomicU64::new(0),
         }
     }
 
-    fn read_lock(&self) -> Result<RwLockReadGuard<'_, book::CustomerBook>, CrmError> {
+    /// The error of a call on a closed book.
+    fn closed_error(&self) -> CrmError {
+        let what = match &self.location {
+            Some(l) => format!("the book at {l} is closed"),
+            None => "the book is closed".to_owned(),
+        };
+        CrmError::new(
+            ErrorKind::Conflict,
+            Some("book"),
+            format!("{what}: open it again to use it"),
+        )
+    }
+
+    fn read_lock(&self) -> Result<RwLockReadGuard<'_, Option<Book>>, CrmError> {
         self.book.read().map_err(|_| poisoned())
     }
 
-    fn write_lock(&self) -> Result<RwLockWriteGuard<'_, book::CustomerBook>, CrmError> {
+    fn write_lock(&self) -> Result<RwLockWriteGuard<'_, Option<Book>>, CrmError> {
         self.book.write().map_err(|_| poisoned())
+    }
+
+    /// `f` on the open book under the read lock (the caller releases the GIL).
+    fn with_read<R>(&self, f: impl FnOnce(&Book) -> Result<R, CrmError>) -> Result<R, CrmError> {
+        let guard = self.read_lock()?;
+        f(guard.as_ref().ok_or_else(|| self.closed_error())?)
     }
 
     /// Runs `f` on the book under the read lock, waiting for it and running with the GIL
@@ -68,7 +101,7 @@ impl CustomerBook {
         py: Python<'_>,
         f: impl FnOnce(&book::CustomerBook) -> R + Send,
     ) -> PyResult<R> {
-        crate::panic::released(py, || self.read_lock().map(|b| f(&b)))?.py_err()
+        crate::panic::released(py, || self.with_read(|b| Ok(f(b))))?.py_err()
     }
 
     /// [`CustomerBook::read`] for a fallible `f`.
@@ -77,16 +110,38 @@ impl CustomerBook {
         py: Python<'_>,
         f: impl FnOnce(&book::CustomerBook) -> Result<R, CrmError> + Send,
     ) -> PyResult<R> {
-        crate::panic::released(py, || self.read_lock().and_then(|b| f(&b)))?.py_err()
+        crate::panic::released(py, || self.with_read(|b| f(b)))?.py_err()
+    }
+
+    /// [`CustomerBook::try_read`] with the whole [`Book`] (its store calls).
+    fn try_read_book<R: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&Book) -> Result<R, CrmError> + Send,
+    ) -> PyResult<R> {
+        crate::panic::released(py, || self.with_read(f))?.py_err()
     }
 
     /// Runs `f` on the book under the write lock (exclusive), as [`CustomerBook::read`].
+    /// Every write of the skin goes through here, to `Book`'s write API.
     pub(crate) fn try_write<R: Send>(
         &self,
         py: Python<'_>,
-        f: impl FnOnce(&mut book::CustomerBook) -> Result<R, CrmError> + Send,
+        f: impl FnOnce(&mut Book) -> Result<R, CrmError> + Send,
     ) -> PyResult<R> {
-        crate::panic::released(py, || self.write_lock().and_then(|mut b| f(&mut b)))?.py_err()
+        crate::panic::released(py, || {
+            let mut guard = self.write_lock()?;
+            f(guard.as_mut().ok_or_else(|| self.closed_error())?)
+        })?
+        .py_err()
+    }
+
+    /// Adds `change` to `batch` (a write inside `with book.batch():`): it is validated and
+    /// written when the batch is applied. A closed book refuses it at once.
+    pub(crate) fn push(&self, py: Python<'_>, batch: &Batch, change: Change) -> PyResult<()> {
+        self.try_read(py, |_| Ok(()))?;
+        batch.push(change);
+        Ok(())
     }
 }
 
@@ -135,34 +190,96 @@ impl CustomerBook {
         self.read(py, |b| b.contains(customer_id))
     }
 
-    fn add_customer_json(&self, py: Python<'_>, text: &str) -> PyResult<()> {
+    #[pyo3(signature = (text, batch = None))]
+    fn add_customer_json(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        batch: Option<PyRef<'_, Batch>>,
+    ) -> PyResult<()> {
         let customer: Customer = from_json_released(py, "the customer", text)?;
-        self.try_write(py, |b| b.add_customer(customer))
+        match batch {
+            Some(batch) => self.push(py, &batch, Change::CustomerAdded { customer }),
+            None => self.try_write(py, |b| b.add_customer(customer)),
+        }
     }
 
-    fn record_json(&self, py: Python<'_>, text: &str) -> PyResult<()> {
+    #[pyo3(signature = (text, batch = None))]
+    fn record_json(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        batch: Option<PyRef<'_, Batch>>,
+    ) -> PyResult<()> {
         let event: Event = from_json_released(py, "the event", text)?;
-        self.try_write(py, |b| b.record(event))
+        match batch {
+            Some(batch) => self.push(py, &batch, Change::EventRecorded { event }),
+            None => self.try_write(py, |b| b.record(event)),
+        }
     }
 
-    fn add_customers_json(&self, py: Python<'_>, text: &str) -> PyResult<usize> {
+    #[pyo3(signature = (text, batch = None))]
+    fn add_customers_json(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        batch: Option<PyRef<'_, Batch>>,
+    ) -> PyResult<usize> {
         let customers: Vec<Customer> = from_json_released(py, "customers", text)?;
-        self.try_write(py, |b| b.add_customers(customers))
+        match batch {
+            Some(batch) => {
+                let n = customers.len();
+                self.push(py, &batch, Change::CustomersAdded { customers })?;
+                Ok(n)
+            }
+            None => self.try_write(py, |b| b.add_customers(customers)),
+        }
     }
 
-    fn update_customer_json(&self, py: Python<'_>, text: &str) -> PyResult<()> {
+    #[pyo3(signature = (text, batch = None))]
+    fn update_customer_json(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        batch: Option<PyRef<'_, Batch>>,
+    ) -> PyResult<()> {
         let customer: Customer = from_json_released(py, "the customer", text)?;
-        self.try_write(py, |b| b.update_customer(customer))
+        match batch {
+            Some(batch) => self.push(py, &batch, Change::CustomerUpdated { customer }),
+            None => self.try_write(py, |b| b.update_customer(customer)),
+        }
     }
 
-    fn record_events_json(&self, py: Python<'_>, text: &str) -> PyResult<usize> {
+    #[pyo3(signature = (text, batch = None))]
+    fn record_events_json(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        batch: Option<PyRef<'_, Batch>>,
+    ) -> PyResult<usize> {
         let events: Vec<Event> = from_json_released(py, "events", text)?;
-        self.try_write(py, |b| b.record_all(events))
+        match batch {
+            Some(batch) => {
+                let n = events.len();
+                self.push(py, &batch, Change::EventsRecorded { events })?;
+                Ok(n)
+            }
+            None => self.try_write(py, |b| b.record_all(events)),
+        }
     }
 
-    fn add_incident_json(&self, py: Python<'_>, text: &str) -> PyResult<()> {
+    #[pyo3(signature = (text, batch = None))]
+    fn add_incident_json(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        batch: Option<PyRef<'_, Batch>>,
+    ) -> PyResult<()> {
         let incident: Incident = from_json_released(py, "the incident", text)?;
-        self.try_write(py, |b| b.add_incident(incident))
+        match batch {
+            Some(batch) => self.push(py, &batch, Change::IncidentAdded { incident }),
+            None => self.try_write(py, |b| b.add_incident(incident)),
+        }
     }
 
     fn stats_json(&self, py: Python<'_>) -> PyResult<String> {
@@ -176,8 +293,9 @@ impl CustomerBook {
             .transpose()
     }
 
-    /// Merges `merged` into `survivor` (profile JSON optional); the merge record as JSON.
-    #[pyo3(signature = (survivor, merged, at_us, profile_json = None))]
+    /// Merges `merged` into `survivor` (profile JSON optional); the merge record as JSON
+    /// (`None` inside a batch: the merge is made when the batch is applied).
+    #[pyo3(signature = (survivor, merged, at_us, profile_json = None, batch = None))]
     fn merge_json(
         &self,
         py: Python<'_>,
@@ -185,14 +303,25 @@ impl CustomerBook {
         merged: Vec<u64>,
         at_us: i64,
         profile_json: Option<&str>,
-    ) -> PyResult<String> {
+        batch: Option<PyRef<'_, Batch>>,
+    ) -> PyResult<Option<String>> {
         let profile: Option<Customer> = match profile_json {
             Some(t) => Some(from_json("the profile", t)?),
             None => None,
         };
         let at = TimeUnit::Microseconds.instant(at_us);
+        if let Some(batch) = batch {
+            let change = Change::Merged {
+                survivor,
+                merged,
+                profile,
+                at,
+            };
+            self.push(py, &batch, change)?;
+            return Ok(None);
+        }
         let m = self.try_write(py, |b| b.merge(survivor, &merged, profile, at))?;
-        json(&m)
+        json(&m).map(Some)
     }
 
     /// The data-quality report of the book's customers as JSON (`today` YYYY-MM-DD).
@@ -331,10 +460,108 @@ impl CustomerBook {
         Ok(CustomerBook::from_book(inner))
     }
 
+    /// Opens (or creates) the book stored at `location` (`crm_store::open`); the options
+    /// in `StoreOptions`' JSON form.
+    #[staticmethod]
+    #[pyo3(signature = (location, options_json = None))]
+    fn open(
+        py: Python<'_>,
+        location: std::path::PathBuf,
+        options_json: Option<&str>,
+    ) -> PyResult<Self> {
+        let options = match options_json {
+            Some(t) => StoreOptions::from_json(t).py_err()?,
+            None => StoreOptions::default(),
+        };
+        let inner = crate::panic::released(py, || Book::open(&location, &options))?.py_err()?;
+        Ok(CustomerBook::from_book(inner))
+    }
+
+    /// Replays the changes others committed since the cursor; how many.
+    fn refresh(&self, py: Python<'_>) -> PyResult<usize> {
+        self.try_write(py, Book::refresh)
+    }
+
+    /// Up to `limit` (all with `None`) committed changes after `since` as a JSON list of
+    /// change records, and the cursor to continue from.
+    #[pyo3(signature = (since = 0, limit = None))]
+    fn changes_json(
+        &self,
+        py: Python<'_>,
+        since: u64,
+        limit: Option<usize>,
+    ) -> PyResult<(String, u64)> {
+        let (records, next) =
+            self.try_read_book(py, |b| b.changes(since, limit.unwrap_or(usize::MAX)))?;
+        let text = crate::panic::released(py, || {
+            serde_json::to_string(&records).map_err(|e| CrmError::serialize("the changes", e))
+        })?
+        .py_err()?;
+        Ok((text, next))
+    }
+
+    /// Copies the store to a new file at `path` (SQLite's online backup).
+    fn backup(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+        self.try_read_book(py, |b| b.backup(&path))
+    }
+
+    /// Writes the JSON snapshot at `path` into this empty store, as one transaction.
+    fn import_snapshot(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+        let snapshot = crate::panic::released(py, || crm_store::load_book(&path))?.py_err()?;
+        self.try_write(py, |b| b.import(&snapshot))
+    }
+
+    /// Applies the writes collected in `batch` all or nothing (`Book::apply`: one
+    /// transaction for a stored book); the outcomes as JSON, one per write.
+    fn apply_batch(&self, py: Python<'_>, batch: PyRef<'_, Batch>) -> PyResult<String> {
+        let changes = batch.take();
+        let outcomes = self.try_write(py, |b| b.apply(&changes))?;
+        crate::batch::outcomes_json(&outcomes).py_err()
+    }
+
+    /// Closes the book (a stored book's connection is closed; every write had been
+    /// committed). Closing a closed book does nothing.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        crate::panic::released(py, || {
+            let taken = self.write_lock()?.take();
+            taken.map_or(Ok(()), Book::close)
+        })?
+        .py_err()
+    }
+
+    /// Whether the book is closed.
+    #[getter]
+    fn closed(&self, py: Python<'_>) -> PyResult<bool> {
+        crate::panic::released(py, || self.read_lock().map(|g| g.is_none()))?.py_err()
+    }
+
+    /// Where the store lives (`None` in memory).
+    #[getter]
+    fn location(&self) -> Option<String> {
+        self.location.clone()
+    }
+
+    /// The sequence number of the last change applied (0 in memory).
+    #[getter]
+    fn cursor(&self, py: Python<'_>) -> PyResult<u64> {
+        self.try_read_book(py, |b| Ok(b.cursor()))
+    }
+
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        if self.closed(py)? {
+            return Ok(match &self.location {
+                Some(l) => format!("CustomerBook(closed, location={l:?})"),
+                None => "CustomerBook(closed)".to_owned(),
+            });
+        }
+        let at = self
+            .location
+            .as_ref()
+            .map(|l| format!(", location={l:?}"))
+            .unwrap_or_default();
         self.read(py, |b| {
             format!(
-                "CustomerBook({} customers, {} events, currency='{}')",
+                "CustomerBook({} customers, {} events, currency='{}'{at})",
                 b.len(),
                 b.event_count(),
                 b.config().currency

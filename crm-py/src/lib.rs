@@ -5,6 +5,7 @@
 //! work with the GIL released, and results come back as numpy arrays, dicts or JSON text.
 //! Frames (pandas, polars) are handled in the Python package around this module.
 
+mod batch;
 mod book;
 mod calendar;
 mod clv;
@@ -33,6 +34,7 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     segment::add_defaults(m)?;
     m.add("ERROR_KINDS", errors::kind_names())?;
     m.add_class::<book::CustomerBook>()?;
+    m.add_class::<batch::Batch>()?;
     m.add_class::<segment::ValueModel>()?;
     m.add_class::<calendar::BusinessCalendar>()?;
     m.add_class::<sla::SlaPolicy>()?;

@@ -1,11 +1,13 @@
 //! Lifecycle policies: stages of a book's customers or of fact columns, histories, the
 //! funnel report and churn reasons.
 
+use crm_core::book::Change;
 use crm_core::lifecycle::{self, Stage, StageColumns};
 use crm_core::time::TimeUnit;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
+use crate::batch::Batch;
 use crate::book::CustomerBook;
 use crate::columns::slice;
 use crate::errors::{IntoPy, invalid, json};
@@ -174,18 +176,33 @@ impl LifecyclePolicy {
         json(&r)
     }
 
-    /// Attaches the policy to a book (its views then show the stage).
-    fn attach(&self, py: Python<'_>, book: PyRef<'_, CustomerBook>) -> PyResult<()> {
-        let policy = self.inner.clone();
-        book.try_write(py, |b| b.set_lifecycle_policy(Some(policy)))
+    /// Attaches the policy to a book (its views then show the stage); inside a batch, when
+    /// the batch is applied.
+    #[pyo3(signature = (book, batch = None))]
+    fn attach(
+        &self,
+        py: Python<'_>,
+        book: PyRef<'_, CustomerBook>,
+        batch: Option<PyRef<'_, Batch>>,
+    ) -> PyResult<()> {
+        let policy = Some(self.inner.clone());
+        match batch {
+            Some(batch) => book.push(py, &batch, Change::LifecyclePolicySet { policy }),
+            None => book.try_write(py, |b| b.set_lifecycle_policy(policy)),
+        }
     }
 }
 
-/// Detaches the lifecycle policy from a book.
+/// Detaches the lifecycle policy from a book (inside a batch, when the batch is applied).
 #[pyfunction]
+#[pyo3(signature = (book, batch = None))]
 pub(crate) fn detach_lifecycle_policy(
     py: Python<'_>,
     book: PyRef<'_, CustomerBook>,
+    batch: Option<PyRef<'_, Batch>>,
 ) -> PyResult<()> {
-    book.try_write(py, |b| b.set_lifecycle_policy(None))
+    match batch {
+        Some(batch) => book.push(py, &batch, Change::LifecyclePolicySet { policy: None }),
+        None => book.try_write(py, |b| b.set_lifecycle_policy(None)),
+    }
 }

@@ -2,11 +2,13 @@
 //! and the reports. Results cross as JSON text; the Python package turns them into frames.
 
 use chrono::{DateTime, Utc};
+use crm_core::book::Change;
 use crm_core::model::Event;
 use crm_core::sla::{self, ComplaintTrail, GroupBy, ReportRequest, RetentionAssumptions};
 use crm_core::time::TimeUnit;
 use pyo3::prelude::*;
 
+use crate::batch::Batch;
 use crate::book::CustomerBook;
 use crate::errors::{IntoPy, from_json, json};
 
@@ -97,21 +99,33 @@ impl SlaPolicy {
         json(&report)
     }
 
-    /// Attaches these policies to a book (its views then show SLA states).
-    fn attach(&self, py: Python<'_>, book: PyRef<'_, CustomerBook>) -> PyResult<()> {
-        let policies = self.inner.clone();
-        book.try_write(py, |b| {
-            b.set_sla_policies(Some(policies));
-            Ok(())
-        })
+    /// Attaches these policies to a book (its views then show SLA states); inside a batch,
+    /// when the batch is applied.
+    #[pyo3(signature = (book, batch = None))]
+    fn attach(
+        &self,
+        py: Python<'_>,
+        book: PyRef<'_, CustomerBook>,
+        batch: Option<PyRef<'_, Batch>>,
+    ) -> PyResult<()> {
+        let policies = Some(self.inner.clone());
+        match batch {
+            Some(batch) => book.push(py, &batch, Change::SlaPoliciesSet { policies }),
+            None => book.try_write(py, |b| b.set_sla_policies(policies)),
+        }
     }
 }
 
-/// Detaches SLA policies from a book.
+/// Detaches SLA policies from a book (inside a batch, when the batch is applied).
 #[pyfunction]
-pub(crate) fn detach_sla_policy(py: Python<'_>, book: PyRef<'_, CustomerBook>) -> PyResult<()> {
-    book.try_write(py, |b| {
-        b.set_sla_policies(None);
-        Ok(())
-    })
+#[pyo3(signature = (book, batch = None))]
+pub(crate) fn detach_sla_policy(
+    py: Python<'_>,
+    book: PyRef<'_, CustomerBook>,
+    batch: Option<PyRef<'_, Batch>>,
+) -> PyResult<()> {
+    match batch {
+        Some(batch) => book.push(py, &batch, Change::SlaPoliciesSet { policies: None }),
+        None => book.try_write(py, |b| b.set_sla_policies(None)),
+    }
 }

@@ -304,6 +304,18 @@ impl Book {
         }
     }
 
+    /// [`StoredBook::import`]: writes a book (a JSON snapshot loaded with
+    /// [`crate::load_book`]) into this empty store as one transaction.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] for a book in memory; as [`StoredBook::import`].
+    pub fn import(&mut self, book: &CustomerBook) -> Result<(), CrmError> {
+        match self {
+            Book::Memory(_) => Err(in_memory("import")),
+            Book::Stored(b) => b.import(book),
+        }
+    }
+
     /// Closes a stored book ([`StoredBook::close`]); dropping a book in memory.
     ///
     /// # Errors

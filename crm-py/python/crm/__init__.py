@@ -30,7 +30,7 @@ from ._analytics import (
     segment_matrix,
     top_share,
 )
-from ._book import CustomerBook, sample_book
+from ._book import Batch, ChangePage, CustomerBook, sample_book
 from ._calendar import BusinessCalendar
 from ._lifecycle import LifecyclePolicy, lifecycle_stages
 from ._sla import SlaPolicy
@@ -51,7 +51,9 @@ from .errors import (
 
 __all__ = [
     "__version__",
+    "Batch",
     "BusinessCalendar",
+    "ChangePage",
     "CustomerBook",
     "clv",
     "quality",

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from types import TracebackType
+from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple, Type, Union
 
 from . import _convert as cv
 from . import _crm
+from .errors import ConflictError
 
 Record = Mapping[str, Any]
 
@@ -16,6 +20,52 @@ def _merge(record: Optional[Record], fields: Mapping[str, Any]) -> Dict[str, Any
     merged: Dict[str, Any] = dict(record or {})
     merged.update(fields)
     return merged
+
+
+class ChangePage(NamedTuple):
+    """One page of the change feed (:meth:`CustomerBook.changes`): unpack it as
+    ``changes, cursor = book.changes(since=cursor, limit=1000)``."""
+
+    changes: List[Dict[str, Any]]
+    """Change records in commit order, in their JSON form: ``{"seq": 12, "at":
+    "2025-03-01T14:30:00Z", "change": {"type": "customer_added", "customer": {...}}}``."""
+    cursor: int
+    """The cursor to continue from: the last record's ``seq`` (``since`` when the page is
+    empty). Pass it as ``since`` for the next page."""
+
+
+class Batch:
+    """The writes of one ``with book.batch():`` block (see :meth:`CustomerBook.batch`).
+
+    After the block, ``outcomes`` holds what each write returned, in order: ``None`` for a
+    single record or a policy, the count of an ``add_customers`` / ``record_many``, the merge
+    record of a ``merge``.
+    """
+
+    def __init__(self, book: "CustomerBook") -> None:
+        self._book = book
+        self._native: Optional[_crm.Batch] = None
+        self.outcomes: Optional[List[Any]] = None
+
+    def __len__(self) -> int:
+        return 0 if self._native is None else len(self._native)
+
+    def __enter__(self) -> "Batch":
+        local = self._book._local
+        if getattr(local, "batch", None) is not None:
+            err = ConflictError("a batch is already open on this book in this thread (batches do not nest)")
+            err.field = "batch"
+            raise err
+        self._native = _crm.Batch()
+        local.batch = self._native
+        return self
+
+    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
+                 tb: Optional[TracebackType]) -> None:
+        native, self._native = self._native, None
+        self._book._local.batch = None
+        if exc_type is None and native is not None:
+            self.outcomes = list(json.loads(self._book._inner.apply_batch(native)))
 
 
 class CustomerBook:
@@ -39,12 +89,134 @@ class CustomerBook:
 
     def __init__(self, currency: str = "TRY", early_events: str = "reject") -> None:
         self._inner = _crm.CustomerBook(currency, early_events)
+        self._local = threading.local()
 
     @classmethod
     def _wrap(cls, inner: Any) -> "CustomerBook":
         book = cls.__new__(cls)
         book._inner = inner
+        book._local = threading.local()
         return book
+
+    def _batch(self) -> Optional[_crm.Batch]:
+        """The batch this thread has open on the book, if any."""
+        return getattr(self._local, "batch", None)
+
+    @classmethod
+    def open(cls, location: Union[str, "os.PathLike[str]"], *, currency: Optional[str] = None, create: bool = True,
+             synchronous: str = "full", busy_timeout: Optional[float] = None,
+             early_events: Optional[str] = None) -> "CustomerBook":
+        """Opens the book stored at ``location`` (a SQLite file path), creating it when it is
+        missing and ``create`` is true (a new store needs its ``currency``).
+
+        The opened book has every method of the in-memory one; each write is committed
+        when it returns. ``synchronous`` is ``"full"`` (every commit fsynced: it survives a
+        power loss) or ``"normal"`` (fsynced at checkpoints: a process crash loses nothing,
+        a power loss may lose the last commits). ``busy_timeout`` (seconds; crm-store's
+        default is 5) is how long a write waits for another process's write lock before
+        it raises :class:`crm.CrmIOError`. ``early_events`` as for ``CustomerBook()``, for a
+        new store. Use it as a context manager to close it at the end of the block.
+
+        Raises :class:`crm.CrmIOError` when the file cannot be opened or read,
+        :class:`crm.ParseError` for a file that is not a crm store or is damaged,
+        :class:`crm.UnsupportedVersionError` for a store written by a newer crm,
+        :class:`crm.NotFoundError` for a missing store with ``create=False``.
+
+        >>> import crm, os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "book.crm")
+        >>> with crm.CustomerBook.open(path, currency="TRY") as book:
+        ...     book.add_customer(id=1, given_name="Elif", family_name="Şahin")
+        >>> with crm.CustomerBook.open(path) as book:
+        ...     (len(book), book.cursor)
+        (1, 1)
+        """
+        options: Dict[str, Any] = {"create": create, "synchronous": synchronous}
+        if currency is not None:
+            options["currency"] = currency
+        if busy_timeout is not None:
+            options["busy_timeout_ms"] = round(float(busy_timeout) * 1000)
+        if early_events is not None:
+            options["early_events"] = early_events
+        where = os.fspath(location)
+        return cls._wrap(_crm.CustomerBook.open(where, json.dumps(options)))
+
+    @property
+    def location(self) -> Optional[str]:
+        """Where the store lives (``None`` for a book in memory)."""
+        out = self._inner.location
+        return None if out is None else str(out)
+
+    @property
+    def cursor(self) -> int:
+        """The sequence number of the last change this book has applied (0 in memory)."""
+        return int(self._inner.cursor)
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return bool(self._inner.closed)
+
+    def refresh(self) -> int:
+        """Replays what other processes committed since :attr:`cursor`; returns how many
+        changes. Only the new changes are read. 0 for a book in memory."""
+        return int(self._inner.refresh())
+
+    def changes(self, since: int = 0, limit: Optional[int] = None) -> ChangePage:
+        """Up to ``limit`` (default: all) changes committed after ``since``, in commit order,
+        with the cursor to continue from: the change feed for other systems.
+
+        Raises :class:`crm.InvalidInputError` for a book in memory (it keeps no log).
+        """
+        text, cursor = self._inner.changes_json(since, limit)
+        return ChangePage(list(json.loads(text)), int(cursor))
+
+    def backup(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Copies the store to a new file at ``path`` (SQLite's online backup: consistent as of
+        one commit, while others keep working); it opens as an equal book. ``path`` must not
+        exist. For a book in memory use :meth:`save`."""
+        self._inner.backup(os.fspath(path))
+
+    def import_snapshot(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Writes the JSON snapshot at ``path`` (from :meth:`save`) into this empty stored
+        book, as one transaction. A snapshot with merges cannot be imported (its merged
+        customers are gone): :class:`crm.ConflictError`. Export is :meth:`save`."""
+        self._inner.import_snapshot(os.fspath(path))
+
+    def close(self) -> None:
+        """Closes the book; every write had been committed already. Any later call raises
+        :class:`crm.ConflictError`; closing again does nothing."""
+        self._inner.close()
+
+    def __enter__(self) -> "CustomerBook":
+        return self
+
+    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
+                 tb: Optional[TracebackType]) -> None:
+        self.close()
+
+    def batch(self) -> Batch:
+        """``with book.batch(): ...`` groups the writes made in the block (by this thread)
+        into one all-or-nothing change: a stored book commits them as one transaction.
+
+        The writes are collected and validated, in order, when the block ends; reads inside
+        the block do not see them yet. When the block raises, nothing is written and the
+        exception propagates; when a write does not validate, the exception names it
+        (``change #i``) and nothing is written. ``merge`` inside a block returns ``None``
+        (its record is in the batch's ``outcomes`` afterwards); ``merge_duplicates(apply=True)``
+        cannot run inside one (:class:`crm.ConflictError`: it is one transaction by itself).
+        Batches do not nest.
+
+        >>> import crm
+        >>> book = crm.CustomerBook("TRY")
+        >>> with book.batch():
+        ...     book.add_customer(id=1, given_name="Elif")
+        ...     book.record(customer_id=1, at="2025-03-01T10:00:00Z", type="purchase", amount=100, currency="TRY")
+        ...     len(book)
+        0
+        >>> (len(book), book.event_count)
+        (1, 1)
+        """
+        return Batch(self)
 
     @property
     def currency(self) -> str:
@@ -66,27 +238,27 @@ class CustomerBook:
 
     def add_customer(self, customer: Optional[Record] = None, /, **fields: Any) -> None:
         """Adds one customer, from a dict and/or keyword arguments."""
-        self._inner.add_customer_json(cv.dumps(_merge(customer, fields)))
+        self._inner.add_customer_json(cv.dumps(_merge(customer, fields)), self._batch())
 
     def add_customers(self, customers: Iterable[Record]) -> int:
         """Adds many customers, all or nothing; returns how many."""
-        return int(self._inner.add_customers_json(cv.dumps(list(customers))))
+        return int(self._inner.add_customers_json(cv.dumps(list(customers)), self._batch()))
 
     def update_customer(self, customer: Optional[Record] = None, /, **fields: Any) -> None:
         """Replaces the profile of an existing customer (found by ``id``)."""
-        self._inner.update_customer_json(cv.dumps(_merge(customer, fields)))
+        self._inner.update_customer_json(cv.dumps(_merge(customer, fields)), self._batch())
 
     def record(self, event: Optional[Record] = None, /, **fields: Any) -> None:
         """Records one event, from a dict and/or keyword arguments."""
-        self._inner.record_json(cv.dumps(_merge(event, fields)))
+        self._inner.record_json(cv.dumps(_merge(event, fields)), self._batch())
 
     def record_many(self, events: Iterable[Record]) -> int:
         """Records many events in order, all or nothing; returns how many."""
-        return int(self._inner.record_events_json(cv.dumps(list(events))))
+        return int(self._inner.record_events_json(cv.dumps(list(events)), self._batch()))
 
     def add_incident(self, incident: Optional[Record] = None, /, **fields: Any) -> None:
         """Adds a company-side incident (an outage shown in affected customers' views)."""
-        self._inner.add_incident_json(cv.dumps(_merge(incident, fields)))
+        self._inner.add_incident_json(cv.dumps(_merge(incident, fields)), self._batch())
 
     def stats(self) -> Dict[str, Any]:
         """Counts over the whole book: customers, events by type and by channel, net revenue
@@ -98,15 +270,17 @@ class CustomerBook:
         text = self._inner.customer_json(cv.customer_id(customer_id))
         return None if text is None else dict(json.loads(text))
 
-    def merge(self, survivor: int, merged: Iterable[int], profile: Optional[Record] = None, at: Any = None) -> Dict[str, Any]:
+    def merge(self, survivor: int, merged: Iterable[int], profile: Optional[Record] = None, at: Any = None) -> Optional[Dict[str, Any]]:
         """Folds the ``merged`` customers into ``survivor`` (whose profile becomes ``profile``
         when given): every event moves, complaints follow, and the old ids keep resolving to
         the survivor (:meth:`resolve`). Returns the merge record; raises and changes nothing
-        when it cannot merge."""
+        when it cannot merge. Inside :meth:`batch` the merge is made when the block ends and
+        this returns ``None`` (the record is in the batch's ``outcomes``)."""
         at_us = cv.now_us() if at is None else cv.instant_ticks(at, "us", "at")
         text = None if profile is None else cv.dumps(dict(profile), "profile")
         ids = [cv.customer_id(m, f"merged[{i}]") for i, m in enumerate(merged)]
-        return dict(json.loads(self._inner.merge_json(cv.customer_id(survivor, "survivor"), ids, at_us, text)))
+        out = self._inner.merge_json(cv.customer_id(survivor, "survivor"), ids, at_us, text, self._batch())
+        return None if out is None else dict(json.loads(out))
 
     def merge_duplicates(self, *, threshold: Optional[float] = None, rules: Optional[Mapping[str, Any]] = None,
                          apply: bool = True, at: Any = None) -> Dict[str, Any]:
@@ -115,6 +289,11 @@ class CustomerBook:
         ``{"default": "most_frequent", "fields": {"address": "most_recent"}}``). Returns the
         ``clusters`` of ids, the ``merges`` made and the ``skipped`` clusters with the
         reason."""
+        if apply and self._batch() is not None:
+            err = ConflictError("merge_duplicates(apply=True) cannot run inside a batch: it is one "
+                                "transaction by itself (call it before or after the block)")
+            err.field = "batch"
+            raise err
         at_us = cv.now_us() if at is None else cv.instant_ticks(at, "us", "at")
         config = None if threshold is None else json.dumps({"threshold": float(threshold)})
         rules_text = None if rules is None else json.dumps(dict(rules))
@@ -190,25 +369,27 @@ class CustomerBook:
         """Attaches a :class:`crm.SlaPolicy` (or detaches with None): :meth:`view` then shows
         each open complaint's SLA state under ``complaints.open[i].sla``."""
         if policy is None:
-            _crm.detach_sla_policy(self._inner)
+            _crm.detach_sla_policy(self._inner, self._batch())
         else:
-            policy._inner.attach(self._inner)
+            policy._inner.attach(self._inner, self._batch())
 
     def set_lifecycle_policy(self, policy: Any) -> None:
         """Attaches a :class:`crm.LifecyclePolicy` (or detaches with None): :meth:`view` then
         shows ``lifecycle`` (stage, phase, since, next action, history)."""
         if policy is None:
-            _crm.detach_lifecycle_policy(self._inner)
+            _crm.detach_lifecycle_policy(self._inner, self._batch())
         else:
-            policy._inner.attach(self._inner)
+            policy._inner.attach(self._inner, self._batch())
 
     def save(self, path: Union[str, Path]) -> None:
-        """Writes a JSON snapshot (format-versioned) to ``path``."""
+        """Writes a JSON snapshot (format-versioned) to ``path``, atomically; of a stored book
+        too (the export format: :meth:`import_snapshot` reads it into a new store)."""
         self._inner.save(Path(path))
 
     @classmethod
     def load(cls, path: Union[str, Path]) -> "CustomerBook":
-        """Reads a snapshot written by :meth:`save`, validating everything."""
+        """Reads a snapshot written by :meth:`save`, validating everything, into a book in
+        memory (to keep it in a store, :meth:`open` one and :meth:`import_snapshot`)."""
         return cls._wrap(_crm.CustomerBook.load(Path(path)))
 
 

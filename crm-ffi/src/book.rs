@@ -4,8 +4,8 @@ use std::ffi::c_char;
 
 use crm_core::CrmError;
 use crm_core::book::{CustomerBook, SegmentationConfig, ViewOptions};
-use crm_store::Book;
 use crm_core::model::{Customer, Event, Incident};
+use crm_store::Book;
 use serde_json::Value;
 
 use crate::args::{instant_text, json, json_or_default, json_out, text};

@@ -79,8 +79,12 @@ pub unsafe extern "C" fn crm_book_refresh(
 ) -> crm_status_t {
     boundary(|| {
         // SAFETY: per this function's contract.
-        let (out, mut book) =
-            unsafe { (Out::optional(out_replayed), crm_book_t::try_mut(book, "book")?) };
+        let (out, mut book) = unsafe {
+            (
+                Out::optional(out_replayed),
+                crm_book_t::try_mut(book, "book")?,
+            )
+        };
         let replayed = book.refresh()?;
         if let Some(out) = out {
             out.write(u64::try_from(replayed).unwrap_or(u64::MAX));
@@ -229,8 +233,10 @@ mod tests {
             let options = c(r#"{"currency": "TRY"}"#);
             ok(crm_book_open(path.as_ptr(), options.as_ptr(), &mut book));
             // A batch is one change (`customers_added`), a single customer another.
-            let two = c(r#"[{"id": 1, "given_name": "Ayşe", "family_name": "Yılmaz"},
-                            {"id": 2, "given_name": "Can", "family_name": "Öz"}]"#);
+            let two = c(
+                r#"[{"id": 1, "given_name": "Ayşe", "family_name": "Yılmaz"},
+                            {"id": 2, "given_name": "Can", "family_name": "Öz"}]"#,
+            );
             ok(crm_book_add_customers_json(book, two.as_ptr()));
             let three = c(r#"{"id": 3, "given_name": "Elif", "family_name": "Şahin"}"#);
             ok(crm_book_add_customers_json(book, three.as_ptr()));

@@ -114,14 +114,21 @@ typedef uint32_t crm_status_t;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// An opaque customer book, created by `crm_book_new` or `crm_book_load`, released by
-// `crm_book_free`.
+// An opaque customer book: in memory (`crm_book_new`, `crm_book_load`) or kept in a store
+// (`crm_book_open`, where every change is committed when the call returns). Released by
+// `crm_book_free`, or by `crm_book_close`, which reports what closing the store reports.
+// Both kinds take the same calls; `crm_book_refresh`, `crm_book_changes_json` and
+// `crm_book_backup` are for stored books.
 //
 // Thread safety: calls that change the book (`add`, `update`, `record`, `analyse`, `merge`,
-// `set_*_policy`: those taking a non-const `crm_book_t *`) need exclusive access; calls that
-// only read it (`view`, `features`, `save`, `len`…) may run on several threads at once while
-// nobody writes. A call that panics while changing the book poisons it: later calls return
-// `CRM_POISONED` (or 0) and only `crm_book_free` still works.
+// `set_*_policy`, `refresh`: those taking a non-const `crm_book_t *`) need exclusive access;
+// calls that only read it (`view`, `features`, `save`, `len`, `changes_json`, `backup`…) may
+// run on several threads at once while nobody writes. On a stored book the reads that reach
+// the store (`changes_json`, `backup`) take turns on its one connection (a lock inside);
+// the others read memory only. Processes do not share a handle: each opens its own (do not
+// use a stored book in a child made by `fork()`; open one there). A call that panics while
+// changing the book poisons it: later calls return `CRM_POISONED` (or 0) and only
+// `crm_book_free` / `crm_book_close` still work.
 typedef struct crm_book_t crm_book_t;
 
 // An opaque business calendar from `crm_calendar_from_json`, released by
@@ -324,7 +331,9 @@ void crm_string_free(char *s);
 // written only on success.
 crm_status_t crm_book_new(const char *currency, crm_book_t **out);
 
-// Releases a book, poisoned or not. NULL is accepted.
+// Releases a book, poisoned or not. NULL is accepted. A stored book's store is closed
+// without reporting errors (every change had been committed already); `crm_book_close`
+// reports them.
 //
 // # Safety
 // `book` is NULL or a live handle, not used again afterwards.
@@ -420,7 +429,8 @@ crm_status_t crm_book_stats_json(const crm_book_t *book, char **out_json);
 // `book` is a live handle; `path` is NUL-terminated.
 crm_status_t crm_book_save(const crm_book_t *book, const char *path);
 
-// Reads a book from a snapshot written by `crm_book_save`, validating everything.
+// Reads a book from a snapshot written by `crm_book_save`, validating everything: a book in
+// memory (to keep it in a store, open one with `crm_book_open`).
 //
 // # Safety
 // `path` is NUL-terminated; `out` is writable, written only on success.
@@ -891,6 +901,97 @@ crm_status_t crm_sla_report_json(const crm_book_t *book,
 // string when no call failed yet. The pointer stays valid until the next failing libcrm call
 // on the same thread; do not free it.
 const char *crm_last_error_message(void);
+
+// Opens (or creates) the book kept in the store at `location` (a file path: SQLite) and
+// writes a new handle to `*out`. Every change made through the handle is committed when
+// its call returns `CRM_OK`; a failed call writes nothing and leaves the book as it was.
+//
+// `options_json` is NULL for the defaults, or a JSON object of crm-store's `StoreOptions`
+// (every key optional; an unknown key is refused, `CRM_PARSE_ERROR` naming it):
+// - `"currency"`: ISO 4217 code; needed to create a store; for an existing store it must
+//   be the store's (`CRM_CONFLICT` otherwise). Default none.
+// - `"create"`: create the store when `location` holds none (default `true`); with
+//   `false` a missing store is `CRM_NOT_FOUND`.
+// - `"synchronous"`: `"full"` (default: every commit is fsynced, it survives a power loss)
+//   or `"normal"` (fsync at checkpoints only: a crash of the process loses nothing, a power
+//   loss may lose the last commits).
+// - `"busy_timeout_ms"`: how long a write waits for another process's write lock before
+//   failing with `CRM_IO_ERROR` (default 5000).
+// - `"verify"`: run SQLite's quick check at open (default `true`).
+// - `"early_events"`: `"reject"` (default) or `"accept"` events before a customer's
+//   acquisition, for a new store.
+//
+// Errors: `CRM_IO_ERROR` when the file cannot be opened, read or written (a read-only file
+// may open and fail at the first write), `CRM_PARSE_ERROR` for a file that is not a crm
+// store or is damaged, `CRM_UNSUPPORTED_VERSION` for a store written by a newer schema,
+// `CRM_INVALID_ARGUMENT` for a bad currency or location. No handle is made then.
+//
+// # Safety
+// `location` is NUL-terminated; `options_json` is NULL or NUL-terminated; `out` points to
+// writable storage for a pointer, written only on success.
+crm_status_t crm_book_open(const char *location, const char *options_json, crm_book_t **out);
+
+// Brings a stored book up to the store's latest commit by replaying only the changes other
+// processes committed after the book's cursor; the number replayed goes to `*out_replayed`
+// when it is not NULL. A book in memory has nothing to catch up with: `CRM_OK` and 0.
+//
+// Errors: `CRM_IO_ERROR` when the store cannot be read; `CRM_PARSE_ERROR` for a stored
+// change that does not apply (the changes before it stay applied, the cursor after them).
+//
+// # Safety
+// `book` is a live handle nobody else uses during the call; `out_replayed` is NULL or
+// writable, written only on success.
+crm_status_t crm_book_refresh(crm_book_t *book, uint64_t *out_replayed);
+
+// The sequence number of the last committed change the book has applied (its cursor: pass
+// it to `crm_book_changes_json` to read what comes after). 0 for a book in memory, NULL, a
+// poisoned book or a panic.
+//
+// # Safety
+// `book` is NULL or a live handle.
+uint64_t crm_book_cursor(const crm_book_t *book);
+
+// The change feed: up to `limit` changes committed after the sequence number `since`, in
+// commit order, as a JSON array of change records (`[{"seq": 12, "at":
+// "2025-03-01T14:30:00Z", "change": {"type": "customer_added", ...}}, ...]`, the same
+// forms as the rest of the API) to `*out_json` (free it with `crm_string_free`), and the
+// cursor to continue from to `*out_next`: the last record's `seq`, or `since` when there is
+// none (then the array is `[]`). `limit` 0 means no limit (every change after `since`:
+// page with a limit on a long log). Start with `since` 0. It reads the store, so it sees
+// other processes' commits that the book itself has not replayed yet.
+//
+// Errors: `CRM_INVALID_ARGUMENT` for a book in memory (it keeps no change log);
+// `CRM_IO_ERROR` when the store cannot be read; `CRM_PARSE_ERROR` for a damaged change.
+//
+// # Safety
+// `book` is a live handle; `out_json` and `out_next` are writable, written only on success.
+crm_status_t crm_book_changes_json(const crm_book_t *book,
+                                   uint64_t since,
+                                   size_t limit,
+                                   char **out_json,
+                                   uint64_t *out_next);
+
+// Copies a stored book's store to a new file at `path` with SQLite's online backup: a
+// consistent copy as of one commit, made while others keep reading and writing; it opens
+// with `crm_book_open` as an equal book.
+//
+// Errors: `CRM_INVALID_ARGUMENT` for a book in memory (save a snapshot with
+// `crm_book_save` instead) or when `path` exists; `CRM_IO_ERROR` when the copy cannot be
+// made.
+//
+// # Safety
+// `book` is a live handle; `path` is NUL-terminated.
+crm_status_t crm_book_backup(const crm_book_t *book, const char *path);
+
+// Closes a book and releases the handle, in every case (the handle is never valid
+// afterwards, whatever the status). For a stored book it reports what closing the store
+// reports (`CRM_IO_ERROR`; every change had been committed already); a book in memory
+// closes with `CRM_OK`; a poisoned book is released and gives `CRM_POISONED`. NULL is
+// accepted (`CRM_OK`), as by `crm_book_free`.
+//
+// # Safety
+// `book` is NULL or a live handle nobody else uses, not used again afterwards.
+crm_status_t crm_book_close(crm_book_t *book);
 
 // Sets the number of worker threads the parallel functions (duplicate detection, quality
 // and lifecycle reports, transaction features, CLV, RFM…) use; `0` is the default: the

@@ -5,6 +5,7 @@ use std::ffi::c_char;
 use crm_core::CrmError;
 use crm_core::book::{CustomerBook, SegmentationConfig, ViewOptions};
 use crm_core::model::{Customer, Event, Incident};
+use crm_store::Book;
 use serde_json::Value;
 
 use crate::args::{instant_text, json, json_or_default, json_out, text};
@@ -12,20 +13,27 @@ use crate::columns::{OwnedColumns, leak, owned_columns};
 use crate::ffi::{Castable, Handle, Out, castable, panic_point};
 use crate::status::{Failure, boundary, crm_status_t};
 
-/// An opaque customer book, created by `crm_book_new` or `crm_book_load`, released by
-/// `crm_book_free`.
+/// An opaque customer book: in memory (`crm_book_new`, `crm_book_load`) or kept in a store
+/// (`crm_book_open`, where every change is committed when the call returns). Released by
+/// `crm_book_free`, or by `crm_book_close`, which reports what closing the store reports.
+/// Both kinds take the same calls; `crm_book_refresh`, `crm_book_changes_json` and
+/// `crm_book_backup` are for stored books.
 ///
 /// Thread safety: calls that change the book (`add`, `update`, `record`, `analyse`, `merge`,
-/// `set_*_policy`: those taking a non-const `crm_book_t *`) need exclusive access; calls that
-/// only read it (`view`, `features`, `save`, `len`…) may run on several threads at once while
-/// nobody writes. A call that panics while changing the book poisons it: later calls return
-/// `CRM_POISONED` (or 0) and only `crm_book_free` still works.
+/// `set_*_policy`, `refresh`: those taking a non-const `crm_book_t *`) need exclusive access;
+/// calls that only read it (`view`, `features`, `save`, `len`, `changes_json`, `backup`…) may
+/// run on several threads at once while nobody writes. On a stored book the reads that reach
+/// the store (`changes_json`, `backup`) take turns on its one connection (a lock inside);
+/// the others read memory only. Processes do not share a handle: each opens its own (do not
+/// use a stored book in a child made by `fork()`; open one there). A call that panics while
+/// changing the book poisons it: later calls return `CRM_POISONED` (or 0) and only
+/// `crm_book_free` / `crm_book_close` still work.
 #[derive(Debug)]
 pub struct crm_book_t {
-    handle: Handle<CustomerBook>,
+    handle: Handle<Book>,
 }
 
-castable!(crm_book_t => CustomerBook);
+castable!(crm_book_t => Book);
 
 /// Per-customer feature columns, in the book's customer order; every array has `len`
 /// elements and belongs to this struct: release it with `crm_features_free`. Missing values
@@ -84,12 +92,14 @@ pub unsafe extern "C" fn crm_book_new(
     boundary(|| {
         // SAFETY: per this function's contract.
         let (out, currency) = unsafe { (Out::new(out, "out")?, text(currency, "currency")?) };
-        crm_book_t::into_out(out, CustomerBook::with_currency(currency)?);
+        crm_book_t::into_out(out, Book::from(CustomerBook::with_currency(currency)?));
         Ok(())
     })
 }
 
-/// Releases a book, poisoned or not. NULL is accepted.
+/// Releases a book, poisoned or not. NULL is accepted. A stored book's store is closed
+/// without reporting errors (every change had been committed already); `crm_book_close`
+/// reports them.
 ///
 /// # Safety
 /// `book` is NULL or a live handle, not used again afterwards.
@@ -106,7 +116,7 @@ pub unsafe extern "C" fn crm_book_free(book: *mut crm_book_t) {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn crm_book_len(book: *const crm_book_t) -> usize {
     // SAFETY: per this function's contract.
-    boundary(|| unsafe { crm_book_t::try_ref(book, "book") }.map_or(0, CustomerBook::len))
+    boundary(|| unsafe { crm_book_t::try_ref(book, "book") }.map_or(0, |b| b.len()))
 }
 
 /// Number of recorded events (0 for NULL, a poisoned book or a panic).
@@ -117,7 +127,7 @@ pub unsafe extern "C" fn crm_book_len(book: *const crm_book_t) -> usize {
 pub unsafe extern "C" fn crm_book_event_count(book: *const crm_book_t) -> usize {
     boundary(|| {
         // SAFETY: per this function's contract.
-        unsafe { crm_book_t::try_ref(book, "book") }.map_or(0, CustomerBook::event_count)
+        unsafe { crm_book_t::try_ref(book, "book") }.map_or(0, |b| b.event_count())
     })
 }
 
@@ -138,7 +148,7 @@ fn one_or_many<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result
 unsafe fn change_from_json(
     book: *mut crm_book_t,
     json_text: *const c_char,
-    change: impl FnOnce(&mut CustomerBook, &str) -> Result<(), Failure>,
+    change: impl FnOnce(&mut Book, &str) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
     // SAFETY: per the function's contract.
     let (mut book, text) =
@@ -387,7 +397,8 @@ pub unsafe extern "C" fn crm_book_save(
     })
 }
 
-/// Reads a book from a snapshot written by `crm_book_save`, validating everything.
+/// Reads a book from a snapshot written by `crm_book_save`, validating everything: a book in
+/// memory (to keep it in a store, open one with `crm_book_open`).
 ///
 /// # Safety
 /// `path` is NUL-terminated; `out` is writable, written only on success.
@@ -399,7 +410,7 @@ pub unsafe extern "C" fn crm_book_load(
     boundary(|| {
         // SAFETY: per this function's contract.
         let (out, path) = unsafe { (Out::new(out, "out")?, text(path, "path")?) };
-        crm_book_t::into_out(out, crm_store::load_book(path)?);
+        crm_book_t::into_out(out, Book::from(crm_store::load_book(path)?));
         Ok(())
     })
 }

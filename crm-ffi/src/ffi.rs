@@ -31,6 +31,9 @@ pub(crate) trait Castable: Sized + 'static {
     /// The handle's contents, for changing.
     fn handle_mut(&mut self) -> &mut Handle<Self::RustType>;
 
+    /// The handle's contents, taken out of it.
+    fn into_handle(self) -> Handle<Self::RustType>;
+
     /// The value behind a `const` handle: `CRM_NULL_POINTER` naming `argument` for NULL,
     /// `CRM_POISONED` for a poisoned handle.
     ///
@@ -94,6 +97,25 @@ pub(crate) trait Castable: Sized + 'static {
         out.write(Box::into_raw(Box::new(Self::wrap(handle))));
     }
 
+    /// Releases a handle and returns its value: `None` for NULL, `CRM_POISONED` naming
+    /// `argument` for a poisoned handle (whose value is dropped). The handle is released in
+    /// every case.
+    ///
+    /// # Safety
+    /// `ptr` is NULL or a live handle of this type, not used again afterwards.
+    unsafe fn take(ptr: *mut Self, argument: &str) -> Option<Result<Self::RustType, Failure>> {
+        if ptr.is_null() {
+            return None;
+        }
+        // SAFETY: per the function's contract, it came from Box::into_raw in `into_out`.
+        let handle = unsafe { Box::from_raw(ptr) }.into_handle();
+        Some(if handle.poisoned.into_inner() {
+            Err(Failure::poisoned_and_freed(argument))
+        } else {
+            Ok(handle.inner)
+        })
+    }
+
     /// Releases a handle, poisoned or not; NULL is accepted.
     ///
     /// # Safety
@@ -120,6 +142,10 @@ macro_rules! castable {
 
             fn handle_mut(&mut self) -> &mut $crate::ffi::Handle<$t> {
                 &mut self.handle
+            }
+
+            fn into_handle(self) -> $crate::ffi::Handle<$t> {
+                self.handle
             }
         }
     )*};

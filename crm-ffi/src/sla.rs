@@ -67,8 +67,7 @@ pub unsafe extern "C" fn crm_book_set_sla_policy(
                 crm_sla_policy_t::try_opt_ref(policy, "policy")?,
             )
         };
-        book.set_sla_policies(policy.cloned());
-        Ok(())
+        Ok(book.set_sla_policies(policy.cloned())?)
     })
 }
 

@@ -107,6 +107,17 @@ impl Failure {
         }
     }
 
+    /// The handle `argument` was poisoned by an earlier panic; the call released it anyway.
+    pub(crate) fn poisoned_and_freed(argument: &str) -> Self {
+        Failure {
+            status: CRM_POISONED,
+            message: format!(
+                "{argument} was poisoned by an earlier call that panicked while changing it; \
+                 it is released now"
+            ),
+        }
+    }
+
     #[cfg(test)]
     pub(crate) fn status(&self) -> crm_status_t {
         self.status
@@ -182,7 +193,7 @@ macro_rules! returns_itself {
     )*};
 }
 
-returns_itself!(() => (), usize => 0, u32 => 0);
+returns_itself!(() => (), usize => 0, u32 => 0, u64 => 0);
 
 impl<T> Returns for *const T {
     type Body = *const T;

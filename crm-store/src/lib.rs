@@ -56,7 +56,7 @@ pub const SCHEMA_VERSION: u32 = sqlite::SCHEMA_VERSION;
 
 /// Opens the book stored at `location`: a file path for SQLite (created when missing and
 /// [`StoreOptions::create`] is on), or a PostgreSQL connection string
-/// ([`postgres::is_postgres_location`](crate::postgres::is_postgres_location): a
+/// ([`postgres::is_postgres_location`]: a
 /// `postgresql://` or `postgres://` URL, or libpq's `host=… dbname=…` form), whose store
 /// lives in the schema `crm` of an existing database ([`PostgresStore::open`]).
 ///

@@ -1,0 +1,119 @@
+"""CustomerBook.open: the durable book through Python (crm-store's SQLite backend)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import crm
+
+T0 = dt.datetime(2025, 3, 1, 10, 0, tzinfo=dt.timezone.utc)
+
+
+def fill(b: crm.CustomerBook) -> None:
+    b.add_customer(id=1, given_name="Ayşe", family_name="Yılmaz")
+    b.add_customer(id=2, given_name="Ayse", family_name="Yilmaz")
+    b.record(customer_id=1, at=T0, type="purchase", amount=10_000, currency="TRY", category="a")
+    b.record(customer_id=2, at=T0 + dt.timedelta(days=1), type="purchase", amount=5_000,
+             currency="TRY", category="b")
+
+
+def test_a_reopened_book_is_the_same_book(tmp_path):
+    path = tmp_path / "book.crm"
+    with crm.CustomerBook.open(path, currency="TRY") as b:
+        fill(b)
+        b.merge(1, [2], at=T0 + dt.timedelta(days=2))
+        before = b.view(1, as_of=T0 + dt.timedelta(days=5))
+    assert b.closed
+    with pytest.raises(crm.CrmError):
+        len(b)
+    with crm.CustomerBook.open(path, create=False) as again:
+        assert len(again) == 1 and again.event_count == 2
+        assert again.resolve(2) == 1
+        # 10,000 + 5,000 (the merged customer's purchase moved to the survivor).
+        view = again.view(1, as_of=T0 + dt.timedelta(days=5))
+        assert view["purchases"]["net"] == 15_000
+        assert view == before
+
+
+def test_the_change_feed_pages_with_its_cursor(tmp_path):
+    with crm.CustomerBook.open(tmp_path / "b.crm", currency="TRY") as b:
+        fill(b)  # four calls, four committed changes
+        page = b.changes(since=0, limit=3)
+        assert [c["seq"] for c in page.changes] == [1, 2, 3]
+        assert page.changes[0]["change"]["type"] == "customer_added"
+        rest = b.changes(since=page.cursor)
+        assert [c["seq"] for c in rest.changes] == [4] and rest.cursor == 4
+        assert b.changes(since=4).changes == [] and b.changes(since=4).cursor == 4
+
+
+def test_a_batch_is_all_or_nothing(tmp_path):
+    path = tmp_path / "b.crm"
+    with crm.CustomerBook.open(path, currency="TRY") as b:
+        with pytest.raises(RuntimeError):
+            with b.batch():
+                b.add_customer(id=1, given_name="Elif")
+                raise RuntimeError("the job fails half-way")
+        assert len(b) == 0
+        with pytest.raises(crm.DuplicateError):
+            with b.batch():
+                b.add_customer(id=1, given_name="Elif")
+                b.add_customer(id=1, given_name="Elif")
+        assert len(b) == 0
+        with b.batch():
+            b.add_customer(id=1, given_name="Elif")
+            b.record(customer_id=1, at=T0, type="purchase", amount=100, currency="TRY", category="a")
+        # One transaction holding two changes of the log.
+        assert (len(b), b.event_count, b.cursor) == (1, 1, 2)
+    with crm.CustomerBook.open(path) as again:
+        assert (len(again), again.event_count) == (1, 1)
+
+
+def test_a_reader_process_sees_the_writer_after_refresh(tmp_path):
+    path = tmp_path / "b.crm"
+    with crm.CustomerBook.open(path, currency="TRY") as reader:
+        assert len(reader) == 0
+        writer = textwrap.dedent(f"""
+            import crm
+            with crm.CustomerBook.open({str(path)!r}) as b:
+                b.add_customers([{{"id": i, "given_name": "Elif"}} for i in range(1, 11)])
+                b.add_customer(id=11, given_name="Can")
+        """)
+        subprocess.run([sys.executable, "-c", writer], check=True)
+        assert len(reader) == 0
+        assert reader.refresh() == 2
+        assert len(reader) == 11 and 11 in reader
+
+
+def test_backup_opens_as_an_equal_book(tmp_path):
+    with crm.CustomerBook.open(tmp_path / "b.crm", currency="TRY") as b:
+        fill(b)
+        b.backup(tmp_path / "copy.crm")
+        with pytest.raises(crm.InvalidInputError):
+            b.backup(tmp_path / "copy.crm")  # never overwrites
+        with crm.CustomerBook.open(tmp_path / "copy.crm", create=False) as copy:
+            assert copy.changes().changes == b.changes().changes
+            assert copy.view(1, as_of=T0) == b.view(1, as_of=T0)
+
+
+def test_bad_files_and_missing_stores_are_clear_errors(tmp_path):
+    junk = tmp_path / "junk.crm"
+    junk.write_bytes(b"this is not a database, just some bytes " * 200)
+    with pytest.raises(crm.CrmError) as err:
+        crm.CustomerBook.open(junk)
+    assert "junk.crm" in str(err.value)
+    with pytest.raises(crm.NotFoundError):
+        crm.CustomerBook.open(tmp_path / "missing.crm", create=False)
+    with pytest.raises(crm.ParseError, match="full"):
+        crm.CustomerBook.open(tmp_path / "new.crm", synchronous="sometimes")
+
+
+def test_store_only_calls_on_a_memory_book_say_so():
+    b = crm.CustomerBook("TRY")
+    assert b.refresh() == 0 and b.location is None
+    with pytest.raises(crm.InvalidInputError, match="stored book"):
+        b.changes()

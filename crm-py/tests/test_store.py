@@ -117,3 +117,54 @@ def test_store_only_calls_on_a_memory_book_say_so():
     assert b.refresh() == 0 and b.location is None
     with pytest.raises(crm.InvalidInputError, match="stored book"):
         b.changes()
+
+
+def test_a_second_writer_waits_for_the_busy_timeout_then_fails_clearly(tmp_path):
+    path = tmp_path / "b.crm"
+    with crm.CustomerBook.open(path, currency="TRY", busy_timeout=0.2) as b:
+        b.add_customer(id=1, given_name="Elif")
+        # Another process holds SQLite's write lock (POSIX locks are per process, so the
+        # holder cannot live in this one) until we close its stdin.
+        holder = subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(f"""
+                import sqlite3, sys
+                c = sqlite3.connect({str(path)!r}, isolation_level=None)
+                c.execute("BEGIN IMMEDIATE")
+                print("locked", flush=True)
+                sys.stdin.read()
+                c.execute("ROLLBACK")
+            """)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+            with pytest.raises(crm.CrmIOError, match="200 ms"):
+                b.add_customer(id=2, given_name="Can")
+            assert len(b) == 1 and 2 not in b
+        finally:
+            holder.communicate("")
+        b.add_customer(id=2, given_name="Can")  # the lock is free again
+    with crm.CustomerBook.open(path) as again:
+        assert sorted(again.customer_ids().tolist()) == [1, 2]
+
+
+def test_a_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "b.crm"
+    crm.CustomerBook.open(path, currency="TRY").close()
+    data = bytearray(path.read_bytes())
+    data[60:64] = (999).to_bytes(4, "big")  # SQLite's user_version
+    path.write_bytes(bytes(data))
+    with pytest.raises(crm.UnsupportedVersionError, match="999"):
+        crm.CustomerBook.open(path)
+
+
+def test_a_snapshot_imports_into_an_empty_store(tmp_path):
+    memory = crm.CustomerBook("TRY")
+    fill(memory)
+    memory.save(tmp_path / "snap.json")
+    with crm.CustomerBook.open(tmp_path / "b.crm", currency="TRY") as b:
+        b.import_snapshot(tmp_path / "snap.json")
+        assert (len(b), b.event_count) == (2, 2)
+        assert b.view(1, as_of=T0) == memory.view(1, as_of=T0)
+        with pytest.raises(crm.ConflictError):
+            b.import_snapshot(tmp_path / "snap.json")  # only into an empty store
+        assert (len(b), b.event_count) == (2, 2)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as _dt
+import subprocess
 import sys
+from pathlib import Path
 from collections import Counter
 from typing import Any, Dict, List, Set
 
 import numpy as np
 
-from . import BusinessCalendar, LifecyclePolicy, SlaPolicy, ValueModel, lifecycle_stages, rfm_rule_report, sample_book
+from . import BusinessCalendar, CustomerBook, LifecyclePolicy, SlaPolicy, ValueModel, lifecycle_stages, rfm_rule_report, sample_book
 
 
 def _money(minor: float) -> str:
@@ -19,6 +21,7 @@ def _money(minor: float) -> str:
 def demo(customers: int = 10_000) -> None:
     """Prints the summary, the segmentation and one customer's 360° view."""
     book, end, duplicates = sample_book(customers, seed=42)
+    store_path = _store_sample(book)
     print(f"crm demo (Python): a generated Turkish SME customer base (seed 42), as of {end:%Y-%m-%d}\n")
     f = book.features(end)
     stats = book.stats()
@@ -167,6 +170,60 @@ def demo(customers: int = 10_000) -> None:
         print(f"    {e['at'][:16].replace('T', ' ')}  {e.get('channel', ''):<12} {e['type']:<24} {detail}")
 
     _data_quality(book, end, duplicates)
+    _durable_book(book, store_path, int(f["customer_id"][row]), end, sla, life)
+
+
+def _store_sample(book: Any) -> Path:
+    """Copies the sample book into a new SQLite store (before any merge: a snapshot with
+    merges cannot be imported)."""
+    folder = Path("target") / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "book.crm"
+    for leftover in (path, path.with_name("book.crm-wal"), path.with_name("book.crm-shm")):
+        leftover.unlink(missing_ok=True)
+    snapshot = folder / "sample.json"
+    book.save(snapshot)
+    with CustomerBook.open(path, currency=book.currency) as stored:
+        stored.import_snapshot(snapshot)
+    snapshot.unlink()
+    return path
+
+
+def _summary(book: Any, customer_id: int, end: Any) -> str:
+    """The figures and the 360° view headline both processes print."""
+    stats = book.stats()
+    book.analyse(end)
+    view = book.view(customer_id, end, limit=3)
+    a = view["analytics"]
+    lines = [f"  customers {len(book):,}, events {stats['events']:,}, net revenue {_money(stats['net_revenue'])} TRY, "
+             f"complaints open {stats['complaints_open']:,}",
+             f"  customer {customer_id}: purchases {view['purchases']['count']} for {_money(view['purchases']['net'])} TRY, "
+             f"score {a['score']:.1f}, tier {a['tier']}, RFM {a['segment']}, lifecycle {view['lifecycle']['stage']}"]
+    lines += [f"    {i['event']['at'][:16].replace('T', ' ')} {i['event']['type']}" for i in view["timeline"]["items"]]
+    return "\n".join(lines) + "\n"
+
+
+def _durable_book(book: Any, path: Path, customer_id: int, end: Any, sla: Any, life: Any) -> None:
+    """The same book in a SQLite file: the merges and policies committed, then the file
+    reopened by a second process that prints the same figures and view."""
+    with CustomerBook.open(path) as stored:
+        stored.merge_duplicates(at=end)
+        stored.set_sla_policy(sla)
+        stored.set_lifecycle_policy(life)
+        changes = stored.cursor
+    here = _summary(book, customer_id, end)
+    there = subprocess.run([sys.executable, "-m", "crm", "show", str(path), str(customer_id), end.isoformat()],
+                           check=True, capture_output=True, text=True).stdout
+    print(f"\nThe durable book: {path.resolve()} (SQLite, {changes:,} committed changes), "
+          f"closed and reopened by a second process:")
+    print(there, end="")
+    print(f"  the same as the book in memory: {'yes' if there == here else 'NO'}")
+
+
+def _show(path: str, customer_id: int, as_of: str) -> None:
+    """``python -m crm show PATH ID AS_OF``: the summary of a stored book."""
+    with CustomerBook.open(path, create=False) as book:
+        print(_summary(book, customer_id, _dt.datetime.fromisoformat(as_of)), end="")
 
 
 def _name(c: Dict[str, Any]) -> str:
@@ -213,6 +270,9 @@ def _data_quality(book: Any, end: Any, duplicates: List[Dict[str, Any]]) -> None
 
 
 def main(argv: List[str]) -> int:
+    if len(argv) == 4 and argv[0] == "show":
+        _show(argv[1], int(argv[2]), argv[3])
+        return 0
     if not argv or argv[0] != "demo":
         print("usage: python -m crm demo [customers]", file=sys.stderr)
         return 2

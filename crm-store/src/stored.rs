@@ -14,7 +14,7 @@ use crm_core::model::{Customer, CustomerId, Event, Incident};
 use crm_core::sla::SlaPolicies;
 use crm_core::{CrmError, ErrorKind};
 
-use crate::backend::{ChangeRecord, Store};
+use crate::backend::{ChangeRecord, Store, StoreTxn};
 
 /// A customer book whose system of record is a store: the book in memory is rebuilt from
 /// the store's change log at open and kept in step with it.
@@ -236,14 +236,11 @@ impl StoredBook {
             .close()
     }
 
-    /// Commits `changes` as one transaction, then applies them in memory; returns one
-    /// outcome per change. The one write path every method goes through.
-    ///
-    /// # Errors
-    /// The change's validation errors (with `change #i` in front for several), or the
-    /// store's write and commit errors; nothing is written and the book is unchanged then
-    /// (apart from other processes' commits, which it has replayed).
-    pub fn apply(&mut self, changes: &[Change]) -> Result<Vec<ChangeOutcome>, CrmError> {
+    /// Starts a write transaction and, under its lock, replays what others committed since
+    /// this book's cursor: the first step of every write.
+    fn begin_caught_up(
+        &mut self,
+    ) -> Result<(&mut CustomerBook, Box<dyn StoreTxn + '_>, &mut u64), CrmError> {
         let StoredBook {
             book,
             store,
@@ -252,13 +249,24 @@ impl StoredBook {
         let store = store
             .get_mut()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut txn = store.begin()?;
-        // Under the write lock: first what others committed since our cursor.
+        let txn = store.begin()?;
         txn.for_each_change(*cursor, usize::MAX, &mut |r| {
             replay(book, &r)?;
             *cursor = r.seq;
             Ok(())
         })?;
+        Ok((book, txn, cursor))
+    }
+
+    /// Commits `changes` as one transaction, then applies them in memory; returns one
+    /// outcome per change. The one write path every method goes through.
+    ///
+    /// # Errors
+    /// The change's validation errors (with `change #i` in front for several), or the
+    /// store's write and commit errors; nothing is written and the book is unchanged then
+    /// (apart from other processes' commits, which it has replayed).
+    pub fn apply(&mut self, changes: &[Change]) -> Result<Vec<ChangeOutcome>, CrmError> {
+        let (book, mut txn, cursor) = self.begin_caught_up()?;
         if changes.is_empty() {
             return Ok(Vec::new());
         }
@@ -421,20 +429,7 @@ impl StoredBook {
         if !apply {
             return self.book.dedupe(config, rules, at, false);
         }
-        let StoredBook {
-            book,
-            store,
-            cursor,
-        } = self;
-        let store = store
-            .get_mut()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut txn = store.begin()?;
-        txn.for_each_change(*cursor, usize::MAX, &mut |r| {
-            replay(book, &r)?;
-            *cursor = r.seq;
-            Ok(())
-        })?;
+        let (book, mut txn, cursor) = self.begin_caught_up()?;
         // The merges are made in memory first (each cluster's golden record depends on the
         // ones before); when the log cannot take them the book is rebuilt from the store,
         // which still holds the book as it was. That costs a full replay, but only on a

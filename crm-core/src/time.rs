@@ -2,7 +2,18 @@
 //! [`TimeUnit`] (the form columns arrive in from numpy, pandas, polars and C) and fractional
 //! days between two instants.
 //!
+//! Text becomes an instant in one place, [`parse_instant`] (and [`parse_instant_in`] for the
+//! end of a period and other zones), whichever layer it comes from.
+//!
 //! This module sits below the engines and the book: it imports neither.
+
+mod parse;
+
+pub(crate) use parse::serde_instant;
+pub use parse::{
+    DayBound, day_end, day_start, local_day, parse_instant, parse_instant_in, parse_period_end,
+    parse_zone,
+};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -40,7 +40,10 @@ pub use predict::{
     Prediction, SummaryColumns, expected_purchases_new, expected_purchases_new_one, expected_spend,
     predict,
 };
-pub use summary::{ClvSummary, ClvUnit, Holdout, calibration_holdout, summary};
+pub use summary::{
+    ClvSummary, ClvUnit, Holdout, calibration_holdout, calibration_holdout_in_zone, summary,
+    summary_in_zone,
+};
 
 /// How to fit.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -55,7 +55,8 @@ pub struct Consent {
     pub channel: Channel,
     /// `true` when permission was given, `false` when it was withdrawn.
     pub granted: bool,
-    /// When the decision was made.
+    /// When the decision was made (any form [`crate::time::parse_instant`] reads).
+    #[serde(deserialize_with = "crate::time::serde_instant::start")]
     pub at: DateTime<Utc>,
 }
 
@@ -131,7 +132,11 @@ pub struct Customer {
     pub sector: Option<String>,
     /// When the customer was acquired. Events before it are rejected unless the book is
     /// configured to accept them ([`crate::book::EarlyEvents`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time::serde_instant::option_start"
+    )]
     pub acquired_at: Option<DateTime<Utc>>,
     /// The channel the customer came through.
     #[serde(default, skip_serializing_if = "Option::is_none")]

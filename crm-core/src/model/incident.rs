@@ -39,10 +39,16 @@ pub struct Incident {
     /// The branch or system, as people call it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
-    /// When it began.
+    /// When it began (a bare date: the start of that day, UTC).
+    #[serde(deserialize_with = "crate::time::serde_instant::start")]
     pub start: DateTime<Utc>,
-    /// When it ended; `None` while it is still going on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// When it ended (a bare date: the end of that day, UTC); `None` while it is still
+    /// going on.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time::serde_instant::option_end"
+    )]
     pub end: Option<DateTime<Utc>>,
     /// What happened, for the agent to read out.
     pub description: String,

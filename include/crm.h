@@ -499,10 +499,28 @@ crm_status_t crm_clv_summary(const uint64_t *customer_id,
                              uint32_t clv_unit_code,
                              crm_clv_summary_t **out);
 
+// As `crm_clv_summary`, with purchase days counted in the IANA time zone `tz` (e.g.
+// `"America/Los_Angeles"`; NULL or `""` is UTC): two purchases on the same local day are
+// one purchase day, and `T` runs to the local day of `as_of`. An unknown zone is
+// `CRM_INVALID_ARGUMENT` naming `tz`.
+//
+// # Safety
+// The arrays hold `len` values; `tz` is NULL or NUL-terminated; `out` is writable.
+crm_status_t crm_clv_summary_in_zone(const uint64_t *customer_id,
+                                     const int64_t *timestamp,
+                                     uint32_t time_unit,
+                                     const double *amount,
+                                     size_t len,
+                                     int64_t as_of,
+                                     uint32_t clv_unit_code,
+                                     const char *tz,
+                                     crm_clv_summary_t **out);
+
 // Releases a summary. NULL is accepted.
 //
 // # Safety
-// `summary` is NULL or came from `crm_clv_summary`, released once.
+// `summary` is NULL or came from `crm_clv_summary` or `crm_clv_summary_in_zone`, released
+// once.
 void crm_clv_summary_free(crm_clv_summary_t *summary);
 
 // Fits BG/NBD on `len` summary rows. `options_json` may be NULL (defaults) or e.g.

@@ -76,21 +76,14 @@ pub(crate) unsafe fn slice_opt<'a, T>(
     }
 }
 
-/// An RFC 3339 instant ("2025-03-01T14:30:00Z").
+/// An instant in any form crm-core's parser reads ([`crm_core::time::parse_instant`]:
+/// RFC 3339, naive date-times as UTC, `2025-03-01`, `20250301`); a bare date is the start
+/// of its day.
 pub(crate) fn instant(text: &str, name: &str) -> Result<DateTime<Utc>, Failure> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            CrmError::invalid(
-                name,
-                format_args!("{text:?}"),
-                format_args!("not an RFC 3339 instant ({e})"),
-            )
-            .into()
-        })
+    crm_core::time::parse_instant(text, name).map_err(Failure::from)
 }
 
-/// A C string holding an RFC 3339 instant.
+/// A C string holding an instant ([`instant`]).
 ///
 /// # Safety
 /// As [`text`].
@@ -100,6 +93,19 @@ pub(crate) unsafe fn instant_text(
 ) -> Result<DateTime<Utc>, Failure> {
     // SAFETY: per the function's contract.
     instant(unsafe { text(ptr, name) }?, name)
+}
+
+/// A C string holding the end of a period (`as_of`, `to`): as [`instant_text`], but a bare
+/// date is the end of its day ([`crm_core::time::parse_period_end`]).
+///
+/// # Safety
+/// As [`text`].
+pub(crate) unsafe fn period_end_text(
+    ptr: *const c_char,
+    name: &str,
+) -> Result<DateTime<Utc>, Failure> {
+    // SAFETY: per the function's contract.
+    crm_core::time::parse_period_end(unsafe { text(ptr, name) }?, name).map_err(Failure::from)
 }
 
 /// A string handed to C, freed with `crm_string_free`.

@@ -8,7 +8,7 @@ use crm_core::model::{Customer, Event, Incident};
 use crm_store::Book;
 use serde_json::Value;
 
-use crate::args::{instant_text, json, json_or_default, json_out, text};
+use crate::args::{json, json_or_default, json_out, period_end_text, text};
 use crate::columns::{OwnedColumns, leak, owned_columns};
 use crate::ffi::{Castable, Handle, Out, castable, panic_point};
 use crate::status::{Failure, boundary, crm_status_t};
@@ -259,7 +259,7 @@ pub unsafe extern "C" fn crm_book_view_json(
             (
                 Out::new(out_json, "out_json")?,
                 crm_book_t::try_ref(book, "book")?,
-                instant_text(as_of, "as_of")?,
+                period_end_text(as_of, "as_of")?,
             )
         };
         let options = ViewOptions::as_of(as_of).page(offset, limit);
@@ -283,7 +283,7 @@ pub unsafe extern "C" fn crm_book_features(
             (
                 Out::new(out, "out")?,
                 crm_book_t::try_ref(book, "book")?,
-                instant_text(as_of, "as_of")?,
+                period_end_text(as_of, "as_of")?,
             )
         };
         let f = book.features(as_of);
@@ -342,7 +342,7 @@ pub unsafe extern "C" fn crm_book_analyse_json(
             (
                 Out::optional(out_json),
                 crm_book_t::try_mut(book, "book")?,
-                instant_text(as_of, "as_of")?,
+                period_end_text(as_of, "as_of")?,
                 json_or_default::<SegmentationConfig>(
                     config_json,
                     "config_json",

@@ -9,7 +9,7 @@ use crm_core::clv::{
     SummaryColumns,
 };
 
-use crate::args::{instant_text, json_or_default, json_out, slice};
+use crate::args::{json_or_default, json_out, period_end_text, slice, text_opt};
 use crate::book::crm_book_t;
 use crate::columns::{OwnedColumns, leak, owned_columns};
 use crate::ffi::{Castable, Out, OutSlice, borrow};
@@ -167,10 +167,59 @@ pub unsafe extern "C" fn crm_clv_summary(
     })
 }
 
+/// As `crm_clv_summary`, with purchase days counted in the IANA time zone `tz` (e.g.
+/// `"America/Los_Angeles"`; NULL or `""` is UTC): two purchases on the same local day are
+/// one purchase day, and `T` runs to the local day of `as_of`. An unknown zone is
+/// `CRM_INVALID_ARGUMENT` naming `tz`.
+///
+/// # Safety
+/// The arrays hold `len` values; `tz` is NULL or NUL-terminated; `out` is writable.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn crm_clv_summary_in_zone(
+    customer_id: *const u64,
+    timestamp: *const i64,
+    time_unit: u32,
+    amount: *const f64,
+    len: usize,
+    as_of: i64,
+    clv_unit_code: u32,
+    tz: *const c_char,
+    out: *mut *mut crm_clv_summary_t,
+) -> crm_status_t {
+    boundary(|| {
+        // SAFETY: per this function's contract.
+        let out = unsafe { Out::new(out, "out")? };
+        let (tu, cu) = (unit(time_unit, "time_unit")?, clv_unit(clv_unit_code)?);
+        // SAFETY: per this function's contract.
+        let zone = crm_core::time::parse_zone(unsafe { text_opt(tz, "tz")? }.unwrap_or(""), "tz")?;
+        // SAFETY: per this function's contract.
+        let (ids, ts, amounts) = unsafe {
+            (
+                slice(customer_id, len, "customer_id")?,
+                slice(timestamp, len, "timestamp")?,
+                slice(amount, len, "amount")?,
+            )
+        };
+        let s = clv::summary_in_zone(ids, ts, tu, amounts, tu.instant(as_of), cu, zone)?;
+        crm_clv_summary_t {
+            len: s.customer_id.len(),
+            customer_id: leak(s.customer_id),
+            frequency: leak(s.frequency),
+            recency: leak(s.recency),
+            t: leak(s.t),
+            monetary_value: leak(s.monetary_value),
+        }
+        .into_out(out);
+        Ok(())
+    })
+}
+
 /// Releases a summary. NULL is accepted.
 ///
 /// # Safety
-/// `summary` is NULL or came from `crm_clv_summary`, released once.
+/// `summary` is NULL or came from `crm_clv_summary` or `crm_clv_summary_in_zone`, released
+/// once.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn crm_clv_summary_free(summary: *mut crm_clv_summary_t) {
     // SAFETY: per this function's contract.
@@ -364,7 +413,7 @@ pub unsafe extern "C" fn crm_book_predict_clv_json(
             (
                 Out::new(out_json, "out_json")?,
                 crm_book_t::try_ref(book, "book")?,
-                instant_text(as_of, "as_of")?,
+                period_end_text(as_of, "as_of")?,
                 json_or_default::<ClvConfig>(config_json, "config_json", "the CLV config")?,
             )
         };

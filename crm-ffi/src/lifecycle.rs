@@ -7,7 +7,7 @@ use crm_core::CrmError;
 use crm_core::book::CustomerBook;
 use crm_core::lifecycle::{self, LifecyclePolicy, Stage, StageColumns};
 
-use crate::args::{instant_text, json_out, slice, text};
+use crate::args::{instant_text, json_out, period_end_text, slice, text};
 use crate::book::crm_book_t;
 use crate::columns::{OwnedColumns, leak, owned_columns, unleak};
 use crate::ffi::{Castable, Handle, Out, OutSlice, borrow, castable};
@@ -145,7 +145,7 @@ unsafe fn book_query<'a, T>(
             Out::new(out, out_name)?,
             crm_book_t::try_ref(book, "book")?,
             crm_lifecycle_policy_t::try_ref(policy, "policy")?,
-            instant_text(as_of, "as_of")?,
+            period_end_text(as_of, "as_of")?,
         ))
     }
 }
@@ -219,7 +219,7 @@ pub unsafe extern "C" fn crm_book_stages(
                 Out::new(out_len, "out_len")?,
                 crm_book_t::try_ref(book, "book")?,
                 crm_lifecycle_policy_t::try_ref(policy, "policy")?,
-                instant_text(as_of, "as_of")?,
+                period_end_text(as_of, "as_of")?,
             )
         };
         if capacity < book.len() {
@@ -281,7 +281,7 @@ pub unsafe extern "C" fn crm_book_lifecycle_report_json(
                 crm_book_t::try_ref(book, "book")?,
                 crm_lifecycle_policy_t::try_ref(policy, "policy")?,
                 instant_text(from, "from")?,
-                instant_text(to, "to")?,
+                period_end_text(to, "to")?,
             )
         };
         json_out(out, &book.lifecycle_report(policy, from, to)?)

@@ -56,7 +56,7 @@ pub struct Consent {
     /// `true` when permission was given, `false` when it was withdrawn.
     pub granted: bool,
     /// When the decision was made (any form [`crate::time::parse_instant`] reads).
-    #[serde(deserialize_with = "crate::time::serde_instant::start")]
+    #[serde(deserialize_with = "crate::time::serde_instant::at")]
     pub at: DateTime<Utc>,
 }
 
@@ -135,7 +135,7 @@ pub struct Customer {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::time::serde_instant::option_start"
+        deserialize_with = "crate::time::serde_instant::option_acquired_at"
     )]
     pub acquired_at: Option<DateTime<Utc>>,
     /// The channel the customer came through.

@@ -82,7 +82,7 @@ impl<'de> serde::de::Visitor<'de> for EventVisitor {
             match key.as_str() {
                 "customer_id" if customer_id.is_none() => customer_id = Some(map.next_value()?),
                 "at" if at.is_none() => {
-                    at = Some(map.next_value::<crate::time::serde_instant::Start>()?.0);
+                    at = Some(map.next_value::<crate::time::serde_instant::EventAt>()?.0);
                 }
                 "customer_id" | "at" => {
                     return Err(A::Error::custom(format_args!("duplicate field `{key}`")));

@@ -279,48 +279,59 @@ pub(crate) mod serde_instant {
 
     use super::{DayBound, parse_instant_in};
 
-    fn read<'de, D: Deserializer<'de>>(d: D, bound: DayBound) -> Result<DateTime<Utc>, D::Error> {
+    /// The instant of the JSON string `d` (`field` names it in errors).
+    pub(crate) fn read<'de, D: Deserializer<'de>>(
+        d: D,
+        field: &str,
+        bound: DayBound,
+    ) -> Result<DateTime<Utc>, D::Error> {
         let text = String::deserialize(d)?;
-        parse_instant_in(&text, "instant", bound, chrono_tz::Tz::UTC)
-            .map_err(|e| D::Error::custom(e.to_string().trim_start_matches("invalid instant ")))
+        parse_instant_in(&text, field, bound, chrono_tz::Tz::UTC).map_err(D::Error::custom)
     }
 
-    /// An instant; a bare date is the start of its day.
+    /// A consent's `at`; a bare date is the start of its day.
+    pub(crate) fn at<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        read(d, "at", DayBound::Start)
+    }
+
+    /// An incident's `start`; a bare date is the start of its day.
     pub(crate) fn start<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
-        read(d, DayBound::Start)
+        read(d, "start", DayBound::Start)
     }
 
-    /// An optional instant; a bare date is the start of its day.
-    pub(crate) fn option_start<'de, D: Deserializer<'de>>(
+    /// A customer's optional `acquired_at`; a bare date is the start of its day.
+    pub(crate) fn option_acquired_at<'de, D: Deserializer<'de>>(
         d: D,
     ) -> Result<Option<DateTime<Utc>>, D::Error> {
-        Option::<Start>::deserialize(d).map(|o| o.map(|s| s.0))
-    }
-
-    /// An optional end; a bare date is the end of its day.
-    pub(crate) fn option_end<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<DateTime<Utc>>, D::Error> {
-        Option::<End>::deserialize(d).map(|o| o.map(|s| s.0))
-    }
-
-    /// An instant read with [`start`].
-    #[derive(Debug, Clone, Copy)]
-    pub(crate) struct Start(pub(crate) DateTime<Utc>);
-
-    impl<'de> Deserialize<'de> for Start {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            start(d).map(Start)
+        match Option::<String>::deserialize(d)? {
+            None => Ok(None),
+            Some(text) => {
+                parse_instant_in(&text, "acquired_at", DayBound::Start, chrono_tz::Tz::UTC)
+                    .map(Some)
+                    .map_err(D::Error::custom)
+            }
         }
     }
 
-    /// An instant read with a bare date as the end of its day.
-    #[derive(Debug, Clone, Copy)]
-    struct End(DateTime<Utc>);
+    /// An incident's optional `end`; a bare date is the end of its day.
+    pub(crate) fn option_end<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<DateTime<Utc>>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            None => Ok(None),
+            Some(text) => parse_instant_in(&text, "end", DayBound::End, chrono_tz::Tz::UTC)
+                .map(Some)
+                .map_err(D::Error::custom),
+        }
+    }
 
-    impl<'de> Deserialize<'de> for End {
+    /// An event's `at`, read by the event visitor; a bare date is the start of its day.
+    #[derive(Debug, Clone, Copy)]
+    pub(crate) struct EventAt(pub(crate) DateTime<Utc>);
+
+    impl<'de> Deserialize<'de> for EventAt {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            read(d, DayBound::End).map(End)
+            read(d, "at", DayBound::Start).map(EventAt)
         }
     }
 }

@@ -281,7 +281,7 @@ pub unsafe extern "C" fn crm_book_lifecycle_report_json(
                 crm_book_t::try_ref(book, "book")?,
                 crm_lifecycle_policy_t::try_ref(policy, "policy")?,
                 instant_text(from, "from")?,
-                period_end_text(to, "to")?,
+                instant_text(to, "to")?,
             )
         };
         json_out(out, &book.lifecycle_report(policy, from, to)?)

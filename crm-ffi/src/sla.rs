@@ -4,7 +4,7 @@ use std::ffi::c_char;
 
 use crm_core::sla::{GroupBy, ReportRequest, RetentionAssumptions, SlaPolicies};
 
-use crate::args::{instant_text, json_or_default, json_out, period_end_text, text};
+use crate::args::{instant_text, json_or_default, json_out, text};
 use crate::book::crm_book_t;
 use crate::ffi::{Castable, Handle, Out, castable};
 use crate::status::{boundary, crm_status_t};
@@ -129,7 +129,7 @@ pub unsafe extern "C" fn crm_sla_report_json(
                 crm_sla_policy_t::try_ref(policy, "policy")?,
                 instant_text(now, "now")?,
                 instant_text(from, "from")?,
-                period_end_text(to, "to")?,
+                instant_text(to, "to")?,
                 text(by, "by")?,
             )
         };

@@ -34,8 +34,10 @@ fn options(text: Option<&str>) -> PyResult<FitOptions> {
     }
 }
 
-/// The BTYD summary of transaction columns as a dict of arrays.
+/// The BTYD summary of transaction columns as a dict of arrays (and `tz`, the zone whose
+/// days are the purchase days).
 #[pyfunction]
+#[pyo3(signature = (customer_id, timestamp, time_unit, amount, as_of, summary_unit, tz = None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn clv_summary<'py>(
     py: Python<'py>,
@@ -45,18 +47,21 @@ pub(crate) fn clv_summary<'py>(
     amount: PyReadonlyArray1<'py, f64>,
     as_of: i64,
     summary_unit: &str,
+    tz: Option<&str>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let tu: TimeUnit = unit(py, time_unit)?;
     let cu = clv_unit(py, summary_unit)?;
+    let zone = crm_core::time::parse_zone(tz.unwrap_or(""), "tz").py_err()?;
     let (ids, ts, amounts) = (
         slice(py, &customer_id, "customer_id")?,
         slice(py, &timestamp, "timestamp")?,
         slice(py, &amount, "amount")?,
     );
     let s = py
-        .detach(|| clv::summary(ids, ts, tu, amounts, tu.instant(as_of), cu))
+        .detach(|| clv::summary_in_zone(ids, ts, tu, amounts, tu.instant(as_of), cu, zone))
         .py_err()?;
     let d = PyDict::new(py);
+    d.set_item("tz", &s.tz)?;
     d.set_item("customer_id", s.customer_id.into_pyarray(py))?;
     d.set_item("frequency", s.frequency.into_pyarray(py))?;
     d.set_item("recency", s.recency.into_pyarray(py))?;

@@ -11,6 +11,7 @@ mod calendar;
 mod clv;
 mod columns;
 mod errors;
+mod instants;
 mod lifecycle;
 mod panic;
 mod parse;
@@ -71,5 +72,8 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(clv::gamma_gamma_spend, m)?)?;
     m.add_function(wrap_pyfunction!(clv::lifetime_value, m)?)?;
     m.add_function(wrap_pyfunction!(clv::book_predict_clv, m)?)?;
+    m.add_function(wrap_pyfunction!(instants::parse_instant, m)?)?;
+    m.add_function(wrap_pyfunction!(instants::parse_instants, m)?)?;
+    m.add_function(wrap_pyfunction!(instants::zone_name, m)?)?;
     Ok(())
 }

@@ -39,7 +39,7 @@ def _transactions(customer_id: Any, timestamp: Any, amount: Any, unit: Optional[
 def _as_of(as_of: Any, ticks: np.ndarray, unit: str) -> int:
     if as_of is None:
         return int(ticks.max()) if len(ticks) else 0
-    return cv.instant_ticks(as_of, unit)
+    return cv.end_ticks(as_of, unit)
 
 
 def _segments_json(segments: Segments) -> Optional[str]:

@@ -323,7 +323,7 @@ class CustomerBook:
 
         Raises :class:`crm.NotFoundError` (a ``KeyError``) for an unknown id.
         """
-        at = cv.now_us() if as_of is None else cv.instant_ticks(as_of, "us")
+        at = cv.now_us() if as_of is None else cv.end_ticks(as_of, "us")
         return dict(json.loads(self._inner.view_json(cv.customer_id(customer_id), at, offset, limit)))
 
     def features(self, as_of: Any = None, *, frame: str = "numpy") -> Any:
@@ -331,7 +331,7 @@ class CustomerBook:
 
         ``frame`` is ``"numpy"`` (a dict of arrays), ``"pandas"`` or ``"polars"``.
         """
-        at = cv.now_us() if as_of is None else cv.instant_ticks(as_of, "us")
+        at = cv.now_us() if as_of is None else cv.end_ticks(as_of, "us")
         columns = self._inner.features(at)
         return cv.frame(frame if frame in ("pandas", "polars") else "numpy", columns)
 
@@ -345,7 +345,7 @@ class CustomerBook:
         strategy afterwards. ``config`` is the segmentation config's JSON form (as a dict or
         text): ``{"value": ..., "pyramid": ..., "rfm": ..., "abc": ..., "strategies": ...}``.
         """
-        at = cv.now_us() if as_of is None else cv.instant_ticks(as_of, "us")
+        at = cv.now_us() if as_of is None else cv.end_ticks(as_of, "us")
         text = None if config is None else (config if isinstance(config, str) else json.dumps(config))
         return dict(json.loads(self._inner.analyse_json(at, text)))
 
@@ -355,7 +355,7 @@ class CustomerBook:
         "discount_rate": 0.01}``). Returns ``{"beta_geo": fit, "gamma_gamma": fit,
         "customers": columns}`` with ``customer_id``, ``clv`` (minor units), ``p_alive`` and
         ``expected_purchases`` as the ``frame`` asked for."""
-        at = cv.now_us() if as_of is None else cv.instant_ticks(as_of, "us")
+        at = cv.now_us() if as_of is None else cv.end_ticks(as_of, "us")
         text = None if config is None else (config if isinstance(config, str) else json.dumps(config))
         out = _crm.book_predict_clv(self._inner, at, text)
         columns = {k: out[k] for k in ("customer_id", "clv", "p_alive", "expected_purchases")}

@@ -16,6 +16,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple, cast
 
 import numpy as np
 
+from . import _crm
 from .errors import InvalidInputError
 
 Columns = Dict[str, np.ndarray]
@@ -83,22 +84,34 @@ def ids(obj: Any, field: str = "customer_id") -> np.ndarray:
 
 
 def timestamps(obj: Any, unit: Optional[str], field: str = "timestamp") -> Tuple[np.ndarray, str]:
-    """(int64 ticks, unit) for datetime64 columns, Python datetimes, or integers with ``unit``."""
+    """(int64 ticks, unit) for datetime64 columns, integers with ``unit``, or columns of text,
+    datetimes or dates (parsed in Rust in one pass by crm-core's instant parser).
+
+    A missing instant (pandas ``NaT``, ``None``/NaN in an object column, a polars null) is
+    an error naming ``field[row]`` of the first one."""
+    if kind_of(obj) == "polars" and hasattr(obj, "null_count") and obj.null_count():
+        row = int(obj.is_null().arg_true()[0])
+        raise _invalid(f"{field}[{row}]", "is missing (null); drop or fill the row first")
     arr = array(obj, field)
     if arr.dtype.kind == "M":
         found, _ = np.datetime_data(arr.dtype)
         if found not in _UNITS:
             arr = arr.astype("datetime64[us]")
             found = "us"
-        return np.ascontiguousarray(arr).view(np.int64), found
+        ticks = np.ascontiguousarray(arr).view(np.int64)
+        if len(ticks) and bool(np.isnat(arr).any()):
+            row = int(np.argmax(np.isnat(arr)))
+            raise _invalid(f"{field}[{row}]", "is missing (NaT); drop or fill the row first")
+        return ticks, found
     if arr.dtype.kind in "iu":
         if unit not in _UNITS:
             raise _invalid(field, 'integer instants need unit="s", "ms", "us" or "ns"')
         return np.ascontiguousarray(arr.astype(np.int64, copy=False)), str(unit)
     if arr.dtype == object or arr.dtype.kind in "US":
-        converted = np.array([_utc_naive(v, f"{field}[{i}]") for i, v in enumerate(arr.tolist())],
-                             dtype="datetime64[us]")
-        return converted.view(np.int64), "us"
+        return _crm.parse_instants(arr.tolist(), field, "us"), "us"
+    if arr.dtype.kind == "f" and len(arr) and bool(np.isnan(arr).all()):
+        # A column of nothing but missing values (pandas reads an empty column as float NaN).
+        raise _invalid(f"{field}[0]", "is missing (NaN); drop or fill the row first")
     raise _invalid(field, f"must hold instants, got dtype {arr.dtype}")
 
 
@@ -134,15 +147,9 @@ def is_nat(value: Any) -> bool:
 
 
 def _utc_naive(value: Any, field: str = "timestamp") -> _dt.datetime:
+    """A datetime-like value (not text: text goes to crm-core's parser) as a naive UTC datetime."""
     if is_nat(value):
-        raise _invalid(field, "is a missing instant (NaT); pass a real instant")
-    if isinstance(value, str):
-        try:
-            value = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            # The text itself is not repeated: it may be personal data.
-            raise _invalid(field, f"text of {len(value)} characters is not an ISO 8601 instant "
-                                  "(e.g. 2025-03-01 or 2025-03-01T14:30:00Z)") from None
+        raise _invalid(field, "is missing (NaT); pass a real instant")
     if isinstance(value, np.datetime64):
         try:
             return cast(_dt.datetime, value.astype("datetime64[us]").astype(_dt.datetime))
@@ -159,13 +166,38 @@ def _utc_naive(value: Any, field: str = "timestamp") -> _dt.datetime:
     raise _invalid(field, f"cannot read a {type(value).__name__} as an instant")
 
 
-def instant_ticks(value: Any, unit: str, field: str = "as_of") -> int:
-    """An instant (datetime, date, ISO string, numpy or pandas timestamp) as ticks of ``unit``."""
+def _bare_date(value: Any) -> Optional[str]:
+    """The ISO text of a value that is a day rather than an instant (a ``datetime.date``, a
+    numpy ``datetime64[D]``), else None."""
+    if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
+        return value.isoformat()
+    if isinstance(value, np.datetime64) and not np.isnat(value) and np.datetime_data(value.dtype)[0] == "D":
+        return str(value)
+    return None
+
+
+def instant_ticks(value: Any, unit: str, field: str = "as_of", *, end: bool = False, tz: Optional[str] = None) -> int:
+    """An instant (datetime, date, ISO string, numpy or pandas timestamp) as ticks of ``unit``.
+
+    Text is read by crm-core's parser (RFC 3339, naive date-times as UTC, ``2025-03-01``,
+    ``20250301``). A bare date (text, ``datetime.date``, ``datetime64[D]``) is the start of
+    that day, or with ``end=True`` its last instant, in the zone ``tz`` (default UTC)."""
+    if isinstance(value, str):
+        return int(_crm.parse_instant(value, field, unit, end, tz))
+    day = _bare_date(value)
+    if day is not None:
+        return int(_crm.parse_instant(day, field, unit, end, tz))
     micros = int(np.datetime64(_utc_naive(value, field), "us").astype(np.int64))
     ticks = {"s": micros // 1_000_000, "ms": micros // 1_000, "us": micros, "ns": micros * 1_000}[unit]
     if not -_INT64_MAX <= ticks <= _INT64_MAX:
         raise _invalid(field, "is outside the instants int64 nanoseconds hold (years 1678 to 2261)")
     return ticks
+
+
+def end_ticks(value: Any, unit: str, field: str = "as_of", tz: Optional[str] = None) -> int:
+    """The end of a period (``as_of``, ``observation_end``…) as ticks: a bare date is the end
+    of that day (in ``tz``, default UTC), so the day's own events count."""
+    return instant_ticks(value, unit, field, end=True, tz=tz)
 
 
 def now_us() -> int:

@@ -75,7 +75,7 @@ class LifecyclePolicy:
         """
         names = np.array(STAGES, dtype=object)
         if isinstance(data, CustomerBook):
-            at = cv.now_us() if as_of is None else cv.instant_ticks(as_of, "us")
+            at = cv.now_us() if as_of is None else cv.end_ticks(as_of, "us")
             ids, codes = self._inner.classify_book(data._inner, at)
             kind = frame if frame in ("pandas", "polars") else "numpy"
             return cv.frame(kind, {"customer_id": ids, "stage": names[codes]})
@@ -101,13 +101,13 @@ class LifecyclePolicy:
         ``median_gap_days``, ``categories``, ``upsold``, ``recent_purchases``,
         ``reactivated``, ``churn_recorded``, ``overdue_complaint``): feature columns to
         inspect, adjust and pass back to :meth:`classify`."""
-        at = cv.now_us() if as_of is None else cv.instant_ticks(as_of, "us")
+        at = cv.now_us() if as_of is None else cv.end_ticks(as_of, "us")
         columns = self._inner.facts_book(book._inner, at)
         return cv.frame(frame if frame in ("pandas", "polars") else "numpy", columns)
 
     def history(self, book: CustomerBook, customer_id: int, as_of: Any = None) -> List[Dict[str, Any]]:
         """One customer's stage spells (``stage``, ``from``, ``to``), oldest first."""
-        at = cv.now_us() if as_of is None else cv.instant_ticks(as_of, "us")
+        at = cv.now_us() if as_of is None else cv.end_ticks(as_of, "us")
         return list(json.loads(self._inner.history_json(book._inner, customer_id, at)))
 
     def report(self, book: CustomerBook, start: Any, end: Any) -> Dict[str, Any]:
@@ -120,7 +120,7 @@ class LifecyclePolicy:
         """Why the churned customers left: recorded reasons, the unknown ones spread by the
         priors (1% died, 3% moved, 5% other relationship, 9% competition, 14% dissatisfied,
         68% indifference unless the policy says otherwise), keyed by reason."""
-        at = cv.now_us() if as_of is None else cv.instant_ticks(as_of, "us")
+        at = cv.now_us() if as_of is None else cv.end_ticks(as_of, "us")
         raw = json.loads(self._inner.churn_reasons_json(book._inner, at))
         reasons = _crm.CHURN_REASONS
         out: Dict[str, Any] = {"churned": raw["churned"], "unknown": raw["unknown"]}

@@ -33,22 +33,38 @@ def _options(tolerance: Optional[float], standard_errors: bool) -> str:
     return json.dumps(opts)
 
 
-def summary(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: Any = None, unit: str = "W") -> Any:
+def summary(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: Any = None, unit: str = "W", *,
+            tz: Optional[str] = None) -> Any:
     """The summary every BTYD model starts from, one row per customer (ascending id):
     ``frequency`` (repeat purchase days), ``recency`` (first to last purchase), ``T`` (first
     purchase to ``as_of``) in ``unit`` ("D" days or "W" weeks = days / 7), and
     ``monetary_value`` (mean value of the repeat purchase days, 0 without repeats).
 
-    Purchases on the same UTC day count once (their values add up); rows after ``as_of``
-    (default: the latest timestamp) are ignored. Inputs as :func:`crm.customer_features`:
-    three columns or one DataFrame with ``customer_id``, ``timestamp``, ``amount``; the
-    result is a frame of the kind that came in.
+    Purchases on the same day count once (their values add up); days are civil days in the
+    IANA zone ``tz`` (default UTC), so two purchases on one Los Angeles evening are one
+    purchase day with ``tz="America/Los_Angeles"``. The zone used is in the result:
+    ``.attrs["tz"]`` of a pandas frame, a ``tz`` column of a polars frame, the ``"tz"`` entry
+    of a dict. Rows after ``as_of`` (default: the latest timestamp) are ignored; a bare date
+    as ``as_of`` (``"2011-12-09"``) is the end of that day in ``tz``, so its purchases count,
+    as with ``lifetimes``' ``observation_period_end``. Inputs as
+    :func:`crm.customer_features`: three columns or one DataFrame with ``customer_id``,
+    ``timestamp``, ``amount``; the result is a frame of the kind that came in.
     """
     kind, ids, ticks, tick_unit, money = _transactions(customer_id, timestamp, amount, None)
-    at = int(ticks.max()) if as_of is None and len(ticks) else cv.instant_ticks(as_of, tick_unit) if as_of is not None else 0
+    zone = _crm.zone_name(tz)
+    at = int(ticks.max()) if as_of is None and len(ticks) else cv.end_ticks(as_of, tick_unit, tz=zone) if as_of is not None else 0
     out = _crm.clv_summary(ids, np.ascontiguousarray(ticks, dtype=np.int64), tick_unit,
-                           np.ascontiguousarray(money, dtype=np.float64), at, unit)
-    return cv.frame(kind, {k: out[k] for k in ("customer_id", "frequency", "recency", "T", "monetary_value")})
+                           np.ascontiguousarray(money, dtype=np.float64), at, unit, zone)
+    result = cv.frame(kind, {k: out[k] for k in ("customer_id", "frequency", "recency", "T", "monetary_value")})
+    if kind == "pandas":
+        result.attrs["tz"] = out["tz"]
+    elif kind == "polars":
+        import polars as pl
+
+        result = result.with_columns(pl.lit(out["tz"]).alias("tz"))
+    else:
+        result["tz"] = out["tz"]
+    return result
 
 
 class _Fitted:

@@ -74,6 +74,7 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(clv::book_predict_clv, m)?)?;
     m.add_function(wrap_pyfunction!(instants::parse_instant, m)?)?;
     m.add_function(wrap_pyfunction!(instants::parse_instants, m)?)?;
+    m.add_function(wrap_pyfunction!(instants::parse_instant_lines, m)?)?;
     m.add_function(wrap_pyfunction!(instants::zone_name, m)?)?;
     Ok(())
 }

@@ -96,7 +96,7 @@ def test_nat_and_the_wrong_unit_are_errors_naming_the_row():
     at = pd.Series(pd.to_datetime(["2024-01-01", None]))
     with pytest.raises(crm.InvalidInputError) as e:
         crm.customer_features(pd.Series([1, 2]), at, pd.Series([5, 6]))
-    assert e.value.field == "at[1]"
+    assert e.value.field == "timestamp[1]"  # the column as the caller calls it (issue 16)
     with pytest.raises(crm.InvalidInputError) as e:
         crm.clv.summary([1, 2], np.array(["2024-01-01", "NaT"], dtype="datetime64[s]"), [1.0, 2.0],
                         as_of="2025-01-01")

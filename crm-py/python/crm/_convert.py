@@ -108,7 +108,16 @@ def timestamps(obj: Any, unit: Optional[str], field: str = "timestamp") -> Tuple
             raise _invalid(field, 'integer instants need unit="s", "ms", "us" or "ns"')
         return np.ascontiguousarray(arr.astype(np.int64, copy=False)), str(unit)
     if arr.dtype == object or arr.dtype.kind in "US":
-        return _crm.parse_instants(arr.tolist(), field, "us"), "us"
+        values = arr.tolist()
+        try:
+            # The fast path for text: one string, split and parsed in Rust with the GIL
+            # released (join refuses anything that is not a str).
+            text = "\n".join(values)
+        except TypeError:
+            text = None
+        if text is not None and values and text.count("\n") == len(values) - 1:
+            return _crm.parse_instant_lines(text, len(values), field, "us"), "us"
+        return _crm.parse_instants(values, field, "us"), "us"
     if arr.dtype.kind == "f" and len(arr) and bool(np.isnan(arr).all()):
         # A column of nothing but missing values (pandas reads an empty column as float NaN).
         raise _invalid(f"{field}[0]", "is missing (NaN); drop or fill the row first")

@@ -59,7 +59,10 @@ def customer_features(customer_id: Any, timestamp: Any = None, amount: Any = Non
     ``customer_id``, ``timestamp`` and ``amount`` are columns of equal length (numpy arrays,
     pandas or polars Series, lists), or pass one DataFrame with those three columns. Amounts
     in integer minor units (summed exactly) or floats; refunds are negative. ``as_of``
-    defaults to the latest timestamp; rows after it are ignored.
+    defaults to the latest timestamp; rows after it are ignored. A bare date as ``as_of``
+    (``"2025-01-31"``, a ``datetime.date``) is the end of that day, so its rows count; text
+    timestamps take every ISO 8601 form and ``20250131``; a missing one (NaT, None, null) is
+    an error naming ``timestamp[row]``.
 
     Returns one row per customer, sorted by id: ``customer_id``, ``recency_days`` (days from
     the last purchase to ``as_of``; NaN with refunds only), ``frequency``, ``monetary``,

@@ -67,6 +67,10 @@ __all__ = [
     "gamma_gamma_spend",
     "lifetime_value",
     "book_predict_clv",
+    "parse_instant",
+    "parse_instants",
+    "parse_instant_lines",
+    "zone_name",
 ]
 
 @final

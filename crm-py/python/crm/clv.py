@@ -11,13 +11,15 @@ discounted lifetime value — fitted in Rust, columns in and out.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, overload
 
 import numpy as np
 
 from . import _convert as cv
 from . import _crm
-from ._analytics import _transactions
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = ["summary", "BetaGeo", "GammaGamma", "lifetime_value"]
 
@@ -33,7 +35,16 @@ def _options(tolerance: Optional[float], standard_errors: bool) -> str:
     return json.dumps(opts)
 
 
-def summary(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: Any = None, unit: str = "W") -> Any:
+@overload
+def summary(customer_id: "pl.DataFrame | pl.LazyFrame", timestamp: None = None, amount: None = None, as_of: Any = None,
+            unit: str = "W", *, columns: Optional[Mapping[str, str]] = None) -> "pl.DataFrame": ...
+@overload
+def summary(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: Any = None, unit: str = "W", *,
+            columns: Optional[Mapping[str, str]] = None) -> Any: ...
+
+
+def summary(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: Any = None, unit: str = "W", *,
+            columns: Optional[Mapping[str, str]] = None) -> Any:
     """The summary every BTYD model starts from, one row per customer (ascending id):
     ``frequency`` (repeat purchase days), ``recency`` (first to last purchase), ``T`` (first
     purchase to ``as_of``) in ``unit`` ("D" days or "W" weeks = days / 7), and
@@ -41,14 +52,14 @@ def summary(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: 
 
     Purchases on the same UTC day count once (their values add up); rows after ``as_of``
     (default: the latest timestamp) are ignored. Inputs as :func:`crm.customer_features`:
-    three columns or one DataFrame with ``customer_id``, ``timestamp``, ``amount``; the
-    result is a frame of the kind that came in.
+    three columns or one frame of any kind, ``columns=`` mapping ``customer_id``,
+    ``timestamp``, ``amount`` (and ``order_id``) to its columns; ids of any kind come back
+    in their own dtype; the result is a frame of the kind that came in.
     """
-    kind, ids, ticks, tick_unit, money = _transactions(customer_id, timestamp, amount, None)
-    at = int(ticks.max()) if as_of is None and len(ticks) else cv.instant_ticks(as_of, tick_unit) if as_of is not None else 0
-    out = _crm.clv_summary(ids, np.ascontiguousarray(ticks, dtype=np.int64), tick_unit,
-                           np.ascontiguousarray(money, dtype=np.float64), at, unit)
-    return cv.frame(kind, {k: out[k] for k in ("customer_id", "frequency", "recency", "T", "monetary_value")})
+    t = cv.transactions(customer_id, timestamp, amount, None, columns)
+    out = _crm.clv_summary(t.ids, np.ascontiguousarray(t.ticks, dtype=np.int64), t.unit,
+                           np.ascontiguousarray(t.amount, dtype=np.float64), t.as_of(as_of), unit)
+    return t.result({k: out[k] for k in ("customer_id", "frequency", "recency", "T", "monetary_value")})
 
 
 class _Fitted:

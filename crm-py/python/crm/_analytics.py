@@ -311,8 +311,19 @@ def top_share(values: Any, fraction: float = 0.2) -> float:
     return float(_crm.top_share(cv.floats(values, "values"), fraction))
 
 
-def abc(values: Any, a: float = 0.8, b: float = 0.95) -> np.ndarray:
-    """ABC class ("A", "B", "C") per customer by cumulative share of value.
+@overload
+def abc(values: "pl.Series", a: float = 0.8, b: float = 0.95) -> "pl.Series": ...
+@overload
+def abc(values: "Union[Sequence[float], npt.NDArray[np.floating[Any]], npt.NDArray[np.integer[Any]]]", a: float = 0.8,
+        b: float = 0.95) -> "npt.NDArray[np.object_]": ...
+@overload
+def abc(values: Any, a: float = 0.8, b: float = 0.95) -> Any: ...
+
+
+def abc(values: Any, a: float = 0.8, b: float = 0.95) -> Any:
+    """ABC class ("A", "B", "C") per customer by cumulative share of value, as the kind of
+    column ``values`` is (a pandas Series with its index, a polars Series, a pyarrow array,
+    else a numpy array).
 
     >>> import crm
     >>> crm.abc([50, 10, 10, 10, 10, 2, 2, 2, 2, 2]).tolist()

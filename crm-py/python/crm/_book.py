@@ -241,9 +241,12 @@ class CustomerBook:
     def add_customer(self, customer: Union[None, int, Record] = None, /, **fields: Any) -> None:
         """Adds one customer, from a dict and/or keyword arguments; an id alone
         (``add_customer(42)``) adds a customer with no name (anonymous loyalty-card data)."""
-        if isinstance(customer, (int, np.integer)) and not isinstance(customer, bool):
-            customer, fields = None, {"id": cv.customer_id(customer, "id"), **fields}
-        self._inner.add_customer_json(cv.dumps(_merge(customer, fields)), self._batch())
+        record: Optional[Record]
+        if isinstance(customer, (int, np.integer)):  # a bool is refused by cv.customer_id
+            record, fields = None, {"id": cv.customer_id(customer, "id"), **fields}
+        else:
+            record = customer
+        self._inner.add_customer_json(cv.dumps(_merge(record, fields)), self._batch())
 
     def add_customers(self, customers: Iterable[Record]) -> int:
         """Adds many customers, all or nothing; returns how many."""

@@ -430,7 +430,12 @@ class Keys:
         """The ids of ``codes`` as a column of the source's kind and dtype."""
         codes = np.asarray(codes)
         if self.first is None:
-            return codes.astype(self.dtype, copy=False) if self.dtype.kind in "iu" else codes
+            out = codes.astype(self.dtype, copy=False)
+            if kind_of(self.source) == "pandas" and getattr(self.source, "dtype", out.dtype) != out.dtype:
+                import pandas as pd  # a nullable Int64 (say) comes back as Int64
+
+                return pd.Series(out, dtype=self.source.dtype)
+            return out
         rows = self.first[codes.astype(np.intp)]
         kind = kind_of(self.source)
         if kind == "pandas":
@@ -454,8 +459,8 @@ def factorize(obj: Any, field: str = "customer_id") -> Keys:
     if arr is None:
         arr = _values(obj, field)
     if arr.dtype.kind in "iu" and (arr.dtype == np.uint64 or not len(arr) or int(arr.min()) >= 0):
-        codes = arr if arr.dtype == np.uint64 else arr.astype(np.int64, copy=False).view(np.uint64)
-        return Keys(obj, field, np.ascontiguousarray(codes), None, arr.dtype)
+        own = arr if arr.dtype == np.uint64 else arr.astype(np.int64, copy=False).view(np.uint64)
+        return Keys(obj, field, np.ascontiguousarray(own), None, arr.dtype)
     if arr.dtype.kind == "f":
         bad = np.flatnonzero(~np.isfinite(arr) | (arr != np.trunc(arr)))
         if len(bad):

@@ -518,15 +518,23 @@ fn customer_checks() {
     );
     assert_eq!(err.field(), Some("national_id"));
 
+    // No name at all is an anonymous customer (loyalty-card data); a blank one is refused.
     let nameless = Customer {
         id: 6,
         ..Customer::default()
     };
-    let err = b.add_customer(nameless).unwrap_err();
+    b.add_customer(nameless).unwrap();
+    let blank = Customer {
+        id: 60,
+        family_name: Some("  ".into()),
+        ..Customer::default()
+    };
+    let err = b.add_customer(blank).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid given_name (empty): person 6 needs a given or a family name"
+        "invalid family_name (blank): person 60 has a blank name; leave it out for a customer without one"
     );
+    assert!(!b.contains(60));
 
     let mut referred = Customer::person(7, "Ali", "Kaya");
     referred.referred_by = Some(7);

@@ -21,12 +21,14 @@ Roles = Optional[Mapping[str, str]]
 class PyramidTier(TypedDict):
     """One tier of :func:`pyramid`'s summary."""
 
-    tier: str
+    name: str
     customers: int
-    share_of_customers: float
-    total_value: float
-    share_of_value: float
+    customer_share: float
+    value: float
+    value_share: float
     revenue: Optional[float]
+    revenue_share: Optional[float]
+    min_value: Optional[float]
 
 
 class Pyramid(TypedDict):
@@ -48,10 +50,11 @@ class PolarsPyramid(TypedDict):
 class Pareto(TypedDict):
     """What :func:`pareto` returns."""
 
+    customers: int
+    total: float
     top_20_share: float
     gini: float
-    lorenz: List[Tuple[float, float]]
-    total: float
+    lorenz: List[List[float]]  # [share of customers, share of value], poorest first
 
 _FEATURES = ["customer_id", "recency_days", "frequency", "monetary", "tenure_days", "intensity"]
 _RFM = ["customer_id", "recency_days", "frequency", "monetary", "r", "f", "m", "rfm_score", "segment"]

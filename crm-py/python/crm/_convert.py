@@ -527,7 +527,7 @@ def transactions(customer_id: Any, timestamp: Any, amount: Any, unit: Optional[s
     frame (any kind :func:`table` takes) whose columns are found by role through
     ``columns`` (roles ``customer_id``, ``timestamp``, ``amount`` and, optionally,
     ``order_id``: rows of one order then count as one purchase)."""
-    if timestamp is None and amount is None and (is_frame(customer_id) or columns is not None):
+    if timestamp is None and amount is None:
         kind, cols = table(customer_id)
         picked = select(cols, columns, required=roles, optional=("order_id",))
     elif is_frame(customer_id):

@@ -518,12 +518,7 @@ fn customer_checks() {
     );
     assert_eq!(err.field(), Some("national_id"));
 
-    // No name at all is an anonymous customer (loyalty-card data); a blank one is refused.
-    let nameless = Customer {
-        id: 6,
-        ..Customer::default()
-    };
-    b.add_customer(nameless).unwrap();
+    // A blank name is refused; no name at all is an anonymous customer (below).
     let blank = Customer {
         id: 60,
         family_name: Some("  ".into()),
@@ -549,6 +544,12 @@ fn customer_checks() {
         "unknown referred_by 700"
     );
     assert!(b.snapshot() == before);
+    let nameless = Customer {
+        id: 6,
+        ..Customer::default()
+    };
+    b.add_customer(nameless).unwrap();
+    assert!(b.contains(6));
 
     let err = b
         .update_customer(Customer::person(8, "A", "B"))

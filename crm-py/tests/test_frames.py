@@ -147,7 +147,7 @@ def test_lifecycle_from_transactions_matches_a_book_of_the_same_purchases():
     book = crm.CustomerBook()
     for c in np.unique(ids):
         book.add_customer(int(c))  # no name: anonymous loyalty-card data
-    book.record_many([{"customer_id": int(c), "at": str(t) + "Z", "kind": "purchase", "amount": int(a), "currency": "TRY"}
+    book.record_many([{"customer_id": int(c), "at": str(t) + "Z", "type": "purchase", "amount": int(a), "currency": "TRY"}
                       for c, t, a in zip(ids, at.astype("datetime64[s]"), amount) if a > 0])
     expected = policy.classify(book, as_of)
     known = dict(zip(expected["customer_id"].tolist(), expected["stage"].tolist()))

@@ -544,17 +544,11 @@ def transactions(customer_id: Any, timestamp: Any, amount: Any, unit: Optional[s
     keys = factorize(id_col, id_name)
     ticks, found = timestamps(picked["timestamp"][1], unit, picked["timestamp"][0])
     money = amounts(picked["amount"][1], picked["amount"][0])
-    if len(ticks) != len(keys.codes) or len(money) != len(keys.codes):
-        raise _invalid(picked["timestamp"][0] if len(ticks) != len(keys.codes) else picked["amount"][0],
-                       f"has {len(ticks) if len(ticks) != len(keys.codes) else len(money)} rows; "
-                       f"{id_name} has {len(keys.codes)}")
     if "order_id" in picked:
         from . import _crm
 
         order_name, order_col = picked["order_id"]
-        orders = factorize(order_col, order_name)
-        if len(orders.codes) != len(keys.codes):
-            raise _invalid(order_name, f"has {len(orders.codes)} rows; {id_name} has {len(keys.codes)}")
+        orders = factorize(order_col, order_name)  # lengths are checked in crm-core
         o = _crm.collapse_orders(keys.codes, orders.codes, np.ascontiguousarray(ticks, dtype=np.int64), money)
         keys.codes = o["customer_id"]
         ticks, money = o["timestamp"], o["amount"]

@@ -456,6 +456,19 @@ def factorize(obj: Any, field: str = "customer_id") -> Keys:
     if len(gone):
         raise _invalid(field, f"has missing ids at {_rows(gone, len(obj) if arr is None else len(arr))}: "
                               "every row needs a customer id")
+    if kind_of(obj) == "pandas" and not isinstance(obj, np.ndarray) and getattr(obj.dtype, "kind", "O") not in "iufb":
+        # Text, categoricals, UUIDs in pandas: factorised by pandas itself (its own hash
+        # table over Arrow-backed text or category codes, no Python object per row).
+        import pandas as pd
+
+        try:
+            by_pandas = np.asarray(pd.factorize(obj, sort=True)[0], dtype=np.int64)
+        except TypeError:
+            pass
+        else:
+            first = np.unique(by_pandas, return_index=True)[1]
+            return Keys(obj, field, np.ascontiguousarray(by_pandas.astype(np.uint64)), np.asarray(first, dtype=np.intp),
+                        np.dtype(object))
     if arr is None:
         arr = _values(obj, field)
     if arr.dtype.kind in "iu" and (arr.dtype == np.uint64 or not len(arr) or int(arr.min()) >= 0):

@@ -123,7 +123,7 @@ py-test: py-build
 	CRM_LIBCRM=$(CURDIR)/$(LIB_DIR)/libcrm.so $(PY) -m pytest -q crm-py/tests
 	$(PY) -m pytest -q --doctest-modules crm-py/python/crm -p no:cacheprovider
 	cd crm-py && ../$(PY) -m mypy.stubtest crm._crm
-	cd crm-py && ../$(PY) -m mypy --strict python/crm
+	cd crm-py && ../$(PY) -m mypy --strict python/crm tests/typed_usage.py
 
 ## header: regenerate include/crm.h from crm-ffi with the pinned cbindgen
 header:

@@ -27,12 +27,15 @@ pub(crate) fn unit(py: Python<'_>, unit: &str) -> PyResult<TimeUnit> {
 }
 
 /// The amount column: int64 minor units or float64 decimals, borrowed.
-enum AmountColumn<'py> {
+pub(crate) enum AmountColumn<'py> {
     Minor(PyReadonlyArray1<'py, i64>),
     Decimal(PyReadonlyArray1<'py, f64>),
 }
 
-fn amounts<'py>(py: Python<'py>, amount: &Bound<'py, PyAny>) -> PyResult<AmountColumn<'py>> {
+pub(crate) fn amounts<'py>(
+    py: Python<'py>,
+    amount: &Bound<'py, PyAny>,
+) -> PyResult<AmountColumn<'py>> {
     if let Ok(a) = amount.extract::<PyReadonlyArray1<'py, i64>>() {
         return Ok(AmountColumn::Minor(a));
     }
@@ -68,7 +71,7 @@ pub(crate) fn slice<'a, T: numpy::Element>(
 }
 
 /// Runs `f` on borrowed columns with the GIL released.
-fn with_columns<T: Send>(
+pub(crate) fn with_columns<T: Send>(
     py: Python<'_>,
     customer_id: &PyReadonlyArray1<'_, u64>,
     timestamp: &PyReadonlyArray1<'_, i64>,

@@ -13,6 +13,7 @@ mod columns;
 mod errors;
 mod instants;
 mod lifecycle;
+mod orders;
 mod panic;
 mod parse;
 mod quality;
@@ -44,6 +45,7 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(lifecycle::detach_lifecycle_policy, m)?)?;
     m.add_function(wrap_pyfunction!(columns::customer_features, m)?)?;
     m.add_function(wrap_pyfunction!(columns::rfm_transactions, m)?)?;
+    m.add_function(wrap_pyfunction!(orders::collapse_orders, m)?)?;
     m.add_function(wrap_pyfunction!(segment::rfm_scores, m)?)?;
     m.add_function(wrap_pyfunction!(segment::pyramid, m)?)?;
     m.add_function(wrap_pyfunction!(segment::pareto, m)?)?;

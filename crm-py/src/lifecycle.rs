@@ -123,19 +123,30 @@ impl LifecyclePolicy {
     ) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
         let p = &self.inner;
         let f = book.try_read(py, |b| b.stage_facts(p, at(as_of_us)))?;
-        let d = pyo3::types::PyDict::new(py);
-        d.set_item("customer_id", f.customer_id.into_pyarray(py))?;
-        d.set_item("purchases", f.purchases.into_pyarray(py))?;
-        d.set_item("days_since_first", f.days_since_first.into_pyarray(py))?;
-        d.set_item("days_since_last", f.days_since_last.into_pyarray(py))?;
-        d.set_item("median_gap_days", f.median_gap_days.into_pyarray(py))?;
-        d.set_item("categories", f.categories.into_pyarray(py))?;
-        d.set_item("upsold", f.upsold.into_pyarray(py))?;
-        d.set_item("recent_purchases", f.recent_purchases.into_pyarray(py))?;
-        d.set_item("reactivated", f.reactivated.into_pyarray(py))?;
-        d.set_item("churn_recorded", f.churn_recorded.into_pyarray(py))?;
-        d.set_item("overdue_complaint", f.overdue_complaint.into_pyarray(py))?;
-        Ok(d)
+        facts_dict(py, f)
+    }
+
+    /// (facts, stage codes) of every customer of transaction columns as of `as_of` (ticks
+    /// of `unit`); see `crm.lifecycle_stages`.
+    #[pyo3(signature = (customer_id, timestamp, unit, amount, as_of))]
+    fn classify_transactions<'py>(
+        &self,
+        py: Python<'py>,
+        customer_id: PyReadonlyArray1<'py, u64>,
+        timestamp: PyReadonlyArray1<'py, i64>,
+        unit: &str,
+        amount: &Bound<'py, PyAny>,
+        as_of: i64,
+    ) -> PyResult<(Bound<'py, pyo3::types::PyDict>, Bound<'py, PyArray1<u8>>)> {
+        let unit = crate::columns::unit(py, unit)?;
+        let amount = crate::columns::amounts(py, amount)?;
+        let p = &self.inner;
+        let as_of = unit.instant(as_of);
+        let s = crate::columns::with_columns(py, &customer_id, &timestamp, unit, &amount, |c| {
+            lifecycle::stages_from_transactions(p, c, as_of)
+        })?
+        .py_err()?;
+        Ok((facts_dict(py, s.facts)?, codes(s.stage).into_pyarray(py)))
     }
 
     /// One customer's stage history as JSON.
@@ -191,6 +202,26 @@ impl LifecyclePolicy {
             None => book.try_write(py, |b| b.set_lifecycle_policy(policy)),
         }
     }
+}
+
+/// Stage facts as a dict of columns.
+fn facts_dict(
+    py: Python<'_>,
+    f: lifecycle::StageFactColumns,
+) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
+    let d = pyo3::types::PyDict::new(py);
+    d.set_item("customer_id", f.customer_id.into_pyarray(py))?;
+    d.set_item("purchases", f.purchases.into_pyarray(py))?;
+    d.set_item("days_since_first", f.days_since_first.into_pyarray(py))?;
+    d.set_item("days_since_last", f.days_since_last.into_pyarray(py))?;
+    d.set_item("median_gap_days", f.median_gap_days.into_pyarray(py))?;
+    d.set_item("categories", f.categories.into_pyarray(py))?;
+    d.set_item("upsold", f.upsold.into_pyarray(py))?;
+    d.set_item("recent_purchases", f.recent_purchases.into_pyarray(py))?;
+    d.set_item("reactivated", f.reactivated.into_pyarray(py))?;
+    d.set_item("churn_recorded", f.churn_recorded.into_pyarray(py))?;
+    d.set_item("overdue_complaint", f.overdue_complaint.into_pyarray(py))?;
+    Ok(d)
 }
 
 /// Detaches the lifecycle policy from a book (inside a batch, when the batch is applied).

@@ -114,8 +114,10 @@ def test_numeric_columns_cross_without_a_copy():
 
 
 def test_bad_input_raises_the_documented_exceptions():
-    with pytest.raises(crm.InvalidInputError, match="ids must not be negative") as e:
-        crm.rfm([-1], ["2025-01-01"], [1])
+    # Negative integers are ids too (issue 16); a missing id is the error now.
+    assert crm.rfm([-1], ["2025-01-01"], [1])["customer_id"].tolist() == [-1]
+    with pytest.raises(crm.InvalidInputError, match="missing ids at row 0") as e:
+        crm.rfm([None], ["2025-01-01"], [1])
     assert isinstance(e.value, ValueError) and e.value.field == "customer_id"
     with pytest.raises(crm.InvalidInputError, match="length"):
         crm.customer_features([1, 2], ["2025-01-01"], [1, 2])

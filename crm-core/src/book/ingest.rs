@@ -268,12 +268,23 @@ impl CustomerBook {
     /// imperfect real-world records in order to clean them.
     pub(crate) fn check_profile(&self, c: &Customer) -> Result<()> {
         let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());
+        // A person may have no name at all (anonymous loyalty-card data); a name that is
+        // given must not be blank.
+        let given_blank = |s: &Option<String>| s.as_deref().is_some_and(|s| s.trim().is_empty());
         match c.kind {
-            CustomerKind::Person if blank(&c.given_name) && blank(&c.family_name) => {
+            CustomerKind::Person if given_blank(&c.given_name) || given_blank(&c.family_name) => {
+                let field = if given_blank(&c.given_name) {
+                    "given_name"
+                } else {
+                    "family_name"
+                };
                 return Err(CrmError::invalid(
-                    "given_name",
-                    "(empty)",
-                    format_args!("person {} needs a given or a family name", c.id),
+                    field,
+                    "(blank)",
+                    format_args!(
+                        "person {} has a blank name; leave it out for a customer without one",
+                        c.id
+                    ),
                 ));
             }
             CustomerKind::Organisation if blank(&c.organisation_name) => {

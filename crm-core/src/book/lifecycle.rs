@@ -95,7 +95,7 @@ impl CustomerBook {
                     amount, category, ..
                 } => h.purchases.push(Bought {
                     at: e.at,
-                    amount,
+                    amount: amount as f64,
                     category: category.map(|c| c.id()),
                 }),
                 StoredKind::Churned { reason } => h.churns.push((e.at, reason)),

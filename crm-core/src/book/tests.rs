@@ -518,15 +518,18 @@ fn customer_checks() {
     );
     assert_eq!(err.field(), Some("national_id"));
 
-    let nameless = Customer {
-        id: 6,
+    // A blank name is refused; no name at all is an anonymous customer (below).
+    let blank = Customer {
+        id: 60,
+        family_name: Some("  ".into()),
         ..Customer::default()
     };
-    let err = b.add_customer(nameless).unwrap_err();
+    let err = b.add_customer(blank).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid given_name (empty): person 6 needs a given or a family name"
+        "invalid family_name (blank): person 60 has a blank name; leave it out for a customer without one"
     );
+    assert!(!b.contains(60));
 
     let mut referred = Customer::person(7, "Ali", "Kaya");
     referred.referred_by = Some(7);
@@ -541,6 +544,12 @@ fn customer_checks() {
         "unknown referred_by 700"
     );
     assert!(b.snapshot() == before);
+    let nameless = Customer {
+        id: 6,
+        ..Customer::default()
+    };
+    b.add_customer(nameless).unwrap();
+    assert!(b.contains(6));
 
     let err = b
         .update_customer(Customer::person(8, "A", "B"))

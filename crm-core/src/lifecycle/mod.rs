@@ -20,6 +20,7 @@
 mod classify;
 pub(crate) mod replay;
 mod report;
+mod transactions;
 
 #[cfg(test)]
 mod tests;
@@ -34,6 +35,7 @@ pub use crate::model::ChurnReason;
 pub use classify::{StageColumns, StageFactColumns, StageFacts, classify, classify_columns};
 pub use replay::{StageSpell, replay};
 pub use report::{ChurnReasonReport, LifecycleReport, churn_reasons, lifecycle_report};
+pub use transactions::{TransactionStages, stages_from_transactions};
 
 /// Where a customer is in their life with the company.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -28,7 +28,8 @@ pub struct StageSpell {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Bought {
     pub(crate) at: DateTime<Utc>,
-    pub(crate) amount: i64,
+    /// Minor units or a decimal amount: only compared with other baskets.
+    pub(crate) amount: f64,
     pub(crate) category: Option<u32>,
 }
 
@@ -92,11 +93,11 @@ impl History {
         for p in &self.purchases {
             if !earlier.is_empty() {
                 let m = median(&mut earlier.clone());
-                if p.amount as f64 > ratio * m {
+                if p.amount > ratio * m {
                     return Some(p.at);
                 }
             }
-            earlier.push(p.amount as f64);
+            earlier.push(p.amount);
         }
         None
     }
@@ -230,7 +231,7 @@ impl History {
                     });
                     h.purchases.push(Bought {
                         at: e.at,
-                        amount: p.amount,
+                        amount: p.amount as f64,
                         category,
                     });
                 }

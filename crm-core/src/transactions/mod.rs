@@ -14,6 +14,7 @@ mod accumulate;
 #[allow(unsafe_code)]
 mod buckets;
 mod money;
+mod orders;
 mod output;
 mod partition;
 mod scatter;
@@ -34,6 +35,8 @@ use money::{Money, NarrowRow, Row};
 use output::columns;
 use partition::{Partitioner, histograms, partition_bits};
 use scatter::scatter_and_aggregate;
+
+pub use orders::{OrderAmounts, OrderColumns, collapse_orders};
 
 /// The amount column: integer minor units (summed exactly) or decimal amounts (summed in row
 /// order, so the result does not depend on threads or partitions). Negative amounts are

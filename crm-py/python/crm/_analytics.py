@@ -3,14 +3,58 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, TypedDict, Union, overload
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _convert as cv
 from . import _crm
 
+if TYPE_CHECKING:
+    import polars as pl
+
 Segments = Union[None, str, Sequence[Mapping[str, Any]]]
+Roles = Optional[Mapping[str, str]]
+
+
+class PyramidTier(TypedDict):
+    """One tier of :func:`pyramid`'s summary."""
+
+    name: str
+    customers: int
+    customer_share: float
+    value: float
+    value_share: float
+    revenue: Optional[float]
+    revenue_share: Optional[float]
+    min_value: Optional[float]
+
+
+class Pyramid(TypedDict):
+    """What :func:`pyramid` returns for numpy arrays and lists."""
+
+    tier: "npt.NDArray[np.object_]"
+    tier_index: "npt.NDArray[np.uint8]"
+    summary: List[PyramidTier]
+
+
+class PolarsPyramid(TypedDict):
+    """What :func:`pyramid` returns for a polars Series."""
+
+    tier: "pl.Series"
+    tier_index: "pl.Series"
+    summary: List[PyramidTier]
+
+
+class Pareto(TypedDict):
+    """What :func:`pareto` returns."""
+
+    customers: int
+    total: float
+    top_20_share: float
+    gini: float
+    lorenz: List[List[float]]  # [share of customers, share of value], poorest first
 
 _FEATURES = ["customer_id", "recency_days", "frequency", "monetary", "tenure_days", "intensity"]
 _RFM = ["customer_id", "recency_days", "frequency", "monetary", "r", "f", "m", "rfm_score", "segment"]
@@ -22,24 +66,12 @@ def _segments(out: Dict[str, Any]) -> np.ndarray:
     return np.asarray(names[out.pop("segment_code")], dtype=object)
 
 
-def _transactions(customer_id: Any, timestamp: Any, amount: Any, unit: Optional[str]) -> Tuple[str, np.ndarray, np.ndarray, str, np.ndarray]:
-    kind = cv.kind_of(customer_id)
-    if timestamp is None and amount is None and hasattr(customer_id, "columns"):
-        frame = cv.table_columns(customer_id)
-        missing = [c for c in ("customer_id", "timestamp", "amount") if c not in frame]
-        if missing:
-            raise cv._invalid("frame", f"needs the columns customer_id, timestamp and amount (missing {', '.join(missing)})")
-        customer_id, timestamp, amount = frame["customer_id"], frame["timestamp"], frame["amount"]
-    ids = cv.ids(customer_id)
-    ticks, found_unit = cv.timestamps(timestamp, unit)
-    money = cv.amounts(amount)
-    return kind, ids, ticks, found_unit, money
-
-
-def _as_of(as_of: Any, ticks: np.ndarray, unit: str) -> int:
-    if as_of is None:
-        return int(ticks.max()) if len(ticks) else 0
-    return cv.end_ticks(as_of, unit)
+def _transactions(customer_id: Any, timestamp: Any, amount: Any, unit: Optional[str],
+                  columns: Optional[Mapping[str, str]] = None) -> Tuple[str, np.ndarray, np.ndarray, str, np.ndarray]:
+    """(kind, id codes, ticks, unit, amounts): :func:`crm._convert.transactions` as a tuple
+    (ids are codes: map results back with ``cv.transactions(...).result``)."""
+    t = cv.transactions(customer_id, timestamp, amount, unit, columns)
+    return t.kind, t.ids, t.ticks, t.unit, t.amount
 
 
 def _segments_json(segments: Segments) -> Optional[str]:
@@ -53,21 +85,39 @@ def _segments_json(segments: Segments) -> Optional[str]:
     return json.dumps({"rules": rules}) if rules and "name" in rules[0] else json.dumps(segments)
 
 
-def customer_features(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: Any = None, *, unit: Optional[str] = None) -> Any:
+@overload
+def customer_features(customer_id: "pl.DataFrame | pl.LazyFrame", timestamp: None = None, amount: None = None,
+                      as_of: Any = None, *, unit: Optional[str] = None, columns: Roles = None) -> "pl.DataFrame": ...
+@overload
+def customer_features(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: Any = None, *,
+                      unit: Optional[str] = None, columns: Roles = None) -> Any: ...
+
+
+def customer_features(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: Any = None, *,
+                      unit: Optional[str] = None, columns: Optional[Mapping[str, str]] = None) -> Any:
     """Per-customer features from transaction columns.
 
     ``customer_id``, ``timestamp`` and ``amount`` are columns of equal length (numpy arrays,
-    pandas or polars Series, lists), or pass one DataFrame with those three columns. Amounts
-    in integer minor units (summed exactly) or floats; refunds are negative. ``as_of``
-    defaults to the latest timestamp; rows after it are ignored. A bare date as ``as_of``
-    (``"2025-01-31"``, a ``datetime.date``) is the end of that day, so its rows count; text
-    timestamps take every ISO 8601 form and ``20250131``; a missing one (NaT, None, null) is
-    an error naming ``timestamp[row]``.
+    pandas, polars or pyarrow columns, lists), or pass one frame alone: a pandas or polars
+    DataFrame, a polars LazyFrame, a pyarrow Table or RecordBatch, anything with
+    ``__arrow_c_stream__``, or a dict of columns. ``columns`` maps the roles
+    ``customer_id``, ``timestamp``, ``amount`` and ``order_id`` to the frame's own column
+    names (``columns={"customer_id": "CustomerID", "timestamp": "InvoiceDate", "amount":
+    "Revenue"}``); with an ``order_id`` column, the rows (line items) of one order count as
+    one purchase of their summed amount at the order's earliest instant. Ids may be of any
+    kind (integers, negative too, text, UUIDs, categoricals, floats holding integers);
+    results carry them back in their own dtype, in a column named as the input's id column
+    (not the index). Amounts in integer minor units (summed exactly) or floats; refunds are
+    negative. ``as_of`` defaults to the latest timestamp of the data (every columnar
+    function does); rows after it are ignored. A bare date as ``as_of`` (``"2025-01-31"``, a
+    ``datetime.date``) is the end of that day, so its rows count; text timestamps take every
+    ISO 8601 form and ``20250131``; a missing one (NaT, None, null) is an error naming
+    ``timestamp[row]``.
 
     Returns one row per customer, sorted by id: ``customer_id``, ``recency_days`` (days from
     the last purchase to ``as_of``; NaN with refunds only), ``frequency``, ``monetary``,
     ``tenure_days``, ``intensity`` (purchases per active month) — as a pandas or polars
-    DataFrame when one came in, else a dict of numpy arrays.
+    DataFrame or a pyarrow Table when one came in, else a dict of numpy arrays.
 
     >>> import crm, numpy as np
     >>> f = crm.customer_features([7, 3, 7], np.array(["2025-01-01", "2025-01-05", "2025-01-11"],
@@ -75,15 +125,24 @@ def customer_features(customer_id: Any, timestamp: Any = None, amount: Any = Non
     >>> f["customer_id"].tolist(), f["frequency"].tolist(), f["recency_days"].tolist()
     ([3, 7], [1, 2], [6.0, 0.0])
     """
-    kind, ids, ticks, unit_found, money = _transactions(customer_id, timestamp, amount, unit)
-    out = _crm.customer_features(ids, ticks, unit_found, money, _as_of(as_of, ticks, unit_found))
-    return cv.frame(kind, {k: out[k] for k in _FEATURES})
+    t = cv.transactions(customer_id, timestamp, amount, unit, columns)
+    out = _crm.customer_features(t.ids, t.ticks, t.unit, t.amount, t.as_of(as_of))
+    return t.result({k: out[k] for k in _FEATURES})
 
 
-def rfm(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: Any = None, *, bins: int = _crm.RFM_BINS, segments: Segments = None, unit: Optional[str] = None) -> Any:
+@overload
+def rfm(customer_id: "pl.DataFrame | pl.LazyFrame", timestamp: None = None, amount: None = None, as_of: Any = None, *,
+        bins: int = ..., segments: Segments = None, unit: Optional[str] = None, columns: Roles = None) -> "pl.DataFrame": ...
+@overload
+def rfm(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: Any = None, *, bins: int = ...,
+        segments: Segments = None, unit: Optional[str] = None, columns: Roles = None) -> Any: ...
+
+
+def rfm(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: Any = None, *, bins: int = _crm.RFM_BINS,
+        segments: Segments = None, unit: Optional[str] = None, columns: Optional[Mapping[str, str]] = None) -> Any:
     """RFM scores and segments from transaction columns, in one call.
 
-    Same inputs as :func:`customer_features`, plus ``bins`` (2 to 9) and ``segments``: None
+    Same inputs as :func:`customer_features` (``columns=`` too), plus ``bins`` (2 to 9) and ``segments``: None
     or ``"standard"`` for crm's 11-segment table, ``"published"`` for the commonly published
     order (some of its rules can never match: see :func:`rfm_rule_report`), or your own
     ordered rules, e.g. ``[{"name": "Best", "r": [4, 5], "fm": [4, 5]}, ...]``.
@@ -99,10 +158,10 @@ def rfm(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: Any 
     >>> r["rfm_score"].tolist(), list(r["segment"])
     ([111, 333], ['Lost', 'Loyal Customers'])
     """
-    kind, ids, ticks, unit_found, money = _transactions(customer_id, timestamp, amount, unit)
-    out = _crm.rfm_transactions(ids, ticks, unit_found, money, _as_of(as_of, ticks, unit_found), bins, _segments_json(segments))
+    t = cv.transactions(customer_id, timestamp, amount, unit, columns)
+    out = _crm.rfm_transactions(t.ids, t.ticks, t.unit, t.amount, t.as_of(as_of), bins, _segments_json(segments))
     out["segment"] = _segments(out)
-    return cv.frame(kind, {k: out[k] for k in _RFM})
+    return t.result({k: out[k] for k in _RFM})
 
 
 def rfm_scores(recency_days: Any, frequency: Any, monetary: Any, *, bins: int = _crm.RFM_BINS, segments: Segments = None) -> Any:
@@ -196,12 +255,25 @@ class ValueModel:
         return str(self._inner.__repr__())
 
 
-def pyramid(values: Any, tiers: Optional[Sequence[Tuple[str, float]]] = None, *, revenue: Any = None, basis: str = "customers") -> Dict[str, Any]:
+@overload
+def pyramid(values: "pl.Series", tiers: Optional[Sequence[Tuple[str, float]]] = None, *, revenue: Any = None,
+            basis: str = "customers") -> PolarsPyramid: ...
+@overload
+def pyramid(values: "Union[Sequence[float], npt.NDArray[np.floating[Any]], npt.NDArray[np.integer[Any]]]",
+            tiers: Optional[Sequence[Tuple[str, float]]] = None, *, revenue: Any = None, basis: str = "customers") -> Pyramid: ...
+@overload
+def pyramid(values: Any, tiers: Optional[Sequence[Tuple[str, float]]] = None, *, revenue: Any = None,
+            basis: str = "customers") -> Dict[str, Any]: ...
+
+
+def pyramid(values: Any, tiers: Optional[Sequence[Tuple[str, float]]] = None, *, revenue: Any = None, basis: str = "customers") -> Any:
     """The customer pyramid: a tier per customer and a summary per tier.
 
     ``tiers`` is ``[(name, share), ...]`` from the top (default Platinum 1%, Gold 4%, Iron
     15%, Lead 80% of customers; ``basis="value"`` for shares of cumulative value). Equal
-    values never straddle a boundary. Returns ``{"tier": array of names, "summary": [...]}``.
+    values never straddle a boundary. Returns ``{"tier": names, "tier_index": codes,
+    "summary": [...]}``; ``tier`` and ``tier_index`` are columns of the kind ``values`` is
+    (a pandas Series with its index, a polars Series, a pyarrow array, else numpy).
 
     >>> import crm
     >>> p = crm.pyramid(list(range(1, 101)))
@@ -217,10 +289,11 @@ def pyramid(values: Any, tiers: Optional[Sequence[Tuple[str, float]]] = None, *,
     rev = None if revenue is None else cv.floats(revenue, "revenue")
     tier, names, summary = _crm.pyramid(cv.floats(values, "values"), rev, config)
     labels = np.asarray(names, dtype=object)[tier]
-    return {"tier": labels, "tier_index": tier, "summary": json.loads(summary)}
+    return {"tier": cv.column(values, "tier", labels), "tier_index": cv.column(values, "tier_index", tier),
+            "summary": json.loads(summary)}
 
 
-def pareto(values: Any, points: int = 101) -> Dict[str, Any]:
+def pareto(values: Any, points: int = 101) -> Pareto:
     """Concentration of value: ``top_20_share``, ``gini``, the ``lorenz`` curve, ``total``.
 
     Negative values count as 0. ``points`` is at most ``MAX_LORENZ_POINTS`` (100,001; more
@@ -230,7 +303,8 @@ def pareto(values: Any, points: int = 101) -> Dict[str, Any]:
     >>> round(crm.pareto([50, 10, 10, 10, 10, 2, 2, 2, 2, 2])["top_20_share"], 2)
     0.6
     """
-    return dict(json.loads(_crm.pareto(cv.floats(values, "values"), points)))
+    out: Pareto = json.loads(_crm.pareto(cv.floats(values, "values"), points))
+    return out
 
 
 def top_share(values: Any, fraction: float = 0.2) -> float:
@@ -243,15 +317,26 @@ def top_share(values: Any, fraction: float = 0.2) -> float:
     return float(_crm.top_share(cv.floats(values, "values"), fraction))
 
 
-def abc(values: Any, a: float = 0.8, b: float = 0.95) -> np.ndarray:
-    """ABC class ("A", "B", "C") per customer by cumulative share of value.
+@overload
+def abc(values: "pl.Series", a: float = 0.8, b: float = 0.95) -> "pl.Series": ...
+@overload
+def abc(values: "Union[Sequence[float], npt.NDArray[np.floating[Any]], npt.NDArray[np.integer[Any]]]", a: float = 0.8,
+        b: float = 0.95) -> "npt.NDArray[np.object_]": ...
+@overload
+def abc(values: Any, a: float = 0.8, b: float = 0.95) -> Any: ...
+
+
+def abc(values: Any, a: float = 0.8, b: float = 0.95) -> Any:
+    """ABC class ("A", "B", "C") per customer by cumulative share of value, as the kind of
+    column ``values`` is (a pandas Series with its index, a polars Series, a pyarrow array,
+    else a numpy array).
 
     >>> import crm
     >>> crm.abc([50, 10, 10, 10, 10, 2, 2, 2, 2, 2]).tolist()
     ['A', 'A', 'A', 'A', 'A', 'B', 'B', 'B', 'B', 'B']
     """
     codes = _crm.abc(cv.floats(values, "values"), a, b)
-    return np.array(_crm.ABC_CLASSES, dtype=object)[codes]
+    return cv.column(values, "abc", np.array(_crm.ABC_CLASSES, dtype=object)[codes])
 
 
 def segment_matrix(tiers: Any, values: Any, attributes: Mapping[str, Any], *, revenue: Any = None) -> Any:

@@ -9,6 +9,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple, Type, Union
 
+import numpy as np
+
 from . import _convert as cv
 from . import _crm
 from .errors import ConflictError
@@ -236,9 +238,15 @@ class CustomerBook:
     def __repr__(self) -> str:
         return str(self._inner.__repr__())
 
-    def add_customer(self, customer: Optional[Record] = None, /, **fields: Any) -> None:
-        """Adds one customer, from a dict and/or keyword arguments."""
-        self._inner.add_customer_json(cv.dumps(_merge(customer, fields)), self._batch())
+    def add_customer(self, customer: Union[None, int, Record] = None, /, **fields: Any) -> None:
+        """Adds one customer, from a dict and/or keyword arguments; an id alone
+        (``add_customer(42)``) adds a customer with no name (anonymous loyalty-card data)."""
+        record: Optional[Record]
+        if isinstance(customer, (int, np.integer)):  # a bool is refused by cv.customer_id
+            record, fields = None, {"id": cv.customer_id(customer, "id"), **fields}
+        else:
+            record = customer
+        self._inner.add_customer_json(cv.dumps(_merge(record, fields)), self._batch())
 
     def add_customers(self, customers: Iterable[Record]) -> int:
         """Adds many customers, all or nothing; returns how many."""

@@ -39,6 +39,7 @@ __all__ = [
     "detach_lifecycle_policy",
     "customer_features",
     "rfm_transactions",
+    "collapse_orders",
     "rfm_scores",
     "pyramid",
     "pareto",
@@ -191,6 +192,14 @@ class LifecyclePolicy:
         overdue_complaint: npt.NDArray[np.uint8],
     ) -> npt.NDArray[np.uint8]: ...
     def classify_book(self, book: CustomerBook, as_of_us: int) -> Tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint8]]: ...
+    def classify_transactions(
+        self,
+        customer_id: npt.NDArray[np.uint64],
+        timestamp: npt.NDArray[np.int64],
+        unit: str,
+        amount: npt.NDArray[Any],
+        as_of: int,
+    ) -> Tuple[Dict[str, npt.NDArray[Any]], npt.NDArray[np.uint8]]: ...
     def facts_book(self, book: CustomerBook, as_of_us: int) -> Dict[str, npt.NDArray[Any]]: ...
     def history_json(self, book: CustomerBook, customer_id: int, as_of_us: int) -> str: ...
     def report_json(self, book: CustomerBook, from_us: int, to_us: int) -> str: ...
@@ -218,6 +227,12 @@ def rfm_transactions(
     bins: int,
     segments_json: Optional[str] = None,
 ) -> Dict[str, Any]: ...
+def collapse_orders(
+    customer_id: npt.NDArray[np.uint64],
+    order_id: npt.NDArray[np.uint64],
+    timestamp: npt.NDArray[np.int64],
+    amount: npt.NDArray[Any],
+) -> Dict[str, npt.NDArray[Any]]: ...
 def rfm_scores(
     recency_days: npt.NDArray[np.float64],
     frequency: npt.NDArray[np.float64],

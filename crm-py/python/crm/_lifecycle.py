@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Mapping, Optional, Union
+from typing import Any, Dict, List, Mapping, Optional, Union, overload
 
 import numpy as np
 
@@ -132,6 +132,44 @@ class LifecyclePolicy:
         return f"LifecyclePolicy({self.to_json()})"
 
 
-def lifecycle_stages() -> List[str]:
-    """The stage names, in funnel order (the order of per-stage lists in reports)."""
-    return list(STAGES)
+_TRANSACTION_FACTS = ("purchases", "days_since_first", "days_since_last", "median_gap_days", "recent_purchases")
+
+
+@overload
+def lifecycle_stages() -> List[str]: ...
+@overload
+def lifecycle_stages(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: Any = None, *,
+                     policy: Union[None, str, Mapping[str, Any], LifecyclePolicy] = None, unit: Optional[str] = None,
+                     columns: Optional[Mapping[str, str]] = None) -> Any: ...
+
+
+def lifecycle_stages(customer_id: Any = None, timestamp: Any = None, amount: Any = None, as_of: Any = None, *,
+                     policy: Union[None, str, Mapping[str, Any], LifecyclePolicy] = None, unit: Optional[str] = None,
+                     columns: Optional[Mapping[str, str]] = None) -> Any:
+    """Without arguments: the stage names, in funnel order (the order of per-stage lists in
+    reports).
+
+    With transactions (three columns, or one frame of any kind with ``columns=`` as for
+    :func:`crm.rfm`, ``order_id`` included): every customer's stage as of ``as_of``
+    (default: the latest timestamp, as every columnar function), under ``policy`` (a
+    :class:`LifecyclePolicy`, its JSON form as a dict or text, or None for the defaults) —
+    no book, no invented customer records. Rows with a positive amount are purchases;
+    transactions carry no categories, churn records or complaints, so those rules see
+    none. Returns one row per customer, ascending by id (ids in their own dtype, in a
+    column named as the input's): the id, ``stage``, ``purchases``, ``days_since_first``,
+    ``days_since_last``, ``median_gap_days``, ``recent_purchases``, as the frame that came in.
+
+    >>> import crm
+    >>> s = crm.lifecycle_stages({"customer_id": ["b", "a", "b"], "timestamp": ["2025-01-01", "2025-01-20", "2025-02-01"],
+    ...                           "amount": [10.0, 5.0, 12.0]}, as_of="2025-02-10")
+    >>> s["customer_id"].tolist(), s["stage"].tolist()
+    (['a', 'b'], ['new', 'active'])
+    """
+    if customer_id is None:
+        return list(STAGES)
+    t = cv.transactions(customer_id, timestamp, amount, unit, columns)
+    rules = policy if isinstance(policy, LifecyclePolicy) else LifecyclePolicy(policy)
+    facts, codes = rules._inner.classify_transactions(t.ids, t.ticks, t.unit, t.amount, t.as_of(as_of))
+    out: Dict[str, Any] = {"customer_id": facts["customer_id"], "stage": np.array(STAGES, dtype=object)[codes]}
+    out.update({k: facts[k] for k in _TRANSACTION_FACTS})
+    return t.result(out)

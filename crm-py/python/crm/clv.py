@@ -11,13 +11,15 @@ discounted lifetime value — fitted in Rust, columns in and out.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, overload
 
 import numpy as np
 
 from . import _convert as cv
 from . import _crm
-from ._analytics import _transactions
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = ["summary", "BetaGeo", "GammaGamma", "lifetime_value"]
 
@@ -33,8 +35,16 @@ def _options(tolerance: Optional[float], standard_errors: bool) -> str:
     return json.dumps(opts)
 
 
+@overload
+def summary(customer_id: "pl.DataFrame | pl.LazyFrame", timestamp: None = None, amount: None = None, as_of: Any = None,
+            unit: str = "W", *, columns: Optional[Mapping[str, str]] = None, tz: Optional[str] = None) -> "pl.DataFrame": ...
+@overload
 def summary(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: Any = None, unit: str = "W", *,
-            tz: Optional[str] = None) -> Any:
+            columns: Optional[Mapping[str, str]] = None, tz: Optional[str] = None) -> Any: ...
+
+
+def summary(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: Any = None, unit: str = "W", *,
+            columns: Optional[Mapping[str, str]] = None, tz: Optional[str] = None) -> Any:
     """The summary every BTYD model starts from, one row per customer (ascending id):
     ``frequency`` (repeat purchase days), ``recency`` (first to last purchase), ``T`` (first
     purchase to ``as_of``) in ``unit`` ("D" days or "W" weeks = days / 7), and
@@ -44,25 +54,27 @@ def summary(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: 
     IANA zone ``tz`` (default UTC), so two purchases on one Los Angeles evening are one
     purchase day with ``tz="America/Los_Angeles"``. The zone used is in the result:
     ``.attrs["tz"]`` of a pandas frame, a ``tz`` column of a polars frame, the ``"tz"`` entry
-    of a dict. Rows after ``as_of`` (default: the latest timestamp) are ignored; a bare date
+    of a dict, the schema metadata ``tz`` of a pyarrow table. Rows after ``as_of`` (default: the latest timestamp) are ignored; a bare date
     as ``as_of`` (``"2011-12-09"``) is the end of that day in ``tz``, so its purchases count,
-    as with ``lifetimes``' ``observation_period_end``. Inputs as
-    :func:`crm.customer_features`: three columns or one DataFrame with ``customer_id``,
-    ``timestamp``, ``amount``; the result is a frame of the kind that came in.
+    as with ``lifetimes``' ``observation_period_end``. Inputs as :func:`crm.customer_features`:
+    three columns or one frame of any kind, ``columns=`` mapping ``customer_id``,
+    ``timestamp``, ``amount`` (and ``order_id``) to its columns; ids of any kind come back
+    in their own dtype; the result is a frame of the kind that came in.
     """
-    kind, ids, ticks, tick_unit, money = _transactions(customer_id, timestamp, amount, None)
+    t = cv.transactions(customer_id, timestamp, amount, None, columns)
     zone = _crm.zone_name(tz)
-    at = int(ticks.max()) if as_of is None and len(ticks) else cv.end_ticks(as_of, tick_unit, tz=zone) if as_of is not None else 0
-    out = _crm.clv_summary(ids, np.ascontiguousarray(ticks, dtype=np.int64), tick_unit,
-                           np.ascontiguousarray(money, dtype=np.float64), at, unit, zone)
-    result = cv.frame(kind, {k: out[k] for k in ("customer_id", "frequency", "recency", "T", "monetary_value")})
-    if kind == "pandas":
+    out = _crm.clv_summary(t.ids, np.ascontiguousarray(t.ticks, dtype=np.int64), t.unit,
+                           np.ascontiguousarray(t.amount, dtype=np.float64), t.as_of(as_of, zone), unit, zone)
+    result = t.result({k: out[k] for k in ("customer_id", "frequency", "recency", "T", "monetary_value")})
+    if t.kind == "pandas":
         result.attrs["tz"] = out["tz"]
-    elif kind == "polars":
+    elif t.kind == "polars":
         import polars as pl
 
         result = result.with_columns(pl.lit(out["tz"]).alias("tz"))
-    else:
+    elif t.kind == "pyarrow":
+        result = result.replace_schema_metadata({"tz": out["tz"]})
+    elif isinstance(result, dict):
         result["tz"] = out["tz"]
     return result
 

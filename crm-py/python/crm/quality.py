@@ -67,7 +67,9 @@ def _column(values: Any, column: str) -> List[Optional[str]]:
     """A pandas/polars/numpy column or a sequence as a list of Optional[str], vectorised
     where the frame library can do it."""
     kind = cv.kind_of(values)
-    if kind == "polars":
+    if kind == "pyarrow":
+        values = values.to_pylist()
+    elif kind == "polars":
         import polars as pl
 
         return list(values.cast(pl.Utf8).to_list())
@@ -82,16 +84,28 @@ def _column(values: Any, column: str) -> List[Optional[str]]:
     return [_text(v, column) for v in values]
 
 
-def _columns(frame: Any) -> Tuple[Dict[str, List[Optional[str]]], int]:
+def _by_role(frame: Any, columns: Optional[Mapping[str, str]], roles: Sequence[str]) -> Tuple[Dict[str, Any], int]:
+    """The columns of ``frame`` (any frame kind) under their role names, ``columns`` mapping
+    roles to the frame's own column names (see :func:`crm._convert.select`), and the
+    number of rows."""
+    table = cv.table_columns(frame, "frame")
+    n = len(next(iter(table.values()))) if table else 0
+    if columns is None:
+        return table, n
+    return {role: col for role, (_, col) in cv.select(table, columns, required=(), optional=roles).items()}, n
+
+
+def _columns(frame: Any, columns: Optional[Mapping[str, str]] = None) -> Tuple[Dict[str, List[Optional[str]]], int]:
     """The matching columns of ``frame`` (a frame, a mapping of columns or a list of dicts)
     and the number of rows."""
     if isinstance(frame, Sequence) and not isinstance(frame, (str, bytes)) and (not frame or isinstance(frame[0], Mapping)):
         rows = [dict(r) for r in frame]
+        if columns is not None:
+            cv.select({k: None for r in rows for k in r}, columns, required=(), optional=_COLUMNS)
+            rows = [{**r, **{role: r.get(name) for role, name in columns.items()}} for r in rows]
         return {c: [_text(r.get(c), c) for r in rows] for c in _COLUMNS}, len(rows)
-    table = cv.table_columns(frame)
-    columns = {c: _column(table[c], c) for c in _COLUMNS if c in table}
-    n = len(next(iter(table.values()))) if table else 0
-    return columns, n
+    table, n = _by_role(frame, columns, _COLUMNS)
+    return {c: _column(table[c], c) for c in _COLUMNS if c in table}, n
 
 
 class Duplicates(NamedTuple):
@@ -103,11 +117,12 @@ class Duplicates(NamedTuple):
     cluster: np.ndarray
 
 
-def find_duplicates(frame: Any, threshold: Optional[float] = None) -> Duplicates:
+def find_duplicates(frame: Any, threshold: Optional[float] = None, *, columns: Optional[Mapping[str, str]] = None) -> Duplicates:
     """Duplicate records in ``frame`` (a pandas or polars DataFrame, a mapping of columns or
     a list of dicts) with any of the columns ``given_name``, ``surname``, ``birth_date``,
     ``email``, ``phone``, ``address``, ``city``, ``postcode``, ``national_id`` (others are
-    ignored, missing ones allowed).
+    ignored, missing ones allowed; ``columns`` maps these names to the frame's own, e.g.
+    ``columns={"surname": "last_name"}``). Any frame kind :func:`crm.rfm` takes works.
 
     Candidate pairs come from several blocking keys (national id, phone, e-mail, a swap- and
     fold-proof name key, family name + birth year, given name + birth date, postcode + street
@@ -128,10 +143,15 @@ def find_duplicates(frame: Any, threshold: Optional[float] = None) -> Duplicates
     [0, 0, 2]
     """
     config = None if threshold is None else json.dumps({"threshold": float(threshold)})
-    columns, n = _columns(frame)
-    result = _crm.find_duplicates_columns(list(columns.items()), n, config)
+    cols, n = _columns(frame, columns)
+    result = _crm.find_duplicates_columns(list(cols.items()), n, config)
     pairs = {c: result[c] for c in ("left", "right", "probability")}
-    return Duplicates(cv.frame(cv.kind_of(frame), pairs), result["cluster"])
+    return Duplicates(cv.frame(_kind(frame), pairs), result["cluster"])
+
+
+def _kind(frame: Any) -> str:
+    """The kind of frame results come back as (a LazyFrame or Arrow stream as :func:`cv.table`)."""
+    return cv.table(frame)[0] if cv.is_frame(frame) else "numpy"
 
 
 def _day(today: Any) -> str:
@@ -139,19 +159,18 @@ def _day(today: Any) -> str:
     return (_dt.date.today() if today is None else _dt.date.fromisoformat(str(today)[:10])).isoformat()
 
 
-def _customer_columns(frame: Any) -> Tuple[List[Tuple[str, List[Optional[str]]]], int]:
+def _customer_columns(frame: Any, columns: Optional[Mapping[str, str]] = None) -> Tuple[List[Tuple[str, List[Optional[str]]]], int]:
     """The text columns of ``frame`` that crm reads customers from (``_crm.customer_columns``:
     which field each fills and person/organisation are decided in crm-core), and the number
-    of rows."""
-    table = cv.table_columns(frame)
-    n = len(next(iter(table.values()))) if table else 0
+    of rows; ``columns`` maps those names to the frame's own."""
+    table, n = _by_role(frame, columns, _crm.customer_columns())
     return [(c, _column(table[c], c)) for c in _crm.customer_columns() if c in table], n
 
 
 def _report(text: str, frame: Optional[str]) -> Dict[str, Any]:
     """A quality report from its JSON, its tables as frames of kind ``frame`` if given."""
     r: Dict[str, Any] = dict(json.loads(text))
-    if frame in ("pandas", "polars", "numpy"):
+    if frame in ("pandas", "polars", "pyarrow", "numpy"):
         fill = ("field", "records", "usable", "invalid", "invented", "fill_rate")
         r["fields"] = cv.frame(str(frame), {c: [f[c] for f in r["fields"]] for c in fill})
         found = ("customer_id", "field", "value", "kind", "reason")
@@ -160,7 +179,8 @@ def _report(text: str, frame: Optional[str]) -> Dict[str, Any]:
     return r
 
 
-def report(customers: Any, today: Any = None, *, frame: Optional[str] = None) -> Dict[str, Any]:
+def report(customers: Any, today: Any = None, *, frame: Optional[str] = None,
+           columns: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
     """The data quality of a customer table: ``records``, ``persons``, ``organisations``,
     ``mean_completeness``, ``mostly_empty`` (records with under half their fields usable),
     ``fields`` (per field: ``records`` scored, ``usable``, ``invalid``, ``invented``,
@@ -171,7 +191,8 @@ def report(customers: Any, today: Any = None, *, frame: Optional[str] = None) ->
     polars DataFrame with any of the columns ``given_name``, ``family_name`` (or
     ``surname``), ``organisation_name``, ``national_id``, ``tax_id``, ``birth_date``,
     ``email``, ``phone``, ``address``, ``district``, ``city``, ``postcode`` (customer ids are
-    then row numbers). ``frame`` ("pandas", "polars" or "numpy") turns ``fields``,
+    then row numbers; any frame kind :func:`crm.rfm` takes; ``columns`` maps these names to
+    the frame's own). ``frame`` ("pandas", "polars", "pyarrow" or "numpy") turns ``fields``,
     ``invented`` and ``invalid`` into frames.
 
     >>> import crm
@@ -187,9 +208,9 @@ def report(customers: Any, today: Any = None, *, frame: Optional[str] = None) ->
 
     if isinstance(customers, CustomerBook):
         return customers.quality_report(today, frame=frame)
-    if cv.kind_of(customers) in ("pandas", "polars"):
-        columns, n = _customer_columns(customers)
-        return _report(_crm.quality_report_columns(columns, n, _day(today)), frame)
+    if cv.is_frame(customers):
+        cols, n = _customer_columns(customers, columns)
+        return _report(_crm.quality_report_columns(cols, n, _day(today)), frame)
     records = [dict(c) for c in customers]
     return _report(_crm.quality_report_json(cv.dumps(records), _day(today)), frame)
 
@@ -204,8 +225,9 @@ class Validation(NamedTuple):
     completeness: np.ndarray
 
 
-def validate_frame(frame: Any, today: Any = None) -> Validation:
-    """Validates every row of a pandas or polars DataFrame (columns as for :func:`report`).
+def validate_frame(frame: Any, today: Any = None, *, columns: Optional[Mapping[str, str]] = None) -> Validation:
+    """Validates every row of a frame (any kind :func:`crm.rfm` takes; columns, and
+    ``columns=``, as for :func:`report`).
 
     >>> import pandas as pd, crm
     >>> v = crm.quality.validate_frame(pd.DataFrame({
@@ -216,8 +238,8 @@ def validate_frame(frame: Any, today: Any = None) -> Validation:
     >>> v.completeness.round(3).tolist()
     [0.333, 0.111]
     """
-    columns, n = _customer_columns(frame)
-    results: List[Dict[str, Any]] = json.loads(_crm.validate_columns(columns, n, _day(today)))
+    cols, n = _customer_columns(frame, columns)
+    results: List[Dict[str, Any]] = json.loads(_crm.validate_columns(cols, n, _day(today)))
     rows = [(r["id"], f) for r in results for f in r["findings"]]
     findings = {
         "row": np.array([row for row, _ in rows], dtype=np.int64),
@@ -227,10 +249,10 @@ def validate_frame(frame: Any, today: Any = None) -> Validation:
         "reason": [f["reason"] for _, f in rows],
     }
     completeness = np.array([r["completeness"] for r in results], dtype=np.float64)
-    return Validation(cv.frame(cv.kind_of(frame), findings), completeness)
+    return Validation(cv.frame(_kind(frame), findings), completeness)
 
 
-def validate(customers: Any, today: Any = None) -> List[Dict[str, Any]]:
+def validate(customers: Any, today: Any = None, *, columns: Optional[Mapping[str, str]] = None) -> List[Dict[str, Any]]:
     """Findings per customer record (dicts in the customer JSON form, a
     :class:`crm.CustomerBook`, or a frame as for :func:`report`): for each, ``id``, ``findings`` (``field``, masked ``value``,
     ``kind`` "invalid" or "placeholder", ``reason``), ``completeness`` (share of the scored
@@ -241,9 +263,9 @@ def validate(customers: Any, today: Any = None) -> List[Dict[str, Any]]:
     records: Sequence[Optional[Dict[str, Any]]]
     if isinstance(customers, CustomerBook):
         records = [customers.customer(int(i)) for i in customers.customer_ids()]
-    elif cv.kind_of(customers) in ("pandas", "polars"):
-        columns, n = _customer_columns(customers)
-        return list(json.loads(_crm.validate_columns(columns, n, _day(today))))
+    elif cv.is_frame(customers):
+        cols, n = _customer_columns(customers, columns)
+        return list(json.loads(_crm.validate_columns(cols, n, _day(today))))
     else:
         records = [dict(c) for c in customers]
     return list(json.loads(_crm.validate_json(cv.dumps(records), _day(today))))

@@ -90,8 +90,8 @@ impl Batch {
         self.changes.push(Change::IncidentAdded { incident });
     }
 
-    /// As [`StoredBook::merge`] (a batch that merges keeps one copy of the book in memory
-    /// until it commits, to roll back to).
+    /// As [`StoredBook::merge`] (until the batch commits, memory keeps what the merge
+    /// moved, to move it back: the merged customers' records, not a copy of the book).
     pub fn merge(
         &mut self,
         survivor: CustomerId,

@@ -231,9 +231,9 @@ impl CustomerBook {
     }
 
     /// Validates several changes in order, each against the book as the earlier ones leave
-    /// it, all or nothing (a store's batch: one transaction). A merge inside a batch keeps
-    /// one copy of the book to roll back to (a single [`CustomerBook::prepare`]d merge does
-    /// not).
+    /// it, all or nothing (a store's batch: one transaction). Each change is staged with an
+    /// undo journal, a merge too (what it moved, in the size of the merged customers'
+    /// records: the book is never copied), so dropping the result takes them all back.
     ///
     /// # Errors
     /// As [`CustomerBook::prepare`], with `change #i` (the position) in front of the
@@ -330,10 +330,9 @@ impl Prepared<'_> {
                 at,
             } => {
                 let plan = book.plan_merge(*survivor, merged, profile.clone(), *at)?;
-                let mut before = book.clone();
-                before.journal = Vec::new();
-                journal.push(Undo::Book(Box::new(before)));
-                ChangeOutcome::Merged(book.apply_merge(plan))
+                let (record, undo) = book.apply_merge_undoable(plan);
+                journal.push(Undo::Merge(Box::new(undo)));
+                ChangeOutcome::Merged(record)
             }
             Change::LifecyclePolicySet { policy } => {
                 if let Some(p) = policy {

@@ -504,3 +504,125 @@ proptest! {
         }
     }
 }
+
+/// Everything a book holds as one canonical text (its maps sorted; the string interner
+/// left out, whose unused symbols nothing observes): two books with the same text are the
+/// same book, dense indexes, event lists and complaint states included, which a snapshot
+/// does not show.
+fn internals(b: &CustomerBook) -> String {
+    let mut index: Vec<(u64, u32)> = b.index.iter().map(|(&k, &v)| (k, v)).collect();
+    index.sort_unstable();
+    let mut complaints: Vec<_> = b.complaints.iter().collect();
+    complaints.sort_by_key(|&(&id, _)| id);
+    let mut redirects: Vec<(u64, u64)> = b.redirects.iter().map(|(&k, &v)| (k, v)).collect();
+    redirects.sort_unstable();
+    format!(
+        "{:?}\n{:?}\n{index:?}\n{:?}\n{:?}\n{complaints:?}\n{:?}\n{redirects:?}\n{:?}\n{} {} {} {}",
+        b.config,
+        b.customers,
+        b.events,
+        b.by_customer,
+        b.incidents,
+        b.merges,
+        b.money_total,
+        b.segmentation.is_some(),
+        b.lifecycle_policy.is_some(),
+        b.sla_policies.is_some(),
+    )
+}
+
+/// Changes for a batch, merges (some with a golden profile) more often than the rest.
+fn batch_change() -> impl Strategy<Value = Change> {
+    let merge = (
+        any_id(),
+        prop::collection::vec(any_id(), 1..3),
+        prop::option::weighted(0.4, profile()),
+    )
+        .prop_map(|(survivor, merged, profile)| Change::Merged {
+            survivor,
+            merged,
+            profile: profile.map(|p| Customer { id: survivor, ..p }),
+            at: base() + Duration::days(70),
+        });
+    prop_oneof![
+        3 => merge,
+        2 => op().prop_filter_map("an op with a change", |o| change_of(&o)),
+    ]
+}
+
+/// A book of customers 0..6 after `setup` (failed calls ignored), so that it may already
+/// hold merges, redirect chains, complaints and referrals.
+fn book_after(setup: &[Op]) -> CustomerBook {
+    let mut book = CustomerBook::with_currency("TRY").unwrap();
+    book.add_customers((0..6u64).map(|id| Customer {
+        // Profiles that name 1 and 2 as their referrer, re-pointed when those merge.
+        referred_by: [None, None, Some(1), Some(1), Some(2), None][id as usize],
+        ..Customer::person(id, ["Ayşe", "Can"][id as usize % 2], "Yılmaz")
+    }))
+    .unwrap();
+    // Complaints of 1 and 2, and referrals between others, which follow merges.
+    let opened = |customer_id: u64, complaint_id: u64| Event {
+        customer_id,
+        at: base(),
+        kind: ComplaintOpened {
+            complaint_id,
+            priority: Priority::High,
+            category: None,
+            channel: None,
+            description: None,
+        }
+        .into(),
+    };
+    let referral = |customer_id: u64, referred: u64| Event {
+        customer_id,
+        at: base() + Duration::hours(1),
+        kind: Referral { referred }.into(),
+    };
+    book.record_all([opened(1, 1), opened(2, 2), referral(3, 4), referral(5, 1)])
+        .unwrap();
+    for op in setup {
+        let _ = apply(&mut book, op);
+    }
+    book
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// A batch with merges inside that is refused, or prepared and then dropped (a failed
+    /// commit), leaves the book exactly as it was, internals included; applied, it gives
+    /// the book (and the outcomes) that applying its changes one by one gives.
+    #[test]
+    fn a_failed_batch_with_merges_leaves_the_book_as_it_was(
+        setup in prop::collection::vec(op(), 0..16),
+        changes in prop::collection::vec(batch_change(), 1..8),
+    ) {
+        let mut book = book_after(&setup);
+        let before = internals(&book);
+        let mut one_by_one = book.clone();
+        let sequential: crate::Result<Vec<ChangeOutcome>> = changes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| one_by_one.apply_change(c).map_err(|e| e.context(format_args!("change #{i}"))))
+            .collect();
+        // The same batch with a change that always fails at the end.
+        let mut failing = changes.clone();
+        failing.push(Change::CustomerUpdated { customer: Customer::person(77, "Yok", "Yok") });
+        let e = book.prepare_all(&failing).map(drop).unwrap_err();
+        if sequential.is_ok() {
+            prop_assert_eq!(e.to_string(), format!("change #{}: unknown customer_id 77", changes.len()));
+        }
+        prop_assert_eq!(internals(&book), before.clone());
+        let staged = book.prepare_all(&changes).map(drop).map_err(|e| e.to_string());
+        prop_assert_eq!(internals(&book), before);
+        match staged {
+            Err(e) => prop_assert_eq!(Some(e), sequential.err().map(|e| e.to_string())),
+            Ok(()) => {
+                let outcomes = book.prepare_all(&changes).unwrap().apply();
+                prop_assert_eq!(Ok(outcomes), sequential.map_err(|e| e.to_string()));
+                prop_assert_eq!(internals(&book), internals(&one_by_one));
+                prop_assert!(book.check_invariants(super::invariants::Scope::All).is_ok());
+            }
+        }
+    }
+}

@@ -415,10 +415,12 @@ impl StoredBook {
     /// [`CustomerBook::dedupe`]: finds duplicate clusters and, with `apply`, merges each
     /// into its golden record, all merges committed as one transaction (one `merged` change
     /// per cluster in the log, golden profile included, so replaying gives the same book).
+    /// The merges are prepared ([`CustomerBook::prepare_dedupe`]), written, committed, and
+    /// only then kept in memory, like every other write.
     ///
     /// # Errors
     /// As [`CustomerBook::dedupe`] and [`StoredBook::apply`]; nothing is written and the
-    /// book is as it was then.
+    /// book is exactly as it was then (no rebuild from the store).
     pub fn dedupe(
         &mut self,
         config: &crm_core::quality::DedupConfig,
@@ -430,35 +432,17 @@ impl StoredBook {
             return self.book.dedupe(config, rules, at, false);
         }
         let (book, mut txn, cursor) = self.begin_caught_up()?;
-        // The merges are made in memory first (each cluster's golden record depends on the
-        // ones before); when the log cannot take them the book is rebuilt from the store,
-        // which still holds the book as it was. That costs a full replay, but only on a
-        // failed write, and keeps the common path free of a second copy of the book.
-        let (outcome, changes) = book.dedupe_logged(config, rules, at)?;
+        // Prepared like every other write: the merges are staged with an undo journal, and
+        // a failed append or commit drops `prepared`, which takes them back in memory.
+        let (prepared, outcome, changes) = book.prepare_dedupe(config, rules, at)?;
         if changes.is_empty() {
             return Ok(outcome);
         }
-        let written = txn
-            .append(&changes, Utc::now())
-            .and_then(|last| txn.commit().map(|()| last));
-        match written {
-            Ok(last) => {
-                *cursor = last;
-                Ok(outcome)
-            }
-            Err(e) => {
-                self.rebuild()?;
-                Err(e)
-            }
-        }
-    }
-
-    /// Replaces the book in memory with one replayed from the whole log.
-    fn rebuild(&mut self) -> Result<(), CrmError> {
-        let config = self.book.config().clone();
-        self.book = CustomerBook::new(config)?;
-        self.cursor = 0;
-        self.refresh().map(drop)
+        let last = txn.append(&changes, Utc::now())?;
+        txn.commit()?;
+        *cursor = last;
+        prepared.apply();
+        Ok(outcome)
     }
 
     /// [`CustomerBook::analyse`]: derived data, kept in memory only (not a change).

@@ -252,6 +252,64 @@ impl CustomerBook {
         Ok(prepared)
     }
 
+    /// [`CustomerBook::dedupe`] with `apply`, prepared: the merges are staged (each
+    /// cluster's golden record depends on the merges before it) with an undo journal, and
+    /// returned with what they did and the [`Change::Merged`] (golden profile included)
+    /// that replays each, for a store to log and commit. [`Prepared::apply`] keeps them
+    /// (its outcomes are one [`ChangeOutcome::Merged`] per merge); dropping the
+    /// [`Prepared`] takes them all back, leaving the book exactly as it was.
+    ///
+    /// # Errors
+    /// As [`CustomerBook::dedupe`]; the book is unchanged then.
+    ///
+    /// ```
+    /// use crm_core::book::CustomerBook;
+    /// use crm_core::model::Customer;
+    /// use crm_core::quality::{DedupConfig, GoldenRules};
+    /// let mut book = CustomerBook::with_currency("TRY")?;
+    /// for id in [1, 2] {
+    ///     let mut c = Customer::person(id, "Ayşe", "Kaya");
+    ///     c.national_id = Some("10000000146".to_owned());
+    ///     book.add_customer(c)?;
+    /// }
+    /// let at = "2025-06-01T00:00:00Z".parse().unwrap();
+    /// let (prepared, outcome, changes) =
+    ///     book.prepare_dedupe(&DedupConfig::default(), &GoldenRules::default(), at)?;
+    /// assert_eq!((outcome.clusters, changes.len()), (vec![vec![1, 2]], 1));
+    /// drop(prepared); // the commit failed: nothing was merged
+    /// assert_eq!((book.len(), book.merges().len()), (2, 0));
+    /// let (prepared, _, _) =
+    ///     book.prepare_dedupe(&DedupConfig::default(), &GoldenRules::default(), at)?;
+    /// prepared.apply(); // committed
+    /// assert_eq!((book.len(), book.resolve(2)), (1, Some(1)));
+    /// # Ok::<(), crm_core::CrmError>(())
+    /// ```
+    pub fn prepare_dedupe(
+        &mut self,
+        config: &crate::quality::DedupConfig,
+        rules: &crate::quality::GoldenRules,
+        at: DateTime<Utc>,
+    ) -> Result<(Prepared<'_>, super::DedupeOutcome, Vec<Change>)> {
+        let clusters = self.find_duplicates(config)?;
+        let mut prepared = self.begin();
+        let mut log = Vec::new();
+        let (merges, skipped) = prepared.book.merge_clusters(
+            &clusters,
+            rules,
+            at.date_naive(),
+            at,
+            Some(&mut log),
+            Some(&mut prepared.journal),
+        )?;
+        prepared.outcomes = merges.iter().cloned().map(ChangeOutcome::Merged).collect();
+        let outcome = super::DedupeOutcome {
+            clusters,
+            merges: Some(merges),
+            skipped: Some(skipped),
+        };
+        Ok((prepared, outcome, log))
+    }
+
     /// Validates and applies `change` (what replaying a change log does).
     ///
     /// # Errors

@@ -616,42 +616,20 @@ impl CustomerBook {
         today: chrono::NaiveDate,
         at: DateTime<Utc>,
     ) -> Result<MergeOutcome> {
-        self.merge_clusters(clusters, rules, today, at, None)
+        self.merge_clusters(clusters, rules, today, at, None, None)
     }
 
-    /// [`CustomerBook::dedupe`] with `apply`, also returning each merge made as the
-    /// [`super::Change::Merged`] (golden profile included) that replays it: what a store
-    /// writes to its log.
-    ///
-    /// # Errors
-    /// As [`CustomerBook::dedupe`]; nothing is merged then.
-    pub fn dedupe_logged(
-        &mut self,
-        config: &crate::quality::DedupConfig,
-        rules: &crate::quality::GoldenRules,
-        at: DateTime<Utc>,
-    ) -> Result<(DedupeOutcome, Vec<super::Change>)> {
-        let clusters = self.find_duplicates(config)?;
-        let mut log = Vec::new();
-        let (merges, skipped) =
-            self.merge_clusters(&clusters, rules, at.date_naive(), at, Some(&mut log))?;
-        Ok((
-            DedupeOutcome {
-                clusters,
-                merges: Some(merges),
-                skipped: Some(skipped),
-            },
-            log,
-        ))
-    }
-
-    fn merge_clusters(
+    /// Merges each cluster (see [`CustomerBook::merge_duplicates`]); with `log`, also
+    /// pushes each merge made as the [`super::Change::Merged`] (golden profile included)
+    /// that replays it; with `journal`, journals each merge so that it can be taken back.
+    pub(super) fn merge_clusters(
         &mut self,
         clusters: &[Vec<CustomerId>],
         rules: &crate::quality::GoldenRules,
         today: chrono::NaiveDate,
         at: DateTime<Utc>,
         mut log: Option<&mut Vec<super::Change>>,
+        mut journal: Option<&mut Vec<super::ingest::Undo>>,
     ) -> Result<MergeOutcome> {
         for id in clusters.iter().flatten() {
             self.dense(*id)?;
@@ -694,7 +672,15 @@ impl CustomerBook {
                             at,
                         });
                     }
-                    done.push(self.apply_merge(plan));
+                    let record = match journal.as_deref_mut() {
+                        Some(journal) => {
+                            let (record, undo) = self.apply_merge_undoable(plan);
+                            journal.push(super::ingest::Undo::Merge(Box::new(undo)));
+                            record
+                        }
+                        None => self.apply_merge(plan),
+                    };
+                    done.push(record);
                 }
                 Err(e) => skipped.push((cluster.clone(), e.to_string())),
             }

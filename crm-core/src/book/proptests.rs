@@ -626,3 +626,44 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// A prepared dedupe that is dropped (its commit failed) leaves the book exactly as it
+    /// was; applied, it is the in-memory dedupe, and its changes replay into the same book.
+    #[test]
+    fn a_dropped_dedupe_leaves_the_book_as_it_was(setup in prop::collection::vec(op(), 0..16)) {
+        let mut book = book_after(&setup);
+        // Two pairs of duplicates (same name and national id, one referred by a customer
+        // of the setup), so that there is work to do.
+        for (id, nid) in [(11u64, "10000000146"), (12, "10000000146"), (13, "10000000078"), (14, "10000000078")] {
+            let mut c = Customer::person(id, "Deniz", if id < 13 { "Ak" } else { "Kara" });
+            c.national_id = Some(nid.into());
+            c.referred_by = (id == 14).then_some(0);
+            book.add_customer(c).unwrap();
+        }
+        let config = crate::quality::DedupConfig::default();
+        let rules = crate::quality::GoldenRules::default();
+        let at = base() + Duration::days(80);
+        let before = internals(&book);
+        let mut direct = book.clone();
+        let expected = direct.dedupe(&config, &rules, at, true).unwrap();
+        prop_assert!(expected.merges.as_ref().is_some_and(|m| m.len() >= 2), "{:?}", expected);
+        let mut replica = book.clone();
+        let (prepared, outcome, changes) = book.prepare_dedupe(&config, &rules, at).unwrap();
+        drop(prepared);
+        prop_assert_eq!(internals(&book), before);
+        prop_assert_eq!(&outcome, &expected);
+        let (prepared, outcome, _) = book.prepare_dedupe(&config, &rules, at).unwrap();
+        let outcomes = prepared.apply();
+        prop_assert_eq!(&outcome, &expected);
+        let merges = expected.merges.clone().unwrap_or_default();
+        prop_assert_eq!(outcomes, merges.into_iter().map(ChangeOutcome::Merged).collect::<Vec<_>>());
+        prop_assert_eq!(internals(&book), internals(&direct));
+        for change in &changes {
+            replica.apply_change(change).unwrap();
+        }
+        prop_assert!(replica.snapshot() == book.snapshot());
+    }
+}

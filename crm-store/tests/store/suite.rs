@@ -357,6 +357,90 @@ pub(crate) fn the_log_replays_into_the_same_book(b: &dyn Backend) {
     assert_eq!(reopen(b, &loc).snapshot(), replica.snapshot());
 }
 
+/// Customers 1..=6: 1, 2 and 3 one person under three ids (2 referred by 5), 4 and 6 another
+/// (6 referred by 5); 5 alone. Purchases for each, and a complaint of 2.
+pub(crate) fn duplicates(s: &mut StoredBook) {
+    let person = |id: u64, family: &str, nid: &str, phone: &str| {
+        let mut c = Customer::person(id, "Ayşe", family);
+        c.national_id = Some(nid.into());
+        c.phones = vec![phone.into()];
+        c.referred_by = matches!(id, 2 | 6).then_some(5);
+        c
+    };
+    s.add_customer(Customer::person(5, "Deniz", "Ak")).unwrap();
+    s.add_customers([
+        person(1, "Kaya", "10000000146", "0532 123 45 67"),
+        person(2, "Kaya", "10000000146", "+90 532 123 4567"),
+        person(3, "Kaya", "10000000146", "0532 1234567"),
+        person(4, "Demir", "10000000078", "0533 765 43 21"),
+        person(6, "Demir", "10000000078", "0533 765 4321"),
+    ])
+    .unwrap();
+    s.record_all((1..=6).map(|id| purchase(id, id as i64, 100 * id as i64)))
+        .unwrap();
+    s.record(Event::new(
+        2,
+        t0() + Duration::hours(9),
+        ComplaintOpened {
+            complaint_id: 1,
+            priority: Priority::High,
+            category: None,
+            channel: Some(Channel::CallCentre),
+            description: None,
+        },
+    ))
+    .unwrap();
+}
+
+/// `dedupe` with `apply` on a stored book: the merges are those of the same dedupe in
+/// memory, committed as one `merged` change per cluster (golden profile included), and
+/// the reopened book is the same book, old ids resolving.
+pub(crate) fn dedupe_commits_and_survives_reopen(b: &dyn Backend) {
+    let (loc, mut s) = try_store(b, "dedupe");
+    duplicates(&mut s);
+    let config = crm_core::quality::DedupConfig::default();
+    let rules = crm_core::quality::GoldenRules::default();
+    let at = t0() + Duration::days(30);
+    let mut in_memory = s.book().clone();
+    let expected = in_memory.dedupe(&config, &rules, at, true).unwrap();
+    let cursor = s.cursor();
+    let found = s.dedupe(&config, &rules, at, false).unwrap();
+    assert_eq!(found.clusters, vec![vec![1, 2, 3], vec![4, 6]]);
+    assert_eq!(s.cursor(), cursor, "finding writes nothing");
+    let outcome = s.dedupe(&config, &rules, at, true).unwrap();
+    assert_eq!(outcome, expected);
+    let merges = outcome.merges.clone().unwrap();
+    assert_eq!(
+        merges
+            .iter()
+            .map(|m| (m.survivor, m.merged.clone()))
+            .collect::<Vec<_>>(),
+        [(1, vec![2, 3]), (4, vec![6])]
+    );
+    assert_eq!(s.snapshot(), in_memory.snapshot());
+    assert_eq!(s.cursor(), cursor + 2);
+    let (feed, _) = s.changes(cursor, 10).unwrap();
+    let kinds: Vec<&str> = feed.iter().map(|r| r.change.type_name()).collect();
+    assert_eq!(kinds, ["merged", "merged"]);
+    let json = serde_json::to_value(&feed[0]).unwrap();
+    assert_eq!(json["change"]["survivor"], 1);
+    assert_eq!(json["change"]["merged"], serde_json::json!([2, 3]));
+    assert_eq!(json["change"]["profile"]["id"], 1);
+    // A second dedupe finds nothing left to merge and writes nothing.
+    let again = s.dedupe(&config, &rules, at, true).unwrap();
+    assert_eq!(again.merges, Some(vec![]));
+    assert_eq!(s.cursor(), cursor + 2);
+    drop(s);
+    let back = reopen(b, &loc);
+    assert_eq!(back.snapshot(), in_memory.snapshot());
+    assert_eq!(
+        (1..=6).map(|id| back.resolve(id)).collect::<Vec<_>>(),
+        [1, 1, 1, 4, 5, 4].map(Some)
+    );
+    assert_eq!(back.events_of(3).unwrap().count(), 4);
+    assert_eq!(back.events_of(6).unwrap().count(), 2);
+}
+
 /// Runs the whole suite against `b`.
 pub(crate) fn run(b: &dyn Backend, scratch: &std::path::Path) {
     every_record_and_event_kind_round_trips(b);
@@ -366,6 +450,7 @@ pub(crate) fn run(b: &dyn Backend, scratch: &std::path::Path) {
     a_reader_sees_the_writers_commits(b);
     options_are_checked(b);
     the_log_replays_into_the_same_book(b);
+    dedupe_commits_and_survives_reopen(b);
     backups_open_as_the_same_book(b, &b.backup_target("backup-copy"));
     snapshots_import_and_export(b, &scratch.join("export.json"));
 }

@@ -465,12 +465,13 @@ impl StoredBook {
 
     /// Writes every customer, event, incident and policy of `book` into this empty store as
     /// one transaction (importing a JSON snapshot: load it with [`crate::load_book`]). The
-    /// book must have the store's settings and no merges (merge records cannot be replayed
-    /// without the merged customers). Export is [`crate::save_book`] on the stored book.
+    /// book must have the store's settings. Its merges (whose merged customers are gone)
+    /// go in as one [`Change::MergesImported`], so old ids keep resolving after reopening.
+    /// Export is [`crate::save_book`] on the stored book.
     ///
     /// # Errors
-    /// [`ErrorKind::Conflict`] for a store that is not empty, other settings, or a book
-    /// with merges; then as [`StoredBook::apply`].
+    /// [`ErrorKind::Conflict`] for a store that is not empty or other settings; then as
+    /// [`StoredBook::apply`].
     pub fn import(&mut self, book: &CustomerBook) -> Result<(), CrmError> {
         if self.cursor != 0 || self.store_mut().last_seq()? != 0 {
             return Err(CrmError::conflict(
@@ -484,13 +485,6 @@ impl StoredBook {
                 "currency",
                 &book.config().currency,
                 format_args!("the store's settings are {:?}", self.book.config()),
-            ));
-        }
-        if !book.merges().is_empty() {
-            return Err(CrmError::conflict(
-                "merges",
-                book.merges().len(),
-                "a book with merges cannot be imported (its merged customers are gone)",
             ));
         }
         // Referrers first without their links, then the links: a profile may name a
@@ -517,6 +511,13 @@ impl StoredBook {
         changes.extend(book.incidents().iter().map(|i| Change::IncidentAdded {
             incident: i.clone(),
         }));
+        if !book.merges().is_empty() {
+            // The merged customers are gone from the book, their events under the
+            // survivors: the records go in as recorded, their ids redirecting.
+            changes.push(Change::MergesImported {
+                merges: book.merges().to_vec(),
+            });
+        }
         if let Some(p) = book.lifecycle_policy() {
             changes.push(Change::LifecyclePolicySet {
                 policy: Some(p.clone()),

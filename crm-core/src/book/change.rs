@@ -88,6 +88,17 @@ pub enum Change {
         /// When the merge was made.
         at: DateTime<Utc>,
     },
+    /// Merge records installed as recorded, with the redirects of their merged ids: what
+    /// importing a snapshot whose book has merges logs (the merged customers are gone from
+    /// it, their events already under the survivors, so the merges cannot be replayed as
+    /// [`Change::Merged`]). Validated as the snapshot loader validates merges: each merged
+    /// id is no customer and not merged before, each survivor not merged away before, every
+    /// id ends at a customer of the book. JSON: `{"type": "merges_imported", "merges":
+    /// [MergeRecord…]}`.
+    MergesImported {
+        /// The records, oldest first, after the book's own.
+        merges: Vec<MergeRecord>,
+    },
     /// [`CustomerBook::set_lifecycle_policy`] (`null` detaches).
     LifecyclePolicySet {
         /// The policy, or `None`.
@@ -113,6 +124,7 @@ impl Change {
             Change::EventsRecorded { .. } => "events_recorded",
             Change::IncidentAdded { .. } => "incident_added",
             Change::Merged { .. } => "merged",
+            Change::MergesImported { .. } => "merges_imported",
             Change::LifecyclePolicySet { .. } => "lifecycle_policy_set",
             Change::SlaPoliciesSet { .. } => "sla_policies_set",
         }
@@ -391,6 +403,10 @@ impl Prepared<'_> {
                 let (record, undo) = book.apply_merge_undoable(plan);
                 journal.push(Undo::Merge(Box::new(undo)));
                 ChangeOutcome::Merged(record)
+            }
+            Change::MergesImported { merges } => {
+                book.apply_imported_merges(merges, journal)?;
+                ChangeOutcome::Count(merges.len())
             }
             Change::LifecyclePolicySet { policy } => {
                 if let Some(p) = policy {

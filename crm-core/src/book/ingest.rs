@@ -40,6 +40,11 @@ pub(crate) enum Undo {
     /// A merge inside a batch of changes: what it moved, to move back
     /// ([`CustomerBook::unmerge`]).
     Merge(Box<super::merge::MergeUndo>),
+    /// Imported merge records: the redirects before, and how many records there were.
+    MergesImported {
+        redirects: rustc_hash::FxHashMap<crate::model::CustomerId, crate::model::CustomerId>,
+        merges: usize,
+    },
 }
 
 impl CustomerBook {
@@ -210,6 +215,10 @@ impl CustomerBook {
             Undo::LifecyclePolicy(previous) => self.lifecycle_policy = previous,
             Undo::SlaPolicies(previous) => self.sla_policies = previous,
             Undo::Merge(merge) => self.unmerge(*merge),
+            Undo::MergesImported { redirects, merges } => {
+                self.redirects = redirects;
+                self.merges.truncate(merges);
+            }
         }
     }
 

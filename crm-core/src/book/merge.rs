@@ -442,6 +442,28 @@ impl CustomerBook {
         Some(first_event.map_or(earliest, |f| f.min(earliest)))
     }
 
+    /// Installs merge records as recorded after the book's own ([`super::Change::
+    /// MergesImported`]): all of them are replayed by [`CustomerBook::replay_merges`] and
+    /// the redirects checked by the invariant function; journaled (the redirects before:
+    /// O(merges)), so that a batch can take it back.
+    pub(super) fn apply_imported_merges(
+        &mut self,
+        merges: &[MergeRecord],
+        journal: &mut Vec<super::ingest::Undo>,
+    ) -> Result<()> {
+        let redirects = self.redirects.clone();
+        let count = self.merges.len();
+        let mut all = self.merges.clone();
+        all.extend_from_slice(merges);
+        // The whole list is checked, so that a record may not undo an earlier one.
+        self.replay_merges(all)?;
+        journal.push(super::ingest::Undo::MergesImported {
+            redirects,
+            merges: count,
+        });
+        self.check_invariants(Scope::Merges)
+    }
+
     /// Rebuilds the redirects from merge records replayed in order (the loader's half of
     /// [`CustomerBook::merge`]): each record's survivor was live when it was made and each
     /// merged id had not been merged before; chains are then collapsed to the final

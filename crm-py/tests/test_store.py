@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 
 import pytest
@@ -168,3 +171,72 @@ def test_a_snapshot_imports_into_an_empty_store(tmp_path):
         with pytest.raises(crm.ConflictError):
             b.import_snapshot(tmp_path / "snap.json")  # only into an empty store
         assert (len(b), b.event_count) == (2, 2)
+
+
+READ_ONLY_CHILD = textwrap.dedent("""
+    import sys
+    import crm
+    path = sys.argv[1]
+    try:
+        book = crm.CustomerBook.open(path, create=False)
+    except crm.CrmIOError as e:
+        assert "ro.crm" in str(e), e
+        print("open-failed")
+        sys.exit(0)
+    before = (len(book), book.event_count, book.cursor, book.customer(1))
+    try:
+        book.add_customer(id=9, given_name="Can", family_name="Er")
+    except crm.CrmIOError as e:
+        assert "ro.crm" in str(e) and "read-only" in str(e), e
+        assert (len(book), book.event_count, book.cursor, book.customer(1)) == before
+        print("write-failed")
+        sys.exit(0)
+    print("the write went through")
+    sys.exit(1)
+""")
+
+
+def test_a_read_only_file_fails_clearly_and_changes_nothing():
+    # A folder of its own under /tmp that `nobody` can enter (pytest's tmp_path is 0700).
+    folder = tempfile.mkdtemp(prefix="crm-py-ro-")
+    try:
+        os.chmod(folder, 0o755)
+        path = os.path.join(folder, "ro.crm")
+        with crm.CustomerBook.open(path, currency="TRY") as b:
+            fill(b)
+            cursor = b.cursor
+        before = open(path, "rb").read()
+        os.chmod(path, 0o444)
+        # As root the permission bits do not bind: the child drops to nobody.
+        as_nobody = {"user": 65534, "group": 65534} if os.geteuid() == 0 else {}
+        if not as_nobody and os.access(path, os.W_OK):
+            pytest.skip("the 0444 file is still writable for this user")
+        out = subprocess.run([sys.executable, "-c", READ_ONLY_CHILD, path], capture_output=True,
+                             text=True, **as_nobody)
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert out.stdout.strip() in ("open-failed", "write-failed"), out.stdout
+        assert open(path, "rb").read() == before
+        os.chmod(path, 0o644)
+        with crm.CustomerBook.open(path, create=False) as again:
+            assert (len(again), again.event_count, again.cursor) == (2, 2, cursor)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_snapshot_with_merges_imports_and_reopens(tmp_path):
+    memory = crm.CustomerBook("TRY")
+    fill(memory)
+    memory.add_customer(id=3, given_name="Ayşe", family_name="Yılmaz")
+    memory.merge(1, [2], at=T0 + dt.timedelta(days=2))
+    memory.merge(3, [1], at=T0 + dt.timedelta(days=3))  # a chain: 2 → 1 → 3
+    memory.save(tmp_path / "snap.json")
+    with crm.CustomerBook.open(tmp_path / "b.crm", currency="TRY") as b:
+        b.import_snapshot(tmp_path / "snap.json")
+        page = b.changes()
+        assert page.changes[-1]["change"]["type"] == "merges_imported"
+        assert [m["merged"] for m in page.changes[-1]["change"]["merges"]] == [[2], [1]]
+    with crm.CustomerBook.open(tmp_path / "b.crm", create=False) as again:
+        assert (len(again), again.event_count) == (1, 2)
+        assert (again.resolve(1), again.resolve(2)) == (3, 3)
+        as_of = T0 + dt.timedelta(days=5)
+        assert again.view(3, as_of=as_of) == memory.view(3, as_of=as_of)

@@ -67,21 +67,89 @@ impl StoreOptions {
         }
     }
 
-    /// Parses the JSON form (unknown fields are refused, so a typo is not ignored).
+    /// Parses the JSON form. A value of the wrong type or out of range is refused naming
+    /// its key and the value as given (none of these options is personal data, so nothing
+    /// is masked; a long value is cut at 40 characters); an unknown key is refused, with
+    /// the closest known key as a suggestion, so a typo is not ignored.
     ///
     /// # Errors
-    /// [`crm_core::ErrorKind::Parse`] for text that is not the form above.
+    /// [`crm_core::ErrorKind::Parse`] for text that is not the form above, with
+    /// [`crm_core::CrmError::field`] the key at fault.
     ///
     /// ```
-    /// let o = crm_store::StoreOptions::from_json(r#"{"currency": "TRY", "busy_timeout_ms": 250}"#)?;
+    /// use crm_store::StoreOptions;
+    /// let o = StoreOptions::from_json(r#"{"currency": "TRY", "busy_timeout_ms": 250}"#)?;
     /// assert_eq!(o.busy_timeout, std::time::Duration::from_millis(250));
     /// assert!(o.create);
-    /// assert!(crm_store::StoreOptions::from_json(r#"{"synchronus": "full"}"#).is_err());
+    /// let e = StoreOptions::from_json(r#"{"synchronus": "full"}"#).unwrap_err();
+    /// assert!(e.to_string().ends_with("(did you mean `synchronous`?)"), "{e}");
+    /// let e = StoreOptions::from_json(r#"{"synchronous": "off"}"#).unwrap_err();
+    /// assert_eq!(e.field(), Some("synchronous"));
+    /// assert!(e.to_string().contains(r#"synchronous "off""#), "{e}");
     /// # Ok::<(), crm_core::CrmError>(())
     /// ```
     pub fn from_json(text: &str) -> Result<Self, crm_core::CrmError> {
-        serde_json::from_str(text).map_err(|e| crm_core::CrmError::parse("the store options", e))
+        // Key by key rather than one derived `Deserialize`: serde's message for a value of
+        // the wrong type names neither the key nor (after `CrmError::parse`'s masking, right
+        // for records that hold personal data) the value.
+        let what = "the store options";
+        let map: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(text).map_err(|e| crm_core::CrmError::parse(what, e))?;
+        let mut options = StoreOptions::default();
+        for (key, value) in map {
+            match key.as_str() {
+                "create" => options.create = option_value(&key, value)?,
+                "currency" => options.currency = option_value(&key, value)?,
+                "early_events" => options.early_events = option_value(&key, value)?,
+                "synchronous" => options.synchronous = option_value(&key, value)?,
+                "busy_timeout_ms" => {
+                    options.busy_timeout = Duration::from_millis(option_value(&key, value)?);
+                }
+                "verify" => options.verify = option_value(&key, value)?,
+                _ => {
+                    let e = <serde_json::Error as serde::de::Error>::unknown_field(&key, KEYS);
+                    return Err(crm_core::CrmError::parse(what, e));
+                }
+            }
+        }
+        Ok(options)
     }
+}
+
+/// The keys of the JSON form, as [`StoreOptions`]' `Serialize` writes them.
+const KEYS: &[&str] = &[
+    "create",
+    "currency",
+    "early_events",
+    "synchronous",
+    "busy_timeout_ms",
+    "verify",
+];
+
+/// The value of option `key`, or an error naming the key and the value.
+fn option_value<T: serde::de::DeserializeOwned>(
+    key: &str,
+    value: serde_json::Value,
+) -> Result<T, crm_core::CrmError> {
+    let mut shown = value.to_string();
+    if let Some((cut, _)) = shown.char_indices().nth(40) {
+        shown.truncate(cut);
+        shown.push('…');
+    }
+    serde_json::from_value(value).map_err(|e| {
+        // serde words these `<what it got>, expected <what it wants>`, repeating the value
+        // whole; only the wanted part is kept, the value is shown (cut) once.
+        let e = e.to_string();
+        let detail = match e.rsplit_once(", expected ") {
+            Some((_, wanted)) => format!("expected {wanted}"),
+            None => e,
+        };
+        crm_core::CrmError::new(
+            crm_core::ErrorKind::Parse,
+            Some(key),
+            format!("could not parse the store options: {key} {shown} is not allowed ({detail})"),
+        )
+    })
 }
 
 mod millis {
@@ -95,5 +163,121 @@ mod millis {
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         u64::deserialize(d).map(Duration::from_millis)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crm_core::ErrorKind;
+
+    fn refused(text: &str) -> crm_core::CrmError {
+        let e = StoreOptions::from_json(text).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Parse, "{e}");
+        e
+    }
+
+    #[test]
+    fn a_bad_value_names_its_key_and_the_value() {
+        let e = refused(r#"{"busy_timeout_ms": "x"}"#);
+        assert_eq!(e.field(), Some("busy_timeout_ms"));
+        assert_eq!(
+            e.to_string(),
+            r#"could not parse the store options: busy_timeout_ms "x" is not allowed (expected u64)"#
+        );
+        let e = refused(r#"{"busy_timeout_ms": -5}"#);
+        assert_eq!(
+            e.to_string(),
+            "could not parse the store options: busy_timeout_ms -5 is not allowed (expected u64)"
+        );
+        let e = refused(r#"{"create": "yes"}"#);
+        assert_eq!(e.field(), Some("create"));
+        assert!(
+            e.to_string()
+                .contains(r#"create "yes" is not allowed (expected a boolean)"#)
+        );
+        let e = refused(r#"{"early_events": "later"}"#);
+        assert!(
+            e.to_string().ends_with(
+                r#"early_events "later" is not allowed (expected `reject` or `accept`)"#
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_rejected_synchronous_mode_is_shown_unmasked() {
+        let e = refused(r#"{"currency": "TRY", "synchronous": "off"}"#);
+        assert_eq!(e.field(), Some("synchronous"));
+        assert_eq!(
+            e.to_string(),
+            "could not parse the store options: synchronous \"off\" is not allowed \
+             (expected `full` or `normal`)"
+        );
+    }
+
+    #[test]
+    fn a_long_value_is_cut() {
+        let long = "n".repeat(100);
+        let e = refused(&format!(r#"{{"synchronous": "{long}"}}"#));
+        // The opening quote and 39 letters, then the ellipsis.
+        let shown = format!("synchronous \"{}… is not allowed", "n".repeat(39));
+        assert!(e.to_string().contains(&shown), "{e}");
+        assert!(!e.to_string().contains(&"n".repeat(41)), "{e}");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_a_suggestion() {
+        let e = refused(r#"{"synchronus": "full"}"#);
+        assert_eq!(e.field(), Some("synchronus"));
+        assert!(
+            e.to_string().ends_with("(did you mean `synchronous`?)"),
+            "{e}"
+        );
+        let e = refused(r#"{"busy_timeout": 10}"#);
+        assert!(
+            e.to_string().ends_with("(did you mean `busy_timeout_ms`?)"),
+            "{e}"
+        );
+        let e = refused(r#"{"colour": 1}"#);
+        assert_eq!(e.field(), Some("colour"));
+        assert!(!e.to_string().contains("did you mean"), "{e}");
+        // Not an object, or not JSON at all.
+        refused("[1]");
+        refused("{");
+    }
+
+    #[test]
+    fn every_key_written_is_read_back() {
+        let options = StoreOptions {
+            create: false,
+            currency: Some("EUR".into()),
+            early_events: EarlyEvents::Accept,
+            synchronous: Synchronous::Normal,
+            busy_timeout: Duration::from_millis(1234),
+            verify: false,
+        };
+        let value = serde_json::to_value(&options).unwrap();
+        let written: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut known = KEYS.to_vec();
+        known.sort_unstable();
+        let mut written_sorted = written.clone();
+        written_sorted.sort_unstable();
+        assert_eq!(written_sorted, known);
+        assert_eq!(
+            StoreOptions::from_json(&value.to_string()).unwrap(),
+            options
+        );
+        assert_eq!(
+            StoreOptions::from_json("{}").unwrap(),
+            StoreOptions::default()
+        );
+        let none = StoreOptions::from_json(r#"{"currency": null}"#).unwrap();
+        assert_eq!(none.currency, None);
     }
 }

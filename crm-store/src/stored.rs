@@ -90,8 +90,8 @@ impl Batch {
         self.changes.push(Change::IncidentAdded { incident });
     }
 
-    /// As [`StoredBook::merge`] (a batch that merges keeps one copy of the book in memory
-    /// until it commits, to roll back to).
+    /// As [`StoredBook::merge`] (until the batch commits, memory keeps what the merge
+    /// moved, to move it back: the merged customers' records, not a copy of the book).
     pub fn merge(
         &mut self,
         survivor: CustomerId,
@@ -415,10 +415,12 @@ impl StoredBook {
     /// [`CustomerBook::dedupe`]: finds duplicate clusters and, with `apply`, merges each
     /// into its golden record, all merges committed as one transaction (one `merged` change
     /// per cluster in the log, golden profile included, so replaying gives the same book).
+    /// The merges are prepared ([`CustomerBook::prepare_dedupe`]), written, committed, and
+    /// only then kept in memory, like every other write.
     ///
     /// # Errors
     /// As [`CustomerBook::dedupe`] and [`StoredBook::apply`]; nothing is written and the
-    /// book is as it was then.
+    /// book is exactly as it was then (no rebuild from the store).
     pub fn dedupe(
         &mut self,
         config: &crm_core::quality::DedupConfig,
@@ -430,35 +432,17 @@ impl StoredBook {
             return self.book.dedupe(config, rules, at, false);
         }
         let (book, mut txn, cursor) = self.begin_caught_up()?;
-        // The merges are made in memory first (each cluster's golden record depends on the
-        // ones before); when the log cannot take them the book is rebuilt from the store,
-        // which still holds the book as it was. That costs a full replay, but only on a
-        // failed write, and keeps the common path free of a second copy of the book.
-        let (outcome, changes) = book.dedupe_logged(config, rules, at)?;
+        // Prepared like every other write: the merges are staged with an undo journal, and
+        // a failed append or commit drops `prepared`, which takes them back in memory.
+        let (prepared, outcome, changes) = book.prepare_dedupe(config, rules, at)?;
         if changes.is_empty() {
             return Ok(outcome);
         }
-        let written = txn
-            .append(&changes, Utc::now())
-            .and_then(|last| txn.commit().map(|()| last));
-        match written {
-            Ok(last) => {
-                *cursor = last;
-                Ok(outcome)
-            }
-            Err(e) => {
-                self.rebuild()?;
-                Err(e)
-            }
-        }
-    }
-
-    /// Replaces the book in memory with one replayed from the whole log.
-    fn rebuild(&mut self) -> Result<(), CrmError> {
-        let config = self.book.config().clone();
-        self.book = CustomerBook::new(config)?;
-        self.cursor = 0;
-        self.refresh().map(drop)
+        let last = txn.append(&changes, Utc::now())?;
+        txn.commit()?;
+        *cursor = last;
+        prepared.apply();
+        Ok(outcome)
     }
 
     /// [`CustomerBook::analyse`]: derived data, kept in memory only (not a change).
@@ -481,12 +465,13 @@ impl StoredBook {
 
     /// Writes every customer, event, incident and policy of `book` into this empty store as
     /// one transaction (importing a JSON snapshot: load it with [`crate::load_book`]). The
-    /// book must have the store's settings and no merges (merge records cannot be replayed
-    /// without the merged customers). Export is [`crate::save_book`] on the stored book.
+    /// book must have the store's settings. Its merges (whose merged customers are gone)
+    /// go in as one [`Change::MergesImported`], so old ids keep resolving after reopening.
+    /// Export is [`crate::save_book`] on the stored book.
     ///
     /// # Errors
-    /// [`ErrorKind::Conflict`] for a store that is not empty, other settings, or a book
-    /// with merges; then as [`StoredBook::apply`].
+    /// [`ErrorKind::Conflict`] for a store that is not empty or other settings; then as
+    /// [`StoredBook::apply`].
     pub fn import(&mut self, book: &CustomerBook) -> Result<(), CrmError> {
         if self.cursor != 0 || self.store_mut().last_seq()? != 0 {
             return Err(CrmError::conflict(
@@ -500,13 +485,6 @@ impl StoredBook {
                 "currency",
                 &book.config().currency,
                 format_args!("the store's settings are {:?}", self.book.config()),
-            ));
-        }
-        if !book.merges().is_empty() {
-            return Err(CrmError::conflict(
-                "merges",
-                book.merges().len(),
-                "a book with merges cannot be imported (its merged customers are gone)",
             ));
         }
         // Referrers first without their links, then the links: a profile may name a
@@ -533,6 +511,13 @@ impl StoredBook {
         changes.extend(book.incidents().iter().map(|i| Change::IncidentAdded {
             incident: i.clone(),
         }));
+        if !book.merges().is_empty() {
+            // The merged customers are gone from the book, their events under the
+            // survivors: the records go in as recorded, their ids redirecting.
+            changes.push(Change::MergesImported {
+                merges: book.merges().to_vec(),
+            });
+        }
         if let Some(p) = book.lifecycle_policy() {
             changes.push(Change::LifecyclePolicySet {
                 policy: Some(p.clone()),

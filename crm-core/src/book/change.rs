@@ -88,6 +88,17 @@ pub enum Change {
         /// When the merge was made.
         at: DateTime<Utc>,
     },
+    /// Merge records installed as recorded, with the redirects of their merged ids: what
+    /// importing a snapshot whose book has merges logs (the merged customers are gone from
+    /// it, their events already under the survivors, so the merges cannot be replayed as
+    /// [`Change::Merged`]). Validated as the snapshot loader validates merges: each merged
+    /// id is no customer and not merged before, each survivor not merged away before, every
+    /// id ends at a customer of the book. JSON: `{"type": "merges_imported", "merges":
+    /// [MergeRecord…]}`.
+    MergesImported {
+        /// The records, oldest first, after the book's own.
+        merges: Vec<MergeRecord>,
+    },
     /// [`CustomerBook::set_lifecycle_policy`] (`null` detaches).
     LifecyclePolicySet {
         /// The policy, or `None`.
@@ -113,6 +124,7 @@ impl Change {
             Change::EventsRecorded { .. } => "events_recorded",
             Change::IncidentAdded { .. } => "incident_added",
             Change::Merged { .. } => "merged",
+            Change::MergesImported { .. } => "merges_imported",
             Change::LifecyclePolicySet { .. } => "lifecycle_policy_set",
             Change::SlaPoliciesSet { .. } => "sla_policies_set",
         }
@@ -231,9 +243,9 @@ impl CustomerBook {
     }
 
     /// Validates several changes in order, each against the book as the earlier ones leave
-    /// it, all or nothing (a store's batch: one transaction). A merge inside a batch keeps
-    /// one copy of the book to roll back to (a single [`CustomerBook::prepare`]d merge does
-    /// not).
+    /// it, all or nothing (a store's batch: one transaction). Each change is staged with an
+    /// undo journal, a merge too (what it moved, in the size of the merged customers'
+    /// records: the book is never copied), so dropping the result takes them all back.
     ///
     /// # Errors
     /// As [`CustomerBook::prepare`], with `change #i` (the position) in front of the
@@ -250,6 +262,64 @@ impl CustomerBook {
             prepared.outcomes.push(outcome);
         }
         Ok(prepared)
+    }
+
+    /// [`CustomerBook::dedupe`] with `apply`, prepared: the merges are staged (each
+    /// cluster's golden record depends on the merges before it) with an undo journal, and
+    /// returned with what they did and the [`Change::Merged`] (golden profile included)
+    /// that replays each, for a store to log and commit. [`Prepared::apply`] keeps them
+    /// (its outcomes are one [`ChangeOutcome::Merged`] per merge); dropping the
+    /// [`Prepared`] takes them all back, leaving the book exactly as it was.
+    ///
+    /// # Errors
+    /// As [`CustomerBook::dedupe`]; the book is unchanged then.
+    ///
+    /// ```
+    /// use crm_core::book::CustomerBook;
+    /// use crm_core::model::Customer;
+    /// use crm_core::quality::{DedupConfig, GoldenRules};
+    /// let mut book = CustomerBook::with_currency("TRY")?;
+    /// for id in [1, 2] {
+    ///     let mut c = Customer::person(id, "Ayşe", "Kaya");
+    ///     c.national_id = Some("10000000146".to_owned());
+    ///     book.add_customer(c)?;
+    /// }
+    /// let at = "2025-06-01T00:00:00Z".parse().unwrap();
+    /// let (prepared, outcome, changes) =
+    ///     book.prepare_dedupe(&DedupConfig::default(), &GoldenRules::default(), at)?;
+    /// assert_eq!((outcome.clusters, changes.len()), (vec![vec![1, 2]], 1));
+    /// drop(prepared); // the commit failed: nothing was merged
+    /// assert_eq!((book.len(), book.merges().len()), (2, 0));
+    /// let (prepared, _, _) =
+    ///     book.prepare_dedupe(&DedupConfig::default(), &GoldenRules::default(), at)?;
+    /// prepared.apply(); // committed
+    /// assert_eq!((book.len(), book.resolve(2)), (1, Some(1)));
+    /// # Ok::<(), crm_core::CrmError>(())
+    /// ```
+    pub fn prepare_dedupe(
+        &mut self,
+        config: &crate::quality::DedupConfig,
+        rules: &crate::quality::GoldenRules,
+        at: DateTime<Utc>,
+    ) -> Result<(Prepared<'_>, super::DedupeOutcome, Vec<Change>)> {
+        let clusters = self.find_duplicates(config)?;
+        let mut prepared = self.begin();
+        let mut log = Vec::new();
+        let (merges, skipped) = prepared.book.merge_clusters(
+            &clusters,
+            rules,
+            at.date_naive(),
+            at,
+            Some(&mut log),
+            Some(&mut prepared.journal),
+        )?;
+        prepared.outcomes = merges.iter().cloned().map(ChangeOutcome::Merged).collect();
+        let outcome = super::DedupeOutcome {
+            clusters,
+            merges: Some(merges),
+            skipped: Some(skipped),
+        };
+        Ok((prepared, outcome, log))
     }
 
     /// Validates and applies `change` (what replaying a change log does).
@@ -330,10 +400,13 @@ impl Prepared<'_> {
                 at,
             } => {
                 let plan = book.plan_merge(*survivor, merged, profile.clone(), *at)?;
-                let mut before = book.clone();
-                before.journal = Vec::new();
-                journal.push(Undo::Book(Box::new(before)));
-                ChangeOutcome::Merged(book.apply_merge(plan))
+                let (record, undo) = book.apply_merge_undoable(plan);
+                journal.push(Undo::Merge(Box::new(undo)));
+                ChangeOutcome::Merged(record)
+            }
+            Change::MergesImported { merges } => {
+                book.apply_imported_merges(merges, journal)?;
+                ChangeOutcome::Count(merges.len())
             }
             Change::LifecyclePolicySet { policy } => {
                 if let Some(p) = policy {

@@ -37,9 +37,14 @@ pub(crate) enum Undo {
     IncidentAdded,
     LifecyclePolicy(Option<std::sync::Arc<crate::lifecycle::LifecyclePolicy>>),
     SlaPolicies(Option<std::sync::Arc<crate::sla::SlaPolicies>>),
-    /// The whole book before a merge inside a batch of changes (a merge rewrites every
-    /// dense index, so a batch that merges keeps one copy to roll back to).
-    Book(Box<CustomerBook>),
+    /// A merge inside a batch of changes: what it moved, to move back
+    /// ([`CustomerBook::unmerge`]).
+    Merge(Box<super::merge::MergeUndo>),
+    /// Imported merge records: the redirects before, and how many records there were.
+    MergesImported {
+        redirects: rustc_hash::FxHashMap<crate::model::CustomerId, crate::model::CustomerId>,
+        merges: usize,
+    },
 }
 
 impl CustomerBook {
@@ -209,7 +214,11 @@ impl CustomerBook {
             }
             Undo::LifecyclePolicy(previous) => self.lifecycle_policy = previous,
             Undo::SlaPolicies(previous) => self.sla_policies = previous,
-            Undo::Book(previous) => *self = *previous,
+            Undo::Merge(merge) => self.unmerge(*merge),
+            Undo::MergesImported { redirects, merges } => {
+                self.redirects = redirects;
+                self.merges.truncate(merges);
+            }
         }
     }
 

@@ -27,6 +27,8 @@ pub(crate) enum Scope {
     Customer(u32),
     /// One event (its index) after it was recorded.
     Event(u32),
+    /// The redirects and merge records, after merge records were imported.
+    Merges,
 }
 
 impl CustomerBook {
@@ -37,6 +39,7 @@ impl CustomerBook {
         match scope {
             Scope::Customer(d) => self.check_customer(d, true),
             Scope::Event(i) => self.check_event(i),
+            Scope::Merges => self.check_redirects(),
             Scope::All => {
                 if self.index.len() != self.customers.len()
                     || self.by_customer.len() != self.customers.len()

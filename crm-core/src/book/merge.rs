@@ -9,7 +9,7 @@ use super::invariants::Scope;
 use super::store::StoredKind;
 use super::{CustomerBook, EarlyEvents};
 use crate::error::{CrmError, Result};
-use crate::model::{Customer, CustomerId};
+use crate::model::{ComplaintId, Customer, CustomerId};
 
 /// One merge: `merged` customers folded into `survivor`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +36,34 @@ pub(super) struct MergePlan {
     profile: Option<Customer>,
     acquired_at: Option<DateTime<Utc>>,
     at: DateTime<Utc>,
+}
+
+/// What one applied merge changed, to take it back exactly ([`CustomerBook::unmerge`]): the
+/// merged customers' own records and the entries that pointed at them, never a copy of the
+/// book, so a batch of changes with merges journals O(merged records).
+#[derive(Debug, Clone)]
+pub(crate) struct MergeUndo {
+    /// The survivor's dense index before the merge.
+    keep: u32,
+    /// The survivor's profile and event list before the merge.
+    survivor: Box<Customer>,
+    survivor_list: Vec<u32>,
+    /// The merged customers: dense index before the merge (ascending), profile, event list.
+    gone: Vec<(u32, Customer, Vec<u32>)>,
+    /// Events owned by a merged customer: (event index, its dense owner before).
+    owners: Vec<(u32, u32)>,
+    /// Referrals naming a merged customer: (event index, the referred dense index before).
+    referred: Vec<(u32, u32)>,
+    /// Complaints of a merged customer: (id, its dense customer before).
+    complaints: Vec<(ComplaintId, u32)>,
+    /// Profiles whose `referred_by` was re-pointed: (dense index after, `referred_by` before).
+    referrers: Vec<(u32, Option<CustomerId>)>,
+    /// Redirects the merge re-pointed or replaced: (merged id, survivor before).
+    redirects: Vec<(CustomerId, CustomerId)>,
+    /// Redirects the merge added.
+    added: Vec<CustomerId>,
+    /// The analysis the merge dropped.
+    segmentation: Option<std::sync::Arc<super::Segmentation>>,
 }
 
 impl CustomerBook {
@@ -158,6 +186,12 @@ impl CustomerBook {
     /// Applies a merge [`CustomerBook::plan_merge`] validated against this very book (the
     /// second half of [`CustomerBook::merge`]); it cannot fail.
     pub(super) fn apply_merge(&mut self, plan: MergePlan) -> MergeRecord {
+        self.apply_merge_undoable(plan).0
+    }
+
+    /// [`CustomerBook::apply_merge`], also returning what [`CustomerBook::unmerge`] needs to
+    /// take the merge back (its size is that of the merged customers' records).
+    pub(super) fn apply_merge_undoable(&mut self, plan: MergePlan) -> (MergeRecord, MergeUndo) {
         let MergePlan {
             keep,
             survivor,
@@ -168,6 +202,19 @@ impl CustomerBook {
             at,
         } = plan;
         let group = |d: u32| d == keep || gone.contains(&d);
+        let mut undo = MergeUndo {
+            keep,
+            survivor: Box::new(self.customers[keep as usize].clone()),
+            survivor_list: Vec::new(),
+            gone: Vec::with_capacity(gone.len()),
+            owners: Vec::new(),
+            referred: Vec::new(),
+            complaints: Vec::new(),
+            referrers: Vec::new(),
+            redirects: Vec::new(),
+            added: Vec::with_capacity(merged_ids.len()),
+            segmentation: self.segmentation.take(),
+        };
         // Validation is over: apply. Dense indexes after removing the merged customers.
         let mut new_index = vec![0u32; self.customers.len()];
         let mut next = 0u32;
@@ -186,27 +233,42 @@ impl CustomerBook {
             }
         };
         let mut moved = 0;
-        for e in &mut self.events {
+        for (i, e) in self.events.iter_mut().enumerate() {
             if gone.contains(&e.customer) {
                 moved += 1;
+                undo.owners.push((i as u32, e.customer));
             }
             e.customer = remap(e.customer);
             if let StoredKind::Referral { referred } = &mut e.kind {
+                if gone.contains(referred) {
+                    undo.referred.push((i as u32, *referred));
+                }
                 *referred = remap(*referred);
             }
         }
-        for c in self.complaints.values_mut() {
+        for (&id, c) in &mut self.complaints {
+            if gone.contains(&c.customer) {
+                undo.complaints.push((id, c.customer));
+            }
             c.customer = remap(c.customer);
         }
         // Per-customer event lists: the survivor's is the union, in time order.
         let old_lists = std::mem::take(&mut self.by_customer);
+        let old_customers = std::mem::take(&mut self.customers);
         let mut union: Vec<u32> = Vec::new();
-        for (d, list) in old_lists.into_iter().enumerate() {
+        for (d, (list, c)) in old_lists.into_iter().zip(old_customers).enumerate() {
             let d = d as u32;
             if group(d) {
-                union.extend(list);
+                union.extend_from_slice(&list);
+            }
+            if d == keep {
+                undo.survivor_list = list;
+                self.customers.push(c);
+            } else if gone.contains(&d) {
+                undo.gone.push((d, c, list));
             } else {
                 self.by_customer.push(list);
+                self.customers.push(c);
             }
         }
         let events = &self.events;
@@ -214,22 +276,20 @@ impl CustomerBook {
         union.dedup();
         self.by_customer.insert(survivor_new as usize, union);
 
-        let old_customers = std::mem::take(&mut self.customers);
-        for (d, c) in old_customers.into_iter().enumerate() {
-            if !gone.contains(&(d as u32)) {
-                self.customers.push(c);
-            }
-        }
         if let Some(p) = profile {
             self.customers[survivor_new as usize] = p;
         }
         self.customers[survivor_new as usize].acquired_at = acquired_at;
-        for c in &mut self.customers {
+        for (d, c) in self.customers.iter_mut().enumerate() {
+            let before = c.referred_by;
             if c.referred_by.is_some_and(|r| merged_ids.contains(&r)) {
                 c.referred_by = Some(survivor);
             }
             if c.referred_by == Some(c.id) {
                 c.referred_by = None;
+            }
+            if c.referred_by != before {
+                undo.referrers.push((d as u32, before));
             }
         }
         self.index = self
@@ -240,15 +300,18 @@ impl CustomerBook {
             .collect::<FxHashMap<_, _>>();
         // Chains collapse: ids merged into a now merged-away customer follow it.
         let folded: FxHashSet<CustomerId> = merged_ids.iter().copied().collect();
-        for to in self.redirects.values_mut() {
+        for (&from, to) in &mut self.redirects {
             if folded.contains(to) {
+                undo.redirects.push((from, *to));
                 *to = survivor;
             }
         }
         for &id in &merged_ids {
-            self.redirects.insert(id, survivor);
+            match self.redirects.insert(id, survivor) {
+                Some(before) => undo.redirects.push((id, before)),
+                None => undo.added.push(id),
+            }
         }
-        self.segmentation = None;
         let record = MergeRecord {
             survivor,
             merged: merged_ids,
@@ -261,7 +324,92 @@ impl CustomerBook {
             self.check_invariants(Scope::Customer(survivor_new)).is_ok(),
             "a planned merge broke the book's invariants"
         );
-        record
+        (record, undo)
+    }
+
+    /// Takes back the last merge applied, which [`CustomerBook::apply_merge_undoable`]
+    /// described in `undo`, when nothing after it is still applied (a journal is undone
+    /// last in, first out): the book is exactly as before the merge, dense indexes
+    /// included. It walks the book's events and customers once, as the merge did, and
+    /// copies nothing but the merged records kept in `undo`.
+    pub(crate) fn unmerge(&mut self, undo: MergeUndo) {
+        let MergeUndo {
+            keep,
+            survivor,
+            survivor_list,
+            gone,
+            owners,
+            referred,
+            complaints,
+            referrers,
+            redirects,
+            added,
+            segmentation,
+        } = undo;
+        self.merges.pop();
+        self.segmentation = segmentation;
+        for id in &added {
+            self.redirects.remove(id);
+        }
+        self.redirects.extend(redirects);
+        // In the merged layout: the re-pointed referrers, then the survivor as it was.
+        for (d, referred_by) in referrers {
+            self.customers[d as usize].referred_by = referred_by;
+        }
+        let survivor_new = keep as usize - gone.iter().filter(|g| g.0 < keep).count();
+        self.customers[survivor_new] = *survivor;
+        self.by_customer[survivor_new] = survivor_list;
+        // The layout before: each merged customer back at its index.
+        let n = self.customers.len() + gone.len();
+        let mut old_of_new: Vec<u32> = Vec::with_capacity(self.customers.len());
+        let mut customers = Vec::with_capacity(n);
+        let mut lists = Vec::with_capacity(n);
+        let mut kept = std::mem::take(&mut self.customers)
+            .into_iter()
+            .zip(std::mem::take(&mut self.by_customer));
+        let mut gone = gone.into_iter().peekable();
+        for d in 0..n as u32 {
+            let back = gone.next_if(|g| g.0 == d).map(|(_, c, l)| (c, l));
+            let Some((c, list)) = back.or_else(|| {
+                old_of_new.push(d);
+                kept.next()
+            }) else {
+                break;
+            };
+            customers.push(c);
+            lists.push(list);
+        }
+        self.customers = customers;
+        self.by_customer = lists;
+        let old = |d: u32| old_of_new[d as usize];
+        for e in &mut self.events {
+            e.customer = old(e.customer);
+            if let StoredKind::Referral { referred } = &mut e.kind {
+                *referred = old(*referred);
+            }
+        }
+        for (i, d) in owners {
+            self.events[i as usize].customer = d;
+        }
+        for (i, d) in referred {
+            if let StoredKind::Referral { referred } = &mut self.events[i as usize].kind {
+                *referred = d;
+            }
+        }
+        for c in self.complaints.values_mut() {
+            c.customer = old(c.customer);
+        }
+        for (id, d) in complaints {
+            if let Some(c) = self.complaints.get_mut(&id) {
+                c.customer = d;
+            }
+        }
+        self.index = self
+            .customers
+            .iter()
+            .enumerate()
+            .map(|(d, c)| (c.id, d as u32))
+            .collect::<FxHashMap<_, _>>();
     }
 
     /// The survivor's acquisition date after a merge: the earliest known of the group's
@@ -292,6 +440,28 @@ impl CustomerBook {
             })
             .min();
         Some(first_event.map_or(earliest, |f| f.min(earliest)))
+    }
+
+    /// Installs merge records as recorded after the book's own ([`super::Change::
+    /// MergesImported`]): all of them are replayed by [`CustomerBook::replay_merges`] and
+    /// the redirects checked by the invariant function; journaled (the redirects before:
+    /// O(merges)), so that a batch can take it back.
+    pub(super) fn apply_imported_merges(
+        &mut self,
+        merges: &[MergeRecord],
+        journal: &mut Vec<super::ingest::Undo>,
+    ) -> Result<()> {
+        let redirects = self.redirects.clone();
+        let count = self.merges.len();
+        let mut all = self.merges.clone();
+        all.extend_from_slice(merges);
+        // The whole list is checked, so that a record may not undo an earlier one.
+        self.replay_merges(all)?;
+        journal.push(super::ingest::Undo::MergesImported {
+            redirects,
+            merges: count,
+        });
+        self.check_invariants(Scope::Merges)
     }
 
     /// Rebuilds the redirects from merge records replayed in order (the loader's half of
@@ -468,42 +638,20 @@ impl CustomerBook {
         today: chrono::NaiveDate,
         at: DateTime<Utc>,
     ) -> Result<MergeOutcome> {
-        self.merge_clusters(clusters, rules, today, at, None)
+        self.merge_clusters(clusters, rules, today, at, None, None)
     }
 
-    /// [`CustomerBook::dedupe`] with `apply`, also returning each merge made as the
-    /// [`super::Change::Merged`] (golden profile included) that replays it: what a store
-    /// writes to its log.
-    ///
-    /// # Errors
-    /// As [`CustomerBook::dedupe`]; nothing is merged then.
-    pub fn dedupe_logged(
-        &mut self,
-        config: &crate::quality::DedupConfig,
-        rules: &crate::quality::GoldenRules,
-        at: DateTime<Utc>,
-    ) -> Result<(DedupeOutcome, Vec<super::Change>)> {
-        let clusters = self.find_duplicates(config)?;
-        let mut log = Vec::new();
-        let (merges, skipped) =
-            self.merge_clusters(&clusters, rules, at.date_naive(), at, Some(&mut log))?;
-        Ok((
-            DedupeOutcome {
-                clusters,
-                merges: Some(merges),
-                skipped: Some(skipped),
-            },
-            log,
-        ))
-    }
-
-    fn merge_clusters(
+    /// Merges each cluster (see [`CustomerBook::merge_duplicates`]); with `log`, also
+    /// pushes each merge made as the [`super::Change::Merged`] (golden profile included)
+    /// that replays it; with `journal`, journals each merge so that it can be taken back.
+    pub(super) fn merge_clusters(
         &mut self,
         clusters: &[Vec<CustomerId>],
         rules: &crate::quality::GoldenRules,
         today: chrono::NaiveDate,
         at: DateTime<Utc>,
         mut log: Option<&mut Vec<super::Change>>,
+        mut journal: Option<&mut Vec<super::ingest::Undo>>,
     ) -> Result<MergeOutcome> {
         for id in clusters.iter().flatten() {
             self.dense(*id)?;
@@ -546,7 +694,15 @@ impl CustomerBook {
                             at,
                         });
                     }
-                    done.push(self.apply_merge(plan));
+                    let record = match journal.as_deref_mut() {
+                        Some(journal) => {
+                            let (record, undo) = self.apply_merge_undoable(plan);
+                            journal.push(super::ingest::Undo::Merge(Box::new(undo)));
+                            record
+                        }
+                        None => self.apply_merge(plan),
+                    };
+                    done.push(record);
                 }
                 Err(e) => skipped.push((cluster.clone(), e.to_string())),
             }

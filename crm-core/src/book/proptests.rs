@@ -504,3 +504,166 @@ proptest! {
         }
     }
 }
+
+/// Everything a book holds as one canonical text (its maps sorted; the string interner
+/// left out, whose unused symbols nothing observes): two books with the same text are the
+/// same book, dense indexes, event lists and complaint states included, which a snapshot
+/// does not show.
+fn internals(b: &CustomerBook) -> String {
+    let mut index: Vec<(u64, u32)> = b.index.iter().map(|(&k, &v)| (k, v)).collect();
+    index.sort_unstable();
+    let mut complaints: Vec<_> = b.complaints.iter().collect();
+    complaints.sort_by_key(|&(&id, _)| id);
+    let mut redirects: Vec<(u64, u64)> = b.redirects.iter().map(|(&k, &v)| (k, v)).collect();
+    redirects.sort_unstable();
+    format!(
+        "{:?}\n{:?}\n{index:?}\n{:?}\n{:?}\n{complaints:?}\n{:?}\n{redirects:?}\n{:?}\n{} {} {} {}",
+        b.config,
+        b.customers,
+        b.events,
+        b.by_customer,
+        b.incidents,
+        b.merges,
+        b.money_total,
+        b.segmentation.is_some(),
+        b.lifecycle_policy.is_some(),
+        b.sla_policies.is_some(),
+    )
+}
+
+/// Changes for a batch, merges (some with a golden profile) more often than the rest.
+fn batch_change() -> impl Strategy<Value = Change> {
+    let merge = (
+        any_id(),
+        prop::collection::vec(any_id(), 1..3),
+        prop::option::weighted(0.4, profile()),
+    )
+        .prop_map(|(survivor, merged, profile)| Change::Merged {
+            survivor,
+            merged,
+            profile: profile.map(|p| Customer { id: survivor, ..p }),
+            at: base() + Duration::days(70),
+        });
+    prop_oneof![
+        3 => merge,
+        2 => op().prop_filter_map("an op with a change", |o| change_of(&o)),
+    ]
+}
+
+/// A book of customers 0..6 after `setup` (failed calls ignored), so that it may already
+/// hold merges, redirect chains, complaints and referrals.
+fn book_after(setup: &[Op]) -> CustomerBook {
+    let mut book = CustomerBook::with_currency("TRY").unwrap();
+    book.add_customers((0..6u64).map(|id| Customer {
+        // Profiles that name 1 and 2 as their referrer, re-pointed when those merge.
+        referred_by: [None, None, Some(1), Some(1), Some(2), None][id as usize],
+        ..Customer::person(id, ["Ayşe", "Can"][id as usize % 2], "Yılmaz")
+    }))
+    .unwrap();
+    // Complaints of 1 and 2, and referrals between others, which follow merges.
+    let opened = |customer_id: u64, complaint_id: u64| Event {
+        customer_id,
+        at: base(),
+        kind: ComplaintOpened {
+            complaint_id,
+            priority: Priority::High,
+            category: None,
+            channel: None,
+            description: None,
+        }
+        .into(),
+    };
+    let referral = |customer_id: u64, referred: u64| Event {
+        customer_id,
+        at: base() + Duration::hours(1),
+        kind: Referral { referred }.into(),
+    };
+    book.record_all([opened(1, 1), opened(2, 2), referral(3, 4), referral(5, 1)])
+        .unwrap();
+    for op in setup {
+        let _ = apply(&mut book, op);
+    }
+    book
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// A batch with merges inside that is refused, or prepared and then dropped (a failed
+    /// commit), leaves the book exactly as it was, internals included; applied, it gives
+    /// the book (and the outcomes) that applying its changes one by one gives.
+    #[test]
+    fn a_failed_batch_with_merges_leaves_the_book_as_it_was(
+        setup in prop::collection::vec(op(), 0..16),
+        changes in prop::collection::vec(batch_change(), 1..8),
+    ) {
+        let mut book = book_after(&setup);
+        let before = internals(&book);
+        let mut one_by_one = book.clone();
+        let sequential: crate::Result<Vec<ChangeOutcome>> = changes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| one_by_one.apply_change(c).map_err(|e| e.context(format_args!("change #{i}"))))
+            .collect();
+        // The same batch with a change that always fails at the end.
+        let mut failing = changes.clone();
+        failing.push(Change::CustomerUpdated { customer: Customer::person(77, "Yok", "Yok") });
+        let e = book.prepare_all(&failing).map(drop).unwrap_err();
+        if sequential.is_ok() {
+            prop_assert_eq!(e.to_string(), format!("change #{}: unknown customer_id 77", changes.len()));
+        }
+        prop_assert_eq!(internals(&book), before.clone());
+        let staged = book.prepare_all(&changes).map(drop).map_err(|e| e.to_string());
+        prop_assert_eq!(internals(&book), before);
+        match staged {
+            Err(e) => prop_assert_eq!(Some(e), sequential.err().map(|e| e.to_string())),
+            Ok(()) => {
+                let outcomes = book.prepare_all(&changes).unwrap().apply();
+                prop_assert_eq!(Ok(outcomes), sequential.map_err(|e| e.to_string()));
+                prop_assert_eq!(internals(&book), internals(&one_by_one));
+                prop_assert!(book.check_invariants(super::invariants::Scope::All).is_ok());
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// A prepared dedupe that is dropped (its commit failed) leaves the book exactly as it
+    /// was; applied, it is the in-memory dedupe, and its changes replay into the same book.
+    #[test]
+    fn a_dropped_dedupe_leaves_the_book_as_it_was(setup in prop::collection::vec(op(), 0..16)) {
+        let mut book = book_after(&setup);
+        // Two pairs of duplicates (same name and national id, one referred by a customer
+        // of the setup), so that there is work to do.
+        for (id, nid) in [(11u64, "10000000146"), (12, "10000000146"), (13, "10000000078"), (14, "10000000078")] {
+            let mut c = Customer::person(id, "Deniz", if id < 13 { "Ak" } else { "Kara" });
+            c.national_id = Some(nid.into());
+            c.referred_by = (id == 14).then_some(0);
+            book.add_customer(c).unwrap();
+        }
+        let config = crate::quality::DedupConfig::default();
+        let rules = crate::quality::GoldenRules::default();
+        let at = base() + Duration::days(80);
+        let before = internals(&book);
+        let mut direct = book.clone();
+        let expected = direct.dedupe(&config, &rules, at, true).unwrap();
+        prop_assert!(expected.merges.as_ref().is_some_and(|m| m.len() >= 2), "{:?}", expected);
+        let mut replica = book.clone();
+        let (prepared, outcome, changes) = book.prepare_dedupe(&config, &rules, at).unwrap();
+        drop(prepared);
+        prop_assert_eq!(internals(&book), before);
+        prop_assert_eq!(&outcome, &expected);
+        let (prepared, outcome, _) = book.prepare_dedupe(&config, &rules, at).unwrap();
+        let outcomes = prepared.apply();
+        prop_assert_eq!(&outcome, &expected);
+        let merges = expected.merges.clone().unwrap_or_default();
+        prop_assert_eq!(outcomes, merges.into_iter().map(ChangeOutcome::Merged).collect::<Vec<_>>());
+        prop_assert_eq!(internals(&book), internals(&direct));
+        for change in &changes {
+            replica.apply_change(change).unwrap();
+        }
+        prop_assert!(replica.snapshot() == book.snapshot());
+    }
+}

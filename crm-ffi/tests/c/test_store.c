@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -168,8 +169,60 @@ static int run_writer(const char *path) {
     return (crm_book_close(writer) == CRM_OK && ok) ? 0 : 1;
 }
 
+/* The read-only process: as `nobody` when root (permission bits do not bind root), it meets
+ * a 0444 store: opening or the first write fails with CRM_IO_ERROR naming the file, and the
+ * book it opened is unchanged. Exit 0 when so, 3 when the file is still writable (skip). */
+static int run_read_only(const char *path) {
+    if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) return 2;
+    if (access(path, W_OK) == 0) return 3;
+    crm_book_t *book = NULL;
+    int status = crm_book_open(path, NULL, &book);
+    if (status != CRM_OK) {
+        return status == CRM_IO_ERROR && contains(crm_last_error_message(), "ro.crm") ? 0 : 4;
+    }
+    size_t len = crm_book_len(book);
+    uint64_t cursor = crm_book_cursor(book);
+    status = crm_book_add_customers_json(book, "[{\"id\": 9, \"given_name\": \"Can\"}]");
+    int ok = status == CRM_IO_ERROR && contains(crm_last_error_message(), "ro.crm")
+             && contains(crm_last_error_message(), "read-only")
+             && crm_book_len(book) == len && crm_book_cursor(book) == cursor;
+    if (!ok) fprintf(stderr, "read-only write: status %d: %s\n", status, crm_last_error_message());
+    crm_book_free(book);
+    return ok ? 0 : 5;
+}
+
+static void test_a_read_only_file_fails_clearly_and_is_untouched(void) {
+    char path[128];
+    crm_book_t *book = NULL;
+    CHECK_STATUS(crm_book_open(path_in("ro.crm", path, sizeof path), "{\"currency\": \"TRY\"}", &book),
+                 CRM_OK);
+    CHECK_STATUS(crm_book_add_customers_json(book, CUSTOMERS), CRM_OK);
+    CHECK_STATUS(crm_book_close(book), CRM_OK);
+    CHECK(chmod(path, 0444) == 0 && chmod(dir, 0755) == 0);
+    pid_t child = fork();
+    if (child == 0) {
+        execl(self_path, self_path, "--read-only", path, (char *)NULL);
+        _exit(127);
+    }
+    int status = -1;
+    CHECK(child > 0 && waitpid(child, &status, 0) == child);
+    CHECK(WIFEXITED(status));
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
+        printf("skipped: the read-only file is still writable for this user (not root, "
+               "but allowed to write past permission bits)\n");
+    } else {
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    CHECK(chmod(path, 0644) == 0 && chmod(dir, 0700) == 0);
+    /* Untouched: the same two customers, the same one change. */
+    CHECK_STATUS(crm_book_open(path, NULL, &book), CRM_OK);
+    CHECK(crm_book_len(book) == 2 && crm_book_cursor(book) == 1);
+    crm_book_free(book);
+}
+
 int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "--writer") == 0) return run_writer(argv[2]);
+    if (argc == 3 && strcmp(argv[1], "--read-only") == 0) return run_read_only(argv[2]);
     self_path = argv[0];
     strcpy(dir, "/tmp/crm-c-store-XXXXXX");
     if (mkdtemp(dir) == NULL) {
@@ -180,6 +233,7 @@ int main(int argc, char **argv) {
     test_a_reader_sees_a_writer_process_after_refresh();
     test_bad_files_and_options();
     test_store_only_calls_on_a_memory_book();
+    test_a_read_only_file_fails_clearly_and_is_untouched();
     char cmd[96];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);

@@ -180,8 +180,9 @@ class CustomerBook:
 
     def import_snapshot(self, path: Union[str, "os.PathLike[str]"]) -> None:
         """Writes the JSON snapshot at ``path`` (from :meth:`save`) into this empty stored
-        book, as one transaction. A snapshot with merges cannot be imported (its merged
-        customers are gone): :class:`crm.ConflictError`. Export is :meth:`save`."""
+        book, as one transaction; its merges go in as recorded (one ``merges_imported``
+        change), so merged ids keep resolving. A store that is not empty, or another
+        currency: :class:`crm.ConflictError`. Export is :meth:`save`."""
         self._inner.import_snapshot(os.fspath(path))
 
     def close(self) -> None:

@@ -478,3 +478,107 @@ fn a_read_only_file_fails_clearly_and_is_untouched() {
     drop(book);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Sets this process's file-size limit (`RLIMIT_FSIZE`) to `bytes` (`None`: no limit),
+/// with SIGXFSZ ignored so that a write past it fails with EFBIG instead of killing us.
+fn limit_file_size(bytes: Option<u64>) {
+    // SAFETY: plain libc calls with valid arguments.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+        let limit = libc::rlimit {
+            rlim_cur: bytes.unwrap_or(libc::RLIM_INFINITY),
+            rlim_max: libc::RLIM_INFINITY,
+        };
+        assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &limit), 0);
+    }
+}
+
+#[test]
+fn dedupe_full_child() {
+    let Some((role, path)) = child_role() else {
+        return;
+    };
+    assert_eq!(role, "dedupe-full");
+    let mut book = crm_store::open(&path, &StoreOptions::default()).unwrap();
+    let config = crm_core::quality::DedupConfig::default();
+    let rules = crm_core::quality::GoldenRules::default();
+    let at = suite::t0() + Days::days(30);
+    // An analysis kept in memory only: rebuilding the book from the store would lose it.
+    let analysis = book
+        .analyse(at, &crm_core::book::SegmentationConfig::default())
+        .unwrap();
+    let before = book.snapshot();
+    let cursor = book.cursor();
+    let resolved: Vec<_> = (1..=6).map(|id| book.resolve(id)).collect();
+    let mut out = std::io::stdout().lock();
+    // The store was closed (its log checkpointed away): the first page the commit writes
+    // to the log goes past 1 KiB.
+    limit_file_size(Some(1024));
+    let e = book.dedupe(&config, &rules, at, true).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Io, "{e}");
+    assert!(e.to_string().contains("book.crm"), "{e}");
+    assert!(
+        book.snapshot() == before,
+        "the failed dedupe changed memory"
+    );
+    assert_eq!(book.cursor(), cursor);
+    assert_eq!(
+        (1..=6).map(|id| book.resolve(id)).collect::<Vec<_>>(),
+        resolved
+    );
+    assert!(book.merges().is_empty());
+    assert!(
+        book.segmentation()
+            .is_some_and(|s| std::ptr::eq(s, &*analysis)),
+        "the book was rebuilt"
+    );
+    // The store is as it was, for another connection too.
+    let other = crm_store::open(&path, &StoreOptions::default()).unwrap();
+    assert!(other.snapshot() == before && other.cursor() == cursor);
+    drop(other);
+    writeln!(out, "failed {e}").unwrap();
+    // Memory was left whole: the same call succeeds once the disk has room again.
+    limit_file_size(None);
+    let outcome = book.dedupe(&config, &rules, at, true).unwrap();
+    writeln!(out, "merged {}", serde_json::to_string(&outcome).unwrap()).unwrap();
+    out.flush().unwrap();
+}
+
+/// A dedupe whose commit fails (a file-size limit, as a full disk) leaves memory and the
+/// store exactly as they were, without a rebuild; retried with room, it commits the merges
+/// the same dedupe makes in memory, and the store reopens as that book.
+#[test]
+fn a_failed_dedupe_commit_leaves_memory_and_store_as_before() {
+    if child_role().is_some() {
+        return;
+    }
+    let dir = scratch("dedupe-full");
+    let (path, mut book) = new_store(&dir);
+    suite::duplicates(&mut book);
+    let mut expected = book.book().clone();
+    let outcome = expected
+        .dedupe(
+            &crm_core::quality::DedupConfig::default(),
+            &crm_core::quality::GoldenRules::default(),
+            suite::t0() + Days::days(30),
+            true,
+        )
+        .unwrap();
+    book.close().unwrap();
+    let output = child("sqlite::dedupe_full_child", "dedupe-full", &path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("failed could not "), "{text}");
+    let merged = text
+        .lines()
+        .find_map(|l| l.find("merged ").map(|i| &l[i + 7..]))
+        .unwrap_or_else(|| panic!("the retry did not merge: {text}"));
+    assert_eq!(merged, serde_json::to_string(&outcome).unwrap());
+    let back = crm_store::open(&path, &StoreOptions::default()).unwrap();
+    assert_eq!(back.snapshot(), expected.snapshot());
+    assert_eq!(back.merges().len(), 2);
+    drop(back);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

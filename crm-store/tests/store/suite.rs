@@ -297,11 +297,7 @@ pub(crate) fn snapshots_import_and_export(b: &dyn Backend, json_path: &std::path
     t.import(&book).unwrap();
     assert_eq!(t.snapshot(), s.snapshot());
     assert_eq!(t.import(&book).unwrap_err().kind(), ErrorKind::Conflict);
-    let mut merged = book.clone();
-    merged.merge(1, &[2], None, t0()).unwrap();
-    let (_loc3, mut u) = try_store(b, "import-merged");
-    assert_eq!(u.import(&merged).unwrap_err().kind(), ErrorKind::Conflict);
-    assert_eq!(u.len(), 0);
+    let (_loc3, mut u) = try_store(b, "import-eur");
     let eur = CustomerBook::with_currency("EUR").unwrap();
     assert_eq!(u.import(&eur).unwrap_err().kind(), ErrorKind::Conflict);
 }
@@ -357,6 +353,179 @@ pub(crate) fn the_log_replays_into_the_same_book(b: &dyn Backend) {
     assert_eq!(reopen(b, &loc).snapshot(), replica.snapshot());
 }
 
+/// Customers 1..=6: 1, 2 and 3 one person under three ids (2 referred by 5), 4 and 6 another
+/// (6 referred by 5); 5 alone. Purchases for each, and a complaint of 2.
+pub(crate) fn duplicates(s: &mut StoredBook) {
+    let person = |id: u64, family: &str, nid: &str, phone: &str| {
+        let mut c = Customer::person(id, "Ayşe", family);
+        c.national_id = Some(nid.into());
+        c.phones = vec![phone.into()];
+        c.referred_by = matches!(id, 2 | 6).then_some(5);
+        c
+    };
+    s.add_customer(Customer::person(5, "Deniz", "Ak")).unwrap();
+    s.add_customers([
+        person(1, "Kaya", "10000000146", "0532 123 45 67"),
+        person(2, "Kaya", "10000000146", "+90 532 123 4567"),
+        person(3, "Kaya", "10000000146", "0532 1234567"),
+        person(4, "Demir", "10000000078", "0533 765 43 21"),
+        person(6, "Demir", "10000000078", "0533 765 4321"),
+    ])
+    .unwrap();
+    s.record_all((1..=6).map(|id| purchase(id, id as i64, 100 * id as i64)))
+        .unwrap();
+    s.record(Event::new(
+        2,
+        t0() + Duration::hours(9),
+        ComplaintOpened {
+            complaint_id: 1,
+            priority: Priority::High,
+            category: None,
+            channel: Some(Channel::CallCentre),
+            description: None,
+        },
+    ))
+    .unwrap();
+}
+
+/// `dedupe` with `apply` on a stored book: the merges are those of the same dedupe in
+/// memory, committed as one `merged` change per cluster (golden profile included), and
+/// the reopened book is the same book, old ids resolving.
+pub(crate) fn dedupe_commits_and_survives_reopen(b: &dyn Backend) {
+    let (loc, mut s) = try_store(b, "dedupe");
+    duplicates(&mut s);
+    let config = crm_core::quality::DedupConfig::default();
+    let rules = crm_core::quality::GoldenRules::default();
+    let at = t0() + Duration::days(30);
+    let mut in_memory = s.book().clone();
+    let expected = in_memory.dedupe(&config, &rules, at, true).unwrap();
+    let cursor = s.cursor();
+    let found = s.dedupe(&config, &rules, at, false).unwrap();
+    assert_eq!(found.clusters, vec![vec![1, 2, 3], vec![4, 6]]);
+    assert_eq!(s.cursor(), cursor, "finding writes nothing");
+    let outcome = s.dedupe(&config, &rules, at, true).unwrap();
+    assert_eq!(outcome, expected);
+    let merges = outcome.merges.clone().unwrap();
+    assert_eq!(
+        merges
+            .iter()
+            .map(|m| (m.survivor, m.merged.clone()))
+            .collect::<Vec<_>>(),
+        [(1, vec![2, 3]), (4, vec![6])]
+    );
+    assert_eq!(s.snapshot(), in_memory.snapshot());
+    assert_eq!(s.cursor(), cursor + 2);
+    let (feed, _) = s.changes(cursor, 10).unwrap();
+    let kinds: Vec<&str> = feed.iter().map(|r| r.change.type_name()).collect();
+    assert_eq!(kinds, ["merged", "merged"]);
+    let json = serde_json::to_value(&feed[0]).unwrap();
+    assert_eq!(json["change"]["survivor"], 1);
+    assert_eq!(json["change"]["merged"], serde_json::json!([2, 3]));
+    assert_eq!(json["change"]["profile"]["id"], 1);
+    // A second dedupe finds nothing left to merge and writes nothing.
+    let again = s.dedupe(&config, &rules, at, true).unwrap();
+    assert_eq!(again.merges, Some(vec![]));
+    assert_eq!(s.cursor(), cursor + 2);
+    drop(s);
+    let back = reopen(b, &loc);
+    assert_eq!(back.snapshot(), in_memory.snapshot());
+    assert_eq!(
+        (1..=6).map(|id| back.resolve(id)).collect::<Vec<_>>(),
+        [1, 1, 1, 4, 5, 4].map(Some)
+    );
+    assert_eq!(back.events_of(3).unwrap().count(), 4);
+    assert_eq!(back.events_of(6).unwrap().count(), 2);
+}
+
+/// A JSON snapshot of a book with merge chains imports (its merges as one
+/// `merges_imported` change, in its documented JSON form), reopens as the same book with
+/// the old ids resolving, and takes new merges after; a snapshot whose merges do not fit
+/// its customers is refused whole.
+pub(crate) fn snapshots_with_merges_import(b: &dyn Backend, json_path: &std::path::Path) {
+    let mut book = CustomerBook::with_currency("TRY").unwrap();
+    book.add_customers((1..=6).map(|i| Customer::person(i, "Ali", "Kaya")))
+        .unwrap();
+    book.record_all((1..=6).map(|id| purchase(id, id as i64, 10 * id as i64)))
+        .unwrap();
+    // A chain: 2 into 1, then 1 into 3; and 5 into 4.
+    book.merge(1, &[2], None, t0()).unwrap();
+    book.merge(3, &[1], None, t0() + Duration::hours(1))
+        .unwrap();
+    book.merge(4, &[5], None, t0() + Duration::hours(2))
+        .unwrap();
+    crm_store::save_book(&book, json_path).unwrap();
+    let loaded = crm_store::load_book(json_path).unwrap();
+    assert_eq!(loaded.merges().len(), 3);
+
+    let (loc, mut s) = try_store(b, "import-merges");
+    s.import(&loaded).unwrap();
+    assert_eq!(s.snapshot(), book.snapshot());
+    let (feed, next) = s.changes(0, 100).unwrap();
+    let kinds: Vec<&str> = feed.iter().map(|r| r.change.type_name()).collect();
+    assert_eq!(
+        kinds,
+        ["customers_added", "events_recorded", "merges_imported"]
+    );
+    let json = serde_json::to_value(&feed[2]).unwrap();
+    assert_eq!(json["seq"], next);
+    assert_eq!(
+        json["change"],
+        serde_json::json!({
+            "type": "merges_imported",
+            "merges": [
+                {"survivor": 1, "merged": [2], "at": "2025-01-01T09:00:00Z", "events_moved": 1},
+                {"survivor": 3, "merged": [1], "at": "2025-01-01T10:00:00Z", "events_moved": 2},
+                {"survivor": 4, "merged": [5], "at": "2025-01-01T11:00:00Z", "events_moved": 1},
+            ]
+        })
+    );
+    drop(s);
+    let mut back = reopen(b, &loc);
+    assert_eq!(back.snapshot(), book.snapshot());
+    assert_eq!(
+        (1..=6).map(|id| back.resolve(id)).collect::<Vec<_>>(),
+        [3, 3, 3, 4, 4, 6].map(Some)
+    );
+    assert_eq!(back.events_of(2).unwrap().count(), 3);
+    // Merged ids stay reserved, and the book merges on from there.
+    let e = back
+        .add_customer(Customer::person(2, "Veli", "Kaya"))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Duplicate, "{e}");
+    back.merge(6, &[2], None, t0() + Duration::days(1)).unwrap();
+    book.merge(6, &[2], None, t0() + Duration::days(1)).unwrap();
+    drop(back);
+    let back = reopen(b, &loc);
+    assert_eq!(back.snapshot(), book.snapshot());
+    assert_eq!(back.resolve(1), Some(6));
+
+    // Records that contradict the customers (a merged id that is still a customer) are
+    // refused, and nothing is written.
+    let (loc, mut t) = try_store(b, "import-bad-merges");
+    let rows = b.dump(&loc);
+    let mut bad = book.snapshot();
+    bad.merges.push(crm_core::book::MergeRecord {
+        survivor: 6,
+        merged: vec![4],
+        at: t0(),
+        events_moved: 0,
+    });
+    let bad = Change::MergesImported { merges: bad.merges };
+    let e = t
+        .batch(|batch| {
+            batch.add_customers([
+                Customer::person(4, "Ali", "Kaya"),
+                Customer::person(6, "Ali", "Kaya"),
+            ]);
+            batch.push(bad);
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(e.to_string().starts_with("change #1: "), "{e}");
+    assert_eq!((t.len(), t.cursor()), (0, 0));
+    assert_eq!(b.dump(&loc), rows);
+}
+
 /// Runs the whole suite against `b`.
 pub(crate) fn run(b: &dyn Backend, scratch: &std::path::Path) {
     every_record_and_event_kind_round_trips(b);
@@ -366,6 +535,8 @@ pub(crate) fn run(b: &dyn Backend, scratch: &std::path::Path) {
     a_reader_sees_the_writers_commits(b);
     options_are_checked(b);
     the_log_replays_into_the_same_book(b);
+    dedupe_commits_and_survives_reopen(b);
     backups_open_as_the_same_book(b, &b.backup_target("backup-copy"));
     snapshots_import_and_export(b, &scratch.join("export.json"));
+    snapshots_with_merges_import(b, &scratch.join("export-merges.json"));
 }

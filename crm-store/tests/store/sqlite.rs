@@ -193,23 +193,49 @@ fn a_newer_schema_is_refused_and_the_v1_fixture_opens() {
         .unwrap();
     drop(conn);
     let book = crm_store::open(&v1, &StoreOptions::default()).unwrap();
-    assert_eq!(book.schema_version().unwrap(), 1);
-    assert_eq!(crm_store::SCHEMA_VERSION, 1);
+    assert_eq!(book.schema_version().unwrap(), 2);
+    assert_eq!(crm_store::SCHEMA_VERSION, 2);
     assert_eq!(book.len(), 2);
     assert_eq!(book.customer(2).unwrap().referred_by, Some(1));
     assert_eq!(book.event_count(), 2);
     assert_eq!(book.cursor(), 2);
+    // The upgraded store is the same book, from its tables and from its log, and its change
+    // feed gives the version-1 JSON of the events.
+    assert_eq!(book.replay_log().unwrap().snapshot(), book.snapshot());
+    let (feed, _) = book.changes(1, 1).unwrap();
+    assert_eq!(
+        serde_json::to_string(&feed[0].change).unwrap(),
+        r#"{"type":"events_recorded","events":[{"customer_id":1,"at":"2025-01-02T10:00:00Z","type":"purchase","amount":12900,"currency":"TRY"},{"customer_id":1,"at":"2025-01-03T10:00:00Z","type":"referral","referred":2}]}"#
+    );
     drop(book);
-    let newer = dir.join("v2.crm");
+    let conn = Connection::open(&v1).unwrap();
+    let rows: Vec<(i64, String, String)> = conn
+        .prepare("SELECT at, typeof(at), body FROM events ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    // 2025-01-02T10:00:00Z = 1_735_812_000 s after the epoch.
+    assert_eq!(
+        rows[0],
+        (
+            1_735_812_000_000_000_000,
+            "integer".into(),
+            r#"{"type":"purchase","amount":12900,"currency":"TRY"}"#.into()
+        )
+    );
+    drop(conn);
+    let newer = dir.join("v3.crm");
     std::fs::copy(&v1, &newer).unwrap();
     Connection::open(&newer)
         .unwrap()
-        .pragma_update(None, "user_version", 2)
+        .pragma_update(None, "user_version", 3)
         .unwrap();
     let e = crm_store::open(&newer, &StoreOptions::default()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::UnsupportedVersion, "{e}");
     assert!(
-        e.to_string().contains("v2.crm") && e.to_string().contains("version 2"),
+        e.to_string().contains("v3.crm") && e.to_string().contains("version 3"),
         "{e}"
     );
     std::fs::remove_dir_all(&dir).unwrap();

@@ -504,3 +504,60 @@ fn a_read_only_file_fails_clearly_and_is_untouched() {
     drop(book);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The `customers` table holds the golden record after merges (what SQL readers see and
+/// what the book is loaded from); a merge whose second step did not happen makes the next
+/// open replay the log, which then writes it.
+#[test]
+fn the_customers_table_holds_the_golden_record_after_merges() {
+    let dir = scratch("golden");
+    let (path, mut book) = new_store(&dir);
+    let mut early = Customer::person(1, "Ali", "Kaya");
+    early.acquired_at = Some(suite::t0() - Days::days(10));
+    let mut referred = Customer::person(3, "Can", "Er");
+    referred.referred_by = Some(1);
+    book.add_customers([early, Customer::person(2, "Ali", "Kaya"), referred])
+        .unwrap();
+    book.record(interaction(2, 5)).unwrap();
+    book.merge(2, &[1], None, suite::t0() + Days::days(1))
+        .unwrap();
+    let expected = book.snapshot();
+    drop(book);
+    let rows = |path: &Path| -> Vec<(i64, Option<i64>, serde_json::Value)> {
+        let conn = Connection::open(path).unwrap();
+        let mut st = conn
+            .prepare("SELECT id, merged_into, profile FROM customers ORDER BY id")
+            .unwrap();
+        st.query_map([], |r| {
+            let text: String = r.get(2)?;
+            Ok((r.get(0)?, r.get(1)?, serde_json::from_str(&text).unwrap()))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    };
+    let r = rows(&path);
+    assert_eq!((r[0].0, r[0].1), (1, Some(2)), "merged-away row marked");
+    assert_eq!(r[1].1, None);
+    assert_eq!(r[1].2["acquired_at"], "2024-12-22T09:00:00Z", "derived");
+    assert_eq!(r[2].2["referred_by"], 2, "re-pointed");
+    let opened = crm_store::open(&path, &StoreOptions::default()).unwrap();
+    assert!(opened.store().load_book().unwrap().is_some());
+    assert_eq!(opened.snapshot(), expected);
+    drop(opened);
+
+    // As if the second step had failed: the open replays the log, then writes it.
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "UPDATE merges SET events_moved = NULL; \
+         UPDATE customers SET profile = json_remove(profile, '$.acquired_at') WHERE id = 2;",
+    )
+    .unwrap();
+    drop(conn);
+    let opened = crm_store::open(&path, &StoreOptions::default()).unwrap();
+    assert_eq!(opened.snapshot(), expected);
+    assert!(!opened.store().has_pending().unwrap());
+    assert_eq!(rows(&path)[1].2["acquired_at"], "2024-12-22T09:00:00Z");
+    drop(opened);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use crm_core::CrmError;
-use crm_core::book::{BookConfig, Change};
+use crm_core::book::{BookConfig, Change, CustomerBook};
 use serde::{Deserialize, Serialize};
 
 /// One committed change of the log. JSON: `{"seq": 12, "at": "2025-03-01T14:30:00Z",
@@ -62,6 +62,29 @@ pub trait Store: fmt::Debug + Send {
         sink: &mut ChangeSink<'_>,
     ) -> Result<(), CrmError>;
 
+    /// The book as the backend's tables hold it, with the sequence number of the last change
+    /// they reflect, or `None` when the book must be rebuilt by replaying the log: the
+    /// default, for a backend that keeps no such tables, and the answer of one whose tables
+    /// still wait for a merge's second step ([`StoreTxn::write_pending`]). Opening a store
+    /// calls this first; a book loaded from tables equals the replayed one.
+    ///
+    /// # Errors
+    /// [`crm_core::ErrorKind::Io`] when the store cannot be read;
+    /// [`crm_core::ErrorKind::Parse`] for damaged rows or tables that do not make a valid
+    /// book.
+    fn load_book(&self) -> Result<Option<(CustomerBook, u64)>, CrmError> {
+        Ok(None)
+    }
+
+    /// Whether the tables wait for what the book derives from merges
+    /// ([`StoreTxn::write_pending`]); `false` by default.
+    ///
+    /// # Errors
+    /// [`crm_core::ErrorKind::Io`] when the store cannot be read.
+    fn has_pending(&self) -> Result<bool, CrmError> {
+        Ok(false)
+    }
+
     /// Starts a write transaction, holding the store's write lock until it is committed or
     /// dropped (dropping rolls back).
     ///
@@ -106,6 +129,19 @@ pub trait StoreTxn {
     /// [`crm_core::ErrorKind::Io`] when the store cannot be written (a full disk, a
     /// read-only file…).
     fn append(&mut self, changes: &[Change], at: DateTime<Utc>) -> Result<u64, CrmError>;
+
+    /// Writes into the tables what `book` (caught up with this transaction) derived from
+    /// merges whose second step is still owed: survivors' profiles, referrers re-pointed
+    /// to them, the merge records as the book made them. Returns whether anything was
+    /// owed. The default writes nothing (a backend without such tables).
+    ///
+    /// # Errors
+    /// [`crm_core::ErrorKind::Io`] when the store cannot be written;
+    /// [`crm_core::ErrorKind::Conflict`] when `book` does not match the store.
+    fn write_pending(&mut self, book: &CustomerBook) -> Result<bool, CrmError> {
+        let _ = book;
+        Ok(false)
+    }
 
     /// Commits; the changes are durable (as the store's options promise) when it returns
     /// `Ok`. A failed commit is not retried: the transaction is rolled back and the error

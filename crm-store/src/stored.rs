@@ -119,22 +119,57 @@ impl Batch {
 }
 
 impl StoredBook {
-    /// Rebuilds the book from everything `store` holds. [`crate::open`] does this for a
-    /// location; use this for a backend opened by hand.
+    /// Opens the book `store` holds: loaded from the backend's tables when it keeps them
+    /// ([`Store::load_book`]), otherwise rebuilt by replaying the whole log; then brought up
+    /// to date with the log. [`crate::open`] does this for a location; use this for a
+    /// backend opened by hand.
     ///
     /// # Errors
     /// The store's read errors; [`ErrorKind::Parse`] naming the change when a stored change
-    /// does not apply (the store is damaged or was written by another program). No book is
-    /// returned then.
+    /// does not apply, or the table when the tables do not make a valid book (the store is
+    /// damaged or was written by another program). No book is returned then.
     pub fn from_store(store: Box<dyn Store>) -> Result<Self, CrmError> {
-        let book = CustomerBook::new(store.book_config().clone())?;
+        let (book, cursor) = match store.load_book()? {
+            Some(loaded) => loaded,
+            None => (CustomerBook::new(store.book_config().clone())?, 0),
+        };
         let mut stored = StoredBook {
             book,
             store: Mutex::new(store),
-            cursor: 0,
+            cursor,
         };
         stored.refresh()?;
+        stored.settle_tables();
         Ok(stored)
+    }
+
+    /// The book rebuilt by replaying the store's whole change log, as an open without
+    /// tables makes it (policies included): a check that the tables and the log agree
+    /// (`stored.replay_log()?.snapshot() == stored.snapshot()`).
+    ///
+    /// # Errors
+    /// As [`StoredBook::refresh`].
+    pub fn replay_log(&self) -> Result<CustomerBook, CrmError> {
+        let mut book = CustomerBook::new(self.book.config().clone())?;
+        self.store()
+            .for_each_change(0, usize::MAX, &mut |r| replay(&mut book, &r))?;
+        Ok(book)
+    }
+
+    /// The second step of merges: when the store's tables still owe what the book derived
+    /// from merges (their first step, the commit, is done), writes it in a transaction of
+    /// its own. Best effort: the merges are committed already, and tables left owing (a
+    /// full disk, a read-only file) only make the next open replay the log.
+    fn settle_tables(&mut self) {
+        if !matches!(self.store_mut().has_pending(), Ok(true)) {
+            return;
+        }
+        let mut settle = || -> Result<(), CrmError> {
+            let (book, mut txn, _) = self.begin_caught_up()?;
+            txn.write_pending(book)?;
+            txn.commit()
+        };
+        let _ = settle();
     }
 
     /// The book in memory (also reachable through `Deref`).
@@ -278,7 +313,14 @@ impl StoredBook {
         // A failed commit drops `prepared`, which takes the changes back in memory.
         txn.commit()?;
         *cursor = last;
-        Ok(prepared.apply())
+        let outcomes = prepared.apply();
+        if outcomes
+            .iter()
+            .any(|o| matches!(o, ChangeOutcome::Merged(_)))
+        {
+            self.settle_tables();
+        }
+        Ok(outcomes)
     }
 
     /// Runs `f` on a [`Batch`] and commits what it collected as one transaction: all or
@@ -442,6 +484,7 @@ impl StoredBook {
         txn.commit()?;
         *cursor = last;
         prepared.apply();
+        self.settle_tables();
         Ok(outcome)
     }
 

@@ -1,19 +1,23 @@
 //! The embedded default: a store in one SQLite file (WAL mode), through `rusqlite` with
 //! SQLite compiled in.
 
+mod migrate;
+mod rows;
 mod schema;
+mod tables;
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use crm_core::book::{BookConfig, Change};
-use crm_core::model::Event;
+use crm_core::book::{BookConfig, Change, CustomerBook};
+use crm_core::model::{Customer, Event};
 use crm_core::{CrmError, ErrorKind};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use rusqlite::{ErrorCode, params};
 
 use crate::backend::{ChangeRecord, ChangeSink, Store, StoreTxn};
 use crate::options::{StoreOptions, Synchronous};
+use rows::{StoredAt, read_event};
 
 pub(crate) use schema::LATEST as SCHEMA_VERSION;
 
@@ -238,8 +242,12 @@ impl SqliteStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| err("lock", &e))?;
-        for sql in &schema::MIGRATIONS[from as usize..] {
-            tx.execute_batch(sql).map_err(|e| err("migrate", &e))?;
+        if from < 1 {
+            tx.execute_batch(schema::V1)
+                .map_err(|e| err("migrate", &e))?;
+        }
+        if from < 2 {
+            migrate::migrate_1_to_2(&tx).map_err(|e| err("migrate", &e))?;
         }
         if let Some(text) = config {
             tx.execute(
@@ -290,6 +298,14 @@ impl Store for SqliteStore {
         read_changes(&tx, &self.location, self.busy_ms, after, limit, sink)
     }
 
+    fn load_book(&self) -> Result<Option<(CustomerBook, u64)>, CrmError> {
+        tables::load_book(&self.conn, &self.config, &self.location, self.busy_ms)
+    }
+
+    fn has_pending(&self) -> Result<bool, CrmError> {
+        tables::has_pending(&self.conn).map_err(|e| self.error("read", &e))
+    }
+
     fn begin(&mut self) -> Result<Box<dyn StoreTxn + '_>, CrmError> {
         let location = self.location.as_str();
         let busy_ms = self.busy_ms;
@@ -301,6 +317,7 @@ impl Store for SqliteStore {
             tx,
             location,
             busy_ms,
+            next_event: None,
         }))
     }
 
@@ -339,6 +356,8 @@ struct SqliteTxn<'a> {
     tx: Transaction<'a>,
     location: &'a str,
     busy_ms: u128,
+    /// The id of the next event row, once this transaction has looked it up.
+    next_event: Option<i64>,
 }
 
 impl SqliteTxn<'_> {
@@ -346,8 +365,7 @@ impl SqliteTxn<'_> {
         sql_error(self.location, what, self.busy_ms, e)
     }
 
-    fn append_one(&self, change: &Change, at: &str) -> rusqlite::Result<u64> {
-        let tx = &self.tx;
+    fn append_one(&mut self, change: &Change, at: &str) -> rusqlite::Result<u64> {
         let events: &[Event] = match change {
             Change::EventRecorded { event } => std::slice::from_ref(event),
             Change::EventsRecorded { events } => events,
@@ -357,11 +375,15 @@ impl SqliteTxn<'_> {
             change,
             Change::EventRecorded { .. } | Change::EventsRecorded { .. }
         );
+        let tx = &self.tx;
         let seq: u64 = if is_events {
-            let first: i64 =
-                tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM events", [], |r| {
+            // One look-up per transaction: the rows this transaction adds follow it.
+            let first = match self.next_event {
+                Some(n) => n,
+                None => tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM events", [], |r| {
                     r.get(0)
-                })?;
+                })?,
+            };
             tx.prepare_cached(
                 "INSERT INTO changes (at, type, body, first_event, event_count) \
                  VALUES (?1, ?2, NULL, ?3, ?4)",
@@ -372,17 +394,23 @@ impl SqliteTxn<'_> {
                 "INSERT INTO events (id, seq, customer_id, at, type, body) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
+            let mut body = Vec::with_capacity(256);
             for (i, e) in events.iter().enumerate() {
-                let body = serde_json::to_string(e).map_err(json_error)?;
+                body.clear();
+                serde_json::to_writer(&mut body, &e.kind).map_err(json_error)?;
+                // serde_json writes UTF-8.
+                let text = std::str::from_utf8(&body)
+                    .map_err(|e| json_error(serde::ser::Error::custom(e)))?;
                 insert.execute(params![
                     first + i as i64,
                     seq,
                     e.customer_id as i64,
-                    e.at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+                    StoredAt(&e.at),
                     e.kind.type_name(),
-                    body
+                    text
                 ])?;
             }
+            self.next_event = Some(first + events.len() as i64);
             seq as u64
         } else {
             let body = serde_json::to_string(change).map_err(json_error)?;
@@ -390,30 +418,64 @@ impl SqliteTxn<'_> {
                 .execute(params![at, change.type_name(), body])?;
             tx.last_insert_rowid() as u64
         };
-        self.project(change, seq as i64, at)?;
+        self.project(change, seq as i64)?;
         Ok(seq)
     }
 
-    /// Rewrites the tables the change feeds (the log row is written already).
-    fn project(&self, change: &Change, seq: i64, at: &str) -> rusqlite::Result<()> {
+    /// The customer an id stands for in the tables: itself, or its final survivor.
+    fn resolve(&self, id: u64) -> rusqlite::Result<i64> {
+        let to: Option<Option<i64>> = self
+            .tx
+            .prepare_cached("SELECT merged_into FROM customers WHERE id = ?1")?
+            .query_row([id as i64], |r| r.get(0))
+            .optional()?;
+        Ok(to.flatten().unwrap_or(id as i64))
+    }
+
+    /// A profile as the book keeps it: a `referred_by` naming a merged-away customer names
+    /// its survivor (the book re-points it on the way in).
+    fn profile(&self, c: &Customer) -> rusqlite::Result<String> {
+        match c.referred_by {
+            Some(r) if self.resolve(r)? != r as i64 => {
+                let to = self.resolve(r)? as u64;
+                serde_json::to_string(&Customer {
+                    referred_by: Some(to),
+                    ..c.clone()
+                })
+                .map_err(json_error)
+            }
+            _ => serde_json::to_string(c).map_err(json_error),
+        }
+    }
+
+    /// Rewrites the tables the change feeds (the log row is written already). A merge's
+    /// derived profiles are written by [`SqliteTxn::write_pending`], once the book has made
+    /// the merge.
+    fn project(&self, change: &Change, seq: i64) -> rusqlite::Result<()> {
         let tx = &self.tx;
-        let profile = |c: &crm_core::model::Customer| serde_json::to_string(c).map_err(json_error);
         match change {
             Change::CustomerAdded { customer } => {
-                tx.prepare_cached("INSERT INTO customers (id, profile, seq) VALUES (?1, ?2, ?3)")?
-                    .execute(params![customer.id as i64, profile(customer)?, seq])?;
+                tx.prepare_cached(
+                    "INSERT INTO customers (id, pos, profile, seq) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![
+                    customer.id as i64,
+                    pos(seq, 0),
+                    self.profile(customer)?,
+                    seq
+                ])?;
             }
             Change::CustomersAdded { customers } => {
                 let mut st = tx.prepare_cached(
-                    "INSERT INTO customers (id, profile, seq) VALUES (?1, ?2, ?3)",
+                    "INSERT INTO customers (id, pos, profile, seq) VALUES (?1, ?2, ?3, ?4)",
                 )?;
-                for c in customers {
-                    st.execute(params![c.id as i64, profile(c)?, seq])?;
+                for (i, c) in customers.iter().enumerate() {
+                    st.execute(params![c.id as i64, pos(seq, i), self.profile(c)?, seq])?;
                 }
             }
             Change::CustomerUpdated { customer } => {
                 tx.prepare_cached("UPDATE customers SET profile = ?2, seq = ?3 WHERE id = ?1")?
-                    .execute(params![customer.id as i64, profile(customer)?, seq])?;
+                    .execute(params![customer.id as i64, self.profile(customer)?, seq])?;
             }
             Change::IncidentAdded { incident } => {
                 let body = serde_json::to_string(incident).map_err(json_error)?;
@@ -424,40 +486,39 @@ impl SqliteTxn<'_> {
                 survivor,
                 merged,
                 profile: golden,
-                ..
+                at,
             } => {
-                let resolve = |id: u64| -> rusqlite::Result<i64> {
-                    let to: Option<i64> = tx
-                        .prepare_cached("SELECT survivor FROM redirects WHERE merged_id = ?1")?
-                        .query_row([id as i64], |r| r.get(0))
-                        .optional()?;
-                    Ok(to.unwrap_or(id as i64))
-                };
-                let s = resolve(*survivor)?;
+                let s = self.resolve(*survivor)?;
                 let mut folded = Vec::with_capacity(merged.len());
                 for &m in merged {
-                    let m = resolve(m)?;
-                    tx.execute("DELETE FROM customers WHERE id = ?1", [m])?;
+                    let m = self.resolve(m)?;
+                    // Chains collapse: what was merged into `m` follows it into `s`.
                     tx.execute(
-                        "UPDATE redirects SET survivor = ?2 WHERE survivor = ?1",
+                        "UPDATE customers SET merged_into = ?2 WHERE merged_into = ?1",
                         [m, s],
                     )?;
                     tx.execute(
-                        "INSERT OR REPLACE INTO redirects (merged_id, survivor) VALUES (?1, ?2)",
-                        [m, s],
+                        "UPDATE customers SET merged_into = ?2, seq = ?3 WHERE id = ?1",
+                        [m, s, seq],
                     )?;
                     folded.push(m);
                 }
                 if let Some(p) = golden {
                     tx.execute(
                         "UPDATE customers SET profile = ?2, seq = ?3 WHERE id = ?1",
-                        params![s, profile(p)?, seq],
+                        params![s, self.profile(p)?, seq],
                     )?;
                 }
                 let list = serde_json::to_string(&folded).map_err(json_error)?;
+                // events_moved stays null until the book's profiles are written.
                 tx.execute(
                     "INSERT INTO merges (seq, survivor, merged, at) VALUES (?1, ?2, ?3, ?4)",
-                    params![seq, s, list, at],
+                    params![
+                        seq,
+                        s,
+                        list,
+                        at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+                    ],
                 )?;
             }
             Change::LifecyclePolicySet { policy } => {
@@ -498,11 +559,17 @@ impl StoreTxn for SqliteTxn<'_> {
         let at = at.to_rfc3339_opts(SecondsFormat::Micros, true);
         let mut last = 0;
         for change in changes {
-            last = self
-                .append_one(change, &at)
-                .map_err(|e| self.error("write to", &e))?;
+            last = match self.append_one(change, &at) {
+                Ok(seq) => seq,
+                Err(e) => return Err(self.error("write to", &e)),
+            };
         }
         Ok(last)
+    }
+
+    fn write_pending(&mut self, book: &CustomerBook) -> Result<bool, CrmError> {
+        let seq = last_seq(&self.tx).map_err(|e| self.error("read", &e))?;
+        tables::write_pending(&self.tx, book, seq as i64).map_err(|e| self.error("write to", &e))
     }
 
     fn commit(self: Box<Self>) -> Result<(), CrmError> {
@@ -510,6 +577,7 @@ impl StoreTxn for SqliteTxn<'_> {
             tx,
             location,
             busy_ms,
+            ..
         } = *self;
         // On an error the transaction is rolled back (rusqlite rolls back a transaction
         // that is still open when dropped) and the error returned, never retried.
@@ -523,6 +591,12 @@ fn last_seq(conn: &Connection) -> rusqlite::Result<u64> {
         r.get::<_, i64>(0)
     })
     .map(|s| s as u64)
+}
+
+/// A customer's place in the order the book added them: the adding change's `seq` in the
+/// high 32 bits, its place in that change in the low ones.
+fn pos(seq: i64, i: usize) -> i64 {
+    (seq << 32) | (i as i64 & 0xffff_ffff)
 }
 
 fn json_error(e: serde_json::Error) -> rusqlite::Error {
@@ -547,7 +621,9 @@ fn read_changes(
         )
         .map_err(err)?;
     let mut events_st = conn
-        .prepare_cached("SELECT body FROM events WHERE id >= ?1 AND id < ?2 ORDER BY id")
+        .prepare_cached(
+            "SELECT customer_id, at, body FROM events WHERE id >= ?1 AND id < ?2 ORDER BY id",
+        )
         .map_err(err)?;
     let mut rows = st
         .query(params![i64::try_from(after).unwrap_or(i64::MAX), limit])
@@ -575,8 +651,16 @@ fn read_changes(
                 let mut events = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
                 let mut ev_rows = events_st.query([first, first + count]).map_err(err)?;
                 while let Some(r) = ev_rows.next().map_err(err)? {
-                    let text: String = r.get(0).map_err(err)?;
-                    events.push(serde_json::from_str::<Event>(&text).map_err(|e| damaged(&e))?);
+                    let customer: i64 = r.get(0).map_err(err)?;
+                    let body = r
+                        .get_ref(2)
+                        .map_err(err)?
+                        .as_str()
+                        .map_err(err_from)
+                        .map_err(err)?;
+                    let event = read_event(customer, r.get_ref(1).map_err(err)?, body)
+                        .map_err(|e| damaged(&e))?;
+                    events.push(event);
                 }
                 if events.len() as i64 != count {
                     return Err(damaged(&format_args!(
@@ -600,6 +684,10 @@ fn read_changes(
         })?;
     }
     Ok(())
+}
+
+fn err_from(e: rusqlite::types::FromSqlError) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
 }
 
 /// An SQLite failure as a [`CrmError`] naming the file: a file that is not a database or

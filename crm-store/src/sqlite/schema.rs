@@ -50,8 +50,63 @@ CREATE TABLE redirects (merged_id INTEGER PRIMARY KEY, survivor INTEGER NOT NULL
 CREATE TABLE policies (name TEXT PRIMARY KEY, body TEXT, seq INTEGER NOT NULL);
 ";
 
-/// The migrations, oldest first: `MIGRATIONS[i]` takes version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1];
+/// Version 2: the same log, in a compact form, and tables that hold the book as it is.
+///
+/// - `events`: `at` is an integer, nanoseconds since the Unix epoch (UTC; an instant outside
+///   1677–2262, which nanoseconds cannot hold, is stored as RFC 3339 text instead), and `body`
+///   is the JSON of the event's kind only (`{"type": "purchase", "amount": 12900, ...}`):
+///   `customer_id` (as recorded) and `at` are columns, not repeated in the body.
+/// - `customers`: every customer ever added. `pos` orders them as the book added them
+///   (`seq << 32 | place in the change`); `merged_into` is null for a live customer and the
+///   final survivor for a merged-away one (whose `profile` is its last one before the
+///   merge); a live customer's `profile` is the golden record as the book holds it after
+///   merges (derived `acquired_at`, `referred_by` re-pointed to survivors). The `redirects`
+///   table of version 1 is gone (`merged_into` says it).
+/// - `merges`: `at` is the merge's own time (version 1 stored the commit time) and
+///   `events_moved` what the book reported; a row whose `events_moved` is null was logged
+///   but its derived profiles are not yet written (the second step of a merge, see
+///   [`crate::sqlite`]): while any is, the book is rebuilt from the log at open.
+///
+/// The rest of the migration is [`migrate_1_to_2`] (it converts rows, so it is code).
+pub(crate) const V2: &str = "
+CREATE TABLE customers2 (
+    id INTEGER PRIMARY KEY,
+    pos INTEGER NOT NULL,
+    merged_into INTEGER,
+    profile TEXT NOT NULL,
+    seq INTEGER NOT NULL
+);
+CREATE TABLE events2 (
+    id INTEGER PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    customer_id INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE TABLE merges2 (
+    seq INTEGER PRIMARY KEY,
+    survivor INTEGER NOT NULL,
+    merged TEXT NOT NULL,
+    at TEXT NOT NULL,
+    events_moved INTEGER
+);
+";
+
+/// What follows the conversion of rows: the old tables dropped, the new ones renamed, the
+/// indexes.
+pub(crate) const V2_FINISH: &str = "
+DROP TABLE customers;
+DROP TABLE events;
+DROP TABLE merges;
+DROP TABLE redirects;
+ALTER TABLE customers2 RENAME TO customers;
+ALTER TABLE events2 RENAME TO events;
+ALTER TABLE merges2 RENAME TO merges;
+CREATE INDEX events_by_customer ON events (customer_id, seq);
+CREATE INDEX customers_merged ON customers (merged_into) WHERE merged_into IS NOT NULL;
+CREATE INDEX merges_pending ON merges (seq) WHERE events_moved IS NULL;
+";
 
 /// The version this build writes.
-pub(crate) const LATEST: u32 = MIGRATIONS.len() as u32;
+pub(crate) const LATEST: u32 = 2;

@@ -193,23 +193,49 @@ fn a_newer_schema_is_refused_and_the_v1_fixture_opens() {
         .unwrap();
     drop(conn);
     let book = crm_store::open(&v1, &StoreOptions::default()).unwrap();
-    assert_eq!(book.schema_version().unwrap(), 1);
-    assert_eq!(crm_store::SCHEMA_VERSION, 1);
+    assert_eq!(book.schema_version().unwrap(), 2);
+    assert_eq!(crm_store::SCHEMA_VERSION, 2);
     assert_eq!(book.len(), 2);
     assert_eq!(book.customer(2).unwrap().referred_by, Some(1));
     assert_eq!(book.event_count(), 2);
     assert_eq!(book.cursor(), 2);
+    // The upgraded store is the same book, from its tables and from its log, and its change
+    // feed gives the version-1 JSON of the events.
+    assert_eq!(book.replay_log().unwrap().snapshot(), book.snapshot());
+    let (feed, _) = book.changes(1, 1).unwrap();
+    assert_eq!(
+        serde_json::to_string(&feed[0].change).unwrap(),
+        r#"{"type":"events_recorded","events":[{"customer_id":1,"at":"2025-01-02T10:00:00Z","type":"purchase","amount":12900,"currency":"TRY"},{"customer_id":1,"at":"2025-01-03T10:00:00Z","type":"referral","referred":2}]}"#
+    );
     drop(book);
-    let newer = dir.join("v2.crm");
+    let conn = Connection::open(&v1).unwrap();
+    let rows: Vec<(i64, String, String)> = conn
+        .prepare("SELECT at, typeof(at), body FROM events ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    // 2025-01-02T10:00:00Z = 1_735_812_000 s after the epoch.
+    assert_eq!(
+        rows[0],
+        (
+            1_735_812_000_000_000_000,
+            "integer".into(),
+            r#"{"type":"purchase","amount":12900,"currency":"TRY"}"#.into()
+        )
+    );
+    drop(conn);
+    let newer = dir.join("v3.crm");
     std::fs::copy(&v1, &newer).unwrap();
     Connection::open(&newer)
         .unwrap()
-        .pragma_update(None, "user_version", 2)
+        .pragma_update(None, "user_version", 3)
         .unwrap();
     let e = crm_store::open(&newer, &StoreOptions::default()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::UnsupportedVersion, "{e}");
     assert!(
-        e.to_string().contains("v2.crm") && e.to_string().contains("version 2"),
+        e.to_string().contains("v3.crm") && e.to_string().contains("version 3"),
         "{e}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
@@ -580,5 +606,62 @@ fn a_failed_dedupe_commit_leaves_memory_and_store_as_before() {
     assert_eq!(back.snapshot(), expected.snapshot());
     assert_eq!(back.merges().len(), 2);
     drop(back);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The `customers` table holds the golden record after merges (what SQL readers see and
+/// what the book is loaded from); a merge whose second step did not happen makes the next
+/// open replay the log, which then writes it.
+#[test]
+fn the_customers_table_holds_the_golden_record_after_merges() {
+    let dir = scratch("golden");
+    let (path, mut book) = new_store(&dir);
+    let mut early = Customer::person(1, "Ali", "Kaya");
+    early.acquired_at = Some(suite::t0() - Days::days(10));
+    let mut referred = Customer::person(3, "Can", "Er");
+    referred.referred_by = Some(1);
+    book.add_customers([early, Customer::person(2, "Ali", "Kaya"), referred])
+        .unwrap();
+    book.record(interaction(2, 5)).unwrap();
+    book.merge(2, &[1], None, suite::t0() + Days::days(1))
+        .unwrap();
+    let expected = book.snapshot();
+    drop(book);
+    let rows = |path: &Path| -> Vec<(i64, Option<i64>, serde_json::Value)> {
+        let conn = Connection::open(path).unwrap();
+        let mut st = conn
+            .prepare("SELECT id, merged_into, profile FROM customers ORDER BY id")
+            .unwrap();
+        st.query_map([], |r| {
+            let text: String = r.get(2)?;
+            Ok((r.get(0)?, r.get(1)?, serde_json::from_str(&text).unwrap()))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    };
+    let r = rows(&path);
+    assert_eq!((r[0].0, r[0].1), (1, Some(2)), "merged-away row marked");
+    assert_eq!(r[1].1, None);
+    assert_eq!(r[1].2["acquired_at"], "2024-12-22T09:00:00Z", "derived");
+    assert_eq!(r[2].2["referred_by"], 2, "re-pointed");
+    let opened = crm_store::open(&path, &StoreOptions::default()).unwrap();
+    assert!(opened.store().load_book().unwrap().is_some());
+    assert_eq!(opened.snapshot(), expected);
+    drop(opened);
+
+    // As if the second step had failed: the open replays the log, then writes it.
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "UPDATE merges SET events_moved = NULL; \
+         UPDATE customers SET profile = json_remove(profile, '$.acquired_at') WHERE id = 2;",
+    )
+    .unwrap();
+    drop(conn);
+    let opened = crm_store::open(&path, &StoreOptions::default()).unwrap();
+    assert_eq!(opened.snapshot(), expected);
+    assert!(!opened.store().has_pending().unwrap());
+    assert_eq!(rows(&path)[1].2["acquired_at"], "2024-12-22T09:00:00Z");
+    drop(opened);
     std::fs::remove_dir_all(&dir).unwrap();
 }

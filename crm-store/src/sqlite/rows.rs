@@ -1,0 +1,75 @@
+//! How an event and an instant sit in a row of schema version 2.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use crm_core::model::{Event, EventKind};
+use rusqlite::ToSql;
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+
+/// An event's instant as stored: nanoseconds since the Unix epoch as an integer (exact,
+/// compact, compared as numbers), or RFC 3339 text for an instant outside the years
+/// 1677–2262 that an `i64` of nanoseconds covers.
+pub(crate) struct StoredAt<'a>(pub(crate) &'a DateTime<Utc>);
+
+impl ToSql for StoredAt<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Owned(match self.0.timestamp_nanos_opt() {
+            Some(n) => Value::Integer(n),
+            None => Value::Text(self.0.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+        }))
+    }
+}
+
+/// Reads an instant written by [`StoredAt`].
+pub(crate) fn read_at(v: ValueRef<'_>) -> Result<DateTime<Utc>, String> {
+    match v {
+        ValueRef::Integer(n) => Ok(DateTime::from_timestamp_nanos(n)),
+        ValueRef::Text(t) => std::str::from_utf8(t)
+            .map_err(|e| e.to_string())
+            .and_then(|t| DateTime::parse_from_rfc3339(t).map_err(|e| e.to_string()))
+            .map(|t| t.with_timezone(&Utc)),
+        other => Err(format!("an instant stored as {:?}", other.data_type())),
+    }
+}
+
+/// The body of an event row: the JSON of its kind (`type` tag and the kind's fields).
+pub(crate) fn event_body(e: &Event) -> serde_json::Result<String> {
+    serde_json::to_string(&e.kind)
+}
+
+/// Rebuilds an event from its row's `customer_id`, `at` and `body`.
+pub(crate) fn read_event(customer_id: i64, at: ValueRef<'_>, body: &str) -> Result<Event, String> {
+    let kind: EventKind = serde_json::from_str(body).map_err(|e| e.to_string())?;
+    Ok(Event {
+        customer_id: customer_id as u64,
+        at: read_at(at)?,
+        kind,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn instants_round_trip_as_integers_or_text() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let inside = Utc.with_ymd_and_hms(2025, 3, 1, 14, 30, 0).unwrap()
+            + chrono::Duration::nanoseconds(123_456_789);
+        let outside = Utc.with_ymd_and_hms(2300, 1, 1, 0, 0, 0).unwrap();
+        for (at, kind) in [(inside, "integer"), (outside, "text")] {
+            let (back, t): (DateTime<Utc>, String) = conn
+                .query_row("SELECT ?1, typeof(?1)", [StoredAt(&at)], |r| {
+                    Ok((read_at(r.get_ref(0)?).unwrap(), r.get(1)?))
+                })
+                .unwrap();
+            assert_eq!((back, t.as_str()), (at, kind));
+        }
+        // 2025-03-01T14:30:00.123456789Z in nanoseconds, worked out by hand:
+        // 1_740_839_400 s since the epoch.
+        let n: i64 = conn
+            .query_row("SELECT ?1", [StoredAt(&inside)], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1_740_839_400_123_456_789);
+    }
+}

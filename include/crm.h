@@ -775,7 +775,8 @@ crm_status_t crm_book_resolve(const crm_book_t *book, uint64_t customer_id, uint
 // counts as missing. `config_json` may be NULL or e.g. `{"threshold": 0.95}` (limits as in
 // `crm_quality_find_duplicates_json`). The pairs and
 // a cluster per record go to `*out` (release with `crm_duplicates_free`);
-// `CRM_INVALID_ARGUMENT` names an unknown column or one of another length.
+// `CRM_INVALID_ARGUMENT` names an unknown column or one of another length, and `n_columns`
+// when it is above 64 (`crm_core::quality::MAX_MATCH_COLUMNS`).
 //
 // # Safety
 // `names` and `columns` hold `n_columns` pointers; each column `n_records` pointers, each
@@ -1080,7 +1081,8 @@ void crm_value_model_free(crm_value_model_t *model);
 // "referral_value", "co_investment", "cost_sharing"), except "recency_days" (or "recency"),
 // "tenure_days" (or "tenure") and "referred_buyers" (or "referrals"); a key
 // `"custom:<name>"` reads the column `"<name>"`. Writes `rows` scores (0 to 100) to
-// `out_scores`; `CRM_INVALID_ARGUMENT` naming `key` when a key has no column.
+// `out_scores`; `CRM_INVALID_ARGUMENT` naming `key` when a key has no column, and naming
+// `n_columns` when it is above 1,024 (`crm_core::value::MAX_NAMED_COLUMNS`).
 //
 // # Safety
 // `model` is a live handle; `names` and `columns` hold `n_columns` valid pointers;

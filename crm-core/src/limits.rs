@@ -19,12 +19,21 @@
 
 use crate::error::{CrmError, Result};
 
-/// `Ok` when `value` ≤ `max`; otherwise an `InvalidInput` error naming `field` and `value`.
-pub(crate) fn at_most<T: PartialOrd + std::fmt::Display>(
-    field: &str,
-    value: T,
-    max: T,
-) -> Result<()> {
+/// `Ok` when `value` ≤ `max`; otherwise an `InvalidInput` error naming `field` and `value`:
+/// the check every limit goes through, public so that the skins check a count they receive
+/// (a C `n_columns`) against a limit of this crate before allocating for it.
+///
+/// # Errors
+/// [`crate::ErrorKind::InvalidInput`] naming `field` when `value` > `max` (or is not
+/// comparable, as NaN).
+///
+/// ```
+/// use crm_core::limits::at_most;
+/// assert!(at_most("n_columns", 3usize, 8).is_ok());
+/// assert_eq!(at_most("n_columns", 9usize, 8).unwrap_err().to_string(),
+///            "invalid n_columns 9: must be at most 8");
+/// ```
+pub fn at_most<T: PartialOrd + std::fmt::Display>(field: &str, value: T, max: T) -> Result<()> {
     if value <= max {
         Ok(())
     } else {

@@ -237,6 +237,11 @@ pub struct NamedColumns<'a> {
     columns: Vec<(&'a str, &'a [f64])>,
 }
 
+/// The most columns a [`NamedColumns`] table passed from C has (`n_columns` of
+/// `crm_value_model_score`): every built-in key's names and [`MAX_VALUE_KEYS`] custom keys fit
+/// many times over.
+pub const MAX_NAMED_COLUMNS: usize = 1_024;
+
 impl<'a> NamedColumns<'a> {
     /// `rows` customers in `columns` (name, values).
     pub fn new(rows: usize, columns: Vec<(&'a str, &'a [f64])>) -> Self {
@@ -363,13 +368,29 @@ impl ValueScores {
     }
 }
 
+/// The most keys a [`ValueModel`] has (checked before the keys are compared with each other).
+pub const MAX_VALUE_KEYS: usize = 256;
+
+/// The largest weight of one key: only ratios matter, and with at most [`MAX_VALUE_KEYS`]
+/// keys of at most this weight their sum stays far inside `f64` (a sum of weights beyond it
+/// would make every score 0).
+pub const MAX_KEY_WEIGHT: f64 = 1e12;
+
 impl ValueModel {
     /// Checks the weights and keys.
     ///
     /// # Errors
-    /// [`crate::ErrorKind::InvalidInput`] without keys, for a negative or non-finite weight,
-    /// all-zero weights, a key given twice, or a winsorising quantile outside (0.5, 1).
+    /// [`crate::ErrorKind::InvalidInput`] without keys or with more than [`MAX_VALUE_KEYS`],
+    /// for a negative or non-finite weight or one above [`MAX_KEY_WEIGHT`], all-zero weights,
+    /// a key given twice, or a winsorising quantile outside (0.5, 1).
     pub fn validate(&self) -> Result<()> {
+        if self.keys.len() > MAX_VALUE_KEYS {
+            return Err(CrmError::invalid(
+                "keys",
+                format_args!("of length {}", self.keys.len()),
+                format_args!("a value model has at most {MAX_VALUE_KEYS} keys"),
+            ));
+        }
         if self.keys.is_empty() {
             return Err(CrmError::invalid(
                 "keys",
@@ -385,6 +406,7 @@ impl ValueModel {
                     "must be a finite number >= 0",
                 ));
             }
+            crate::limits::at_most(&format!("weight of {}", k.key), k.weight, MAX_KEY_WEIGHT)?;
             if self.keys[..i].iter().any(|o| o.key == k.key) {
                 return Err(CrmError::invalid("key", &k.key, "is given twice"));
             }

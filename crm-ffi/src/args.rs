@@ -39,6 +39,24 @@ pub(crate) unsafe fn text_opt<'a>(
     }
 }
 
+/// Checks what Rust needs of an array from C before making a slice of it: at most
+/// `isize::MAX` bytes (`PTRDIFF_MAX`) and a pointer aligned for `T`. A length beyond that is
+/// no array C can hold: `CRM_INVALID_ARGUMENT` naming `name` and the length, where
+/// `slice::from_raw_parts` would be undefined behaviour.
+pub(crate) fn array<T>(ptr: *const T, len: usize, name: &str) -> Result<(), Failure> {
+    let most = isize::MAX as usize / std::mem::size_of::<T>().max(1);
+    crm_core::limits::at_most(name, len, most)?;
+    if !ptr.is_aligned() {
+        return Err(CrmError::invalid(
+            name,
+            format_args!("{ptr:p}"),
+            format_args!("is not aligned to {} bytes", std::mem::align_of::<T>()),
+        )
+        .into());
+    }
+    Ok(())
+}
+
 /// A borrowed C array; a NULL pointer is accepted only with length 0.
 ///
 /// # Safety
@@ -55,6 +73,7 @@ pub(crate) unsafe fn slice<'a, T>(
             Err(Failure::null(name))
         };
     }
+    array(ptr, len, name)?;
     // SAFETY: non-NULL and `len` values long per the function's contract.
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }

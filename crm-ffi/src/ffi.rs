@@ -241,6 +241,7 @@ impl<'a, T> OutSlice<'a, T> {
                 Err(Failure::null(argument))
             };
         }
+        crate::args::array(ptr.cast_const(), len, argument)?;
         // SAFETY: per the function's contract.
         Ok(OutSlice(unsafe {
             std::slice::from_raw_parts_mut(ptr.cast::<MaybeUninit<T>>(), len)

@@ -193,7 +193,8 @@ owned_columns!(crm_duplicates_t {
 /// counts as missing. `config_json` may be NULL or e.g. `{"threshold": 0.95}` (limits as in
 /// `crm_quality_find_duplicates_json`). The pairs and
 /// a cluster per record go to `*out` (release with `crm_duplicates_free`);
-/// `CRM_INVALID_ARGUMENT` names an unknown column or one of another length.
+/// `CRM_INVALID_ARGUMENT` names an unknown column or one of another length, and `n_columns`
+/// when it is above 64 (`crm_core::quality::MAX_MATCH_COLUMNS`).
 ///
 /// # Safety
 /// `names` and `columns` hold `n_columns` pointers; each column `n_records` pointers, each
@@ -208,6 +209,7 @@ pub unsafe extern "C" fn crm_quality_find_duplicates_columns(
     out: *mut *mut crm_duplicates_t,
 ) -> crm_status_t {
     boundary(|| {
+        crm_core::limits::at_most("n_columns", n_columns, quality::MAX_MATCH_COLUMNS)?;
         // SAFETY: per this function's contract.
         let (out, names, columns) = unsafe {
             (

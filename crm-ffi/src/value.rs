@@ -52,7 +52,8 @@ pub unsafe extern "C" fn crm_value_model_free(model: *mut crm_value_model_t) {
 /// "referral_value", "co_investment", "cost_sharing"), except "recency_days" (or "recency"),
 /// "tenure_days" (or "tenure") and "referred_buyers" (or "referrals"); a key
 /// `"custom:<name>"` reads the column `"<name>"`. Writes `rows` scores (0 to 100) to
-/// `out_scores`; `CRM_INVALID_ARGUMENT` naming `key` when a key has no column.
+/// `out_scores`; `CRM_INVALID_ARGUMENT` naming `key` when a key has no column, and naming
+/// `n_columns` when it is above 1,024 (`crm_core::value::MAX_NAMED_COLUMNS`).
 ///
 /// # Safety
 /// `model` is a live handle; `names` and `columns` hold `n_columns` valid pointers;
@@ -67,6 +68,7 @@ pub unsafe extern "C" fn crm_value_model_score(
     out_scores: *mut f64,
 ) -> crm_status_t {
     boundary(|| {
+        crm_core::limits::at_most("n_columns", n_columns, crm_core::value::MAX_NAMED_COLUMNS)?;
         // SAFETY: per this function's contract.
         let (out, model, names, columns) = unsafe {
             (

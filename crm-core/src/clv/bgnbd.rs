@@ -274,13 +274,15 @@ impl Grouped {
 /// # Errors
 /// [`crate::ErrorKind::InvalidInput`] naming the column and row: lengths that differ, no
 /// rows, a negative or non-integer frequency, a recency outside `[0, T]`, or a customer with
-/// repeat purchases and zero recency.
+/// repeat purchases and zero recency; options outside their range
+/// ([`FitOptions::validate`]).
 pub fn fit_beta_geo(
     frequency: &[f64],
     recency: &[f64],
     t: &[f64],
     options: &FitOptions,
 ) -> Result<BetaGeoFit> {
+    options.validate()?;
     validate_summary(frequency, recency, t)?;
     let grouped = Grouped::new(frequency, recency, t);
     let n = frequency.len() as f64;

@@ -157,12 +157,13 @@ fn pearson(a: &[f64], b: &[f64]) -> f64 {
 /// # Errors
 /// [`crate::ErrorKind::InvalidInput`] naming the column and row: lengths that differ, a
 /// repeat customer with a mean value that is not positive, or fewer than two repeat
-/// customers.
+/// customers; options outside their range ([`FitOptions::validate`]).
 pub fn fit_gamma_gamma(
     frequency: &[f64],
     monetary_value: &[f64],
     options: &FitOptions,
 ) -> Result<GammaGammaFit> {
+    options.validate()?;
     if frequency.len() != monetary_value.len() {
         return Err(CrmError::invalid(
             "monetary_value",

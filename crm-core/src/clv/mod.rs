@@ -58,6 +58,42 @@ pub struct FitOptions {
     pub standard_errors: bool,
 }
 
+/// The most iterations a fit runs ([`FitOptions::max_iterations`]); the default is 1,000 and
+/// the models converge in well under 200 on real data.
+pub const MAX_FIT_ITERATIONS: usize = 100_000;
+
+/// The range of [`FitOptions::tolerance`]: a gradient below 1e-15 is below what `f64` can
+/// resolve in a mean log-likelihood, and one above 1 means no fit at all.
+pub const FIT_TOLERANCE_RANGE: (f64, f64) = (1e-15, 1.0);
+
+impl FitOptions {
+    /// Checks the options.
+    ///
+    /// # Errors
+    /// [`crate::ErrorKind::InvalidInput`] naming `max_iterations` above
+    /// [`MAX_FIT_ITERATIONS`], or `tolerance` outside [`FIT_TOLERANCE_RANGE`] (NaN included).
+    ///
+    /// ```
+    /// use crm_core::clv::FitOptions;
+    /// let bad = FitOptions { tolerance: 0.0, ..FitOptions::default() };
+    /// assert_eq!(bad.validate().unwrap_err().to_string(),
+    ///            "invalid tolerance 0: must be in [1e-15, 1]");
+    /// assert!(FitOptions::default().validate().is_ok());
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        crate::limits::at_most("max_iterations", self.max_iterations, MAX_FIT_ITERATIONS)?;
+        let (lo, hi) = FIT_TOLERANCE_RANGE;
+        if !(lo..=hi).contains(&self.tolerance) {
+            return Err(CrmError::invalid(
+                "tolerance",
+                self.tolerance,
+                format_args!("must be in [{lo:e}, {hi}]"),
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Default for FitOptions {
     fn default() -> Self {
         FitOptions {

@@ -22,7 +22,10 @@ mod strategy;
 pub use matrix::{AttributeColumn, MatrixCell, SegmentMatrix, segment_matrix};
 pub use pareto::{AbcClass, AbcCuts, MAX_LORENZ_POINTS, Pareto, abc, abc_codes, pareto, top_share};
 pub use pyramid::{MAX_TIERS, Pyramid, PyramidConfig, TierBasis, TierSpec, TierSummary, pyramid};
-pub use rfm::{Rfm, RfmConfig, RfmRule, RfmSegmentMap, RuleReport, ScoreRange, ShadowedRule, rfm};
+pub use rfm::{
+    MAX_RFM_RULES, Rfm, RfmConfig, RfmRule, RfmSegmentMap, RuleReport, ScoreRange, ShadowedRule,
+    rfm,
+};
 pub use strategy::{Strategy, StrategyMap};
 
 pub(crate) use order::percentile_ranks;

@@ -77,6 +77,10 @@ fn five() -> u8 {
     5
 }
 
+/// The most rules an [`RfmSegmentMap`] has: far more than the cells of the largest grid
+/// (9 × 9 × 9 = 729), and each cell stores its rule's index in 16 bits.
+pub const MAX_RFM_RULES: usize = 1_000;
+
 impl RfmSegmentMap {
     /// The common 11-segment table (R against the average of F and M) in the order it is
     /// usually published. Read its [`RfmSegmentMap::report`]: in this order Lost, New
@@ -129,11 +133,19 @@ impl RfmSegmentMap {
     /// Checks the scale, names and ranges.
     ///
     /// # Errors
-    /// [`crate::ErrorKind::InvalidInput`] for a scale outside 2..=9, no rules, an empty or
-    /// repeated name, or a range with lo > hi or outside 1..=scale.
+    /// [`crate::ErrorKind::InvalidInput`] for a scale outside 2..=9, no rules or more than
+    /// [`MAX_RFM_RULES`], an empty or repeated name, or a range with lo > hi or outside
+    /// 1..=scale.
     pub fn validate(&self) -> Result<()> {
         if !(2..=9).contains(&self.scale) {
             return Err(CrmError::invalid("scale", self.scale, "must be 2 to 9"));
+        }
+        if self.rules.len() > MAX_RFM_RULES {
+            return Err(CrmError::invalid(
+                "rules",
+                format_args!("of length {}", self.rules.len()),
+                format_args!("a segment map has at most {MAX_RFM_RULES} rules"),
+            ));
         }
         if self.rules.is_empty() {
             return Err(CrmError::invalid(

@@ -132,6 +132,14 @@ pub const MAX_BUSINESS_MINUTES: i64 = 5_259_600;
 /// arithmetically (O(weeks)); `add_business_minutes` walks days.
 pub const MAX_SPAN_DAYS: i64 = 146_097;
 
+/// The most windows one day has: windows do not overlap and last at least a minute, so a day
+/// holds at most 1,440 (checked before the windows are parsed).
+pub const MAX_WINDOWS_PER_DAY: usize = 1_440;
+
+/// The most holidays, and the most special days, a calendar has: every date of one
+/// 400-year Gregorian cycle ([`MAX_SPAN_DAYS`]).
+pub const MAX_SPECIAL_DAYS: usize = 146_097;
+
 fn parse_time(text: &str, field: &str) -> Result<u32> {
     if text == "24:00" {
         return Ok(1440);
@@ -148,6 +156,13 @@ fn parse_time(text: &str, field: &str) -> Result<u32> {
 }
 
 fn spans(windows: &[Window], field: &str) -> Result<Vec<Span>> {
+    if windows.len() > MAX_WINDOWS_PER_DAY {
+        return Err(CrmError::invalid(
+            field,
+            format_args!("of {} windows", windows.len()),
+            format_args!("a day has at most {MAX_WINDOWS_PER_DAY} windows"),
+        ));
+    }
     let mut out = Vec::with_capacity(windows.len());
     for (i, [a, b]) in windows.iter().enumerate() {
         let f = format!("{field}[{i}]");
@@ -191,7 +206,8 @@ fn overrides(
         .map(|(d, spans)| (*d, span_minutes(spans)))
         .collect();
     for &d in holidays {
-        if own.binary_search_by_key(&d, |(x, _)| *x).is_err() {
+        // Searched in `special` (sorted): `own` stops being sorted once holidays are pushed.
+        if special.binary_search_by_key(&d, |(x, _)| *x).is_err() {
             own.push((d, 0));
         }
     }
@@ -210,9 +226,23 @@ impl BusinessCalendar {
     ///
     /// # Errors
     /// [`crate::ErrorKind::InvalidInput`] for an unknown time zone, a malformed time, a window
-    /// that does not end after it starts, overlapping windows, or a calendar with no opening
-    /// hours on any weekday (and not always open).
+    /// that does not end after it starts, overlapping windows, more than
+    /// [`MAX_WINDOWS_PER_DAY`] windows in a day, more than [`MAX_SPECIAL_DAYS`] holidays or
+    /// special days, or a calendar with no opening hours on any weekday (and not always
+    /// open).
     pub fn new(config: CalendarConfig) -> Result<Self> {
+        for (field, n) in [
+            ("holidays", config.holidays.len()),
+            ("special_days", config.special_days.len()),
+        ] {
+            if n > MAX_SPECIAL_DAYS {
+                return Err(CrmError::invalid(
+                    field,
+                    format_args!("of length {n}"),
+                    format_args!("a calendar has at most {MAX_SPECIAL_DAYS}"),
+                ));
+            }
+        }
         let tz: Tz = if config.time_zone.is_empty() {
             Tz::UTC
         } else {

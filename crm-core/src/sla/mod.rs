@@ -16,8 +16,8 @@ mod trail;
 mod tests;
 
 pub use calendar::{
-    BusinessCalendar, CalendarConfig, MAX_BUSINESS_MINUTES, MAX_SPAN_DAYS, SpecialDay, WeeklyHours,
-    Window,
+    BusinessCalendar, CalendarConfig, MAX_BUSINESS_MINUTES, MAX_SPAN_DAYS, MAX_SPECIAL_DAYS,
+    MAX_WINDOWS_PER_DAY, SpecialDay, WeeklyHours, Window,
 };
 pub use clock::BusinessClock;
 pub use evaluate::{ComplaintSla, MetricSla, SlaEvaluator, SlaState};

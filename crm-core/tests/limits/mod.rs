@@ -13,6 +13,8 @@ use crm_core::segment::{MAX_LORENZ_POINTS, pareto};
 use crm_core::sla::{BusinessCalendar, MAX_BUSINESS_MINUTES, MAX_SPAN_DAYS, SlaPolicies};
 use crm_core::time::TimeUnit;
 
+mod configs;
+
 fn monday() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 6, 2, 0, 0, 0).unwrap()
 }

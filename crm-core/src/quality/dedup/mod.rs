@@ -106,6 +106,17 @@ pub const MAX_BLOCK_CAP: usize = 1_000;
 /// pair is built): beyond this it fails naming `max_block`, which is the setting to lower.
 pub const MAX_PAIRS: u64 = 100_000_000;
 
+/// The most random pairs ([`DedupConfig::random_pairs`]) sampled for the near-agreement
+/// rates: 50 times the default, already more than the estimate needs.
+pub const MAX_RANDOM_PAIRS: usize = 10_000_000;
+
+/// The most EM iterations ([`DedupConfig::iterations`]); the default 50 converges.
+pub const MAX_EM_ITERATIONS: usize = 10_000;
+
+/// The largest [`DedupConfig::max_cluster`]: a group of a million records is no longer a set
+/// of duplicates of one customer.
+pub const MAX_CLUSTER_CAP: usize = 1_000_000;
+
 /// Settings of duplicate detection.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -133,8 +144,9 @@ impl DedupConfig {
     ///
     /// # Errors
     /// [`crate::ErrorKind::InvalidInput`] naming the setting: a threshold outside (0, 1], a
-    /// largest block or cluster under 2, a largest block above [`MAX_BLOCK_CAP`], more than
-    /// 10,000 EM iterations.
+    /// largest block or cluster under 2, a largest block above [`MAX_BLOCK_CAP`], a largest
+    /// cluster above [`MAX_CLUSTER_CAP`], more than [`MAX_EM_ITERATIONS`] EM iterations or
+    /// more than [`MAX_RANDOM_PAIRS`] random pairs.
     ///
     /// ```
     /// use crm_core::quality::DedupConfig;
@@ -166,13 +178,9 @@ impl DedupConfig {
                 "a cluster holds at least 2 records",
             ));
         }
-        if self.iterations > 10_000 {
-            return Err(CrmError::invalid(
-                "iterations",
-                self.iterations,
-                "at most 10000",
-            ));
-        }
+        crate::limits::at_most("max_cluster", self.max_cluster, MAX_CLUSTER_CAP)?;
+        crate::limits::at_most("iterations", self.iterations, MAX_EM_ITERATIONS)?;
+        crate::limits::at_most("random_pairs", self.random_pairs, MAX_RANDOM_PAIRS)?;
         Ok(())
     }
 }
@@ -279,13 +287,16 @@ impl MatchRecord {
 /// ```
 ///
 /// # Errors
-/// [`crate::ErrorKind::InvalidInput`] for an unknown column or a column whose length is not
-/// `n`.
+/// [`crate::ErrorKind::InvalidInput`] for more than [`MAX_MATCH_COLUMNS`] columns, an unknown
+/// column, a column whose length is not `n`, or `n` records that do not fit in memory
+/// (named `n_records`).
 pub fn records_from_columns(
     n: usize,
     columns: &[(&str, &[Option<&str>])],
 ) -> crate::Result<Vec<MatchRecord>> {
-    let mut records = vec![MatchRecord::default(); n];
+    crate::limits::at_most("n_columns", columns.len(), MAX_MATCH_COLUMNS)?;
+    let mut records = crate::limits::try_vec("n_records", n)?;
+    records.resize(n, MatchRecord::default());
     for &(name, values) in columns {
         if values.len() != n {
             return Err(crate::CrmError::invalid(
@@ -332,6 +343,10 @@ pub(crate) fn parse_birth_date(text: &str) -> Option<NaiveDate> {
         .iter()
         .find_map(|f| NaiveDate::parse_from_str(text, f).ok())
 }
+
+/// The most columns [`records_from_columns`] takes (C's `n_columns`): each is one of the
+/// nine [`COLUMNS`], so more can only repeat them.
+pub const MAX_MATCH_COLUMNS: usize = 64;
 
 /// The columns [`records_from_columns`] reads.
 pub const COLUMNS: [&str; 9] = [

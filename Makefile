@@ -147,6 +147,12 @@ $(VENV)/.py-deps: crm-py/requirements-dev.txt $(VENV)/.bench-deps
 py-build: $(VENV)/.py-deps
 	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(VENV)/bin/maturin develop --release --locked -q -m crm-py/Cargo.toml
 
+## wheel: a release wheel of the Python package (distribution `crm-engine`, import name
+## `crm`) into target/wheels/, to share with a team: `pip install target/wheels/crm_engine-*.whl`
+## installs it without compiling.
+wheel: $(VENV)/.py-deps
+	$(VENV)/bin/maturin build --release --locked -q -m crm-py/Cargo.toml --out target/wheels
+
 # pytest (with hypothesis; warnings are errors), the docstring examples, and the type stubs
 # checked against the built module. The debug libcrm is built first: tests/test_c_and_python.py
 # compares C's documents with Python's through ctypes, and fails (never skips) here without it.

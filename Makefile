@@ -67,6 +67,10 @@ c-test:
 	done
 	$(CC) $(C_STRICT) examples/c/legacy_scoring.c $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/legacy_scoring
 	$(C_OUT)/legacy_scoring examples/c/purchases.csv 2025-04-01
+	$(CC) $(C_STRICT) examples/c/erp_nightly.c $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/erp_nightly
+	$(CC) $(C_STRICT) examples/c/call_centre.c $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/call_centre
+	rm -f $(C_OUT)/erp.crm* && $(C_OUT)/erp_nightly $(C_OUT)/erp.crm
+	$(C_OUT)/call_centre $(C_OUT)/erp.crm 4101 2025-03-10T00:00:00Z | grep -q '"external_ref":"C-4101"'
 	python3 -c "import re,sys; sys.stdout.write(re.findall(r'\x60\x60\x60c\n(.*?)\x60\x60\x60', open('README.md', encoding='utf-8').read(), re.S)[0])" > $(C_OUT)/readme.c
 	$(CC) $(C_STRICT) $(C_OUT)/readme.c $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/readme
 	$(C_OUT)/readme > /dev/null

@@ -11,7 +11,7 @@ DEDUP_VENV := .venv-dedup
 C_OUT := target/c
 C_STRICT := -std=c11 -Wall -Wextra -Werror -pedantic -Iinclude
 
-.PHONY: demo test check-format clippy docs pg-deps rust-test c-test bench-smoke compare-smoke py-build py-test header lib fuzz
+.PHONY: demo test check-format clippy docs pg-deps rust-test c-test bench-smoke compare-smoke py-build py-test header lib fuzz install install-test wheel
 
 ## demo: generate a sample Turkish SME customer base and show what crm does with it,
 ## through the Python package (built into .venv first)
@@ -19,7 +19,7 @@ demo: py-build
 	$(PY) -m crm demo
 
 ## test: every check: format, lints, Rust tests (with the header check), C tests, bench smoke
-test: check-format clippy docs rust-test c-test target/crm.pc bench-smoke py-test compare-smoke
+test: check-format clippy docs rust-test c-test install-test target/crm.pc bench-smoke py-test compare-smoke
 
 check-format:
 	$(CARGO) fmt --all --check
@@ -48,7 +48,7 @@ pg-deps:
 rust-test: pg-deps
 	$(CARGO) test --workspace --locked
 
-C_TESTS := test_abi test_book test_engines test_calendar test_lifecycle_sla test_clv test_quality test_errors test_limits test_hostile test_fork test_store test_instants test_sizes version
+C_TESTS := test_abi test_book test_engines test_calendar test_lifecycle_sla test_clv test_quality test_errors test_limits test_hostile test_fork test_store test_instants test_sizes test_records version
 
 c-test:
 	$(CARGO) build --locked -q -p crm-ffi
@@ -67,6 +67,10 @@ c-test:
 	done
 	$(CC) $(C_STRICT) examples/c/legacy_scoring.c $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/legacy_scoring
 	$(C_OUT)/legacy_scoring examples/c/purchases.csv 2025-04-01
+	$(CC) $(C_STRICT) examples/c/erp_nightly.c $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/erp_nightly
+	$(CC) $(C_STRICT) examples/c/call_centre.c $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/call_centre
+	rm -f $(C_OUT)/erp.crm* && $(C_OUT)/erp_nightly $(C_OUT)/erp.crm
+	$(C_OUT)/call_centre $(C_OUT)/erp.crm 4101 2025-03-10T00:00:00Z | grep -q '"external_ref":"C-4101"'
 	python3 -c "import re,sys; sys.stdout.write(re.findall(r'\x60\x60\x60c\n(.*?)\x60\x60\x60', open('README.md', encoding='utf-8').read(), re.S)[0])" > $(C_OUT)/readme.c
 	$(CC) $(C_STRICT) $(C_OUT)/readme.c $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/readme
 	$(C_OUT)/readme > /dev/null
@@ -80,6 +84,39 @@ target/crm.pc: Makefile
 ## lib: the release libcrm (.so and .a) and target/crm.pc
 lib: target/crm.pc
 	$(CARGO) build --release --locked -q -p crm-ffi
+
+## install: libcrm (.so and .a), include/crm.h and pkg-config files under PREFIX (default
+## /usr/local; DESTDIR for staging). The static library is one relocatable object in which
+## every symbol but crm_* is local, so that it exports nothing else (Rust's own symbols
+## cannot clash with a program's); the shared one exports only crm_* already.
+## `pkg-config --cflags --libs crm` links the shared library, `--static` the static one:
+## crm.pc requires crm-libcrm.pc, so that its private `-Wl,-Bstatic` comes before `-lcrm`.
+PREFIX ?= /usr/local
+INSTALL_LIB_DIR ?= target/release
+CRM_VERSION = $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+install:
+	$(CARGO) build $(if $(filter target/release,$(INSTALL_LIB_DIR)),--release) --locked -q -p crm-ffi
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 644 include/crm.h $(DESTDIR)$(PREFIX)/include/crm.h
+	install -m 755 $(INSTALL_LIB_DIR)/libcrm.so $(DESTDIR)$(PREFIX)/lib/libcrm.so
+	rm -rf target/install-tmp && mkdir -p target/install-tmp
+	ld -r -o target/install-tmp/crm.o --whole-archive $(INSTALL_LIB_DIR)/libcrm.a
+	objcopy --wildcard --keep-global-symbol='crm_*' --remove-section=.llvmbc --remove-section=.llvmcmd target/install-tmp/crm.o
+	rm -f $(DESTDIR)$(PREFIX)/lib/libcrm.a
+	ar rcs $(DESTDIR)$(PREFIX)/lib/libcrm.a target/install-tmp/crm.o
+	printf 'prefix=%s\nincludedir=$${prefix}/include\n\nName: crm\nDescription: embeddable CRM core (C ABI)\nVersion: %s\nRequires: crm-libcrm = %s\nCflags: -I$${includedir}\nLibs:\nLibs.private: -Wl,-Bstatic\n' \
+	  "$(PREFIX)" "$(CRM_VERSION)" "$(CRM_VERSION)" > $(DESTDIR)$(PREFIX)/lib/pkgconfig/crm.pc
+	printf 'prefix=%s\nlibdir=$${prefix}/lib\n\nName: crm-libcrm\nDescription: libcrm itself (use crm.pc)\nVersion: %s\nLibs: -L$${libdir} -lcrm\nLibs.private: -Wl,-Bdynamic -lpthread -ldl -lm\n' \
+	  "$(PREFIX)" "$(CRM_VERSION)" > $(DESTDIR)$(PREFIX)/lib/pkgconfig/crm-libcrm.pc
+
+## install-test: installs into target/install-test and builds a C program against the
+## installed tree with pkg-config, shared and --static; checks that both libraries export
+## only crm_* symbols. Uses the debug build (`make c-test` builds it) to save a release build.
+install-test:
+	rm -rf target/install-test
+	$(MAKE) -s install PREFIX=$(CURDIR)/target/install-test INSTALL_LIB_DIR=$(LIB_DIR)
+	PKG_CONFIG_PATH=$(CURDIR)/target/install-test/lib/pkgconfig PREFIX=$(CURDIR)/target/install-test \
+	  CC="$(CC)" sh crm-ffi/tests/install_test.sh
 
 # Runs every bench once on small data so that they never rot; timings come from `cargo bench`.
 bench-smoke:
@@ -114,6 +151,12 @@ $(VENV)/.py-deps: crm-py/requirements-dev.txt $(VENV)/.bench-deps
 
 py-build: $(VENV)/.py-deps
 	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(VENV)/bin/maturin develop --release --locked -q -m crm-py/Cargo.toml
+
+## wheel: a release wheel of the Python package (distribution `crm-engine`, import name
+## `crm`) into target/wheels/, to share with a team: `pip install target/wheels/crm_engine-*.whl`
+## installs it without compiling.
+wheel: $(VENV)/.py-deps
+	$(VENV)/bin/maturin build --release --locked -q -m crm-py/Cargo.toml --out target/wheels
 
 # pytest (with hypothesis; warnings are errors), the docstring examples, and the type stubs
 # checked against the built module. The debug libcrm is built first: tests/test_c_and_python.py

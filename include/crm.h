@@ -17,8 +17,8 @@
 // The ABI version of this header and library. It changes whenever a function signature,
 // a struct layout or a constant's meaning changes incompatibly (2: `CRM_POISONED`, and
 // `crm_lifecycle_report_json` split into `crm_book_lifecycle_report_json` and
-// `crm_book_churn_reasons_json`).
-#define CRM_ABI_VERSION 2
+// `crm_book_churn_reasons_json`; 3: `crm_rfm_t.segment` is `int32_t`, was `int16_t`).
+#define CRM_ABI_VERSION 3
 
 // Summary time unit: days.
 #define CRM_CLV_DAYS 0
@@ -297,8 +297,10 @@ typedef struct {
   const uint8_t *m;
   // 100·r + 10·f + m.
   const uint16_t *score;
-  // Index into `segment_names`, or -1 for no segment.
-  const int16_t *segment;
+  // Index into `segment_names`, or -1 for no segment. 32-bit (it was 16-bit before ABI
+  // version 3), so that every index of a rule table fits: core numbers rules with 16
+  // unsigned bits, which a signed 16-bit index wrapped past 32,767 rules.
+  const int32_t *segment;
   // Number of segment names.
   size_t segment_count;
   // The segment names (NUL-terminated UTF-8), in rule order.
@@ -811,6 +813,62 @@ crm_status_t crm_quality_report_json(const char *customers_json,
 crm_status_t crm_book_quality_report_json(const crm_book_t *book,
                                           const char *today,
                                           char **out_json);
+
+// Adds `n_records` customers from columns, all or nothing (one commit on a stored book):
+// `ids[row]` is each customer's id; `names[c]` names the text column `columns[c]`
+// (`n_records` cells each, a cell NULL when missing). The columns: `given_name`,
+// `family_name` (or `surname`), `organisation_name`, `national_id`, `tax_id`, `birth_date`
+// (`1980-05-17`, `17.05.1980`, `17/05/1980` or `19800517`), `email`, `phone`, `address`,
+// `district`, `city`, `postcode`, `external_ref`, `region`, `sector`; a row with an
+// organisation name and no given or family name is an organisation. The number added goes
+// to `*out_added` when it is not NULL.
+//
+// Errors: `CRM_INVALID_ARGUMENT` for an unknown column name (named, with the closest one),
+// a column given twice, a birth date that is no date (`birth_date[row]`, masked), an
+// invalid value or an id already in the book (`customer #row: ...`); `CRM_CONFLICT` for an
+// id used twice; `CRM_NULL_POINTER` for a NULL `ids`, `names` or column with rows to read.
+// Nothing is added then.
+//
+// # Safety
+// `book` is a live handle nobody else uses during the call; `ids` holds `n_records`
+// values; `names` and `columns` hold `n_columns` pointers (NULL only when `n_columns` is
+// 0); each name NUL-terminated; each column `n_records` pointers, each NULL or
+// NUL-terminated UTF-8; `out_added` NULL or writable, written only on success.
+crm_status_t crm_book_add_customers_columns(crm_book_t *book,
+                                            size_t n_records,
+                                            const uint64_t *ids,
+                                            const char *const *names,
+                                            const char *const *const *columns,
+                                            size_t n_columns,
+                                            size_t *out_added);
+
+// Records `n` purchases from columns, all or nothing (one commit on a stored book):
+// `customer_id[row]`, `at[row]` (in `unit`, one of the `CRM_UNIT_*` constants, since the
+// Unix epoch) and `amount_minor[row]` (minor units; a negative amount is a refund of its
+// absolute value, as a credit note), all in `currency` (the book's ISO 4217 code);
+// `categories` and `products` are NULL or `n` cells each (a cell NULL when missing). The
+// number recorded goes to `*out_recorded` when it is not NULL.
+//
+// Errors: `CRM_INVALID_ARGUMENT` for a bad unit, an instant that is no instant
+// (`at[row]`), an amount the book refuses (another currency, a total past
+// `INT64_MAX`: `event #row: ...`), `CRM_NOT_FOUND` for an unknown customer (`event #row`),
+// `CRM_NULL_POINTER` for a NULL required column with rows to read. Nothing is recorded then.
+//
+// # Safety
+// `book` is a live handle nobody else uses during the call; `customer_id`, `at` and
+// `amount_minor` hold `n` values each; `currency` is NUL-terminated; `categories` and
+// `products` are NULL or hold `n` pointers, each NULL or NUL-terminated UTF-8;
+// `out_recorded` NULL or writable, written only on success.
+crm_status_t crm_book_record_purchases_columns(crm_book_t *book,
+                                               size_t n,
+                                               const uint64_t *customer_id,
+                                               const int64_t *at,
+                                               uint32_t unit,
+                                               const int64_t *amount_minor,
+                                               const char *currency,
+                                               const char *const *categories,
+                                               const char *const *products,
+                                               size_t *out_recorded);
 
 // Tiers of `len` values (index 0 = top tier) written to `out_tier` (room for `len` bytes).
 // `config_json` is a pyramid config or NULL for Platinum 1%, Gold 4%, Iron 15%, Lead 80%.

@@ -171,6 +171,7 @@ pub enum Normalization {
 
 /// A key and its coefficient.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WeightedKey {
     /// The key.
     pub key: ValueKey,
@@ -187,6 +188,7 @@ pub struct WeightedKey {
 /// a start) counts as the worst, 0, and a key that does not tell customers apart (a constant
 /// column) adds 0 for everybody.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ValueModel {
     /// The weighted keys.
     pub keys: Vec<WeightedKey>,

@@ -23,6 +23,7 @@ mod columns;
 mod ffi;
 mod lifecycle;
 mod quality;
+mod records;
 mod segment;
 mod sla;
 mod status;
@@ -37,6 +38,7 @@ pub use calendar::*;
 pub use clv::*;
 pub use lifecycle::*;
 pub use quality::*;
+pub use records::*;
 pub use segment::*;
 pub use sla::*;
 pub use status::{crm_last_error_message, crm_status_t};
@@ -52,8 +54,8 @@ use status::boundary;
 /// The ABI version of this header and library. It changes whenever a function signature,
 /// a struct layout or a constant's meaning changes incompatibly (2: `CRM_POISONED`, and
 /// `crm_lifecycle_report_json` split into `crm_book_lifecycle_report_json` and
-/// `crm_book_churn_reasons_json`).
-pub const CRM_ABI_VERSION: u32 = 2;
+/// `crm_book_churn_reasons_json`; 3: `crm_rfm_t.segment` is `int32_t`, was `int16_t`).
+pub const CRM_ABI_VERSION: u32 = 3;
 
 /// The library version as a NUL-terminated UTF-8 string, e.g. `"0.1.0"`.
 ///

@@ -61,8 +61,10 @@ pub struct crm_rfm_t {
     pub m: *const u8,
     /// 100·r + 10·f + m.
     pub score: *const u16,
-    /// Index into `segment_names`, or -1 for no segment.
-    pub segment: *const i16,
+    /// Index into `segment_names`, or -1 for no segment. 32-bit (it was 16-bit before ABI
+    /// version 3), so that every index of a rule table fits: core numbers rules with 16
+    /// unsigned bits, which a signed 16-bit index wrapped past 32,767 rules.
+    pub segment: *const i32,
     /// Number of segment names.
     pub segment_count: usize,
     /// The segment names (NUL-terminated UTF-8), in rule order.
@@ -122,7 +124,7 @@ pub unsafe extern "C" fn crm_rfm_from_transactions(
             segment: leak(
                 r.segment
                     .iter()
-                    .map(|s| s.map_or(-1, |s| s as i16))
+                    .map(|s| s.map_or(-1, i32::from))
                     .collect(),
             ),
             customer_id: leak(f.customer_id),
@@ -179,5 +181,52 @@ mod tests {
         }
         let e = unit(4, "time_unit").err().map(|f| f.status());
         assert_eq!(e, Some(crm_status_t::CRM_INVALID_ARGUMENT));
+    }
+
+    #[test]
+    fn a_segment_index_past_32767_rules_does_not_wrap() {
+        // 32,999 rules nobody matches (R 5, F 5, M 1, while both customers score other
+        // cells), then one that takes everybody: index 32,999, past i16::MAX. A table over
+        // core's documented rule limit is refused instead, naming the rules.
+        const RULES: usize = 33_000;
+        let mut json = String::from(r#"{"scale": 5, "rules": ["#);
+        for i in 0..RULES - 1 {
+            json.push_str(&format!(
+                r#"{{"name": "r{i}", "r": [5, 5], "f": [5, 5], "m": [1, 1]}},"#
+            ));
+        }
+        json.push_str(r#"{"name": "all"}]}"#);
+        let json = std::ffi::CString::new(json).unwrap_or_default();
+        let (ids, at, amount) = ([1u64, 2], [0i64, 86_400], [100i64, 200]);
+        let mut out = std::ptr::null_mut();
+        // SAFETY: arrays of 2, a NUL-terminated string and a writable out-parameter.
+        let status = unsafe {
+            crm_rfm_from_transactions(
+                ids.as_ptr(),
+                at.as_ptr(),
+                amount.as_ptr(),
+                2,
+                CRM_UNIT_SECONDS,
+                10 * 86_400,
+                5,
+                json.as_ptr(),
+                &mut out,
+            )
+        };
+        if status == crm_status_t::CRM_OK {
+            // SAFETY: written on success; 2 rows.
+            let r = unsafe { &*out };
+            assert_eq!(r.segment_count, RULES);
+            // SAFETY: `len` elements.
+            let seg = unsafe { std::slice::from_raw_parts(r.segment, r.len) };
+            assert_eq!(seg, [32_999, 32_999]);
+            // SAFETY: from crm_rfm_from_transactions, released once.
+            unsafe { crm_rfm_free(out) };
+        } else {
+            assert_eq!(status, crm_status_t::CRM_INVALID_ARGUMENT);
+            // SAFETY: NUL-terminated, valid until the next failing call on this thread.
+            let msg = unsafe { std::ffi::CStr::from_ptr(crate::crm_last_error_message()) };
+            assert!(msg.to_string_lossy().contains("rules"), "{msg:?}");
+        }
     }
 }

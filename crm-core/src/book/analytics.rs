@@ -20,7 +20,7 @@ use crate::value::{ValueKey, ValueModel, ValueScores};
 /// "strategies": …, "clv": …}`, each part optional (the defaults fill in). `clv` is used only
 /// when the value model weighs `predicted_clv`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SegmentationConfig {
     /// The value model.
     pub value: ValueModel,

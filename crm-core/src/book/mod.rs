@@ -24,6 +24,7 @@
 mod analytics;
 mod change;
 mod clv;
+mod columns;
 mod features;
 mod figures;
 mod ingest;
@@ -46,6 +47,7 @@ use crate::model::{ComplaintId, Customer, CustomerId, Event, Incident};
 pub use analytics::{
     Attribute, CustomerAnalytics, Segmentation, SegmentationConfig, SegmentationSummary,
 };
+pub use columns::{EXTRA_CUSTOMER_COLUMNS, PurchaseColumns, customers_from_columns, purchase_events};
 pub use change::{Change, ChangeOutcome, Prepared};
 pub use figures::{
     CategoryFigures, ChannelActivity, ComplaintFigures, ComplaintSummary, ContributionFigures,
@@ -73,6 +75,7 @@ pub enum EarlyEvents {
 
 /// Book settings. JSON: `{"currency": "TRY", "early_events": "reject"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BookConfig {
     /// ISO 4217 code of every amount in the book (three upper-case letters).
     pub currency: String,

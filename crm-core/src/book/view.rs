@@ -12,6 +12,7 @@ use crate::model::{Customer, CustomerId, Event, Incident, IncidentId};
 
 /// The instant and the timeline page of a view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ViewOptions {
     /// Only events at or before this instant count.
     pub as_of: DateTime<Utc>,

@@ -47,7 +47,7 @@ pub use summary::{
 
 /// How to fit.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct FitOptions {
     /// Stop when every gradient component of the mean log-likelihood (over log-parameters)
     /// is below this.

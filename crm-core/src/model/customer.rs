@@ -16,7 +16,7 @@ pub enum CustomerKind {
 
 /// A postal address. Every part is optional because real forms are incomplete.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Address {
     /// Street, number, flat.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -50,6 +50,7 @@ impl Address {
 /// withdrawn at instant `at`. A customer's consents form a history; the latest decision at or
 /// before an instant is the one in force ([`Customer::consent_at`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Consent {
     /// The channel the decision is about.
     pub channel: Channel,

@@ -35,7 +35,7 @@ pub enum Survivorship {
 /// [`Survivorship::MostFrequent`] a tie between names (of persons or organisations) goes to
 /// the first record, not the most recent one.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct GoldenRules {
     /// The rule when a field has none of its own.
     pub default: Survivorship,

@@ -203,6 +203,7 @@ pub fn abc_codes(values: &[f64], cuts: AbcCuts) -> crate::error::Result<Vec<u8>>
 
 /// Cut points of the ABC classes as cumulative shares of value. JSON: `{"a": 0.8, "b": 0.95}`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AbcCuts {
     /// Cumulative share up to which customers are A.
     pub a: f64,

@@ -7,6 +7,7 @@ use crate::error::{CrmError, Result};
 
 /// One tier: its name and its share (of customers, or of value).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TierSpec {
     /// Name shown to people ("Platinum").
     pub name: String,
@@ -32,7 +33,7 @@ pub enum TierBasis {
 /// The default is the classic pyramid: Platinum 1%, Gold 4%, Iron 15%, Lead 80% of customers;
 /// a part left out takes its default (`{"basis": "value"}` is the default tiers by value).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct PyramidConfig {
     /// Tiers from the top down; shares add up to 1.
     pub tiers: Vec<TierSpec>,

@@ -17,6 +17,7 @@ pub type ScoreRange = [f64; 2];
 ///
 /// JSON: `{"name": "Champions", "r": [4, 5], "fm": [4, 5]}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RfmRule {
     /// Segment name.
     pub name: String,
@@ -65,6 +66,7 @@ impl RfmRule {
 ///
 /// JSON: `{"scale": 5, "rules": [{"name": "Champions", "r": [4, 5], "fm": [4, 5]}, …]}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RfmSegmentMap {
     /// The score range 1..=scale the rules are written for.
     #[serde(default = "five")]
@@ -285,6 +287,7 @@ pub struct RuleReport {
 
 /// RFM settings. JSON: `{"bins": 5, "segments": {...}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RfmConfig {
     /// Number of quantile bins per score (2 to 9).
     #[serde(default = "five")]

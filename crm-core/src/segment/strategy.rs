@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// What to do with a group of customers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Strategy {
     /// A short label ("Retain and reward").
     pub label: String,
@@ -18,6 +19,7 @@ pub struct Strategy {
 ///
 /// JSON: `{"tiers": {"Platinum": {"label": "...", "actions": ["..."]}}, "segments": {...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StrategyMap {
     /// Per tier of the pyramid.
     #[serde(default)]

@@ -20,7 +20,7 @@ pub type Window = [String; 2];
 
 /// Opening windows per weekday (missing days are closed). JSON keys `mon` … `sun`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct WeeklyHours {
     /// Monday.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -47,6 +47,7 @@ pub struct WeeklyHours {
 
 /// A date with its own hours (a half day) instead of the weekday's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SpecialDay {
     /// The local date.
     pub date: NaiveDate,
@@ -66,7 +67,7 @@ pub struct SpecialDay {
 /// A lunch break is the gap between two windows, not a holiday. `{"always_open": true}`
 /// (with any time zone, UTC by default) is a 24×7 calendar.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct CalendarConfig {
     /// IANA time zone name; UTC when empty.
     pub time_zone: String,

@@ -75,15 +75,61 @@ pub struct Target {
     pub clock: ClockKind,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// The two JSON forms of a [`Target`]. Read by hand rather than as an untagged enum, so that
+/// an unknown key in the object form (`{"minutes": 240, "clok": "calendar"}`) is an error
+/// naming it, not serde's "data did not match any variant".
 enum TargetForm {
     Minutes(u32),
-    Full {
-        minutes: u32,
-        #[serde(default)]
-        clock: ClockKind,
-    },
+    Full(FullTarget),
+}
+
+/// The object form of a [`Target`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FullTarget {
+    minutes: u32,
+    #[serde(default)]
+    clock: ClockKind,
+}
+
+impl<'de> Deserialize<'de> for TargetForm {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        use serde::de::{self, MapAccess, Unexpected, Visitor};
+
+        struct Form;
+
+        impl<'de> Visitor<'de> for Form {
+            type Value = TargetForm;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(r#"minutes (`240`) or `{"minutes": 240, "clock": "calendar"}`"#)
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<TargetForm, E> {
+                u32::try_from(v)
+                    .map(TargetForm::Minutes)
+                    .map_err(|_| E::invalid_value(Unexpected::Unsigned(v), &self))
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<TargetForm, E> {
+                u64::try_from(v)
+                    .map_err(|_| E::invalid_value(Unexpected::Signed(v), &self))
+                    .and_then(|v| self.visit_u64(v))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> std::result::Result<TargetForm, A::Error> {
+                FullTarget::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(TargetForm::Full)
+            }
+        }
+
+        deserializer.deserialize_any(Form)
+    }
 }
 
 impl From<TargetForm> for Target {
@@ -93,7 +139,7 @@ impl From<TargetForm> for Target {
                 minutes,
                 clock: ClockKind::Business,
             },
-            TargetForm::Full { minutes, clock } => Target { minutes, clock },
+            TargetForm::Full(FullTarget { minutes, clock }) => Target { minutes, clock },
         }
     }
 }
@@ -178,7 +224,7 @@ pub struct Conditions {
 /// When to warn before a breach. JSON: `{"at_share": 0.75}` (75% of the target used) or
 /// `{"minutes_before": 30}` (30 minutes of the target left).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, try_from = "WarningForm")]
 pub enum WarningRule {
     /// A share of the target used.
     Share {
@@ -190,6 +236,27 @@ pub enum WarningRule {
         /// Positive.
         minutes_before: u32,
     },
+}
+
+/// The JSON form of a [`WarningRule`]: an object with exactly one of the two keys, any other
+/// key refused by name (an untagged enum would only say that no variant matched).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WarningForm {
+    at_share: Option<f64>,
+    minutes_before: Option<u32>,
+}
+
+impl TryFrom<WarningForm> for WarningRule {
+    type Error = &'static str;
+
+    fn try_from(form: WarningForm) -> std::result::Result<Self, Self::Error> {
+        match (form.at_share, form.minutes_before) {
+            (Some(at_share), None) => Ok(WarningRule::Share { at_share }),
+            (None, Some(minutes_before)) => Ok(WarningRule::MinutesBefore { minutes_before }),
+            _ => Err("a warning takes exactly one of `at_share` and `minutes_before`"),
+        }
+    }
 }
 
 impl WarningRule {

@@ -2,6 +2,8 @@
 //! (`amout`) is an error naming the field, with a suggestion when one name is close, instead
 //! of the field being dropped without a word.
 
+mod configs;
+
 use crm_core::model::{Event, EventKind, Incident};
 use crm_core::{CrmError, ErrorKind};
 

@@ -524,6 +524,8 @@ pub(crate) fn snapshots_with_merges_import(b: &dyn Backend, json_path: &std::pat
     assert!(e.to_string().starts_with("change #1: "), "{e}");
     assert_eq!((t.len(), t.cursor()), (0, 0));
     assert_eq!(b.dump(&loc), rows);
+}
+
 /// A book with merges (a chain, a golden profile, a referrer re-pointed, a survivor whose
 /// `acquired_at` the merge derives), incidents, policies and events under merged ids opens
 /// as the same book whether it is loaded from the store's tables or replayed from its log.

@@ -17,7 +17,7 @@ use rusqlite::{ErrorCode, params};
 
 use crate::backend::{ChangeRecord, ChangeSink, Store, StoreTxn};
 use crate::options::{StoreOptions, Synchronous};
-use rows::{StoredAt, read_event};
+use rows::{StoredAt, event_body, read_event};
 
 pub(crate) use schema::LATEST as SCHEMA_VERSION;
 
@@ -394,20 +394,14 @@ impl SqliteTxn<'_> {
                 "INSERT INTO events (id, seq, customer_id, at, type, body) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
-            let mut body = Vec::with_capacity(256);
             for (i, e) in events.iter().enumerate() {
-                body.clear();
-                serde_json::to_writer(&mut body, &e.kind).map_err(json_error)?;
-                // serde_json writes UTF-8.
-                let text = std::str::from_utf8(&body)
-                    .map_err(|e| json_error(serde::ser::Error::custom(e)))?;
                 insert.execute(params![
                     first + i as i64,
                     seq,
                     e.customer_id as i64,
                     StoredAt(&e.at),
                     e.kind.type_name(),
-                    text
+                    event_body(e).map_err(json_error)?
                 ])?;
             }
             self.next_event = Some(first + events.len() as i64);
@@ -622,7 +616,7 @@ fn read_changes(
         .map_err(err)?;
     let mut events_st = conn
         .prepare_cached(
-            "SELECT customer_id, at, body FROM events WHERE id >= ?1 AND id < ?2 ORDER BY id",
+            "SELECT customer_id, at, type, body FROM events WHERE id >= ?1 AND id < ?2 ORDER BY id",
         )
         .map_err(err)?;
     let mut rows = st
@@ -652,13 +646,9 @@ fn read_changes(
                 let mut ev_rows = events_st.query([first, first + count]).map_err(err)?;
                 while let Some(r) = ev_rows.next().map_err(err)? {
                     let customer: i64 = r.get(0).map_err(err)?;
-                    let body = r
-                        .get_ref(2)
-                        .map_err(err)?
-                        .as_str()
-                        .map_err(err_from)
-                        .map_err(err)?;
-                    let event = read_event(customer, r.get_ref(1).map_err(err)?, body)
+                    let text = |i| r.get_ref(i)?.as_str().map_err(err_from);
+                    let (tag, body) = (text(2).map_err(err)?, text(3).map_err(err)?);
+                    let event = read_event(customer, r.get_ref(1).map_err(err)?, tag, body)
                         .map_err(|e| damaged(&e))?;
                     events.push(event);
                 }

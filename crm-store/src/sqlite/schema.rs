@@ -53,9 +53,10 @@ CREATE TABLE policies (name TEXT PRIMARY KEY, body TEXT, seq INTEGER NOT NULL);
 /// Version 2: the same log, in a compact form, and tables that hold the book as it is.
 ///
 /// - `events`: `at` is an integer, nanoseconds since the Unix epoch (UTC; an instant outside
-///   1677–2262, which nanoseconds cannot hold, is stored as RFC 3339 text instead), and `body`
-///   is the JSON of the event's kind only (`{"type": "purchase", "amount": 12900, ...}`):
-///   `customer_id` (as recorded) and `at` are columns, not repeated in the body.
+///   1677–2262, which nanoseconds cannot hold, is stored as RFC 3339 text instead), `type`
+///   the event's type tag and `body` the JSON of the kind's own fields
+///   (`{"amount": 12900, "currency": "TRY"}`): `customer_id` (as recorded), `at` and `type`
+///   are columns, not repeated in the body.
 /// - `customers`: every customer ever added. `pos` orders them as the book added them
 ///   (`seq << 32 | place in the change`); `merged_into` is null for a live customer and the
 ///   final survivor for a merged-away one (whose `profile` is its last one before the

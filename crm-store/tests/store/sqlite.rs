@@ -222,7 +222,7 @@ fn a_newer_schema_is_refused_and_the_v1_fixture_opens() {
         (
             1_735_812_000_000_000_000,
             "integer".into(),
-            r#"{"type":"purchase","amount":12900,"currency":"TRY"}"#.into()
+            r#"{"amount":12900,"currency":"TRY"}"#.into()
         )
     );
     drop(conn);

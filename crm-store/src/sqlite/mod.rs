@@ -6,6 +6,7 @@ mod rows;
 mod schema;
 mod tables;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -514,6 +515,53 @@ impl SqliteTxn<'_> {
                         at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
                     ],
                 )?;
+            }
+            Change::MergesImported { merges } => {
+                // Merge records as a snapshot kept them (final survivors, events moved):
+                // nothing is derived later. The merged-away ids have no customer rows (a
+                // snapshot holds live customers only), so each gets a row marking its final
+                // survivor, which `resolve` and later merges follow.
+                let mut into: HashMap<u64, u64> = HashMap::new();
+                for m in merges {
+                    for &x in &m.merged {
+                        into.insert(x, m.survivor);
+                    }
+                }
+                let last = |mut x: u64| {
+                    // Chains are acyclic: the change was validated against the book.
+                    for _ in 0..=into.len() {
+                        match into.get(&x) {
+                            Some(&s) => x = s,
+                            None => break,
+                        }
+                    }
+                    x
+                };
+                for (pos, m) in merges.iter().enumerate() {
+                    tx.prepare_cached(
+                        "INSERT INTO merges (seq, pos, survivor, merged, at, events_moved) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(params![
+                        seq,
+                        pos as i64,
+                        m.survivor as i64,
+                        serde_json::to_string(&m.merged).map_err(json_error)?,
+                        m.at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+                        m.events_moved as i64
+                    ])?;
+                    for &x in &m.merged {
+                        tx.prepare_cached(
+                            "INSERT INTO customers (id, pos, merged_into, profile, seq) \
+                             VALUES (?1, -1, ?2, 'null', ?3)",
+                        )?
+                        .execute(params![
+                            x as i64,
+                            last(x) as i64,
+                            seq
+                        ])?;
+                    }
+                }
             }
             Change::LifecyclePolicySet { policy } => {
                 let body = match policy {

@@ -86,11 +86,13 @@ CREATE TABLE events2 (
     body TEXT NOT NULL
 );
 CREATE TABLE merges2 (
-    seq INTEGER PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    pos INTEGER NOT NULL DEFAULT 0,
     survivor INTEGER NOT NULL,
     merged TEXT NOT NULL,
     at TEXT NOT NULL,
-    events_moved INTEGER
+    events_moved INTEGER,
+    PRIMARY KEY (seq, pos)
 );
 ";
 

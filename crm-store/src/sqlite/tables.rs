@@ -81,7 +81,7 @@ pub(crate) fn load_book(
     let mut merges = Vec::new();
     {
         let mut st = tx
-            .prepare("SELECT survivor, merged, at, events_moved FROM merges ORDER BY seq")
+            .prepare("SELECT survivor, merged, at, events_moved FROM merges ORDER BY seq, pos")
             .map_err(err)?;
         let mut rows = st.query([]).map_err(err)?;
         while let Some(r) = rows.next().map_err(err)? {
@@ -182,16 +182,16 @@ pub(crate) fn write_pending(
     book: &CustomerBook,
     seq: i64,
 ) -> rusqlite::Result<bool> {
-    let pending: HashSet<i64> = tx
-        .prepare("SELECT seq FROM merges WHERE events_moved IS NULL")?
-        .query_map([], |r| r.get(0))?
+    let pending: HashSet<(i64, i64)> = tx
+        .prepare("SELECT seq, pos FROM merges WHERE events_moved IS NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     if pending.is_empty() {
         return Ok(false);
     }
-    let all: Vec<i64> = tx
-        .prepare("SELECT seq FROM merges ORDER BY seq")?
-        .query_map([], |r| r.get(0))?
+    let all: Vec<(i64, i64)> = tx
+        .prepare("SELECT seq, pos FROM merges ORDER BY seq, pos")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     if all.len() != book.merges().len() {
         return Err(json_error(serde::ser::Error::custom(format_args!(
@@ -202,14 +202,16 @@ pub(crate) fn write_pending(
     }
     let mut survivors = HashSet::new();
     let mut update = tx.prepare(
-        "UPDATE merges SET survivor = ?2, merged = ?3, at = ?4, events_moved = ?5 WHERE seq = ?1",
+        "UPDATE merges SET survivor = ?3, merged = ?4, at = ?5, events_moved = ?6 \
+         WHERE seq = ?1 AND pos = ?2",
     )?;
     for (m_seq, m) in all.iter().zip(book.merges()) {
         if !pending.contains(m_seq) {
             continue;
         }
         update.execute(params![
-            m_seq,
+            m_seq.0,
+            m_seq.1,
             m.survivor as i64,
             serde_json::to_string(&m.merged).map_err(json_error)?,
             m.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),

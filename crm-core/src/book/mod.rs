@@ -292,6 +292,8 @@ impl CustomerBook {
 }
 
 #[cfg(test)]
+mod change_tests;
+#[cfg(test)]
 mod clv_tests;
 #[cfg(test)]
 mod lifecycle_tests;

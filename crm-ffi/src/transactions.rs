@@ -121,12 +121,7 @@ pub unsafe extern "C" fn crm_rfm_from_transactions(
         let (f, r) = rfm_from_transactions(&cols, unit.instant(as_of), &config)?;
         crm_rfm_t {
             len: f.len(),
-            segment: leak(
-                r.segment
-                    .iter()
-                    .map(|s| s.map_or(-1, i32::from))
-                    .collect(),
-            ),
+            segment: leak(r.segment.iter().map(|s| s.map_or(-1, i32::from)).collect()),
             customer_id: leak(f.customer_id),
             recency_days: leak(f.recency_days),
             frequency: leak(f.frequency),

@@ -81,7 +81,11 @@ pub fn customers_from_columns(
             return Err(CrmError::invalid(
                 name,
                 values.len(),
-                format_args!("the column has {} values for {} ids", values.len(), ids.len()),
+                format_args!(
+                    "the column has {} values for {} ids",
+                    values.len(),
+                    ids.len()
+                ),
             ));
         }
     }
@@ -174,9 +178,8 @@ pub fn purchase_events(columns: &PurchaseColumns<'_>) -> Result<Vec<Event>> {
     if let Some(p) = columns.product {
         check("product", p.len())?;
     }
-    let cell = |col: Option<&[Option<&str>]>, row: usize| {
-        col.and_then(|c| c[row]).map(str::to_owned)
-    };
+    let cell =
+        |col: Option<&[Option<&str>]>, row: usize| col.and_then(|c| c[row]).map(str::to_owned);
     let mut events = crate::limits::try_vec("purchases", n)?;
     for row in 0..n {
         let at = columns.unit.checked_instant(columns.at[row], "at", row)?;

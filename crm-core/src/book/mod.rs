@@ -47,8 +47,10 @@ use crate::model::{ComplaintId, Customer, CustomerId, Event, Incident};
 pub use analytics::{
     Attribute, CustomerAnalytics, Segmentation, SegmentationConfig, SegmentationSummary,
 };
-pub use columns::{EXTRA_CUSTOMER_COLUMNS, PurchaseColumns, customers_from_columns, purchase_events};
 pub use change::{Change, ChangeOutcome, Prepared};
+pub use columns::{
+    EXTRA_CUSTOMER_COLUMNS, PurchaseColumns, customers_from_columns, purchase_events,
+};
 pub use figures::{
     CategoryFigures, ChannelActivity, ComplaintFigures, ComplaintSummary, ContributionFigures,
     PurchaseFigures, ReferralFigures,

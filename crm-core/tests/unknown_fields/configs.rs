@@ -25,7 +25,10 @@ fn parse<T: DeserializeOwned>(text: &str) -> Result<T, CrmError> {
 fn refused(err: CrmError, key: &str, suggestion: Option<&str>) {
     assert_eq!(err.kind(), ErrorKind::Parse, "{err}");
     assert_eq!(err.field(), Some(key), "{err}");
-    assert!(err.to_string().contains(&format!("unknown field `{key}`")), "{err}");
+    assert!(
+        err.to_string().contains(&format!("unknown field `{key}`")),
+        "{err}"
+    );
     match suggestion {
         Some(s) => assert!(
             err.to_string().ends_with(&format!("(did you mean `{s}`?)")),
@@ -72,12 +75,16 @@ fn calendar_parts_refuse_unknown_keys() {
 
 #[test]
 fn the_value_model_refuses_unknown_keys() {
-    let e = parse::<ValueModel>(r#"{"keys": [{"key": "monetary", "weight": 1}], "normalisation": "min_max"}"#);
+    let e = parse::<ValueModel>(
+        r#"{"keys": [{"key": "monetary", "weight": 1}], "normalisation": "min_max"}"#,
+    );
     refused(e.unwrap_err(), "normalisation", Some("normalization"));
     let e = parse::<ValueModel>(r#"{"keys": [{"key": "monetary", "weigth": 1}]}"#);
     refused(e.unwrap_err(), "weigth", Some("weight"));
     // Known keys still parse.
-    let m = parse::<ValueModel>(r#"{"keys": [{"key": "monetary", "weight": 1}], "normalization": "min_max"}"#);
+    let m = parse::<ValueModel>(
+        r#"{"keys": [{"key": "monetary", "weight": 1}], "normalization": "min_max"}"#,
+    );
     assert_eq!(m.unwrap().keys.len(), 1);
 }
 
@@ -154,9 +161,17 @@ fn sla_targets_and_warnings_name_the_unknown_key() {
     };
     // Both forms of a target and of a warning still parse.
     policy("240", r#"{"at_share": 0.75}"#).unwrap();
-    policy(r#"{"minutes": 240, "clock": "calendar"}"#, r#"{"minutes_before": 30}"#).unwrap();
+    policy(
+        r#"{"minutes": 240, "clock": "calendar"}"#,
+        r#"{"minutes_before": 30}"#,
+    )
+    .unwrap();
     refused(
-        policy(r#"{"minutes": 240, "clok": "calendar"}"#, r#"{"at_share": 0.75}"#).unwrap_err(),
+        policy(
+            r#"{"minutes": 240, "clok": "calendar"}"#,
+            r#"{"at_share": 0.75}"#,
+        )
+        .unwrap_err(),
         "clok",
         Some("clock"),
     );

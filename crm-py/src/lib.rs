@@ -5,6 +5,7 @@
 //! work with the GIL released, and results come back as numpy arrays, dicts or JSON text.
 //! Frames (pandas, polars) are handled in the Python package around this module.
 
+mod attach;
 mod batch;
 mod book;
 mod calendar;

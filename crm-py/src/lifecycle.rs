@@ -7,6 +7,7 @@ use crm_core::time::TimeUnit;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
+use crate::attach::change_or_batch;
 use crate::batch::Batch;
 use crate::book::CustomerBook;
 use crate::columns::slice;
@@ -197,10 +198,10 @@ impl LifecyclePolicy {
         batch: Option<PyRef<'_, Batch>>,
     ) -> PyResult<()> {
         let policy = Some(self.inner.clone());
-        match batch {
-            Some(batch) => book.push(py, &batch, Change::LifecyclePolicySet { policy }),
-            None => book.try_write(py, |b| b.set_lifecycle_policy(policy)),
-        }
+        let change = Change::LifecyclePolicySet {
+            policy: policy.clone(),
+        };
+        change_or_batch(py, &book, batch, change, |b| b.set_lifecycle_policy(policy))
     }
 }
 
@@ -232,8 +233,6 @@ pub(crate) fn detach_lifecycle_policy(
     book: PyRef<'_, CustomerBook>,
     batch: Option<PyRef<'_, Batch>>,
 ) -> PyResult<()> {
-    match batch {
-        Some(batch) => book.push(py, &batch, Change::LifecyclePolicySet { policy: None }),
-        None => book.try_write(py, |b| b.set_lifecycle_policy(None)),
-    }
+    let change = Change::LifecyclePolicySet { policy: None };
+    change_or_batch(py, &book, batch, change, |b| b.set_lifecycle_policy(None))
 }

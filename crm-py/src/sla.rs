@@ -8,6 +8,7 @@ use crm_core::sla::{self, ComplaintTrail, GroupBy, ReportRequest, RetentionAssum
 use crm_core::time::TimeUnit;
 use pyo3::prelude::*;
 
+use crate::attach::change_or_batch;
 use crate::batch::Batch;
 use crate::book::CustomerBook;
 use crate::errors::{IntoPy, from_json, json};
@@ -109,10 +110,10 @@ impl SlaPolicy {
         batch: Option<PyRef<'_, Batch>>,
     ) -> PyResult<()> {
         let policies = Some(self.inner.clone());
-        match batch {
-            Some(batch) => book.push(py, &batch, Change::SlaPoliciesSet { policies }),
-            None => book.try_write(py, |b| b.set_sla_policies(policies)),
-        }
+        let change = Change::SlaPoliciesSet {
+            policies: policies.clone(),
+        };
+        change_or_batch(py, &book, batch, change, |b| b.set_sla_policies(policies))
     }
 }
 
@@ -124,8 +125,6 @@ pub(crate) fn detach_sla_policy(
     book: PyRef<'_, CustomerBook>,
     batch: Option<PyRef<'_, Batch>>,
 ) -> PyResult<()> {
-    match batch {
-        Some(batch) => book.push(py, &batch, Change::SlaPoliciesSet { policies: None }),
-        None => book.try_write(py, |b| b.set_sla_policies(None)),
-    }
+    let change = Change::SlaPoliciesSet { policies: None };
+    change_or_batch(py, &book, batch, change, |b| b.set_sla_policies(None))
 }

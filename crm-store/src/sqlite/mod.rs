@@ -527,6 +527,7 @@ impl SqliteTxn<'_> {
                         into.insert(x, m.survivor);
                     }
                 }
+                // By hand: `project` sees only the change, not the book, so `CustomerBook::resolve` is out of reach here.
                 let last = |mut x: u64| {
                     // Chains are acyclic: the change was validated against the book.
                     for _ in 0..=into.len() {

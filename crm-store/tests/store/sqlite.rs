@@ -1,9 +1,8 @@
 //! The suite against SQLite, and what only a file store has: damaged files, a full disk, a
 //! held lock, a newer schema, the version-1 fixture, and crashes.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -239,6 +238,106 @@ fn a_newer_schema_is_refused_and_the_v1_fixture_opens() {
         e.to_string().contains("v3.crm") && e.to_string().contains("version 3"),
         "{e}"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The child side of the interrupted-creation test: starts creating a store the way
+/// `crm_store::open` does (WAL mode, then one transaction with the tables, the settings,
+/// `application_id` and `user_version`), acknowledges, and waits to be killed before the
+/// commit.
+#[test]
+fn half_created_child() {
+    let Some(path) = child::role("half-created").map(PathBuf::from) else {
+        return;
+    };
+    let conn = Connection::open(&path).unwrap();
+    let mode: String = conn
+        .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    conn.execute_batch(
+        "BEGIN IMMEDIATE;
+         CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+         CREATE TABLE changes (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, type TEXT NOT NULL,
+             body TEXT, first_event INTEGER, event_count INTEGER);
+         INSERT INTO store_meta VALUES ('book_config', '{\"currency\":\"TRY\"}');
+         PRAGMA application_id = 1129467185;
+         PRAGMA user_version = 2;",
+    )
+    .unwrap();
+    // Enough uncommitted pages, with a small page cache, to spill into the WAL file.
+    conn.execute_batch(
+        "PRAGMA cache_size = 10;
+         CREATE TABLE filler (x BLOB);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+         INSERT INTO filler SELECT randomblob(1000) FROM n;",
+    )
+    .unwrap();
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "ack 1").unwrap();
+    out.flush().unwrap();
+    std::thread::sleep(Duration::from_secs(60));
+}
+
+/// A store killed before its creation committed holds no data: opened without `create`
+/// it is no store (`NotFound`, naming the file), with `create` it is created afresh as a
+/// valid empty store of the latest schema. An empty (0-byte) file is the same.
+#[test]
+fn an_interrupted_creation_is_no_store_and_is_created_again() {
+    if child::is_child() {
+        return;
+    }
+    let dir = scratch("half-created");
+    let path = dir.join("book.crm");
+    let mut proc = child::command("sqlite::half_created_child", "half-created", &path)
+        .spawn()
+        .unwrap();
+    let mut acks = child::acks(proc.stdout.take().unwrap());
+    assert_eq!(acks.next(), Some(vec![1]));
+    child::kill(&mut proc);
+    // The kill left the WAL with the uncommitted transaction's pages.
+    assert!(std::fs::metadata(dir.join("book.crm-wal")).unwrap().len() > 1_000_000);
+    let no_create = StoreOptions {
+        create: false,
+        ..StoreOptions::default()
+    };
+    let e = crm_store::open(&path, &no_create).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
+    assert!(
+        e.to_string().contains("book.crm") && e.to_string().contains("holds no data"),
+        "{e}"
+    );
+    let mut book = crm_store::open(&path, &StoreOptions::with_currency("TRY")).unwrap();
+    assert_eq!((book.len(), book.cursor()), (0, 0));
+    assert_eq!(book.schema_version().unwrap(), 2);
+    book.add_customer(Customer::person(7, "Ali", "Kaya"))
+        .unwrap();
+    book.close().unwrap();
+    let book = crm_store::open(&path, &no_create).unwrap();
+    assert_eq!((book.len(), book.cursor()), (1, 1));
+    drop(book);
+    let conn = Connection::open(&path).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    // The half-written tables are gone with their transaction: no `filler`.
+    let filler: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'filler'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(filler, 0);
+    drop(conn);
+
+    let empty = dir.join("empty.crm");
+    std::fs::write(&empty, b"").unwrap();
+    let e = crm_store::open(&empty, &no_create).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
+    let book = crm_store::open(&empty, &StoreOptions::with_currency("TRY")).unwrap();
+    assert_eq!(book.schema_version().unwrap(), 2);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

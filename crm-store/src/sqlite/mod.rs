@@ -41,7 +41,8 @@ impl SqliteStore {
     /// and (with [`StoreOptions::verify`]) `PRAGMA quick_check` run.
     ///
     /// # Errors
-    /// [`ErrorKind::NotFound`] for a missing store without `create`;
+    /// [`ErrorKind::NotFound`] for a missing store without `create` (a file that holds no
+    /// data, as an interrupted creation leaves it, is no store);
     /// [`ErrorKind::InvalidInput`] for a new store without a valid currency;
     /// [`ErrorKind::Conflict`] for a currency other than the store's;
     /// [`ErrorKind::Parse`] for a file that is not a crm store, or is damaged (truncated,

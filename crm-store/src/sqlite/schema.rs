@@ -1,4 +1,5 @@
-//! The SQLite schema, versioned with `PRAGMA user_version`: migration `i` brings a store of
+//! The SQLite schema, versioned with `PRAGMA user_version`. A new store is created at the
+//! latest version directly ([`V2_CREATE`]); migration `i` brings a store of
 //! version `i` to version `i + 1`, all pending ones inside one transaction.
 
 /// Marks a file as a crm store (`PRAGMA application_id`, "CRM1"), so that another program's

@@ -26,7 +26,9 @@ pub enum Synchronous {
 #[serde(default, deny_unknown_fields)]
 pub struct StoreOptions {
     /// Create the store when the location holds none (default `true`). With `false`, a
-    /// missing store is [`crm_core::ErrorKind::NotFound`].
+    /// missing store is [`crm_core::ErrorKind::NotFound`]. A SQLite file that holds no data
+    /// (empty, or a creation killed before its one transaction committed) counts as no
+    /// store: created afresh with `true`, `NotFound` with `false`.
     pub create: bool,
     /// The book's currency: needed to create a store; when given for an existing store it
     /// must be the store's (else [`crm_core::ErrorKind::Conflict`]). Default `None`.

@@ -2,6 +2,8 @@
 //! `Backend` and run against SQLite and PostgreSQL, then what only a file store
 //! has (damaged files, a full disk, a read-only file, crashes).
 
+#[path = "store/child.rs"]
+mod child;
 #[path = "store/postgres.rs"]
 mod postgres;
 #[path = "store/sqlite.rs"]

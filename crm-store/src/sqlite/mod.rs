@@ -41,7 +41,8 @@ impl SqliteStore {
     /// and (with [`StoreOptions::verify`]) `PRAGMA quick_check` run.
     ///
     /// # Errors
-    /// [`ErrorKind::NotFound`] for a missing store without `create`;
+    /// [`ErrorKind::NotFound`] for a missing store without `create` (a file that holds no
+    /// data, as an interrupted creation leaves it, is no store);
     /// [`ErrorKind::InvalidInput`] for a new store without a valid currency;
     /// [`ErrorKind::Conflict`] for a currency other than the store's;
     /// [`ErrorKind::Parse`] for a file that is not a crm store, or is damaged (truncated,
@@ -98,7 +99,22 @@ impl SqliteStore {
             .conn
             .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
             .map_err(|e| self.error("read", &e))?;
+        // A file with no table, no application_id and no version holds no data: a new file
+        // (SQLite creates it empty) or a creation killed before its one transaction
+        // committed (which may have left the WAL header and an uncommitted WAL). It is
+        // treated as no store: initialised when `create` is on, `NotFound` otherwise.
         let fresh = app_id == 0 && version == 0 && tables == 0;
+        if fresh && !options.create {
+            return Err(CrmError::new(
+                ErrorKind::NotFound,
+                Some("location"),
+                format!(
+                    "no crm store at {} (the file holds no data: an empty file or a creation \
+                     that did not finish; create is off)",
+                    self.location
+                ),
+            ));
+        }
         if !fresh && app_id != schema::APPLICATION_ID {
             return Err(CrmError::new(
                 ErrorKind::Parse,
@@ -170,9 +186,12 @@ impl SqliteStore {
             // Validates the currency before anything is written.
             crm_core::book::CustomerBook::new(config.clone())?;
             let text = serde_json::to_string(&config).map_err(|e| CrmError::parse("config", e))?;
-            self.migrate(0, Some(&text))?;
+            if !self.create(&text)? {
+                // Another process created the store between the first read and the lock.
+                return self.prepare(options);
+            }
         } else if version < schema::LATEST {
-            self.migrate(version, None)?;
+            self.migrate()?;
         }
         let text: Option<String> = self
             .conn
@@ -234,8 +253,11 @@ impl SqliteStore {
         self.verify("integrity_check")
     }
 
-    /// Applies the migrations from `from` to the latest in one transaction.
-    fn migrate(&mut self, from: u32, config: Option<&str>) -> Result<(), CrmError> {
+    /// Creates the store in one transaction: the latest schema's tables directly
+    /// ([`schema::V2_CREATE`]), the book settings (`config`, JSON), `application_id` and
+    /// `user_version`. Returns `false`, writing nothing, when the file got tables from
+    /// another process before the write lock was taken.
+    fn create(&mut self, config: &str) -> Result<bool, CrmError> {
         let location = self.location.clone();
         let busy = self.busy_ms;
         let err = |what: &str, e: &rusqlite::Error| sql_error(&location, what, busy, e);
@@ -243,21 +265,45 @@ impl SqliteStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| err("lock", &e))?;
-        if from < 1 {
-            tx.execute_batch(schema::V1)
-                .map_err(|e| err("migrate", &e))?;
+        let tables: i64 = tx
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .map_err(|e| err("read", &e))?;
+        if tables > 0 {
+            return Ok(false);
         }
-        if from < 2 {
-            migrate::migrate_1_to_2(&tx).map_err(|e| err("migrate", &e))?;
-        }
-        if let Some(text) = config {
-            tx.execute(
-                "INSERT INTO store_meta (key, value) VALUES ('book_config', ?1)",
-                [text],
-            )
+        tx.execute_batch(schema::V2_CREATE)
             .map_err(|e| err("create", &e))?;
-            tx.pragma_update(None, "application_id", schema::APPLICATION_ID)
-                .map_err(|e| err("create", &e))?;
+        tx.execute(
+            "INSERT INTO store_meta (key, value) VALUES ('book_config', ?1)",
+            [config],
+        )
+        .map_err(|e| err("create", &e))?;
+        tx.pragma_update(None, "application_id", schema::APPLICATION_ID)
+            .map_err(|e| err("create", &e))?;
+        tx.pragma_update(None, "user_version", schema::LATEST)
+            .map_err(|e| err("create", &e))?;
+        tx.commit().map_err(|e| err("commit the creation of", &e))?;
+        Ok(true)
+    }
+
+    /// Applies the pending migrations (from version 1 on) in one transaction.
+    fn migrate(&mut self) -> Result<(), CrmError> {
+        let location = self.location.clone();
+        let busy = self.busy_ms;
+        let err = |what: &str, e: &rusqlite::Error| sql_error(&location, what, busy, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| err("lock", &e))?;
+        // Another process may have migrated the file since it was read.
+        let version: u32 = tx
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| err("read", &e))?;
+        if version >= schema::LATEST {
+            return Ok(());
+        }
+        if version < 2 {
+            migrate::migrate_1_to_2(&tx).map_err(|e| err("migrate", &e))?;
         }
         tx.pragma_update(None, "user_version", schema::LATEST)
             .map_err(|e| err("migrate", &e))?;

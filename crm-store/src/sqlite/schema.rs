@@ -1,11 +1,14 @@
-//! The SQLite schema, versioned with `PRAGMA user_version`: migration `i` brings a store of
+//! The SQLite schema, versioned with `PRAGMA user_version`. A new store is created at the
+//! latest version directly ([`V2_CREATE`]); migration `i` brings a store of
 //! version `i` to version `i + 1`, all pending ones inside one transaction.
 
 /// Marks a file as a crm store (`PRAGMA application_id`, "CRM1"), so that another program's
 /// SQLite database is refused rather than taken for an empty store.
 pub(crate) const APPLICATION_ID: i32 = 0x4352_4d31;
 
-/// Version 1: the change log and the tables it feeds.
+/// Version 1: the change log and the tables it feeds. No longer written by this build
+/// (new stores get [`V2_CREATE`]); kept for the test that migrates a version-1 store and
+/// compares the result with a new one.
 ///
 /// - `changes`: the append-only log, `seq` in commit order. `body` is the change's JSON
 ///   ([`crm_core::book::Change`]), except for recorded events, whose rows are in `events`
@@ -19,6 +22,7 @@ pub(crate) const APPLICATION_ID: i32 = 0x4352_4d31;
 ///   (`lifecycle`, `sla`), `store_meta` (`book_config`).
 ///
 /// Ids are stored as SQLite integers (`u64` ids above `i64::MAX` appear negative).
+#[cfg(test)]
 pub(crate) const V1: &str = "
 CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE changes (
@@ -111,5 +115,123 @@ CREATE INDEX customers_merged ON customers (merged_into) WHERE merged_into IS NO
 CREATE INDEX merges_pending ON merges (seq) WHERE events_moved IS NULL;
 ";
 
+/// A new store: the version-2 schema created directly (the tables and indexes a migrated
+/// version-1 store ends with, under the same names and with the same columns; a test
+/// compares the two), in the one transaction that also writes the book settings,
+/// `application_id` and `user_version`. Until that commit the file holds no table, which
+/// is how an interrupted creation is recognised ([`crate::sqlite`]).
+pub(crate) const V2_CREATE: &str = "
+CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    type TEXT NOT NULL,
+    body TEXT,
+    first_event INTEGER,
+    event_count INTEGER
+);
+CREATE TABLE customers (
+    id INTEGER PRIMARY KEY,
+    pos INTEGER NOT NULL,
+    merged_into INTEGER,
+    profile TEXT NOT NULL,
+    seq INTEGER NOT NULL
+);
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    customer_id INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE TABLE incidents (id INTEGER PRIMARY KEY, body TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE TABLE merges (
+    seq INTEGER NOT NULL,
+    pos INTEGER NOT NULL DEFAULT 0,
+    survivor INTEGER NOT NULL,
+    merged TEXT NOT NULL,
+    at TEXT NOT NULL,
+    events_moved INTEGER,
+    PRIMARY KEY (seq, pos)
+);
+CREATE TABLE policies (name TEXT PRIMARY KEY, body TEXT, seq INTEGER NOT NULL);
+CREATE INDEX events_by_customer ON events (customer_id, seq);
+CREATE INDEX customers_merged ON customers (merged_into) WHERE merged_into IS NOT NULL;
+CREATE INDEX merges_pending ON merges (seq) WHERE events_moved IS NULL;
+";
+
 /// The version this build writes.
 pub(crate) const LATEST: u32 = 2;
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::{Connection, TransactionBehavior};
+
+    /// Every table's columns (name, type, not null, default, key position) and every
+    /// index (table, columns, partial condition), in name order.
+    fn shape(conn: &Connection) -> Vec<String> {
+        let mut out = Vec::new();
+        let objects: Vec<(String, String, String, Option<String>)> = conn
+            .prepare("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for (kind, name, table, sql) in objects {
+            if kind == "table" {
+                let mut st = conn
+                    .prepare(&format!("PRAGMA table_xinfo({name})"))
+                    .unwrap();
+                let cols = st
+                    .query_map([], |r| {
+                        Ok(format!(
+                            "{}:{}:{}:{:?}:{}",
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, i64>(3)?,
+                            r.get::<_, Option<String>>(4)?,
+                            r.get::<_, i64>(5)?
+                        ))
+                    })
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect::<Vec<_>>();
+                out.push(format!("table {name} {}", cols.join(" ")));
+            } else {
+                // An index's SQL is kept as written (it was created under its final
+                // table's name in both paths); automatic ones (primary keys) have none.
+                out.push(format!("{kind} {name} on {table}: {sql:?}"));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_new_store_has_the_schema_a_migrated_one_ends_with() {
+        let fresh = Connection::open_in_memory().unwrap();
+        fresh.execute_batch(super::V2_CREATE).unwrap();
+        let mut migrated = Connection::open_in_memory().unwrap();
+        migrated.execute_batch(super::V1).unwrap();
+        let tx = migrated
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .unwrap();
+        super::super::migrate::migrate_1_to_2(&tx).unwrap();
+        tx.commit().unwrap();
+        let want = shape(&migrated);
+        assert_eq!(shape(&fresh), want);
+        // The comparison sees the whole schema: seven tables and their indexes.
+        assert_eq!(want.iter().filter(|l| l.starts_with("table ")).count(), 7);
+        assert!(
+            want.iter()
+                .any(|l| l.contains("merges_pending") && l.contains("events_moved IS NULL")),
+            "{want:#?}"
+        );
+        assert!(
+            want.iter()
+                .any(|l| l.starts_with("table customers id:INTEGER:0:None:1 pos:INTEGER:1")),
+            "{want:#?}"
+        );
+    }
+}

@@ -8,7 +8,7 @@
 //! found). Without them these tests fail, unless `CRM_SKIP_POSTGRES=1` is set. As root,
 //! the server runs as `nobody` (`setpriv`), since `initdb` refuses root.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,6 +21,7 @@ use crm_core::model::{Channel, Customer, Direction, Event, Interaction};
 use crm_core::{CrmError, ErrorKind};
 use crm_store::{PostgresStore, Store, StoreOptions, StoredBook};
 
+use crate::child;
 use crate::suite::{self, Backend};
 
 static NEXT: AtomicU64 = AtomicU64::new(0);
@@ -486,7 +487,7 @@ fn a_cut_connection_fails_the_commit_and_leaves_nothing() {
 /// each acknowledged on stdout once committed.
 #[test]
 fn pg_crash_writer_child() {
-    let Ok(url) = std::env::var("CRM_PG_CHILD_URL") else {
+    let Some(url) = child::role("pg-crash") else {
         return;
     };
     let mut book = crm_store::open(&url, &StoreOptions::default()).unwrap();
@@ -509,46 +510,30 @@ fn pg_crash_writer_child() {
 /// no batch is half there, and the next writer gets the lock.
 #[test]
 fn a_killed_writer_process_leaves_no_half_batch() {
-    let Some(server) = server() else { return };
-    if std::env::var("CRM_PG_CHILD_URL").is_ok() {
+    if child::is_child() {
         return;
     }
+    let Some(server) = server() else { return };
     let (url, book) = new_store(server, "killed");
     drop(book);
     let mut acked = 0u64;
     for round in 0..4u64 {
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "postgres::pg_crash_writer_child",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env("CRM_PG_CHILD_URL", &url)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+        let mut writer = child::command("postgres::pg_crash_writer_child", "pg-crash", &url)
             .spawn()
             .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap())
-            .lines()
-            .map_while(Result::ok)
-            .filter(|l| l.starts_with("ack "));
+        let mut acks = child::acks(writer.stdout.take().unwrap());
         // Wait for a few acknowledgements, then kill after a varied delay.
         let mut last = None;
         for _ in 0..3 {
-            last = Some(lines.next().expect("the writer stopped early"));
+            last = Some(acks.next().expect("the writer stopped early"));
         }
         std::thread::sleep(Duration::from_millis(7 * round + 3));
-        // SAFETY: kill on our own child's pid.
-        unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
-        child.wait().unwrap();
-        if let Some(line) = lines.last() {
-            last = Some(line);
+        child::kill(&mut writer);
+        if let Some(ack) = acks.last() {
+            last = Some(ack);
         }
-        let line = last.unwrap();
-        let mut parts = line.split_whitespace().skip(1);
-        let seq: u64 = parts.next().unwrap().parse().unwrap();
-        let k: u64 = parts.next().unwrap().parse().unwrap();
+        let ack = last.unwrap();
+        let (seq, k) = (ack[0], ack[1]);
         assert!(seq > acked);
         acked = seq;
         let back = crm_store::open(&url, &StoreOptions::default()).unwrap();

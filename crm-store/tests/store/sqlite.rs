@@ -1,9 +1,8 @@
 //! The suite against SQLite, and what only a file store has: damaged files, a full disk, a
 //! held lock, a newer schema, the version-1 fixture, and crashes.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -13,6 +12,7 @@ use crm_core::{CrmError, ErrorKind};
 use crm_store::{StoreOptions, StoredBook};
 use rusqlite::Connection;
 
+use crate::child;
 use crate::suite::{self, Backend};
 
 static NEXT: AtomicU64 = AtomicU64::new(0);
@@ -241,22 +241,104 @@ fn a_newer_schema_is_refused_and_the_v1_fixture_opens() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Re-runs this test binary as a child doing `role` (the test named `test` checks the
-/// variable and does the child's part).
-fn child(test: &str, role: &str, path: &Path) -> Command {
-    let mut c = Command::new(std::env::current_exe().unwrap());
-    c.args(["--exact", test, "--nocapture", "--test-threads=1"])
-        .env("CRM_STORE_CHILD", role)
-        .env("CRM_STORE_PATH", path)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    c
+/// The child side of the interrupted-creation test: starts creating a store the way
+/// `crm_store::open` does (WAL mode, then one transaction with the tables, the settings,
+/// `application_id` and `user_version`), acknowledges, and waits to be killed before the
+/// commit.
+#[test]
+fn half_created_child() {
+    let Some(path) = child::role("half-created").map(PathBuf::from) else {
+        return;
+    };
+    let conn = Connection::open(&path).unwrap();
+    let mode: String = conn
+        .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    conn.execute_batch(
+        "BEGIN IMMEDIATE;
+         CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+         CREATE TABLE changes (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, type TEXT NOT NULL,
+             body TEXT, first_event INTEGER, event_count INTEGER);
+         INSERT INTO store_meta VALUES ('book_config', '{\"currency\":\"TRY\"}');
+         PRAGMA application_id = 1129467185;
+         PRAGMA user_version = 2;",
+    )
+    .unwrap();
+    // Enough uncommitted pages, with a small page cache, to spill into the WAL file.
+    conn.execute_batch(
+        "PRAGMA cache_size = 10;
+         CREATE TABLE filler (x BLOB);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+         INSERT INTO filler SELECT randomblob(1000) FROM n;",
+    )
+    .unwrap();
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "ack 1").unwrap();
+    out.flush().unwrap();
+    std::thread::sleep(Duration::from_secs(60));
 }
 
-fn child_role() -> Option<(String, PathBuf)> {
-    let role = std::env::var("CRM_STORE_CHILD").ok()?;
-    let path = std::env::var("CRM_STORE_PATH").ok()?;
-    Some((role, PathBuf::from(path)))
+/// A store killed before its creation committed holds no data: opened without `create`
+/// it is no store (`NotFound`, naming the file), with `create` it is created afresh as a
+/// valid empty store of the latest schema. An empty (0-byte) file is the same.
+#[test]
+fn an_interrupted_creation_is_no_store_and_is_created_again() {
+    if child::is_child() {
+        return;
+    }
+    let dir = scratch("half-created");
+    let path = dir.join("book.crm");
+    let mut proc = child::command("sqlite::half_created_child", "half-created", &path)
+        .spawn()
+        .unwrap();
+    let mut acks = child::acks(proc.stdout.take().unwrap());
+    assert_eq!(acks.next(), Some(vec![1]));
+    child::kill(&mut proc);
+    // The kill left the WAL with the uncommitted transaction's pages.
+    assert!(std::fs::metadata(dir.join("book.crm-wal")).unwrap().len() > 1_000_000);
+    let no_create = StoreOptions {
+        create: false,
+        ..StoreOptions::default()
+    };
+    let e = crm_store::open(&path, &no_create).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
+    assert!(
+        e.to_string().contains("book.crm") && e.to_string().contains("holds no data"),
+        "{e}"
+    );
+    let mut book = crm_store::open(&path, &StoreOptions::with_currency("TRY")).unwrap();
+    assert_eq!((book.len(), book.cursor()), (0, 0));
+    assert_eq!(book.schema_version().unwrap(), 2);
+    book.add_customer(Customer::person(7, "Ali", "Kaya"))
+        .unwrap();
+    book.close().unwrap();
+    let book = crm_store::open(&path, &no_create).unwrap();
+    assert_eq!((book.len(), book.cursor()), (1, 1));
+    drop(book);
+    let conn = Connection::open(&path).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    // The half-written tables are gone with their transaction: no `filler`.
+    let filler: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'filler'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(filler, 0);
+    drop(conn);
+
+    let empty = dir.join("empty.crm");
+    std::fs::write(&empty, b"").unwrap();
+    let e = crm_store::open(&empty, &no_create).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
+    let book = crm_store::open(&empty, &StoreOptions::with_currency("TRY")).unwrap();
+    assert_eq!(book.schema_version().unwrap(), 2);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// One batch of the crash writer: a new customer and its 40 events, one transaction.
@@ -268,29 +350,72 @@ fn crash_batch(book: &mut StoredBook, k: u64) -> Result<(), CrmError> {
     })
 }
 
+/// The crash writer's merge: `k - 1` folded into `k`, committed (its log row), then its
+/// derived rows written by a second transaction before `merge` returns.
+fn crash_merge(book: &mut StoredBook, k: u64) -> Result<(), CrmError> {
+    book.merge(k, &[k - 1], None, suite::t0() + Days::days(1))
+        .map(drop)
+}
+
+/// The writer the crash test kills: batches of a new customer and its 40 events, and
+/// after each even customer `k` the merge of `k - 1` into it; prints `ack seq k` for each
+/// committed batch and `ack seq k k-1` for each committed merge.
 #[test]
 fn crash_writer_child() {
-    let Some((role, path)) = child_role() else {
+    let Some(path) = child::role("crash").map(PathBuf::from) else {
         return;
     };
-    assert_eq!(role, "crash");
     let mut book = crm_store::open(&path, &StoreOptions::with_currency("TRY")).unwrap();
-    let mut k = book.len() as u64 + 1;
+    // Above every id used so far (a merged-away id is below its survivor).
+    let mut k = book.customers().map(|c| c.id).max().unwrap_or(0) + 1;
     let mut out = std::io::stdout().lock();
+    // Opened: the parent times most kills from here (an open of a grown store on a loaded
+    // machine can take longer than the whole kill window).
+    writeln!(out, "ack 0").unwrap();
+    out.flush().unwrap();
     loop {
         crash_batch(&mut book, k).unwrap();
         writeln!(out, "ack {} {k}", book.cursor()).unwrap();
         out.flush().unwrap();
+        // After a restart, `k - 1` may be a survivor's neighbour left unmerged: only a
+        // live odd customer is merged.
+        if k % 2 == 0 && book.contains(k - 1) {
+            crash_merge(&mut book, k).unwrap();
+            writeln!(out, "ack {} {k} {}", book.cursor(), k - 1).unwrap();
+            out.flush().unwrap();
+        }
         k += 1;
     }
 }
 
-/// SIGKILL a writer at random moments; every acknowledged batch is there whole, no batch
-/// is half there, and `integrity_check` passes. `CRM_CRASH_ROUNDS` sets the rounds (20 by
-/// default; 500 for the long run).
+/// How many merges of the store still owe their second step (derived rows).
+fn pending_merges(path: &Path) -> i64 {
+    let conn = Connection::open(path).unwrap();
+    conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE name = 'merges'",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .unwrap()
+    .min(1)
+        * conn
+            .query_row(
+                "SELECT count(*) FROM merges WHERE events_moved IS NULL",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap_or(0)
+}
+
+/// SIGKILL a writer at random moments; every acknowledged batch and merge is there, no
+/// batch or merge is half there, the tables agree with the log (a merge whose second
+/// step was cut off is completed at reopen), and `integrity_check` passes. The reopen
+/// does not create: a file killed before its creation committed holds no data and opens
+/// as no store (`NotFound`), with nothing acknowledged. `CRM_CRASH_ROUNDS` sets the rounds
+/// (20 by default; 500 for the long run); `--nocapture` shows the counts.
 #[test]
 fn crashes_lose_no_acknowledged_write_and_no_batch_is_half_there() {
-    if child_role().is_some() {
+    if child::is_child() {
         return;
     }
     let rounds: u64 = std::env::var("CRM_CRASH_ROUNDS")
@@ -299,76 +424,131 @@ fn crashes_lose_no_acknowledged_write_and_no_batch_is_half_there() {
         .unwrap_or(20);
     let dir = scratch("crash");
     let path = dir.join("book.crm");
+    let reopen = StoreOptions {
+        create: false,
+        ..StoreOptions::default()
+    };
     // xorshift: reproducible kill moments without a dependency.
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut acked_total = 0;
+    let (mut batches, mut merges, mut cut_merges, mut no_store) = (0, 0, 0, 0);
     for round in 0..rounds {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        let mut proc = child("sqlite::crash_writer_child", "crash", &path)
+        let mut proc = child::command("sqlite::crash_writer_child", "crash", &path)
             .spawn()
             .unwrap();
-        let stdout = proc.stdout.take().unwrap();
-        let reader = std::thread::spawn(move || {
-            let mut acks = Vec::new();
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                // libtest may print "test name ... " in front of the first line.
-                if let Some(rest) = line.find("ack ").map(|i| &line[i + 4..]) {
-                    let mut it = rest.split(' ').map(|x| x.parse::<u64>().unwrap());
-                    acks.push((it.next().unwrap(), it.next().unwrap()));
-                }
+        let mut lines = child::acks(proc.stdout.take().unwrap());
+        // Round 0 and one round in eight kill at a moment counted from the start (inside
+        // the creation or the open); the others from the moment the writer has opened.
+        if round > 0 && !seed.is_multiple_of(8) {
+            match lines.next() {
+                Some(first) => assert_eq!(first, vec![0], "round {round}"),
+                None => panic!("round {round}: the writer exited before opening"),
             }
-            acks
-        });
-        std::thread::sleep(Duration::from_millis(20 + seed % 180));
-        proc.kill().unwrap();
-        proc.wait().unwrap();
-        let acks = reader.join().unwrap();
-        acked_total += acks.len();
-
-        let conn = Connection::open(&path).unwrap();
-        let check: String = conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(check, "ok", "round {round}");
-        drop(conn);
-        let book = crm_store::open(&path, &StoreOptions::default()).unwrap();
-        for &(seq, k) in &acks {
-            assert!(
-                book.cursor() >= seq,
-                "round {round}: acknowledged seq {seq} lost"
-            );
-            assert!(
-                book.contains(k),
-                "round {round}: acknowledged customer {k} lost"
-            );
         }
+        let reader = std::thread::spawn(move || lines.collect::<Vec<_>>());
+        std::thread::sleep(Duration::from_millis(20 + seed % 180));
+        child::kill(&mut proc);
+        let acks: Vec<_> = reader
+            .join()
+            .unwrap()
+            .into_iter()
+            .filter(|a| a[..] != [0])
+            .collect();
+
+        if std::fs::metadata(&path).is_ok() {
+            let conn = Connection::open(&path).unwrap();
+            let check: String = conn
+                .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(check, "ok", "round {round}");
+        }
+        let pending = if path.exists() {
+            pending_merges(&path)
+        } else {
+            0
+        };
+        let book = match crm_store::open(&path, &reopen) {
+            Ok(book) => book,
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                assert!(acks.is_empty(), "round {round}: {e} after {acks:?}");
+                no_store += 1;
+                continue;
+            }
+            Err(e) => panic!("round {round}: reopen failed: {e}"),
+        };
+        for ack in &acks {
+            assert!(
+                book.cursor() >= ack[0],
+                "round {round}: acknowledged seq {} lost",
+                ack[0]
+            );
+            match ack[..] {
+                [_, k] => {
+                    batches += 1;
+                    assert!(
+                        book.resolve(k).is_some(),
+                        "round {round}: acknowledged customer {k} lost"
+                    );
+                }
+                [_, survivor, merged] => {
+                    merges += 1;
+                    assert_eq!(
+                        book.resolve(merged),
+                        Some(survivor),
+                        "round {round}: acknowledged merge of {merged} lost"
+                    );
+                }
+                _ => panic!("round {round}: ack {ack:?}"),
+            }
+        }
+        if pending > 0 {
+            cut_merges += 1;
+            // The open completed the merge's second step.
+            assert_eq!(pending_merges(&path), 0, "round {round}");
+        }
+        let mut merged_away = 0;
         for c in book.customers() {
+            let folded: usize = book
+                .merges()
+                .iter()
+                .filter(|m| m.survivor == c.id)
+                .map(|m| m.merged.len())
+                .sum();
+            merged_away += folded;
             assert_eq!(
                 book.events_of(c.id).unwrap().count(),
-                40,
+                40 * (1 + folded),
                 "round {round}: batch {} is half there",
                 c.id
             );
         }
         assert_eq!(
             book.cursor(),
-            2 * book.len() as u64,
-            "two changes per batch"
+            2 * (book.len() + merged_away) as u64 + book.merges().len() as u64,
+            "round {round}: two changes per batch, one per merge"
+        );
+        // The book loaded from the tables is the book the log makes.
+        assert_eq!(
+            book.replay_log().unwrap().snapshot(),
+            book.snapshot(),
+            "round {round}: the tables and the log disagree"
         );
     }
-    assert!(acked_total > 0, "the writer never got a batch in");
+    println!(
+        "{rounds} rounds: {batches} batches and {merges} merges acknowledged, {cut_merges} \
+         reopens completing a merge's second step, {no_store} with no store yet"
+    );
+    assert!(batches > 0, "the writer never got a batch in");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn disk_full_child() {
-    let Some((role, path)) = child_role() else {
+    let Some(path) = child::role("full").map(PathBuf::from) else {
         return;
     };
-    assert_eq!(role, "full");
     let mut book = crm_store::open(&path, &StoreOptions::default()).unwrap();
     let size = std::fs::metadata(&path).unwrap().len()
         + std::fs::metadata(path.with_extension("crm-wal")).map_or(0, |m| m.len());
@@ -407,7 +587,7 @@ fn disk_full_child() {
 /// failed one.
 #[test]
 fn a_full_disk_fails_the_call_and_writes_nothing() {
-    if child_role().is_some() {
+    if child::is_child() {
         return;
     }
     let dir = scratch("full");
@@ -415,7 +595,7 @@ fn a_full_disk_fails_the_call_and_writes_nothing() {
     book.add_customer(Customer::person(1_000_000, "Ali", "Kaya"))
         .unwrap();
     drop(book);
-    let output = child("sqlite::disk_full_child", "full", &path)
+    let output = child::command("sqlite::disk_full_child", "full", &path)
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&output.stdout);
@@ -443,10 +623,9 @@ fn a_full_disk_fails_the_call_and_writes_nothing() {
 
 #[test]
 fn read_only_child() {
-    let Some((role, path)) = child_role() else {
+    let Some(path) = child::role("read-only").map(PathBuf::from) else {
         return;
     };
-    assert_eq!(role, "read-only");
     // SAFETY: plain libc calls; as root, permission bits do not bind, so the child becomes
     // `nobody` to meet a file it may read but not write.
     unsafe {
@@ -474,7 +653,7 @@ fn read_only_child() {
 /// the file, memory is unchanged, and the file is untouched.
 #[test]
 fn a_read_only_file_fails_clearly_and_is_untouched() {
-    if child_role().is_some() {
+    if child::is_child() {
         return;
     }
     let dir = scratch("read-only");
@@ -486,7 +665,7 @@ fn a_read_only_file_fails_clearly_and_is_untouched() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let output = child("sqlite::read_only_child", "read-only", &path)
+    let output = child::command("sqlite::read_only_child", "read-only", &path)
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&output.stdout);
@@ -521,10 +700,9 @@ fn limit_file_size(bytes: Option<u64>) {
 
 #[test]
 fn dedupe_full_child() {
-    let Some((role, path)) = child_role() else {
+    let Some(path) = child::role("dedupe-full").map(PathBuf::from) else {
         return;
     };
-    assert_eq!(role, "dedupe-full");
     let mut book = crm_store::open(&path, &StoreOptions::default()).unwrap();
     let config = crm_core::quality::DedupConfig::default();
     let rules = crm_core::quality::GoldenRules::default();
@@ -575,7 +753,7 @@ fn dedupe_full_child() {
 /// the same dedupe makes in memory, and the store reopens as that book.
 #[test]
 fn a_failed_dedupe_commit_leaves_memory_and_store_as_before() {
-    if child_role().is_some() {
+    if child::is_child() {
         return;
     }
     let dir = scratch("dedupe-full");
@@ -591,7 +769,7 @@ fn a_failed_dedupe_commit_leaves_memory_and_store_as_before() {
         )
         .unwrap();
     book.close().unwrap();
-    let output = child("sqlite::dedupe_full_child", "dedupe-full", &path)
+    let output = child::command("sqlite::dedupe_full_child", "dedupe-full", &path)
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&output.stdout);

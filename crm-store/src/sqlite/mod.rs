@@ -404,7 +404,11 @@ impl SqliteTxn<'_> {
                 .collect::<Result<_, _>>()
                 .map_err(json_error)?;
             tx.prepare_cached("INSERT INTO changes (at, type, body) VALUES (?1, ?2, ?3)")?
-                .execute(params![at, change.type_name(), customers_added_body(&texts)])?;
+                .execute(params![
+                    at,
+                    change.type_name(),
+                    customers_added_body(&texts)
+                ])?;
             let seq = tx.last_insert_rowid();
             let mut st = tx.prepare_cached(
                 "INSERT INTO customers (id, pos, profile, seq) VALUES (?1, ?2, ?3, ?4)",

@@ -91,6 +91,7 @@ compare-smoke: $(VENV)/.bench-deps $(DEDUP_VENV)/.deps py-build
 	$(CARGO) build --release --locked -q -p crm-benches --bin segment_job
 	$(PY) benches/compare_segmentation.py --rows 200000 --customers 20000 --repeat 1
 	$(PY) benches/compare_calendar.py --rows 5000
+	$(PY) benches/boundary_cost.py 0.1
 	$(PY) benches/compare_clv.py --customers 20000
 	PYTHONPATH=crm-py/python $(DEDUP_VENV)/bin/python benches/compare_dedup.py --customers 3000 --u-pairs 1e6 --min-f1 0.97
 	PYTHONPATH=crm-py/python $(DEDUP_VENV)/bin/python benches/compare_dedup.py --data febrl1 --u-pairs 1e6 --min-f1 0.97

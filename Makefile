@@ -129,6 +129,7 @@ compare-smoke: $(VENV)/.bench-deps $(DEDUP_VENV)/.deps py-build
 	$(PY) benches/compare_segmentation.py --rows 200000 --customers 20000 --repeat 1
 	$(PY) benches/compare_calendar.py --rows 5000
 	$(PY) benches/compare_instants.py --rows 20000 --repeat 1
+	$(PY) benches/boundary_cost.py 0.1
 	$(PY) benches/compare_clv.py --customers 20000
 	PYTHONPATH=crm-py/python $(DEDUP_VENV)/bin/python benches/compare_dedup.py --customers 3000 --u-pairs 1e6 --min-f1 0.97
 	PYTHONPATH=crm-py/python $(DEDUP_VENV)/bin/python benches/compare_dedup.py --data febrl1 --u-pairs 1e6 --min-f1 0.97

@@ -129,6 +129,7 @@ compare-smoke: $(VENV)/.bench-deps $(DEDUP_VENV)/.deps py-build
 	$(PY) benches/compare_segmentation.py --rows 200000 --customers 20000 --repeat 1
 	$(PY) benches/compare_calendar.py --rows 5000
 	$(PY) benches/compare_instants.py --rows 20000 --repeat 1
+	$(PY) benches/boundary_cost.py 0.1
 	$(PY) benches/compare_clv.py --customers 20000
 	PYTHONPATH=crm-py/python $(DEDUP_VENV)/bin/python benches/compare_dedup.py --customers 3000 --u-pairs 1e6 --min-f1 0.97
 	PYTHONPATH=crm-py/python $(DEDUP_VENV)/bin/python benches/compare_dedup.py --data febrl1 --u-pairs 1e6 --min-f1 0.97
@@ -176,6 +177,9 @@ header:
 ## fails on the first crash, timeout or out-of-memory (the input is left in
 ## fuzz/artifacts/<target>/). Not part of `make test`. Needs cargo-fuzz (installed if missing).
 FUZZ_SECONDS ?= 60
+# address (ASan, the default) or none (builds far faster under load; still catches panics,
+# timeouts and out-of-memory, but not memory errors in unsafe code)
+FUZZ_SANITIZER ?= address
 FUZZ_TARGETS := json_raw json_structured columns book_ops
 # Per input: 10 s at most, 2 GiB at most (one bigger allocation is a finding, not a hang).
 # One process (one core: the machine's two are shared).
@@ -183,9 +187,10 @@ FUZZ_FLAGS ?= -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 -dict=$(CURDI
 
 fuzz:
 	command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
-	cd fuzz && $(CARGO) +nightly fuzz build -O
+	cd fuzz && $(CARGO) +nightly fuzz build -O -s $(FUZZ_SANITIZER)
 	@for t in $(FUZZ_TARGETS); do \
 	  echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; mkdir -p fuzz/corpus/$$t; \
-	  (cd fuzz && $(CARGO) +nightly fuzz run -O $$t $(CURDIR)/fuzz/corpus/$$t $(CURDIR)/fuzz/seeds/$$t -- \
+	  seeds=$$(test -d fuzz/seeds/$$t && echo $(CURDIR)/fuzz/seeds/$$t); \
+	  (cd fuzz && $(CARGO) +nightly fuzz run -O -s $(FUZZ_SANITIZER) $$t $(CURDIR)/fuzz/corpus/$$t $$seeds -- \
 	    -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS)) || exit 1; \
 	done

@@ -13,6 +13,18 @@
 //! | [`crate::sla::MAX_SPAN_DAYS`] | the span of [`crate::sla::BusinessCalendar::business_minutes_between`] |
 //! | [`crate::quality::MAX_BLOCK_CAP`], [`crate::quality::MAX_PAIRS`] | `max_block` and the pairs compared by duplicate detection |
 //! | [`crate::lifecycle::MAX_POLICY_DAYS`] | every day count of a [`crate::lifecycle::LifecyclePolicy`] |
+//! | [`crate::lifecycle::MAX_GAP_MULTIPLE`] | `at_risk.gap_multiple` of a lifecycle policy |
+//! | [`crate::sample::MAX_SAMPLE_CUSTOMERS`], [`crate::sample::MAX_MEAN_PURCHASES`] | the size of a generated sample book |
+//! | [`crate::value::MAX_VALUE_KEYS`], [`crate::value::MAX_KEY_WEIGHT`] | the keys of a [`crate::value::ValueModel`] and each key's weight |
+//! | [`crate::value::MAX_NAMED_COLUMNS`] | the columns of a [`crate::value::NamedColumns`] table from C (`n_columns`) |
+//! | [`crate::segment::MAX_RFM_RULES`] | the rules of an [`crate::segment::RfmSegmentMap`] (bins and scale are 2 to 9) |
+//! | [`crate::segment::MAX_TIERS`] | the tiers of a [`crate::segment::PyramidConfig`] |
+//! | [`crate::clv::MAX_FIT_ITERATIONS`], [`crate::clv::FIT_TOLERANCE_RANGE`] | [`crate::clv::FitOptions`] |
+//! | [`crate::sla::MAX_WINDOWS_PER_DAY`], [`crate::sla::MAX_SPECIAL_DAYS`] | a calendar's windows per day, holidays and special days |
+//! | [`crate::sla::MAX_TARGET_MINUTES`], [`crate::sla::MAX_ESCALATION_SHARE`] | SLA targets and escalation shares |
+//! | [`crate::quality::MAX_RANDOM_PAIRS`], [`crate::quality::MAX_EM_ITERATIONS`], [`crate::quality::MAX_CLUSTER_CAP`] | `random_pairs`, `iterations`, `max_cluster` of a [`crate::quality::DedupConfig`] |
+//! | [`crate::quality::MAX_MATCH_COLUMNS`] | the columns of [`crate::quality::records_from_columns`] (C `n_columns`) |
+//! | [`crate::parallel::MAX_THREADS`] | the size of the worker pool |
 //!
 //! Allocations proportional to the input in batch work go through `try_vec`, which turns an
 //! allocation failure into an error instead of aborting the process.

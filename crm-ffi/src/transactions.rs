@@ -178,14 +178,11 @@ mod tests {
         assert_eq!(e, Some(crm_status_t::CRM_INVALID_ARGUMENT));
     }
 
-    #[test]
-    fn a_segment_index_past_32767_rules_does_not_wrap() {
-        // 32,999 rules nobody matches (R 5, F 5, M 1, while both customers score other
-        // cells), then one that takes everybody: index 32,999, past i16::MAX. A table over
-        // core's documented rule limit is refused instead, naming the rules.
-        const RULES: usize = 33_000;
+    /// `crm_rfm_from_transactions` with 2 customers (R/F/M cells other than 5/5/1) and a
+    /// segment map of `rules` rules: `rules - 1` that nobody matches, then one for everybody.
+    fn rfm_with_rules(rules: usize) -> (crm_status_t, *mut crm_rfm_t) {
         let mut json = String::from(r#"{"scale": 5, "rules": ["#);
-        for i in 0..RULES - 1 {
+        for i in 0..rules - 1 {
             json.push_str(&format!(
                 r#"{{"name": "r{i}", "r": [5, 5], "f": [5, 5], "m": [1, 1]}},"#
             ));
@@ -208,20 +205,34 @@ mod tests {
                 &mut out,
             )
         };
-        if status == crm_status_t::CRM_OK {
-            // SAFETY: written on success; 2 rows.
-            let r = unsafe { &*out };
-            assert_eq!(r.segment_count, RULES);
-            // SAFETY: `len` elements.
-            let seg = unsafe { std::slice::from_raw_parts(r.segment, r.len) };
-            assert_eq!(seg, [32_999, 32_999]);
-            // SAFETY: from crm_rfm_from_transactions, released once.
-            unsafe { crm_rfm_free(out) };
-        } else {
-            assert_eq!(status, crm_status_t::CRM_INVALID_ARGUMENT);
-            // SAFETY: NUL-terminated, valid until the next failing call on this thread.
-            let msg = unsafe { std::ffi::CStr::from_ptr(crate::crm_last_error_message()) };
-            assert!(msg.to_string_lossy().contains("rules"), "{msg:?}");
-        }
+        (status, out)
+    }
+
+    #[test]
+    fn a_segment_map_of_exactly_max_rfm_rules_reports_the_last_index() {
+        let (status, out) = rfm_with_rules(crm_core::segment::MAX_RFM_RULES);
+        assert_eq!(status, crm_status_t::CRM_OK);
+        // SAFETY: written on success; 2 rows.
+        let r = unsafe { &*out };
+        assert_eq!(r.segment_count, 1_000);
+        // SAFETY: `len` elements.
+        let seg = unsafe { std::slice::from_raw_parts(r.segment, r.len) };
+        assert_eq!(seg, [999, 999]);
+        // SAFETY: from crm_rfm_from_transactions, released once.
+        unsafe { crm_rfm_free(out) };
+    }
+
+    #[test]
+    fn a_segment_map_over_max_rfm_rules_is_refused_naming_the_rules() {
+        // 33,000 rules (an index past i16::MAX): over core's limit of 1,000, so refused.
+        let (status, out) = rfm_with_rules(33_000);
+        assert_eq!(status, crm_status_t::CRM_INVALID_ARGUMENT);
+        assert!(out.is_null());
+        // SAFETY: NUL-terminated, valid until the next failing call on this thread.
+        let msg = unsafe { std::ffi::CStr::from_ptr(crate::crm_last_error_message()) };
+        assert_eq!(
+            msg.to_string_lossy(),
+            "invalid rules of length 33000: a segment map has at most 1000 rules"
+        );
     }
 }

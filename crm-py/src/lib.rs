@@ -34,6 +34,7 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(threads::set_threads, m)?)?;
     m.add_function(wrap_pyfunction!(threads::get_threads, m)?)?;
     m.add_function(wrap_pyfunction!(threads::_after_fork_child, m)?)?;
+    m.add_function(wrap_pyfunction!(panic::_panic_for_test, m)?)?;
     segment::add_defaults(m)?;
     m.add("ERROR_KINDS", errors::kind_names())?;
     m.add_class::<book::CustomerBook>()?;

@@ -37,6 +37,14 @@ where
         .map_err(|what| internal_error(py, &what))
 }
 
+/// Panics inside [`released`] with `message`: hidden (`crm._crm._panic_for_test`), for the
+/// test that a Rust panic reaches Python as `crm.InternalError` with its message and prints
+/// nothing (no call of the public API is known to panic, so the tests need one that does).
+#[pyfunction]
+pub(crate) fn _panic_for_test(py: Python<'_>, message: String) -> PyResult<()> {
+    released(py, move || -> () { panic!("{message}") })
+}
+
 /// `crm.errors.InternalError("internal error (panic): …")`.
 pub(crate) fn internal_error(py: Python<'_>, what: &str) -> PyErr {
     let text = format!("internal error (panic): {what}");

@@ -71,13 +71,21 @@ owned_columns!(crm_clv_summary_t {
 });
 
 /// The summary unit of a `CRM_CLV_*` code; checked as an integer.
-fn clv_unit(code: u32) -> Result<ClvUnit, Failure> {
+pub(crate) fn clv_unit(code: u32) -> Result<ClvUnit, Failure> {
     match code {
         CRM_CLV_DAYS => Ok(ClvUnit::Days),
         CRM_CLV_WEEKS => Ok(ClvUnit::Weeks),
         other => {
             Err(CrmError::invalid("clv_unit", other, "use CRM_CLV_DAYS or CRM_CLV_WEEKS").into())
         }
+    }
+}
+
+/// The `CRM_CLV_*` code of a unit.
+pub(crate) fn unit_code(unit: ClvUnit) -> u32 {
+    match unit {
+        ClvUnit::Days => CRM_CLV_DAYS,
+        ClvUnit::Weeks => CRM_CLV_WEEKS,
     }
 }
 
@@ -473,13 +481,7 @@ pub unsafe extern "C" fn crm_clv_expected_purchases_new(
 mod tests {
     use super::*;
 
-    /// The code of every core unit: exhaustive, so a new unit fails this test's build.
-    fn code(unit: ClvUnit) -> u32 {
-        match unit {
-            ClvUnit::Days => CRM_CLV_DAYS,
-            ClvUnit::Weeks => CRM_CLV_WEEKS,
-        }
-    }
+    use super::unit_code as code;
 
     #[test]
     fn every_clv_unit_has_its_own_fixed_code() {

@@ -12,6 +12,7 @@ use crate::error::{CrmError, Result};
 
 /// BG/NBD parameters: purchase rate heterogeneity Gamma(r, α) and dropout Beta(a, b).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BetaGeoParams {
     /// Shape of the purchase-rate distribution.
     pub r: f64,
@@ -25,6 +26,7 @@ pub struct BetaGeoParams {
 
 /// A fitted BG/NBD model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BetaGeoFit {
     /// The maximum-likelihood parameters.
     pub params: BetaGeoParams,

@@ -10,6 +10,7 @@ use crate::error::{CrmError, Result};
 
 /// Gamma-Gamma parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GammaGammaParams {
     /// Shape of each transaction's value around the customer's mean.
     pub p: f64,
@@ -21,6 +22,7 @@ pub struct GammaGammaParams {
 
 /// A fitted Gamma-Gamma model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GammaGammaFit {
     /// The maximum-likelihood parameters.
     pub params: GammaGammaParams,

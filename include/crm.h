@@ -220,6 +220,20 @@ typedef struct {
   double v;
 } crm_gamma_gamma_t;
 
+// What the customers of a calibration summary bought after it, row for row with the
+// summary; owns its arrays: release with `crm_clv_holdout_free`.
+typedef struct {
+  // Rows (the calibration summary's).
+  size_t len;
+  // Purchase days after the calibration end, up to the observation end
+  // (`lifetimes`' `frequency_holdout`).
+  const double *frequency;
+  // Mean value of those purchase days, 0 without any (`monetary_value_holdout`).
+  const double *monetary_value;
+  // Length of the holdout period in the summary's unit (`duration_holdout`).
+  double duration;
+} crm_clv_holdout_t;
+
 // The facts the stage rules read, as `len` rows of borrowed columns (flags 0/1; missing
 // day counts NaN). Nothing here is owned by libcrm.
 typedef struct {
@@ -616,6 +630,71 @@ crm_status_t crm_clv_expected_spend(const crm_gamma_gamma_t *params,
 crm_status_t crm_clv_expected_purchases_new(const crm_beta_geo_t *params,
                                             double horizon,
                                             double *out);
+
+// The calibration summary of `len` transactions as of `calibration_end` and the holdout
+// actuals up to `observation_end` for the same customers (both ends in `time_unit`, as
+// the timestamps; `observation_end` ≥ `calibration_end`), times in `clv_unit`: the
+// columns of `lifetimes`' `calibration_and_holdout_data`. Purchases on the same UTC day
+// count once. Release `*out_summary` with `crm_clv_summary_free` and `*out_holdout` with
+// `crm_clv_holdout_free`; both are written only on success.
+//
+// # Safety
+// The arrays hold `len` values; `out_summary` and `out_holdout` are writable.
+crm_status_t crm_clv_calibration_holdout(const uint64_t *customer_id,
+                                         const int64_t *timestamp,
+                                         uint32_t time_unit,
+                                         const double *amount,
+                                         size_t len,
+                                         int64_t calibration_end,
+                                         int64_t observation_end,
+                                         uint32_t clv_unit_code,
+                                         crm_clv_summary_t **out_summary,
+                                         crm_clv_holdout_t **out_holdout);
+
+// Releases holdout actuals. NULL is accepted.
+//
+// # Safety
+// `holdout` is NULL or came from `crm_clv_calibration_holdout`, released once.
+void crm_clv_holdout_free(crm_clv_holdout_t *holdout);
+
+// The BG/NBD model JSON (`{"model": "beta_geo", "version": 1, "unit", "params", "fit"}`,
+// see the README) of `params` in `clv_unit`; `fit_json` is NULL (known parameters, `"fit":
+// null`) or the fit JSON `crm_clv_fit_beta_geo` wrote, whose parameters must equal
+// `params`. Free `*out_json` with `crm_string_free`.
+//
+// # Safety
+// `params` is valid; `fit_json` is NULL or a NUL-terminated string; `out_json` writable.
+crm_status_t crm_clv_beta_geo_model_json(const crm_beta_geo_t *params,
+                                         uint32_t clv_unit_code,
+                                         const char *fit_json,
+                                         char **out_json);
+
+// Reads a BG/NBD model JSON (as `crm_clv_beta_geo_model_json` or Python's
+// `BetaGeo.to_json()` write it): its parameters to `*out_params` and its unit (a
+// `CRM_CLV_*` code) to `*out_clv_unit`. `CRM_INVALID_ARGUMENT` / `CRM_PARSE_ERROR` naming
+// what is wrong (unknown keys are refused).
+//
+// # Safety
+// `model_json` is a NUL-terminated string; the outputs are writable.
+crm_status_t crm_clv_beta_geo_model_read(const char *model_json,
+                                         crm_beta_geo_t *out_params,
+                                         uint32_t *out_clv_unit);
+
+// The Gamma-Gamma model JSON (`{"model": "gamma_gamma", "version": 1, "params", "fit"}`) of
+// `params`; `fit_json` NULL or the fit JSON `crm_clv_fit_gamma_gamma` wrote. Free
+// `*out_json` with `crm_string_free`.
+//
+// # Safety
+// `params` is valid; `fit_json` is NULL or a NUL-terminated string; `out_json` writable.
+crm_status_t crm_clv_gamma_gamma_model_json(const crm_gamma_gamma_t *params,
+                                            const char *fit_json,
+                                            char **out_json);
+
+// Reads a Gamma-Gamma model JSON: its parameters to `*out_params`.
+//
+// # Safety
+// `model_json` is a NUL-terminated string; `out_params` is writable.
+crm_status_t crm_clv_gamma_gamma_model_read(const char *model_json, crm_gamma_gamma_t *out_params);
 
 // A lifecycle policy from its JSON form (`"{}"` for the defaults), e.g. `{"new_days": 60,
 // "at_risk": {"gap_multiple": 2.5}}`. Day counts are at most `MAX_POLICY_DAYS` = 36,525

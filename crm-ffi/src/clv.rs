@@ -3,6 +3,7 @@
 
 use std::ffi::c_char;
 
+use chrono_tz::Tz;
 use crm_core::CrmError;
 use crm_core::clv::{
     self, BetaGeoParams, ClvConfig, ClvUnit, FitOptions, GammaGammaParams, Prediction,
@@ -71,13 +72,21 @@ owned_columns!(crm_clv_summary_t {
 });
 
 /// The summary unit of a `CRM_CLV_*` code; checked as an integer.
-fn clv_unit(code: u32) -> Result<ClvUnit, Failure> {
+pub(crate) fn clv_unit(code: u32) -> Result<ClvUnit, Failure> {
     match code {
         CRM_CLV_DAYS => Ok(ClvUnit::Days),
         CRM_CLV_WEEKS => Ok(ClvUnit::Weeks),
         other => {
             Err(CrmError::invalid("clv_unit", other, "use CRM_CLV_DAYS or CRM_CLV_WEEKS").into())
         }
+    }
+}
+
+/// The `CRM_CLV_*` code of a unit.
+pub(crate) fn unit_code(unit: ClvUnit) -> u32 {
+    match unit {
+        ClvUnit::Days => CRM_CLV_DAYS,
+        ClvUnit::Weeks => CRM_CLV_WEEKS,
     }
 }
 
@@ -143,27 +152,19 @@ pub unsafe extern "C" fn crm_clv_summary(
 ) -> crm_status_t {
     boundary(|| {
         // SAFETY: per this function's contract.
-        let out = unsafe { Out::new(out, "out")? };
-        let (tu, cu) = (unit(time_unit, "time_unit")?, clv_unit(clv_unit_code)?);
-        // SAFETY: per this function's contract.
-        let (ids, ts, amounts) = unsafe {
-            (
-                slice(customer_id, len, "customer_id")?,
-                slice(timestamp, len, "timestamp")?,
-                slice(amount, len, "amount")?,
+        unsafe {
+            summary_into(
+                customer_id,
+                timestamp,
+                time_unit,
+                amount,
+                len,
+                as_of,
+                clv_unit_code,
+                Tz::UTC,
+                out,
             )
-        };
-        let s = clv::summary(ids, ts, tu, amounts, tu.instant(as_of), cu)?;
-        crm_clv_summary_t {
-            len: s.customer_id.len(),
-            customer_id: leak(s.customer_id),
-            frequency: leak(s.frequency),
-            recency: leak(s.recency),
-            t: leak(s.t),
-            monetary_value: leak(s.monetary_value),
         }
-        .into_out(out);
-        Ok(())
     })
 }
 
@@ -189,30 +190,63 @@ pub unsafe extern "C" fn crm_clv_summary_in_zone(
 ) -> crm_status_t {
     boundary(|| {
         // SAFETY: per this function's contract.
-        let out = unsafe { Out::new(out, "out")? };
-        let (tu, cu) = (unit(time_unit, "time_unit")?, clv_unit(clv_unit_code)?);
-        // SAFETY: per this function's contract.
         let zone = crm_core::time::parse_zone(unsafe { text_opt(tz, "tz")? }.unwrap_or(""), "tz")?;
         // SAFETY: per this function's contract.
-        let (ids, ts, amounts) = unsafe {
-            (
-                slice(customer_id, len, "customer_id")?,
-                slice(timestamp, len, "timestamp")?,
-                slice(amount, len, "amount")?,
+        unsafe {
+            summary_into(
+                customer_id,
+                timestamp,
+                time_unit,
+                amount,
+                len,
+                as_of,
+                clv_unit_code,
+                zone,
+                out,
             )
-        };
-        let s = clv::summary_in_zone(ids, ts, tu, amounts, tu.instant(as_of), cu, zone)?;
-        crm_clv_summary_t {
-            len: s.customer_id.len(),
-            customer_id: leak(s.customer_id),
-            frequency: leak(s.frequency),
-            recency: leak(s.recency),
-            t: leak(s.t),
-            monetary_value: leak(s.monetary_value),
         }
-        .into_out(out);
-        Ok(())
     })
+}
+
+/// The body of `crm_clv_summary` and `crm_clv_summary_in_zone`: the summary in `zone`,
+/// written to `out` on success.
+///
+/// # Safety
+/// As `crm_clv_summary`.
+#[allow(clippy::too_many_arguments)]
+unsafe fn summary_into(
+    customer_id: *const u64,
+    timestamp: *const i64,
+    time_unit: u32,
+    amount: *const f64,
+    len: usize,
+    as_of: i64,
+    clv_unit_code: u32,
+    zone: Tz,
+    out: *mut *mut crm_clv_summary_t,
+) -> Result<(), Failure> {
+    // SAFETY: per this function's contract.
+    let out = unsafe { Out::new(out, "out")? };
+    let (tu, cu) = (unit(time_unit, "time_unit")?, clv_unit(clv_unit_code)?);
+    // SAFETY: per this function's contract.
+    let (ids, ts, amounts) = unsafe {
+        (
+            slice(customer_id, len, "customer_id")?,
+            slice(timestamp, len, "timestamp")?,
+            slice(amount, len, "amount")?,
+        )
+    };
+    let s = clv::summary_in_zone(ids, ts, tu, amounts, tu.instant(as_of), cu, zone)?;
+    crm_clv_summary_t {
+        len: s.customer_id.len(),
+        customer_id: leak(s.customer_id),
+        frequency: leak(s.frequency),
+        recency: leak(s.recency),
+        t: leak(s.t),
+        monetary_value: leak(s.monetary_value),
+    }
+    .into_out(out);
+    Ok(())
 }
 
 /// Releases a summary. NULL is accepted.
@@ -473,13 +507,7 @@ pub unsafe extern "C" fn crm_clv_expected_purchases_new(
 mod tests {
     use super::*;
 
-    /// The code of every core unit: exhaustive, so a new unit fails this test's build.
-    fn code(unit: ClvUnit) -> u32 {
-        match unit {
-            ClvUnit::Days => CRM_CLV_DAYS,
-            ClvUnit::Weeks => CRM_CLV_WEEKS,
-        }
-    }
+    use super::unit_code as code;
 
     #[test]
     fn every_clv_unit_has_its_own_fixed_code() {

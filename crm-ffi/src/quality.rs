@@ -58,7 +58,14 @@ pub unsafe extern "C" fn crm_quality_validate_json(
     out_json: *mut *mut c_char,
 ) -> crm_status_t {
     // SAFETY: per this function's contract.
-    boundary(|| unsafe { judge_customers(out_json, customers_json, today, quality::assess) })
+    boundary(|| unsafe {
+        judge_customers(
+            out_json,
+            customers_json,
+            today,
+            quality::assess_with_findings,
+        )
+    })
 }
 
 /// A phone number in E.164 to `*out` (free with `crm_string_free`);
@@ -275,7 +282,7 @@ unsafe fn judge_customers<T: Serialize>(
     out_json: *mut *mut c_char,
     customers_json: *const c_char,
     today: *const c_char,
-    judge: impl FnOnce(&[Customer], NaiveDate) -> T,
+    judge: impl FnOnce(&[Customer], &[Vec<quality::Finding>], NaiveDate) -> crm_core::Result<T>,
 ) -> Result<(), Failure> {
     // SAFETY: per the function's contract.
     let (out, customers, today) = unsafe {
@@ -285,8 +292,9 @@ unsafe fn judge_customers<T: Serialize>(
             text(today, "today")?,
         )
     };
-    let customers: Vec<Customer> = json(customers, "the customers")?;
-    json_out(out, &judge(&customers, day(today)?))
+    // Birth dates that are no date become findings (crm-core's one birth-date reader).
+    let (customers, read) = quality::customers_with_findings(customers)?;
+    json_out(out, &judge(&customers, &read, day(today)?)?)
 }
 
 fn day(today: &str) -> Result<NaiveDate, Failure> {
@@ -309,9 +317,12 @@ pub unsafe extern "C" fn crm_quality_report_json(
     boundary(|| {
         // SAFETY: per this function's contract.
         unsafe {
-            judge_customers(out_json, customers_json, today, |c, day| {
-                quality::quality_report(c, day)
-            })
+            judge_customers(
+                out_json,
+                customers_json,
+                today,
+                quality::quality_report_with_findings,
+            )
         }
     })
 }

@@ -80,5 +80,13 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(instants::parse_instants, m)?)?;
     m.add_function(wrap_pyfunction!(instants::parse_instant_lines, m)?)?;
     m.add_function(wrap_pyfunction!(instants::zone_name, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::beta_geo_fit_model, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::gamma_gamma_fit_model, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::beta_geo_from_params, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::gamma_gamma_from_params, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::clv_model_check, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::clv_unit_for, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::clv_no_spend_reason, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::clv_calibration_holdout, m)?)?;
     Ok(())
 }

@@ -77,11 +77,14 @@ pub(crate) fn find_duplicates_columns<'py>(
 /// Findings, filled fields and completeness per customer (JSON list of customers), as JSON.
 #[pyfunction]
 pub(crate) fn validate_json(py: Python<'_>, customers_json: &str, today: &str) -> PyResult<String> {
-    let customers: Vec<Customer> = from_json_released(py, "the customers", customers_json)?;
     let today = day(today)?;
-    json(&crate::panic::released(py, || {
-        quality::assess(&customers, today)
-    })?)
+    json(
+        &crate::panic::released(py, || {
+            let (customers, read) = quality::customers_with_findings(customers_json)?;
+            quality::assess_with_findings(&customers, &read, today)
+        })?
+        .py_err()?,
+    )
 }
 
 /// Customer records from text columns (`crm_core::quality::customers_from_columns`).
@@ -89,7 +92,7 @@ fn customers_of(
     py: Python<'_>,
     columns: &[(String, Vec<Option<String>>)],
     n: usize,
-) -> PyResult<Vec<Customer>> {
+) -> PyResult<(Vec<Customer>, Vec<Vec<quality::Finding>>)> {
     crate::panic::released(py, || {
         let borrowed: Vec<(&str, Vec<Option<&str>>)> = columns
             .iter()
@@ -97,7 +100,7 @@ fn customers_of(
             .collect();
         let views: Vec<(&str, &[Option<&str>])> =
             borrowed.iter().map(|(n, v)| (*n, v.as_slice())).collect();
-        quality::customers_from_columns(n, &views)
+        quality::customers_from_columns_with_findings(n, &views)
     })?
     .py_err()
 }
@@ -116,7 +119,7 @@ pub(crate) fn validate_columns(
     n: usize,
     today: &str,
 ) -> PyResult<String> {
-    on_columns(py, &columns, n, today, quality::assess)
+    on_columns(py, &columns, n, today, quality::assess_with_findings)
 }
 
 /// The data-quality report of customers (JSON list) as JSON.
@@ -126,11 +129,14 @@ pub(crate) fn quality_report_json(
     customers_json: &str,
     today: &str,
 ) -> PyResult<String> {
-    let customers: Vec<Customer> = from_json_released(py, "the customers", customers_json)?;
     let today = day(today)?;
-    json(&crate::panic::released(py, || {
-        quality::quality_report(&customers, today)
-    })?)
+    json(
+        &crate::panic::released(py, || {
+            let (customers, read) = quality::customers_with_findings(customers_json)?;
+            quality::quality_report_with_findings(&customers, &read, today)
+        })?
+        .py_err()?,
+    )
 }
 
 /// As `quality_report_json`, for `n` rows of text columns (ids = row numbers).
@@ -141,7 +147,13 @@ pub(crate) fn quality_report_columns(
     n: usize,
     today: &str,
 ) -> PyResult<String> {
-    on_columns(py, &columns, n, today, |c, t| quality::quality_report(c, t))
+    on_columns(
+        py,
+        &columns,
+        n,
+        today,
+        quality::quality_report_with_findings,
+    )
 }
 
 /// Reads the customers of `n` rows of text columns, then runs `check` on them as of `today`
@@ -151,13 +163,11 @@ fn on_columns<R: serde::Serialize + Send>(
     columns: &[(String, Vec<Option<String>>)],
     n: usize,
     today: &str,
-    check: impl FnOnce(&[Customer], NaiveDate) -> R + Send,
+    check: impl FnOnce(&[Customer], &[Vec<quality::Finding>], NaiveDate) -> crm_core::Result<R> + Send,
 ) -> PyResult<String> {
     let today = day(today)?;
-    let customers = customers_of(py, columns, n)?;
-    json(&crate::panic::released(py, move || {
-        check(&customers, today)
-    })?)
+    let (customers, read) = customers_of(py, columns, n)?;
+    json(&crate::panic::released(py, move || check(&customers, &read, today))?.py_err()?)
 }
 
 /// A name as a matching key.

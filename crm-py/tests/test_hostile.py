@@ -173,9 +173,14 @@ def test_clv_predictions_reject_bad_parameters_naming_them():
     with pytest.raises(crm.InvalidInputError) as e:  # NaN with OK before
         bg.p_alive([2], [30], [38])
     assert e.value.field == "alpha"
-    gg = crm.clv.GammaGamma({"params": {"p": 6.25, "q": 0.5, "v": 15.45}, "log_likelihood": 0.0,
-                             "converged": True, "warnings": []})
-    with pytest.raises(crm.InvalidInputError) as e:  # p·v/(q − 1) < 0 before
+    # p·v/(q − 1) < 0 before; now refused when the model is built (crm-core checks models).
+    with pytest.raises(crm.InvalidInputError) as e:
+        crm.clv.GammaGamma({"params": {"p": 6.25, "q": 0.5, "v": 15.45}, "log_likelihood": 0.0,
+                            "converged": True, "warnings": []})
+    assert e.value.field == "q"
+    gg = crm.clv.GammaGamma.from_params(p=6.25, q=3.74, v=15.45)
+    gg.params["q"] = 0.5
+    with pytest.raises(crm.InvalidInputError) as e:
         gg.expected_spend([0.0], [0.0])
     assert e.value.field == "q"
 

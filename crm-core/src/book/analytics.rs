@@ -243,9 +243,16 @@ impl CustomerBook {
             .any(|k| k.key == ValueKey::PredictedClv);
         let scores = if uses_clv {
             let prediction = self.predict_clv(as_of, &config.clv)?;
+            // Customers without a spend prediction (NaN) weigh 0 on the key, as those
+            // without purchases do.
+            let clv: Vec<f64> = prediction
+                .clv
+                .iter()
+                .map(|&v| if v.is_nan() { 0.0 } else { v })
+                .collect();
             let source = crate::value::WithClv {
                 base: &features,
-                clv: &prediction.clv,
+                clv: &clv,
             };
             config.value.score(&source, &[])?
         } else {

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use super::CustomerBook;
 use super::store::StoredKind;
 use crate::clv::{
-    ClvConfig, ClvPrediction, ClvSummary, ClvUnit, fit_beta_geo, fit_gamma_gamma, lifetime_value,
-    summary,
+    ClvConfig, ClvPrediction, ClvSummary, ClvUnit, NoSpendReason, fit_beta_geo_for,
+    fit_gamma_gamma_for, lifetime_value, summary,
 };
 use crate::error::Result;
 use crate::time::TimeUnit;
@@ -31,11 +31,15 @@ impl CustomerBook {
     }
 
     /// Fits BG/NBD and Gamma-Gamma on the book's purchases up to `as_of` and predicts every
-    /// customer's discounted lifetime value over `config.months`.
+    /// customer's discounted lifetime value over `config.months`. Customers the spend model
+    /// cannot take (repeat purchases worth 0) are left out of the Gamma-Gamma fit and get no
+    /// spend prediction and a `NaN` value, with the reason in `no_spend_reason`; the others
+    /// are predicted.
     ///
     /// # Errors
-    /// As [`crate::clv::fit_beta_geo`], [`crate::clv::fit_gamma_gamma`] (fewer than two
-    /// repeat customers) and [`crate::clv::lifetime_value`].
+    /// As [`crate::clv::fit_beta_geo_for`], [`crate::clv::fit_gamma_gamma_for`] (fewer than two
+    /// repeat customers of positive spend) and [`crate::clv::lifetime_value`], naming
+    /// customer ids.
     ///
     /// ```
     /// use crm_core::clv::ClvConfig;
@@ -51,8 +55,9 @@ impl CustomerBook {
         // Checked before the fits, which take the time.
         crate::limits::at_most("months", config.months, crate::clv::MAX_CLV_MONTHS)?;
         let s = self.clv_summary(as_of, config.unit)?;
-        let bg = fit_beta_geo(&s.frequency, &s.recency, &s.t, &config.fit)?;
-        let gg = fit_gamma_gamma(&s.frequency, &s.monetary_value, &config.fit)?;
+        let ids = Some(s.customer_id.as_slice());
+        let bg = fit_beta_geo_for(ids, &s.frequency, &s.recency, &s.t, &config.fit)?;
+        let gg = fit_gamma_gamma_for(ids, &s.frequency, &s.monetary_value, &config.fit)?;
         let values = lifetime_value(
             &bg.params,
             &gg.params,
@@ -68,12 +73,16 @@ impl CustomerBook {
         let mut clv = vec![0.0; n];
         let mut p_alive = vec![f64::NAN; n];
         let mut expected = vec![f64::NAN; n];
+        let mut spend = vec![f64::NAN; n];
+        let mut reason = vec![Some(NoSpendReason::NoPurchases); n];
         let horizon = config.unit.per_month() * f64::from(config.months);
         for (i, id) in s.customer_id.iter().enumerate() {
             if let Some(&d) = self.index.get(id) {
                 let d = d as usize;
                 let (x, r, t) = (s.frequency[i], s.recency[i], s.t[i]);
                 clv[d] = values[i];
+                spend[d] = gg.params.expected_spend(x, s.monetary_value[i]);
+                reason[d] = NoSpendReason::of(x, s.monetary_value[i]);
                 p_alive[d] = bg.params.p_alive(x, r, t);
                 expected[d] = bg.params.expected_purchases(horizon, x, r, t);
             }
@@ -82,8 +91,11 @@ impl CustomerBook {
             as_of,
             beta_geo: bg,
             gamma_gamma: gg,
+            unit: config.unit,
             customer_id: self.customers.iter().map(|c| c.id).collect(),
             clv,
+            expected_spend: spend,
+            no_spend_reason: reason,
             p_alive,
             expected_purchases: expected,
         })

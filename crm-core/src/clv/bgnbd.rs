@@ -5,13 +5,14 @@
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use super::FitOptions;
 use super::optim::{bfgs, parallel_sum, standard_errors};
 use super::special::{digamma, hyp2f1, ln_gamma};
-use super::{FitOptions, validate_summary};
 use crate::error::{CrmError, Result};
 
 /// BG/NBD parameters: purchase rate heterogeneity Gamma(r, α) and dropout Beta(a, b).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BetaGeoParams {
     /// Shape of the purchase-rate distribution.
     pub r: f64,
@@ -25,6 +26,7 @@ pub struct BetaGeoParams {
 
 /// A fitted BG/NBD model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BetaGeoFit {
     /// The maximum-likelihood parameters.
     pub params: BetaGeoParams,
@@ -41,6 +43,10 @@ pub struct BetaGeoFit {
     pub customers: usize,
     /// Distinct (frequency, recency, T) rows the likelihood was evaluated on.
     pub distinct_rows: usize,
+    /// Caveats: no convergence, standard errors unavailable, a parameter at the edge of its
+    /// range (a boundary fit).
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 impl BetaGeoParams {
@@ -273,17 +279,39 @@ impl Grouped {
 ///
 /// # Errors
 /// [`crate::ErrorKind::InvalidInput`] naming the column and row: lengths that differ, no
-/// rows, a negative or non-integer frequency, a recency outside `[0, T]`, or a customer with
-/// repeat purchases and zero recency; options outside their range
-/// ([`FitOptions::validate`]).
+/// rows, a negative or non-integer frequency, a recency outside `[0, T]`, a customer with
+/// repeat purchases and zero recency or without repeat purchases and a positive recency;
+/// options outside their range ([`FitOptions::validate`]).
 pub fn fit_beta_geo(
     frequency: &[f64],
     recency: &[f64],
     t: &[f64],
     options: &FitOptions,
 ) -> Result<BetaGeoFit> {
+    fit_beta_geo_for(None, frequency, recency, t, options)
+}
+
+/// As [`fit_beta_geo`], naming the customer instead of the row when `customer_id` is given
+/// (see [`super::validate_summary_for`]).
+///
+/// # Errors
+/// As [`super::validate_summary_for`].
+///
+/// ```
+/// use crm_core::clv::{FitOptions, fit_beta_geo_for};
+/// let e = fit_beta_geo_for(Some(&[3, 8]), &[0.0, 0.0], &[0.0, 3.0], &[9.0, 9.0],
+///                          &FitOptions::default()).unwrap_err();
+/// assert!(e.to_string().contains("customer_id 8"), "{e}");
+/// ```
+pub fn fit_beta_geo_for(
+    customer_id: Option<&[u64]>,
+    frequency: &[f64],
+    recency: &[f64],
+    t: &[f64],
+    options: &FitOptions,
+) -> Result<BetaGeoFit> {
     options.validate()?;
-    validate_summary(frequency, recency, t)?;
+    super::validate_summary_for(customer_id, frequency, recency, t)?;
     let grouped = Grouped::new(frequency, recency, t);
     let n = frequency.len() as f64;
     // The mean negative log-likelihood over log-parameters, and its gradient.
@@ -317,6 +345,16 @@ pub fn fit_beta_geo(
     } else {
         None
     };
+    let warnings = super::optim::fit_warnings(
+        &[
+            ("r", params.r),
+            ("alpha", params.alpha),
+            ("a", params.a),
+            ("b", params.b),
+        ],
+        m.converged,
+        options.standard_errors && standard_errors.is_none(),
+    );
     Ok(BetaGeoFit {
         params,
         log_likelihood: -m.value * n,
@@ -325,5 +363,6 @@ pub fn fit_beta_geo(
         standard_errors,
         customers: frequency.len(),
         distinct_rows: grouped.rows.len(),
+        warnings,
     })
 }

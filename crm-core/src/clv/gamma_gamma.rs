@@ -10,6 +10,7 @@ use crate::error::{CrmError, Result};
 
 /// Gamma-Gamma parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GammaGammaParams {
     /// Shape of each transaction's value around the customer's mean.
     pub p: f64,
@@ -21,6 +22,7 @@ pub struct GammaGammaParams {
 
 /// A fitted Gamma-Gamma model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GammaGammaFit {
     /// The maximum-likelihood parameters.
     pub params: GammaGammaParams,
@@ -36,7 +38,12 @@ pub struct GammaGammaFit {
     pub customers: usize,
     /// Pearson correlation of frequency and mean spend over those customers.
     pub frequency_spend_correlation: f64,
-    /// Caveats, such as a frequency–spend correlation the model assumes away.
+    /// Repeat customers left out of the fit because their repeat purchases are worth 0 in
+    /// total ([`super::NoSpendReason::ZeroRepeatSpend`]: the model's spends are positive).
+    #[serde(default)]
+    pub excluded: usize,
+    /// Caveats: customers left out, a frequency–spend correlation the model assumes away,
+    /// no convergence, standard errors unavailable, a parameter at the edge of its range.
     pub warnings: Vec<String>,
 }
 
@@ -64,11 +71,16 @@ impl GammaGammaParams {
     }
 
     /// The expected mean transaction value of a customer with `x` repeat purchases of mean
-    /// value `m` (the population mean p·v/(q − 1) for a customer without repeat purchases).
+    /// value `m` (the population mean p·v/(q − 1) for a customer without repeat purchases;
+    /// `NaN`, no prediction, for repeat purchases worth 0, which the model cannot take:
+    /// [`super::NoSpendReason::ZeroRepeatSpend`]).
     pub fn expected_spend(&self, x: f64, m: f64) -> f64 {
         let GammaGammaParams { p, q, v } = *self;
         if x <= 0.0 {
             return p * v / (q - 1.0);
+        }
+        if super::NoSpendReason::of(x, m).is_some() {
+            return f64::NAN;
         }
         p * (v + x * m) / (p * x + q - 1.0)
     }
@@ -152,42 +164,81 @@ fn pearson(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// Fits the Gamma-Gamma model on the customers with repeat purchases (`frequency` > 0;
-/// `monetary_value` is the mean value of their repeat purchases).
+/// `monetary_value` is the mean value of their repeat purchases). Repeat customers whose
+/// repeat purchases are worth 0 are left out (counted in [`GammaGammaFit::excluded`], with a
+/// warning): the model's spends are positive.
 ///
 /// # Errors
 /// [`crate::ErrorKind::InvalidInput`] naming the column and row: lengths that differ, a
-/// repeat customer with a mean value that is not positive, or fewer than two repeat
-/// customers; options outside their range ([`FitOptions::validate`]).
+/// frequency that is not a count, a repeat customer's mean value that is negative or not
+/// finite, or fewer than two repeat customers with a positive mean value; options outside
+/// their range ([`FitOptions::validate`]).
 pub fn fit_gamma_gamma(
     frequency: &[f64],
     monetary_value: &[f64],
     options: &FitOptions,
 ) -> Result<GammaGammaFit> {
+    fit_gamma_gamma_for(None, frequency, monetary_value, options)
+}
+
+/// As [`fit_gamma_gamma`], naming the customer instead of the row when `customer_id` is
+/// given (see [`super::validate_summary_for`]).
+///
+/// # Errors
+/// As [`fit_gamma_gamma`]; [`crate::ErrorKind::InvalidInput`] naming `customer_id` when its
+/// length differs from `frequency`'s.
+///
+/// ```
+/// use crm_core::clv::{FitOptions, fit_gamma_gamma_for};
+/// let e = fit_gamma_gamma_for(Some(&[5, 9]), &[1.0, 2.0], &[10.0, -3.0], &FitOptions::default())
+///     .unwrap_err();
+/// assert!(e.to_string().contains("customer_id 9"), "{e}");
+/// ```
+pub fn fit_gamma_gamma_for(
+    customer_id: Option<&[u64]>,
+    frequency: &[f64],
+    monetary_value: &[f64],
+    options: &FitOptions,
+) -> Result<GammaGammaFit> {
     options.validate()?;
-    if frequency.len() != monetary_value.len() {
-        return Err(CrmError::invalid(
-            "monetary_value",
-            format_args!("of length {}", monetary_value.len()),
-            format_args!("must have the length of frequency ({})", frequency.len()),
-        ));
+    for (name, len) in [
+        ("monetary_value", Some(monetary_value.len())),
+        ("customer_id", customer_id.map(<[u64]>::len)),
+    ] {
+        if let Some(len) = len.filter(|&len| len != frequency.len()) {
+            return Err(CrmError::invalid(
+                name,
+                format_args!("of length {len}"),
+                format_args!("must have the length of frequency ({})", frequency.len()),
+            ));
+        }
     }
     let mut xs = Vec::new();
     let mut ms = Vec::new();
+    let mut excluded = 0;
     for (i, (&x, &m)) in frequency.iter().zip(monetary_value).enumerate() {
         if !(x.is_finite() && x >= 0.0) {
-            return Err(CrmError::invalid(
-                &format!("frequency[{i}]"),
+            return Err(super::bad_value(
+                customer_id,
+                "frequency",
+                i,
                 x,
                 "must be a count",
             ));
         }
         if x > 0.0 {
-            if !(m.is_finite() && m > 0.0) {
-                return Err(CrmError::invalid(
-                    &format!("monetary_value[{i}]"),
+            if !(m.is_finite() && m >= 0.0) {
+                return Err(super::bad_value(
+                    customer_id,
+                    "monetary_value",
+                    i,
                     m,
-                    "a repeat customer's mean value must be positive",
+                    "a repeat customer's mean value must be finite and not negative",
                 ));
+            }
+            if super::NoSpendReason::of(x, m).is_some() {
+                excluded += 1;
+                continue;
             }
             xs.push(x);
             ms.push(m);
@@ -197,7 +248,8 @@ pub fn fit_gamma_gamma(
         return Err(CrmError::invalid(
             "frequency",
             format_args!("{} repeat customers", xs.len()),
-            "the Gamma-Gamma model needs at least two customers with repeat purchases",
+            "the Gamma-Gamma model needs at least two customers with repeat purchases of \
+             positive value",
         ));
     }
     let n = xs.len() as f64;
@@ -234,6 +286,12 @@ pub fn fit_gamma_gamma(
     };
     let correlation = pearson(&xs, &ms);
     let mut warnings = Vec::new();
+    if excluded > 0 {
+        warnings.push(format!(
+            "{excluded} repeat customers whose repeat purchases are worth 0 were left out of \
+             the fit and get no spend prediction"
+        ));
+    }
     if correlation.abs() > 0.3 {
         warnings.push(format!(
             "frequency and mean spend are correlated (Pearson {correlation:.2}); the \
@@ -246,6 +304,11 @@ pub fn fit_gamma_gamma(
             params.q
         ));
     }
+    warnings.extend(super::optim::fit_warnings(
+        &[("p", params.p), ("q", params.q), ("v", params.v)],
+        m.converged,
+        options.standard_errors && standard_errors.is_none(),
+    ));
     Ok(GammaGammaFit {
         params,
         log_likelihood: -m.value * n,
@@ -254,6 +317,7 @@ pub fn fit_gamma_gamma(
         standard_errors,
         customers: xs.len(),
         frequency_spend_correlation: correlation,
+        excluded,
         warnings,
     })
 }

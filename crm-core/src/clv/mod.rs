@@ -21,6 +21,7 @@
 
 mod bgnbd;
 mod gamma_gamma;
+mod model;
 mod optim;
 mod params;
 mod predict;
@@ -34,8 +35,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{CrmError, Result};
 
-pub use bgnbd::{BetaGeoFit, BetaGeoParams, fit_beta_geo};
-pub use gamma_gamma::{GammaGammaFit, GammaGammaParams, fit_gamma_gamma};
+pub use bgnbd::{BetaGeoFit, BetaGeoParams, fit_beta_geo, fit_beta_geo_for};
+pub use gamma_gamma::{GammaGammaFit, GammaGammaParams, fit_gamma_gamma, fit_gamma_gamma_for};
+pub use model::{BetaGeoModel, GammaGammaModel, MODEL_VERSION, ParamRow};
 pub use predict::{
     Prediction, SummaryColumns, expected_purchases_new, expected_purchases_new_one, expected_spend,
     predict,
@@ -105,15 +107,67 @@ impl Default for FitOptions {
 }
 
 /// Checks a (frequency, recency, T) summary: equal lengths, at least one row, whole
-/// non-negative frequencies, T ≥ 0, recency within [0, T] and positive with repeat
-/// purchases.
+/// non-negative frequencies, T ≥ 0, recency within [0, T], positive with repeat purchases
+/// and 0 without.
 ///
 /// # Errors
 /// [`crate::ErrorKind::InvalidInput`] naming the column and row at fault.
+///
+/// ```
+/// use crm_core::clv::validate_summary;
+/// assert!(validate_summary(&[0.0, 2.0], &[0.0, 5.0], &[9.0, 9.0]).is_ok());
+/// // No repeat purchase, yet a recency: an impossible summary row.
+/// let e = validate_summary(&[0.0], &[3.0], &[9.0]).unwrap_err();
+/// assert_eq!(e.field(), Some("recency[0]"));
+/// ```
 pub fn validate_summary(frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<()> {
+    validate_summary_for(None, frequency, recency, t)
+}
+
+/// The error about `column` at row `i`: naming the customer when `customer_id` is given
+/// (`recency` `3 for customer_id 17`), else the row (`recency[4]`).
+pub(crate) fn bad_value(
+    customer_id: Option<&[u64]>,
+    column: &str,
+    i: usize,
+    value: f64,
+    reason: impl std::fmt::Display,
+) -> CrmError {
+    match customer_id.and_then(|ids| ids.get(i)) {
+        Some(id) => CrmError::invalid(column, format_args!("{value} for customer_id {id}"), reason),
+        None => CrmError::invalid(&format!("{column}[{i}]"), value, reason),
+    }
+}
+
+/// As [`validate_summary`], naming the customer instead of the row when `customer_id` (of
+/// the summary's length) is given: the form behind the book and the skins' frames, whose
+/// users know customers, not internal rows.
+///
+/// # Errors
+/// As [`validate_summary`]; [`crate::ErrorKind::InvalidInput`] naming `customer_id` when its
+/// length differs from `frequency`'s.
+///
+/// ```
+/// use crm_core::clv::validate_summary_for;
+/// let e = validate_summary_for(Some(&[17, 42]), &[0.0, 1.0], &[0.0, 12.0], &[9.0, 9.0])
+///     .unwrap_err();
+/// assert_eq!(e.field(), Some("recency"));
+/// assert!(e.to_string().contains("customer_id 42"), "{e}");
+/// ```
+pub fn validate_summary_for(
+    customer_id: Option<&[u64]>,
+    frequency: &[f64],
+    recency: &[f64],
+    t: &[f64],
+) -> Result<()> {
     let n = frequency.len();
-    for (name, len) in [("recency", recency.len()), ("T", t.len())] {
-        if len != n {
+    let ids_len = customer_id.map(<[u64]>::len);
+    for (name, len) in [
+        ("recency", Some(recency.len())),
+        ("T", Some(t.len())),
+        ("customer_id", ids_len),
+    ] {
+        if let Some(len) = len.filter(|&len| len != n) {
             return Err(CrmError::invalid(
                 name,
                 format_args!("of length {len}"),
@@ -124,34 +178,44 @@ pub fn validate_summary(frequency: &[f64], recency: &[f64], t: &[f64]) -> Result
     if n == 0 {
         return Err(CrmError::invalid("frequency", "[]", "no customers to fit"));
     }
+    let bad = |column: &str, i: usize, value: f64, reason: &dyn std::fmt::Display| {
+        bad_value(customer_id, column, i, value, reason)
+    };
     for i in 0..n {
         let (x, r, tt) = (frequency[i], recency[i], t[i]);
         if !(x.is_finite() && x >= 0.0 && x.fract() == 0.0) {
-            return Err(CrmError::invalid(
-                &format!("frequency[{i}]"),
+            return Err(bad(
+                "frequency",
+                i,
                 x,
-                "must be a whole number of repeat purchases",
+                &"must be a whole number of repeat purchases",
             ));
         }
         if !(tt.is_finite() && tt >= 0.0) {
-            return Err(CrmError::invalid(
-                &format!("T[{i}]"),
-                tt,
-                "must not be negative",
-            ));
+            return Err(bad("T", i, tt, &"must be finite and not negative"));
         }
         if !(r.is_finite() && (0.0..=tt).contains(&r)) {
-            return Err(CrmError::invalid(
-                &format!("recency[{i}]"),
+            return Err(bad(
+                "recency",
+                i,
                 r,
-                format_args!("must lie between 0 and T ({tt})"),
+                &format_args!("must lie between 0 and T ({tt})"),
             ));
         }
         if x > 0.0 && r == 0.0 {
-            return Err(CrmError::invalid(
-                &format!("recency[{i}]"),
+            return Err(bad(
+                "recency",
+                i,
                 r,
-                "a customer with repeat purchases has a positive recency",
+                &"a customer with repeat purchases has a positive recency",
+            ));
+        }
+        if x == 0.0 && r > 0.0 {
+            return Err(bad(
+                "recency",
+                i,
+                r,
+                &"a customer without repeat purchases has recency 0 (first = last purchase)",
             ));
         }
     }
@@ -163,25 +227,62 @@ pub fn validate_summary(frequency: &[f64], recency: &[f64], t: &[f64]) -> Result
 pub const MAX_CLV_MONTHS: u32 = 1_200;
 
 /// Checks spend columns: whole non-negative frequencies and finite, non-negative mean spends,
-/// naming the column and row.
-fn check_spend_columns(frequency: &[f64], monetary_value: &[f64]) -> Result<()> {
+/// naming the customer (when `customer_id` is given) or the row.
+fn check_spend_columns(
+    customer_id: Option<&[u64]>,
+    frequency: &[f64],
+    monetary_value: &[f64],
+) -> Result<()> {
     for (i, (&x, &m)) in frequency.iter().zip(monetary_value).enumerate() {
         if !(x.is_finite() && x >= 0.0 && x.fract() == 0.0) {
-            return Err(CrmError::invalid(
-                &format!("frequency[{i}]"),
+            return Err(bad_value(
+                customer_id,
+                "frequency",
+                i,
                 x,
                 "must be a whole number of repeat purchases",
             ));
         }
         if !(m.is_finite() && m >= 0.0) {
-            return Err(CrmError::invalid(
-                &format!("monetary_value[{i}]"),
+            return Err(bad_value(
+                customer_id,
+                "monetary_value",
+                i,
                 m,
                 "must be a finite, non-negative mean spend",
             ));
         }
     }
     Ok(())
+}
+
+/// Why a customer has no spend prediction (and so no lifetime value) in a
+/// [`ClvPrediction`]. JSON: `"no_purchases"` or `"zero_repeat_spend"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoSpendReason {
+    /// No purchase up to the end of observation: nothing to predict from (lifetime value 0).
+    NoPurchases,
+    /// Repeat purchases worth 0 in total: outside the Gamma-Gamma model, whose spends are
+    /// positive, so the customer is left out of its fit and gets no spend prediction
+    /// (lifetime value `NaN`).
+    ZeroRepeatSpend,
+}
+
+impl NoSpendReason {
+    /// Why the Gamma-Gamma model cannot predict the spend of a customer with `frequency`
+    /// repeat purchases of mean value `monetary_value`, or `None` when it can (customers
+    /// without repeat purchases get the population mean).
+    ///
+    /// ```
+    /// use crm_core::clv::NoSpendReason;
+    /// assert_eq!(NoSpendReason::of(3.0, 0.0), Some(NoSpendReason::ZeroRepeatSpend));
+    /// assert_eq!(NoSpendReason::of(3.0, 12.5), None);
+    /// assert_eq!(NoSpendReason::of(0.0, 0.0), None);
+    /// ```
+    pub fn of(frequency: f64, monetary_value: f64) -> Option<Self> {
+        (frequency > 0.0 && monetary_value == 0.0).then_some(NoSpendReason::ZeroRepeatSpend)
+    }
 }
 
 /// Discounted lifetime value per customer over `months`: for each month, the expected
@@ -216,7 +317,7 @@ pub fn lifetime_value(
             format_args!("must have the length of frequency ({})", frequency.len()),
         ));
     }
-    check_spend_columns(frequency, monetary_value)?;
+    check_spend_columns(None, frequency, monetary_value)?;
     if !(discount_rate.is_finite() && discount_rate >= 0.0) {
         return Err(CrmError::invalid(
             "discount_rate",
@@ -299,10 +400,21 @@ pub struct ClvPrediction {
     pub beta_geo: BetaGeoFit,
     /// The spend model.
     pub gamma_gamma: GammaGammaFit,
+    /// The time unit of the summary the models were fitted on (and of their parameters).
+    #[serde(default)]
+    pub unit: ClvUnit,
     /// Customer ids, in the book's order.
     pub customer_id: Vec<u64>,
-    /// Discounted lifetime value over the horizon, in minor units (0 without purchases).
+    /// Discounted lifetime value over the horizon, in minor units (0 without purchases,
+    /// `NaN` without a spend prediction: see `no_spend_reason`).
     pub clv: Vec<f64>,
+    /// Expected mean value of a purchase (Gamma-Gamma), in minor units; `NaN` where
+    /// `no_spend_reason` says why not.
+    #[serde(default)]
+    pub expected_spend: Vec<f64>,
+    /// Why a customer has no spend prediction (`null` when they have one).
+    #[serde(default)]
+    pub no_spend_reason: Vec<Option<NoSpendReason>>,
     /// Probability of being alive (`NaN` without purchases).
     pub p_alive: Vec<f64>,
     /// Expected purchases over the horizon (`NaN` without purchases).

@@ -164,7 +164,7 @@ pub fn expected_spend(
             format_args!("must have the length of frequency ({})", frequency.len()),
         ));
     }
-    check_spend_columns(frequency, monetary_value)?;
+    check_spend_columns(None, frequency, monetary_value)?;
     Ok(frequency
         .iter()
         .zip(monetary_value)

@@ -327,3 +327,144 @@ fn columnar_predictions_check_the_horizon_and_match_the_paper() {
         Some("monetary_value")
     );
 }
+
+/// Issue 16, bug 7: impossible summaries are refused naming the customer and the field.
+#[test]
+fn impossible_summaries_name_the_customer_and_the_field() {
+    let ids = [101, 202, 303];
+    let opts = FitOptions::default();
+    for (f, r, t, field, why) in [
+        (
+            [0.0, 1.0, 2.0],
+            [3.0, 2.0, 5.0],
+            [9.0; 3],
+            "recency",
+            "customer_id 101",
+        ),
+        (
+            [0.0, 1.0, 2.0],
+            [0.0, 12.0, 5.0],
+            [9.0; 3],
+            "recency",
+            "customer_id 202",
+        ),
+        (
+            [0.0, 1.0, -2.0],
+            [0.0, 2.0, 5.0],
+            [9.0; 3],
+            "frequency",
+            "customer_id 303",
+        ),
+        (
+            [0.0, 1.0, 2.0],
+            [0.0, 2.0, 5.0],
+            [9.0, f64::NAN, 9.0],
+            "T",
+            "customer_id 202",
+        ),
+        (
+            [0.0, 1.0, 2.0],
+            [0.0, f64::INFINITY, 5.0],
+            [9.0; 3],
+            "recency",
+            "customer_id 202",
+        ),
+    ] {
+        let e = fit_beta_geo_for(Some(&ids), &f, &r, &t, &opts).unwrap_err();
+        assert_eq!(e.field(), Some(field), "{e}");
+        assert!(e.to_string().contains(why), "{e}");
+        // Without ids, the row.
+        let e = fit_beta_geo(&f, &r, &t, &opts).unwrap_err();
+        assert!(e.field().unwrap().starts_with(&format!("{field}[")), "{e}");
+    }
+}
+
+/// Issue 16, bug 7: a fit at a boundary says so, and so does one without standard errors.
+#[test]
+fn a_boundary_fit_warns() {
+    // Nobody ever comes back: the dropout and rate parameters run to the edge.
+    let n = 50;
+    let f = vec![0.0; n];
+    let r = vec![0.0; n];
+    let t: Vec<f64> = (0..n).map(|i| 10.0 + i as f64).collect();
+    let fit = fit_beta_geo(&f, &r, &t, &FitOptions::default()).unwrap();
+    assert!(
+        fit.warnings.iter().any(|w| w.contains("boundary")),
+        "{:?} {:?}",
+        fit.params,
+        fit.warnings
+    );
+    // A well-identified fit has no warnings.
+    let (f, r, t, _) = columns(&published());
+    let fit = fit_beta_geo(&f, &r, &t, &FitOptions::default()).unwrap();
+    assert!(fit.warnings.is_empty(), "{:?}", fit.warnings);
+}
+
+/// Models persist: the JSON round-trips, is checked, and the parameter table's intervals
+/// are estimate ± 1.96 standard errors.
+#[test]
+fn models_round_trip_and_tabulate_their_parameters() {
+    let (f, r, t, m) = columns(&published());
+    let fit = fit_beta_geo(&f, &r, &t, &FitOptions::default()).unwrap();
+    let se = fit.standard_errors.unwrap();
+    let model = BetaGeoModel::from_fit(fit.clone(), ClvUnit::Weeks);
+    let text = model.to_json().unwrap();
+    assert_eq!(BetaGeoModel::from_json(&text).unwrap(), model);
+    let table = model.params_table();
+    assert_eq!(table[1].name, "alpha");
+    assert_eq!(table[1].estimate, fit.params.alpha);
+    assert_eq!(table[1].lower_95, Some(fit.params.alpha - 1.96 * se.alpha));
+    assert_eq!(table[1].upper_95, Some(fit.params.alpha + 1.96 * se.alpha));
+    // Tampered documents are refused naming what is wrong.
+    let e = BetaGeoModel::from_json(&text.replace("\"version\":1", "\"version\":2")).unwrap_err();
+    assert_eq!(e.kind(), crate::ErrorKind::UnsupportedVersion);
+    let e =
+        BetaGeoModel::from_json(&text.replacen("\"r\":", "\"colour\":1,\"r\":", 1)).unwrap_err();
+    assert_eq!(e.kind(), crate::ErrorKind::Parse);
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["params"]["r"] = serde_json::json!(0.5);
+    let e = BetaGeoModel::from_json(&v.to_string()).unwrap_err();
+    assert_eq!(e.field(), Some("fit.params"));
+    let gg = GammaGammaModel::from_fit(fit_gamma_gamma(&f, &m, &FitOptions::default()).unwrap());
+    assert_eq!(
+        GammaGammaModel::from_json(&gg.to_json().unwrap()).unwrap(),
+        gg
+    );
+    assert!(
+        gg.params_table()
+            .iter()
+            .all(|row| row.standard_error.is_some())
+    );
+    // Units cannot be mixed up.
+    assert_eq!(
+        model.unit_for(Some(ClvUnit::Weeks)).unwrap(),
+        ClvUnit::Weeks
+    );
+    let e = model.unit_for(Some(ClvUnit::Days)).unwrap_err();
+    assert_eq!(e.field(), Some("unit"));
+}
+
+/// Gamma-Gamma leaves zero-spend repeat customers out and predicts no spend for them.
+#[test]
+fn zero_spend_repeat_customers_are_left_out_of_gamma_gamma() {
+    let (f, _, _, m) = columns(&published());
+    let base = fit_gamma_gamma(&f, &m, &FitOptions::default()).unwrap();
+    let mut f2 = f.clone();
+    let mut m2 = m.clone();
+    f2.push(3.0);
+    m2.push(0.0);
+    let fit = fit_gamma_gamma(&f2, &m2, &FitOptions::default()).unwrap();
+    assert_eq!((fit.excluded, fit.customers), (1, base.customers));
+    assert_eq!(fit.params, base.params);
+    let spend = expected_spend(&fit.params, &[3.0, 3.0], &[0.0, 10.0]).unwrap();
+    assert!(spend[0].is_nan() && spend[1] > 0.0);
+    let e = fit_gamma_gamma_for(
+        Some(&[7, 8]),
+        &[1.0, 1.0],
+        &[5.0, f64::NAN],
+        &FitOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.field(), Some("monetary_value"));
+    assert!(e.to_string().contains("customer_id 8"), "{e}");
+}

@@ -1,7 +1,9 @@
 //! Customer records from the text columns of a table (a spreadsheet export, a DataFrame):
 //! which column fills which field, and whether a row is a person or an organisation.
 
-use crate::error::{CrmError, Result, mask};
+use super::birth::{BirthDateReading, read_birth_date};
+use super::validate::Finding;
+use crate::error::{CrmError, Result};
 use crate::model::{Customer, CustomerKind};
 
 /// The columns [`customers_from_columns`] reads, with the customer field each fills:
@@ -27,12 +29,13 @@ pub const CUSTOMER_COLUMNS: [(&str, &str); 13] = [
 /// Customer records from `n` rows of text columns (`None` for a missing cell), ids = row
 /// numbers. Columns not in [`CUSTOMER_COLUMNS`] are ignored. A row is an organisation when
 /// it has an organisation name and neither a given nor a family name, a person otherwise.
-/// Birth dates are read as `1980-05-17`, `17.05.1980`, `17/05/1980` or `19800517`; an empty
-/// one counts as missing.
+/// Birth dates are read by [`super::read_birth_date`] (`1980-05-17`, `17.05.1980`,
+/// `17/05/1980` or `19800517`); an empty one counts as missing.
 ///
 /// # Errors
 /// [`crate::ErrorKind::InvalidInput`] for a column whose length is not `n`, or a birth date
-/// that is no date (value masked).
+/// that is no date (value masked); [`customers_from_columns_with_findings`] reports those
+/// as findings instead.
 ///
 /// ```
 /// use crm_core::model::CustomerKind;
@@ -50,6 +53,38 @@ pub fn customers_from_columns(
     n: usize,
     columns: &[(&str, &[Option<&str>])],
 ) -> Result<Vec<Customer>> {
+    let (customers, read) = customers_from_columns_with_findings(n, columns)?;
+    if let Some(row) = read.iter().position(|f| !f.is_empty()) {
+        let f = &read[row][0];
+        return Err(CrmError::invalid(
+            &format!("birth_date[{row}]"),
+            &f.value,
+            &f.reason,
+        ));
+    }
+    Ok(customers)
+}
+
+/// As [`customers_from_columns`], with a birth date that is no date (impossible, as
+/// `1980-02-30`, or unreadable) left out of its record and returned as a finding for that
+/// row (value masked, the rule as its reason): the form the quality checks read tables in.
+///
+/// # Errors
+/// [`crate::ErrorKind::InvalidInput`] for a column whose length is not `n`.
+///
+/// ```
+/// use crm_core::quality::customers_from_columns_with_findings;
+/// let births = [Some("17.05.1980"), Some("1980-02-30")];
+/// let (c, read) = customers_from_columns_with_findings(2, &[("birth_date", &births[..])])?;
+/// assert_eq!(c[0].birth_date.unwrap().to_string(), "1980-05-17");
+/// assert_eq!((c[1].birth_date, read[1].len(), read[0].len()), (None, 1, 0));
+/// # Ok::<(), crm_core::CrmError>(())
+/// ```
+pub fn customers_from_columns_with_findings(
+    n: usize,
+    columns: &[(&str, &[Option<&str>])],
+) -> Result<(Vec<Customer>, Vec<Vec<Finding>>)> {
+    let mut read: Vec<Vec<Finding>> = vec![Vec::new(); n];
     let mut out: Vec<Customer> = (0..n)
         .map(|row| Customer {
             id: row as u64,
@@ -83,17 +118,11 @@ pub fn customers_from_columns(
                 "address.city" => c.address.city = Some(v),
                 "address.postcode" => c.address.postcode = Some(v),
                 _ => {
-                    if v.trim().is_empty() {
-                        continue;
+                    let reading = read_birth_date(&v);
+                    if let BirthDateReading::Date(d) = reading {
+                        c.birth_date = Some(d);
                     }
-                    let date = super::dedup::parse_birth_date(&v).ok_or_else(|| {
-                        CrmError::invalid(
-                            &format!("birth_date[{row}]"),
-                            mask(&v),
-                            "not a date (use 1980-05-17, 17.05.1980, 17/05/1980 or 19800517)",
-                        )
-                    })?;
-                    c.birth_date = Some(date);
+                    read[row].extend(reading.finding(&v));
                 }
             }
         }
@@ -106,5 +135,5 @@ pub fn customers_from_columns(
             CustomerKind::Person
         };
     }
-    Ok(out)
+    Ok((out, read))
 }

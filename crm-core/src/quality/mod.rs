@@ -1,6 +1,7 @@
 //! Data quality: validation and normalisation of the fields data entry gets wrong, invented
 //! values, completeness, Turkish-aware matching keys, and duplicate detection.
 
+mod birth;
 pub(crate) mod checksum;
 mod columns;
 mod dedup;
@@ -13,7 +14,8 @@ mod validate;
 #[cfg(test)]
 mod tests;
 
-pub use columns::{CUSTOMER_COLUMNS, customers_from_columns};
+pub use birth::{BIRTH_DATE_SPELLINGS, BirthDateReading, customers_with_findings, read_birth_date};
+pub use columns::{CUSTOMER_COLUMNS, customers_from_columns, customers_from_columns_with_findings};
 pub use dedup::{
     COLUMNS, DedupConfig, Duplicates, FIELDS, Level, MAX_BLOCK_CAP, MAX_CLUSTER_CAP,
     MAX_EM_ITERATIONS, MAX_MATCH_COLUMNS, MAX_PAIRS, MAX_RANDOM_PAIRS, MatchModel, MatchPair,
@@ -21,10 +23,13 @@ pub use dedup::{
 };
 pub use golden::{GoldenRecord, GoldenRules, Survivorship, golden_record, golden_record_with};
 pub use names::NameUsage;
-pub use report::{CustomerFinding, FieldFill, QualityReport, quality_report};
+pub use report::{
+    CustomerFinding, FieldFill, QualityReport, quality_report, quality_report_with_findings,
+};
 pub use text::{fold, normalize_name, turkish_lower};
 pub use validate::{
     CustomerQuality, Finding, FindingKind, ORGANISATION_FIELDS, PERSON_FIELDS, assess,
-    assess_customer, completeness, filled_fields, is_valid_postcode, is_valid_tckn, is_valid_vkn,
-    normalize_email, normalize_phone, placeholder_reason, validate_customer,
+    assess_customer, assess_with_findings, completeness, filled_fields, is_valid_postcode,
+    is_valid_tckn, is_valid_vkn, normalize_email, normalize_phone, placeholder_reason,
+    validate_customer,
 };

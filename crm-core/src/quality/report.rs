@@ -102,6 +102,47 @@ pub fn quality_report<'a>(
             })
             .collect()
     });
+    report_of(checked)
+}
+
+/// As [`quality_report`], with the findings made while reading the records (`read[i]` for
+/// `customers[i]`: a birth date that is no date, from [`super::customers_with_findings`] or
+/// [`super::customers_from_columns_with_findings`]) counted with the rest.
+///
+/// # Errors
+/// [`crate::ErrorKind::InvalidInput`] naming `read` when its length differs from the
+/// customers'.
+///
+/// ```
+/// use crm_core::quality::{customers_with_findings, quality_report_with_findings};
+/// let (c, read) = customers_with_findings(r#"[{"id": 7, "birth_date": "1980-02-30"}]"#)?;
+/// let r = quality_report_with_findings(&c, &read, "2025-06-01".parse().unwrap())?;
+/// assert_eq!((r.invalid[0].customer_id, r.invalid[0].finding.field.as_str()), (7, "birth_date"));
+/// # Ok::<(), crm_core::CrmError>(())
+/// ```
+pub fn quality_report_with_findings(
+    customers: &[Customer],
+    read: &[Vec<Finding>],
+    today: NaiveDate,
+) -> crate::error::Result<QualityReport> {
+    super::validate::check_read_len(customers.len(), read.len())?;
+    let checked: Vec<Checked<'_>> = crate::parallel::install(|| {
+        customers
+            .par_iter()
+            .zip(read)
+            .map(|(c, r)| {
+                let mut findings = r.clone();
+                findings.extend(validate_customer(c, today));
+                let filled = filled_fields(c, &findings);
+                (c, findings, filled)
+            })
+            .collect()
+    });
+    Ok(report_of(checked))
+}
+
+/// The report of checked customers.
+fn report_of(checked: Vec<Checked<'_>>) -> QualityReport {
     // One row per scored field, persons' first; organisations share the contact fields.
     let mut fields: Vec<FieldFill> = Vec::new();
     let mut index: BTreeMap<&str, usize> = BTreeMap::new();

@@ -441,3 +441,59 @@ fn assess_gives_findings_filled_fields_and_completeness_in_one_result() {
     assert_eq!(json["filled"][0], serde_json::json!(["given_name", true]));
     assert_eq!(assess(&[c.clone(), c], today).len(), 2);
 }
+
+/// Issue 16, bug 3: birth dates duplicate detection reads are read by the quality checks
+/// too, and impossible or unreadable ones are findings, never a failed report.
+#[test]
+fn odd_and_impossible_birth_dates_are_findings_not_failures() {
+    let today = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+    let births = [
+        Some("19800517"),
+        Some("17.05.1980"),
+        Some("1980-02-30"),
+        Some("mayıs 1980"),
+        None,
+    ];
+    let given = [Some("Ayşe"); 5];
+    let cols: [(&str, &[Option<&str>]); 2] = [("given_name", &given), ("birth_date", &births)];
+    let (c, read) = customers_from_columns_with_findings(5, &cols).unwrap();
+    let may17 = NaiveDate::from_ymd_opt(1980, 5, 17);
+    assert_eq!((c[0].birth_date, c[1].birth_date), (may17, may17));
+    assert_eq!((c[2].birth_date, c[3].birth_date), (None, None));
+    let r = quality_report_with_findings(&c, &read, today).unwrap();
+    let invalid: Vec<(u64, &str, &str)> = r
+        .invalid
+        .iter()
+        .map(|f| {
+            (
+                f.customer_id,
+                f.finding.field.as_str(),
+                f.finding.reason.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(invalid.len(), 2, "{invalid:?}");
+    assert_eq!((invalid[0].0, invalid[0].1), (2, "birth_date"));
+    assert!(invalid[0].2.starts_with("impossible date"));
+    assert_eq!(invalid[1].0, 3);
+    assert!(invalid[1].2.starts_with("not a date"));
+    // The value is masked as every personal value is (its first characters and length).
+    assert_eq!(r.invalid[0].finding.value, "1980******");
+    assert!(r.invalid.iter().all(|f| !f.finding.value.contains("02-30")));
+    let birth = r.fields.iter().find(|f| f.field == "birth_date").unwrap();
+    assert_eq!((birth.records, birth.usable, birth.invalid), (5, 2, 2));
+    // The JSON form reads the same spellings (it used to refuse "19800517" outright).
+    let text = r#"[{"id": 0, "given_name": "Ayşe", "birth_date": "19800517"},
+                   {"id": 1, "given_name": "Ayşe", "birth_date": "1980-02-30"}]"#;
+    let (c, read) = customers_with_findings(text).unwrap();
+    assert_eq!(c[0].birth_date, may17);
+    let q = assess_with_findings(&c, &read, today).unwrap();
+    assert!(q[0].findings.is_empty());
+    assert_eq!(q[1].findings[0].field, "birth_date");
+    assert!(q[1].completeness < q[0].completeness);
+    // Duplicate detection reads them with the same reader.
+    let names = [Some("Ayşe"), Some("Ayşe")];
+    let b = [Some("19800517"), Some("17.05.1980")];
+    let m = records_from_columns(2, &[("given_name", &names[..]), ("birth_date", &b[..])]).unwrap();
+    assert_eq!((m[0].birth_date, m[1].birth_date), (may17, may17));
+}

@@ -484,3 +484,58 @@ pub fn assess(customers: &[Customer], today: NaiveDate) -> Vec<CustomerQuality> 
         .map(|c| assess_customer(c, today))
         .collect()
 }
+
+/// `read` (findings per record) has one entry per customer.
+pub(crate) fn check_read_len(customers: usize, read: usize) -> crate::error::Result<()> {
+    if read == customers {
+        Ok(())
+    } else {
+        Err(crate::error::CrmError::invalid(
+            "read",
+            format_args!("of length {read}"),
+            format_args!("must have one entry per customer ({customers})"),
+        ))
+    }
+}
+
+/// As [`assess`], with the findings made while reading the records (`read[i]` for
+/// `customers[i]`, see [`super::quality_report_with_findings`]).
+///
+/// # Errors
+/// [`crate::ErrorKind::InvalidInput`] naming `read` when its length differs from the
+/// customers'.
+///
+/// ```
+/// use crm_core::quality::{assess_with_findings, customers_with_findings};
+/// let (c, read) = customers_with_findings(r#"[{"id": 1, "birth_date": "31.02.1980"}]"#)?;
+/// let q = assess_with_findings(&c, &read, "2025-06-01".parse().unwrap())?;
+/// assert_eq!(q[0].findings[0].field, "birth_date");
+/// assert!(q[0].findings[0].reason.starts_with("impossible date"));
+/// # Ok::<(), crm_core::CrmError>(())
+/// ```
+pub fn assess_with_findings(
+    customers: &[Customer],
+    read: &[Vec<Finding>],
+    today: NaiveDate,
+) -> crate::error::Result<Vec<CustomerQuality>> {
+    check_read_len(customers.len(), read.len())?;
+    Ok(customers
+        .iter()
+        .zip(read)
+        .map(|(c, r)| {
+            let mut q = assess_customer(c, today);
+            if !r.is_empty() {
+                let mut findings = r.clone();
+                findings.append(&mut q.findings);
+                let filled = filled_fields(c, &findings);
+                q.completeness = share_filled(&filled);
+                q.filled = filled
+                    .into_iter()
+                    .map(|(f, ok)| (f.to_owned(), ok))
+                    .collect();
+                q.findings = findings;
+            }
+            q
+        })
+        .collect())
+}

@@ -315,6 +315,38 @@ def lifetime_value(
     months: int,
     discount_rate: float,
 ) -> npt.NDArray[np.float64]: ...
+def beta_geo_fit_model(
+    customer_id: Optional[npt.NDArray[np.uint64]],
+    frequency: npt.NDArray[np.float64],
+    recency: npt.NDArray[np.float64],
+    t: npt.NDArray[np.float64],
+    summary_unit: str,
+    options_json: Optional[str] = None,
+) -> str: ...
+def gamma_gamma_fit_model(
+    customer_id: Optional[npt.NDArray[np.uint64]],
+    frequency: npt.NDArray[np.float64],
+    monetary_value: npt.NDArray[np.float64],
+    options_json: Optional[str] = None,
+) -> str: ...
+def beta_geo_from_params(params: Tuple[float, float, float, float], summary_unit: str) -> str: ...
+def gamma_gamma_from_params(params: Tuple[float, float, float]) -> str: ...
+# kind: "beta_geo" or "gamma_gamma"; returns (the model's JSON, its parameter table as JSON).
+def clv_model_check(kind: str, text: str) -> Tuple[str, str]: ...
+def clv_unit_for(model_unit: str, given: Optional[str] = None) -> str: ...
+def clv_no_spend_reason(
+    frequency: npt.NDArray[np.float64], monetary_value: npt.NDArray[np.float64]
+) -> List[Optional[str]]: ...
+def clv_calibration_holdout(
+    customer_id: npt.NDArray[np.uint64],
+    timestamp: npt.NDArray[np.int64],
+    time_unit: str,
+    amount: npt.NDArray[np.float64],
+    calibration_end: int,
+    observation_end: int,
+    summary_unit: str,
+    tz: Optional[str] = None,
+) -> Dict[str, npt.NDArray[Any]]: ...
 def book_predict_clv(book: CustomerBook, as_of_us: int, config_json: Optional[str] = None) -> Dict[str, Any]: ...
 def find_duplicates_json(records_json: str, config_json: Optional[str] = None) -> str: ...
 def find_duplicates_columns(

@@ -11,7 +11,7 @@ discounted lifetime value — fitted in Rust, columns in and out.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, overload
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Type, TypeVar, TypedDict, overload
 
 import numpy as np
 
@@ -21,11 +21,24 @@ from . import _crm
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["summary", "BetaGeo", "GammaGamma", "lifetime_value"]
+__all__ = ["summary", "calibration_holdout", "BetaGeo", "GammaGamma", "ParamRow", "lifetime_value"]
 
 
 def _floats(value: Any, field: str) -> np.ndarray:
     return np.ascontiguousarray(cv.floats(value, field), dtype=np.float64)
+
+
+def _ids(value: Any, like: Any) -> Optional[np.ndarray]:
+    """Customer ids for error messages: ``value`` if given, else the index of a pandas
+    Series ``like`` when it holds integers and is not a plain row number (a ``lifetimes``
+    summary is indexed by customer id), else None (errors then name rows)."""
+    if value is None and cv.kind_of(like) == "pandas" and hasattr(like, "index"):
+        import pandas as pd
+
+        index = like.index
+        if not isinstance(index, pd.RangeIndex) and pd.api.types.is_integer_dtype(index.dtype):
+            value = index.to_numpy()
+    return None if value is None else cv.ids(value)
 
 
 def _options(tolerance: Optional[float], standard_errors: bool) -> str:
@@ -79,89 +92,228 @@ def summary(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: 
     return result
 
 
-class _Fitted:
-    """What every fitted model reports: parameters, log-likelihood, convergence, standard
-    errors (None when not asked for or undefined), and the fit as crm returned it."""
+def calibration_holdout(customer_id: Any, timestamp: Any = None, amount: Any = None, *, calibration_end: Any,
+                        observation_end: Any, unit: str = "W", columns: Optional[Mapping[str, str]] = None,
+                        tz: Optional[str] = None) -> Any:
+    """The calibration summary as of ``calibration_end`` and what the same customers bought
+    after it, up to ``observation_end`` — ``lifetimes``' ``calibration_and_holdout_data``,
+    computed in Rust (``crm_core::clv::calibration_holdout``), one row per customer whose
+    first purchase is in the calibration period (ascending id), with ``lifetimes``' column
+    names: ``customer_id``, ``frequency_cal``, ``recency_cal``, ``T_cal``,
+    ``monetary_value_cal``, ``frequency_holdout`` (purchase days after the calibration end),
+    ``monetary_value_holdout`` (their mean value, 0 without any) and ``duration_holdout``
+    (the holdout's length), times in ``unit`` ("D" or "W" = days / 7). A bare date as
+    ``calibration_end`` or ``observation_end`` is the end of that day in ``tz`` (as
+    ``lifetimes``' dates: that day's purchases belong to the period it ends). Inputs as
+    :func:`summary` (three columns or one frame, ``columns=``, ids of any kind back in their
+    own dtype, days in the IANA zone ``tz``, default UTC); the result is a frame of the kind
+    that came in.
 
-    def __init__(self, fit: Mapping[str, Any]) -> None:
-        try:
-            self._fit = dict(fit)
-            self.params: Dict[str, float] = {str(k): float(v) for k, v in dict(fit["params"]).items()}
-            self.log_likelihood: float = float(fit["log_likelihood"])
-            self.converged: bool = bool(fit["converged"])
-        except (KeyError, IndexError, TypeError, ValueError) as e:
-            raise cv._invalid("fit", "must be a fit as returned by fit() (with params, log_likelihood "
-                                     f"and converged): {type(e).__name__} {e}") from None
-        self.standard_errors: Optional[Dict[str, float]] = self._fit.get("standard_errors")
+    >>> import crm
+    >>> c = crm.clv.calibration_holdout([1, 1, 1, 2], ["1997-01-01", "1997-01-15", "1997-03-01", "1997-02-01"],
+    ...                                 [10.0, 20.0, 30.0, 5.0], calibration_end="1997-02-01",
+    ...                                 observation_end="1997-04-01", unit="D")
+    >>> c["frequency_cal"].tolist(), c["frequency_holdout"].tolist(), c["duration_holdout"].tolist()
+    ([1.0, 0.0], [1.0, 0.0], [59.0, 59.0])
+    """
+    t = cv.transactions(customer_id, timestamp, amount, None, columns)
+    zone = _crm.zone_name(tz)
+    cal = cv.end_ticks(calibration_end, t.unit, "calibration_end", tz=zone)
+    end = cv.end_ticks(observation_end, t.unit, "observation_end", tz=zone)
+    out = _crm.clv_calibration_holdout(t.ids, np.ascontiguousarray(t.ticks, dtype=np.int64), t.unit,
+                                       np.ascontiguousarray(t.amount, dtype=np.float64), cal, end, unit, zone)
+    return t.result(dict(out))
+
+
+class ParamRow(TypedDict):
+    """One row of :meth:`BetaGeo.params_table` (as a frame: one column per key)."""
+
+    name: str
+    estimate: float
+    standard_error: Optional[float]
+    lower_95: Optional[float]
+    upper_95: Optional[float]
+
+
+_M = TypeVar("_M", bound="_Model")
+
+
+class _Model:
+    """What every model reports: ``params``; for a fitted one ``log_likelihood``,
+    ``converged``, ``standard_errors`` (None when not asked for or undefined) and
+    ``warnings`` (boundary fits, standard errors unavailable, no convergence, customers left
+    out); None / [] for a model built from known parameters. The model's JSON form (defined
+    in crm-core, the same for C) is :meth:`to_json`."""
+
+    _kind = ""
+
+    def __init__(self, model: Mapping[str, Any]) -> None:
+        document = dict(model)
+        bare: Optional[Dict[str, Any]] = None
+        if "model" not in document and "params" in document:
+            # A bare fit dict (what crm returned before models had a JSON form): its
+            # parameters, in weeks for BG/NBD (the default unit then).
+            bare = document
+            document = {"model": self._kind, "version": 1, "params": bare["params"], "fit": None}
+            if self._kind == "beta_geo":
+                document["unit"] = "W"
+        text, table = _crm.clv_model_check(self._kind, json.dumps(document))
+        self._model: Dict[str, Any] = json.loads(text)
+        self._table: List[ParamRow] = json.loads(table)
+        self._frame = "pandas" if cv.kind_of(model) == "pandas" else "numpy"
+        fit: Optional[Dict[str, Any]] = self._model.get("fit")
+        self.params: Dict[str, float] = {str(k): float(v) for k, v in self._model["params"].items()}
+        self.log_likelihood: Optional[float] = None if fit is None else float(fit["log_likelihood"])
+        self.converged: Optional[bool] = None if fit is None else bool(fit["converged"])
+        se = None if fit is None else fit.get("standard_errors")
+        self.standard_errors: Optional[Dict[str, float]] = None if se is None else {str(k): float(v) for k, v in se.items()}
+        self.warnings: List[str] = [] if fit is None else [str(w) for w in fit.get("warnings", [])]
+        if bare is not None:
+            self.log_likelihood = float(bare["log_likelihood"]) if "log_likelihood" in bare else None
+            self.converged = bool(bare["converged"]) if "converged" in bare else None
+            self.warnings = [str(w) for w in bare.get("warnings", [])]
+
+    @classmethod
+    def from_json(cls: Type[_M], text: str) -> _M:
+        """The model of a :meth:`to_json` text, checked by crm-core (model name, version,
+        parameters; unknown keys refused)."""
+        return cls(json.loads(text))
+
+    def to_json(self) -> str:
+        """The model as JSON: ``{"model", "version", "params", "fit"}`` (BG/NBD also
+        ``"unit"``); the grammar is in the README and ``crm_core::clv::BetaGeoModel``."""
+        return json.dumps(self._model)
+
+    def params_table(self, frame: Optional[str] = None) -> Any:
+        """Each parameter's ``estimate``, ``standard_error`` and 95% confidence interval
+        (``lower_95``, ``upper_95`` = estimate ∓ 1.96 standard errors, as ``lifetimes``'
+        ``summary``; NaN without standard errors), as a frame of the kind the model was
+        fitted on (``frame`` "pandas", "polars" or "numpy" to choose)."""
+        kind = frame or self._frame
+        nan = float("nan")
+        columns: Dict[str, Any] = {"name": [r["name"] for r in self._table]}
+        for key in ("estimate", "standard_error", "lower_95", "upper_95"):
+            columns[key] = np.array([nan if r[key] is None else r[key] for r in self._table], dtype=np.float64)  # type: ignore[literal-required]
+        return cv.frame(kind, columns)
+
+    @property
+    def summary(self) -> Any:
+        """:meth:`params_table` (``lifetimes``' name)."""
+        return self.params_table()
 
     def __repr__(self) -> str:
         p = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
-        return f"{type(self).__name__}({p}, log_likelihood={self.log_likelihood:.2f})"
+        ll = "" if self.log_likelihood is None else f", log_likelihood={self.log_likelihood:.2f}"
+        return f"{type(self).__name__}({p}{ll})"
 
 
-class BetaGeo(_Fitted):
-    """A fitted BG/NBD model (Fader, Hardie & Lee 2005). Build it with :meth:`fit`.
+class BetaGeo(_Model):
+    """A BG/NBD model (Fader, Hardie & Lee 2005): :meth:`fit` on a summary, or
+    :meth:`from_params` / :meth:`from_json` for known parameters. It remembers the time unit
+    of the summary it applies to (``unit``, "D" or "W"); predictions given another ``unit``
+    are refused naming both.
 
     >>> import crm
     >>> bg = crm.clv.BetaGeo.fit([0, 2, 5, 1], [0, 20, 30, 3], [39, 39, 39, 39])
-    >>> sorted(bg.params)
-    ['a', 'alpha', 'b', 'r']
+    >>> sorted(bg.params), bg.unit
+    (['a', 'alpha', 'b', 'r'], 'W')
     >>> bool(bg.p_alive([5], [30], [39])[0] > bg.p_alive([1], [3], [39])[0])
+    True
+    >>> crm.clv.BetaGeo.from_json(bg.to_json()).params == bg.params
     True
     """
 
+    _kind = "beta_geo"
+
+    def __init__(self, model: Mapping[str, Any]) -> None:
+        super().__init__(model)
+        self.unit: str = str(self._model["unit"])
+
     @classmethod
-    def fit(cls, frequency: Any, recency: Any, T: Any, *, tolerance: Optional[float] = None, standard_errors: bool = True) -> "BetaGeo":
+    def fit(cls, frequency: Any, recency: Any, T: Any, *, unit: str = "W", customer_id: Any = None,
+            tolerance: Optional[float] = None, standard_errors: bool = True) -> "BetaGeo":
         """Maximum-likelihood fit on a summary (``frequency`` repeat purchases, ``recency``
-        and ``T`` in the same unit); raises :class:`crm.InvalidInputError` naming the row of
-        an impossible summary."""
-        text = _crm.fit_beta_geo(_floats(frequency, "frequency"), _floats(recency, "recency"),
-                                 _floats(T, "T"), _options(tolerance, standard_errors))
-        return cls(json.loads(text))
+        and ``T`` in ``unit``, "D" days or "W" weeks = days / 7, the default of
+        :func:`summary`). An impossible row (a whole frequency, 0 ≤ recency ≤ T, recency 0
+        exactly without repeat purchases, finite values) raises
+        :class:`crm.InvalidInputError` naming the field and the customer: ``customer_id``
+        if given, else the integer index of a pandas Series (a ``lifetimes`` summary's), else
+        the row."""
+        text = _crm.beta_geo_fit_model(_ids(customer_id, frequency), _floats(frequency, "frequency"),
+                                       _floats(recency, "recency"), _floats(T, "T"), unit,
+                                       _options(tolerance, standard_errors))
+        model = cls(json.loads(text))
+        model._frame = cv.kind_of(frequency) if cv.kind_of(frequency) in ("pandas", "polars") else "numpy"
+        return model
+
+    @classmethod
+    def from_params(cls, *, r: float, alpha: float, a: float, b: float, unit: str = "W") -> "BetaGeo":
+        """A model from known parameters (α in ``unit``); refused naming the parameter when
+        one is not a finite number above 0."""
+        return cls(json.loads(_crm.beta_geo_from_params((float(r), float(alpha), float(a), float(b)), unit)))
 
     def _p(self) -> "tuple[float, float, float, float]":
         p = self.params
         return (p["r"], p["alpha"], p["a"], p["b"])
 
-    def expected_purchases(self, t: float, frequency: Any, recency: Any, T: Any) -> Any:
+    def _check(self, unit: Optional[str]) -> str:
+        return str(_crm.clv_unit_for(self.unit, unit))
+
+    def expected_purchases(self, t: float, frequency: Any, recency: Any, T: Any, *, unit: Optional[str] = None) -> Any:
         """Expected purchases in the next ``t`` per customer, given their history, as the
         kind of column ``frequency`` is (pandas or polars Series, else a numpy array). A
         horizon ``t`` that is negative or NaN raises :class:`crm.InvalidInputError` naming
-        ``horizon``."""
+        ``horizon``; a ``unit`` other than the model's raises naming both."""
+        self._check(unit)
         out = _crm.beta_geo_predict(self._p(), "expected", float(t), _floats(frequency, "frequency"),
                                     _floats(recency, "recency"), _floats(T, "T"))
         return cv.column(frequency, "expected_purchases", out)
 
-    def expected_purchases_new(self, t: Any) -> Any:
+    def expected_purchases_new(self, t: Any, *, unit: Optional[str] = None) -> Any:
         """Expected purchases of a newly acquired customer within ``t`` (a number or a
-        column of horizons)."""
+        column of horizons, in the model's unit)."""
+        self._check(unit)
         scalar = np.ndim(t) == 0
         out = _crm.beta_geo_expected_new(self._p(), _floats(np.atleast_1d(t), "t"))
         return float(out[0]) if scalar else cv.column(t, "expected_purchases", out)
 
-    def p_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
+    def p_alive(self, frequency: Any, recency: Any, T: Any, *, unit: Optional[str] = None) -> Any:
         """The probability that each customer is still alive, as the kind of column
         ``frequency`` is."""
+        self._check(unit)
         out = _crm.beta_geo_predict(self._p(), "p_alive", 0.0, _floats(frequency, "frequency"),
                                     _floats(recency, "recency"), _floats(T, "T"))
         return cv.column(frequency, "p_alive", out)
 
 
-class GammaGamma(_Fitted):
-    """A fitted Gamma-Gamma spend model (Fader & Hardie 2013). Build it with :meth:`fit`;
-    ``warnings`` lists caveats such as a frequency–spend correlation the model assumes away.
-    """
+class GammaGamma(_Model):
+    """A Gamma-Gamma spend model (Fader & Hardie 2013): :meth:`fit`, :meth:`from_params` or
+    :meth:`from_json`. Repeat customers whose repeat purchases are worth 0 cannot be taken
+    by the model: the fit leaves them out (``excluded``, with a warning) and they get no
+    spend prediction (NaN; :meth:`no_spend_reason` says why)."""
 
-    def __init__(self, fit: Mapping[str, Any]) -> None:
-        super().__init__(fit)
-        self.warnings: "list[str]" = [str(w) for w in self._fit.get("warnings", [])]
+    _kind = "gamma_gamma"
+
+    def __init__(self, model: Mapping[str, Any]) -> None:
+        super().__init__(model)
+        fit = self._model.get("fit")
+        self.excluded: int = 0 if fit is None else int(fit.get("excluded", 0))
 
     @classmethod
-    def fit(cls, frequency: Any, monetary_value: Any, *, tolerance: Optional[float] = None, standard_errors: bool = True) -> "GammaGamma":
-        """Maximum-likelihood fit on the customers with repeat purchases."""
-        text = _crm.fit_gamma_gamma(_floats(frequency, "frequency"), _floats(monetary_value, "monetary_value"),
-                                    _options(tolerance, standard_errors))
-        return cls(json.loads(text))
+    def fit(cls, frequency: Any, monetary_value: Any, *, customer_id: Any = None, tolerance: Optional[float] = None,
+            standard_errors: bool = True) -> "GammaGamma":
+        """Maximum-likelihood fit on the customers with repeat purchases of positive value;
+        errors name the customer as :meth:`BetaGeo.fit` does."""
+        text = _crm.gamma_gamma_fit_model(_ids(customer_id, frequency), _floats(frequency, "frequency"),
+                                          _floats(monetary_value, "monetary_value"), _options(tolerance, standard_errors))
+        model = cls(json.loads(text))
+        model._frame = cv.kind_of(frequency) if cv.kind_of(frequency) in ("pandas", "polars") else "numpy"
+        return model
+
+    @classmethod
+    def from_params(cls, *, p: float, q: float, v: float) -> "GammaGamma":
+        """A model from known parameters (q > 1: the mean spend p·v/(q − 1) exists)."""
+        return cls(json.loads(_crm.gamma_gamma_from_params((float(p), float(q), float(v)))))
 
     def _p(self) -> "tuple[float, float, float]":
         p = self.params
@@ -169,20 +321,29 @@ class GammaGamma(_Fitted):
 
     def expected_spend(self, frequency: Any, monetary_value: Any) -> Any:
         """Each customer's expected mean transaction value, as the kind of column
-        ``frequency`` is."""
+        ``frequency`` is (NaN for a repeat customer whose repeat purchases are worth 0)."""
         out = _crm.gamma_gamma_spend(self._p(), _floats(frequency, "frequency"), _floats(monetary_value, "monetary_value"))
         return cv.column(frequency, "expected_spend", out)
 
+    @staticmethod
+    def no_spend_reason(frequency: Any, monetary_value: Any) -> "List[Optional[str]]":
+        """Per customer, why there is no spend prediction: ``"zero_repeat_spend"`` (repeat
+        purchases worth 0 in total), or None when there is one."""
+        return list(_crm.clv_no_spend_reason(_floats(frequency, "frequency"), _floats(monetary_value, "monetary_value")))
 
 
 def lifetime_value(bg: BetaGeo, gg: GammaGamma, frequency: Any, recency: Any, T: Any, monetary_value: Any,
-                   months: int = 12, discount_rate: float = 0.01, *, unit: str = "W") -> Any:
+                   months: int = 12, discount_rate: float = 0.01, *, unit: Optional[str] = None) -> Any:
     """Discounted lifetime value per customer over ``months``: each month's expected
     purchases (months of 4.345 weeks or 30 days, as in ``lifetimes``) times the expected
     spend, discounted at ``discount_rate`` a month; as the kind of column ``frequency`` is
-    (pandas or polars Series, else a numpy array). ``months`` is 1 to ``MAX_CLV_MONTHS``
-    (1,200: a century); otherwise :class:`crm.InvalidInputError` naming ``months``."""
+    (pandas or polars Series, else a numpy array); NaN for customers without a spend
+    prediction (:meth:`GammaGamma.no_spend_reason`). The summary's unit is ``bg.unit``; a
+    ``unit`` given and different raises :class:`crm.InvalidInputError` naming both.
+    ``months`` is 1 to ``MAX_CLV_MONTHS`` (1,200: a century); otherwise
+    :class:`crm.InvalidInputError` naming ``months``."""
+    used = bg._check(unit)
     out = _crm.lifetime_value(bg._p(), gg._p(), _floats(frequency, "frequency"), _floats(recency, "recency"),
-                              _floats(T, "T"), _floats(monetary_value, "monetary_value"), unit, int(months),
+                              _floats(T, "T"), _floats(monetary_value, "monetary_value"), used, int(months),
                               float(discount_rate))
     return cv.column(frequency, "clv", out)

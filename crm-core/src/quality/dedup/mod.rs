@@ -336,12 +336,13 @@ pub fn records_from_columns(
     Ok(records)
 }
 
-/// A birth date in one of the spellings forms use, or `None`.
+/// A birth date in one of the spellings forms use ([`crate::quality::read_birth_date`], the
+/// reader the quality checks share), or `None`.
 pub(crate) fn parse_birth_date(text: &str) -> Option<NaiveDate> {
-    let text = text.trim();
-    ["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y%m%d"]
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(text, f).ok())
+    match super::birth::read_birth_date(text) {
+        super::birth::BirthDateReading::Date(d) => Some(d),
+        _ => None,
+    }
 }
 
 /// The most columns [`records_from_columns`] takes (C's `n_columns`): each is one of the

@@ -187,6 +187,41 @@ pub(crate) fn invert(m: &[f64], n: usize) -> Option<Vec<f64>> {
     Some(inv)
 }
 
+/// The caveats of a fit every model shares: no convergence, standard errors asked for but
+/// undefined (a singular Hessian), and a parameter at the edge of its range (below 1e-6 or
+/// above 1e6: the likelihood is flat there, and the estimate says "as small/large as
+/// possible" rather than a value).
+pub(crate) fn fit_warnings(
+    params: &[(&str, f64)],
+    converged: bool,
+    standard_errors_missing: bool,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if !converged {
+        out.push(
+            "the optimiser stopped before meeting its tolerance: the parameters may not be \
+             the maximum-likelihood ones"
+                .to_owned(),
+        );
+    }
+    for &(name, value) in params {
+        if !(1e-6..=1e6).contains(&value) {
+            out.push(format!(
+                "{name} = {value:.3e} is at the edge of its range: the data do not identify it \
+                 (a boundary fit)"
+            ));
+        }
+    }
+    if standard_errors_missing {
+        out.push(
+            "standard errors are unavailable: the Hessian at the optimum is singular or not \
+             positive definite"
+                .to_owned(),
+        );
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,39 +262,4 @@ mod tests {
                 .all(|(a, b)| (a - b).abs() < 1e-6)
         );
     }
-}
-
-/// The caveats of a fit every model shares: no convergence, standard errors asked for but
-/// undefined (a singular Hessian), and a parameter at the edge of its range (below 1e-6 or
-/// above 1e6: the likelihood is flat there, and the estimate says "as small/large as
-/// possible" rather than a value).
-pub(crate) fn fit_warnings(
-    params: &[(&str, f64)],
-    converged: bool,
-    standard_errors_missing: bool,
-) -> Vec<String> {
-    let mut out = Vec::new();
-    if !converged {
-        out.push(
-            "the optimiser stopped before meeting its tolerance: the parameters may not be \
-             the maximum-likelihood ones"
-                .to_owned(),
-        );
-    }
-    for &(name, value) in params {
-        if !(1e-6..=1e6).contains(&value) {
-            out.push(format!(
-                "{name} = {value:.3e} is at the edge of its range: the data do not identify it \
-                 (a boundary fit)"
-            ));
-        }
-    }
-    if standard_errors_missing {
-        out.push(
-            "standard errors are unavailable: the Hessian at the optimum is singular or not \
-             positive definite"
-                .to_owned(),
-        );
-    }
-    out
 }

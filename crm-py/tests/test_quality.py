@@ -194,8 +194,11 @@ def test_frames_become_customers_in_crm_core(kind: str) -> None:
     assert "surname" in crm._crm.customer_columns() and "colour" not in crm._crm.customer_columns()
 
 
-def test_a_birth_date_that_is_no_date_is_refused_masked() -> None:
-    with pytest.raises(crm.InvalidInputError, match=r"birth_date\[1\]") as e:
-        crm.quality.validate_frame(pd.DataFrame({"given_name": ["A", "B"], "birth_date": ["1980-05-17", "31.02.1980"]}),
-                                   today="2025-06-01")
-    assert "31.02.1980" not in str(e.value)
+def test_a_birth_date_that_is_no_date_is_a_masked_finding() -> None:
+    # Issue 16 bug 3: an impossible date is a finding of the validation, never an exception.
+    out = crm.quality.validate_frame(pd.DataFrame({"given_name": ["A", "B"], "birth_date": ["1980-05-17", "31.02.1980"]}),
+                                     today="2025-06-01")
+    found = out.findings.to_dict("records")
+    assert [(f["row"], f["field"], f["kind"]) for f in found] == [(1, "birth_date", "invalid")]
+    assert "impossible date" in found[0]["reason"]
+    assert "31.02.1980" not in found[0]["value"]

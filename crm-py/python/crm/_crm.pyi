@@ -73,6 +73,14 @@ __all__ = [
     "parse_instants",
     "parse_instant_lines",
     "zone_name",
+    "beta_geo_fit_model",
+    "beta_geo_from_params",
+    "gamma_gamma_fit_model",
+    "gamma_gamma_from_params",
+    "clv_model_check",
+    "clv_unit_for",
+    "clv_no_spend_reason",
+    "clv_calibration_holdout",
 ]
 
 @final

@@ -193,7 +193,7 @@ class _Model:
         nan = float("nan")
         columns: Dict[str, Any] = {"name": [r["name"] for r in self._table]}
         for key in ("estimate", "standard_error", "lower_95", "upper_95"):
-            columns[key] = np.array([nan if r[key] is None else r[key] for r in self._table], dtype=np.float64)  # type: ignore[literal-required]
+            columns[key] = np.array([nan if r[key] is None else r[key] for r in self._table], dtype=np.float64)
         return cv.frame(kind, columns)
 
     @property

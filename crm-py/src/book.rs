@@ -575,12 +575,12 @@ impl CustomerBook {
 #[pyo3(signature = (customers, seed=0, mean_purchases=6.0, duplicate_share=0.03))]
 pub(crate) fn sample_book(
     py: Python<'_>,
-    customers: usize,
+    customers: &Bound<'_, PyAny>,
     seed: u64,
     mean_purchases: f64,
     duplicate_share: f64,
 ) -> PyResult<(CustomerBook, i64, String)> {
-    let config = SampleConfig::new(customers)
+    let config = SampleConfig::new(crate::counts::count_usize(customers, "customers")?)
         .seed(seed)
         .mean_purchases(mean_purchases)
         .duplicate_share(duplicate_share);

@@ -198,9 +198,13 @@ pub(crate) fn lifetime_value<'py>(
     t: PyReadonlyArray1<'py, f64>,
     monetary_value: PyReadonlyArray1<'py, f64>,
     summary_unit: &str,
-    months: u32,
+    months: &Bound<'py, PyAny>,
     discount_rate: f64,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    // Wider than crm-core's `u32` months: checked against its limit before narrowing.
+    let months = crate::counts::count(months, "months")?;
+    crm_core::limits::at_most("months", months, u64::from(clv::MAX_CLV_MONTHS)).py_err()?;
+    let months = months as u32;
     let cu = clv_unit(py, summary_unit)?;
     let g = GammaGammaParams {
         p: gg_params.0,

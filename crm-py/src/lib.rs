@@ -11,6 +11,7 @@ mod book;
 mod calendar;
 mod clv;
 mod columns;
+mod counts;
 mod errors;
 mod instants;
 mod lifecycle;

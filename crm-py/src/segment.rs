@@ -220,12 +220,13 @@ pub(crate) fn pyramid<'py>(
 
 /// Pareto figures as JSON.
 #[pyfunction]
-#[pyo3(signature = (values, points=101))]
+#[pyo3(signature = (values, points))]
 pub(crate) fn pareto(
     py: Python<'_>,
     values: PyReadonlyArray1<'_, f64>,
-    points: usize,
+    points: &Bound<'_, PyAny>,
 ) -> PyResult<String> {
+    let points = crate::counts::count_usize(points, "points")?;
     let v = floats(py, &values, "values")?;
     let p = crate::panic::released(py, || segment::pareto(v, points))?.py_err()?;
     json(&p)

@@ -295,8 +295,14 @@ impl<'a> Generator<'a> {
     /// Purchases, refunds, interactions, contributions and complaints of one original.
     fn activity_events(&mut self, id: CustomerId, from: i64, events: &mut Vec<Event>) {
         let activity = self.activity.sample(&mut self.rng).min(ACTIVITY_CAP);
-        let lambda =
-            self.cfg.mean_purchases.min(super::MAX_MEAN_PURCHASES) * activity / self.activity_mean;
+        // `generate` does not validate: keep an unchecked mean inside the generator's range.
+        let mean = self.cfg.mean_purchases;
+        let mean = if mean.is_finite() {
+            mean.clamp(0.0, super::MAX_MEAN_PURCHASES)
+        } else {
+            0.0
+        };
+        let lambda = mean * activity / self.activity_mean;
         let purchases = poisson(&mut self.rng, lambda);
         let spender = self.spender.sample(&mut self.rng);
         let favourite = self.rng.random_range(0..CATEGORIES.len());

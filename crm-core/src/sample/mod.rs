@@ -99,9 +99,10 @@ impl SampleConfig {
     }
 
     /// The average number of purchases per customer (10 gives 10 million purchases for a
-    /// million customers); at most [`MAX_MEAN_PURCHASES`] (see [`SampleConfig::validate`]).
+    /// million customers); from 0 to [`MAX_MEAN_PURCHASES`]: [`SampleConfig::validate`]
+    /// refuses anything else (a negative or non-finite mean is an error, not silently 0).
     pub fn mean_purchases(mut self, mean: f64) -> Self {
-        self.mean_purchases = if mean.is_finite() { mean.max(0.0) } else { 0.0 };
+        self.mean_purchases = mean;
         self
     }
 
@@ -173,15 +174,26 @@ impl SampleConfig {
     ///
     /// # Errors
     /// [`crate::ErrorKind::InvalidInput`] naming `customers` above [`MAX_SAMPLE_CUSTOMERS`]
-    /// or `mean_purchases` above [`MAX_MEAN_PURCHASES`].
+    /// or `mean_purchases` negative, not finite or above [`MAX_MEAN_PURCHASES`].
     ///
     /// ```
     /// use crm_core::sample::SampleConfig;
     /// let e = SampleConfig::new(10).mean_purchases(1e12).validate().unwrap_err();
     /// assert_eq!(e.field(), Some("mean_purchases"));
+    /// for hostile in [-1.0, f64::NAN, f64::INFINITY] {
+    ///     let e = SampleConfig::new(10).mean_purchases(hostile).validate().unwrap_err();
+    ///     assert_eq!(e.field(), Some("mean_purchases"));
+    /// }
     /// ```
     pub fn validate(&self) -> Result<()> {
         crate::limits::at_most("customers", self.customers, MAX_SAMPLE_CUSTOMERS)?;
+        if !(self.mean_purchases.is_finite() && self.mean_purchases >= 0.0) {
+            return Err(crate::CrmError::invalid(
+                "mean_purchases",
+                self.mean_purchases,
+                "must be a finite number of at least 0",
+            ));
+        }
         crate::limits::at_most("mean_purchases", self.mean_purchases, MAX_MEAN_PURCHASES)
     }
 

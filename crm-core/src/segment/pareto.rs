@@ -34,7 +34,7 @@ pub const MAX_LORENZ_POINTS: usize = 100_001;
 ///
 /// # Errors
 /// [`crate::ErrorKind::InvalidInput`] for a non-finite value, naming its position, for
-/// `points` above [`MAX_LORENZ_POINTS`], and for values whose total is beyond `f64` (naming
+/// `points` below 2 or above [`MAX_LORENZ_POINTS`], and for values whose total is beyond `f64` (naming
 /// `values`; shares alone are still available from [`top_share`] and [`abc`], which scale
 /// before summing).
 ///
@@ -46,6 +46,13 @@ pub const MAX_LORENZ_POINTS: usize = 100_001;
 /// # Ok::<(), crm_core::CrmError>(())
 /// ```
 pub fn pareto(values: &[f64], points: usize) -> Result<Pareto> {
+    if points < 2 {
+        return Err(CrmError::invalid(
+            "points",
+            points,
+            "a Lorenz curve needs at least 2 points (its two ends)",
+        ));
+    }
     crate::limits::at_most("points", points, MAX_LORENZ_POINTS)?;
     check_values("values", values)?;
     let (mut sorted, scale) = clamped(values);
@@ -70,7 +77,6 @@ pub fn pareto(values: &[f64], points: usize) -> Result<Pareto> {
         let below = prefix[i] + if i < n { frac * sorted[i] } else { 0.0 };
         below / total
     };
-    let points = points.max(2);
     let mut lorenz = crate::limits::try_vec("points", points)?;
     lorenz.extend((0..points).map(|j| {
         let p = j as f64 / (points - 1) as f64;
@@ -276,6 +282,23 @@ pub fn abc(values: &[f64], cuts: AbcCuts) -> Result<Vec<AbcClass>> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_lorenz_curve_of_fewer_than_two_points_is_refused_naming_points() {
+        for points in [0, 1] {
+            let e = pareto(&[1.0, 2.0], points).unwrap_err();
+            assert_eq!(e.field(), Some("points"));
+            assert!(
+                e.to_string()
+                    .starts_with(&format!("invalid points {points}:")),
+                "{e}"
+            );
+        }
+        assert_eq!(
+            pareto(&[1.0, 3.0], 2).unwrap().lorenz,
+            vec![(0.0, 0.0), (1.0, 1.0)]
+        );
+    }
 
     #[test]
     fn gini_worked_by_hand() {

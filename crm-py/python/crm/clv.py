@@ -11,6 +11,7 @@ discounted lifetime value — fitted in Rust, columns in and out.
 from __future__ import annotations
 
 import json
+import math
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Type, TypeVar, TypedDict, overload
 
 import numpy as np
@@ -44,6 +45,10 @@ def _ids(value: Any, like: Any) -> Optional[np.ndarray]:
 def _options(tolerance: Optional[float], standard_errors: bool) -> str:
     opts: Dict[str, Any] = {"standard_errors": standard_errors}
     if tolerance is not None:
+        if not math.isfinite(tolerance):
+            # The options travel as JSON, which has no NaN or infinity: refuse it here, named,
+            # rather than as a parse error of a document the caller never wrote.
+            raise cv._invalid("tolerance", f"must be a finite number, got {tolerance}")
         opts["tolerance"] = tolerance
     return json.dumps(opts)
 

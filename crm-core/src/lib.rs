@@ -33,6 +33,7 @@ pub mod book;
 pub mod clv;
 pub mod error;
 pub mod features;
+pub mod json;
 pub mod lifecycle;
 pub mod limits;
 pub mod model;

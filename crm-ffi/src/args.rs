@@ -136,7 +136,7 @@ pub(crate) fn owned_string(s: String) -> *mut c_char {
 
 /// Parses JSON text into `T`.
 pub(crate) fn json<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, Failure> {
-    serde_json::from_str(text).map_err(|e| Failure::from(CrmError::parse(what, e)))
+    crm_core::json::parse(what, text).map_err(Failure::from)
 }
 
 /// Parses the JSON C string `ptr` (named `name`) into `T`; NULL gives `None`.

@@ -2,11 +2,9 @@
 
 use std::ffi::c_char;
 
-use crm_core::CrmError;
 use crm_core::book::{CustomerBook, SegmentationConfig, ViewOptions};
 use crm_core::model::{Customer, Event, Incident};
 use crm_store::Book;
-use serde_json::Value;
 
 use crate::args::{json, json_or_default, json_out, period_end_text, text};
 use crate::columns::{OwnedColumns, leak, owned_columns};
@@ -133,11 +131,7 @@ pub unsafe extern "C" fn crm_book_event_count(book: *const crm_book_t) -> usize 
 
 /// Either one JSON object or an array of them.
 fn one_or_many<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<Vec<T>, Failure> {
-    let parse = |v: Value| serde_json::from_value(v).map_err(|e| CrmError::parse(what, e).into());
-    match json(text, what)? {
-        Value::Array(items) => items.into_iter().map(parse).collect(),
-        single => Ok(vec![parse(single)?]),
-    }
+    crm_core::json::one_or_many(what, text).map_err(Failure::from)
 }
 
 /// Reads the book to change and the JSON text of the change, then applies `change`.

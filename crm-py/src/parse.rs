@@ -1,7 +1,6 @@
 //! JSON text parsed with the GIL released: records and events come in batches of millions
 //! of characters, and other Python threads keep running meanwhile.
 
-use crm_core::CrmError;
 use pyo3::prelude::*;
 
 use crate::errors::IntoPy;
@@ -12,8 +11,5 @@ pub(crate) fn from_json_released<T>(py: Python<'_>, what: &str, text: &str) -> P
 where
     T: serde::de::DeserializeOwned + Send,
 {
-    crate::panic::released(py, || {
-        serde_json::from_str(text).map_err(|e| CrmError::parse(what, e))
-    })?
-    .py_err()
+    crate::panic::released(py, || crm_core::json::parse(what, text))?.py_err()
 }

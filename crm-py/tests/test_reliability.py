@@ -140,7 +140,6 @@ def test_fit_tolerance_outside_its_range_is_named(tolerance: float) -> None:
         assert out.field == "tolerance"
 
 
-@pytest.mark.xfail(strict=True, reason="known defect (issue 14): a negative customer id fails as a ParseError of the record JSON, not InvalidInputError naming id")
 @HOSTILE
 @given(customer_id=negative_ids)
 def test_negative_ids_are_invalid_input_and_change_nothing(customer_id: int) -> None:

@@ -95,8 +95,7 @@ impl StoreOptions {
         // the wrong type names neither the key nor (after `CrmError::parse`'s masking, right
         // for records that hold personal data) the value.
         let what = "the store options";
-        let map: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(text).map_err(|e| crm_core::CrmError::parse(what, e))?;
+        let map: serde_json::Map<String, serde_json::Value> = crm_core::json::parse(what, text)?;
         let mut options = StoreOptions::default();
         for (key, value) in map {
             match key.as_str() {

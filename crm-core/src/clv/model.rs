@@ -149,8 +149,7 @@ impl BetaGeoModel {
     /// [`crate::ErrorKind::InvalidInput`] naming `model`, the parameter at fault, or
     /// `fit.params` when they differ from `params`.
     pub fn from_json(text: &str) -> Result<Self> {
-        let m: BetaGeoModel =
-            serde_json::from_str(text).map_err(|e| CrmError::parse("the BG/NBD model", e))?;
+        let m: BetaGeoModel = crate::json::parse("the BG/NBD model", text)?;
         check_header(&m.model, "beta_geo", m.version)?;
         m.params.validate()?;
         if let Some(fit) = &m.fit {
@@ -292,8 +291,7 @@ impl GammaGammaModel {
     /// # Errors
     /// As [`BetaGeoModel::from_json`], and as [`GammaGammaParams::validate`].
     pub fn from_json(text: &str) -> Result<Self> {
-        let m: GammaGammaModel =
-            serde_json::from_str(text).map_err(|e| CrmError::parse("the Gamma-Gamma model", e))?;
+        let m: GammaGammaModel = crate::json::parse("the Gamma-Gamma model", text)?;
         check_header(&m.model, "gamma_gamma", m.version)?;
         m.params.validate()?;
         if let Some(fit) = &m.fit {

@@ -257,8 +257,7 @@ impl LifecyclePolicy {
     /// [`crate::ErrorKind::Parse`] for text that is not a policy; then as
     /// [`LifecyclePolicy::validate`].
     pub fn from_json(text: &str) -> Result<Self> {
-        let p: LifecyclePolicy =
-            serde_json::from_str(text).map_err(|e| CrmError::parse("the lifecycle policy", e))?;
+        let p: LifecyclePolicy = crate::json::parse("the lifecycle policy", text)?;
         p.validate()?;
         Ok(p)
     }

@@ -132,8 +132,7 @@ pub fn read_birth_date(text: &str) -> BirthDateReading {
 /// # Ok::<(), crm_core::CrmError>(())
 /// ```
 pub fn customers_with_findings(text: &str) -> Result<(Vec<Customer>, Vec<Vec<Finding>>)> {
-    let values: Vec<Value> =
-        serde_json::from_str(text).map_err(|e| CrmError::parse("the customers", e))?;
+    let values: Vec<Value> = crate::json::parse("the customers", text)?;
     let mut customers = Vec::with_capacity(values.len());
     let mut findings = Vec::with_capacity(values.len());
     for (i, mut value) in values.into_iter().enumerate() {
@@ -148,10 +147,8 @@ pub fn customers_with_findings(text: &str) -> Result<(Vec<Customer>, Vec<Vec<Fin
                 };
             }
         }
-        let c: Customer = serde_json::from_value(value).map_err(|e| {
-            let e = CrmError::parse("the customer", e);
-            CrmError::new(e.kind(), e.field(), format!("customers[{i}]: {e}"))
-        })?;
+        let c: Customer = crate::json::from_value("the customer", value)
+            .map_err(|e| CrmError::new(e.kind(), e.field(), format!("customers[{i}]: {e}")))?;
         customers.push(c);
         findings.push(found);
     }

@@ -307,8 +307,7 @@ impl BusinessCalendar {
     /// [`crate::ErrorKind::Parse`] for text that is not a calendar; then as
     /// [`BusinessCalendar::new`].
     pub fn from_json(text: &str) -> Result<Self> {
-        let config: CalendarConfig =
-            serde_json::from_str(text).map_err(|e| CrmError::parse("the calendar", e))?;
+        let config: CalendarConfig = crate::json::parse("the calendar", text)?;
         Self::new(config)
     }
 
@@ -892,7 +891,13 @@ mod tests {
             "invalid week.mon 12:00: windows overlap"
         );
         assert!(err(r#"{"week": {}}"#).contains("no opening hours"));
-        assert!(err(r#"{"week": 5}"#).starts_with("could not parse the calendar"));
+        // A value of the wrong type names its path (crate::json), not just the document.
+        assert!(
+            err(r#"{"week": 5}"#).starts_with("invalid week 5: expected "),
+            "{}",
+            err(r#"{"week": 5}"#)
+        );
+        assert!(err(r#"{"week": "#).starts_with("could not parse the calendar"));
         let cal = istanbul();
         assert_eq!(
             cal.add_business_minutes(utc(2025, 1, 1, 0, 0), -1)

@@ -593,16 +593,17 @@ impl SlaPolicies {
     pub fn from_json(text: &str) -> Result<Self> {
         // Parsed in two steps so that a mistake is reported against the shape the caller
         // meant, not as serde's "no variant of an untagged enum matched".
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| CrmError::parse("the SLA policies", e))?;
+        let value: serde_json::Value = crate::json::parse("the SLA policies", text)?;
+        let what = "the SLA policies";
         let form = match &value {
-            serde_json::Value::Array(_) => serde_json::from_value(value).map(PoliciesForm::List),
-            serde_json::Value::Object(o) if o.contains_key("policies") => {
-                serde_json::from_value(value).map(PoliciesForm::Wrapped)
+            serde_json::Value::Array(_) => {
+                crate::json::from_value(what, value).map(PoliciesForm::List)
             }
-            _ => serde_json::from_value(value).map(PoliciesForm::One),
-        }
-        .map_err(|e| CrmError::parse("the SLA policies", e))?;
+            serde_json::Value::Object(o) if o.contains_key("policies") => {
+                crate::json::from_value(what, value).map(PoliciesForm::Wrapped)
+            }
+            _ => crate::json::from_value(what, value).map(PoliciesForm::One),
+        }?;
         Self::new(match form {
             PoliciesForm::Wrapped(Wrapped { policies }) | PoliciesForm::List(policies) => policies,
             PoliciesForm::One(p) => vec![*p],

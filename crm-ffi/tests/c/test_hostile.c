@@ -46,6 +46,20 @@ static void customers_need_ids_and_known_fields(void) {
     CHECK(contains(crm_last_error_message(), "unknown field `email`"));
     CHECK(contains(crm_last_error_message(), "did you mean `emails`?"));
     CHECK(!contains(crm_last_error_message(), "ali@ornek.com"));
+    /* A negative id used to fail as a parse error of the whole record ("expected u64 at
+       line 1 column 8"); it is invalid input naming `id`, and nothing is added. */
+    CHECK_STATUS(crm_book_add_customers_json(book, "{\"id\": -1, \"given_name\": \"Ay\u015fe\"}"),
+                 CRM_INVALID_ARGUMENT);
+    CHECK(contains(crm_last_error_message(), "invalid id -1: expected u64"));
+    CHECK_STATUS(crm_book_add_customers_json(book, "[{\"id\": 1}, {\"id\": 18446744073709551616}]"),
+                 CRM_INVALID_ARGUMENT);
+    CHECK(contains(crm_last_error_message(), "invalid [1].id "));
+    CHECK(crm_book_len(book) == 0);
+    CHECK_STATUS(crm_book_record_json(book,
+        "{\"customer_id\": -1, \"at\": \"2025-01-05T10:00:00Z\", \"type\": \"referral\", \"referred\": 1}"),
+        CRM_INVALID_ARGUMENT);
+    CHECK(contains(crm_last_error_message(), "invalid customer_id -1"));
+    CHECK(crm_book_event_count(book) == 0);
     crm_book_free(book);
 }
 

@@ -432,7 +432,7 @@ pub unsafe extern "C" fn crm_clv_lifetime_value(
 /// `expected_purchases` arrays in the book's order. `config_json` may be NULL or e.g.
 /// `{"unit": "W", "months": 12, "discount_rate": 0.01, "tz": "America/Los_Angeles"}`
 /// (`months` at most `MAX_CLV_MONTHS` = 1,200; `tz` an IANA zone whose civil days are the
-/// purchase days, default UTC; an unknown zone or key is `CRM_INVALID_ARGUMENT`).
+/// purchase days, default UTC; an unknown zone or key fails as a config that does not parse).
 ///
 /// # Safety
 /// `book` is live; strings NUL-terminated (`config_json` may be NULL); `out_json` writable.

@@ -427,10 +427,12 @@ pub unsafe extern "C" fn crm_clv_lifetime_value(
 }
 
 /// Fits both models on the book's purchases up to `as_of` (RFC 3339) and predicts every
-/// customer's lifetime value: JSON with the fits and `customer_id`, `clv`, `p_alive`,
+/// customer's lifetime value: JSON with the fits, `unit`, `tz` (the zone used) and
+/// `customer_id`, `clv`, `expected_spend`, `no_spend_reason`, `p_alive`,
 /// `expected_purchases` arrays in the book's order. `config_json` may be NULL or e.g.
-/// `{"unit": "W", "months": 12, "discount_rate": 0.01}` (`months` at most
-/// `MAX_CLV_MONTHS` = 1,200).
+/// `{"unit": "W", "months": 12, "discount_rate": 0.01, "tz": "America/Los_Angeles"}`
+/// (`months` at most `MAX_CLV_MONTHS` = 1,200; `tz` an IANA zone whose civil days are the
+/// purchase days, default UTC; an unknown zone or key fails as a config that does not parse).
 ///
 /// # Safety
 /// `book` is live; strings NUL-terminated (`config_json` may be NULL); `out_json` writable.

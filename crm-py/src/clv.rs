@@ -253,6 +253,7 @@ pub(crate) fn book_predict_clv<'py>(
         .collect();
     d.set_item("no_spend_reason", reasons)?;
     d.set_item("unit", p.unit.code())?;
+    d.set_item("tz", &p.tz)?;
     d.set_item("p_alive", p.p_alive.into_pyarray(py))?;
     d.set_item("expected_purchases", p.expected_purchases.into_pyarray(py))?;
     Ok(d)

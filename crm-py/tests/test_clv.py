@@ -149,3 +149,61 @@ def test_predictions_come_back_as_the_kind_of_column_that_came_in(kind: str) -> 
     np.testing.assert_array_equal(np.asarray(outs["p_alive"]), want)
     if kind == "pandas":
         assert outs["clv"].index.equals(s.index)
+
+
+def _three_buyers(book: crm.CustomerBook) -> None:
+    """Customers 1 and 2 buy again for money; customer 3 buys at 2025-01-04T23:00Z (15:00 on
+    the 4th in Los Angeles, PST = UTC-8) and, for 0, at 2025-01-05T02:00Z (18:00 on the 4th
+    in LA): one LA day, two UTC days."""
+    book.add_customers([{"id": 1}, {"id": 2}, {"id": 3}])
+    rows = [(1, "2025-01-02T10:00:00Z", 1000), (1, "2025-02-02T10:00:00Z", 3000), (2, "2025-01-10T10:00:00Z", 2000),
+            (2, "2025-03-10T10:00:00Z", 2500), (2, "2025-04-10T10:00:00Z", 1500), (3, "2025-01-04T23:00:00Z", 1000),
+            (3, "2025-01-05T02:00:00Z", 0)]
+    book.record_many([{"customer_id": c, "at": at, "type": "purchase", "amount": a, "currency": "TRY"}
+                      for c, at, a in rows])
+
+
+def test_book_predict_clv_counts_purchase_days_in_the_zone_given() -> None:
+    # Issue 16, bug 6 for the book. By hand: in UTC customer 3's 5 January is a repeat day
+    # worth 0, so no spend prediction ("zero_repeat_spend"); in Los Angeles both purchases
+    # fall on 4 January, one purchase day: no repeat, so the population mean spend applies.
+    book = crm.CustomerBook("TRY")
+    _three_buyers(book)
+    utc = book.predict_clv("2025-06-01", frame="pandas")
+    assert utc["tz"] == "UTC" and utc["unit"] == "W"
+    reason = lambda p: [r if isinstance(r, str) else None for r in p["customers"]["no_spend_reason"]]  # noqa: E731
+    assert reason(utc) == [None, None, "zero_repeat_spend"]  # pandas shows None as NaN
+    assert np.isnan(utc["customers"]["expected_spend"].iloc[2])
+    la = book.predict_clv("2025-06-01", tz="America/Los_Angeles", frame="pandas")
+    assert la["tz"] == "America/Los_Angeles"
+    assert reason(la) == [None, None, None]
+    assert np.isfinite(la["customers"]["expected_spend"]).all()
+    # The same through the config's "tz" (the key C uses); tz= wins over it.
+    via_config = book.predict_clv("2025-06-01", {"tz": "America/Los_Angeles"})
+    np.testing.assert_array_equal(via_config["customers"]["p_alive"], la["customers"]["p_alive"].to_numpy())
+    assert book.predict_clv("2025-06-01", {"tz": "America/Los_Angeles"}, tz="UTC")["tz"] == "UTC"
+    with pytest.raises(crm.InvalidInputError, match="America/Los Angeles") as e:
+        book.predict_clv("2025-06-01", tz="America/Los Angeles")
+    assert e.value.field == "tz"
+
+
+def test_fits_take_string_ids_and_name_them_in_errors() -> None:
+    # Issue 16, ids of any kind: text, negative integers, floats holding integers.
+    f, r, t = [0, 2, 1], [0, 5, 0], [9, 9, 9]  # row 2: a repeat purchase with recency 0
+    for ids, named in ((["ann", "bob", "cem"], "'cem'"), ([-5, -6, -7], "-7"), ([1.0, 2.0, 30.0], "30.0")):
+        with pytest.raises(crm.InvalidInputError, match=f"customer_id {named}") as e:
+            crm.clv.BetaGeo.fit(f, r, t, customer_id=ids)
+        assert e.value.field == "recency"
+    # A lifetimes-style summary indexed by string ids: the index names the customer.
+    pd = pytest.importorskip("pandas")
+    s = pd.DataFrame({"frequency": f, "recency": r, "T": t}, index=pd.Index(["ann", "bob", "cem"], name="id"))
+    with pytest.raises(crm.InvalidInputError, match="customer_id 'cem'"):
+        crm.clv.BetaGeo.fit(s["frequency"], s["recency"], s["T"])
+    cat = pd.Series(["x", "y", "z"], dtype="category")
+    with pytest.raises(crm.InvalidInputError, match="customer_id 'y'"):
+        crm.clv.GammaGamma.fit([1, 2, 0], [10.0, -1.0, 0.0], customer_id=cat)
+    # Valid summaries fit the same whatever the ids are.
+    good = dict(frequency=[0, 2, 1, 3], recency=[0, 5, 2, 8], T=[9, 9, 9, 9])
+    plain = crm.clv.BetaGeo.fit(good["frequency"], good["recency"], good["T"])
+    named_fit = crm.clv.BetaGeo.fit(good["frequency"], good["recency"], good["T"], customer_id=["a", "b", "c", "d"])
+    assert named_fit.params == plain.params

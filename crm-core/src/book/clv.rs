@@ -1,20 +1,39 @@
 //! Lifetime value of the book's customers.
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
 use super::CustomerBook;
 use super::store::StoredKind;
 use crate::clv::{
     ClvConfig, ClvPrediction, ClvSummary, ClvUnit, NoSpendReason, fit_beta_geo_for,
-    fit_gamma_gamma_for, lifetime_value, summary,
+    fit_gamma_gamma_for, lifetime_value, summary_in_zone,
 };
 use crate::error::Result;
 use crate::time::TimeUnit;
 
 impl CustomerBook {
     /// The BTYD summary of the book's purchases up to `as_of` (refunds left out, values in
-    /// minor units), customers with at least one purchase, by ascending id.
+    /// minor units), customers with at least one purchase, by ascending id; purchase days are
+    /// UTC days ([`CustomerBook::clv_summary_in_zone`] counts them in another zone).
+    ///
+    /// # Errors
+    /// As [`crate::clv::summary`].
     pub fn clv_summary(&self, as_of: DateTime<Utc>, unit: ClvUnit) -> Result<ClvSummary> {
+        self.clv_summary_in_zone(as_of, unit, Tz::UTC)
+    }
+
+    /// [`CustomerBook::clv_summary`] with purchase days counted in the IANA zone `tz`: two
+    /// purchases on the same local day are one purchase day (the summary's `tz` names it).
+    ///
+    /// # Errors
+    /// As [`crate::clv::summary_in_zone`].
+    pub fn clv_summary_in_zone(
+        &self,
+        as_of: DateTime<Utc>,
+        unit: ClvUnit,
+        tz: Tz,
+    ) -> Result<ClvSummary> {
         let mut ids = Vec::new();
         let mut at = Vec::new();
         let mut amount = Vec::new();
@@ -27,11 +46,12 @@ impl CustomerBook {
                 }
             }
         }
-        summary(&ids, &at, TimeUnit::Seconds, &amount, as_of, unit)
+        summary_in_zone(&ids, &at, TimeUnit::Seconds, &amount, as_of, unit, tz)
     }
 
     /// Fits BG/NBD and Gamma-Gamma on the book's purchases up to `as_of` and predicts every
-    /// customer's discounted lifetime value over `config.months`. Customers the spend model
+    /// customer's discounted lifetime value over `config.months`, with purchase days counted
+    /// in `config.tz` (the prediction's `tz` names it). Customers the spend model
     /// cannot take (repeat purchases worth 0) are left out of the Gamma-Gamma fit and get no
     /// spend prediction and a `NaN` value, with the reason in `no_spend_reason`; the others
     /// are predicted.
@@ -54,7 +74,7 @@ impl CustomerBook {
     pub fn predict_clv(&self, as_of: DateTime<Utc>, config: &ClvConfig) -> Result<ClvPrediction> {
         // Checked before the fits, which take the time.
         crate::limits::at_most("months", config.months, crate::clv::MAX_CLV_MONTHS)?;
-        let s = self.clv_summary(as_of, config.unit)?;
+        let s = self.clv_summary_in_zone(as_of, config.unit, config.tz)?;
         let ids = Some(s.customer_id.as_slice());
         let bg = fit_beta_geo_for(ids, &s.frequency, &s.recency, &s.t, &config.fit)?;
         let gg = fit_gamma_gamma_for(ids, &s.frequency, &s.monetary_value, &config.fit)?;
@@ -92,6 +112,7 @@ impl CustomerBook {
             beta_geo: bg,
             gamma_gamma: gg,
             unit: config.unit,
+            tz: s.tz,
             customer_id: self.customers.iter().map(|c| c.id).collect(),
             clv,
             expected_spend: spend,

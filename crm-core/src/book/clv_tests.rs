@@ -94,3 +94,92 @@ fn a_zero_spend_repeat_customer_gets_a_reason_not_a_failed_book() {
     let s = book.analyse(config.end(), &seg).unwrap();
     assert!(s.scores.score.iter().all(|v| v.is_finite()));
 }
+
+/// Issue 16, bug 6 for CLV: the book's purchase days in a zone. Customer 1 buys at
+/// 2024-07-04T23:00Z (16:00 on the 4th in Los Angeles, PDT = UTC-7) and at
+/// 2024-07-05T02:00Z (19:00 on the 4th in LA): one LA day, two UTC days. Worked by hand:
+/// in UTC frequency 1 (the 5th is a repeat day worth 4), in LA frequency 0.
+#[test]
+fn purchases_on_one_los_angeles_day_are_one_purchase_day_in_that_zone() {
+    use crate::model::{Customer, Event};
+    let mut book = crate::book::CustomerBook::with_currency("USD").unwrap();
+    book.add_customer(Customer::person(1, "Ada", "Lovelace"))
+        .unwrap();
+    for (at, amount) in [
+        ("2024-07-04T23:00:00Z", 1_00),
+        ("2024-07-05T02:00:00Z", 4_00),
+    ] {
+        let e: Event = serde_json::from_value(serde_json::json!({
+            "customer_id": 1, "type": "purchase", "amount": amount, "currency": "USD", "at": at,
+        }))
+        .unwrap();
+        book.record(e).unwrap();
+    }
+    // 2024-07-11T12:00Z is 05:00 on the 11th in LA: the end day is the 11th in both zones.
+    let end = crate::time::parse_instant("2024-07-11T12:00:00Z", "as_of").unwrap();
+    let utc = book.clv_summary(end, ClvUnit::Days).unwrap();
+    assert_eq!(utc.tz, "UTC");
+    // UTC days: the 4th (first) and the 5th (repeat, 400), end the 11th: T = 7, recency 1.
+    assert_eq!(
+        (
+            utc.frequency[0],
+            utc.recency[0],
+            utc.t[0],
+            utc.monetary_value[0]
+        ),
+        (1.0, 1.0, 7.0, 400.0)
+    );
+    let la = chrono_tz::America::Los_Angeles;
+    let local = book.clv_summary_in_zone(end, ClvUnit::Days, la).unwrap();
+    assert_eq!(local.tz, "America/Los_Angeles");
+    // LA days: the 4th only, end the 11th: T = 7, no repeat.
+    assert_eq!(
+        (
+            local.frequency[0],
+            local.recency[0],
+            local.t[0],
+            local.monetary_value[0]
+        ),
+        (0.0, 0.0, 7.0, 0.0)
+    );
+    // The config's `tz` (JSON: the zone's name) reaches the book's summary, and is checked.
+    let config: ClvConfig = serde_json::from_str(r#"{"tz": "America/Los_Angeles"}"#).unwrap();
+    assert_eq!(config.tz, la);
+    assert_eq!(
+        serde_json::to_value(config).unwrap()["tz"],
+        "America/Los_Angeles"
+    );
+    let e = serde_json::from_str::<ClvConfig>(r#"{"tz": "America/Los Angeles"}"#).unwrap_err();
+    assert!(
+        e.to_string().contains("invalid tz \"America/Los Angeles\""),
+        "{e}"
+    );
+}
+
+/// A prediction names the zone its purchase days were counted in.
+#[test]
+fn a_prediction_names_its_zone() {
+    use crate::sample::SampleConfig;
+    let sample = SampleConfig::new(400).seed(5);
+    let (book, _) = sample.build_book().unwrap();
+    let utc = book
+        .predict_clv(sample.end(), &ClvConfig::default())
+        .unwrap();
+    assert_eq!(utc.tz, "UTC");
+    let config = ClvConfig {
+        tz: chrono_tz::Asia::Tokyo,
+        ..ClvConfig::default()
+    };
+    let tokyo = book.predict_clv(sample.end(), &config).unwrap();
+    assert_eq!(tokyo.tz, "Asia/Tokyo");
+    // The summary behind it is the summary in Tokyo days.
+    let s = book
+        .clv_summary_in_zone(sample.end(), config.unit, config.tz)
+        .unwrap();
+    let row = |id: u64| tokyo.customer_id.iter().position(|&c| c == id).unwrap();
+    for (i, &id) in s.customer_id.iter().enumerate().take(50) {
+        let p = &tokyo.beta_geo.params;
+        let expect = p.p_alive(s.frequency[i], s.recency[i], s.t[i]);
+        assert_eq!(tokyo.p_alive[row(id)].to_bits(), expect.to_bits());
+    }
+}

@@ -366,6 +366,11 @@ pub fn lifetime_value(
     }))
 }
 
+/// The name of the default zone, for predictions written before `tz` existed.
+fn utc_name() -> String {
+    chrono_tz::Tz::UTC.name().to_owned()
+}
+
 /// Settings for predicting lifetime value over a book.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -378,6 +383,10 @@ pub struct ClvConfig {
     pub discount_rate: f64,
     /// How to fit.
     pub fit: FitOptions,
+    /// The IANA time zone whose civil days are the purchase days (JSON: its name, e.g.
+    /// `"America/Los_Angeles"`; `""` or absent is UTC).
+    #[serde(with = "crate::time::serde_zone")]
+    pub tz: chrono_tz::Tz,
 }
 
 impl Default for ClvConfig {
@@ -387,6 +396,7 @@ impl Default for ClvConfig {
             months: 12,
             discount_rate: 0.01,
             fit: FitOptions::default(),
+            tz: chrono_tz::Tz::UTC,
         }
     }
 }
@@ -403,6 +413,9 @@ pub struct ClvPrediction {
     /// The time unit of the summary the models were fitted on (and of their parameters).
     #[serde(default)]
     pub unit: ClvUnit,
+    /// The IANA time zone whose days were the purchase days (`"UTC"` by default).
+    #[serde(default = "utc_name")]
+    pub tz: String,
     /// Customer ids, in the book's order.
     pub customer_id: Vec<u64>,
     /// Discounted lifetime value over the horizon, in minor units (0 without purchases,

@@ -342,6 +342,24 @@ pub fn local_day(secs: i64, tz: Tz) -> i64 {
 /// Serde forms of instants read with [`parse_instant`]: the book's JSON `at`, `start`,
 /// `acquired_at` take every form it takes; ends (an incident's `end`) take a bare date as the
 /// end of that day.
+/// Serde for a configuration's IANA zone: written as its name, read through [`parse_zone`]
+/// (so an unknown zone is the same error, naming `tz`, in every layer).
+pub(crate) mod serde_zone {
+    use chrono_tz::Tz;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    /// The zone's IANA name.
+    pub(crate) fn serialize<S: Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(tz.name())
+    }
+
+    /// The zone named by the JSON string (empty is UTC).
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
+        let text = String::deserialize(d)?;
+        super::parse_zone(&text, "tz").map_err(D::Error::custom)
+    }
+}
+
 pub(crate) mod serde_instant {
     use chrono::{DateTime, Utc};
     use serde::{Deserialize, Deserializer, de::Error};

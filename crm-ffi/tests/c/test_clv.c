@@ -20,6 +20,21 @@ int main(void) {
     crm_clv_summary_free(s);
     CHECK_STATUS(crm_clv_summary(ids, ts, 9, amount, 5, 0, CRM_CLV_WEEKS, &s), CRM_INVALID_ARGUMENT);
 
+    /* Purchase days in a zone (issue 16, bug 6): 2024-07-04T23:00Z and 2024-07-05T02:00Z are
+     * 16:00 and 19:00 on 4 July in Los Angeles (PDT, UTC-7): one LA day, two UTC days. As of
+     * 2024-07-11T12:00Z (the 11th in both zones), in days, by hand: UTC frequency 1, recency 1,
+     * T 7, repeat value 4; LA frequency 0, recency 0, T 7. */
+    uint64_t one[] = {1, 1};
+    int64_t evening[] = {1720134000, 1720144800};
+    double paid[] = {1, 4};
+    CHECK_STATUS(crm_clv_summary_in_zone(one, evening, CRM_UNIT_SECONDS, paid, 2, 1720699200, CRM_CLV_DAYS, NULL, &s), CRM_OK);
+    CHECK(s->len == 1 && s->frequency[0] == 1 && s->recency[0] == 1 && s->t[0] == 7 && s->monetary_value[0] == 4);
+    crm_clv_summary_free(s);
+    CHECK_STATUS(crm_clv_summary_in_zone(one, evening, CRM_UNIT_SECONDS, paid, 2, 1720699200, CRM_CLV_DAYS,
+                                         "America/Los_Angeles", &s), CRM_OK);
+    CHECK(s->len == 1 && s->frequency[0] == 0 && s->recency[0] == 0 && s->t[0] == 7 && s->monetary_value[0] == 0);
+    crm_clv_summary_free(s);
+
     /* A small summary fits; predictions behave. */
     double x[] = {0, 2, 5, 1, 3, 0, 1, 4};
     double tx[] = {0, 20, 30, 3, 25, 0, 10, 35};
@@ -72,7 +87,24 @@ int main(void) {
         " {\"customer_id\": 2, \"at\": \"2025-04-10T10:00:00Z\", \"type\": \"purchase\", \"amount\": 1500, \"currency\": \"TRY\"}]"), CRM_OK);
     CHECK_STATUS(crm_book_predict_clv_json(book, "2025-06-01T00:00:00Z", NULL, &json), CRM_OK);
     CHECK(contains(json, "\"clv\":[") && contains(json, "\"beta_geo\""));
+    CHECK(contains(json, "\"tz\":\"UTC\""));
     crm_string_free(json);
+    /* The CLV config's "tz": customer 3 buys at 2025-01-04T23:00Z (15:00 on the 4th in Los
+     * Angeles, PST = UTC-8) and, for 0, at 2025-01-05T02:00Z (18:00 on the 4th in LA). In UTC
+     * the 5th is a repeat day worth 0, so no spend prediction (zero_repeat_spend); in LA both
+     * are one purchase day: no repeat, so the population mean spend applies (no reason). */
+    CHECK_STATUS(crm_book_record_json(book,
+        "[{\"customer_id\": 3, \"at\": \"2025-01-04T23:00:00Z\", \"type\": \"purchase\", \"amount\": 1000, \"currency\": \"TRY\"},"
+        " {\"customer_id\": 3, \"at\": \"2025-01-05T02:00:00Z\", \"type\": \"purchase\", \"amount\": 0, \"currency\": \"TRY\"}]"), CRM_OK);
+    CHECK_STATUS(crm_book_predict_clv_json(book, "2025-06-01T00:00:00Z", NULL, &json), CRM_OK);
+    CHECK(contains(json, "\"no_spend_reason\":[null,null,\"zero_repeat_spend\"]") && contains(json, "\"tz\":\"UTC\""));
+    crm_string_free(json);
+    CHECK_STATUS(crm_book_predict_clv_json(book, "2025-06-01T00:00:00Z", "{\"tz\": \"America/Los_Angeles\"}", &json), CRM_OK);
+    CHECK(contains(json, "\"no_spend_reason\":[null,null,null]") && contains(json, "\"tz\":\"America/Los_Angeles\""));
+    crm_string_free(json);
+    /* An unknown zone is refused as a config that does not parse, naming tz and the name. */
+    CHECK(crm_book_predict_clv_json(book, "2025-06-01T00:00:00Z", "{\"tz\": \"Mars/Olympus\"}", &json) != CRM_OK);
+    CHECK(contains(crm_last_error_message(), "tz") && contains(crm_last_error_message(), "Mars/Olympus"));
     crm_book_free(book);
     return report();
 }

@@ -358,19 +358,35 @@ class CustomerBook:
         text = None if config is None else (config if isinstance(config, str) else json.dumps(config))
         return dict(json.loads(self._inner.analyse_json(at, text)))
 
-    def predict_clv(self, as_of: Any = None, config: Union[None, str, Mapping[str, Any]] = None, *, frame: str = "numpy") -> Dict[str, Any]:
+    def predict_clv(self, as_of: Any = None, config: Union[None, str, Mapping[str, Any]] = None, *, frame: str = "numpy",
+                    tz: Optional[str] = None) -> Dict[str, Any]:
         """Fits BG/NBD and Gamma-Gamma on the book's purchases up to ``as_of`` and predicts
         each customer's discounted lifetime value (``config``: ``{"unit": "W", "months": 12,
-        "discount_rate": 0.01}``). Returns ``{"beta_geo": fit, "gamma_gamma": fit,
-        "customers": columns}`` with ``customer_id``, ``clv`` (minor units), ``p_alive`` and
-        ``expected_purchases`` as the ``frame`` asked for."""
-        at = cv.now_us() if as_of is None else cv.end_ticks(as_of, "us")
+        "discount_rate": 0.01, "tz": "UTC"}``). Purchase days are civil days in the IANA zone
+        ``tz`` (or the config's ``"tz"``; default UTC): two purchases on one Los Angeles
+        evening are one purchase day with ``tz="America/Los_Angeles"``. Returns
+        ``{"beta_geo": fit, "gamma_gamma": fit, "unit": ..., "tz": zone used, "customers":
+        columns}`` with ``customer_id``, ``clv`` (minor units), ``p_alive``,
+        ``expected_purchases``, ``expected_spend`` and ``no_spend_reason`` (why a customer has
+        no spend prediction, None when it has one) as the ``frame`` asked for."""
         text = None if config is None else (config if isinstance(config, str) else json.dumps(config))
+        named = tz
+        if tz is not None:
+            # tz= joins the config (crm-core reads and checks it, as C's "tz" key).
+            document = {} if text is None else json.loads(text)
+            text = json.dumps({**document, "tz": tz} if isinstance(document, dict) else document)
+        elif isinstance(config, Mapping) and isinstance(config.get("tz"), str):
+            named = config["tz"]
+        # A bare date as as_of is the end of that day in the zone the days are counted in.
+        at = cv.now_us() if as_of is None else cv.end_ticks(as_of, "us", tz=_crm.zone_name(named) if named else None)
         out = _crm.book_predict_clv(self._inner, at, text)
-        columns = {k: out[k] for k in ("customer_id", "clv", "p_alive", "expected_purchases")}
+        names = ("customer_id", "clv", "p_alive", "expected_purchases", "expected_spend", "no_spend_reason")
+        columns = {k: out[k] for k in names}
         return {
             "beta_geo": json.loads(out["beta_geo"]),
             "gamma_gamma": json.loads(out["gamma_gamma"]),
+            "unit": out["unit"],
+            "tz": out["tz"],
             "customers": cv.frame(frame if frame in ("pandas", "polars") else "numpy", columns),
         }
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Type, TypeVar, TypedDict, overload
 
 import numpy as np
 
 from . import _convert as cv
 from . import _crm
+from .errors import InvalidInputError
 
 if TYPE_CHECKING:
     import polars as pl
@@ -29,17 +31,46 @@ def _floats(value: Any, field: str) -> np.ndarray:
     return np.ascontiguousarray(cv.floats(value, field), dtype=np.float64)
 
 
-def _ids(value: Any, like: Any) -> Optional[np.ndarray]:
-    """Customer ids for error messages: ``value`` if given, else the index of a pandas
-    Series ``like`` when it holds integers and is not a plain row number (a ``lifetimes``
-    summary is indexed by customer id), else None (errors then name rows)."""
-    if value is None and cv.kind_of(like) == "pandas" and hasattr(like, "index"):
-        import pandas as pd
+class _Ids:
+    """Customer ids for a fit's error messages, of any kind (text, categoricals, UUIDs,
+    negative integers, floats holding integers): ``value`` if given, else the index of a
+    pandas Series ``like`` when it is not a plain row number (a ``lifetimes`` summary is
+    indexed by customer id), else none (errors then name rows). Non-negative integers go to
+    crm-core as they are; other ids go as row numbers, and :meth:`call` puts the user's id
+    back into the message."""
 
-        index = like.index
-        if not isinstance(index, pd.RangeIndex) and pd.api.types.is_integer_dtype(index.dtype):
-            value = index.to_numpy()
-    return None if value is None else cv.ids(value)
+    def __init__(self, value: Any, like: Any) -> None:
+        if value is None and cv.kind_of(like) == "pandas" and hasattr(like, "index"):
+            import pandas as pd
+
+            if not isinstance(like.index, pd.RangeIndex):
+                value = like.index.to_series(index=None).reset_index(drop=True)
+        self.keys = None if value is None else cv.factorize(value)
+        self.rows: Optional[np.ndarray] = None
+        self.native: Optional[np.ndarray] = None
+        if self.keys is not None:
+            if self.keys.first is None:
+                self.native = self.keys.codes
+            else:
+                self.rows = np.arange(len(self.keys.codes), dtype=np.uint64)
+                self.native = self.rows
+
+    def call(self, fn: Any, *args: Any) -> Any:
+        """``fn(native ids, *args)``, an error naming a row number mapped to that row's id."""
+        try:
+            return fn(self.native, *args)
+        except InvalidInputError as e:
+            if self.rows is None or self.keys is None:
+                raise
+            found = re.search(r"for customer_id (\d+)", str(e))
+            if found is None:
+                raise
+            row = int(found.group(1))
+            user = np.asarray(self.keys.back(np.array([self.keys.codes[row]], dtype=np.uint64)), dtype=object)[0]
+            user = user.item() if isinstance(user, np.generic) else user  # 'ann', -7: as the user wrote it
+            err = type(e)(str(e).replace(found.group(0), f"for customer_id {user!r}", 1))
+            err.field = e.field
+            raise err from None
 
 
 def _options(tolerance: Optional[float], standard_errors: bool) -> str:
@@ -243,10 +274,11 @@ class BetaGeo(_Model):
         exactly without repeat purchases, finite values) raises
         :class:`crm.InvalidInputError` naming the field and the customer: ``customer_id``
         if given, else the integer index of a pandas Series (a ``lifetimes`` summary's), else
-        the row."""
-        text = _crm.beta_geo_fit_model(_ids(customer_id, frequency), _floats(frequency, "frequency"),
-                                       _floats(recency, "recency"), _floats(T, "T"), unit,
-                                       _options(tolerance, standard_errors))
+        the row. Ids may be of any kind (text, categoricals, UUIDs, negative integers, floats
+        holding integers): errors name them as given."""
+        text = _Ids(customer_id, frequency).call(_crm.beta_geo_fit_model, _floats(frequency, "frequency"),
+                                                 _floats(recency, "recency"), _floats(T, "T"), unit,
+                                                 _options(tolerance, standard_errors))
         model = cls(json.loads(text))
         model._frame = cv.kind_of(frequency) if cv.kind_of(frequency) in ("pandas", "polars") else "numpy"
         return model
@@ -308,9 +340,10 @@ class GammaGamma(_Model):
     def fit(cls, frequency: Any, monetary_value: Any, *, customer_id: Any = None, tolerance: Optional[float] = None,
             standard_errors: bool = True) -> "GammaGamma":
         """Maximum-likelihood fit on the customers with repeat purchases of positive value;
-        errors name the customer as :meth:`BetaGeo.fit` does."""
-        text = _crm.gamma_gamma_fit_model(_ids(customer_id, frequency), _floats(frequency, "frequency"),
-                                          _floats(monetary_value, "monetary_value"), _options(tolerance, standard_errors))
+        errors name the customer as :meth:`BetaGeo.fit` does (ids of any kind)."""
+        text = _Ids(customer_id, frequency).call(_crm.gamma_gamma_fit_model, _floats(frequency, "frequency"),
+                                                 _floats(monetary_value, "monetary_value"),
+                                                 _options(tolerance, standard_errors))
         model = cls(json.loads(text))
         model._frame = cv.kind_of(frequency) if cv.kind_of(frequency) in ("pandas", "polars") else "numpy"
         return model

@@ -341,6 +341,184 @@ fn an_interrupted_creation_is_no_store_and_is_created_again() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Waits (polling) until `go` exists, so that children started one after the other act at
+/// the same moment.
+fn wait_for(go: &Path) {
+    while !go.exists() {
+        std::thread::sleep(Duration::from_micros(200));
+    }
+}
+
+/// The child side of the creation tests: says it is ready, waits for the `go` file next to
+/// the store, then opens (creating) the store and adds the customer numbered by its role's
+/// `CRM_STORE_CREATOR` (`ack 1` when both went through, `ack 2` for a busy error, `ack 3`
+/// otherwise, each followed by `ok` or the error on its own line).
+#[test]
+fn creator_child() {
+    let Some(path) = child::role("create").map(PathBuf::from) else {
+        return;
+    };
+    let id: u64 = std::env::var("CRM_STORE_CREATOR").unwrap().parse().unwrap();
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "ready").unwrap();
+    out.flush().unwrap();
+    wait_for(&path.with_extension("go"));
+    let result = crm_store::open(&path, &StoreOptions::with_currency("TRY"))
+        .and_then(|mut book| book.add_customer(Customer::person(id, "Ali", "Kaya")));
+    match result {
+        Ok(_) => writeln!(out, "ack 1\nok").unwrap(),
+        Err(e) => {
+            let busy = e.kind() == ErrorKind::Io && e.to_string().contains("busy timeout");
+            writeln!(out, "ack {}", if busy { 2 } else { 3 }).unwrap();
+            writeln!(out, "error: {e}").unwrap();
+        }
+    }
+    out.flush().unwrap();
+    std::thread::sleep(Duration::from_secs(60));
+}
+
+/// The store at `path` opens without `create`, at the latest schema, marked as a crm store,
+/// and passes `integrity_check`; returns its customers' ids.
+fn check_created(path: &Path) -> Vec<u64> {
+    let no_create = StoreOptions {
+        create: false,
+        ..StoreOptions::default()
+    };
+    let book = crm_store::open(path, &no_create).unwrap();
+    assert_eq!(book.schema_version().unwrap(), 2);
+    let mut ids: Vec<u64> = book.customers().map(|c| c.id).collect();
+    ids.sort_unstable();
+    drop(book);
+    let conn = Connection::open(path).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    let app: i64 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(app, 0x4352_4d31);
+    ids
+}
+
+/// Two processes creating the same new store at the same moment: each either succeeds or
+/// fails with a clear busy error (here both succeed: the loser of the creation race finds
+/// the tables and opens the store the winner made), and the file opens afterwards at the
+/// latest schema, passes `integrity_check` and holds the customer of every process that
+/// succeeded (neither creation undid the other). Five rounds, each on a new file.
+#[test]
+fn two_processes_creating_one_store_both_succeed_or_one_is_busy() {
+    if child::is_child() {
+        return;
+    }
+    let dir = scratch("create-race");
+    for round in 0..5 {
+        let path = dir.join(format!("book-{round}.crm"));
+        // Both children are started and ready (their start-up is the slow part) before
+        // the `go` file lets them open at once.
+        let mut procs: Vec<_> = (1..=2)
+            .map(|id| {
+                let mut c = child::command("sqlite::creator_child", "create", &path);
+                c.env("CRM_STORE_CREATOR", id.to_string());
+                let mut p = c.spawn().unwrap();
+                let out = p.stdout.take().unwrap();
+                let mut lines =
+                    std::io::BufRead::lines(std::io::BufReader::new(out)).map_while(Result::ok);
+                assert!(
+                    lines.by_ref().any(|l| l.ends_with("ready")),
+                    "round {round}"
+                );
+                (id, p, lines)
+            })
+            .collect();
+        std::fs::write(path.with_extension("go"), b"").unwrap();
+        let mut succeeded = Vec::new();
+        for (id, proc, lines) in &mut procs {
+            let outcome: Vec<String> = lines.by_ref().take(2).collect();
+            let ack = outcome.first().cloned().unwrap_or_default();
+            match ack.trim_start_matches(|c| c != 'a').trim() {
+                "ack 1" => succeeded.push(*id),
+                "ack 2" => {
+                    assert!(outcome[1].contains("book-"), "{outcome:?}");
+                }
+                _ => panic!("round {round}, creator {id}: {outcome:?}"),
+            }
+            child::kill(proc);
+        }
+        assert!(
+            !succeeded.is_empty(),
+            "round {round}: neither creator succeeded"
+        );
+        assert_eq!(check_created(&path), succeeded, "round {round}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// SIGKILL during a store's creation, at moments spread over the time a creation takes:
+/// afterwards the file does not exist, or holds no data (no store without `create`, and
+/// created afresh with it), or opens as a complete store, never a half-created one.
+/// `--nocapture` shows how many rounds ended each way.
+#[test]
+fn a_kill_during_creation_leaves_no_store_or_a_whole_one() {
+    if child::is_child() {
+        return;
+    }
+    let dir = scratch("create-kill");
+    let no_create = StoreOptions {
+        create: false,
+        ..StoreOptions::default()
+    };
+    // How long one creation takes here (the children's start-up excluded), to spread the
+    // kill moments over it.
+    let probe = dir.join("probe.crm");
+    let started = Instant::now();
+    drop(crm_store::open(&probe, &StoreOptions::with_currency("TRY")).unwrap());
+    let window = started.elapsed().as_micros() as u64 * 2 + 1;
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let (mut missing, mut no_data, mut whole) = (0, 0, 0);
+    for round in 0..12 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let path = dir.join(format!("book-{round}.crm"));
+        let (mut proc, _) = {
+            let mut c = child::command("sqlite::creator_child", "create", &path);
+            c.env("CRM_STORE_CREATOR", "1");
+            let mut p = c.spawn().unwrap();
+            let out = p.stdout.take().unwrap();
+            let mut lines =
+                std::io::BufRead::lines(std::io::BufReader::new(out)).map_while(Result::ok);
+            assert!(
+                lines.by_ref().any(|l| l.ends_with("ready")),
+                "round {round}"
+            );
+            (p, lines)
+        };
+        std::fs::write(path.with_extension("go"), b"").unwrap();
+        std::thread::sleep(Duration::from_micros(seed % window));
+        child::kill(&mut proc);
+        if !path.exists() {
+            missing += 1;
+            continue;
+        }
+        match crm_store::open(&path, &no_create) {
+            Ok(book) => {
+                drop(book);
+                check_created(&path);
+                whole += 1;
+            }
+            Err(e) => {
+                assert_eq!(e.kind(), ErrorKind::NotFound, "round {round}: {e}");
+                no_data += 1;
+                drop(crm_store::open(&path, &StoreOptions::with_currency("TRY")).unwrap());
+                assert_eq!(check_created(&path), Vec::<u64>::new(), "round {round}");
+            }
+        }
+    }
+    println!("kill during creation: {missing} no file, {no_data} no data, {whole} whole");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// One batch of the crash writer: a new customer and its 40 events, one transaction.
 fn crash_batch(book: &mut StoredBook, k: u64) -> Result<(), CrmError> {
     book.batch(|b| {

@@ -51,6 +51,7 @@ __all__ = [
     "sample_book",
     "find_duplicates_json",
     "find_duplicates_columns",
+    "pair_completeness_columns",
     "quality_report_json",
     "validate_json",
     "validate_columns",

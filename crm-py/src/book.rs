@@ -570,20 +570,24 @@ impl CustomerBook {
     }
 }
 
-/// A generated Turkish SME book: `(book, end of period in µs, duplicates JSON)`.
+/// A generated Turkish SME book: `(book, end of period in µs, duplicates JSON)`;
+/// `corruption` is `"light"` or `"heavy"` (parsed by core).
 #[pyfunction]
-#[pyo3(signature = (customers, seed=0, mean_purchases=6.0, duplicate_share=0.03))]
+#[pyo3(signature = (customers, seed=0, mean_purchases=6.0, duplicate_share=0.03, corruption="light"))]
 pub(crate) fn sample_book(
     py: Python<'_>,
     customers: &Bound<'_, PyAny>,
     seed: u64,
     mean_purchases: f64,
     duplicate_share: f64,
+    corruption: &str,
 ) -> PyResult<(CustomerBook, i64, String)> {
+    let corruption: crm_core::sample::Corruption = corruption.parse().py_err()?;
     let config = SampleConfig::new(crate::counts::count_usize(customers, "customers")?)
         .seed(seed)
         .mean_purchases(mean_purchases)
-        .duplicate_share(duplicate_share);
+        .duplicate_share(duplicate_share)
+        .corruption(corruption);
     let (inner, truth) = crate::panic::released(py, || config.build_book())?.py_err()?;
     Ok((
         CustomerBook::from_book(inner),

@@ -74,6 +74,39 @@ pub(crate) fn find_duplicates_columns<'py>(
     Ok(out)
 }
 
+/// Pair completeness of the blocking step over records given as text columns (as
+/// [`find_duplicates_columns`]) and true pairs as rows `left[i]`, `right[i]`: a dict of
+/// `true_pairs`, `sharing_a_key` and `candidates`; `max_block` `None` is the default config's.
+#[pyfunction]
+#[pyo3(signature = (columns, n, left, right, max_block = None))]
+pub(crate) fn pair_completeness_columns<'py>(
+    py: Python<'py>,
+    columns: Vec<(String, Vec<Option<String>>)>,
+    n: usize,
+    left: Vec<usize>,
+    right: Vec<usize>,
+    max_block: Option<usize>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let max_block = max_block.unwrap_or(DedupConfig::default().max_block);
+    let c = crate::panic::released(py, || {
+        let borrowed: Vec<(&str, Vec<Option<&str>>)> = columns
+            .iter()
+            .map(|(name, values)| (name.as_str(), values.iter().map(Option::as_deref).collect()))
+            .collect();
+        let views: Vec<(&str, &[Option<&str>])> =
+            borrowed.iter().map(|(n, v)| (*n, v.as_slice())).collect();
+        let pairs: Vec<(usize, usize)> = left.iter().copied().zip(right.iter().copied()).collect();
+        quality::records_from_columns(n, &views)
+            .map(|records| quality::pair_completeness(&records, &pairs, max_block))
+    })?
+    .py_err()?;
+    let out = PyDict::new(py);
+    out.set_item("true_pairs", c.true_pairs)?;
+    out.set_item("sharing_a_key", c.sharing_a_key)?;
+    out.set_item("candidates", c.candidates)?;
+    Ok(out)
+}
+
 /// Findings, filled fields and completeness per customer (JSON list of customers), as JSON.
 #[pyfunction]
 pub(crate) fn validate_json(py: Python<'_>, customers_json: &str, today: &str) -> PyResult<String> {

@@ -21,6 +21,7 @@ pub use dedup::{
     MAX_EM_ITERATIONS, MAX_MATCH_COLUMNS, MAX_PAIRS, MAX_RANDOM_PAIRS, MatchModel, MatchPair,
     MatchRecord, find_duplicates, pairs_within, precision_recall, records_from_columns,
 };
+pub use dedup::{PairCompleteness, pair_completeness};
 pub use golden::{GoldenRecord, GoldenRules, Survivorship, golden_record, golden_record_with};
 pub use names::NameUsage;
 pub use report::{

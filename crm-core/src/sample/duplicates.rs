@@ -35,8 +35,13 @@ pub struct DuplicateTruth {
     pub duplicate: CustomerId,
     /// The id of the record it duplicates.
     pub original: CustomerId,
-    /// What was done to it.
+    /// What was done to it (the light mode; empty in the heavy mode).
     pub perturbations: Vec<Perturbation>,
+    /// The heavy mode's per-field changes: every field named here differs from the
+    /// original, every identity field not named is equal (empty in the light mode, and then
+    /// left out of the JSON so the light truth reads as before).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<super::FieldChange>,
 }
 
 /// Every pair of ids that are one customer by the ground truth, as `(low, high)`: each

@@ -5,7 +5,8 @@ use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, LogNormal, Pareto, Poisson};
 
-use super::duplicates::{DuplicateTruth, duplicate};
+use super::corrupt::{Corruption, FieldChange, heavy_duplicate};
+use super::duplicates::{DuplicateTruth, Perturbation, duplicate};
 use super::ids::{email, format_phone, mobile, tckn, vkn};
 use super::names::*;
 use super::{SAMPLE_CURRENCY, SampleConfig};
@@ -86,7 +87,46 @@ impl<'a> Generator<'a> {
     }
 
     /// Generates every customer in order and hands each chunk to `sink`.
-    pub(crate) fn run(&mut self, mut sink: impl FnMut(Chunk) -> Result<()>) -> Result<()> {
+    pub(crate) fn run(&mut self, sink: impl FnMut(Chunk) -> Result<()>) -> Result<()> {
+        match self.cfg.corruption {
+            Corruption::Light => self.run_light(sink),
+            Corruption::Heavy => self.run_heavy(sink),
+        }
+    }
+
+    /// Clusters of 1 to 5 records per customer; each duplicate comes some records after its
+    /// original (each step emits pending duplicates while a fair coin says so: one a step on
+    /// average, more than the 0.545 made, so the queue stays short).
+    fn run_heavy(&mut self, mut sink: impl FnMut(Chunk) -> Result<()>) -> Result<()> {
+        let mut pending: Vec<Customer> = Vec::new();
+        let mut k = 0u64;
+        let mut next_id = || {
+            k += 1;
+            100_000 + 7 * (k - 1)
+        };
+        for _ in 0..self.cfg.customers {
+            let chunk = self.original(next_id());
+            let size = self.cfg.heavy.cluster_size(&mut self.rng);
+            for _ in 1..size {
+                pending.push(chunk.customer.clone());
+            }
+            sink(chunk)?;
+            while !pending.is_empty() && self.rng.random_bool(0.5) {
+                let original = pending.swap_remove(self.rng.random_range(0..pending.len()));
+                let chunk = self.heavy_duplicate(&original, next_id());
+                sink(chunk)?;
+            }
+        }
+        while !pending.is_empty() {
+            let original = pending.swap_remove(self.rng.random_range(0..pending.len()));
+            let chunk = self.heavy_duplicate(&original, next_id());
+            sink(chunk)?;
+        }
+        Ok(())
+    }
+
+    /// Today's light mode: duplicates a share of the records, of recent originals.
+    fn run_light(&mut self, mut sink: impl FnMut(Chunk) -> Result<()>) -> Result<()> {
         let originals = self.cfg.customers;
         let dups = (originals as f64 * self.cfg.duplicate_share).round() as usize;
         let total = originals + dups;
@@ -179,7 +219,24 @@ impl<'a> Generator<'a> {
 
     fn duplicate(&mut self, id: CustomerId) -> Chunk {
         let original = self.recent[self.rng.random_range(0..self.recent.len())].clone();
-        let (mut customer, perturbations) = duplicate(&mut self.rng, &original, id);
+        let (customer, perturbations) = duplicate(&mut self.rng, &original, id);
+        self.duplicate_events(&original, customer, perturbations, Vec::new())
+    }
+
+    fn heavy_duplicate(&mut self, original: &Customer, id: CustomerId) -> Chunk {
+        let (customer, changes) = heavy_duplicate(&mut self.rng, original, id, &self.cfg.heavy);
+        self.duplicate_events(original, customer, Vec::new(), changes)
+    }
+
+    /// A duplicate's own acquisition and few purchases, and its ground truth.
+    fn duplicate_events(
+        &mut self,
+        original: &Customer,
+        mut customer: Customer,
+        perturbations: Vec<Perturbation>,
+        changes: Vec<FieldChange>,
+    ) -> Chunk {
+        let id = customer.id;
         // The second record was typed in later, by another system or branch.
         let start = original
             .acquired_at
@@ -203,6 +260,7 @@ impl<'a> Generator<'a> {
             duplicate: id,
             original: original.id,
             perturbations,
+            changes,
         });
         Chunk { customer, events }
     }

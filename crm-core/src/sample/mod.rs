@@ -23,8 +23,12 @@
 //! assert_eq!(a.customers.len(), 300 + a.duplicates.len());
 //! ```
 
+mod corrupt;
 mod duplicates;
+mod edits;
 mod generator;
+#[cfg(test)]
+mod heavy_tests;
 mod ids;
 mod names;
 mod transactions;
@@ -35,6 +39,7 @@ use crate::book::CustomerBook;
 use crate::error::Result;
 use crate::model::{Customer, Event, Incident};
 
+pub use corrupt::{Corruption, Field, FieldChange, HeavyCorruption, Modification};
 pub use duplicates::{DuplicateTruth, Perturbation, duplicate_pairs};
 pub use transactions::{Transactions, transactions};
 
@@ -61,12 +66,14 @@ pub struct SampleConfig {
     mean_purchases: f64,
     duplicate_share: f64,
     organisation_share: f64,
+    corruption: Corruption,
+    heavy: HeavyCorruption,
 }
 
 impl SampleConfig {
     /// `customers` distinct customers (duplicates come on top), seed 0, activity from
     /// 2022-01-01 to 2025-12-31, 6 purchases per customer on average, 3% duplicates, 10%
-    /// organisations.
+    /// organisations, [`Corruption::Light`].
     pub fn new(customers: usize) -> Self {
         SampleConfig {
             customers,
@@ -82,6 +89,8 @@ impl SampleConfig {
             mean_purchases: 6.0,
             duplicate_share: 0.03,
             organisation_share: 0.10,
+            corruption: Corruption::Light,
+            heavy: HeavyCorruption::default(),
         }
     }
 
@@ -106,7 +115,8 @@ impl SampleConfig {
         self
     }
 
-    /// The share of extra records that duplicate an existing customer (0 to 0.5).
+    /// The share of extra records that duplicate an existing customer (0 to 0.5), in the
+    /// light mode; the heavy mode draws its clusters from [`HeavyCorruption::cluster_sizes`].
     pub fn duplicate_share(mut self, share: f64) -> Self {
         self.duplicate_share = if share.is_finite() {
             share.clamp(0.0, 0.5)
@@ -123,6 +133,28 @@ impl SampleConfig {
         } else {
             0.0
         };
+        self
+    }
+
+    /// How duplicates are damaged: [`Corruption::Light`] (the default) or
+    /// [`Corruption::Heavy`], with [`SampleConfig::heavy`]'s settings.
+    ///
+    /// ```
+    /// use crm_core::sample::{Corruption, SampleConfig};
+    /// let s = SampleConfig::new(500).seed(1).corruption(Corruption::Heavy).generate();
+    /// // Every duplicate says which fields differ from its original, and how.
+    /// assert!(s.duplicates.iter().all(|d| d.perturbations.is_empty()));
+    /// assert!(s.duplicates.iter().any(|d| d.changes.len() >= 3));
+    /// ```
+    pub fn corruption(mut self, corruption: Corruption) -> Self {
+        self.corruption = corruption;
+        self
+    }
+
+    /// The settings of the heavy mode (modifications per field and record, cluster sizes);
+    /// used when [`SampleConfig::corruption`] is [`Corruption::Heavy`].
+    pub fn heavy(mut self, settings: HeavyCorruption) -> Self {
+        self.heavy = settings;
         self
     }
 
@@ -174,7 +206,8 @@ impl SampleConfig {
     ///
     /// # Errors
     /// [`crate::ErrorKind::InvalidInput`] naming `customers` above [`MAX_SAMPLE_CUSTOMERS`]
-    /// or `mean_purchases` negative, not finite or above [`MAX_MEAN_PURCHASES`].
+    /// or `mean_purchases` negative, not finite or above [`MAX_MEAN_PURCHASES`]; as
+    /// [`HeavyCorruption::validate`] in the heavy mode.
     ///
     /// ```
     /// use crm_core::sample::SampleConfig;
@@ -194,7 +227,11 @@ impl SampleConfig {
                 "must be a finite number of at least 0",
             ));
         }
-        crate::limits::at_most("mean_purchases", self.mean_purchases, MAX_MEAN_PURCHASES)
+        crate::limits::at_most("mean_purchases", self.mean_purchases, MAX_MEAN_PURCHASES)?;
+        if self.corruption == Corruption::Heavy {
+            self.heavy.validate()?;
+        }
+        Ok(())
     }
 
     /// Generates straight into a new book, without holding the events twice; returns the
@@ -377,5 +414,30 @@ mod tests {
             "the two books differ"
         );
         assert!(streamed.event_count() > 800);
+    }
+}
+
+#[cfg(test)]
+mod light_is_unchanged {
+    use super::*;
+
+    /// FNV-1a, 64 bits: a stable hash with no dependency (std's hasher may change).
+    fn fnv1a(bytes: &[u8]) -> u64 {
+        bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
+
+    /// The light mode's output for seed 7 must stay what it was before the heavy mode
+    /// existed. The expected hash was computed on main at 40da148 (before `Corruption`) by
+    /// this very function: FNV-1a of the JSON of `(customers, duplicates, events)` of
+    /// `SampleConfig::new(2_000).seed(7).generate()`.
+    #[test]
+    fn light_sample_hash_is_the_one_recorded_before_the_heavy_mode() {
+        let s = SampleConfig::new(2_000).seed(7).generate();
+        let json = serde_json::to_string(&(&s.customers, &s.duplicates, &s.events)).unwrap();
+        let h = fnv1a(json.as_bytes());
+        println!("light hash {h:#018x} over {} bytes", json.len());
+        assert_eq!(h, 0x23b0_458f_9da2_0caf);
     }
 }

@@ -418,8 +418,14 @@ class CustomerBook:
         return cls._wrap(_crm.CustomerBook.load(Path(path)))
 
 
-def sample_book(customers: int = 10_000, seed: int = 0, *, mean_purchases: float = 6.0, duplicate_share: float = 0.03) -> Tuple[CustomerBook, Any, List[Dict[str, Any]]]:
+def sample_book(customers: int = 10_000, seed: int = 0, *, mean_purchases: float = 6.0, duplicate_share: float = 0.03, corruption: str = "light") -> Tuple[CustomerBook, Any, List[Dict[str, Any]]]:
     """A generated Turkish SME customer base: ``(book, end of period, duplicates' ground truth)``.
+
+    ``corruption="light"`` (the default) damages ``duplicate_share`` of extra records lightly
+    (each truth entry lists its ``perturbations``); ``"heavy"`` damages them the way FEBRL's
+    generator does, in clusters of 1 to 5 records per customer, and each truth entry lists
+    its ``changes`` as ``{"field": ..., "modification": ...}``. Anything else raises
+    :class:`crm.InvalidInputError` naming ``corruption``.
 
     At most ``MAX_SAMPLE_CUSTOMERS`` (10,000,000) customers and ``MAX_MEAN_PURCHASES`` (1,000)
     purchases per customer on average; more raises :class:`crm.InvalidInputError` naming the
@@ -432,6 +438,6 @@ def sample_book(customers: int = 10_000, seed: int = 0, *, mean_purchases: float
     """
     import datetime as dt
 
-    inner, end_us, truth = _crm.sample_book(customers, seed, mean_purchases, duplicate_share)
+    inner, end_us, truth = _crm.sample_book(customers, seed, mean_purchases, duplicate_share, corruption)
     end = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=end_us)
     return CustomerBook._wrap(inner), end, list(json.loads(truth))

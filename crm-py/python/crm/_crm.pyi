@@ -51,6 +51,7 @@ __all__ = [
     "sample_book",
     "find_duplicates_json",
     "find_duplicates_columns",
+    "pair_completeness_columns",
     "quality_report_json",
     "validate_json",
     "validate_columns",
@@ -268,7 +269,7 @@ def segment_matrix(
     revenue: Optional[npt.NDArray[np.float64]] = None,
 ) -> str: ...
 # customers: at most MAX_SAMPLE_CUSTOMERS (10,000,000); mean_purchases: at most MAX_MEAN_PURCHASES (1,000).
-def sample_book(customers: int, seed: int = 0, mean_purchases: float = 6.0, duplicate_share: float = 0.03) -> Tuple[CustomerBook, int, str]: ...
+def sample_book(customers: int, seed: int = 0, mean_purchases: float = 6.0, duplicate_share: float = 0.03, corruption: str = "light") -> Tuple[CustomerBook, int, str]: ...
 
 def clv_summary(
     customer_id: npt.NDArray[np.uint64],
@@ -360,6 +361,10 @@ def find_duplicates_json(records_json: str, config_json: Optional[str] = None) -
 def find_duplicates_columns(
     columns: Sequence[Tuple[str, Sequence[Optional[str]]]], n: int, config_json: Optional[str] = None
 ) -> Dict[str, Any]: ...
+def pair_completeness_columns(
+    columns: Sequence[Tuple[str, Sequence[Optional[str]]]], n: int, left: Sequence[int], right: Sequence[int],
+    max_block: Optional[int] = None,
+) -> Dict[str, int]: ...
 def validate_json(customers_json: str, today: str) -> str: ...
 def quality_report_json(customers_json: str, today: str) -> str: ...
 def customer_columns() -> List[str]: ...

@@ -18,7 +18,7 @@ import numpy as np
 from . import _convert as cv
 from . import _crm
 
-__all__ = ["golden_record", "find_duplicates", "validate", "validate_frame", "report", "normalize_name", "normalize_phone",
+__all__ = ["golden_record", "find_duplicates", "pair_completeness", "validate", "validate_frame", "report", "normalize_name", "normalize_phone",
            "normalize_email", "fold", "Duplicates", "Validation"]
 
 # The columns the duplicate matcher reads, as crm-core lists them.
@@ -147,6 +147,25 @@ def find_duplicates(frame: Any, threshold: Optional[float] = None, *, columns: O
     result = _crm.find_duplicates_columns(list(cols.items()), n, config)
     pairs = {c: result[c] for c in ("left", "right", "probability")}
     return Duplicates(cv.frame(_kind(frame), pairs), result["cluster"])
+
+
+def pair_completeness(frame: Any, pairs: Sequence[Tuple[int, int]], *, columns: Optional[Mapping[str, str]] = None,
+                      max_block: Optional[int] = None) -> Dict[str, int]:
+    """How many of the true ``pairs`` (row, row) of ``frame`` the blocking step of
+    :func:`find_duplicates` can reach: ``true_pairs``, ``sharing_a_key`` (the two rows share
+    at least one blocking key) and ``candidates`` (they share a key whose block has at most
+    ``max_block`` rows, the default config's when None: the pairs actually compared).
+
+    >>> import crm
+    >>> rows = [{"surname": "Yılmaz", "phone": "0532 123 45 67"}, {"surname": "Yilmaz", "phone": "+905321234567"},
+    ...         {"surname": "Kaya", "phone": "0555 987 65 43"}]
+    >>> crm.quality.pair_completeness(rows, [(0, 1), (0, 2)])
+    {'true_pairs': 2, 'sharing_a_key': 1, 'candidates': 1}
+    """
+    cols, n = _columns(frame, columns)
+    left = [int(a) for a, _ in pairs]
+    right = [int(b) for _, b in pairs]
+    return dict(_crm.pair_completeness_columns(list(cols.items()), n, left, right, max_block))
 
 
 def _kind(frame: Any) -> str:

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use crm_core::model::Customer;
-use crm_core::quality::{self, DedupConfig, MatchRecord};
+use crm_core::quality::{self, Country, DedupConfig, MatchRecord};
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -75,13 +75,22 @@ pub(crate) fn find_duplicates_columns<'py>(
 }
 
 /// Findings, filled fields and completeness per customer (JSON list of customers), as JSON.
+/// `country` (ISO 3166-1 alpha-2) picks the rules for ids, phones and postcodes; `None`
+/// for core's default.
 #[pyfunction]
-pub(crate) fn validate_json(py: Python<'_>, customers_json: &str, today: &str) -> PyResult<String> {
+#[pyo3(signature = (customers_json, today, country = None))]
+pub(crate) fn validate_json(
+    py: Python<'_>,
+    customers_json: &str,
+    today: &str,
+    country: Option<&str>,
+) -> PyResult<String> {
     let today = day(today)?;
+    let country = country_of(country)?;
     json(
         &crate::panic::released(py, || {
             let (customers, read) = quality::customers_with_findings(customers_json)?;
-            quality::assess_with_findings(&customers, &read, today)
+            quality::assess_with_findings_in(&customers, &read, today, country)
         })?
         .py_err()?,
     )
@@ -111,29 +120,42 @@ pub(crate) fn customer_columns() -> Vec<&'static str> {
     quality::CUSTOMER_COLUMNS.iter().map(|(c, _)| *c).collect()
 }
 
+/// The country of an ISO 3166-1 alpha-2 code, core's default for `None`.
+pub(crate) fn country_of(code: Option<&str>) -> PyResult<Country> {
+    Ok(code.map(Country::parse).transpose().py_err()?.unwrap_or_default())
+}
+
 /// As `validate_json`, for `n` rows of text columns (ids = row numbers).
 #[pyfunction]
+#[pyo3(signature = (columns, n, today, country = None))]
 pub(crate) fn validate_columns(
     py: Python<'_>,
     columns: Vec<(String, Vec<Option<String>>)>,
     n: usize,
     today: &str,
+    country: Option<&str>,
 ) -> PyResult<String> {
-    on_columns(py, &columns, n, today, quality::assess_with_findings)
+    let country = country_of(country)?;
+    on_columns(py, &columns, n, today, move |c, r, t| {
+        quality::assess_with_findings_in(c, r, t, country)
+    })
 }
 
 /// The data-quality report of customers (JSON list) as JSON.
 #[pyfunction]
+#[pyo3(signature = (customers_json, today, country = None))]
 pub(crate) fn quality_report_json(
     py: Python<'_>,
     customers_json: &str,
     today: &str,
+    country: Option<&str>,
 ) -> PyResult<String> {
     let today = day(today)?;
+    let country = country_of(country)?;
     json(
         &crate::panic::released(py, || {
             let (customers, read) = quality::customers_with_findings(customers_json)?;
-            quality::quality_report_with_findings(&customers, &read, today)
+            quality::quality_report_with_findings_in(&customers, &read, today, country)
         })?
         .py_err()?,
     )
@@ -141,19 +163,18 @@ pub(crate) fn quality_report_json(
 
 /// As `quality_report_json`, for `n` rows of text columns (ids = row numbers).
 #[pyfunction]
+#[pyo3(signature = (columns, n, today, country = None))]
 pub(crate) fn quality_report_columns(
     py: Python<'_>,
     columns: Vec<(String, Vec<Option<String>>)>,
     n: usize,
     today: &str,
+    country: Option<&str>,
 ) -> PyResult<String> {
-    on_columns(
-        py,
-        &columns,
-        n,
-        today,
-        quality::quality_report_with_findings,
-    )
+    let country = country_of(country)?;
+    on_columns(py, &columns, n, today, move |c, r, t| {
+        quality::quality_report_with_findings_in(c, r, t, country)
+    })
 }
 
 /// Reads the customers of `n` rows of text columns, then runs `check` on them as of `today`

@@ -36,18 +36,23 @@ pub(crate) fn day(today: &str) -> PyResult<NaiveDate> {
 /// `crm_core::quality::records_from_columns` reads them): a dict of numpy arrays `left`, `right`, `probability` (the pairs at or above
 /// the threshold), `cluster` (per row), the number of `candidates` and the fitted `model` as
 /// JSON.
+/// `country` (ISO 3166-1 alpha-2), when given, overrides the config's.
 #[pyfunction]
-#[pyo3(signature = (columns, n, config_json = None))]
+#[pyo3(signature = (columns, n, config_json = None, country = None))]
 pub(crate) fn find_duplicates_columns<'py>(
     py: Python<'py>,
     columns: Vec<(String, Vec<Option<String>>)>,
     n: usize,
     config_json: Option<&str>,
+    country: Option<&str>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let config: DedupConfig = match config_json {
+    let mut config: DedupConfig = match config_json {
         Some(t) => from_json("the duplicate-detection config", t)?,
         None => DedupConfig::default(),
     };
+    if country.is_some() {
+        config.country = country_of(country)?;
+    }
     let d = crate::panic::released(py, || {
         let borrowed: Vec<(&str, Vec<Option<&str>>)> = columns
             .iter()

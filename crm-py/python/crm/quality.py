@@ -181,10 +181,10 @@ def find_duplicates(frame: Any, threshold: Optional[float] = None, *, columns: O
     >>> d.cluster.tolist()
     [0, 0, 2]
     """
-    config = _config(threshold, country)
+    config = _config(threshold, None)
     cols, n, names = _columns(frame, columns)
     _warn_unused(names, columns, _COLUMNS, "find_duplicates")
-    result = _crm.find_duplicates_columns(list(cols.items()), n, config)
+    result = _crm.find_duplicates_columns(list(cols.items()), n, config, country)
     pairs = {c: result[c] for c in ("left", "right", "probability")}
     return Duplicates(cv.frame(_kind(frame), pairs), result["cluster"])
 

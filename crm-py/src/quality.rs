@@ -127,7 +127,11 @@ pub(crate) fn customer_columns() -> Vec<&'static str> {
 
 /// The country of an ISO 3166-1 alpha-2 code, core's default for `None`.
 pub(crate) fn country_of(code: Option<&str>) -> PyResult<Country> {
-    Ok(code.map(Country::parse).transpose().py_err()?.unwrap_or_default())
+    Ok(code
+        .map(Country::parse)
+        .transpose()
+        .py_err()?
+        .unwrap_or_default())
 }
 
 /// As `validate_json`, for `n` rows of text columns (ids = row numbers).

@@ -76,7 +76,7 @@ int main(void) {
         "[{\"id\": 1, \"given_name\": \"Ayse\", \"family_name\": \"Kaya\", \"phones\": [\"0532 123 45 67\"]},"
         " {\"id\": 2, \"given_name\": \"test\", \"family_name\": \"Kaya\", \"phones\": [\"5555555555\"]}]",
         "2025-06-01", &out), CRM_OK);
-    CHECK(contains(out, "{\"field\":\"phone\",\"records\":2,\"usable\":1,\"invalid\":0,\"invented\":1,\"fill_rate\":0.5}"));
+    CHECK(contains(out, "{\"field\":\"phone\",\"records\":2,\"usable\":1,\"invalid\":0,\"invented\":1,\"fill_rate\":0.5,\"checked\":true}"));
     CHECK(contains(out, "\"customer_id\":2,\"field\":\"given_name\""));
     crm_string_free(out);
     out = NULL;

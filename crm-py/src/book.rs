@@ -324,10 +324,18 @@ impl CustomerBook {
         json(&m).map(Some)
     }
 
-    /// The data-quality report of the book's customers as JSON (`today` YYYY-MM-DD).
-    fn quality_report_json(&self, py: Python<'_>, today: &str) -> PyResult<String> {
+    /// The data-quality report of the book's customers as JSON (`today` YYYY-MM-DD;
+    /// `country` ISO 3166-1 alpha-2, `None` for core's default).
+    #[pyo3(signature = (today, country = None))]
+    fn quality_report_json(
+        &self,
+        py: Python<'_>,
+        today: &str,
+        country: Option<&str>,
+    ) -> PyResult<String> {
         let today = crate::quality::day(today)?;
-        json(&self.read(py, |b| b.quality_report(today))?)
+        let country = crate::quality::country_of(country)?;
+        json(&self.read(py, |b| b.quality_report_in(today, country))?)
     }
 
     /// Finds duplicate clusters and merges each into a golden record; JSON of merges and

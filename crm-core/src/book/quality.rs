@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use super::CustomerBook;
-use crate::quality::{QualityReport, quality_report};
+use crate::quality::{Country, QualityReport, quality_report, quality_report_in};
 
 impl CustomerBook {
     /// The data-quality report of the book's customers ([`quality_report`]): fill rate per
@@ -20,5 +20,11 @@ impl CustomerBook {
     /// ```
     pub fn quality_report(&self, today: NaiveDate) -> QualityReport {
         quality_report(&self.customers, today)
+    }
+
+    /// As [`CustomerBook::quality_report`], with `country`'s rules for national ids, tax
+    /// numbers, phones and postcodes ([`quality_report_in`]).
+    pub fn quality_report_in(&self, today: NaiveDate, country: Country) -> QualityReport {
+        quality_report_in(&self.customers, today, country)
     }
 }

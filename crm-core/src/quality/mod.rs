@@ -4,6 +4,7 @@
 mod birth;
 pub(crate) mod checksum;
 mod columns;
+mod country;
 mod dedup;
 mod golden;
 mod names;
@@ -16,6 +17,7 @@ mod tests;
 
 pub use birth::{BIRTH_DATE_SPELLINGS, BirthDateReading, customers_with_findings, read_birth_date};
 pub use columns::{CUSTOMER_COLUMNS, customers_from_columns, customers_from_columns_with_findings};
+pub use country::{Check, Country};
 pub use dedup::{
     COLUMNS, DedupConfig, Duplicates, FIELDS, Level, MAX_BLOCK_CAP, MAX_CLUSTER_CAP,
     MAX_EM_ITERATIONS, MAX_MATCH_COLUMNS, MAX_PAIRS, MAX_RANDOM_PAIRS, MatchModel, MatchPair,
@@ -25,12 +27,13 @@ pub use dedup::{PairCompleteness, pair_completeness};
 pub use golden::{GoldenRecord, GoldenRules, Survivorship, golden_record, golden_record_with};
 pub use names::NameUsage;
 pub use report::{
-    CustomerFinding, FieldFill, QualityReport, quality_report, quality_report_with_findings,
+    CustomerFinding, FieldFill, QualityReport, quality_report, quality_report_in,
+    quality_report_with_findings, quality_report_with_findings_in,
 };
 pub use text::{fold, normalize_name, turkish_lower};
 pub use validate::{
     CustomerQuality, Finding, FindingKind, ORGANISATION_FIELDS, PERSON_FIELDS, assess,
-    assess_customer, assess_with_findings, completeness, filled_fields, is_valid_postcode,
-    is_valid_tckn, is_valid_vkn, normalize_email, normalize_phone, placeholder_reason,
-    validate_customer,
+    assess_customer, assess_customer_in, assess_with_findings, assess_with_findings_in,
+    completeness, filled_fields, is_valid_postcode, is_valid_tckn, is_valid_vkn, normalize_email,
+    normalize_phone, placeholder_reason, validate_customer, validate_customer_in,
 };

@@ -7,7 +7,8 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::validate::{Finding, FindingKind, filled_fields, validate_customer};
+use super::country::Country;
+use super::validate::{Finding, FindingKind, filled_fields, validate_customer_in};
 use crate::model::{Customer, CustomerId, CustomerKind};
 
 /// How full one scored field is across the records it applies to.
@@ -25,6 +26,14 @@ pub struct FieldFill {
     pub invented: usize,
     /// `usable / records` (0 when no record has the field).
     pub fill_rate: f64,
+    /// Whether crm has a rule for this field in the report's country ([`Country::checks`]):
+    /// when false, a present value counts as usable and is never invalid ("not checked").
+    #[serde(default = "checked_by_default")]
+    pub checked: bool,
+}
+
+fn checked_by_default() -> bool {
+    true
 }
 
 /// A finding with the customer it was found on.
@@ -40,6 +49,13 @@ pub struct CustomerFinding {
 /// The data quality of a customer table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QualityReport {
+    /// The country whose rules judged national ids, tax numbers, phones and postcodes.
+    #[serde(default)]
+    pub country: Country,
+    /// The scored fields crm has no rule for in that country: present values are "not
+    /// checked", neither valid nor invalid.
+    #[serde(default)]
+    pub not_checked: Vec<String>,
     /// Records looked at.
     pub records: usize,
     /// Of which persons.
@@ -92,17 +108,41 @@ pub fn quality_report<'a>(
     customers: impl IntoParallelIterator<Item = &'a Customer>,
     today: NaiveDate,
 ) -> QualityReport {
+    quality_report_in(customers, today, Country::default())
+}
+
+/// As [`quality_report`], with `country`'s rules for national ids, tax numbers, phones and
+/// postcodes ([`Country`]); the fields crm has no rule for there are listed in
+/// [`QualityReport::not_checked`] and never counted invalid.
+///
+/// ```
+/// use crm_core::model::Customer;
+/// use crm_core::quality::{Country, quality_report_in};
+/// let mut c = Customer::person(1, "Lachlan", "Smith");
+/// c.national_id = Some("5304218".into());
+/// c.address.postcode = Some("2617".into());
+/// let today = "2025-06-01".parse().unwrap();
+/// let r = quality_report_in(&[c], today, Country::parse("AU")?);
+/// assert!(r.invalid.is_empty());
+/// assert_eq!(r.not_checked, ["national_id", "tax_id"]);
+/// # Ok::<(), crm_core::CrmError>(())
+/// ```
+pub fn quality_report_in<'a>(
+    customers: impl IntoParallelIterator<Item = &'a Customer>,
+    today: NaiveDate,
+    country: Country,
+) -> QualityReport {
     let customers = customers.into_par_iter();
     let checked: Vec<Checked<'a>> = crate::parallel::install(|| {
         customers
             .map(|c| {
-                let findings = validate_customer(c, today);
+                let findings = validate_customer_in(c, today, country);
                 let filled = filled_fields(c, &findings);
                 (c, findings, filled)
             })
             .collect()
     });
-    report_of(checked)
+    report_of(checked, country)
 }
 
 /// As [`quality_report`], with the findings made while reading the records (`read[i]` for
@@ -125,6 +165,28 @@ pub fn quality_report_with_findings(
     read: &[Vec<Finding>],
     today: NaiveDate,
 ) -> crate::error::Result<QualityReport> {
+    quality_report_with_findings_in(customers, read, today, Country::default())
+}
+
+/// As [`quality_report_with_findings`], with `country`'s rules ([`quality_report_in`]).
+///
+/// # Errors
+/// As [`quality_report_with_findings`].
+///
+/// ```
+/// use crm_core::quality::{customers_with_findings, quality_report_with_findings_in};
+/// let (c, read) = customers_with_findings(r#"[{"id": 7, "address": {"postcode": "SW1A 1AA"}}]"#)?;
+/// let today = "2025-06-01".parse().unwrap();
+/// assert!(quality_report_with_findings_in(&c, &read, today, "GB".parse()?)?.invalid.is_empty());
+/// assert_eq!(quality_report_with_findings_in(&c, &read, today, "TR".parse()?)?.invalid.len(), 1);
+/// # Ok::<(), crm_core::CrmError>(())
+/// ```
+pub fn quality_report_with_findings_in(
+    customers: &[Customer],
+    read: &[Vec<Finding>],
+    today: NaiveDate,
+    country: Country,
+) -> crate::error::Result<QualityReport> {
     super::validate::check_read_len(customers.len(), read.len())?;
     let checked: Vec<Checked<'_>> = crate::parallel::install(|| {
         customers
@@ -132,17 +194,17 @@ pub fn quality_report_with_findings(
             .zip(read)
             .map(|(c, r)| {
                 let mut findings = r.clone();
-                findings.extend(validate_customer(c, today));
+                findings.extend(validate_customer_in(c, today, country));
                 let filled = filled_fields(c, &findings);
                 (c, findings, filled)
             })
             .collect()
     });
-    Ok(report_of(checked))
+    Ok(report_of(checked, country))
 }
 
 /// The report of checked customers.
-fn report_of(checked: Vec<Checked<'_>>) -> QualityReport {
+fn report_of(checked: Vec<Checked<'_>>, country: Country) -> QualityReport {
     // One row per scored field, persons' first; organisations share the contact fields.
     let mut fields: Vec<FieldFill> = Vec::new();
     let mut index: BTreeMap<&str, usize> = BTreeMap::new();
@@ -158,11 +220,18 @@ fn report_of(checked: Vec<Checked<'_>>) -> QualityReport {
                 invalid: 0,
                 invented: 0,
                 fill_rate: 0.0,
+                checked: country.checks(f),
             });
             fields.len() - 1
         });
     }
     let mut report = QualityReport {
+        country,
+        not_checked: fields
+            .iter()
+            .filter(|f| !f.checked)
+            .map(|f| f.field.clone())
+            .collect(),
         records: checked.len(),
         persons: 0,
         organisations: 0,

@@ -5,6 +5,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::checksum::{tckn_check_digits, vkn_check_digit};
+use super::country::{Check, Country};
 use super::text::fold;
 use crate::error::mask;
 use crate::model::{Customer, CustomerKind};
@@ -240,6 +241,27 @@ fn email_placeholder(email: &str) -> Option<&'static str> {
 /// (born in the future, before 1900-01-02, or more than 120 years ago is implausible;
 /// 1900-01-01 and 01.01 of round years typed for "unknown" are placeholders).
 pub fn validate_customer(c: &Customer, today: NaiveDate) -> Vec<Finding> {
+    validate_customer_in(c, today, Country::default())
+}
+
+/// As [`validate_customer`], with `country`'s rules for national ids, tax numbers, phones
+/// and postcodes ([`Country`]): a value crm has no rule for in that country is not checked,
+/// never invalid.
+///
+/// ```
+/// use crm_core::model::Customer;
+/// use crm_core::quality::{Country, validate_customer_in};
+/// let mut c = Customer::person(1, "Lachlan", "Smith");
+/// c.national_id = Some("5304218".into()); // a FEBRL soc_sec_id: no rule for AU
+/// c.address.postcode = Some("2617".into());
+/// c.phones.push("02 6123 4567".into());
+/// let today = "2025-06-01".parse().unwrap();
+/// assert!(validate_customer_in(&c, today, Country::parse("AU")?).is_empty());
+/// // Under TR: not a TCKN, not a Turkish phone, not a Turkish postcode.
+/// assert_eq!(validate_customer_in(&c, today, Country::default()).len(), 3);
+/// # Ok::<(), crm_core::CrmError>(())
+/// ```
+pub fn validate_customer_in(c: &Customer, today: NaiveDate, country: Country) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut push = |field: String, value: &str, kind, reason: &str| {
         out.push(Finding {
@@ -264,14 +286,9 @@ pub fn validate_customer(c: &Customer, today: NaiveDate) -> Vec<Finding> {
     if let Some(id) = c.national_id.as_deref() {
         if let Some(reason) = placeholder_reason(id) {
             push("national_id".into(), id, FindingKind::Placeholder, reason);
-        } else if !is_valid_tckn(id) {
-            push(
-                "national_id".into(),
-                id,
-                FindingKind::Invalid,
-                "not a valid TCKN (11 digits, check digits)",
-            );
-        } else if DUMMY_TCKN.contains(&id) {
+        } else if let Check::Invalid(rule) = country.check_national_id(id) {
+            push("national_id".into(), id, FindingKind::Invalid, rule);
+        } else if country == Country::default() && DUMMY_TCKN.contains(&id) {
             push(
                 "national_id".into(),
                 id,
@@ -283,25 +300,29 @@ pub fn validate_customer(c: &Customer, today: NaiveDate) -> Vec<Finding> {
     if let Some(id) = c.tax_id.as_deref() {
         if let Some(reason) = placeholder_reason(id) {
             push("tax_id".into(), id, FindingKind::Placeholder, reason);
-        } else if !is_valid_vkn(id) {
-            push(
-                "tax_id".into(),
-                id,
-                FindingKind::Invalid,
-                "not a valid VKN (10 digits, check digit)",
-            );
+        } else if let Check::Invalid(rule) = country.check_tax_id(id) {
+            push("tax_id".into(), id, FindingKind::Invalid, rule);
         }
     }
     for (i, p) in c.phones.iter().enumerate() {
         let field = format!("phones[{i}]");
-        match normalize_phone(p) {
-            None => push(field, p, FindingKind::Invalid, "not a phone number"),
+        match country.normalize_phone(p) {
             Some(e164) => {
-                let national = e164.strip_prefix("+90").unwrap_or(&e164[1..]);
-                if let Some(reason) = placeholder_reason(national) {
+                if let Some(reason) = placeholder_reason(country.national_part(&e164)) {
                     push(field, p, FindingKind::Placeholder, reason);
                 }
             }
+            None => match country.check_phone(p) {
+                Check::Invalid(rule) => push(field, p, FindingKind::Invalid, rule),
+                // A national number of a country without dialling rules: not checked, but
+                // "5555555" is still invented anywhere.
+                _ => {
+                    let digits: String = p.chars().filter(char::is_ascii_digit).collect();
+                    if let Some(reason) = placeholder_reason(&digits) {
+                        push(field, p, FindingKind::Placeholder, reason);
+                    }
+                }
+            },
         }
     }
     for (i, e) in c.emails.iter().enumerate() {
@@ -346,13 +367,8 @@ pub fn validate_customer(c: &Customer, today: NaiveDate) -> Vec<Finding> {
         }
     }
     if let Some(pc) = a.postcode.as_deref() {
-        if !is_valid_postcode(pc) {
-            push(
-                "address.postcode".into(),
-                pc,
-                FindingKind::Invalid,
-                "not a Turkish postcode (5 digits, province 01-81)",
-            );
+        if let Check::Invalid(rule) = country.check_postcode(pc) {
+            push("address.postcode".into(), pc, FindingKind::Invalid, rule);
         }
     }
     out
@@ -448,7 +464,12 @@ pub struct CustomerQuality {
 
 /// One customer's findings, filled fields and completeness; `today` judges birth dates.
 pub fn assess_customer(c: &Customer, today: NaiveDate) -> CustomerQuality {
-    let findings = validate_customer(c, today);
+    assess_customer_in(c, today, Country::default())
+}
+
+/// As [`assess_customer`], with `country`'s rules ([`validate_customer_in`]).
+pub fn assess_customer_in(c: &Customer, today: NaiveDate, country: Country) -> CustomerQuality {
+    let findings = validate_customer_in(c, today, country);
     let filled = filled_fields(c, &findings);
     CustomerQuality {
         id: c.id,
@@ -518,12 +539,34 @@ pub fn assess_with_findings(
     read: &[Vec<Finding>],
     today: NaiveDate,
 ) -> crate::error::Result<Vec<CustomerQuality>> {
+    assess_with_findings_in(customers, read, today, Country::default())
+}
+
+/// As [`assess_with_findings`], with `country`'s rules for national ids, tax numbers, phones
+/// and postcodes ([`validate_customer_in`]).
+///
+/// # Errors
+/// As [`assess_with_findings`].
+///
+/// ```
+/// use crm_core::quality::{Country, assess_with_findings_in, customers_with_findings};
+/// let (c, read) = customers_with_findings(r#"[{"id": 1, "address": {"postcode": "4122"}}]"#)?;
+/// let today = "2025-06-01".parse().unwrap();
+/// assert!(assess_with_findings_in(&c, &read, today, "AU".parse()?)?[0].findings.is_empty());
+/// # Ok::<(), crm_core::CrmError>(())
+/// ```
+pub fn assess_with_findings_in(
+    customers: &[Customer],
+    read: &[Vec<Finding>],
+    today: NaiveDate,
+    country: Country,
+) -> crate::error::Result<Vec<CustomerQuality>> {
     check_read_len(customers.len(), read.len())?;
     Ok(customers
         .iter()
         .zip(read)
         .map(|(c, r)| {
-            let mut q = assess_customer(c, today);
+            let mut q = assess_customer_in(c, today, country);
             if !r.is_empty() {
                 let mut findings = r.clone();
                 findings.append(&mut q.findings);

@@ -47,6 +47,7 @@ from .errors import (
     NotFoundError,
     ParseError,
     UnsupportedVersionError,
+    UnusedColumnsWarning,
 )
 
 __all__ = [
@@ -84,4 +85,5 @@ __all__ = [
     "UnsupportedVersionError",
     "CrmIOError",
     "InternalError",
+    "UnusedColumnsWarning",
 ]

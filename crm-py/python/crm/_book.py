@@ -292,27 +292,32 @@ class CustomerBook:
         return None if out is None else dict(json.loads(out))
 
     def merge_duplicates(self, *, threshold: Optional[float] = None, rules: Optional[Mapping[str, Any]] = None,
-                         apply: bool = True, at: Any = None) -> Dict[str, Any]:
+                         apply: bool = True, at: Any = None, country: Optional[str] = None) -> Dict[str, Any]:
         """Finds duplicate customers (see :func:`crm.quality.find_duplicates`) and, with
         ``apply``, merges each cluster into a golden record (survivorship ``rules``, e.g.
         ``{"default": "most_frequent", "fields": {"address": "most_recent"}}``). Returns the
         ``clusters`` of ids, the ``merges`` made and the ``skipped`` clusters with the
-        reason."""
+        reason. ``country`` (ISO 3166-1 alpha-2, default ``"TR"``) reads phones, ids and
+        postcodes by that country's rules."""
+        from .quality import _config
+
         if apply and self._batch() is not None:
             err = ConflictError("merge_duplicates(apply=True) cannot run inside a batch: it is one "
                                 "transaction by itself (call it before or after the block)")
             err.field = "batch"
             raise err
         at_us = cv.now_us() if at is None else cv.instant_ticks(at, "us", "at")
-        config = None if threshold is None else json.dumps({"threshold": float(threshold)})
+        config = _config(threshold, country)
         rules_text = None if rules is None else json.dumps(dict(rules))
         return dict(json.loads(self._inner.merge_duplicates_json(at_us, apply, config, rules_text)))
 
-    def quality_report(self, today: Any = None, *, frame: Optional[str] = None) -> Dict[str, Any]:
-        """The data quality of the book's customers (see :func:`crm.quality.report`)."""
+    def quality_report(self, today: Any = None, *, frame: Optional[str] = None,
+                       country: Optional[str] = None) -> Dict[str, Any]:
+        """The data quality of the book's customers (see :func:`crm.quality.report`;
+        ``country`` picks the id, phone and postcode rules)."""
         from .quality import _day, _report
 
-        return _report(self._inner.quality_report_json(_day(today)), frame)
+        return _report(self._inner.quality_report_json(_day(today), country), frame)
 
     def resolve(self, customer_id: int) -> Optional[int]:
         """The customer an id stands for now (itself, or the survivor of a merge), or None."""

@@ -25,6 +25,7 @@ __all__ = [
     "UnsupportedVersionError",
     "CrmIOError",
     "InternalError",
+    "UnusedColumnsWarning",
 ]
 
 
@@ -77,3 +78,14 @@ class InternalError(CrmError):
     crm never lets a panic through as ``pyo3_runtime.PanicException`` and never prints it to
     stderr. A book the failed call was changing may be half-changed.
     """
+
+
+class UnusedColumnsWarning(UserWarning):
+    """A frame handed to crm has columns the call does not read (a misspelt ``"Surname"``,
+    an id column, a column meant for another role): ``columns`` lists them, in frame order.
+    Map a column to its role with ``columns={role: name}``, drop it, or filter the warning
+    (``warnings.simplefilter("ignore", crm.UnusedColumnsWarning)``)."""
+
+    def __init__(self, message: str, columns: "tuple[str, ...]" = ()) -> None:
+        super().__init__(message)
+        self.columns = tuple(columns)

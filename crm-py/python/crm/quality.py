@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import warnings
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 
 from . import _convert as cv
 from . import _crm
+from .errors import UnusedColumnsWarning
 
 __all__ = ["golden_record", "find_duplicates", "pair_completeness", "validate", "validate_frame", "report", "normalize_name", "normalize_phone",
            "normalize_email", "fold", "Duplicates", "Validation"]
@@ -95,17 +97,49 @@ def _by_role(frame: Any, columns: Optional[Mapping[str, str]], roles: Sequence[s
     return {role: col for role, (_, col) in cv.select(table, columns, required=(), optional=roles).items()}, n
 
 
-def _columns(frame: Any, columns: Optional[Mapping[str, str]] = None) -> Tuple[Dict[str, List[Optional[str]]], int]:
-    """The matching columns of ``frame`` (a frame, a mapping of columns or a list of dicts)
-    and the number of rows."""
+def _unused(names: Sequence[str], columns: Optional[Mapping[str, str]], roles: Sequence[str]) -> List[str]:
+    """The names among ``names`` (a frame's columns) that neither are a role of ``roles`` left
+    unmapped nor are mapped to one by ``columns``, in frame order."""
+    mapping = {} if columns is None else dict(columns)
+    used = set(mapping.values()) | {r for r in roles if r not in mapping}
+    return [n for n in names if n not in used]
+
+
+def _warn_unused(names: Sequence[str], columns: Optional[Mapping[str, str]], roles: Sequence[str], call: str) -> None:
+    """Warns (:class:`crm.UnusedColumnsWarning`) about the columns ``call`` does not read."""
+    unused = _unused(names, columns, roles)
+    if unused:
+        warnings.warn(UnusedColumnsWarning(
+            f"{call} does not use the column{'s' if len(unused) > 1 else ''} {', '.join(map(repr, unused))}; "
+            f"it reads {', '.join(roles)} (map yours with columns={{role: name}})", tuple(unused)), stacklevel=3)
+
+
+def _columns(frame: Any, columns: Optional[Mapping[str, str]] = None) -> Tuple[Dict[str, List[Optional[str]]], int, List[str]]:
+    """The matching columns of ``frame`` (a frame, a mapping of columns or a list of dicts),
+    the number of rows, and the names of the columns it has (in order)."""
     if isinstance(frame, Sequence) and not isinstance(frame, (str, bytes)) and (not frame or isinstance(frame[0], Mapping)):
         rows = [dict(r) for r in frame]
+        names = list(dict.fromkeys(str(k) for r in rows for k in r))
         if columns is not None:
             cv.select({k: None for r in rows for k in r}, columns, required=(), optional=_COLUMNS)
             rows = [{**r, **{role: r.get(name) for role, name in columns.items()}} for r in rows]
-        return {c: [_text(r.get(c), c) for r in rows] for c in _COLUMNS}, len(rows)
-    table, n = _by_role(frame, columns, _COLUMNS)
-    return {c: _column(table[c], c) for c in _COLUMNS if c in table}, n
+        return {c: [_text(r.get(c), c) for r in rows] for c in _COLUMNS}, len(rows), names
+    table = cv.table_columns(frame, "frame")
+    n = len(next(iter(table.values()))) if table else 0
+    names = list(table)
+    if columns is not None:
+        table = {role: col for role, (_, col) in cv.select(table, columns, required=(), optional=_COLUMNS).items()}
+    return {c: _column(table[c], c) for c in _COLUMNS if c in table}, n, names
+
+
+def _config(threshold: Optional[float], country: Optional[str]) -> Optional[str]:
+    """The duplicate-detection config JSON of the settings given (None: core's defaults)."""
+    config: Dict[str, Any] = {}
+    if threshold is not None:
+        config["threshold"] = float(threshold)
+    if country is not None:
+        config["country"] = str(country)
+    return json.dumps(config) if config else None
 
 
 class Duplicates(NamedTuple):
@@ -117,7 +151,8 @@ class Duplicates(NamedTuple):
     cluster: np.ndarray
 
 
-def find_duplicates(frame: Any, threshold: Optional[float] = None, *, columns: Optional[Mapping[str, str]] = None) -> Duplicates:
+def find_duplicates(frame: Any, threshold: Optional[float] = None, *, columns: Optional[Mapping[str, str]] = None,
+                    country: Optional[str] = None) -> Duplicates:
     """Duplicate records in ``frame`` (a pandas or polars DataFrame, a mapping of columns or
     a list of dicts) with any of the columns ``given_name``, ``surname``, ``birth_date``,
     ``email``, ``phone``, ``address``, ``city``, ``postcode``, ``national_id`` (others are
@@ -132,7 +167,11 @@ def find_duplicates(frame: Any, threshold: Optional[float] = None, *, columns: O
     often records of one customer agree (by EM over the candidates), so no labels are needed.
     ``threshold`` (default 0.9) is the match probability from which a pair counts. Birth
     dates may be dates, datetimes or text (``1980-05-17``, ``17.05.1980``, ``17/05/1980``,
-    ``19800517``); one that is no real date counts as missing.
+    ``19800517``); one that is no real date counts as missing. ``country`` (ISO 3166-1
+    alpha-2, default ``"TR"``) decides how phones, national ids and postcodes are read
+    before they are compared: with ``country="AU"``, ``02 6123 4567`` and ``+61 2 6123
+    4567`` are one number. A column the matcher does not read (an id, a misspelt name) is
+    named in a :class:`crm.UnusedColumnsWarning`.
 
     >>> import crm
     >>> d = crm.quality.find_duplicates([
@@ -142,9 +181,10 @@ def find_duplicates(frame: Any, threshold: Optional[float] = None, *, columns: O
     >>> d.cluster.tolist()
     [0, 0, 2]
     """
-    config = None if threshold is None else json.dumps({"threshold": float(threshold)})
-    cols, n = _columns(frame, columns)
-    result = _crm.find_duplicates_columns(list(cols.items()), n, config)
+    config = _config(threshold, None)
+    cols, n, names = _columns(frame, columns)
+    _warn_unused(names, columns, _COLUMNS, "find_duplicates")
+    result = _crm.find_duplicates_columns(list(cols.items()), n, config, country)
     pairs = {c: result[c] for c in ("left", "right", "probability")}
     return Duplicates(cv.frame(_kind(frame), pairs), result["cluster"])
 
@@ -190,7 +230,7 @@ def _report(text: str, frame: Optional[str]) -> Dict[str, Any]:
     """A quality report from its JSON, its tables as frames of kind ``frame`` if given."""
     r: Dict[str, Any] = dict(json.loads(text))
     if frame in ("pandas", "polars", "pyarrow", "numpy"):
-        fill = ("field", "records", "usable", "invalid", "invented", "fill_rate")
+        fill = ("field", "records", "usable", "invalid", "invented", "fill_rate", "checked")
         r["fields"] = cv.frame(str(frame), {c: [f[c] for f in r["fields"]] for c in fill})
         found = ("customer_id", "field", "value", "kind", "reason")
         for key in ("invented", "invalid"):
@@ -199,7 +239,7 @@ def _report(text: str, frame: Optional[str]) -> Dict[str, Any]:
 
 
 def report(customers: Any, today: Any = None, *, frame: Optional[str] = None,
-           columns: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
+           columns: Optional[Mapping[str, str]] = None, country: Optional[str] = None) -> Dict[str, Any]:
     """The data quality of a customer table: ``records``, ``persons``, ``organisations``,
     ``mean_completeness``, ``mostly_empty`` (records with under half their fields usable),
     ``fields`` (per field: ``records`` scored, ``usable``, ``invalid``, ``invented``,
@@ -214,6 +254,12 @@ def report(customers: Any, today: Any = None, *, frame: Optional[str] = None,
     the frame's own). ``frame`` ("pandas", "polars", "pyarrow" or "numpy") turns ``fields``,
     ``invented`` and ``invalid`` into frames.
 
+    ``country`` (ISO 3166-1 alpha-2, default ``"TR"``) picks the rules for national ids, tax
+    numbers, phones and postcodes; the report's ``country`` says which applied, and
+    ``not_checked`` lists the fields crm has no rule for there (their values count as usable
+    and are never invalid; each ``fields`` row has ``checked``). An unknown code is an
+    :class:`crm.InvalidInputError` naming ``country``.
+
     >>> import crm
     >>> r = crm.quality.report([{"id": 1, "given_name": "Ayşe", "family_name": "Kaya", "phones": ["0532 123 45 67"]},
     ...                         {"id": 2, "given_name": "test", "family_name": "Kaya", "phones": ["5555555555"]}],
@@ -226,12 +272,12 @@ def report(customers: Any, today: Any = None, *, frame: Optional[str] = None,
     from ._book import CustomerBook
 
     if isinstance(customers, CustomerBook):
-        return customers.quality_report(today, frame=frame)
+        return customers.quality_report(today, frame=frame, country=country)
     if cv.is_frame(customers):
         cols, n = _customer_columns(customers, columns)
-        return _report(_crm.quality_report_columns(cols, n, _day(today)), frame)
+        return _report(_crm.quality_report_columns(cols, n, _day(today), country), frame)
     records = [dict(c) for c in customers]
-    return _report(_crm.quality_report_json(cv.dumps(records), _day(today)), frame)
+    return _report(_crm.quality_report_json(cv.dumps(records), _day(today), country), frame)
 
 
 class Validation(NamedTuple):
@@ -244,9 +290,10 @@ class Validation(NamedTuple):
     completeness: np.ndarray
 
 
-def validate_frame(frame: Any, today: Any = None, *, columns: Optional[Mapping[str, str]] = None) -> Validation:
+def validate_frame(frame: Any, today: Any = None, *, columns: Optional[Mapping[str, str]] = None,
+                   country: Optional[str] = None) -> Validation:
     """Validates every row of a frame (any kind :func:`crm.rfm` takes; columns, and
-    ``columns=``, as for :func:`report`).
+    ``columns=`` and ``country=``, as for :func:`report`).
 
     >>> import pandas as pd, crm
     >>> v = crm.quality.validate_frame(pd.DataFrame({
@@ -258,7 +305,7 @@ def validate_frame(frame: Any, today: Any = None, *, columns: Optional[Mapping[s
     [0.333, 0.111]
     """
     cols, n = _customer_columns(frame, columns)
-    results: List[Dict[str, Any]] = json.loads(_crm.validate_columns(cols, n, _day(today)))
+    results: List[Dict[str, Any]] = json.loads(_crm.validate_columns(cols, n, _day(today), country))
     rows = [(r["id"], f) for r in results for f in r["findings"]]
     findings = {
         "row": np.array([row for row, _ in rows], dtype=np.int64),
@@ -271,12 +318,13 @@ def validate_frame(frame: Any, today: Any = None, *, columns: Optional[Mapping[s
     return Validation(cv.frame(_kind(frame), findings), completeness)
 
 
-def validate(customers: Any, today: Any = None, *, columns: Optional[Mapping[str, str]] = None) -> List[Dict[str, Any]]:
+def validate(customers: Any, today: Any = None, *, columns: Optional[Mapping[str, str]] = None,
+             country: Optional[str] = None) -> List[Dict[str, Any]]:
     """Findings per customer record (dicts in the customer JSON form, a
     :class:`crm.CustomerBook`, or a frame as for :func:`report`): for each, ``id``, ``findings`` (``field``, masked ``value``,
     ``kind`` "invalid" or "placeholder", ``reason``), ``completeness`` (share of the scored
     fields holding a usable value) and ``filled`` per field. ``today`` (default: now) judges
-    birth dates."""
+    birth dates; ``country`` as for :func:`report`."""
     from ._book import CustomerBook
 
     records: Sequence[Optional[Dict[str, Any]]]
@@ -284,10 +332,10 @@ def validate(customers: Any, today: Any = None, *, columns: Optional[Mapping[str
         records = [customers.customer(int(i)) for i in customers.customer_ids()]
     elif cv.is_frame(customers):
         cols, n = _customer_columns(customers, columns)
-        return list(json.loads(_crm.validate_columns(cols, n, _day(today))))
+        return list(json.loads(_crm.validate_columns(cols, n, _day(today), country)))
     else:
         records = [dict(c) for c in customers]
-    return list(json.loads(_crm.validate_json(cv.dumps(records), _day(today))))
+    return list(json.loads(_crm.validate_json(cv.dumps(records), _day(today), country)))
 
 
 def golden_record(records: Any, rules: Optional[Mapping[str, Any]] = None, today: Any = None) -> Dict[str, Any]:

@@ -7,6 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use rustc_hash::FxHasher;
 
 use super::{Level, MatchRecord};
+use crate::quality::country::Country;
 use crate::quality::text::{fold, normalize_name};
 use crate::quality::validate::{
     is_valid_tckn, normalize_email, normalize_phone, placeholder_reason,
@@ -88,6 +89,23 @@ impl MatchRecord {
             given,
             surname,
         }
+    }
+}
+
+impl MatchRecord {
+    /// As [`MatchRecord::prepare`], with phones, national ids and postcodes read by
+    /// `country`'s rules ([`Country::phone_key`], [`Country::id_key`],
+    /// [`Country::postcode_key`]); `TR` gives what `prepare` gives.
+    pub(super) fn prepare_for(&self, country: Country) -> Prepared {
+        let mut p = self.prepare();
+        if country != Country::default() {
+            p.phone = real(self.phone.as_deref())
+                .and_then(|ph| country.phone_key(ph))
+                .filter(|ph| placeholder_reason(country.national_part(ph)).is_none());
+            p.id = real(self.national_id.as_deref()).and_then(|id| country.id_key(id));
+            p.postcode = real(self.postcode.as_deref()).map(|pc| country.postcode_key(pc));
+        }
+        p
     }
 }
 

@@ -139,6 +139,10 @@ pub struct DedupConfig {
     pub max_cluster: usize,
     /// Seed of the random pairs.
     pub seed: u64,
+    /// The country whose phone, national-id and postcode rules normalise those fields before
+    /// they are compared and blocked on (ISO 3166-1 alpha-2, default `TR`; JSON
+    /// `"country": "AU"`): an Australian `02 6123 4567` and `+61 2 6123 4567` are one number.
+    pub country: crate::quality::Country,
 }
 
 impl DedupConfig {
@@ -196,6 +200,7 @@ impl Default for DedupConfig {
             iterations: 50,
             max_cluster: 20,
             seed: 1,
+            country: crate::quality::Country::default(),
         }
     }
 }
@@ -437,7 +442,10 @@ pub fn find_duplicates(records: &[MatchRecord], config: &DedupConfig) -> crate::
 
 /// [`find_duplicates`] with a valid `config`, on crm's worker pool.
 fn find_in_pool(records: &[MatchRecord], config: &DedupConfig) -> crate::Result<Duplicates> {
-    let prepared: Vec<Prepared> = records.par_iter().map(MatchRecord::prepare).collect();
+    let prepared: Vec<Prepared> = records
+        .par_iter()
+        .map(|r| r.prepare_for(config.country))
+        .collect();
     let pairs = candidate_pairs(&prepared, config.max_block)?;
     let comparisons: Vec<[Level; N_FIELDS]> = pairs
         .par_iter()

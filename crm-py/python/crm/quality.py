@@ -108,13 +108,27 @@ def _columns(frame: Any, columns: Optional[Mapping[str, str]] = None) -> Tuple[D
     return {c: _column(table[c], c) for c in _COLUMNS if c in table}, n
 
 
-class Duplicates(NamedTuple):
-    """What :func:`find_duplicates` returns: ``pairs`` (``left``, ``right`` rows and
-    ``probability``, as the kind of frame that came in) and ``cluster`` (a cluster id per
-    row: the smallest row of its cluster)."""
-
+class _PairsAndClusters(NamedTuple):
     pairs: Any
     cluster: np.ndarray
+
+
+class Duplicates(_PairsAndClusters):
+    """What :func:`find_duplicates` returns: ``pairs`` (``left``, ``right`` rows and
+    ``probability``, as the kind of frame that came in) and ``cluster`` (a cluster id per
+    row: the smallest row of its cluster), which unpack as a pair; and ``evidence``, the
+    explainable match (like splink's waterfall): one row per matched pair and field with
+    ``left``, ``right``, ``field``, ``level`` (``missing``, ``different``, ``close``,
+    ``same``) and ``weight`` (the level's log2 Bayes factor; the weights of a pair plus the
+    log2 prior odds give its match probability), as the same kind of frame."""
+
+    evidence: Any = None
+
+    @classmethod
+    def of(cls, pairs: Any, cluster: np.ndarray, evidence: Any) -> "Duplicates":
+        d = cls(pairs, cluster)
+        d.evidence = evidence
+        return d
 
 
 def find_duplicates(frame: Any, threshold: Optional[float] = None, *, columns: Optional[Mapping[str, str]] = None) -> Duplicates:
@@ -146,7 +160,8 @@ def find_duplicates(frame: Any, threshold: Optional[float] = None, *, columns: O
     cols, n = _columns(frame, columns)
     result = _crm.find_duplicates_columns(list(cols.items()), n, config)
     pairs = {c: result[c] for c in ("left", "right", "probability")}
-    return Duplicates(cv.frame(_kind(frame), pairs), result["cluster"])
+    kind = _kind(frame)
+    return Duplicates.of(cv.frame(kind, pairs), result["cluster"], cv.frame(kind, result["evidence"]))
 
 
 def _kind(frame: Any) -> str:

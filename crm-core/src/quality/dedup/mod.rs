@@ -10,6 +10,7 @@
 
 mod cluster;
 mod compare;
+mod evidence;
 mod model;
 
 use std::collections::HashSet;
@@ -21,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Customer, CustomerKind};
 use compare::{N_FIELDS, Prepared, block_keys, compare};
+pub use evidence::{FieldEvidence, evidence};
 
 /// The fields matching reads, normalised. Build with [`MatchRecord::from_customer`] or by
 /// hand (any field may be missing).

@@ -34,8 +34,9 @@ pub(crate) fn day(today: &str) -> PyResult<NaiveDate> {
 
 /// Duplicates among records given as text columns (`None` for missing; birth dates as
 /// `crm_core::quality::records_from_columns` reads them): a dict of numpy arrays `left`, `right`, `probability` (the pairs at or above
-/// the threshold), `cluster` (per row), the number of `candidates` and the fitted `model` as
-/// JSON.
+/// the threshold), `cluster` (per row), the number of `candidates`, the fitted `model` as
+/// JSON and `evidence`: a dict of columns `left`, `right`, `field`, `level`, `weight` (one
+/// row per pair and field, `MatchPair::field_evidence`).
 /// `country` (ISO 3166-1 alpha-2), when given, overrides the config's.
 #[pyfunction]
 #[pyo3(signature = (columns, n, config_json = None, country = None))]
@@ -76,6 +77,22 @@ pub(crate) fn find_duplicates_columns<'py>(
     out.set_item("cluster", cluster.into_pyarray(py))?;
     out.set_item("candidates", d.candidates)?;
     out.set_item("model", json(&d.model)?)?;
+    let rows: Vec<(usize, usize, quality::FieldEvidence)> = d
+        .pairs
+        .iter()
+        .flat_map(|p| p.field_evidence().into_iter().map(|e| (p.left, p.right, e)))
+        .collect();
+    let evidence = PyDict::new(py);
+    let ends = |f: fn(&(usize, usize, quality::FieldEvidence)) -> usize| -> Vec<i64> {
+        rows.iter().map(|r| f(r) as i64).collect()
+    };
+    evidence.set_item("left", ends(|r| r.0).into_pyarray(py))?;
+    evidence.set_item("right", ends(|r| r.1).into_pyarray(py))?;
+    evidence.set_item("field", rows.iter().map(|r| r.2.field).collect::<Vec<_>>())?;
+    evidence.set_item("level", rows.iter().map(|r| r.2.level).collect::<Vec<_>>())?;
+    let weight: Vec<f64> = rows.iter().map(|r| r.2.weight).collect();
+    evidence.set_item("weight", weight.into_pyarray(py))?;
+    out.set_item("evidence", evidence)?;
     Ok(out)
 }
 

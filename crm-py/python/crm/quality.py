@@ -142,13 +142,27 @@ def _config(threshold: Optional[float], country: Optional[str]) -> Optional[str]
     return json.dumps(config) if config else None
 
 
-class Duplicates(NamedTuple):
-    """What :func:`find_duplicates` returns: ``pairs`` (``left``, ``right`` rows and
-    ``probability``, as the kind of frame that came in) and ``cluster`` (a cluster id per
-    row: the smallest row of its cluster)."""
-
+class _PairsAndClusters(NamedTuple):
     pairs: Any
     cluster: np.ndarray
+
+
+class Duplicates(_PairsAndClusters):
+    """What :func:`find_duplicates` returns: ``pairs`` (``left``, ``right`` rows and
+    ``probability``, as the kind of frame that came in) and ``cluster`` (a cluster id per
+    row: the smallest row of its cluster), which unpack as a pair; and ``evidence``, the
+    explainable match (like splink's waterfall): one row per matched pair and field with
+    ``left``, ``right``, ``field``, ``level`` (``missing``, ``different``, ``close``,
+    ``same``) and ``weight`` (the level's log2 Bayes factor; the weights of a pair plus the
+    log2 prior odds give its match probability), as the same kind of frame."""
+
+    evidence: Any = None
+
+    @classmethod
+    def of(cls, pairs: Any, cluster: np.ndarray, evidence: Any) -> "Duplicates":
+        d = cls(pairs, cluster)
+        d.evidence = evidence
+        return d
 
 
 def find_duplicates(frame: Any, threshold: Optional[float] = None, *, columns: Optional[Mapping[str, str]] = None,
@@ -186,7 +200,8 @@ def find_duplicates(frame: Any, threshold: Optional[float] = None, *, columns: O
     _warn_unused(names, columns, _COLUMNS, "find_duplicates")
     result = _crm.find_duplicates_columns(list(cols.items()), n, config, country)
     pairs = {c: result[c] for c in ("left", "right", "probability")}
-    return Duplicates(cv.frame(_kind(frame), pairs), result["cluster"])
+    kind = _kind(frame)
+    return Duplicates.of(cv.frame(kind, pairs), result["cluster"], cv.frame(kind, result["evidence"]))
 
 
 def pair_completeness(frame: Any, pairs: Sequence[Tuple[int, int]], *, columns: Optional[Mapping[str, str]] = None,
@@ -202,7 +217,7 @@ def pair_completeness(frame: Any, pairs: Sequence[Tuple[int, int]], *, columns: 
     >>> crm.quality.pair_completeness(rows, [(0, 1), (0, 2)])
     {'true_pairs': 2, 'sharing_a_key': 1, 'candidates': 1}
     """
-    cols, n = _columns(frame, columns)
+    cols, n, _ = _columns(frame, columns)
     left = [int(a) for a, _ in pairs]
     right = [int(b) for _, b in pairs]
     return dict(_crm.pair_completeness_columns(list(cols.items()), n, left, right, max_block))

@@ -11,6 +11,7 @@
 mod cluster;
 mod compare;
 mod completeness;
+mod evidence;
 mod model;
 
 use std::collections::HashSet;
@@ -23,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Customer, CustomerKind};
 use compare::{N_FIELDS, Prepared, block_keys, compare};
 pub use completeness::{PairCompleteness, pair_completeness};
+pub use evidence::{FieldEvidence, evidence};
 
 /// The fields matching reads, normalised. Build with [`MatchRecord::from_customer`] or by
 /// hand (any field may be missing).

@@ -168,6 +168,11 @@ pub struct Prepared<'a> {
 }
 
 impl Prepared<'_> {
+    /// What the staged changes did so far (a staged merge's record, for one).
+    pub(super) fn outcomes(&self) -> &[ChangeOutcome] {
+        &self.outcomes
+    }
+
     /// Makes the changes part of the book; returns one outcome per change, in order.
     pub fn apply(mut self) -> Vec<ChangeOutcome> {
         if let Some(deferred) = self.deferred.take() {

@@ -245,6 +245,8 @@ impl CustomerBook {
         mut customer: Customer,
         journal: &mut Vec<Undo>,
     ) -> Result<()> {
+        // The entry-time index scores this profile afresh from now on.
+        self.match_cache.touch(customer.id);
         // Not `dense`: a merged-away id must not rename its survivor.
         let Some(&dense) = self.index.get(&customer.id) else {
             return Err(match self.redirects.get(&customer.id) {

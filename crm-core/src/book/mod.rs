@@ -30,6 +30,7 @@ mod figures;
 mod ingest;
 mod invariants;
 mod lifecycle;
+mod matches;
 mod merge;
 mod quality;
 mod sla;
@@ -56,6 +57,7 @@ pub use figures::{
     PurchaseFigures, ReferralFigures,
 };
 pub use lifecycle::{StageView, Stages};
+pub use matches::{CheckedAdd, CustomerMatch, OnDuplicate};
 pub use merge::{DedupeOutcome, MergeOutcome, MergeRecord};
 pub use snapshot::{BookSnapshot, SNAPSHOT_FORMAT_VERSION};
 pub use stats::BookStats;
@@ -146,6 +148,8 @@ pub struct CustomerBook {
     /// [`MAX_MONEY_TOTAL`] so that no sum of money the book reports (a customer's gross,
     /// refunds, net, contributions; the book's net revenue) can overflow `i64`.
     money_total: u128,
+    /// The index [`CustomerBook::find_matches`] fitted; derived data, not part of snapshots.
+    match_cache: matches::MatchCache,
 }
 
 /// The most money, in minor units, that one book holds in all its purchases, refunds and
@@ -183,6 +187,7 @@ impl CustomerBook {
             redirects: FxHashMap::default(),
             merges: Vec::new(),
             money_total: 0,
+            match_cache: matches::MatchCache::default(),
         })
     }
 
@@ -297,6 +302,8 @@ mod change_tests;
 mod clv_tests;
 #[cfg(test)]
 mod lifecycle_tests;
+#[cfg(test)]
+mod matches_tests;
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]

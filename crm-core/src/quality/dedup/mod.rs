@@ -12,7 +12,12 @@ mod cluster;
 mod compare;
 mod completeness;
 mod evidence;
+mod index;
 mod model;
+
+pub use evidence::{FieldEvidence, evidence};
+pub(crate) use index::sort_best_first;
+pub use index::{IndexMatch, MatchIndex};
 
 use std::collections::HashSet;
 

@@ -49,7 +49,10 @@ impl MatchIndex {
         }
         // The same fit as a batch run: the index only changes how candidates are found.
         let model = find_duplicates(records, config)?.model;
-        let prepared: Vec<Prepared> = records.iter().map(MatchRecord::prepare).collect();
+        let prepared: Vec<Prepared> = records
+            .iter()
+            .map(|r| r.prepare_for(config.country))
+            .collect();
         let mut blocks: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
         let mut keys = Vec::with_capacity(8);
         for (row, p) in prepared.iter().enumerate() {
@@ -95,7 +98,7 @@ impl MatchIndex {
     /// least the threshold, best first (ties by id), leaving out those `skip` says (the
     /// record's own id, when it is an edit of an indexed record).
     pub fn candidates(&self, record: &MatchRecord, skip: impl Fn(u64) -> bool) -> Vec<IndexMatch> {
-        let query = record.prepare();
+        let query = record.prepare_for(self.config.country);
         let mut keys = Vec::with_capacity(8);
         block_keys(&query, &mut keys);
         let mut rows: Vec<u32> = keys
@@ -123,7 +126,10 @@ impl MatchIndex {
         id: u64,
         other: &MatchRecord,
     ) -> Option<IndexMatch> {
-        let levels = compare(&record.prepare(), &other.prepare());
+        let levels = compare(
+            &record.prepare_for(self.config.country),
+            &other.prepare_for(self.config.country),
+        );
         self.judge(id, &levels)
     }
 

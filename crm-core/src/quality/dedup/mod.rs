@@ -29,7 +29,6 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Customer, CustomerKind};
 use compare::{N_FIELDS, Prepared, block_keys, compare};
 pub use completeness::{PairCompleteness, pair_completeness};
-pub use evidence::{FieldEvidence, evidence};
 
 /// The fields matching reads, normalised. Build with [`MatchRecord::from_customer`] or by
 /// hand (any field may be missing).

@@ -14,6 +14,8 @@ mod completeness;
 mod evidence;
 mod index;
 mod model;
+#[cfg(test)]
+mod tests;
 
 pub use evidence::{FieldEvidence, evidence};
 pub(crate) use index::sort_best_first;

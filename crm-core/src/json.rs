@@ -140,8 +140,23 @@ fn type_error(what: &str, path: &str, err: &serde_json::Error) -> Option<CrmErro
 }
 
 /// The value serde quotes in `unexpected` (``integer `-1` ``, `string "x"`, `null`), masked
-/// when it is text (text is where personal data lives) or sits at a personal `path`.
+/// when it is text (text is where personal data lives), hidden whole (one `*` a character)
+/// when it sits at a personal `path`: even a masked prefix of an identity number or a phone
+/// is personal.
 fn shown_value(path: &str, unexpected: &str) -> String {
+    let shown = masked_value(path, unexpected);
+    if is_personal(path) {
+        shown
+            .chars()
+            .map(|c| if c == '"' { c } else { '*' })
+            .collect()
+    } else {
+        shown
+    }
+}
+
+/// [`shown_value`] before a personal path hides it whole.
+fn masked_value(path: &str, unexpected: &str) -> String {
     for word in ["integer `", "floating point `", "boolean `", "character `"] {
         if let Some(body) = unexpected.strip_prefix(word) {
             let body = body.strip_suffix('`').unwrap_or(body);
@@ -228,7 +243,7 @@ mod tests {
         assert_eq!(err.field(), Some("national_id"));
         let msg = err.to_string();
         assert!(
-            msg.starts_with("invalid national_id 1234*******: "),
+            msg.starts_with("invalid national_id ***********: "),
             "{msg}"
         );
         let text = r#"{"id": 1, "emails": "ali@ornek.com"}"#;

@@ -111,10 +111,12 @@ MALFORMED = [
 def test_parse_errors_show_no_personal_data(customer, secret):
     b = crm.CustomerBook()
     for add in (lambda: b.add_customer(customer), lambda: b.add_customers([customer])):
-        with pytest.raises(crm.ParseError) as e:
+        # A value of the wrong type is invalid input naming its path (issue 14), never quoted.
+        with pytest.raises(crm.InvalidInputError) as e:
             add()
         msg = str(e.value)
-        assert "invalid type: " in msg, msg
+        assert e.value.field is not None and any(k in e.value.field for k in customer if k != "id"), msg
+        assert ": expected " in msg, msg
         for fragment in (secret, "1234", "ali@", "ornek", "532"):
             assert fragment not in msg, msg
     assert " at line 1 column " in msg  # serde's position stays

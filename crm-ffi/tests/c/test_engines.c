@@ -122,7 +122,7 @@ static void test_pyramid_pareto_abc(void) {
     crm_string_free(matrix);
     CHECK_STATUS(crm_segment_matrix_json(t, val, NULL, 4, NULL, "[]", &matrix), CRM_NULL_POINTER);
     CHECK_STATUS(crm_segment_matrix_json(t, val, NULL, 4, "[\"Gold\"]", "[]", &matrix), CRM_INVALID_ARGUMENT);
-    CHECK_STATUS(crm_segment_matrix_json(t, val, NULL, 4, "[\"Gold\", \"Lead\"]", "[{\"name\": 1}]", &matrix), CRM_PARSE_ERROR);
+    CHECK_STATUS(crm_segment_matrix_json(t, val, NULL, 4, "[\"Gold\", \"Lead\"]", "[{\"name\": 1}]", &matrix), CRM_INVALID_ARGUMENT);
     CHECK_STATUS(crm_segment_matrix_json(t, val, NULL, 4, "[\"Gold\", \"Lead\"]", "\xff", &matrix), CRM_INVALID_UTF8);
 }
 

@@ -69,7 +69,7 @@ int main(void) {
     CHECK_STATUS(crm_quality_find_duplicates_columns(nick, columns, 1, 3, NULL, &dups), CRM_INVALID_ARGUMENT);
     CHECK(dups == NULL && contains(crm_last_error_message(), "nickname"));
     CHECK_STATUS(crm_quality_find_duplicates_columns(names, columns, 4, 3, "{\"threshold\": \"high\"}", &dups),
-                 CRM_PARSE_ERROR);
+                 CRM_INVALID_ARGUMENT);
 
     /* Fill rates: the phone is usable in one record of two, the other invented. */
     CHECK_STATUS(crm_quality_report_json(

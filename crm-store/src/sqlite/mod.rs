@@ -86,18 +86,19 @@ impl SqliteStore {
 
     /// Identifies, verifies, creates or migrates the file, then reads the book's settings.
     fn prepare(&mut self, options: &StoreOptions) -> Result<(), CrmError> {
-        // The first read of the file: a file that is not SQLite fails here (NOTADB).
-        let app_id: i32 = self
+        // The first read of the file: a file that is not SQLite fails here (NOTADB). One
+        // statement, so one read transaction: read one by one, another process's creation
+        // committing in between gave "no application_id" with tables (a race the
+        // two-creators test caught).
+        let (app_id, version, tables): (i32, u32, i64) = self
             .conn
-            .pragma_query_value(None, "application_id", |r| r.get(0))
-            .map_err(|e| self.error("read", &e))?;
-        let version: u32 = self
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(|e| self.error("read", &e))?;
-        let tables: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .query_row(
+                "SELECT (SELECT application_id FROM pragma_application_id()), \
+                        (SELECT user_version FROM pragma_user_version()), \
+                        (SELECT count(*) FROM sqlite_master)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .map_err(|e| self.error("read", &e))?;
         // A file with no table, no application_id and no version holds no data: a new file
         // (SQLite creates it empty) or a creation killed before its one transaction

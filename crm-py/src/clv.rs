@@ -5,7 +5,7 @@ use crm_core::clv::{
     self, BetaGeoModel, BetaGeoParams, ClvConfig, ClvUnit, FitOptions, GammaGammaModel,
     GammaGammaParams, NoSpendReason, Prediction, SummaryColumns,
 };
-use crm_core::time::TimeUnit;
+use crm_core::time::{PeriodEnd, TimeUnit};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -224,22 +224,39 @@ pub(crate) fn lifetime_value<'py>(
     Ok(out.into_pyarray(py))
 }
 
+/// The end of a prediction's observation as Python passes it: microseconds for an instant
+/// it has read, or the caller's text (a bare date's end depends on the config's zone, which
+/// crm-core resolves).
+#[derive(FromPyObject)]
+pub(crate) enum AsOfArg {
+    /// Microseconds since the epoch.
+    Micros(i64),
+    /// An instant or a bare date, as written.
+    Text(String),
+}
+
 /// Fits both models on a book and predicts every customer's lifetime value; JSON fits plus
-/// columns.
+/// columns. `tz` overrides the config's `"tz"`; a bare-date `as_of` ends with its day in the
+/// zone that results.
 #[pyfunction]
-#[pyo3(signature = (book, as_of_us, config_json = None))]
+#[pyo3(signature = (book, as_of, config_json = None, tz = None))]
 pub(crate) fn book_predict_clv<'py>(
     py: Python<'py>,
     book: PyRef<'_, CustomerBook>,
-    as_of_us: i64,
+    as_of: AsOfArg,
     config_json: Option<&str>,
+    tz: Option<&str>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let config: ClvConfig = match config_json {
         Some(t) => from_json("the CLV config", t)?,
         None => ClvConfig::default(),
     };
-    let as_of = TimeUnit::Microseconds.instant(as_of_us);
-    let p = book.try_read(py, |b| b.predict_clv(as_of, &config))?;
+    let config = config.with_zone(tz).py_err()?;
+    let end = match as_of {
+        AsOfArg::Micros(us) => PeriodEnd::Instant(TimeUnit::Microseconds.instant(us)),
+        AsOfArg::Text(text) => PeriodEnd::parse(&text, "as_of").py_err()?,
+    };
+    let p = book.try_read(py, |b| b.predict_clv_until(end, &config))?;
     let d = PyDict::new(py);
     d.set_item("beta_geo", json(&p.beta_geo)?)?;
     d.set_item("gamma_gamma", json(&p.gamma_gamma)?)?;

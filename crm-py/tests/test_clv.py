@@ -187,6 +187,28 @@ def test_book_predict_clv_counts_purchase_days_in_the_zone_given() -> None:
     assert e.value.field == "tz"
 
 
+def test_book_predict_clv_ends_a_bare_date_with_that_day_in_the_configs_zone() -> None:
+    # Issue 16, bugs 5 and 6 together. Customer 4 buys at 2025-06-02T03:00Z, which is 20:00 on
+    # 1 June in Los Angeles (PDT = UTC-7): as_of "2025-06-01" ends at 2025-06-01T23:59:59Z in
+    # UTC (the purchase is after it: no purchases, clv 0) but at 2025-06-02T06:59:59Z in LA
+    # (the purchase counts: a first purchase, p_alive 1, clv above 0). The zone may come from
+    # tz=, a dict config or a JSON text config: all three end the day in LA.
+    book = crm.CustomerBook("TRY")
+    _three_buyers(book)
+    book.add_customer(id=4)
+    book.record(customer_id=4, type="purchase", at="2025-06-02T03:00:00Z", amount=1200, currency="TRY")
+    utc = book.predict_clv("2025-06-01")["customers"]
+    assert utc["customer_id"].tolist() == [1, 2, 3, 4]
+    assert utc["clv"][3] == 0.0
+    for call in ({"tz": "America/Los_Angeles"}, {"config": {"tz": "America/Los_Angeles"}},
+                 {"config": '{"tz": "America/Los_Angeles"}'}):
+        la = book.predict_clv("2025-06-01", **call)  # type: ignore[arg-type]
+        assert la["tz"] == "America/Los_Angeles", call
+        assert la["customers"]["p_alive"][3] == 1.0 and la["customers"]["clv"][3] > 0.0, call
+    # An instant is the same instant in every zone: 2025-06-02T00:00Z leaves the purchase out.
+    assert book.predict_clv("2025-06-02T00:00:00Z", '{"tz": "America/Los_Angeles"}')["customers"]["clv"][3] == 0.0
+
+
 def test_fits_take_string_ids_and_name_them_in_errors() -> None:
     # Issue 16, ids of any kind: text, negative integers, floats holding integers.
     f, r, t = [0, 2, 1], [0, 5, 0], [9, 9, 9]  # row 2: a repeat purchase with recency 0

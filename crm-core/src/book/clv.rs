@@ -10,7 +10,7 @@ use crate::clv::{
     fit_gamma_gamma_for, lifetime_value, summary_in_zone,
 };
 use crate::error::Result;
-use crate::time::TimeUnit;
+use crate::time::{PeriodEnd, TimeUnit};
 
 impl CustomerBook {
     /// The BTYD summary of the book's purchases up to `as_of` (refunds left out, values in
@@ -120,5 +120,28 @@ impl CustomerBook {
             p_alive,
             expected_purchases: expected,
         })
+    }
+
+    /// [`CustomerBook::predict_clv`] up to a period end as the caller wrote it: a bare date
+    /// ends with the last instant of that day in the config's zone (`config.tz`), so that
+    /// day's purchases count, as in `lifetimes`' `observation_period_end`.
+    ///
+    /// # Errors
+    /// As [`CustomerBook::predict_clv`].
+    ///
+    /// ```
+    /// use crm_core::clv::ClvConfig;
+    /// use crm_core::sample::SampleConfig;
+    /// use crm_core::time::PeriodEnd;
+    /// let config = SampleConfig::new(2_000).seed(4);
+    /// let (book, _) = config.build_book()?;
+    /// let day = PeriodEnd::Day(config.end().date_naive());
+    /// let la = ClvConfig::default().with_zone(Some("America/Los_Angeles"))?;
+    /// let p = book.predict_clv_until(day, &la)?;
+    /// assert_eq!(p.as_of, day.in_zone(la.tz));
+    /// # Ok::<(), crm_core::CrmError>(())
+    /// ```
+    pub fn predict_clv_until(&self, end: PeriodEnd, config: &ClvConfig) -> Result<ClvPrediction> {
+        self.predict_clv(end.in_zone(config.tz), config)
     }
 }

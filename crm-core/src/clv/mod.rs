@@ -401,6 +401,29 @@ impl Default for ClvConfig {
     }
 }
 
+impl ClvConfig {
+    /// This config with its purchase days counted in the zone named `tz` when one is given
+    /// (an argument such as Python's `tz=` overrides the config's `"tz"`), unchanged for
+    /// `None`.
+    ///
+    /// # Errors
+    /// [`crate::ErrorKind::InvalidInput`] naming `tz` for a name that is not an IANA zone.
+    ///
+    /// ```
+    /// use crm_core::clv::ClvConfig;
+    /// let c = ClvConfig::default().with_zone(Some("America/Los_Angeles"))?;
+    /// assert_eq!(c.tz, chrono_tz::America::Los_Angeles);
+    /// assert_eq!(c.with_zone(None)?.tz, chrono_tz::America::Los_Angeles);
+    /// # Ok::<(), crm_core::CrmError>(())
+    /// ```
+    pub fn with_zone(mut self, tz: Option<&str>) -> crate::Result<Self> {
+        if let Some(name) = tz {
+            self.tz = crate::time::parse_zone(name, "tz")?;
+        }
+        Ok(self)
+    }
+}
+
 /// Lifetime value predicted for every customer of a book, with the fits behind it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClvPrediction {

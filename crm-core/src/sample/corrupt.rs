@@ -238,6 +238,30 @@ pub enum Modification {
     Moved,
 }
 
+impl Modification {
+    /// Every modification, in declaration order.
+    pub const ALL: [Modification; 15] = {
+        use Modification::*;
+        [
+            Insert,
+            Delete,
+            Substitute,
+            Transpose,
+            Ocr,
+            Phonetic,
+            Nickname,
+            Abbreviation,
+            Missing,
+            Swapped,
+            Merged,
+            Split,
+            TransposedDigits,
+            Reformatted,
+            Moved,
+        ]
+    };
+}
+
 /// One modification applied to one field of a heavy duplicate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FieldChange {

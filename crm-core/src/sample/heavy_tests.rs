@@ -65,24 +65,7 @@ fn every_kind_of_modification_occurs() {
         .iter()
         .flat_map(|d| d.changes.iter().map(|c| c.modification))
         .collect();
-    use Modification::*;
-    for m in [
-        Insert,
-        Delete,
-        Substitute,
-        Transpose,
-        Ocr,
-        Phonetic,
-        Nickname,
-        Abbreviation,
-        Missing,
-        Swapped,
-        Merged,
-        Split,
-        TransposedDigits,
-        Reformatted,
-        Moved,
-    ] {
+    for m in Modification::ALL {
         assert!(seen.contains(&m), "{m:?} never applied");
     }
 }

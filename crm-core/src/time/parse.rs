@@ -108,6 +108,49 @@ pub fn parse_instant_in(text: &str, field: &str, bound: DayBound, tz: Tz) -> Res
     }
 }
 
+/// The end of a period as a caller wrote it: an instant, or a civil day whose end depends on
+/// the zone the days are counted in, which may only be known once a config is read (a
+/// prediction's `"tz"`). Resolve it with [`PeriodEnd::in_zone`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodEnd {
+    /// A point in time, the same in every zone.
+    Instant(DateTime<Utc>),
+    /// A bare date: the period ends with the last instant of that day.
+    Day(NaiveDate),
+}
+
+impl PeriodEnd {
+    /// `text` as a period end (the forms of [`parse_instant`]).
+    ///
+    /// # Errors
+    /// As [`parse_instant`].
+    ///
+    /// ```
+    /// use crm_core::time::PeriodEnd;
+    /// let la = chrono_tz::America::Los_Angeles;
+    /// let day = PeriodEnd::parse("2024-07-04", "as_of")?;
+    /// assert_eq!(day.in_zone(la).to_rfc3339(), "2024-07-05T06:59:59.999999999+00:00");
+    /// let instant = PeriodEnd::parse("2024-07-04T12:00:00Z", "as_of")?;
+    /// assert_eq!(instant.in_zone(la).to_rfc3339(), "2024-07-04T12:00:00+00:00");
+    /// # Ok::<(), crm_core::CrmError>(())
+    /// ```
+    pub fn parse(text: &str, field: &str) -> Result<PeriodEnd> {
+        match parse_form(text.trim()) {
+            Some(Parsed::Instant(t)) => Ok(PeriodEnd::Instant(t)),
+            Some(Parsed::Date(d)) => Ok(PeriodEnd::Day(d)),
+            None => Err(not_an_instant(text, field)),
+        }
+    }
+
+    /// The instant the period ends at when days are civil days in `tz`.
+    pub fn in_zone(self, tz: Tz) -> DateTime<Utc> {
+        match self {
+            PeriodEnd::Instant(t) => t,
+            PeriodEnd::Day(d) => day_end(d, tz),
+        }
+    }
+}
+
 /// The error for a text that is not an instant, quoting at most 40 characters of it.
 fn not_an_instant(text: &str, field: &str) -> CrmError {
     let trimmed = text.trim();

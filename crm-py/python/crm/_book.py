@@ -375,16 +375,9 @@ class CustomerBook:
         ``expected_purchases``, ``expected_spend`` and ``no_spend_reason`` (why a customer has
         no spend prediction, None when it has one) as the ``frame`` asked for."""
         text = None if config is None else (config if isinstance(config, str) else json.dumps(config))
-        named = tz
-        if tz is not None:
-            # tz= joins the config (crm-core reads and checks it, as C's "tz" key).
-            document = {} if text is None else json.loads(text)
-            text = json.dumps({**document, "tz": tz} if isinstance(document, dict) else document)
-        elif isinstance(config, Mapping) and isinstance(config.get("tz"), str):
-            named = config["tz"]
-        # A bare date as as_of is the end of that day in the zone the days are counted in.
-        at = cv.now_us() if as_of is None else cv.end_ticks(as_of, "us", tz=_crm.zone_name(named) if named else None)
-        out = _crm.book_predict_clv(self._inner, at, text)
+        # crm-core applies tz= over the config's "tz" and ends a bare-date as_of with that
+        # day in the zone that results; instants travel as microseconds.
+        out = _crm.book_predict_clv(self._inner, cv.period_end_arg(as_of), text, tz)
         names = ("customer_id", "clv", "p_alive", "expected_purchases", "expected_spend", "no_spend_reason")
         columns = {k: out[k] for k in names}
         return {

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, cast
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
 
@@ -216,6 +216,20 @@ def end_ticks(value: Any, unit: str, field: str = "as_of", tz: Optional[str] = N
     """The end of a period (``as_of``, ``observation_end``…) as ticks: a bare date is the end
     of that day (in ``tz``, default UTC), so the day's own events count."""
     return instant_ticks(value, unit, field, end=True, tz=tz)
+
+
+def period_end_arg(value: Any, field: str = "as_of") -> Union[int, str]:
+    """The end of a period for a call whose zone crm-core decides (a config's ``"tz"``): a
+    bare date or a text travels as text, resolved there; an instant as microseconds; None is
+    now."""
+    if value is None:
+        return now_us()
+    if isinstance(value, str):
+        return value
+    day = _bare_date(value)
+    if day is not None:
+        return day
+    return instant_ticks(value, "us", field)
 
 
 def now_us() -> int:

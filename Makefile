@@ -11,7 +11,7 @@ DEDUP_VENV := .venv-dedup
 C_OUT := target/c
 C_STRICT := -std=c11 -Wall -Wextra -Werror -pedantic -Iinclude
 
-.PHONY: demo test check-format clippy docs pg-deps rust-test c-test bench-smoke compare-smoke py-build py-test header lib fuzz install install-test wheel
+.PHONY: demo test check-format clippy docs pg-deps rust-test c-test bench-smoke compare-smoke py-build py-test py-compat-test header lib fuzz install install-test wheel
 
 ## demo: generate a sample Turkish SME customer base and show what crm does with it,
 ## through the Python package (built into .venv first)
@@ -19,7 +19,7 @@ demo: py-build
 	$(PY) -m crm demo
 
 ## test: every check: format, lints, Rust tests (with the header check), C tests, bench smoke
-test: check-format clippy docs rust-test c-test install-test target/crm.pc bench-smoke py-test compare-smoke
+test: check-format clippy docs rust-test c-test install-test target/crm.pc bench-smoke py-test py-compat-test compare-smoke
 
 check-format:
 	$(CARGO) fmt --all --check
@@ -154,6 +154,31 @@ $(VENV)/.py-deps: crm-py/requirements-dev.txt $(VENV)/.bench-deps
 
 py-build: $(VENV)/.py-deps
 	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(VENV)/bin/maturin develop --release --locked -q -m crm-py/Cargo.toml
+
+# The test suite under the oldest Pythons the package supports (requires-python >= 3.9; the
+# native module is abi3, so the one built by py-build loads there), each in its own venv with
+# crm-py/requirements-compat.txt. An interpreter found neither on the PATH nor under pyenv is
+# skipped, and the skip is said. 3.9 runs everything; 3.10, between it and .venv's 3.11, runs
+# the parts that lean on the interpreter's own parsing and typing (instants, frames, stubs in
+# use), to keep CI short.
+PY_COMPAT := 3.9 3.10
+PY_COMPAT_TESTS_3.9 := crm-py/tests
+PY_COMPAT_TESTS_3.10 := crm-py/tests/test_instants.py crm-py/tests/test_frames.py crm-py/tests/test_transactions.py crm-py/tests/test_errors.py
+py-compat-test: py-build
+	@for v in $(PY_COMPAT); do \
+	  py=""; for c in "$$(command -v python$$v)" $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$$v.*/bin/python 2>/dev/null); do \
+	    if [ -n "$$c" ] && "$$c" -V >/dev/null 2>&1; then py="$$c"; break; fi; done; \
+	  if [ -z "$$py" ]; then echo "py-compat-test: no Python $$v on this machine: skipped"; continue; fi; \
+	  venv=.venv-$$v; \
+	  if [ ! -f $$venv/.deps ] || [ crm-py/requirements-compat.txt -nt $$venv/.deps ]; then \
+	    rm -rf $$venv && "$$py" -m venv $$venv && \
+	    $$venv/bin/python -m pip install -q --disable-pip-version-check -r crm-py/requirements-compat.txt && \
+	    touch $$venv/.deps || exit 1; fi; \
+	  tests="$(PY_COMPAT_TESTS_3.10)"; if [ $$v = 3.9 ]; then tests="$(PY_COMPAT_TESTS_3.9)"; fi; \
+	  echo "== pytest under $$($$venv/bin/python -V)"; \
+	  PYTHONPATH=$(CURDIR)/crm-py/python CRM_LIBCRM=$(CURDIR)/$(LIB_DIR)/libcrm.so \
+	    $$venv/bin/python -m pytest -q -p no:cacheprovider $$tests || exit 1; \
+	done
 
 ## wheel: a release wheel of the Python package (distribution `crm-engine`, import name
 ## `crm`) into target/wheels/, to share with a team: `pip install target/wheels/crm_engine-*.whl`

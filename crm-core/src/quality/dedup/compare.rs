@@ -511,6 +511,31 @@ mod tests {
         assert!(with_birth.iter().any(|&k| block_limit(k, 50) == 50));
     }
 
+    /// Records with a name and nothing else: 5 namesakes give their 10 pairs at the default
+    /// `max_block` of 50 (a name-only block pairs up to 5), 6 give none.
+    #[test]
+    fn a_name_alone_pairs_five_namesakes_but_not_six() {
+        let namesakes = |n: usize| {
+            let r = MatchRecord {
+                given_name: Some("Mehmet".into()),
+                surname: Some("Yılmaz".into()),
+                ..Default::default()
+            };
+            vec![r.prepare_for(Country::default()); n]
+        };
+        assert_eq!(
+            super::super::candidate_pairs(&namesakes(5), 50)
+                .unwrap()
+                .len(),
+            10
+        );
+        assert!(
+            super::super::candidate_pairs(&namesakes(6), 50)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
         /// The linear test agrees with strsim's full Damerau-Levenshtein distance.

@@ -133,8 +133,8 @@ compare-smoke: $(VENV)/.bench-deps $(DEDUP_VENV)/.deps py-build
 	$(PY) benches/compare_clv.py --customers 20000
 	PYTHONPATH=crm-py/python $(DEDUP_VENV)/bin/python benches/compare_dedup.py --customers 3000 --u-pairs 1e6 --min-f1 0.97
 	PYTHONPATH=crm-py/python $(DEDUP_VENV)/bin/python benches/compare_dedup.py --data febrl1 --u-pairs 1e6 --min-f1 0.97
-	PYTHONPATH=crm-py/python $(DEDUP_VENV)/bin/python benches/compare_dedup.py --data febrl1 --no-id --u-pairs 1e6 --min-f1 0.98
-	PYTHONPATH=crm-py/python $(DEDUP_VENV)/bin/python benches/compare_dedup.py --data febrl2 --no-id --u-pairs 1e6 --min-f1 0.975
+	PYTHONPATH=crm-py/python $(DEDUP_VENV)/bin/python benches/compare_dedup.py --data febrl1 --no-id --u-pairs 1e6 --min-f1 0.985
+	PYTHONPATH=crm-py/python $(DEDUP_VENV)/bin/python benches/compare_dedup.py --data febrl2 --no-id --u-pairs 1e6 --min-f1 0.985
 
 $(VENV)/.bench-deps: benches/requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)

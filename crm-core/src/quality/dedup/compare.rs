@@ -9,9 +9,7 @@ use rustc_hash::FxHasher;
 use super::{Level, MatchRecord};
 use crate::quality::country::Country;
 use crate::quality::text::{fold, normalize_name};
-use crate::quality::validate::{
-    is_valid_tckn, normalize_email, normalize_phone, placeholder_reason,
-};
+use crate::quality::validate::{normalize_email, placeholder_reason};
 
 /// The number of compared fields ([`super::FIELDS`]).
 pub(super) const N_FIELDS: usize = 7;
@@ -43,7 +41,10 @@ fn real(v: Option<&str>) -> Option<&str> {
 }
 
 impl MatchRecord {
-    pub(super) fn prepare(&self) -> Prepared {
+    /// The record as comparisons and blocking read it, in one pass: phones, national ids
+    /// and postcodes by `country`'s rules ([`Country::phone_key`], [`Country::id_key`],
+    /// [`Country::postcode_key`]), names folded, invented values dropped.
+    pub(super) fn prepare_for(&self, country: Country) -> Prepared {
         let email = real(self.email.as_deref())
             .and_then(normalize_email)
             .map(|e| e.to_lowercase())
@@ -54,13 +55,10 @@ impl MatchRecord {
                     && !e.contains("@example.")
             });
         let phone = real(self.phone.as_deref())
-            .and_then(normalize_phone)
-            .filter(|p| placeholder_reason(p.strip_prefix("+90").unwrap_or(p)).is_none());
-        let id = real(self.national_id.as_deref())
-            .map(|s| s.chars().filter(char::is_ascii_digit).collect::<String>())
-            // An 11-digit id is a TCKN and must pass its check digits (one that fails is a
-            // typo, no evidence); other lengths are tax numbers or foreign ids.
-            .filter(|s| s.len() >= 5 && (s.len() != 11 || is_valid_tckn(s)));
+            .and_then(|ph| country.phone_key(ph))
+            .filter(|ph| placeholder_reason(country.national_part(ph)).is_none());
+        // Under TR an 11-digit id failing its TCKN check digits is a typo, no evidence.
+        let id = real(self.national_id.as_deref()).and_then(|id| country.id_key(id));
         // 1 January of a round year is what forms default to.
         let birth = self
             .birth_date
@@ -86,29 +84,12 @@ impl MatchRecord {
             email,
             phone,
             address: real(self.address.as_deref()).map(fold).unwrap_or_default(),
-            postcode: real(self.postcode.as_deref()).map(str::to_owned),
+            postcode: real(self.postcode.as_deref()).map(|pc| country.postcode_key(pc)),
             city: real(self.city.as_deref()).map(fold).unwrap_or_default(),
             id,
             given,
             surname,
         }
-    }
-}
-
-impl MatchRecord {
-    /// As [`MatchRecord::prepare`], with phones, national ids and postcodes read by
-    /// `country`'s rules ([`Country::phone_key`], [`Country::id_key`],
-    /// [`Country::postcode_key`]); `TR` gives what `prepare` gives.
-    pub(super) fn prepare_for(&self, country: Country) -> Prepared {
-        let mut p = self.prepare();
-        if country != Country::default() {
-            p.phone = real(self.phone.as_deref())
-                .and_then(|ph| country.phone_key(ph))
-                .filter(|ph| placeholder_reason(country.national_part(ph)).is_none());
-            p.id = real(self.national_id.as_deref()).and_then(|id| country.id_key(id));
-            p.postcode = real(self.postcode.as_deref()).map(|pc| country.postcode_key(pc));
-        }
-        p
     }
 }
 
@@ -264,61 +245,154 @@ pub(super) fn field_keys(p: &Prepared) -> [Option<u64>; N_FIELDS] {
     ]
 }
 
+/// American Soundex of a folded word (first letter and three digits; letters outside
+/// a-z are skipped): "yilmaz" and "yilmas" share Y452.
+pub(super) fn soundex(word: &str) -> Option<[u8; 4]> {
+    fn code(c: u8) -> u8 {
+        match c {
+            b'b' | b'f' | b'p' | b'v' => b'1',
+            b'c' | b'g' | b'j' | b'k' | b'q' | b's' | b'x' | b'z' => b'2',
+            b'd' | b't' => b'3',
+            b'l' => b'4',
+            b'm' | b'n' => b'5',
+            b'r' => b'6',
+            b'h' | b'w' => b'h',
+            _ => b'0',
+        }
+    }
+    let mut letters = word.bytes().filter(u8::is_ascii_lowercase);
+    let first = letters.next()?;
+    let mut out = [first.to_ascii_uppercase(), b'0', b'0', b'0'];
+    let (mut last, mut n) = (code(first), 1);
+    for c in letters {
+        let k = code(c);
+        if k == b'h' {
+            continue; // h and w do not separate equal codes
+        }
+        if k != b'0' && k != last {
+            out[n] = k;
+            n += 1;
+            if n == 4 {
+                break;
+            }
+        }
+        last = k;
+    }
+    Some(out)
+}
+
+/// The blocks of a key that only names the customer (the full name alone) are kept up to
+/// `max_block / NAME_ONLY_SHARE` records: a full name shared by more than a handful of
+/// records is a common name ("mehmet yilmaz"), whose pairs are mostly namesakes and which
+/// the keys below pair up with a date or a place anyway; tables holding only names still
+/// block on it.
+const NAME_ONLY_SHARE: usize = 10;
+
+/// The low bit of a key's hash marks a name-only key ([`block_limit`]).
+const NAME_ONLY: u64 = 1;
+
+/// The most records a block of `key` may hold to be paired: `max_block`, or less for a
+/// name-only key.
+pub(super) fn block_limit(key: u64, max_block: usize) -> usize {
+    if key & NAME_ONLY == NAME_ONLY {
+        (max_block / NAME_ONLY_SHARE).max(2)
+    } else {
+        max_block
+    }
+}
+
 /// Blocking keys of a record, hashed: records sharing any key become candidate pairs. (Two
 /// different keys colliding only adds a candidate, which the comparison then rejects.)
+///
+/// Each key is one identifier (id, phone, e-mail) or a personal value together with a
+/// second one, so that a block holds a few records even where most customers live in a
+/// few cities (a city or a family name alone pairs up whole towns: on the Turkish sample the
+/// city keys alone gave 25 times the candidates). Keys with a Soundex code and an initial
+/// find records whose names *and* street carry typos (FEBRL without its id).
 pub(super) fn block_keys(p: &Prepared, out: &mut Vec<u64>) {
     if let Some(id) = &p.id {
-        out.push(hash_of(10, id));
+        out.push(plain(10, id));
     }
     if let Some(ph) = &p.phone {
-        out.push(hash_of(11, ph));
+        out.push(plain(11, ph));
     }
     if let Some(e) = &p.email {
-        out.push(hash_of(12, e));
+        out.push(plain(12, e));
+    }
+    let surname_code = soundex(&p.surname);
+    let initial = p.given.chars().next();
+    let city = (!p.city.is_empty()).then_some(p.city.as_str());
+    let pc = p.postcode.as_deref();
+    let number = street_number(&p.address);
+    if let Some(b) = p.birth {
+        if !p.given.is_empty() {
+            out.push(plain(15, (&p.given, b)));
+        }
+        if !p.surname.is_empty() {
+            out.push(plain(16, (&p.surname, b)));
+        }
+        if !p.name_key.is_empty() {
+            // The whole name with the year (a day or month mistyped) or the day and month
+            // (the year mistyped).
+            out.push(plain(17, (&p.name_key, b.year())));
+            out.push(plain(18, (&p.name_key, b.month(), b.day())));
+        }
+        if let (Some(i), Some(s)) = (initial, surname_code) {
+            out.push(plain(19, (b, i, s)));
+            out.push(plain(20, (i, s, b.year(), b.month())));
+        }
+        if let Some(pc) = pc {
+            out.push(plain(21, (pc, b)));
+            if let Some(i) = initial {
+                out.push(plain(22, (pc, b.year(), i)));
+            }
+        }
+        if let Some(city) = city {
+            out.push(plain(23, (city, b)));
+        }
+        if let Some(n) = number {
+            out.push(plain(24, (n, b)));
+        }
+    }
+    if let Some(pc) = pc {
+        if !p.address.is_empty() {
+            out.push(plain(25, (pc, &p.address)));
+        }
+        if !p.name_key.is_empty() {
+            out.push(plain(26, (pc, &p.name_key)));
+        }
+        if !p.surname.is_empty() {
+            out.push(plain(27, (pc, &p.surname)));
+        }
+        if !p.given.is_empty() {
+            out.push(plain(28, (pc, &p.given)));
+        }
+        if let (Some(i), Some(s)) = (initial, surname_code) {
+            out.push(plain(29, (pc, i, s)));
+        }
+        if let Some(n) = number {
+            out.push(plain(30, (pc, n)));
+        }
+    }
+    if let (Some(n), Some(s)) = (number, surname_code) {
+        out.push(plain(31, (n, s)));
     }
     if !p.name_key.is_empty() {
-        // Swap- and fold-proof name key.
-        out.push(hash_of(13, &p.name_key));
+        // The name alone, in small blocks only (block_limit).
+        out.push(hash_of(13, &p.name_key) | NAME_ONLY);
     }
-    if let Some(b) = p.birth {
-        if !p.surname.is_empty() {
-            out.push(hash_of(14, (&p.surname, b.year())));
-        }
-        if !p.given.is_empty() {
-            out.push(hash_of(15, (&p.given, b)));
-        }
-    }
-    // The whole street address with the postcode: a shorter key (postcode and house number)
-    // pairs up whole neighbourhoods in a large table, and the model then learns
-    // "neighbours" instead of "the same customer".
-    if let Some(pc) = &p.postcode {
-        if !p.address.is_empty() {
-            out.push(hash_of(16, (pc, &p.address)));
-        }
-    }
-    // Second passes for records whose names *and* street carry typos (FEBRL without its id
-    // reached 94% and 84% of the true pairs without these): one personal value that
-    // survived typing (birth date, family or given name) with the place (postcode, or
-    // city where the postcode was mistyped). Each key is still specific to a handful of
-    // records, and blocks over `max_block` are skipped.
-    for place in [
-        p.postcode.as_deref().map(|pc| (17u8, pc)),
-        (!p.city.is_empty()).then_some((20u8, p.city.as_str())),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        let (tag, place) = place;
-        if let Some(b) = p.birth {
-            out.push(hash_of(tag, (place, b)));
-        }
-        if !p.surname.is_empty() {
-            out.push(hash_of(tag + 1, (place, &p.surname)));
-        }
-        if !p.given.is_empty() {
-            out.push(hash_of(tag + 2, (place, &p.given)));
-        }
-    }
+}
+
+/// A key paired up to `max_block` records (its low bit clear).
+fn plain(tag: u8, value: impl Hash) -> u64 {
+    hash_of(tag, value) & !NAME_ONLY
+}
+
+/// The first word of an address made of digits only (the house number), if any.
+fn street_number(address: &str) -> Option<&str> {
+    address
+        .split(' ')
+        .find(|w| !w.is_empty() && w.bytes().all(|c| c.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -352,13 +426,14 @@ mod tests {
 
     fn keys(r: &MatchRecord) -> Vec<u64> {
         let mut out = Vec::new();
-        block_keys(&r.prepare(), &mut out);
+        block_keys(&r.prepare_for(Country::default()), &mut out);
         out
     }
 
     /// Two records of one customer with typos in both names and the street (FEBRL 1's
-    /// rec-..., by hand): no name or address key joins them; birth date with postcode does,
-    /// and family name with the city where the postcode was mistyped.
+    /// rec-..., by hand): no name or address key joins them; birth date with postcode, with
+    /// city and with house number do, and so do postcode with house number and house number
+    /// with the family name's Soundex (mcphail and mcpahil are both M214).
     #[test]
     fn second_passes_block_pairs_with_typos_everywhere() {
         let d = NaiveDate::from_ymd_opt(1992, 7, 11);
@@ -381,24 +456,84 @@ mod tests {
             let ky = keys(y);
             keys(x).iter().filter(|k| ky.contains(k)).count()
         };
-        // Birth date + postcode and birth date + city.
-        assert_eq!(shared(&a, &b), 2);
+        assert_eq!(shared(&a, &b), 5);
         let c = MatchRecord {
             given_name: Some("kieran".into()),
             birth_date: None,
             postcode: Some("3092".into()),
             ..a.clone()
         };
-        // Only family name + city (another given name, no birth date, postcode mistyped).
+        // Only house number with the family name's code (another given name, no birth
+        // date, postcode mistyped).
         assert_eq!(shared(&a, &c), 1);
-        // Strangers in the same city share nothing.
+        // A stranger in the same town, at another address, shares nothing: the city only
+        // ever blocks together with a birth date.
         let stranger = MatchRecord {
             given_name: Some("ann".into()),
             surname: Some("smith".into()),
             birth_date: NaiveDate::from_ymd_opt(1950, 1, 2),
+            address: Some("12 high street".into()),
             ..a.clone()
         };
         assert_eq!(shared(&stranger, &b), 0);
+    }
+
+    #[test]
+    fn soundex_by_hand() {
+        // Knuth's examples of American Soundex, and the codes the keys above rely on.
+        let code = |w: &str| soundex(w).map(|c| String::from_utf8(c.to_vec()).unwrap());
+        assert_eq!(code("robert").as_deref(), Some("R163"));
+        assert_eq!(code("rupert").as_deref(), Some("R163"));
+        assert_eq!(code("tymczak").as_deref(), Some("T522"));
+        assert_eq!(code("pfister").as_deref(), Some("P236"));
+        assert_eq!(code("ashcraft").as_deref(), Some("A261")); // h does not separate s and c
+        assert_eq!(code("yilmaz").as_deref(), code("yilmas").as_deref());
+        assert_eq!(code("lee").as_deref(), Some("L000"));
+        assert_eq!(code(""), None);
+    }
+
+    /// A full name shared by more records than a tenth of `max_block` is not paired on the
+    /// name alone; with the birth date it still is.
+    #[test]
+    fn common_names_alone_block_in_small_groups_only() {
+        let person = |birth| MatchRecord {
+            given_name: Some("mehmet".into()),
+            surname: Some("yilmaz".into()),
+            birth_date: birth,
+            ..Default::default()
+        };
+        let name_only = keys(&person(None));
+        assert_eq!(name_only.len(), 1);
+        assert_eq!(block_limit(name_only[0], 50), 5);
+        assert_eq!(block_limit(name_only[0], 10), 2);
+        let with_birth = keys(&person(NaiveDate::from_ymd_opt(1970, 3, 4)));
+        assert!(with_birth.contains(&name_only[0]));
+        assert!(with_birth.iter().any(|&k| block_limit(k, 50) == 50));
+    }
+
+    /// Records with a name and nothing else: 5 namesakes give their 10 pairs at the default
+    /// `max_block` of 50 (a name-only block pairs up to 5), 6 give none.
+    #[test]
+    fn a_name_alone_pairs_five_namesakes_but_not_six() {
+        let namesakes = |n: usize| {
+            let r = MatchRecord {
+                given_name: Some("Mehmet".into()),
+                surname: Some("Yılmaz".into()),
+                ..Default::default()
+            };
+            vec![r.prepare_for(Country::default()); n]
+        };
+        assert_eq!(
+            super::super::candidate_pairs(&namesakes(5), 50)
+                .unwrap()
+                .len(),
+            10
+        );
+        assert!(
+            super::super::candidate_pairs(&namesakes(6), 50)
+                .unwrap()
+                .is_empty()
+        );
     }
 
     proptest! {
@@ -428,7 +563,7 @@ mod tests {
         ) {
             let x = MatchRecord { given_name: Some(a), surname: Some(c), ..Default::default() };
             let y = MatchRecord { given_name: Some(b), surname: Some(d), ..Default::default() };
-            let (px, py) = (x.prepare(), y.prepare());
+            let (px, py) = (x.prepare_for(Country::default()), y.prepare_for(Country::default()));
             prop_assert_eq!(compare(&px, &py), compare(&py, &px));
             // The similarity behind Close: in [0, 1] and symmetric on the normalised names.
             let (s, t) = (strsim::jaro_winkler(&px.name, &py.name), strsim::jaro_winkler(&py.name, &px.name));

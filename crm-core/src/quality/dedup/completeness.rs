@@ -6,7 +6,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::MatchRecord;
-use super::compare::block_keys;
+use super::compare::{block_keys, block_limit};
 
 /// How many of the true pairs blocking reaches ([`pair_completeness`]).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -65,7 +65,7 @@ pub fn pair_completeness(
         .iter()
         .map(|r| {
             let mut out = Vec::with_capacity(7);
-            block_keys(&r.prepare(), &mut out);
+            block_keys(&r.prepare_for(crate::quality::Country::default()), &mut out);
             out.sort_unstable();
             out.dedup();
             out
@@ -89,7 +89,10 @@ pub fn pair_completeness(
         if !shared.is_empty() {
             c.sharing_a_key += 1;
         }
-        if shared.iter().any(|k| block_size[*k] <= max_block) {
+        if shared
+            .iter()
+            .any(|k| block_size[*k] <= block_limit(**k, max_block))
+        {
             c.candidates += 1;
         }
     }

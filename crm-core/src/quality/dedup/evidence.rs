@@ -78,7 +78,8 @@ impl MatchModel {
     /// its per-field evidence; `None` for a model without one row per field.
     pub fn score(&self, a: &MatchRecord, b: &MatchRecord) -> Option<(f64, Vec<FieldEvidence>)> {
         let fit = self.fit()?;
-        let levels = compare::compare(&a.prepare(), &b.prepare());
+        let tr = crate::quality::Country::default();
+        let levels = compare::compare(&a.prepare_for(tr), &b.prepare_for(tr));
         let evidence = FIELDS
             .iter()
             .zip(levels)

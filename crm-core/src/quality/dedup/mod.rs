@@ -29,7 +29,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Customer, CustomerKind};
-use compare::{N_FIELDS, Prepared, block_keys, compare};
+use compare::{N_FIELDS, Prepared, block_keys, block_limit, compare};
 pub use completeness::{PairCompleteness, pair_completeness};
 
 /// The fields matching reads, normalised. Build with [`MatchRecord::from_customer`] or by
@@ -378,7 +378,8 @@ pub const COLUMNS: [&str; 9] = [
 ];
 
 /// Candidate pairs `(low row, high row)`, sorted and distinct: every two records sharing a
-/// blocking key whose block has at most `max_block` records.
+/// blocking key whose block has at most `max_block` records (fewer for a name-only key:
+/// [`compare::block_limit`]).
 ///
 /// Fails naming `max_block` when the blocks would give more than [`MAX_PAIRS`] pairs.
 fn candidate_pairs(prepared: &[Prepared], max_block: usize) -> crate::Result<Vec<(u32, u32)>> {
@@ -396,7 +397,7 @@ fn candidate_pairs(prepared: &[Prepared], max_block: usize) -> crate::Result<Vec
     keyed.par_sort_unstable();
     let blocks: Vec<&[(u64, u32)]> = keyed
         .chunk_by(|a, b| a.0 == b.0)
-        .filter(|rows| rows.len() > 1 && rows.len() <= max_block)
+        .filter(|rows| rows.len() > 1 && rows.len() <= block_limit(rows[0].0, max_block))
         .collect();
     let work: u64 = blocks
         .iter()

@@ -315,7 +315,7 @@ mod tests {
             phone: phone.map(Into::into),
             ..Default::default()
         }
-        .prepare()
+        .prepare_for(crate::quality::Country::default())
     }
 
     #[test]

@@ -39,11 +39,18 @@ pub(crate) fn read_at(v: ValueRef<'_>) -> Result<DateTime<Utc>, String> {
 /// listed here.
 macro_rules! kinds {
     ($($variant:ident => $tag:literal),* $(,)?) => {
-        /// The body of an event row: the JSON of its kind's fields.
-        pub(crate) fn event_body(e: &Event) -> serde_json::Result<String> {
+        /// Appends the body of an event row to `out`: the JSON of its kind's fields.
+        pub(crate) fn write_event_body(out: &mut Vec<u8>, e: &Event) -> serde_json::Result<()> {
             match &e.kind {
-                $(EventKind::$variant(k) => serde_json::to_string(k),)*
+                $(EventKind::$variant(k) => serde_json::to_writer(&mut *out, k),)*
             }
+        }
+
+        /// The body of an event row as a `String` ([`write_event_body`]).
+        pub(crate) fn event_body(e: &Event) -> serde_json::Result<String> {
+            let mut out = Vec::new();
+            write_event_body(&mut out, e)?;
+            String::from_utf8(out).map_err(serde::ser::Error::custom)
         }
 
         /// The kind from an event row's `type` and `body`.

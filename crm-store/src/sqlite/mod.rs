@@ -18,7 +18,7 @@ use rusqlite::{ErrorCode, params};
 
 use crate::backend::{ChangeRecord, ChangeSink, Store, StoreTxn};
 use crate::options::{StoreOptions, Synchronous};
-use rows::{StoredAt, read_event, write_event_body};
+use rows::{StoredAt, read_change_at, read_event, write_event_body};
 use rusqlite::types::ValueRef;
 
 pub(crate) use schema::LATEST as SCHEMA_VERSION;
@@ -879,9 +879,7 @@ fn read_changes(
             )
         };
         let at = row.get_ref(1).map_err(err)?.as_str().map_err(text_err)?;
-        let at = DateTime::parse_from_rfc3339(at)
-            .map_err(|e| damaged(&e))?
-            .with_timezone(&Utc);
+        let at = read_change_at(at).map_err(|e| damaged(&e))?;
         let body = row
             .get_ref(3)
             .map_err(err)?

@@ -6,6 +6,11 @@
 //!
 //! `cargo bench -p crm-benches --bench store` (figures in the README's store section);
 //! `make test` smoke-runs it on 2,000 customers with `-- --test`.
+//!
+//! For the reopen at scale in a process of its own (so that its peak memory is the
+//! reopen's, not the generator's): `CRM_BENCH_STORE_KEEP=path` writes the store there and
+//! keeps it; `CRM_BENCH_STORE_REOPEN=path` only reopens that store and answers the first
+//! 360° view (run it under `/usr/bin/time -v`).
 
 use std::time::Instant;
 
@@ -17,12 +22,19 @@ use crm_store::StoreOptions;
 
 fn main() {
     let smoke = std::env::args().any(|a| a == "--test");
+    if let Ok(path) = std::env::var("CRM_BENCH_STORE_REOPEN") {
+        reopen_only(std::path::Path::new(&path));
+        return;
+    }
+    let keep = std::env::var("CRM_BENCH_STORE_KEEP").ok();
     let default = if smoke { 2_000 } else { 100_000 };
     let customers = env_usize("CRM_BENCH_STORE_CUSTOMERS", default);
     let dir = std::env::temp_dir().join(format!("crm-bench-store-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("a scratch folder");
-    let path = dir.join("bench.crm");
+    let path = keep
+        .as_ref()
+        .map_or_else(|| dir.join("bench.crm"), std::path::PathBuf::from);
     let config = SampleConfig::new(customers)
         .seed(1)
         .mean_purchases(10.0)
@@ -101,4 +113,26 @@ fn main() {
     println!("refresh after {n} new changes: {:.1} ms", refresh * 1e3);
     drop((reader, writer));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Reopens the store at `path` and answers the first 360° view, timed.
+fn reopen_only(path: &std::path::Path) {
+    let options = StoreOptions {
+        create: false,
+        ..StoreOptions::default()
+    };
+    let as_of = chrono::Utc::now();
+    let started = Instant::now();
+    let book = crm_store::open(path, &options).expect("reopens");
+    let id = book.customers().next().map(|c| c.id).expect("a customer");
+    let view = book.view(id, &ViewOptions::as_of(as_of)).expect("a view");
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "reopen + first view: {secs:.2} s for {} customers, {} events (quick_check \
+         included); peak memory {}",
+        book.len(),
+        book.event_count(),
+        peak_memory_bytes().map_or_else(|| "n/a".to_owned(), gib)
+    );
+    std::hint::black_box(view);
 }

@@ -401,6 +401,27 @@ fn check_created(path: &Path) -> Vec<u64> {
     ids
 }
 
+/// Starts a `creator_child` that will create the store at `path` and add customer `id`,
+/// and waits until it says it is ready (its start-up is the slow part, so children started
+/// one after the other then act at once when the `go` file appears); returns it with the
+/// rest of its output lines.
+fn start_creator(
+    path: &Path,
+    id: u64,
+    round: usize,
+) -> (std::process::Child, impl Iterator<Item = String>) {
+    let mut c = child::command("sqlite::creator_child", "create", path);
+    c.env("CRM_STORE_CREATOR", id.to_string());
+    let mut p = c.spawn().unwrap();
+    let out = p.stdout.take().unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(out)).map_while(Result::ok);
+    assert!(
+        lines.by_ref().any(|l| l.ends_with("ready")),
+        "round {round}: creator {id} never got ready"
+    );
+    (p, lines)
+}
+
 /// Two processes creating the same new store at the same moment: each either succeeds or
 /// fails with a clear busy error (here both succeed: the loser of the creation race finds
 /// the tables and opens the store the winner made), and the file opens afterwards at the
@@ -418,16 +439,7 @@ fn two_processes_creating_one_store_both_succeed_or_one_is_busy() {
         // the `go` file lets them open at once.
         let mut procs: Vec<_> = (1..=2)
             .map(|id| {
-                let mut c = child::command("sqlite::creator_child", "create", &path);
-                c.env("CRM_STORE_CREATOR", id.to_string());
-                let mut p = c.spawn().unwrap();
-                let out = p.stdout.take().unwrap();
-                let mut lines =
-                    std::io::BufRead::lines(std::io::BufReader::new(out)).map_while(Result::ok);
-                assert!(
-                    lines.by_ref().any(|l| l.ends_with("ready")),
-                    "round {round}"
-                );
+                let (p, lines) = start_creator(&path, id, round);
                 (id, p, lines)
             })
             .collect();
@@ -481,19 +493,7 @@ fn a_kill_during_creation_leaves_no_store_or_a_whole_one() {
         seed ^= seed >> 7;
         seed ^= seed << 17;
         let path = dir.join(format!("book-{round}.crm"));
-        let (mut proc, _) = {
-            let mut c = child::command("sqlite::creator_child", "create", &path);
-            c.env("CRM_STORE_CREATOR", "1");
-            let mut p = c.spawn().unwrap();
-            let out = p.stdout.take().unwrap();
-            let mut lines =
-                std::io::BufRead::lines(std::io::BufReader::new(out)).map_while(Result::ok);
-            assert!(
-                lines.by_ref().any(|l| l.ends_with("ready")),
-                "round {round}"
-            );
-            (p, lines)
-        };
+        let (mut proc, _lines) = start_creator(&path, 1, round);
         std::fs::write(path.with_extension("go"), b"").unwrap();
         std::thread::sleep(Duration::from_micros(seed % window));
         child::kill(&mut proc);

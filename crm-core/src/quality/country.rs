@@ -389,6 +389,15 @@ impl<'de> Deserialize<'de> for Country {
     }
 }
 
+/// The settings of a validation or a quality report as one JSON object (the C form, as the
+/// duplicate-detection configs take `country`): `{"country": "AU"}`; every key optional.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QualityOptions {
+    /// The country whose id, tax-number, phone and postcode rules apply (default `TR`).
+    pub country: Country,
+}
+
 impl crate::quality::DedupConfig {
     /// These settings with `country` (an ISO 3166-1 alpha-2 code) in place of their own when
     /// it is given: how a call's own `country` argument overrides a config's (Python's
@@ -671,9 +680,10 @@ mod foreign_data {
             .unwrap_err();
         assert_eq!(bad.kind(), crate::ErrorKind::InvalidInput);
         assert_eq!(bad.field(), Some("country"));
+        // The value masked, as every string quoted from a JSON document.
         assert!(
             bad.to_string()
-                .starts_with("invalid country \"Australia\": expected an ISO"),
+                .starts_with("invalid country \"Aust*****\": expected an ISO"),
             "{bad}"
         );
         // Nested in another document, the path names it too.

@@ -93,7 +93,33 @@ static void check_book(crm_book_t *book) {
     CHECK(id == 9002 && crm_book_len(book) == n + 2);
 }
 
+/* The validators and the report under another country's rules: an Australian postcode is
+ * invalid by Turkey's five-digit rule and valid by Australia's; an unknown country is invalid
+ * input naming it (the same reader as the dedup configs' "country"). */
+static void check_countries(void) {
+    const char *customers = "[{\"id\": 1, \"given_name\": \"Rachael\", \"family_name\": \"Dent\", "
+                            "\"address\": {\"postcode\": \"2600\"}}]";
+    char *out = NULL;
+    CHECK_STATUS(crm_quality_report_in_json(customers, "2026-12-03", NULL, &out), CRM_OK);
+    CHECK(contains(out, "\"country\":\"TR\"") && contains(out, "postcode") && !contains(out, "\"invalid\":[]"));
+    crm_string_free(out);
+    out = NULL;
+    CHECK_STATUS(crm_quality_report_in_json(customers, "2026-12-03", "{\"country\": \"AU\"}", &out), CRM_OK);
+    CHECK(contains(out, "\"country\":\"AU\"") && contains(out, "\"invalid\":[]"));
+    crm_string_free(out);
+    out = NULL;
+    CHECK_STATUS(crm_quality_validate_in_json(customers, "2026-12-03", "{\"country\": \"AU\"}", &out), CRM_OK);
+    CHECK(out != NULL && contains(out, "\"id\":1") && !contains(out, "\"invalid\""));
+    crm_string_free(out);
+    out = NULL;
+    CHECK_STATUS(crm_quality_validate_in_json(customers, "2026-12-03", "{\"country\": \"Oz\"}", &out), CRM_INVALID_ARGUMENT);
+    CHECK(out == NULL && contains(crm_last_error_message(), "country"));
+    CHECK_STATUS(crm_quality_report_in_json(customers, "2026-12-03", "{\"countries\": \"AU\"}", &out), CRM_PARSE_ERROR);
+    CHECK(out == NULL && contains(crm_last_error_message(), "countries"));
+}
+
 int main(void) {
+    check_countries();
     crm_book_t *book = NULL;
     CHECK_STATUS(crm_book_new("TRY", &book), CRM_OK);
     fill(book);

@@ -791,6 +791,40 @@ crm_status_t crm_book_stage_facts(const crm_book_t *book,
 // `facts` is NULL or came from `crm_book_stage_facts`, released once.
 void crm_stage_facts_free(crm_stage_facts_t *facts);
 
+// The customers already in the book that a new or edited customer (`record_json`, a JSON
+// customer object as `crm_book_add_customers_json` takes; its own id is never returned)
+// likely duplicates, scored with the model fitted on the book: a JSON array, best first, of
+// `{"customer_id", "probability", "evidence": [{"field", "level", "weight"}]}` to
+// `*out_json` (free with `crm_string_free`). `config_json` NULL or duplicate-detection
+// settings as `crm_quality_find_duplicates_json` takes (`{"threshold": 0.95, "country":
+// "AU"}`). The book's index is built on the first call and kept while the book stays
+// within 20 % of that size.
+//
+// # Safety
+// `book` is a live handle (other threads may read it at the same time); strings
+// NUL-terminated (`config_json` may be NULL); `out_json` writable.
+crm_status_t crm_book_find_matches_json(const crm_book_t *book,
+                                        const char *record_json,
+                                        const char *config_json,
+                                        char **out_json);
+
+// Adds a customer (`record_json`, a JSON customer object) after looking for it in the book:
+// `options_json` NULL (allow) or `{"on_duplicate": "allow" | "reject" | "merge", "at":
+// RFC 3339, ...duplicate-detection settings}`. "allow" adds it whatever was found; "reject"
+// refuses a likely duplicate with `CRM_DUPLICATE`, the last error listing the candidates'
+// ids and probabilities (no personal data), and nothing changes; "merge" adds it and merges
+// it, dated `at` (required then), into the best candidate. A stored book commits the add and
+// the merge as one transaction. `*out_id` gets the id the customer is now filed under: the
+// survivor's after a merge, else its own.
+//
+// # Safety
+// `book` is a live handle used by no other thread; strings NUL-terminated (`options_json`
+// may be NULL); `out_id` writable.
+crm_status_t crm_book_add_customer_checked_json(crm_book_t *book,
+                                                const char *record_json,
+                                                const char *options_json,
+                                                uint64_t *out_id);
+
 // Duplicates among records: `records_json` is a JSON array of objects with any of
 // `given_name`, `surname`, `birth_date`, `email`, `phone`, `address`, `city`, `postcode`,
 // `national_id`; `config_json` may be NULL or e.g. `{"threshold": 0.95}` (`max_block` at
@@ -813,6 +847,29 @@ crm_status_t crm_quality_find_duplicates_json(const char *records_json,
 crm_status_t crm_quality_validate_json(const char *customers_json,
                                        const char *today,
                                        char **out_json);
+
+// `crm_quality_validate_json` under the rules of a country: `options_json` NULL (the
+// defaults) or `{"country": "AU"}` (ISO 3166-1 alpha-2; an unknown code is
+// `CRM_INVALID_ARGUMENT` naming `country`). Fields crm has no rule for there are "not
+// checked", never invalid.
+//
+// # Safety
+// Strings NUL-terminated (`options_json` may be NULL); `out_json` writable.
+crm_status_t crm_quality_validate_in_json(const char *customers_json,
+                                          const char *today,
+                                          const char *options_json,
+                                          char **out_json);
+
+// `crm_quality_report_json` under the rules of a country (`options_json` as
+// `crm_quality_validate_in_json`); the report names the `country` and lists the fields
+// `not_checked` there.
+//
+// # Safety
+// Strings NUL-terminated (`options_json` may be NULL); `out_json` writable.
+crm_status_t crm_quality_report_in_json(const char *customers_json,
+                                        const char *today,
+                                        const char *options_json,
+                                        char **out_json);
 
 // A phone number in E.164 to `*out` (free with `crm_string_free`);
 // `CRM_INVALID_ARGUMENT` when it is no phone number.

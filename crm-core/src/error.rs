@@ -88,7 +88,27 @@ pub struct CrmError {
     kind: ErrorKind,
     field: Option<String>,
     message: String,
+    candidates: Candidates,
 }
+
+/// The likely duplicates a refused customer matched, as `(customer id, probability)`:
+/// data beside the message, so that skins hand them over whole (the message lists ten).
+#[derive(Debug, Clone, Default)]
+struct Candidates(Vec<(u64, f64)>);
+
+// Probabilities compare by their bits, so that `CrmError` stays `Eq` (no NaN comes here).
+impl PartialEq for Candidates {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len()
+            && self
+                .0
+                .iter()
+                .zip(&other.0)
+                .all(|(a, b)| a.0 == b.0 && a.1.to_bits() == b.1.to_bits())
+    }
+}
+
+impl Eq for Candidates {}
 
 impl CrmError {
     /// An error of `kind` about `field` with a complete, human-readable `message`.
@@ -97,7 +117,28 @@ impl CrmError {
             kind,
             field: field.map(str::to_owned),
             message: message.into(),
+            candidates: Candidates::default(),
         }
+    }
+
+    /// The same error carrying `candidates` (`(customer id, probability)`, best first): the
+    /// likely duplicates of a customer refused with [`ErrorKind::Duplicate`].
+    pub fn with_candidates(mut self, candidates: Vec<(u64, f64)>) -> Self {
+        self.candidates = Candidates(candidates);
+        self
+    }
+
+    /// The likely duplicates a refused customer matched, `(customer id, probability)` best
+    /// first; empty for every other error.
+    ///
+    /// ```
+    /// use crm_core::CrmError;
+    /// let err = CrmError::duplicate("customer_id", 7).with_candidates(vec![(3, 0.98)]);
+    /// assert_eq!(err.candidates(), &[(3, 0.98)]);
+    /// assert!(CrmError::not_found("customer_id", 7).candidates().is_empty());
+    /// ```
+    pub fn candidates(&self) -> &[(u64, f64)] {
+        &self.candidates.0
     }
 
     /// `field` holds `value`, which is wrong because of `reason`.

@@ -68,6 +68,61 @@ pub unsafe extern "C" fn crm_quality_validate_json(
     })
 }
 
+/// `crm_quality_validate_json` under the rules of a country: `options_json` NULL (the
+/// defaults) or `{"country": "AU"}` (ISO 3166-1 alpha-2; an unknown code is
+/// `CRM_INVALID_ARGUMENT` naming `country`). Fields crm has no rule for there are "not
+/// checked", never invalid.
+///
+/// # Safety
+/// Strings NUL-terminated (`options_json` may be NULL); `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_quality_validate_in_json(
+    customers_json: *const c_char,
+    today: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> crm_status_t {
+    boundary(|| {
+        // SAFETY: per this function's contract.
+        let options = unsafe {
+            json_or_default::<quality::QualityOptions>(options_json, "options_json", "the options")
+        }?;
+        // SAFETY: per this function's contract.
+        unsafe {
+            judge_customers(out_json, customers_json, today, |c, r, t| {
+                quality::assess_with_findings_in(c, r, t, options.country)
+            })
+        }
+    })
+}
+
+/// `crm_quality_report_json` under the rules of a country (`options_json` as
+/// `crm_quality_validate_in_json`); the report names the `country` and lists the fields
+/// `not_checked` there.
+///
+/// # Safety
+/// Strings NUL-terminated (`options_json` may be NULL); `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_quality_report_in_json(
+    customers_json: *const c_char,
+    today: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> crm_status_t {
+    boundary(|| {
+        // SAFETY: per this function's contract.
+        let options = unsafe {
+            json_or_default::<quality::QualityOptions>(options_json, "options_json", "the options")
+        }?;
+        // SAFETY: per this function's contract.
+        unsafe {
+            judge_customers(out_json, customers_json, today, |c, r, t| {
+                quality::quality_report_with_findings_in(c, r, t, options.country)
+            })
+        }
+    })
+}
+
 /// A phone number in E.164 to `*out` (free with `crm_string_free`);
 /// `CRM_INVALID_ARGUMENT` when it is no phone number.
 ///

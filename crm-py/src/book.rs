@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crm_core::book::{
-    self, BookConfig, Change, DedupeOutcome, EarlyEvents, SegmentationConfig, ViewOptions,
+    self, BookConfig, Change, DedupeOutcome, EarlyEvents, OnDuplicate, SegmentationConfig,
+    ViewOptions,
 };
 use crm_core::model::{Customer, Event, Incident};
 use crm_core::sample::SampleConfig;
@@ -44,6 +45,14 @@ pub(crate) struct CustomerBook {
     analyses: AtomicU64,
     /// The ticket of the analysis the book keeps (changed under the write lock only).
     kept_analysis: AtomicU64,
+}
+
+/// The duplicate-detection config of its JSON, core's default for `None`.
+fn dedup_config(config_json: Option<&str>) -> PyResult<crm_core::quality::DedupConfig> {
+    match config_json {
+        Some(t) => from_json("the duplicate-detection config", t),
+        None => Ok(Default::default()),
+    }
 }
 
 /// The error for a lock poisoned by a panic while a thread held it for writing.
@@ -204,6 +213,61 @@ impl CustomerBook {
         }
     }
 
+    /// Adds a customer with a policy for likely duplicates (`on_duplicate` "allow",
+    /// "reject" or "merge", core's `OnDuplicate::parse`); the survivor's id when it was
+    /// merged, else `None`. "allow" is the plain add (also inside a batch): its look-up would
+    /// change nothing and nothing of it is returned. "reject" and "merge" read the book, so
+    /// they cannot wait for a batch.
+    #[pyo3(signature = (text, on_duplicate, at_us, config_json = None, batch = None))]
+    fn add_customer_checked_json(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        on_duplicate: &str,
+        at_us: i64,
+        config_json: Option<&str>,
+        batch: Option<PyRef<'_, Batch>>,
+    ) -> PyResult<Option<u64>> {
+        let policy = OnDuplicate::parse(on_duplicate).py_err()?;
+        if policy == OnDuplicate::Allow {
+            self.add_customer_json(py, text, batch)?;
+            return Ok(None);
+        }
+        if batch.is_some() {
+            return Err(crate::errors::to_py_in(
+                py,
+                CrmError::conflict(
+                    "on_duplicate",
+                    format_args!("{on_duplicate:?}"),
+                    "a checked add reads the book, so it cannot wait for the batch (add it \
+                     before or after the block)",
+                ),
+            ));
+        }
+        let customer: Customer = from_json_released(py, "the customer", text)?;
+        let config = dedup_config(config_json)?;
+        let at = TimeUnit::Microseconds.instant(at_us);
+        let done = self.try_write(py, |b| {
+            b.add_customer_checked(customer, &config, policy, at)
+        })?;
+        Ok(done.merged.map(|m| m.survivor))
+    }
+
+    /// The customers of the book a profile (customer JSON) likely duplicates, best first:
+    /// JSON list of `{"customer_id", "probability", "evidence": [{"field", "level",
+    /// "weight"}]}` (`CustomerBook::find_matches`).
+    #[pyo3(signature = (text, config_json = None))]
+    fn find_matches_json(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        config_json: Option<&str>,
+    ) -> PyResult<String> {
+        let customer: Customer = from_json_released(py, "the customer", text)?;
+        let config = dedup_config(config_json)?;
+        json(&self.try_read(py, |b| b.find_matches(&customer, &config))?)
+    }
+
     #[pyo3(signature = (text, batch = None))]
     fn record_json(
         &self,
@@ -350,10 +414,7 @@ impl CustomerBook {
         config_json: Option<&str>,
         rules_json: Option<&str>,
     ) -> PyResult<String> {
-        let config: crm_core::quality::DedupConfig = match config_json {
-            Some(t) => from_json("the duplicate-detection config", t)?,
-            None => Default::default(),
-        };
+        let config = dedup_config(config_json)?;
         let rules: crm_core::quality::GoldenRules = match rules_json {
             Some(t) => from_json("the survivorship rules", t)?,
             None => Default::default(),

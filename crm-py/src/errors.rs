@@ -33,16 +33,22 @@ pub(crate) fn to_py(e: CrmError) -> PyErr {
 
 /// [`to_py`] where the caller holds the GIL already.
 pub(crate) fn to_py_in(py: Python<'_>, e: CrmError) -> PyErr {
-    raise(py, class_name(e.kind()), e.message(), e.field())
+    raise(py, class_name(e.kind()), &e)
 }
 
-/// An instance of `crm.errors.<class>(message)` with its `field` set.
-fn raise(py: Python<'_>, class: &str, message: &str, field: Option<&str>) -> PyErr {
+/// An instance of `crm.errors.<class>(message)` with its `field` set (and, for a refused
+/// likely duplicate, its `candidates`: `(customer id, probability)` tuples, best first).
+fn raise(py: Python<'_>, class: &str, e: &CrmError) -> PyErr {
+    let message = e.message();
     let made = (|| -> PyResult<PyErr> {
         let module = py.import("crm.errors")?;
         let ty = module.getattr(class)?.cast_into::<PyType>()?;
         let err = PyErr::from_type(ty, (message.to_owned(),));
-        err.value(py).setattr("field", field)?;
+        err.value(py).setattr("field", e.field())?;
+        if !e.candidates().is_empty() {
+            err.value(py)
+                .setattr("candidates", e.candidates().to_vec())?;
+        }
         Ok(err)
     })();
     made.unwrap_or_else(|e| {

@@ -47,22 +47,13 @@ pub(crate) fn find_duplicates_columns<'py>(
     config_json: Option<&str>,
     country: Option<&str>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let mut config: DedupConfig = match config_json {
+    let config: DedupConfig = match config_json {
         Some(t) => from_json("the duplicate-detection config", t)?,
         None => DedupConfig::default(),
     };
-    if country.is_some() {
-        config.country = country_of(country)?;
-    }
+    let config = config.with_country(country).py_err()?;
     let d = crate::panic::released(py, || {
-        let borrowed: Vec<(&str, Vec<Option<&str>>)> = columns
-            .iter()
-            .map(|(name, values)| (name.as_str(), values.iter().map(Option::as_deref).collect()))
-            .collect();
-        let views: Vec<(&str, &[Option<&str>])> =
-            borrowed.iter().map(|(n, v)| (*n, v.as_slice())).collect();
-        quality::records_from_columns(n, &views)
-            .and_then(|records| quality::find_duplicates(&records, &config))
+        match_records(&columns, n).and_then(|records| quality::find_duplicates(&records, &config))
     })?
     .py_err()?;
     let out = PyDict::new(py);
@@ -96,6 +87,29 @@ pub(crate) fn find_duplicates_columns<'py>(
     Ok(out)
 }
 
+/// `f` on borrowed views of owned text columns: the `(name, values)` slices crm-core's
+/// column readers take.
+fn with_views<R>(
+    columns: &[(String, Vec<Option<String>>)],
+    f: impl FnOnce(&[(&str, &[Option<&str>])]) -> R,
+) -> R {
+    let borrowed: Vec<(&str, Vec<Option<&str>>)> = columns
+        .iter()
+        .map(|(name, values)| (name.as_str(), values.iter().map(Option::as_deref).collect()))
+        .collect();
+    let views: Vec<(&str, &[Option<&str>])> =
+        borrowed.iter().map(|(n, v)| (*n, v.as_slice())).collect();
+    f(&views)
+}
+
+/// The match records of `n` rows of text columns (`crm_core::quality::records_from_columns`).
+fn match_records(
+    columns: &[(String, Vec<Option<String>>)],
+    n: usize,
+) -> crm_core::Result<Vec<MatchRecord>> {
+    with_views(columns, |views| quality::records_from_columns(n, views))
+}
+
 /// Pair completeness of the blocking step over records given as text columns (as
 /// [`find_duplicates_columns`]) and true pairs as rows `left[i]`, `right[i]`: a dict of
 /// `true_pairs`, `sharing_a_key` and `candidates`; `max_block` `None` is the default config's.
@@ -111,14 +125,8 @@ pub(crate) fn pair_completeness_columns<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let max_block = max_block.unwrap_or(DedupConfig::default().max_block);
     let c = crate::panic::released(py, || {
-        let borrowed: Vec<(&str, Vec<Option<&str>>)> = columns
-            .iter()
-            .map(|(name, values)| (name.as_str(), values.iter().map(Option::as_deref).collect()))
-            .collect();
-        let views: Vec<(&str, &[Option<&str>])> =
-            borrowed.iter().map(|(n, v)| (*n, v.as_slice())).collect();
         let pairs: Vec<(usize, usize)> = left.iter().copied().zip(right.iter().copied()).collect();
-        quality::records_from_columns(n, &views)
+        match_records(&columns, n)
             .map(|records| quality::pair_completeness(&records, &pairs, max_block))
     })?
     .py_err()?;
@@ -158,13 +166,9 @@ fn customers_of(
     n: usize,
 ) -> PyResult<(Vec<Customer>, Vec<Vec<quality::Finding>>)> {
     crate::panic::released(py, || {
-        let borrowed: Vec<(&str, Vec<Option<&str>>)> = columns
-            .iter()
-            .map(|(name, values)| (name.as_str(), values.iter().map(Option::as_deref).collect()))
-            .collect();
-        let views: Vec<(&str, &[Option<&str>])> =
-            borrowed.iter().map(|(n, v)| (*n, v.as_slice())).collect();
-        quality::customers_from_columns_with_findings(n, &views)
+        with_views(columns, |views| {
+            quality::customers_from_columns_with_findings(n, views)
+        })
     })?
     .py_err()
 }

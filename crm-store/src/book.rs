@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use crm_core::book::{
-    Change, ChangeOutcome, CustomerBook, DedupeOutcome, MergeRecord, Segmentation,
-    SegmentationConfig,
+    Change, ChangeOutcome, CheckedAdd, CustomerBook, DedupeOutcome, MergeRecord, OnDuplicate,
+    Segmentation, SegmentationConfig,
 };
 use crm_core::lifecycle::LifecyclePolicy;
 use crm_core::model::{Customer, CustomerId, Event, Incident};
@@ -190,6 +190,24 @@ impl Book {
         match self {
             Book::Memory(b) => b.merge(survivor, merged, profile, at),
             Book::Stored(b) => b.merge(survivor, merged, profile, at),
+        }
+    }
+
+    /// [`CustomerBook::add_customer_checked`] (a stored book commits the add and the merge
+    /// as one transaction: [`StoredBook::add_customer_checked`]).
+    ///
+    /// # Errors
+    /// As [`CustomerBook::add_customer_checked`] and [`StoredBook::add_customer_checked`].
+    pub fn add_customer_checked(
+        &mut self,
+        customer: Customer,
+        config: &DedupConfig,
+        policy: OnDuplicate,
+        at: DateTime<Utc>,
+    ) -> Result<CheckedAdd, CrmError> {
+        match self {
+            Book::Memory(b) => b.add_customer_checked(customer, config, policy, at),
+            Book::Stored(b) => b.add_customer_checked(customer, config, policy, at),
         }
     }
 

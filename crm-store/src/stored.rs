@@ -7,7 +7,8 @@ use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 use crm_core::book::{
-    Change, ChangeOutcome, CustomerBook, MergeRecord, Segmentation, SegmentationConfig,
+    Change, ChangeOutcome, CheckedAdd, CustomerBook, MergeRecord, OnDuplicate, Segmentation,
+    SegmentationConfig,
 };
 use crm_core::lifecycle::LifecyclePolicy;
 use crm_core::model::{Customer, CustomerId, Event, Incident};
@@ -486,6 +487,44 @@ impl StoredBook {
         prepared.apply();
         self.settle_tables();
         Ok(outcome)
+    }
+
+    /// [`CustomerBook::add_customer_checked`], committed: the customer is looked for among
+    /// the book's (after catching up with other processes' commits), and what
+    /// [`CustomerBook::prepare_add_checked`] stages — the add, and the merge into the best
+    /// candidate with [`OnDuplicate::Merge`] — is committed as one transaction, then kept in
+    /// memory. Likely duplicates are found with [`CustomerBook::find_matches`], which a
+    /// stored book answers from memory as every read.
+    ///
+    /// # Errors
+    /// As [`CustomerBook::add_customer_checked`] (a refused duplicate is
+    /// [`ErrorKind::Duplicate`] carrying the candidates) and [`StoredBook::apply`]; nothing
+    /// is written and the book is unchanged then.
+    pub fn add_customer_checked(
+        &mut self,
+        customer: Customer,
+        config: &crm_core::quality::DedupConfig,
+        policy: OnDuplicate,
+        at: DateTime<Utc>,
+    ) -> Result<CheckedAdd, CrmError> {
+        let checked = {
+            let (book, mut txn, cursor) = self.begin_caught_up()?;
+            let (prepared, checked, changes) =
+                book.prepare_add_checked(customer, config, policy, at)?;
+            if let Some(prepared) = prepared {
+                // A failed append or commit drops `prepared`, which takes the changes back
+                // in memory.
+                let last = txn.append(&changes, Utc::now())?;
+                txn.commit()?;
+                *cursor = last;
+                prepared.apply();
+            }
+            checked
+        };
+        if checked.merged.is_some() {
+            self.settle_tables();
+        }
+        Ok(checked)
     }
 
     /// [`CustomerBook::analyse`]: derived data, kept in memory only (not a change).

@@ -41,6 +41,133 @@ pub enum OnDuplicate {
     Merge,
 }
 
+impl OnDuplicate {
+    /// The policy named `name` (`"allow"`, `"reject"` or `"merge"`).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] naming `on_duplicate` for any other name.
+    ///
+    /// ```
+    /// use crm_core::book::OnDuplicate;
+    /// assert_eq!(OnDuplicate::parse("merge")?, OnDuplicate::Merge);
+    /// let err = OnDuplicate::parse("skip").unwrap_err();
+    /// assert_eq!(err.field(), Some("on_duplicate"));
+    /// assert_eq!(err.to_string(), r#"invalid on_duplicate "skip": one of allow, reject, merge"#);
+    /// # Ok::<(), crm_core::CrmError>(())
+    /// ```
+    pub fn parse(name: &str) -> Result<OnDuplicate> {
+        match name {
+            "allow" => Ok(OnDuplicate::Allow),
+            "reject" => Ok(OnDuplicate::Reject),
+            "merge" => Ok(OnDuplicate::Merge),
+            other => Err(CrmError::invalid(
+                "on_duplicate",
+                format_args!("{other:?}"),
+                "one of allow, reject, merge",
+            )),
+        }
+    }
+}
+
+/// The settings of a checked add as one JSON object (the C form): `on_duplicate` (default
+/// `"allow"`), `at` (RFC 3339, the instant a merge is dated; required with `"merge"`) and any
+/// [`DedupConfig`] key (`{"on_duplicate": "reject", "threshold": 0.95, "country": "AU"}`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CheckedAddOptions {
+    /// What to do with a likely duplicate.
+    pub on_duplicate: OnDuplicate,
+    /// When a merge is dated.
+    pub at: Option<DateTime<Utc>>,
+    /// How duplicates are found.
+    pub config: DedupConfig,
+}
+
+impl CheckedAddOptions {
+    /// Reads the options from their JSON object (`what` names it in messages).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Parse`] for text that is no JSON object; [`ErrorKind::InvalidInput`]
+    /// naming `on_duplicate` for an unknown policy, `at` for no instant, and as
+    /// [`crate::json::parse`] for the [`DedupConfig`] keys (an unknown key is a parse error).
+    ///
+    /// ```
+    /// use crm_core::book::{CheckedAddOptions, OnDuplicate};
+    /// let o = CheckedAddOptions::from_json("options", r#"{"on_duplicate": "reject", "threshold": 0.95}"#)?;
+    /// assert_eq!((o.on_duplicate, o.config.threshold), (OnDuplicate::Reject, 0.95));
+    /// let err = CheckedAddOptions::from_json("options", r#"{"on_duplicate": "skip"}"#).unwrap_err();
+    /// assert_eq!(err.field(), Some("on_duplicate"));
+    /// # Ok::<(), crm_core::CrmError>(())
+    /// ```
+    pub fn from_json(what: &str, text: &str) -> Result<CheckedAddOptions> {
+        let mut object = match crate::json::parse::<serde_json::Value>(what, text)? {
+            serde_json::Value::Object(o) => o,
+            other => {
+                return Err(CrmError::parse(
+                    what,
+                    format_args!("expected a JSON object, not {}", json_kind(&other)),
+                ));
+            }
+        };
+        let on_duplicate = match object.remove("on_duplicate") {
+            None => OnDuplicate::default(),
+            Some(serde_json::Value::String(name)) => OnDuplicate::parse(&name)?,
+            Some(other) => {
+                return Err(CrmError::invalid(
+                    "on_duplicate",
+                    json_kind(&other),
+                    "one of allow, reject, merge",
+                ));
+            }
+        };
+        let at = match object.remove("at") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(t)) => Some(crate::time::parse_instant(&t, "at")?),
+            Some(other) => {
+                return Err(CrmError::invalid(
+                    "at",
+                    json_kind(&other),
+                    "an RFC 3339 instant",
+                ));
+            }
+        };
+        let config = crate::json::from_value(what, serde_json::Value::Object(object))?;
+        Ok(CheckedAddOptions {
+            on_duplicate,
+            at,
+            config,
+        })
+    }
+
+    /// The instant a merge is dated: `at`, required with [`OnDuplicate::Merge`]. Without a
+    /// merge nothing is dated, so any instant serves (the Unix epoch).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] naming `at` when merging without it.
+    pub fn merge_at(&self) -> Result<DateTime<Utc>> {
+        match (self.on_duplicate, self.at) {
+            (_, Some(at)) => Ok(at),
+            (OnDuplicate::Merge, None) => Err(CrmError::new(
+                ErrorKind::InvalidInput,
+                Some("at"),
+                "invalid at (none): on_duplicate \"merge\" needs the instant the merge is dated",
+            )),
+            _ => Ok(DateTime::<Utc>::UNIX_EPOCH),
+        }
+    }
+}
+
+/// The JSON type of `value`, for messages (never the value: it may be personal).
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
 /// What [`CustomerBook::add_customer_checked`] did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CheckedAdd {
@@ -307,5 +434,11 @@ fn duplicate_error(id: CustomerId, matches: &[CustomerMatch]) -> CrmError {
             "customer {id} likely duplicates {noun} {}{tail}",
             list.join(", ")
         ),
+    )
+    .with_candidates(
+        matches
+            .iter()
+            .map(|m| (m.customer_id, m.probability))
+            .collect(),
     )
 }

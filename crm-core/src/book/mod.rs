@@ -57,7 +57,7 @@ pub use figures::{
     PurchaseFigures, ReferralFigures,
 };
 pub use lifecycle::{StageView, Stages};
-pub use matches::{CheckedAdd, CustomerMatch, OnDuplicate};
+pub use matches::{CheckedAdd, CheckedAddOptions, CustomerMatch, OnDuplicate};
 pub use merge::{DedupeOutcome, MergeOutcome, MergeRecord};
 pub use snapshot::{BookSnapshot, SNAPSHOT_FORMAT_VERSION};
 pub use stats::BookStats;

@@ -378,7 +378,47 @@ impl Serialize for Country {
 impl<'de> Deserialize<'de> for Country {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        Country::parse(&text).map_err(serde::de::Error::custom)
+        // "invalid value … expected …": crate::json turns it into InvalidInput naming the
+        // key (`country`), as every other out-of-range value in a JSON document.
+        Country::parse(&text).map_err(|_| {
+            serde::de::Error::invalid_value(
+                serde::de::Unexpected::Str(&text),
+                &"an ISO 3166-1 alpha-2 code (TR, AU, GB, US, DE…)",
+            )
+        })
+    }
+}
+
+/// The settings of a validation or a quality report as one JSON object (the C form, as the
+/// duplicate-detection configs take `country`): `{"country": "AU"}`; every key optional.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QualityOptions {
+    /// The country whose id, tax-number, phone and postcode rules apply (default `TR`).
+    pub country: Country,
+}
+
+impl crate::quality::DedupConfig {
+    /// These settings with `country` (an ISO 3166-1 alpha-2 code) in place of their own when
+    /// it is given: how a call's own `country` argument overrides a config's (Python's
+    /// `find_duplicates(country=...)`).
+    ///
+    /// # Errors
+    /// [`crate::ErrorKind::InvalidInput`] naming `country` for an unknown code.
+    ///
+    /// ```
+    /// use crm_core::quality::DedupConfig;
+    /// let config = DedupConfig::default().with_country(Some("au"))?;
+    /// assert_eq!(config.country.code(), "AU");
+    /// assert_eq!(DedupConfig::default().with_country(None)?, DedupConfig::default());
+    /// assert_eq!(DedupConfig::default().with_country(Some("XX")).unwrap_err().field(), Some("country"));
+    /// # Ok::<(), crm_core::CrmError>(())
+    /// ```
+    pub fn with_country(mut self, country: Option<&str>) -> Result<Self> {
+        if let Some(code) = country {
+            self.country = Country::parse(code)?;
+        }
+        Ok(self)
     }
 }
 
@@ -403,7 +443,11 @@ mod tests {
             assert!(e.to_string().starts_with("invalid country"), "{e}");
         }
         let json: std::result::Result<Country, _> = serde_json::from_str("\"ZZ\"");
-        assert!(json.unwrap_err().to_string().contains("invalid country"));
+        assert!(
+            json.unwrap_err()
+                .to_string()
+                .contains("expected an ISO 3166-1 alpha-2")
+        );
     }
 
     #[test]
@@ -631,11 +675,26 @@ mod foreign_data {
     fn dedup_config_reads_country_from_json() {
         let c: DedupConfig = serde_json::from_str(r#"{"country": "au"}"#).unwrap();
         assert_eq!(c.country.code(), "AU");
-        let bad = serde_json::from_str::<DedupConfig>(r#"{"country": "Australia"}"#);
+        // Through crm's JSON reader, as every skin reads configs: invalid input naming the key.
+        let bad = crate::json::parse::<DedupConfig>("the config", r#"{"country": "Australia"}"#)
+            .unwrap_err();
+        assert_eq!(bad.kind(), crate::ErrorKind::InvalidInput);
+        assert_eq!(bad.field(), Some("country"));
+        // The value masked, as every string quoted from a JSON document.
         assert!(
-            bad.unwrap_err()
-                .to_string()
-                .contains("invalid country \"Australia\"")
+            bad.to_string()
+                .starts_with("invalid country \"Aust*****\": expected an ISO"),
+            "{bad}"
+        );
+        // Nested in another document, the path names it too.
+        let bad = crate::json::parse::<std::collections::BTreeMap<String, DedupConfig>>(
+            "the configs",
+            r#"{"a": {"country": "ZZ"}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (bad.kind(), bad.field()),
+            (crate::ErrorKind::InvalidInput, Some("a.country"))
         );
     }
 }

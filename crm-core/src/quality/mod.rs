@@ -17,7 +17,7 @@ mod tests;
 
 pub use birth::{BIRTH_DATE_SPELLINGS, BirthDateReading, customers_with_findings, read_birth_date};
 pub use columns::{CUSTOMER_COLUMNS, customers_from_columns, customers_from_columns_with_findings};
-pub use country::{Check, Country};
+pub use country::{Check, Country, QualityOptions};
 pub(crate) use dedup::sort_best_first;
 pub use dedup::{
     COLUMNS, DedupConfig, Duplicates, FIELDS, FieldEvidence, IndexMatch, Level, MAX_BLOCK_CAP,

@@ -36,6 +36,17 @@ class ChangePage(NamedTuple):
     empty). Pass it as ``since`` for the next page."""
 
 
+class Matches(NamedTuple):
+    """What :meth:`CustomerBook.find_matches` returns (unpacks as a pair)."""
+
+    candidates: Any
+    """The likely duplicates, best first: ``customer_id`` and ``probability``."""
+    evidence: Any
+    """The explainable match, shaped as :func:`crm.quality.find_duplicates`' evidence: one
+    row per candidate and field with ``customer_id``, ``field``, ``level`` (``missing``,
+    ``different``, ``close``, ``same``) and ``weight`` (the level's log2 Bayes factor)."""
+
+
 class Batch:
     """The writes of one ``with book.batch():`` block (see :meth:`CustomerBook.batch`).
 
@@ -239,15 +250,64 @@ class CustomerBook:
     def __repr__(self) -> str:
         return str(self._inner.__repr__())
 
-    def add_customer(self, customer: Union[None, int, Record] = None, /, **fields: Any) -> None:
+    def add_customer(self, customer: Union[None, int, Record] = None, /, *, on_duplicate: str = "allow",
+                     threshold: Optional[float] = None, country: Optional[str] = None, at: Any = None,
+                     **fields: Any) -> Optional[int]:
         """Adds one customer, from a dict and/or keyword arguments; an id alone
-        (``add_customer(42)``) adds a customer with no name (anonymous loyalty-card data)."""
+        (``add_customer(42)``) adds a customer with no name (anonymous loyalty-card data).
+
+        ``on_duplicate`` says what happens when the new customer likely duplicates one
+        already in the book (:meth:`find_matches`, with ``threshold`` and ``country`` as
+        there): ``"allow"`` adds it anyway; ``"reject"`` raises :class:`crm.DuplicateError`
+        whose ``candidates`` lists ``(customer_id, probability)`` best first, and nothing
+        changes; ``"merge"`` adds it and merges it (dated ``at``, default now) into the best
+        candidate, whose id is returned (None when nothing was merged). Another value is an
+        :class:`crm.InvalidInputError` naming ``on_duplicate``. ``"reject"`` and ``"merge"``
+        read the book, so they cannot be used inside :meth:`batch`."""
         record: Optional[Record]
         if isinstance(customer, (int, np.integer)):  # a bool is refused by cv.customer_id
             record, fields = None, {"id": cv.customer_id(customer, "id"), **fields}
         else:
             record = customer
-        self._inner.add_customer_json(cv.dumps(_merge(record, fields)), self._batch())
+        from .quality import _config
+
+        at_us = cv.now_us() if at is None else cv.instant_ticks(at, "us", "at")
+        out = self._inner.add_customer_checked_json(cv.dumps(_merge(record, fields)), str(on_duplicate), at_us,
+                                                    _config(threshold, country), self._batch())
+        return None if out is None else int(out)
+
+    def find_matches(self, customer: Optional[Record] = None, /, *, threshold: Optional[float] = None,
+                     country: Optional[str] = None, frame: Optional[str] = None, **fields: Any) -> "Matches":
+        """The customers already in the book that a new or edited profile (a dict and/or
+        keyword arguments, as :meth:`add_customer` takes; its own id is never returned)
+        likely duplicates, with the model fitted on the book (as
+        :func:`crm.quality.find_duplicates` fits it: the same probability for the same
+        pair). ``threshold`` (default 0.9) and ``country`` (default ``"TR"``) as there.
+
+        Returns :class:`Matches`: ``candidates`` (``customer_id``, ``probability``, best
+        first) and ``evidence`` (one row per candidate and field: ``customer_id``,
+        ``field``, ``level``, ``weight``), as frames of kind ``frame`` ("pandas",
+        "polars", "pyarrow"; default a dict of numpy arrays).
+
+        The book's index is built on the first call (the model is fitted then) and kept
+        while the book stays within 20 % of that size."""
+        from .quality import _config
+
+        text = self._inner.find_matches_json(cv.dumps(_merge(customer, fields)), _config(threshold, country))
+        found = json.loads(text)
+        kind = "numpy" if frame is None else str(frame)
+        candidates = {
+            "customer_id": np.array([m["customer_id"] for m in found], dtype=np.uint64),
+            "probability": np.array([m["probability"] for m in found], dtype=np.float64),
+        }
+        rows = [(m["customer_id"], e) for m in found for e in m["evidence"]]
+        evidence = {
+            "customer_id": np.array([r[0] for r in rows], dtype=np.uint64),
+            "field": [r[1]["field"] for r in rows],
+            "level": [r[1]["level"] for r in rows],
+            "weight": np.array([r[1]["weight"] for r in rows], dtype=np.float64),
+        }
+        return Matches(cv.frame(kind, candidates), cv.frame(kind, evidence))
 
     def add_customers(self, customers: Iterable[Record]) -> int:
         """Adds many customers, all or nothing; returns how many."""

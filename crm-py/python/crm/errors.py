@@ -12,7 +12,7 @@ code that already catches the built-in exceptions keeps working::
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import List, Optional, Tuple
 
 __all__ = [
     "CrmError",
@@ -53,7 +53,11 @@ class NotFoundError(CrmError, KeyError):
 
 
 class DuplicateError(CrmError, ValueError):
-    """An id that must be new already exists."""
+    """An id that must be new already exists, or a customer added with
+    ``on_duplicate="reject"`` likely duplicates customers of the book: ``candidates`` lists
+    them as ``(customer_id, probability)``, best first (empty for an id that exists)."""
+
+    candidates: List[Tuple[int, float]] = []
 
 
 class ConflictError(CrmError, ValueError):

@@ -437,6 +437,57 @@ pub(crate) fn dedupe_commits_and_survives_reopen(b: &dyn Backend) {
     assert_eq!(back.events_of(6).unwrap().count(), 2);
 }
 
+/// The checked add on a stored book: a refused likely duplicate writes nothing and carries
+/// its candidates; a merged one is committed as the add and the merge in one transaction, is
+/// the book the same checked add gives in memory, and survives reopen.
+pub(crate) fn checked_adds_commit_and_survive_reopen(b: &dyn Backend) {
+    use crm_core::book::OnDuplicate;
+    let (loc, mut s) = try_store(b, "checked-add");
+    let sample = SampleConfig::new(300).seed(4).generate();
+    s.add_customers(sample.customers.iter().cloned()).unwrap();
+    let first = sample.customers[0].id;
+    // The first customer typed in again under a new id, without the e-mail.
+    let mut again = sample.customers[0].clone();
+    again.id = 9_999_999;
+    again.emails.clear();
+    let config = crm_core::quality::DedupConfig::default();
+    let at = t0() + Duration::days(30);
+    let (before, cursor) = (b.dump(&loc), s.cursor());
+    let err = s
+        .add_customer_checked(again.clone(), &config, OnDuplicate::Reject, at)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Duplicate);
+    assert_eq!(err.candidates()[0].0, first);
+    assert!(err.candidates()[0].1 >= config.threshold);
+    assert_eq!(
+        (b.dump(&loc), s.cursor()),
+        (before, cursor),
+        "a refusal writes nothing"
+    );
+    assert!(!s.contains(again.id));
+
+    let mut in_memory = s.book().clone();
+    let expected = in_memory
+        .add_customer_checked(again.clone(), &config, OnDuplicate::Merge, at)
+        .unwrap();
+    let done = s
+        .add_customer_checked(again, &config, OnDuplicate::Merge, at)
+        .unwrap();
+    assert_eq!(done, expected);
+    let merged = done.merged.unwrap();
+    assert_eq!((merged.survivor, merged.merged), (first, vec![9_999_999]));
+    assert_eq!(s.cursor(), cursor + 2);
+    let (feed, _) = s.changes(cursor, 10).unwrap();
+    let kinds: Vec<&str> = feed.iter().map(|r| r.change.type_name()).collect();
+    assert_eq!(kinds, ["customer_added", "merged"]);
+    assert_eq!(s.snapshot(), in_memory.snapshot());
+    drop(s);
+    let back = reopen(b, &loc);
+    assert_eq!(back.snapshot(), in_memory.snapshot());
+    assert_eq!(back.resolve(9_999_999), Some(first));
+    assert_eq!(back.len(), sample.customers.len());
+}
+
 /// A JSON snapshot of a book with merge chains imports (its merges as one
 /// `merges_imported` change, in its documented JSON form), reopens as the same book with
 /// the old ids resolving, and takes new merges after; a snapshot whose merges do not fit
@@ -631,6 +682,7 @@ pub(crate) fn run(b: &dyn Backend, scratch: &std::path::Path) {
     options_are_checked(b);
     the_log_replays_into_the_same_book(b);
     dedupe_commits_and_survives_reopen(b);
+    checked_adds_commit_and_survive_reopen(b);
     tables_and_the_log_give_the_same_book(b);
     backups_open_as_the_same_book(b, &b.backup_target("backup-copy"));
     snapshots_import_and_export(b, &scratch.join("export.json"));

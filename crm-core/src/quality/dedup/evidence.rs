@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::compare::N_FIELDS;
-use super::model::{Fit, Table};
+use super::model::Fit;
 use super::{FIELDS, Level, MatchModel, MatchPair, MatchRecord, compare};
 
 /// One field's part in a pair's score.
@@ -26,23 +26,6 @@ impl Level {
             Level::Different => "different",
             Level::Close => "close",
             Level::Same => "same",
-        }
-    }
-}
-
-fn table(rows: &[[f64; 3]]) -> Table {
-    std::array::from_fn(|f| rows.get(f).copied().unwrap_or([1.0 / 3.0; 3]))
-}
-
-impl Fit {
-    /// The fit a [`MatchModel`] reports, back in the form that scores pairs (a field the
-    /// model lacks counts as uninformative).
-    pub(super) fn from_model(model: &MatchModel) -> Fit {
-        Fit {
-            lambda: model.prior,
-            m: table(&model.m),
-            u: table(&model.u),
-            u_given_parent: table(&model.u_given_parent),
         }
     }
 }

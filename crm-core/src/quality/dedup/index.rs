@@ -2,12 +2,13 @@
 //! key, with the model fitted on them, so that one new or edited record is scored against
 //! its few candidates instead of the whole table.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::compare::{Prepared, block_keys, compare};
 use super::evidence::{FieldEvidence, evidence_of};
 use super::model::Fit;
-use super::{DedupConfig, MatchModel, MatchRecord, find_duplicates};
+use super::{DedupConfig, MatchModel, MatchRecord, fit_prepared};
 
 /// One record of the index that a queried record likely duplicates.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,8 +22,8 @@ pub struct IndexMatch {
 }
 
 /// Records indexed for matching one record at a time: prepared records, block key → rows
-/// (blocks over [`DedupConfig::max_block`] dropped, as [`find_duplicates`] drops them) and
-/// the model [`find_duplicates`] fits on the records.
+/// (blocks over [`DedupConfig::max_block`] dropped, as [`super::find_duplicates`] drops them) and
+/// the model [`super::find_duplicates`] fits on the records.
 #[derive(Debug, Clone)]
 pub struct MatchIndex {
     ids: Vec<u64>,
@@ -37,7 +38,7 @@ impl MatchIndex {
     /// Indexes `records` (with `ids[i]` the id of `records[i]`) and fits the model on them.
     ///
     /// # Errors
-    /// As [`find_duplicates`]; [`crate::ErrorKind::InvalidInput`] naming `ids` when
+    /// As [`super::find_duplicates`]; [`crate::ErrorKind::InvalidInput`] naming `ids` when
     /// `ids` and `records` differ in length.
     pub fn new(ids: &[u64], records: &[MatchRecord], config: &DedupConfig) -> crate::Result<Self> {
         if ids.len() != records.len() {
@@ -47,12 +48,17 @@ impl MatchIndex {
                 format_args!("{} ids for {} records", ids.len(), records.len()),
             ));
         }
-        // The same fit as a batch run: the index only changes how candidates are found.
-        let model = find_duplicates(records, config)?.model;
-        let prepared: Vec<Prepared> = records
-            .iter()
-            .map(|r| r.prepare_for(config.country))
-            .collect();
+        config.validate()?;
+        // The same fit as a batch run (its fitting step, without the clusters): the index
+        // only changes how candidates are found.
+        let (prepared, fitted) = crate::parallel::install(|| {
+            let prepared: Vec<Prepared> = records
+                .par_iter()
+                .map(|r| r.prepare_for(config.country))
+                .collect();
+            fit_prepared(&prepared, config).map(|f| (prepared, f))
+        })?;
+        let super::Fitted { fit, model, .. } = fitted;
         let mut blocks: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
         let mut keys = Vec::with_capacity(8);
         for (row, p) in prepared.iter().enumerate() {
@@ -68,7 +74,7 @@ impl MatchIndex {
             ids: ids.to_vec(),
             prepared,
             blocks,
-            fit: Fit::from_model(&model),
+            fit,
             model,
             config: *config,
         })

@@ -449,13 +449,26 @@ pub fn find_duplicates(records: &[MatchRecord], config: &DedupConfig) -> crate::
     crate::parallel::install(|| find_in_pool(records, config))
 }
 
-/// [`find_duplicates`] with a valid `config`, on crm's worker pool.
-fn find_in_pool(records: &[MatchRecord], config: &DedupConfig) -> crate::Result<Duplicates> {
-    let prepared: Vec<Prepared> = records
-        .par_iter()
-        .map(|r| r.prepare_for(config.country))
-        .collect();
-    let pairs = candidate_pairs(&prepared, config.max_block)?;
+/// The model fitted on prepared records, with the candidate pairs it was fitted on: the
+/// fitting step both [`find_duplicates`] and [`MatchIndex::new`] run (the index needs no
+/// clusters, so it stops here).
+struct Fitted {
+    /// Candidate pairs `(low row, high row)`, sorted and distinct.
+    pairs: Vec<(u32, u32)>,
+    /// The levels of each candidate pair.
+    comparisons: Vec<[Level; N_FIELDS]>,
+    /// The distinct level patterns among the candidates, sorted.
+    patterns: Vec<[Level; N_FIELDS]>,
+    /// The fitted probabilities.
+    fit: model::Fit,
+    /// The fit as the public model.
+    model: MatchModel,
+}
+
+/// Blocks `prepared`, compares the candidate pairs and fits the model on them, with a
+/// valid `config`, on the calling pool.
+fn fit_prepared(prepared: &[Prepared], config: &DedupConfig) -> crate::Result<Fitted> {
+    let pairs = candidate_pairs(prepared, config.max_block)?;
     let comparisons: Vec<[Level; N_FIELDS]> = pairs
         .par_iter()
         .map(|&(a, b)| compare(&prepared[a as usize], &prepared[b as usize]))
@@ -463,8 +476,8 @@ fn find_in_pool(records: &[MatchRecord], config: &DedupConfig) -> crate::Result<
     // A small table needs fewer random pairs for its near-agreement rates.
     let random_pairs = config
         .random_pairs
-        .min(RANDOM_PAIRS_PER_RECORD * records.len());
-    let counts = model::count_pairs(&prepared, random_pairs, config.seed);
+        .min(RANDOM_PAIRS_PER_RECORD * prepared.len());
+    let counts = model::count_pairs(prepared, random_pairs, config.seed);
 
     // The EM runs over distinct level patterns: a few thousand, however many pairs.
     let mut patterns: FxHashMap<[Level; N_FIELDS], f64> = FxHashMap::default();
@@ -474,10 +487,39 @@ fn find_in_pool(records: &[MatchRecord], config: &DedupConfig) -> crate::Result<
     let mut patterns: Vec<([Level; N_FIELDS], f64)> = patterns.into_iter().collect();
     patterns.sort_unstable_by_key(|p| p.0); // sums in a fixed order: reproducible
     let fit = model::fit(&patterns, &counts, config.iterations);
+    let model = MatchModel {
+        prior: fit.lambda,
+        expected_matches: fit.lambda * counts.pairs,
+        m: fit.m.to_vec(),
+        u: fit.u.to_vec(),
+        u_given_parent: fit.u_given_parent.to_vec(),
+    };
+    Ok(Fitted {
+        pairs,
+        comparisons,
+        patterns: patterns.into_iter().map(|p| p.0).collect(),
+        fit,
+        model,
+    })
+}
+
+/// [`find_duplicates`] with a valid `config`, on crm's worker pool.
+fn find_in_pool(records: &[MatchRecord], config: &DedupConfig) -> crate::Result<Duplicates> {
+    let prepared: Vec<Prepared> = records
+        .par_iter()
+        .map(|r| r.prepare_for(config.country))
+        .collect();
+    let Fitted {
+        pairs,
+        comparisons,
+        patterns,
+        fit,
+        model,
+    } = fit_prepared(&prepared, config)?;
     // Every pair of one pattern has the same probability: worked out once per pattern.
     let probability_of: FxHashMap<[Level; N_FIELDS], f64> = patterns
         .iter()
-        .map(|(levels, _)| (*levels, fit.probability(levels)))
+        .map(|levels| (*levels, fit.probability(levels)))
         .collect();
 
     let found: Vec<MatchPair> = pairs
@@ -501,13 +543,7 @@ fn find_in_pool(records: &[MatchRecord], config: &DedupConfig) -> crate::Result<
         pairs: found,
         cluster,
         candidates: pairs.len(),
-        model: MatchModel {
-            prior: fit.lambda,
-            expected_matches: fit.lambda * counts.pairs,
-            m: fit.m.to_vec(),
-            u: fit.u.to_vec(),
-            u_given_parent: fit.u_given_parent.to_vec(),
-        },
+        model,
     })
 }
 

@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::compare::{Prepared, block_keys, compare};
+use super::compare::{Prepared, block_keys, block_limit, compare};
 use super::evidence::{FieldEvidence, evidence_of};
 use super::model::Fit;
 use super::{DedupConfig, MatchModel, MatchRecord, fit_prepared};
@@ -22,7 +22,8 @@ pub struct IndexMatch {
 }
 
 /// Records indexed for matching one record at a time: prepared records, block key → rows
-/// (blocks over [`DedupConfig::max_block`] dropped, as [`super::find_duplicates`] drops them) and
+/// (blocks over [`DedupConfig::max_block`], or a tenth of it for the name alone, dropped, as
+/// [`super::find_duplicates`] drops them) and
 /// the model [`super::find_duplicates`] fits on the records.
 #[derive(Debug, Clone)]
 pub struct MatchIndex {
@@ -68,7 +69,7 @@ impl MatchIndex {
                 blocks.entry(k).or_default().push(row as u32);
             }
         }
-        blocks.retain(|_, rows| rows.len() <= config.max_block);
+        blocks.retain(|&key, rows| rows.len() <= block_limit(key, config.max_block));
         blocks.shrink_to_fit();
         Ok(MatchIndex {
             ids: ids.to_vec(),

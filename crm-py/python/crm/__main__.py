@@ -7,11 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 from collections import Counter
-from typing import Any, Dict, List, Set
+from typing import Any, Dict, List, Optional, Set
 
 import numpy as np
 
-from . import BusinessCalendar, CustomerBook, LifecyclePolicy, SlaPolicy, ValueModel, lifecycle_stages, rfm_rule_report, sample_book
+from . import BusinessCalendar, CustomerBook, DuplicateError, LifecyclePolicy, SlaPolicy, ValueModel, lifecycle_stages, rfm_rule_report, sample_book
 
 
 def _money(minor: float) -> str:
@@ -257,6 +257,7 @@ def _data_quality(book: Any, end: Any, duplicates: List[Dict[str, Any]]) -> None
                     if len({_name(book.customer(i) or {}) for i in c}) > 1), clusters[0] if clusters else None)
     before = [book.customer(i) or {} for i in example] if example else []
     original_names = {o: _name(book.customer(o) or {}) for o in groups}
+    _entry_check(book, next(iter(original_names)) if original_names else None)
     out = book.merge_duplicates(at=end)
     kept = sum(1 for o, n in original_names.items() if _name(book.customer(o) or {}) == n)
     print(f"  merged into golden records: {len(out['merges']):,} merges, {len(out['skipped'])} skipped; "
@@ -267,6 +268,32 @@ def _data_quality(book: Any, end: Any, duplicates: List[Dict[str, Any]]) -> None
         golden = book.customer(example[0]) or {}
         print(f"  e.g. {typed}\n    → {golden['id']} {_name(golden)!r} {(golden.get('phones') or ['-'])[0]}; "
               f"id {example[-1]} now resolves to {book.resolve(example[-1])}")
+
+
+def _entry_check(book: Any, customer_id: Optional[int]) -> None:
+    """A customer typed in again at the counter (no national id or e-mail given, a slip of the
+    keyboard in the given name): the entry-time
+    check finds the golden record, and a "reject" policy refuses the copy."""
+    known = book.customer(customer_id) if customer_id is not None else None
+    if not known or not known.get("given_name"):
+        return
+    typed = dict(known, id=int(book.customer_ids().max()) + 1)
+    name = typed["given_name"]
+    typed["given_name"] = name[:1] + name[2:3] + name[1:2] + name[3:] if len(name) > 2 else name + "a"
+    for key in ("acquired_at", "referred_by", "external_ref", "consents", "national_id", "emails"):
+        typed.pop(key, None)
+    m = book.find_matches(typed)
+    best = m.candidates["customer_id"][0] if len(m.candidates["customer_id"]) else None
+    agree = [f for f, lv, cid in zip(m.evidence["field"], m.evidence["level"], m.evidence["customer_id"])
+             if cid == best and lv == "same"]
+    print(f"  at entry: {typed['given_name']!r} {typed.get('family_name', '')!r} typed again → "
+          + (f"customer {best} (p = {m.candidates['probability'][0]:.3f}; same {', '.join(agree)})"
+             if best is not None else "no candidate"))
+    try:
+        book.add_customer(typed, on_duplicate="reject")
+        print("    added: no likely duplicate")
+    except DuplicateError as e:
+        print(f"    on_duplicate=\"reject\" refuses it: {e}")
 
 
 def main(argv: List[str]) -> int:

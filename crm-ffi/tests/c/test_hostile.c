@@ -63,6 +63,36 @@ static void customers_need_ids_and_known_fields(void) {
     crm_book_free(book);
 }
 
+/* A wrongly typed field of an event's kind names its path (with the event's position in an
+ * array) and masks the text; nothing of the batch is recorded. */
+static void event_kind_fields_name_their_path(void) {
+    crm_book_t *book = NULL;
+    CHECK_STATUS(crm_book_new("TRY", &book), CRM_OK);
+    CHECK_STATUS(crm_book_add_customers_json(book, "{\"id\": 1}"), CRM_OK);
+    CHECK_STATUS(crm_book_record_json(book,
+                     "{\"customer_id\": 1, \"at\": \"2025-01-01T00:00:00Z\", \"type\": \"purchase\","
+                     " \"amount\": \"ten\", \"currency\": \"TRY\"}"),
+                 CRM_INVALID_ARGUMENT);
+    /* "ten" masked: half its characters kept. */
+    CHECK(contains(crm_last_error_message(), "invalid amount \"t**\": expected i64"));
+    CHECK_STATUS(crm_book_record_json(book,
+                     "[{\"customer_id\": 1, \"at\": \"2025-01-01T00:00:00Z\", \"type\": \"purchase\","
+                     " \"amount\": 5, \"currency\": \"TRY\"},"
+                     " {\"customer_id\": 1, \"at\": \"2025-01-02T00:00:00Z\", \"type\": \"purchase\","
+                     " \"amount\": -1e400, \"currency\": \"TRY\"}]"),
+                 CRM_INVALID_ARGUMENT);
+    CHECK(contains(crm_last_error_message(), "invalid [1].amount number: out of range"));
+    CHECK_STATUS(crm_book_record_json(book,
+                     "[{\"customer_id\": 1, \"at\": \"2025-01-01T00:00:00Z\", \"type\": \"complaint_opened\","
+                     " \"complaint_id\": 3},"
+                     " {\"customer_id\": 1, \"at\": \"2025-01-02T00:00:00Z\", \"type\": \"complaint_rated\","
+                     " \"complaint_id\": 3, \"rating\": 256}]"),
+                 CRM_INVALID_ARGUMENT);
+    CHECK(contains(crm_last_error_message(), "invalid [1].rating 256: expected u8"));
+    CHECK(crm_book_event_count(book) == 0);
+    crm_book_free(book);
+}
+
 static void instants_in_the_wrong_unit_or_nat(void) {
     const uint64_t ids[2] = {1, 2};
     const int64_t ns[2] = {NS_2024, NS_2024};
@@ -162,6 +192,7 @@ static void instants_for_calendars(void) {
 int main(void) {
     money_never_wraps();
     customers_need_ids_and_known_fields();
+    event_kind_fields_name_their_path();
     instants_in_the_wrong_unit_or_nat();
     shares_of_huge_values();
     clv_parameters_are_checked();

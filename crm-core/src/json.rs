@@ -10,8 +10,8 @@
 //! number beyond a 64-bit float (`-1e400`) is invalid input at its path too.
 //!
 //! A document read from a buffered map (an event's kind fields, read once the `type` tag is
-//! known) goes through [`nested`], whose type errors carry their inner path in the message;
-//! [`parse`] joins it to the outer one (`events[2].amount`).
+//! known) goes through the crate-private `nested`, whose type errors carry their inner path
+//! in the message; [`parse`] joins it to the outer one (`events[2].amount`).
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;

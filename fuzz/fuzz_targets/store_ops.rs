@@ -154,6 +154,7 @@ fuzz_target!(|input: (bool, Vec<(bool, Op)>)| {
                     assert!(crm_book_len(book.0) <= 12, "more customers than ids");
                     let _ = crm_book_event_count(book.0);
                     let _ = crm_book_cursor(book.0);
+                    assert!(!crm_version().is_null());
                     call_json("stats", |out| crm_book_stats_json(book.0, out));
                 }
                 Op::Normalize(i, phone, text) => {

@@ -6,9 +6,12 @@
 //! [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) whose field is the path
 //! (`id`, `[3].id`, `windows[0].start`) and whose message quotes the value, masked when it
 //! may be personal (see [`is_personal`]). Everything else keeps [`CrmError::parse`]'s form: a
-//! syntax error, a missing field, an unknown key with its "did you mean" suggestion, and a
-//! value whose position the path cannot follow (inside an event's kind, which is read from
-//! a buffered map).
+//! syntax error, a missing field, and an unknown key with its "did you mean" suggestion. A
+//! number beyond a 64-bit float (`-1e400`) is invalid input at its path too.
+//!
+//! A document read from a buffered map (an event's kind fields, read once the `type` tag is
+//! known) goes through the crate-private `nested`, whose type errors carry their inner path
+//! in the message; [`parse`] joins it to the outer one (`events[2].amount`).
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -106,27 +109,89 @@ pub fn is_personal(path: &str) -> bool {
         .any(|name| PERSONAL.contains(&name))
 }
 
-/// The reader's error: a type error with a known path is invalid input, the rest parse errors.
+/// Reads `value`, buffered while deserializing an enclosing document (an event's kind fields),
+/// into `T`, for a `Deserialize` impl: a type error keeps its path inside `value` in the
+/// message (after [`NESTED`]), which [`parse`], [`from_value`] and [`one_or_many`] join to
+/// the enclosing document's path. Other errors pass through as serde wrote them.
+pub(crate) fn nested<T: DeserializeOwned, E: serde::de::Error>(
+    value: Value,
+) -> std::result::Result<T, E> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let text = inner.to_string();
+        if path != "." && is_type_error(&text) {
+            E::custom(format_args!("{text}{NESTED}{path}`"))
+        } else {
+            E::custom(text)
+        }
+    })
+}
+
+/// What [`nested`] puts between a type error and its inner path (closed by a backtick).
+const NESTED: &str = ", at nested field `";
+
+/// Whether serde's message `text` is a type error ("invalid type", "invalid value").
+fn is_type_error(text: &str) -> bool {
+    text.starts_with("invalid type: ") || text.starts_with("invalid value: ")
+}
+
+/// The reader's error: a type error or an out-of-range number with a known path is invalid
+/// input, the rest parse errors.
 fn error(what: &str, err: serde_path_to_error::Error<serde_json::Error>) -> CrmError {
     let path = err.path().to_string();
     let inner = err.into_inner();
-    if inner.classify() == Category::Data && path != "." {
-        if let Some(invalid) = type_error(what, &path, &inner) {
-            return invalid;
-        }
-    }
-    CrmError::parse(what, inner)
-}
-
-/// `err` as invalid input at `path` when it is serde's "invalid type" or "invalid value".
-fn type_error(what: &str, path: &str, err: &serde_json::Error) -> Option<CrmError> {
-    let text = err.to_string();
-    let position = if err.line() > 0 {
-        format!(" at line {} column {}", err.line(), err.column())
+    let text = inner.to_string();
+    let position = if inner.line() > 0 {
+        format!(" at line {} column {}", inner.line(), inner.column())
     } else {
         String::new()
     };
     let message = text.strip_suffix(&position).unwrap_or(&text);
+    // "." is serde_path_to_error's path of the document itself.
+    let outer = (path != ".").then_some(path.as_str());
+    match inner.classify() {
+        Category::Data => {
+            let (message, path) = match split_nested(message) {
+                Some((message, inner_path)) => (message, Some(join(outer, inner_path))),
+                None => (message, outer.map(str::to_owned)),
+            };
+            if let Some(path) = path {
+                if let Some(invalid) = type_error(what, &path, message, &position) {
+                    return invalid;
+                }
+            }
+            // A nested error that is not a type error reads as serde wrote it.
+            CrmError::parse(what, inner)
+        }
+        Category::Syntax if message == "number out of range" => match outer {
+            Some(path) => CrmError::invalid(
+                path,
+                "number",
+                format!("out of range of a 64-bit float (beyond ±1.8e308), in {what}{position}"),
+            ),
+            None => CrmError::parse(what, inner),
+        },
+        _ => CrmError::parse(what, inner),
+    }
+}
+
+/// A [`nested`] type error's message and inner path.
+fn split_nested(message: &str) -> Option<(&str, &str)> {
+    message.strip_suffix('`')?.rsplit_once(NESTED)
+}
+
+/// `inner` below `outer` (`[2]` and `amount` give `[2].amount`).
+fn join(outer: Option<&str>, inner: &str) -> String {
+    match outer {
+        Some(outer) => format!("{outer}.{inner}"),
+        None => inner.to_owned(),
+    }
+}
+
+/// serde's `message` as invalid input at `path` when it is "invalid type" or "invalid value";
+/// `position` is where the text said it was (empty for a `Value`).
+fn type_error(what: &str, path: &str, message: &str, position: &str) -> Option<CrmError> {
     let rest = message
         .strip_prefix("invalid type: ")
         .or_else(|| message.strip_prefix("invalid value: "))?;
@@ -210,6 +275,153 @@ mod tests {
             err.to_string().starts_with("invalid customer_id -7: "),
             "{err}"
         );
+    }
+
+    /// A purchase for customer 1 with `fields` after the tag.
+    fn purchase(fields: &str) -> String {
+        format!(
+            r#"{{"customer_id": 1, "at": "2025-01-05T10:00:00Z", "type": "purchase", {fields}}}"#
+        )
+    }
+
+    #[test]
+    fn a_wrongly_typed_kind_field_is_invalid_input_naming_it() {
+        let text = purchase(r#""amount": "ten", "currency": "TRY""#);
+        let err = parse::<Event>("the event", &text).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        assert_eq!(err.field(), Some("amount"));
+        // The text is masked (half kept, at most 4 characters); the position is the end of the
+        // event object, where its kind is read.
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "invalid amount \"t**\": expected i64, in the event at line 1 column {}",
+                text.len()
+            )
+        );
+        // The tag may come after the fields; an out-of-range rating names its value.
+        let text = r#"{"rating": 300, "complaint_id": 4, "type": "complaint_rated",
+            "customer_id": 1, "at": "2025-01-05T10:00:00Z"}"#;
+        let err = parse::<Event>("the event", text).unwrap_err();
+        assert_eq!(err.field(), Some("rating"));
+        assert!(
+            err.to_string()
+                .starts_with("invalid rating 300: expected u8, in the event at line 2 "),
+            "{err}"
+        );
+        let err = parse::<Event>(
+            "the event",
+            &purchase(r#""amount": 1, "currency": "TRY", "channel": 7"#),
+        )
+        .unwrap_err();
+        assert_eq!(err.field(), Some("channel"));
+        assert!(err.to_string().starts_with("invalid channel 7: "), "{err}");
+    }
+
+    #[test]
+    fn a_kind_field_path_starts_with_the_events_position() {
+        let good = purchase(r#""amount": 100, "currency": "TRY""#);
+        let bad = purchase(r#""amount": -1.5, "currency": "TRY""#);
+        let text = format!("[{good}, {good}, {bad}]");
+        let err = one_or_many::<Event>("events", &text).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        assert_eq!(err.field(), Some("[2].amount"));
+        assert!(
+            err.to_string()
+                .starts_with("invalid [2].amount -1.5: expected i64"),
+            "{err}"
+        );
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Batch {
+            events: Vec<Event>,
+        }
+        let value: Value = serde_json::from_str(&format!(r#"{{"events": {text}}}"#)).unwrap();
+        let err = from_value::<Batch>("the batch", value).unwrap_err();
+        assert_eq!(err.field(), Some("events[2].amount"));
+        assert_eq!(
+            err.to_string(),
+            "invalid events[2].amount -1.5: expected i64, in the batch"
+        );
+    }
+
+    #[test]
+    fn an_out_of_range_number_is_invalid_input_at_its_path() {
+        let text = purchase(r#""amount": -1e400, "currency": "TRY""#);
+        let err = parse::<Event>("the event", &text).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        assert_eq!(err.field(), Some("amount"));
+        let err = parse::<Customer>("the customer", r#"{"id": 1e400}"#).unwrap_err();
+        assert_eq!(err.field(), Some("id"));
+        assert_eq!(
+            err.to_string(),
+            "invalid id number: out of range of a 64-bit float (beyond ±1.8e308), \
+             in the customer at line 1 column 12"
+        );
+        // Alone, it has no field to name.
+        let err = parse::<f64>("the number", "1e400").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Parse);
+    }
+
+    #[test]
+    fn a_kind_field_of_the_wrong_type_tag_or_key_reads_as_before() {
+        let err =
+            parse::<Event>("the event", &purchase(r#""amount": 1, "curency": "TRY""#)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Parse);
+        assert_eq!(err.field(), Some("curency"));
+        assert!(
+            err.to_string().ends_with("(did you mean `currency`?)"),
+            "{err}"
+        );
+        let err = parse::<Event>("the event", &purchase(r#""amount": 1"#)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Parse);
+        assert_eq!(err.field(), Some("currency"));
+        let text = r#"{"customer_id": 1, "at": "2025-01-05T10:00:00Z", "type": "purchace"}"#;
+        let err = parse::<Event>("the event", text).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Parse);
+        assert!(
+            err.to_string()
+                .starts_with("could not parse the event: unknown variant `********`, expected one of `purchase`, `refund`"),
+            "{err}"
+        );
+        let text = r#"{"customer_id": 1, "at": "2025-01-05T10:00:00Z", "type": 5}"#;
+        let err = parse::<Event>("the event", text).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        assert_eq!(err.field(), Some("type"));
+        let text = r#"{"customer_id": 1, "at": "2025-01-05T10:00:00Z"}"#;
+        let err = parse::<Event>("the event", text).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Parse);
+        assert_eq!(err.field(), Some("type"));
+    }
+
+    #[test]
+    fn every_tag_reads_back_its_kind() {
+        use crate::model::EventKind;
+        // The fields each kind needs at least (1 for ids and amounts).
+        let fields = |tag: &str| match tag {
+            "purchase" | "refund" => r#", "amount": 1, "currency": "TRY""#,
+            "interaction" => r#", "channel": "phone", "direction": "inbound""#,
+            "referral" => r#", "referred": 2"#,
+            "contribution" => r#", "kind": "cost_sharing", "amount": 1, "currency": "TRY""#,
+            "complaint_status_changed" => r#", "complaint_id": 1, "status": "open""#,
+            "complaint_resolved" => r#", "complaint_id": 1, "root_cause": "billing""#,
+            "complaint_rated" => r#", "complaint_id": 1, "rating": 5"#,
+            "complaint_message" => r#", "complaint_id": 1, "direction": "inbound""#,
+            "complaint_priority_changed" => r#", "complaint_id": 1, "priority": "high""#,
+            "churned" => "",
+            _ => r#", "complaint_id": 1"#,
+        };
+        assert_eq!(EventKind::TAGS.len(), 15);
+        for tag in EventKind::TAGS {
+            let text = format!(
+                r#"{{"customer_id": 1, "at": "2025-01-05T10:00:00Z", "type": "{tag}"{}}}"#,
+                fields(tag)
+            );
+            let event: Event = parse("the event", &text).unwrap_or_else(|e| panic!("{tag}: {e}"));
+            assert_eq!(event.kind.type_name(), *tag);
+            let back: Event = parse("the event", &serde_json::to_string(&event).unwrap()).unwrap();
+            assert_eq!(back, event);
+        }
     }
 
     #[test]

@@ -141,6 +141,23 @@ def test_negative_ids_and_lone_surrogates_are_invalid_input():
     assert len(book) == 1
 
 
+def test_a_wrongly_typed_event_kind_field_names_its_path():
+    book = small_book()
+    with pytest.raises(crm.InvalidInputError) as e:  # ParseError without a field before
+        book.record(customer_id=1, at="2025-02-02T00:00:00Z", type="purchase", amount="ten", currency="TRY")
+    assert e.value.field == "amount"
+    assert 'invalid amount "t**": expected i64' in str(e.value)  # "ten" masked: half kept
+    good = {"customer_id": 1, "at": "2025-02-02T00:00:00Z", "type": "purchase", "amount": 5, "currency": "TRY"}
+    with pytest.raises(crm.InvalidInputError) as e:
+        book.record_many([good, good, {**good, "amount": 1.5}])
+    assert e.value.field == "[2].amount"
+    assert "invalid [2].amount 1.5: expected i64" in str(e.value)
+    with pytest.raises(crm.InvalidInputError) as e:
+        book.record(customer_id=1, at="2025-02-02T00:00:00Z", type="complaint_rated", complaint_id=9, rating=256)
+    assert e.value.field == "rating"
+    assert book.event_count == 1
+
+
 def test_more_than_255_tiers_are_refused():
     with pytest.raises(crm.InvalidInputError) as e:
         crm.pyramid([1.0, 2.0, 3.0], tiers=[(f"t{i}", 1 / 300) for i in range(300)])

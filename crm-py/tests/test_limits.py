@@ -116,3 +116,89 @@ def test_a_panic_would_be_a_crm_error() -> None:
     assert issubclass(crm.InternalError, crm.CrmError)
     assert not issubclass(crm.InternalError, ValueError)
     assert "InternalError" in crm.__all__
+
+
+# --- The count audit (issue 14): every count, size, limit or index a Python entry point takes ---
+#
+# Each row: (entry point, call taking the value, expected outcome for each hostile value). An
+# outcome is the field an InvalidInputError must name, or OK when the value has a documented
+# meaning (an offset past the end is an empty page, a limit past the end means "all", a seed
+# is any 64-bit number). The C side of the same audit is test_hostile.c.
+
+OK = "ok"
+HOSTILE_COUNTS = (-1, 0, 2**63, 2**64 - 1, 10**12)
+
+
+def _book() -> crm.CustomerBook:
+    book = crm.CustomerBook("TRY")
+    book.add_customer(id=1, acquired_at="2025-01-01T00:00:00Z")
+    book.record(customer_id=1, at="2025-02-01T00:00:00Z", type="purchase", amount=100, currency="TRY")
+    return book
+
+
+def _stored(tmp: Any) -> crm.CustomerBook:
+    return crm.CustomerBook.open(str(tmp / "audit.crm"), currency="TRY")
+
+
+_BG = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+_GG = {"p": 6.25, "q": 3.74, "v": 15.44}
+_IDS, _TS, _AM = [1, 1, 2], ["2025-01-01", "2025-02-01", "2025-01-15"], [10.0, 20.0, 5.0]
+_ROWS = [{"surname": "Yılmaz"}, {"surname": "Yilmaz"}]
+
+def _pair_outside(row: int) -> None:
+    """A pair naming a row past the table's end is not a true pair of it (documented)."""
+    got = crm.quality.pair_completeness(_ROWS, [(0, row)])
+    # Row 0 with itself shares every key; a row past the end is not counted at all.
+    assert got == ({"true_pairs": 1, "sharing_a_key": 1, "candidates": 1} if row == 0 else
+                   {"true_pairs": 0, "sharing_a_key": 0, "candidates": 0}), (row, got)
+
+
+# Outcomes for (-1, 0, 2**63, 2**64 - 1, 10**12).
+COUNT_AUDIT = [
+    ("pareto.points", lambda v, tmp: crm.pareto([1.0, 2.0, 3.0], points=v), ["points"] * 5),
+    ("sample_book.customers", lambda v, tmp: crm.sample_book(v), ["customers", OK] + ["customers"] * 3),
+    ("sample_book.seed", lambda v, tmp: crm.sample_book(3, seed=v), ["seed", OK, OK, OK, OK]),
+    ("sample_book.mean_purchases", lambda v, tmp: crm.sample_book(3, mean_purchases=v),
+     ["mean_purchases", OK] + ["mean_purchases"] * 3),
+    ("rfm.bins", lambda v, tmp: crm.rfm(_IDS, _TS, _AM, as_of="2025-03-01", bins=v), ["bins"] * 5),
+    ("rfm_scores.bins", lambda v, tmp: crm.rfm_scores([1.0, 2.0], [1.0, 2.0], [1.0, 2.0], bins=v), ["bins"] * 5),
+    ("lifetime_value.months", lambda v, tmp: crm.clv.lifetime_value(
+        crm.clv.BetaGeo(fitted(_BG)), crm.clv.GammaGamma(fitted(_GG)), [2.0], [30.0], [39.0], [47.0], months=v),
+     ["months"] * 5),
+    ("predict_clv.config.months", lambda v, tmp: _book().predict_clv(as_of="2025-06-01", config={"months": v}),
+     ["months", "months", "months", "months", "months"]),
+    ("add_business_minutes.minutes", lambda v, tmp: crm.BusinessCalendar(NINE_TO_FIVE).add_business_minutes(MONDAY, v),
+     ["minutes", OK, "minutes", "minutes", "minutes"]),
+    ("set_threads.n", lambda v, tmp: crm.set_threads(v), ["threads", OK, "threads", "threads", "threads"]),
+    ("view.offset", lambda v, tmp: _book().view(1, as_of="2025-06-01", offset=v), ["offset", OK, OK, OK, OK]),
+    ("view.limit", lambda v, tmp: _book().view(1, as_of="2025-06-01", limit=v), ["limit", OK, OK, OK, OK]),
+    ("changes.since", lambda v, tmp: _stored(tmp).changes(since=v), ["since", OK, OK, OK, OK]),
+    ("changes.limit", lambda v, tmp: _stored(tmp).changes(limit=v), ["limit", OK, OK, OK, OK]),
+    # Any 64-bit id is an id; an unknown one resolves to None (and is NotFound in `view`).
+    ("resolve.customer_id", lambda v, tmp: _book().resolve(v), ["customer_id", OK, OK, OK, OK]),
+    ("pair_completeness.max_block", lambda v, tmp: crm.quality.pair_completeness(_ROWS, [(0, 1)], max_block=v),
+     ["max_block", OK, OK, OK, OK]),
+    ("pair_completeness.pairs", lambda v, tmp: _pair_outside(v), ["pairs[0][1]", OK, OK, OK, OK]),
+    ("lifecycle.new_days", lambda v, tmp: crm.LifecyclePolicy({"new_days": v}), ["new_days"] * 5),
+    ("sla.resolution", lambda v, tmp: crm.SlaPolicy({"name": "d", "targets": {"high": {"resolution": v}}}),
+     # A type error carries the reader's path, a range error the validator's (which numbers
+     # the policies): both name the target.
+     ["targets.high.resolution", "policies[0].targets.high.resolution"] + ["targets.high.resolution"] * 3),
+]
+
+
+@pytest.mark.parametrize("name,call,outcomes", COUNT_AUDIT, ids=[row[0] for row in COUNT_AUDIT])
+def test_counts_are_bounded_or_mean_something(name: str, call: Any, outcomes: Any, tmp_path: Any) -> None:
+    assert len(outcomes) == len(HOSTILE_COUNTS)
+    try:
+        for value, outcome in zip(HOSTILE_COUNTS, outcomes):
+            began = time.perf_counter()
+            if outcome == OK:
+                call(value, tmp_path)
+            else:
+                with pytest.raises(crm.InvalidInputError) as e:
+                    call(value, tmp_path)
+                assert e.value.field == outcome, (value, str(e.value))
+            assert time.perf_counter() - began < 5.0, value  # refused before any work
+    finally:
+        crm.set_threads(crm.get_threads())  # the pool kept its size

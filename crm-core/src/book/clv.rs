@@ -73,7 +73,7 @@ impl CustomerBook {
     /// ```
     pub fn predict_clv(&self, as_of: DateTime<Utc>, config: &ClvConfig) -> Result<ClvPrediction> {
         // Checked before the fits, which take the time.
-        crate::limits::at_most("months", config.months, crate::clv::MAX_CLV_MONTHS)?;
+        crate::clv::check_months(config.months)?;
         let s = self.clv_summary_in_zone(as_of, config.unit, config.tz)?;
         let ids = Some(s.customer_id.as_slice());
         let bg = fit_beta_geo_for(ids, &s.frequency, &s.recency, &s.t, &config.fit)?;

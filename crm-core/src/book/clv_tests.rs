@@ -183,3 +183,20 @@ fn a_prediction_names_its_zone() {
         assert_eq!(tokyo.p_alive[row(id)].to_bits(), expect.to_bits());
     }
 }
+
+#[test]
+fn a_horizon_out_of_range_is_refused_before_the_fits() {
+    use crate::ErrorKind;
+    // An empty book: the fits would fail naming `frequency`; the horizon is checked first.
+    let book = super::CustomerBook::new(super::BookConfig::new("TRY")).unwrap();
+    let at = chrono::DateTime::from_timestamp(1_740_787_200, 0).unwrap();
+    for months in [0, MAX_CLV_MONTHS + 1, u32::MAX] {
+        let config = ClvConfig {
+            months,
+            ..ClvConfig::default()
+        };
+        let err = book.predict_clv(at, &config).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{months}: {err}");
+        assert_eq!(err.field(), Some("months"), "{months}: {err}");
+    }
+}

@@ -285,6 +285,15 @@ impl NoSpendReason {
     }
 }
 
+/// `Ok` for a horizon of 1 to [`MAX_CLV_MONTHS`] months, else `InvalidInput` naming
+/// `months`: checked before any fit or sum, which take the time.
+pub(crate) fn check_months(months: u32) -> Result<()> {
+    if months == 0 {
+        return Err(CrmError::invalid("months", 0, "must be at least 1"));
+    }
+    crate::limits::at_most("months", months, MAX_CLV_MONTHS)
+}
+
 /// Discounted lifetime value per customer over `months`: for each month, the expected
 /// purchases in it (BG/NBD, conditional on the customer's history) times the expected spend
 /// (Gamma-Gamma), discounted at `discount_rate` per month — the same sum as the `lifetimes`
@@ -306,7 +315,7 @@ pub fn lifetime_value(
     months: u32,
     discount_rate: f64,
 ) -> Result<Vec<f64>> {
-    crate::limits::at_most("months", months, MAX_CLV_MONTHS)?;
+    check_months(months)?;
     bg.validate()?;
     gg.validate()?;
     validate_summary(frequency, recency, t)?;
@@ -324,9 +333,6 @@ pub fn lifetime_value(
             discount_rate,
             "must be a non-negative monthly rate",
         ));
-    }
-    if months == 0 {
-        return Err(CrmError::invalid("months", 0, "must be at least 1"));
     }
     let step = unit.per_month();
     // Expected purchases depend on (x, t_x, T) only: the discounted sum of monthly increments

@@ -54,9 +54,11 @@ impl Event {
     }
 }
 
-/// Reads `customer_id` and `at`, then the kind from the other fields, so that a field no kind
-/// has is refused (serde's `deny_unknown_fields` does not work through `flatten`) with the
-/// names the kind does have, for [`crate::CrmError::parse`]'s suggestion.
+/// Reads `customer_id`, `at` and the `type` tag, then the kind's struct from the other fields,
+/// so that a field no kind has is refused (serde's `deny_unknown_fields` does not work through
+/// `flatten`) with the names the kind does have, for [`crate::CrmError::parse`]'s suggestion,
+/// and a wrongly typed field is invalid input naming its path (`amount`), through
+/// [`crate::json`]: an internally tagged enum would buffer the fields and lose the path.
 impl<'de> Deserialize<'de> for Event {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_map(EventVisitor)
@@ -77,6 +79,7 @@ impl<'de> serde::de::Visitor<'de> for EventVisitor {
         use serde::de::Error;
         let mut customer_id = None;
         let mut at = None;
+        let mut tag: Option<String> = None;
         let mut rest = serde_json::Map::new();
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
@@ -84,7 +87,8 @@ impl<'de> serde::de::Visitor<'de> for EventVisitor {
                 "at" if at.is_none() => {
                     at = Some(map.next_value::<crate::time::serde_instant::EventAt>()?.0);
                 }
-                "customer_id" | "at" => {
+                "type" if tag.is_none() => tag = Some(map.next_value()?),
+                "customer_id" | "at" | "type" => {
                     return Err(A::Error::custom(format_args!("duplicate field `{key}`")));
                 }
                 _ if rest.contains_key(&key) => {
@@ -98,8 +102,8 @@ impl<'de> serde::de::Visitor<'de> for EventVisitor {
         }
         let customer_id = customer_id.ok_or_else(|| A::Error::missing_field("customer_id"))?;
         let at = at.ok_or_else(|| A::Error::missing_field("at"))?;
-        let kind =
-            EventKind::deserialize(serde_json::Value::Object(rest)).map_err(A::Error::custom)?;
+        let tag = tag.ok_or_else(|| A::Error::missing_field("type"))?;
+        let kind = EventKind::from_fields(&tag, serde_json::Value::Object(rest))?;
         Ok(Event {
             customer_id,
             at,
@@ -143,6 +147,46 @@ pub enum EventKind {
     /// The company recorded that the customer left, with the reason when known.
     Churned(Churned),
 }
+
+/// Declares [`EventKind::from_fields`]: each `type` tag with its variant.
+macro_rules! kinds_by_tag {
+    ($($tag:literal => $variant:ident),* $(,)?) => {
+        impl EventKind {
+            /// Every `type` tag, in declaration order.
+            pub const TAGS: &'static [&'static str] = &[$($tag),*];
+
+            /// The kind tagged `tag`, read from its `fields` (the event's object without
+            /// `customer_id`, `at` and `type`) through [`crate::json`], so that a type
+            /// error keeps its path.
+            fn from_fields<E: serde::de::Error>(
+                tag: &str,
+                fields: serde_json::Value,
+            ) -> Result<Self, E> {
+                match tag {
+                    $($tag => crate::json::nested(fields).map(EventKind::$variant),)*
+                    other => Err(E::unknown_variant(other, Self::TAGS)),
+                }
+            }
+        }
+    };
+}
+kinds_by_tag!(
+    "purchase" => Purchase,
+    "refund" => Refund,
+    "interaction" => Interaction,
+    "referral" => Referral,
+    "contribution" => Contribution,
+    "complaint_opened" => ComplaintOpened,
+    "complaint_responded" => ComplaintResponded,
+    "complaint_status_changed" => ComplaintStatusChanged,
+    "complaint_resolved" => ComplaintResolved,
+    "complaint_reopened" => ComplaintReopened,
+    "complaint_closed" => ComplaintClosed,
+    "complaint_rated" => ComplaintRated,
+    "complaint_message" => ComplaintMessage,
+    "complaint_priority_changed" => ComplaintPriorityChanged,
+    "churned" => Churned,
+);
 
 impl EventKind {
     /// The `type` tag used in JSON.

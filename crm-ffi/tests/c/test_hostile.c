@@ -63,6 +63,36 @@ static void customers_need_ids_and_known_fields(void) {
     crm_book_free(book);
 }
 
+/* A wrongly typed field of an event's kind names its path (with the event's position in an
+ * array) and masks the text; nothing of the batch is recorded. */
+static void event_kind_fields_name_their_path(void) {
+    crm_book_t *book = NULL;
+    CHECK_STATUS(crm_book_new("TRY", &book), CRM_OK);
+    CHECK_STATUS(crm_book_add_customers_json(book, "{\"id\": 1}"), CRM_OK);
+    CHECK_STATUS(crm_book_record_json(book,
+                     "{\"customer_id\": 1, \"at\": \"2025-01-01T00:00:00Z\", \"type\": \"purchase\","
+                     " \"amount\": \"ten\", \"currency\": \"TRY\"}"),
+                 CRM_INVALID_ARGUMENT);
+    /* "ten" masked: half its characters kept. */
+    CHECK(contains(crm_last_error_message(), "invalid amount \"t**\": expected i64"));
+    CHECK_STATUS(crm_book_record_json(book,
+                     "[{\"customer_id\": 1, \"at\": \"2025-01-01T00:00:00Z\", \"type\": \"purchase\","
+                     " \"amount\": 5, \"currency\": \"TRY\"},"
+                     " {\"customer_id\": 1, \"at\": \"2025-01-02T00:00:00Z\", \"type\": \"purchase\","
+                     " \"amount\": -1e400, \"currency\": \"TRY\"}]"),
+                 CRM_INVALID_ARGUMENT);
+    CHECK(contains(crm_last_error_message(), "invalid [1].amount number: out of range"));
+    CHECK_STATUS(crm_book_record_json(book,
+                     "[{\"customer_id\": 1, \"at\": \"2025-01-01T00:00:00Z\", \"type\": \"complaint_opened\","
+                     " \"complaint_id\": 3},"
+                     " {\"customer_id\": 1, \"at\": \"2025-01-02T00:00:00Z\", \"type\": \"complaint_rated\","
+                     " \"complaint_id\": 3, \"rating\": 256}]"),
+                 CRM_INVALID_ARGUMENT);
+    CHECK(contains(crm_last_error_message(), "invalid [1].rating 256: expected u8"));
+    CHECK(crm_book_event_count(book) == 0);
+    crm_book_free(book);
+}
+
 static void instants_in_the_wrong_unit_or_nat(void) {
     const uint64_t ids[2] = {1, 2};
     const int64_t ns[2] = {NS_2024, NS_2024};
@@ -159,12 +189,97 @@ static void instants_for_calendars(void) {
     crm_calendar_free(cal);
 }
 
+/* Issue 14's count audit from C: every count, size, limit or index an entry point takes is
+ * refused naming the parameter when out of its documented range (README "Reliability"), or
+ * has a documented meaning; never an abort, a hang or a wrong result. */
+static void counts_are_bounded_or_mean_something(void) {
+    const double values[3] = {1.0, 2.0, 3.0};
+    char *json = NULL;
+    const size_t huge[3] = {SIZE_MAX, (size_t)1 << 63, (size_t)1000000000000ULL};
+    for (int i = 0; i < 3; i++) {
+        CHECK_STATUS(crm_pareto_json(values, 3, huge[i], &json), CRM_INVALID_ARGUMENT);
+        CHECK(contains(crm_last_error_message(), "invalid points ") &&
+              contains(crm_last_error_message(), "must be at most 100001"));
+        CHECK_STATUS(crm_set_threads(huge[i]), CRM_INVALID_ARGUMENT);
+        CHECK(contains(crm_last_error_message(), "invalid threads "));
+    }
+    CHECK_STATUS(crm_pareto_json(values, 3, 0, &json), CRM_INVALID_ARGUMENT);
+    CHECK(contains(crm_last_error_message(), "invalid points 0"));
+    CHECK(json == NULL);
+
+    /* RFM bins: 2 to 9. */
+    const uint64_t ids[2] = {1, 2};
+    const int64_t at[2] = {1735689600, 1738368000};
+    const int64_t amount[2] = {100, 200};
+    const uint32_t bins[4] = {0, 1, 10, UINT32_MAX};
+    crm_rfm_t *rfm = NULL;
+    for (int i = 0; i < 4; i++) {
+        CHECK_STATUS(crm_rfm_from_transactions(ids, at, amount, 2, CRM_UNIT_SECONDS, 1740787200, bins[i], NULL, &rfm),
+                     CRM_INVALID_ARGUMENT);
+        CHECK(contains(crm_last_error_message(), "invalid bins "));
+        CHECK(rfm == NULL);
+    }
+
+    /* CLV months: 1 to 1200. */
+    const crm_beta_geo_t bg = {0.24, 4.41, 0.79, 2.43};
+    const crm_gamma_gamma_t gg = {6.25, 3.74, 15.45};
+    const double x[1] = {2.0}, r[1] = {30.0}, t[1] = {39.0}, m[1] = {40.0};
+    double clv[1] = {-1.0};
+    const uint32_t months[3] = {0, 1201, UINT32_MAX};
+    for (int i = 0; i < 3; i++) {
+        CHECK_STATUS(crm_clv_lifetime_value(&bg, &gg, x, r, t, m, 1, CRM_CLV_WEEKS, months[i], 0.01, clv),
+                     CRM_INVALID_ARGUMENT);
+        CHECK(contains(crm_last_error_message(), "invalid months "));
+    }
+    CHECK(clv[0] == -1.0);
+
+    /* Business minutes: 0 to 5,259,600 (ten years around the clock), per row. */
+    crm_calendar_t *cal = NULL;
+    CHECK_STATUS(crm_calendar_from_json("{\"time_zone\": \"UTC\", \"week\": {\"mon\": [[\"09:00\", \"17:00\"]]}}", &cal),
+                 CRM_OK);
+    const int64_t mondays[3] = {1748854800, 1748854800, 1748854800}; /* 2025-06-02T09:00:00Z */
+    const int64_t minutes[3] = {-1, INT64_MAX, 1000000000000LL};
+    int64_t due[3] = {0, 0, 0};
+    for (int i = 0; i < 3; i++) {
+        CHECK_STATUS(crm_calendar_add_business_minutes(cal, &mondays[i], &minutes[i], 1, &due[i]), CRM_INVALID_ARGUMENT);
+        CHECK(contains(crm_last_error_message(), "invalid minutes "));
+    }
+    const int64_t zero[1] = {0};
+    CHECK_STATUS(crm_calendar_add_business_minutes(cal, mondays, zero, 1, due), CRM_OK);
+    CHECK(due[0] == 1748854800);
+    crm_calendar_free(cal);
+
+    /* A view's page: an offset past the end is an empty page, any limit is "at most that
+     * many" (documented); a changes feed needs a stored book whatever `since` and `limit`. */
+    crm_book_t *book = NULL;
+    CHECK_STATUS(crm_book_new("TRY", &book), CRM_OK);
+    CHECK_STATUS(crm_book_add_customers_json(book, "{\"id\": 1}"), CRM_OK);
+    CHECK_STATUS(crm_book_record_json(book, "{\"customer_id\": 1, \"at\": \"2025-01-01T00:00:00Z\", \"type\": \"purchase\","
+                                            " \"amount\": 5, \"currency\": \"TRY\"}"),
+                 CRM_OK);
+    CHECK_STATUS(crm_book_view_json(book, 1, "2025-06-01T00:00:00Z", SIZE_MAX, SIZE_MAX, &json), CRM_OK);
+    CHECK(contains(json, "\"items\":[]"));
+    crm_string_free(json);
+    json = NULL;
+    CHECK_STATUS(crm_book_view_json(book, 1, "2025-06-01T00:00:00Z", 0, SIZE_MAX, &json), CRM_OK);
+    CHECK(contains(json, "\"amount\":5"));
+    crm_string_free(json);
+    json = NULL;
+    uint64_t next = 7;
+    CHECK_STATUS(crm_book_changes_json(book, UINT64_MAX, SIZE_MAX, &json, &next), CRM_INVALID_ARGUMENT);
+    CHECK(contains(crm_last_error_message(), "stored book"));
+    CHECK(json == NULL && next == 7);
+    crm_book_free(book);
+}
+
 int main(void) {
     money_never_wraps();
     customers_need_ids_and_known_fields();
+    event_kind_fields_name_their_path();
     instants_in_the_wrong_unit_or_nat();
     shares_of_huge_values();
     clv_parameters_are_checked();
     instants_for_calendars();
+    counts_are_bounded_or_mean_something();
     return report();
 }

@@ -159,7 +159,7 @@ def rfm(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: Any 
     ([111, 333], ['Lost', 'Loyal Customers'])
     """
     t = cv.transactions(customer_id, timestamp, amount, unit, columns)
-    out = _crm.rfm_transactions(t.ids, t.ticks, t.unit, t.amount, t.as_of(as_of), bins, _segments_json(segments))
+    out = _crm.rfm_transactions(t.ids, t.ticks, t.unit, t.amount, t.as_of(as_of), cv.count(bins, "bins", 8), _segments_json(segments))
     out["segment"] = _segments(out)
     return t.result({k: out[k] for k in _RFM})
 
@@ -167,7 +167,7 @@ def rfm(customer_id: Any, timestamp: Any = None, amount: Any = None, as_of: Any 
 def rfm_scores(recency_days: Any, frequency: Any, monetary: Any, *, bins: int = _crm.RFM_BINS, segments: Segments = None) -> Any:
     """RFM scores from feature columns (for instance a book's :meth:`CustomerBook.features`)."""
     out = _crm.rfm_scores(cv.floats(recency_days, "recency_days"), cv.floats(frequency, "frequency"),
-                          cv.floats(monetary, "monetary"), bins, _segments_json(segments))
+                          cv.floats(monetary, "monetary"), cv.count(bins, "bins", 8), _segments_json(segments))
     out["segment"] = _segments(out)
     return cv.frame(cv.kind_of(recency_days), {k: out[k] for k in ["r", "f", "m", "rfm_score", "segment"]})
 

@@ -180,7 +180,7 @@ class CustomerBook:
 
         Raises :class:`crm.InvalidInputError` for a book in memory (it keeps no log).
         """
-        text, cursor = self._inner.changes_json(since, limit)
+        text, cursor = self._inner.changes_json(cv.count(since, "since"), None if limit is None else cv.count(limit, "limit"))
         return ChangePage(list(json.loads(text)), int(cursor))
 
     def backup(self, path: Union[str, "os.PathLike[str]"]) -> None:
@@ -398,7 +398,7 @@ class CustomerBook:
         Raises :class:`crm.NotFoundError` (a ``KeyError``) for an unknown id.
         """
         at = cv.now_us() if as_of is None else cv.end_ticks(as_of, "us")
-        return dict(json.loads(self._inner.view_json(cv.customer_id(customer_id), at, offset, limit)))
+        return dict(json.loads(self._inner.view_json(cv.customer_id(customer_id), at, cv.count(offset, "offset"), cv.count(limit, "limit"))))
 
     def features(self, as_of: Any = None, *, frame: str = "numpy") -> Any:
         """Per-customer feature columns as of ``as_of`` (default now), in the book's order.
@@ -496,6 +496,6 @@ def sample_book(customers: int = 10_000, seed: int = 0, *, mean_purchases: float
     """
     import datetime as dt
 
-    inner, end_us, truth = _crm.sample_book(customers, seed, mean_purchases, duplicate_share, corruption)
+    inner, end_us, truth = _crm.sample_book(customers, cv.count(seed, "seed"), mean_purchases, duplicate_share, corruption)
     end = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=end_us)
     return CustomerBook._wrap(inner), end, list(json.loads(truth))

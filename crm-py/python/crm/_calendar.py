@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _convert as cv
 from . import _crm
+from .errors import InvalidInputError
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 
@@ -77,7 +78,13 @@ class BusinessCalendar:
         more, or a deadline past the representable instants, raises
         :class:`crm.InvalidInputError` naming the row."""
         us, scalar = _instants(at)
-        mins = np.broadcast_to(np.asarray(minutes, dtype=np.int64), us.shape).copy()
+        try:
+            mins = np.broadcast_to(np.asarray(minutes, dtype=np.int64), us.shape).copy()
+        except OverflowError:  # an int past int64: numpy's error names nothing
+            shown = f" {minutes}" if isinstance(minutes, int) else ""
+            err = InvalidInputError(f"invalid minutes{shown}: does not fit a 64-bit integer")
+            err.field = "minutes"
+            raise err from None
         return _out(self._inner.add_minutes_us(us, mins), scalar, at)
 
     def business_minutes_between(self, start: Any, end: Any) -> Any:

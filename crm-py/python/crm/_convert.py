@@ -80,6 +80,26 @@ def customer_id(value: Any, field: str = "customer_id") -> int:
     return out
 
 
+def count(value: Any, field: str, bits: int = 64) -> Any:
+    """A count, size, limit or index for a native argument of ``bits`` unsigned bits: an
+    integer below 0 or past the native type is :class:`crm.InvalidInputError` naming
+    ``field`` (Python's own conversion would raise an ``OverflowError`` naming nothing);
+    crm-core's limits decide the rest. Anything but an integer passes unchanged, for the
+    native signature to refuse."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        return value
+    out = int(value)
+    if out < 0:
+        reason = "must not be negative"
+    elif out >= 1 << bits:
+        reason = f"does not fit {bits} bits (at most {(1 << bits) - 1})"
+    else:
+        return out
+    err = InvalidInputError(f"invalid {field} {out}: {reason}")
+    err.field = field
+    raise err
+
+
 def ids(obj: Any, field: str = "customer_id") -> np.ndarray:
     arr = array(obj, field)
     if arr.dtype == np.uint64:

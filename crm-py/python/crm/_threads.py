@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 
+from . import _convert as cv
 from . import _crm
 
 #: The largest size :func:`set_threads` accepts.
@@ -41,7 +42,8 @@ def set_threads(n: int) -> None:
     ...     print(str(e).split(":")[0])
     threads ... rejected
     """
-    _crm.set_threads(n)
+    # The native argument is signed (a negative n gets core's own message).
+    _crm.set_threads(n if isinstance(n, int) and n < 0 else cv.count(n, "threads", 63))
 
 
 def get_threads() -> int:

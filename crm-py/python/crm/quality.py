@@ -218,9 +218,10 @@ def pair_completeness(frame: Any, pairs: Sequence[Tuple[int, int]], *, columns: 
     {'true_pairs': 2, 'sharing_a_key': 1, 'candidates': 1}
     """
     cols, n, _ = _columns(frame, columns)
-    left = [int(a) for a, _ in pairs]
-    right = [int(b) for _, b in pairs]
-    return dict(_crm.pair_completeness_columns(list(cols.items()), n, left, right, max_block))
+    left = [cv.count(a, f"pairs[{i}][0]") for i, (a, _) in enumerate(pairs)]
+    right = [cv.count(b, f"pairs[{i}][1]") for i, (_, b) in enumerate(pairs)]
+    block = None if max_block is None else cv.count(max_block, "max_block")
+    return dict(_crm.pair_completeness_columns(list(cols.items()), n, left, right, block))
 
 
 def _kind(frame: Any) -> str:

@@ -71,7 +71,7 @@ c-test:
 	$(CC) $(C_STRICT) examples/c/call_centre.c $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/call_centre
 	rm -f $(C_OUT)/erp.crm* && $(C_OUT)/erp_nightly $(C_OUT)/erp.crm
 	$(C_OUT)/call_centre $(C_OUT)/erp.crm 4101 2025-03-10T00:00:00Z | grep -q '"external_ref":"C-4101"'
-	python3 -c "import re,sys; sys.stdout.write(re.findall(r'\x60\x60\x60c\n(.*?)\x60\x60\x60', open('README.md', encoding='utf-8').read(), re.S)[0])" > $(C_OUT)/readme.c
+	python3 -c "import re,sys; sys.stdout.write([b for b in re.findall(r'\x60\x60\x60c\n(.*?)\x60\x60\x60', open('README.md', encoding='utf-8').read(), re.S) if 'int main(' in b][0])" > $(C_OUT)/readme.c
 	$(CC) $(C_STRICT) $(C_OUT)/readme.c $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/readme
 	$(C_OUT)/readme > /dev/null
 

@@ -7,7 +7,7 @@ use arbitrary::Arbitrary;
 use crm::*;
 
 use crate::{
-    AS_OF, FIXTURE_CUSTOMERS, FIXTURE_EVENTS, FIXTURE_INCIDENT, c, call_json, change,
+    AS_OF, Book, FIXTURE_CUSTOMERS, FIXTURE_EVENTS, FIXTURE_INCIDENT, c, call_json, change,
     fixture_book, ok, read_all, saved,
 };
 
@@ -54,11 +54,18 @@ pub enum Entry {
     SegmentMatrix,
     /// The retention assumptions of `crm_sla_report_json`.
     RetentionAssumptions,
+    /// A customer for `crm_book_find_matches_json` and `crm_book_add_customer_checked_json`.
+    MatchRecord,
+    /// The config of `crm_book_find_matches_json` and the options of
+    /// `crm_book_add_customer_checked_json`.
+    MatchOptions,
+    /// The options of `crm_quality_validate_in_json` and `crm_quality_report_in_json`.
+    QualityOptions,
 }
 
 impl Entry {
     /// Every entry point.
-    pub const ALL: [Entry; 20] = [
+    pub const ALL: [Entry; 23] = [
         Entry::ValueModel,
         Entry::RfmSegments,
         Entry::Segmentation,
@@ -79,6 +86,9 @@ impl Entry {
         Entry::QualityCustomers,
         Entry::SegmentMatrix,
         Entry::RetentionAssumptions,
+        Entry::MatchRecord,
+        Entry::MatchOptions,
+        Entry::QualityOptions,
     ];
 
     /// Valid documents of this grammar, from the README's and the tests' examples and from
@@ -143,6 +153,13 @@ impl Entry {
                 r#"[["Platin", "Altın", "Demir", "Kurşun"], [{"name": "city", "values": ["İzmir", null, "Ankara", "İzmir", "Bursa"]}]]"#.into(),
             ],
             Entry::RetentionAssumptions => vec![js(&core::sla::RetentionAssumptions::default())],
+            Entry::MatchRecord => vec![MATCH_RECORD.into(), r#"{"id": 60, "given_name": "Mehmet", "family_name": "Demir"}"#.into()],
+            Entry::MatchOptions => vec![
+                r#"{"on_duplicate": "merge", "at": "2025-06-01T00:00:00Z", "threshold": 0.5}"#.into(),
+                r#"{"on_duplicate": "reject", "country": "TR"}"#.into(),
+                js(&core::quality::DedupConfig::default()),
+            ],
+            Entry::QualityOptions => vec![r#"{"country": "AU"}"#.into(), r#"{"country": "TR"}"#.into()],
         }
     }
 
@@ -322,6 +339,25 @@ impl Entry {
                     crm_segment_matrix_json(tier.as_ptr(), values.as_ptr(), values.as_ptr(), 5, names.as_ptr(), attributes.as_ptr(), out)
                 });
             }
+            Entry::MatchRecord => {
+                let config = c(r#"{"threshold": 0.5}"#);
+                check_matches(&t, config.as_ptr(), &[r#"{"on_duplicate": "reject"}"#, MERGE_OPTIONS]);
+            }
+            Entry::MatchOptions => {
+                let record = c(MATCH_RECORD);
+                let book = fixture_book();
+                // SAFETY: as above.
+                call_json("find matches", |out| unsafe { crm_book_find_matches_json(book.0, record.as_ptr(), t.as_ptr(), out) });
+                checked_add(&book, &record, t.as_ptr());
+            }
+            Entry::QualityOptions => {
+                let (customers, today) = (c(FIXTURE_CUSTOMERS), c("2025-06-01"));
+                // SAFETY: as above.
+                unsafe {
+                    call_json("validate in", |out| crm_quality_validate_in_json(customers.as_ptr(), today.as_ptr(), t.as_ptr(), out));
+                    call_json("quality report in", |out| crm_quality_report_in_json(customers.as_ptr(), today.as_ptr(), t.as_ptr(), out));
+                }
+            }
             Entry::RetentionAssumptions => unsafe {
                 let mut p = ptr::null_mut();
                 assert!(ok(crm_sla_policy_from_json(c(SLA_POLICY).as_ptr(), &mut p), "seed policy"));
@@ -336,6 +372,33 @@ impl Entry {
 }
 
 /// A change to the fixed book from `text`, checked for atomicity; then every read.
+/// A near copy of fixture customer 1 (no accents, the phone written together).
+const MATCH_RECORD: &str =
+    r#"{"id": 50, "given_name": "Ayse", "family_name": "Yilmaz", "emails": ["ayse@ornek.com"], "phones": ["+905321234567"]}"#;
+
+/// Checked-add options that merge a likely duplicate.
+const MERGE_OPTIONS: &str = r#"{"on_duplicate": "merge", "at": "2025-06-01T00:00:00Z", "threshold": 0.5}"#;
+
+/// Looks `record` up in the fixed book with `config` (NULL: defaults), then adds it with
+/// each of `options`, each on a fresh book and checked for atomicity.
+fn check_matches(record: &std::ffi::CStr, config: *const std::ffi::c_char, options: &[&str]) {
+    let book = fixture_book();
+    // SAFETY: live handle, NUL-terminated texts, writable out-pointer.
+    call_json("find matches", |out| unsafe { crm_book_find_matches_json(book.0, record.as_ptr(), config, out) });
+    for o in options {
+        checked_add(&fixture_book(), record, c(o).as_ptr());
+    }
+}
+
+/// `crm_book_add_customer_checked_json` on `book`, atomic whether it succeeds or fails.
+fn checked_add(book: &Book, record: &std::ffi::CStr, options: *const std::ffi::c_char) {
+    let mut id = 0u64;
+    // SAFETY: live handle, NUL-terminated texts, writable out-pointer.
+    if change(book, "checked add", |b| unsafe { crm_book_add_customer_checked_json(b, record.as_ptr(), options, &mut id) }) {
+        read_all(book, AS_OF);
+    }
+}
+
 fn book_change(what: &str, f: crate::BookChange, text: &std::ffi::CStr) {
     let book = fixture_book();
     // SAFETY: live handle, NUL-terminated text.

@@ -1,8 +1,9 @@
-//! The migration from schema version 1 to 2, which converts rows (so it is code, not a
-//! script): events to the compact form, customers to rows that keep their order and their
+//! The migrations, which convert rows (so they are code, not scripts). From version 1 to 2: events to the compact form, customers to rows that keep their order and their
 //! merges, merges with their own time. The derived profiles of merge survivors cannot be
 //! worked out without the book, so every version-1 merge is left pending (`events_moved`
 //! null): the first open replays the log and writes them ([`super::SqliteStore`]).
+//! From version 2 to 3: event rows lose `seq` and the `events_by_customer` index, and
+//! their `type` text becomes the kind's number.
 
 use std::collections::HashMap;
 
@@ -10,7 +11,7 @@ use crm_core::book::Change;
 use crm_core::model::{Customer, Event};
 use rusqlite::{Transaction, params};
 
-use super::rows::{StoredAt, event_body};
+use super::rows::{StoredAt, event_body, tag_code};
 use super::{json_error, pos, schema};
 
 /// Brings a version-1 store to version 2 inside `tx`.
@@ -119,4 +120,43 @@ pub(crate) fn migrate_1_to_2(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         }
     }
     tx.execute_batch(schema::V2_FINISH)
+}
+
+/// Brings a version-2 store to version 3 inside `tx`: the event rows copied into the
+/// four-column table in one statement (the numbers of the types as a `CASE` built from
+/// the kinds' list), after a check that every stored type is a known one, so an unknown
+/// type is refused by name instead of failing the copy on a null `kind`.
+pub(crate) fn migrate_2_to_3(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    let mut types: Vec<String> = tx
+        .prepare("SELECT DISTINCT type FROM events")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    types.sort();
+    // No rows: nothing to number (and `CASE type END` is no SQL).
+    let mut case = String::from(if types.is_empty() {
+        "NULL"
+    } else {
+        "CASE type"
+    });
+    for t in &types {
+        let code = tag_code(t).ok_or_else(|| {
+            json_error(serde::de::Error::custom(format_args!(
+                "an event row of unknown type {t:?}"
+            )))
+        })?;
+        // A known tag (checked above): a plain word, safe inside a literal.
+        case.push_str(&format!(" WHEN '{t}' THEN {code}"));
+    }
+    if !types.is_empty() {
+        case.push_str(" END");
+    }
+    tx.execute_batch(schema::V3)?;
+    tx.execute(
+        &format!(
+            "INSERT INTO events3 (id, customer_id, at, kind, body) \
+             SELECT id, customer_id, at, {case}, body FROM events ORDER BY id"
+        ),
+        [],
+    )?;
+    tx.execute_batch(schema::V3_FINISH)
 }

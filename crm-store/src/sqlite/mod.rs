@@ -18,7 +18,7 @@ use rusqlite::{ErrorCode, params};
 
 use crate::backend::{ChangeRecord, ChangeSink, Store, StoreTxn};
 use crate::options::{StoreOptions, Synchronous};
-use rows::{StoredAt, read_change_at, read_event, write_event_body};
+use rows::{StoredAt, kind_code, read_change_at, read_event, write_event_body};
 use rusqlite::types::ValueRef;
 
 pub(crate) use schema::LATEST as SCHEMA_VERSION;
@@ -256,7 +256,7 @@ impl SqliteStore {
     }
 
     /// Creates the store in one transaction: the latest schema's tables directly
-    /// ([`schema::V2_CREATE`]), the book settings (`config`, JSON), `application_id` and
+    /// ([`schema::V3_CREATE`]), the book settings (`config`, JSON), `application_id` and
     /// `user_version`. Returns `false`, writing nothing, when the file got tables from
     /// another process before the write lock was taken.
     fn create(&mut self, config: &str) -> Result<bool, CrmError> {
@@ -273,7 +273,7 @@ impl SqliteStore {
         if tables > 0 {
             return Ok(false);
         }
-        tx.execute_batch(schema::V2_CREATE)
+        tx.execute_batch(schema::V3_CREATE)
             .map_err(|e| err("create", &e))?;
         tx.execute(
             "INSERT INTO store_meta (key, value) VALUES ('book_config', ?1)",
@@ -306,6 +306,9 @@ impl SqliteStore {
         }
         if version < 2 {
             migrate::migrate_1_to_2(&tx).map_err(|e| err("migrate", &e))?;
+        }
+        if version < 3 {
+            migrate::migrate_2_to_3(&tx).map_err(|e| err("migrate", &e))?;
         }
         tx.pragma_update(None, "user_version", schema::LATEST)
             .map_err(|e| err("migrate", &e))?;
@@ -439,7 +442,7 @@ impl SqliteTxn<'_> {
             )?
             .execute(params![at, change.type_name(), first, events.len() as i64])?;
             let seq = tx.last_insert_rowid();
-            insert_events(tx, first, seq, events)?;
+            insert_events(tx, first, events)?;
             self.next_event = Some(first + events.len() as i64);
             seq as u64
         } else if let Change::CustomersAdded { customers } = change {
@@ -703,7 +706,7 @@ fn customers_added_body(texts: &[String]) -> String {
 
 /// Events per `INSERT` statement in a bulk ingest: one statement of many rows costs SQLite
 /// one parse-free run of its program per row instead of one `sqlite3_step` (and one
-/// reset and rebind round trip through rusqlite) per row; 64 rows × 5 parameters stays
+/// reset and rebind round trip through rusqlite) per row; 64 rows × 4 parameters stays
 /// far below SQLite's limit of 32,766 parameters.
 const EVENT_ROWS: usize = 64;
 
@@ -712,12 +715,12 @@ const EVENT_ROWS: usize = 64;
 /// appended rowid takes SQLite's append path (no seek of the table's b-tree per row, a
 /// tenth of a bulk ingest's instructions when the ids were bound).
 fn events_insert_sql(rows: usize) -> String {
-    let mut sql = String::from("INSERT INTO events (seq, customer_id, at, type, body) VALUES ");
+    let mut sql = String::from("INSERT INTO events (customer_id, at, kind, body) VALUES ");
     for i in 0..rows {
         if i > 0 {
             sql.push_str(", ");
         }
-        sql.push_str("(?, ?, ?, ?, ?)");
+        sql.push_str("(?, ?, ?, ?)");
     }
     sql
 }
@@ -728,13 +731,13 @@ static EVENTS_INSERT_MANY: std::sync::LazyLock<String> =
 static EVENTS_INSERT_ONE: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| events_insert_sql(1));
 
-/// Inserts `events` as the rows `first`, `first + 1`… of the change `seq` (`first` is
+/// Inserts `events` as the rows `first`, `first + 1`… of one change (`first` is
 /// `max(id) + 1`, the id SQLite gives the next row; checked after the last row, so the
 /// change's `first_event` can never point at other rows): whole groups of [`EVENT_ROWS`]
 /// rows per statement, the rest one row per statement (two cached statements in all). The
 /// bodies of a group are written into one buffer reused for the whole batch (one
 /// allocation per batch instead of one per event).
-fn insert_events(tx: &Connection, first: i64, seq: i64, events: &[Event]) -> rusqlite::Result<()> {
+fn insert_events(tx: &Connection, first: i64, events: &[Event]) -> rusqlite::Result<()> {
     let groups = events.chunks_exact(EVENT_ROWS);
     let rest = groups.remainder();
     let mut buf: Vec<u8> = Vec::with_capacity(EVENT_ROWS * 96);
@@ -750,7 +753,7 @@ fn insert_events(tx: &Connection, first: i64, seq: i64, events: &[Event]) -> rus
             }
             let mut start = 0;
             for (i, (e, &end)) in group.iter().zip(&ends).enumerate() {
-                bind_event(&mut st, i * 5, seq, e, &buf[start..end])?;
+                bind_event(&mut st, i * 4, e, &buf[start..end])?;
                 start = end;
             }
             st.raw_execute()?;
@@ -761,7 +764,7 @@ fn insert_events(tx: &Connection, first: i64, seq: i64, events: &[Event]) -> rus
         for e in rest {
             buf.clear();
             write_event_body(&mut buf, e).map_err(json_error)?;
-            bind_event(&mut st, 0, seq, e, &buf)?;
+            bind_event(&mut st, 0, e, &buf)?;
             st.raw_execute()?;
         }
     }
@@ -777,22 +780,20 @@ fn insert_events(tx: &Connection, first: i64, seq: i64, events: &[Event]) -> rus
     Ok(())
 }
 
-/// Binds one event row's five values after the first `p` parameters; `body` is the JSON
+/// Binds one event row's four values after the first `p` parameters; `body` is the JSON
 /// text [`write_event_body`] wrote.
 fn bind_event(
     st: &mut rusqlite::CachedStatement<'_>,
     p: usize,
-    seq: i64,
     e: &Event,
     body: &[u8],
 ) -> rusqlite::Result<()> {
-    st.raw_bind_parameter(p + 1, seq)?;
-    st.raw_bind_parameter(p + 2, e.customer_id as i64)?;
-    st.raw_bind_parameter(p + 3, StoredAt(&e.at))?;
-    st.raw_bind_parameter(p + 4, e.kind.type_name())?;
+    st.raw_bind_parameter(p + 1, e.customer_id as i64)?;
+    st.raw_bind_parameter(p + 2, StoredAt(&e.at))?;
+    st.raw_bind_parameter(p + 3, kind_code(e))?;
     // Bound as text (serde_json writes UTF-8), as `event_body`'s `String` was.
     st.raw_bind_parameter(
-        p + 5,
+        p + 4,
         rusqlite::types::ToSqlOutput::Borrowed(ValueRef::Text(body)),
     )
 }
@@ -848,7 +849,7 @@ fn read_changes(
         .map_err(err)?;
     let mut scan_st = conn
         .prepare_cached(
-            "SELECT id, customer_id, at, type, body FROM events WHERE id >= ?1 ORDER BY id",
+            "SELECT id, customer_id, at, kind, body FROM events WHERE id >= ?1 ORDER BY id",
         )
         .map_err(err)?;
     let mut scan = match start {
@@ -857,7 +858,7 @@ fn read_changes(
     };
     let mut range_st = conn
         .prepare_cached(
-            "SELECT id, customer_id, at, type, body FROM events \
+            "SELECT id, customer_id, at, kind, body FROM events \
              WHERE id >= ?1 AND id < ?2 ORDER BY id",
         )
         .map_err(err)?;
@@ -892,10 +893,10 @@ fn read_changes(
                 let count: i64 = row.get(5).map_err(err)?;
                 let mut events = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
                 let event = |r: &rusqlite::Row<'_>| -> Result<Event, CrmError> {
-                    let text = |i| r.get_ref(i).map_err(err)?.as_str().map_err(text_err);
-                    let (tag, body) = (text(3)?, text(4)?);
-                    let customer: i64 = r.get(1).map_err(err)?;
-                    read_event(customer, r.get_ref(2).map_err(err)?, tag, body)
+                    let body = r.get_ref(4).map_err(err)?.as_str().map_err(text_err)?;
+                    let (customer, code): (i64, i64) =
+                        (r.get(1).map_err(err)?, r.get(3).map_err(err)?);
+                    read_event(customer, r.get_ref(2).map_err(err)?, code, body)
                         .map_err(|e| damaged(&e))
                 };
                 if let Some(rows) = &mut scan {
@@ -1038,13 +1039,25 @@ mod tests {
         }
         let ids: Vec<(i64, i64)> = store
             .conn
-            .prepare("SELECT id, seq FROM events ORDER BY id")
+            .prepare("SELECT id, kind FROM events ORDER BY id")
             .unwrap()
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap();
-        assert_eq!(ids, (1..=131).map(|i| (i, 1)).collect::<Vec<_>>());
+        let want: Vec<(i64, i64)> = events
+            .iter()
+            .zip(1..)
+            .map(|(e, i)| (i, rows::tag_code(e.kind.type_name()).unwrap()))
+            .collect();
+        assert_eq!(ids, want);
+        let (first, count): (i64, i64) = store
+            .conn
+            .query_row("SELECT first_event, event_count FROM changes", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((first, count), (1, 131));
         let mut back = Vec::new();
         store
             .for_each_change(0, usize::MAX, &mut |r| {
@@ -1111,7 +1124,7 @@ mod tests {
         store
             .conn
             .execute_batch(
-                "UPDATE events SET id = id + 1000 WHERE seq = 3; \
+                "UPDATE events SET id = id + 1000 WHERE id BETWEEN 12 AND 20; \
                  UPDATE changes SET first_event = first_event + 1000 WHERE seq = 3;",
             )
             .unwrap();

@@ -1,4 +1,5 @@
-//! How an event and an instant sit in a row of schema version 2.
+//! How an event and an instant sit in a row (schema version 3; version 2's `type` text
+//! is read by the migration).
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use crm_core::model::{Event, EventKind};
@@ -79,13 +80,14 @@ pub(crate) fn read_change_at(text: &str) -> Result<DateTime<Utc>, String> {
         .map_err(|e| e.to_string())
 }
 
-/// The kinds, each with its `type` tag: the body of an event row is the JSON of the kind's
-/// own fields (the tag is the row's `type` column), read back by the tag without the
-/// buffering an internally tagged enum costs serde (that was most of the time of opening
-/// a store). The match on the kind is exhaustive, so a new kind does not build until it is
-/// listed here.
+/// The kinds, each with its `type` tag and its number in the `kind` column: the body of an
+/// event row is the JSON of the kind's own fields (the kind is the row's `kind` column),
+/// read back by the number without the buffering an internally tagged enum costs serde
+/// (that was most of the time of opening a store). The match on the kind is exhaustive, so
+/// a new kind does not build until it is listed here, with a new number (numbers are
+/// stored: never reuse or change one).
 macro_rules! kinds {
-    ($($variant:ident => $tag:literal),* $(,)?) => {
+    ($($variant:ident => $tag:literal = $code:literal),* $(,)?) => {
         /// Appends the body of an event row to `out`: the JSON of its kind's fields.
         pub(crate) fn write_event_body(out: &mut Vec<u8>, e: &Event) -> serde_json::Result<()> {
             match &e.kind {
@@ -100,49 +102,64 @@ macro_rules! kinds {
             String::from_utf8(out).map_err(serde::ser::Error::custom)
         }
 
-        /// The kind from an event row's `type` and `body`.
-        fn read_kind(tag: &str, body: &str) -> Result<EventKind, String> {
+        /// The number an event's kind is stored as.
+        pub(crate) fn kind_code(e: &Event) -> i64 {
+            match &e.kind {
+                $(EventKind::$variant(_) => $code,)*
+            }
+        }
+
+        /// The number of the kind whose `type` tag is `tag` (version 2 stored the tag).
+        pub(crate) fn tag_code(tag: &str) -> Option<i64> {
             match tag {
-                $($tag => serde_json::from_str(body).map(EventKind::$variant),)*
-                other => return Err(format!("unknown event type {other:?}")),
+                $($tag => Some($code),)*
+                _ => None,
+            }
+        }
+
+        /// The kind from an event row's `kind` and `body`.
+        fn read_kind(code: i64, body: &str) -> Result<EventKind, String> {
+            match code {
+                $($code => serde_json::from_str(body).map(EventKind::$variant),)*
+                other => return Err(format!("unknown event kind number {other}")),
             }
             .map_err(|e| e.to_string())
         }
 
         #[cfg(test)]
-        const TAGS: &[&str] = &[$($tag),*];
+        const TAGS: &[(&str, i64)] = &[$(($tag, $code)),*];
     };
 }
 
 kinds! {
-    Purchase => "purchase",
-    Refund => "refund",
-    Interaction => "interaction",
-    Referral => "referral",
-    Contribution => "contribution",
-    ComplaintOpened => "complaint_opened",
-    ComplaintResponded => "complaint_responded",
-    ComplaintStatusChanged => "complaint_status_changed",
-    ComplaintResolved => "complaint_resolved",
-    ComplaintReopened => "complaint_reopened",
-    ComplaintClosed => "complaint_closed",
-    ComplaintRated => "complaint_rated",
-    ComplaintMessage => "complaint_message",
-    ComplaintPriorityChanged => "complaint_priority_changed",
-    Churned => "churned",
+    Purchase => "purchase" = 1,
+    Refund => "refund" = 2,
+    Interaction => "interaction" = 3,
+    Referral => "referral" = 4,
+    Contribution => "contribution" = 5,
+    ComplaintOpened => "complaint_opened" = 6,
+    ComplaintResponded => "complaint_responded" = 7,
+    ComplaintStatusChanged => "complaint_status_changed" = 8,
+    ComplaintResolved => "complaint_resolved" = 9,
+    ComplaintReopened => "complaint_reopened" = 10,
+    ComplaintClosed => "complaint_closed" = 11,
+    ComplaintRated => "complaint_rated" = 12,
+    ComplaintMessage => "complaint_message" = 13,
+    ComplaintPriorityChanged => "complaint_priority_changed" = 14,
+    Churned => "churned" = 15,
 }
 
-/// Rebuilds an event from its row's `customer_id`, `at`, `type` and `body`.
+/// Rebuilds an event from its row's `customer_id`, `at`, `kind` and `body`.
 pub(crate) fn read_event(
     customer_id: i64,
     at: ValueRef<'_>,
-    tag: &str,
+    code: i64,
     body: &str,
 ) -> Result<Event, String> {
     Ok(Event {
         customer_id: customer_id as u64,
         at: read_at(at)?,
-        kind: read_kind(tag, body)?,
+        kind: read_kind(code, body)?,
     })
 }
 
@@ -162,10 +179,12 @@ mod tests {
         for e in book.events() {
             let body = event_body(&e).unwrap();
             assert!(!body.contains("\"type\""), "{body}");
+            let code = kind_code(&e);
+            assert_eq!(tag_code(e.kind.type_name()), Some(code));
             let back = read_event(
                 e.customer_id as i64,
                 ValueRef::Integer(e.at.timestamp_nanos_opt().unwrap()),
-                e.kind.type_name(),
+                code,
                 &body,
             )
             .unwrap();
@@ -173,12 +192,12 @@ mod tests {
             seen.insert(e.kind.type_name());
         }
         assert!(seen.len() >= 10, "{seen:?}");
-        assert!(seen.iter().all(|t| TAGS.contains(t)));
-        assert!(
-            read_kind("teleported", "{}")
-                .unwrap_err()
-                .contains("teleported")
-        );
+        assert!(seen.iter().all(|t| TAGS.iter().any(|(tag, _)| tag == t)));
+        // Numbers 1..=15, each once, in the order listed (stored: never renumbered).
+        let codes: Vec<i64> = TAGS.iter().map(|&(_, c)| c).collect();
+        assert_eq!(codes, (1..=15).collect::<Vec<_>>());
+        assert_eq!(tag_code("teleported"), None);
+        assert!(read_kind(99, "{}").unwrap_err().contains("99"));
     }
 
     #[test]

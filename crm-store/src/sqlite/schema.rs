@@ -1,5 +1,5 @@
 //! The SQLite schema, versioned with `PRAGMA user_version`. A new store is created at the
-//! latest version directly ([`V2_CREATE`]); migration `i` brings a store of
+//! latest version directly ([`V3_CREATE`]); migration `i` brings a store of
 //! version `i` to version `i + 1`, all pending ones inside one transaction.
 
 /// Marks a file as a crm store (`PRAGMA application_id`, "CRM1"), so that another program's
@@ -7,7 +7,7 @@
 pub(crate) const APPLICATION_ID: i32 = 0x4352_4d31;
 
 /// Version 1: the change log and the tables it feeds. No longer written by this build
-/// (new stores get [`V2_CREATE`]); kept for the test that migrates a version-1 store and
+/// (new stores get [`V3_CREATE`]); kept for the test that migrates a version-1 store and
 /// compares the result with a new one.
 ///
 /// - `changes`: the append-only log, `seq` in commit order. `body` is the change's JSON
@@ -115,12 +115,40 @@ CREATE INDEX customers_merged ON customers (merged_into) WHERE merged_into IS NO
 CREATE INDEX merges_pending ON merges (seq) WHERE events_moved IS NULL;
 ";
 
-/// A new store: the version-2 schema created directly (the tables and indexes a migrated
+/// Version 3 (2026-12-03): event rows of four columns and no index besides their key.
+///
+/// - `events`: `id`, `customer_id` (as recorded), `at` (as in version 2), `kind` (the
+///   kind's fixed number, [`super::rows`], instead of its type text) and `body` (the JSON
+///   of the kind's own fields, as in version 2). The `seq` column is gone: a change's rows
+///   are the ids `first_event .. first_event + event_count` its log row names. The
+///   `events_by_customer` index is gone: no query reads events by customer (the book
+///   indexes them in memory at open), and keeping it sorted was a large share of an
+///   ingest's b-tree work.
+///
+/// The migration from version 2 is [`super::migrate::migrate_2_to_3`] (the type text
+/// becomes a number in code, so an unknown type is refused by name).
+pub(crate) const V3: &str = "
+CREATE TABLE events3 (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    kind INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
+";
+
+/// What follows the copy of the event rows (the old table's index goes with it).
+pub(crate) const V3_FINISH: &str = "
+DROP TABLE events;
+ALTER TABLE events3 RENAME TO events;
+";
+
+/// A new store: the version-3 schema created directly (the tables and indexes a migrated
 /// version-1 store ends with, under the same names and with the same columns; a test
 /// compares the two), in the one transaction that also writes the book settings,
 /// `application_id` and `user_version`. Until that commit the file holds no table, which
 /// is how an interrupted creation is recognised ([`crate::sqlite`]).
-pub(crate) const V2_CREATE: &str = "
+pub(crate) const V3_CREATE: &str = "
 CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE changes (
     seq INTEGER PRIMARY KEY,
@@ -139,10 +167,9 @@ CREATE TABLE customers (
 );
 CREATE TABLE events (
     id INTEGER PRIMARY KEY,
-    seq INTEGER NOT NULL,
     customer_id INTEGER NOT NULL,
     at INTEGER NOT NULL,
-    type TEXT NOT NULL,
+    kind INTEGER NOT NULL,
     body TEXT NOT NULL
 );
 CREATE TABLE incidents (id INTEGER PRIMARY KEY, body TEXT NOT NULL, seq INTEGER NOT NULL);
@@ -156,13 +183,12 @@ CREATE TABLE merges (
     PRIMARY KEY (seq, pos)
 );
 CREATE TABLE policies (name TEXT PRIMARY KEY, body TEXT, seq INTEGER NOT NULL);
-CREATE INDEX events_by_customer ON events (customer_id, seq);
 CREATE INDEX customers_merged ON customers (merged_into) WHERE merged_into IS NOT NULL;
 CREATE INDEX merges_pending ON merges (seq) WHERE events_moved IS NULL;
 ";
 
 /// The version this build writes.
-pub(crate) const LATEST: u32 = 2;
+pub(crate) const LATEST: u32 = 3;
 
 #[cfg(test)]
 mod tests {
@@ -211,13 +237,14 @@ mod tests {
     #[test]
     fn a_new_store_has_the_schema_a_migrated_one_ends_with() {
         let fresh = Connection::open_in_memory().unwrap();
-        fresh.execute_batch(super::V2_CREATE).unwrap();
+        fresh.execute_batch(super::V3_CREATE).unwrap();
         let mut migrated = Connection::open_in_memory().unwrap();
         migrated.execute_batch(super::V1).unwrap();
         let tx = migrated
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .unwrap();
         super::super::migrate::migrate_1_to_2(&tx).unwrap();
+        super::super::migrate::migrate_2_to_3(&tx).unwrap();
         tx.commit().unwrap();
         let want = shape(&migrated);
         assert_eq!(shape(&fresh), want);
@@ -231,6 +258,16 @@ mod tests {
         assert!(
             want.iter()
                 .any(|l| l.starts_with("table customers id:INTEGER:0:None:1 pos:INTEGER:1")),
+            "{want:#?}"
+        );
+        assert!(
+            want.iter().any(|l| l
+                == "table events id:INTEGER:0:None:1 customer_id:INTEGER:1:None:0 \
+                    at:INTEGER:1:None:0 kind:INTEGER:1:None:0 body:TEXT:1:None:0"),
+            "{want:#?}"
+        );
+        assert!(
+            !want.iter().any(|l| l.contains("events_by_customer")),
             "{want:#?}"
         );
     }

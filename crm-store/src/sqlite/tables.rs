@@ -150,17 +150,17 @@ pub(crate) fn load_book(
     // Events in recording order, under the ids they were recorded with: merged ids resolve
     // to their survivors in the book, as they did when the events came after the merge.
     let mut st = tx
-        .prepare("SELECT customer_id, at, type, body FROM events ORDER BY id")
+        .prepare("SELECT customer_id, at, kind, body FROM events ORDER BY id")
         .map_err(err)?;
     let mut rows = st.query([]).map_err(err)?;
     let mut chunk: Vec<Event> = Vec::with_capacity(CHUNK);
     loop {
         let row = rows.next().map_err(err)?;
         if let Some(r) = row {
-            let text = |i| r.get_ref(i).and_then(|v| Ok(v.as_str()?));
-            let (tag, body) = (text(2).map_err(err)?, text(3).map_err(err)?);
+            let body = r.get_ref(3).and_then(|v| Ok(v.as_str()?)).map_err(err)?;
             let at = r.get_ref(1).map_err(err)?;
-            let e = read_event(r.get(0).map_err(err)?, at, tag, body)
+            let code: i64 = r.get(2).map_err(err)?;
+            let e = read_event(r.get(0).map_err(err)?, at, code, body)
                 .map_err(|e| damaged("events", &e))?;
             chunk.push(e);
         }

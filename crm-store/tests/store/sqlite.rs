@@ -193,8 +193,8 @@ fn a_newer_schema_is_refused_and_the_v1_fixture_opens() {
         .unwrap();
     drop(conn);
     let book = crm_store::open(&v1, &StoreOptions::default()).unwrap();
-    assert_eq!(book.schema_version().unwrap(), 2);
-    assert_eq!(crm_store::SCHEMA_VERSION, 2);
+    assert_eq!(book.schema_version().unwrap(), 3);
+    assert_eq!(crm_store::SCHEMA_VERSION, 3);
     assert_eq!(book.len(), 2);
     assert_eq!(book.customer(2).unwrap().referred_by, Some(1));
     assert_eq!(book.event_count(), 2);
@@ -226,18 +226,108 @@ fn a_newer_schema_is_refused_and_the_v1_fixture_opens() {
         )
     );
     drop(conn);
-    let newer = dir.join("v3.crm");
+    let newer = dir.join("v4.crm");
     std::fs::copy(&v1, &newer).unwrap();
     Connection::open(&newer)
         .unwrap()
-        .pragma_update(None, "user_version", 3)
+        .pragma_update(None, "user_version", 4)
         .unwrap();
     let e = crm_store::open(&newer, &StoreOptions::default()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::UnsupportedVersion, "{e}");
     assert!(
-        e.to_string().contains("v3.crm") && e.to_string().contains("version 3"),
+        e.to_string().contains("v4.crm") && e.to_string().contains("version 4"),
         "{e}"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The version-2 fixture (the store bench's first changes as the version-2 code wrote
+/// them) is migrated at open to version 3 and reads back equal: every event of the change
+/// feed is its version-2 row (change, customer, instant in nanoseconds, type and the
+/// kind's fields), read from the fixture with plain SQL before the open; the tables and
+/// the log give the same book. A copy with one row of an unknown type is refused, naming
+/// the type, and left exactly as it was (one transaction): still version 2, with its
+/// `seq` column, its index and every row.
+#[test]
+fn the_v2_fixture_migrates_in_one_transaction_and_reads_back_equal() {
+    use crm_core::book::Change;
+    let dir = scratch("v2");
+    let v2 = dir.join("v2.crm");
+    let conn = Connection::open(&v2).unwrap();
+    conn.execute_batch(include_str!("../fixtures/v2.sql"))
+        .unwrap();
+    type Row = (i64, i64, i64, String, String);
+    let rows = |conn: &Connection| -> Vec<Row> {
+        conn.prepare("SELECT seq, customer_id, at, type, body FROM events ORDER BY id")
+            .unwrap()
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let want = rows(&conn);
+    assert_eq!(want.len(), 49);
+    drop(conn);
+    let bad = dir.join("bad.crm");
+    std::fs::copy(&v2, &bad).unwrap();
+
+    let book = crm_store::open(&v2, &StoreOptions::default()).unwrap();
+    assert_eq!(book.schema_version().unwrap(), 3);
+    assert_eq!((book.len(), book.event_count(), book.cursor()), (3, 49, 5));
+    assert_eq!(book.replay_log().unwrap().snapshot(), book.snapshot());
+    let (records, next) = book.changes(0, 100).unwrap();
+    assert_eq!(next, 5);
+    let mut got: Vec<(u64, Event)> = Vec::new();
+    for r in records {
+        match r.change {
+            Change::EventsRecorded { events } => got.extend(events.into_iter().map(|e| (r.seq, e))),
+            Change::EventRecorded { event } => got.push((r.seq, event)),
+            _ => {}
+        }
+    }
+    assert_eq!(got.len(), want.len());
+    for ((seq, e), (w_seq, w_customer, w_at, w_type, w_body)) in got.iter().zip(&want) {
+        assert_eq!(*seq as i64, *w_seq);
+        assert_eq!(e.at.timestamp_nanos_opt(), Some(*w_at));
+        // The feed's JSON of the event is the row's: its customer, its type and the
+        // kind's fields of its body (the time compared above).
+        let mut json = serde_json::to_value(e).unwrap();
+        json.as_object_mut().unwrap().remove("at");
+        let mut row: serde_json::Value = serde_json::from_str(w_body).unwrap();
+        let fields = row.as_object_mut().unwrap();
+        fields.insert("customer_id".into(), (*w_customer).into());
+        fields.insert("type".into(), w_type.clone().into());
+        assert_eq!(json, row);
+    }
+    drop(book);
+
+    let conn = Connection::open(&bad).unwrap();
+    conn.execute("UPDATE events SET type = 'teleported' WHERE id = 7", [])
+        .unwrap();
+    let before = rows(&conn);
+    drop(conn);
+    let e = crm_store::open(&bad, &StoreOptions::default()).unwrap_err();
+    assert!(
+        e.to_string().contains("teleported") && e.to_string().contains("migrate"),
+        "{e}"
+    );
+    let conn = Connection::open(&bad).unwrap();
+    let version: u32 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 2);
+    assert_eq!(rows(&conn), before);
+    let index: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name IN ('events_by_customer', 'events3')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(index, 1);
+    drop(conn);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -262,7 +352,7 @@ fn half_created_child() {
              body TEXT, first_event INTEGER, event_count INTEGER);
          INSERT INTO store_meta VALUES ('book_config', '{\"currency\":\"TRY\"}');
          PRAGMA application_id = 1129467185;
-         PRAGMA user_version = 2;",
+         PRAGMA user_version = 3;",
     )
     .unwrap();
     // Enough uncommitted pages, with a small page cache, to spill into the WAL file.
@@ -309,7 +399,7 @@ fn an_interrupted_creation_is_no_store_and_is_created_again() {
     );
     let mut book = crm_store::open(&path, &StoreOptions::with_currency("TRY")).unwrap();
     assert_eq!((book.len(), book.cursor()), (0, 0));
-    assert_eq!(book.schema_version().unwrap(), 2);
+    assert_eq!(book.schema_version().unwrap(), 3);
     book.add_customer(Customer::person(7, "Ali", "Kaya"))
         .unwrap();
     book.close().unwrap();
@@ -337,7 +427,7 @@ fn an_interrupted_creation_is_no_store_and_is_created_again() {
     let e = crm_store::open(&empty, &no_create).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
     let book = crm_store::open(&empty, &StoreOptions::with_currency("TRY")).unwrap();
-    assert_eq!(book.schema_version().unwrap(), 2);
+    assert_eq!(book.schema_version().unwrap(), 3);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -385,7 +475,7 @@ fn check_created(path: &Path) -> Vec<u64> {
         ..StoreOptions::default()
     };
     let book = crm_store::open(path, &no_create).unwrap();
-    assert_eq!(book.schema_version().unwrap(), 2);
+    assert_eq!(book.schema_version().unwrap(), 3);
     let mut ids: Vec<u64> = book.customers().map(|c| c.id).collect();
     ids.sort_unstable();
     drop(book);

@@ -127,13 +127,18 @@ impl SqliteStore {
                 ),
             ));
         }
-        if !fresh && options.verify {
-            // quick_check, not integrity_check: it reads every page and checks the b-tree
-            // structure (what a truncated or overwritten file breaks) in O(file size), but
-            // skips the index-to-table cross-check, which costs O(N log N) and matters for
-            // bugs inside SQLite rather than for damaged files. The crash tests run the full
-            // integrity_check.
-            self.verify("quick_check")?;
+        if !fresh && (options.verify || options.full_check) {
+            // quick_check, not integrity_check: it reads the pages and checks the b-tree
+            // structure (what a truncated or overwritten file breaks) in O(size), but skips
+            // the index-to-table cross-check, which costs O(N log N) and matters for bugs
+            // inside SQLite rather than for damaged files. The crash tests run the full
+            // integrity_check. By default only the log: the open reads every other table
+            // whole, and SQLite refuses a damaged page as it reads it.
+            self.verify(if options.full_check {
+                "quick_check(1)"
+            } else {
+                "quick_check(changes)"
+            })?;
         }
         if version > schema::LATEST {
             return Err(CrmError::new(
@@ -230,11 +235,12 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// Runs `PRAGMA quick_check` or `integrity_check`; refuses a damaged file.
+    /// Runs `pragma` (`quick_check`, `quick_check(table)` or `integrity_check`) and
+    /// refuses a damaged file on its first finding.
     fn verify(&self, pragma: &str) -> Result<(), CrmError> {
         let first: String = self
             .conn
-            .query_row(&format!("PRAGMA {pragma}(1)"), [], |r| r.get(0))
+            .query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0))
             .map_err(|e| self.error("check", &e))?;
         if first != "ok" {
             return Err(CrmError::new(
@@ -252,7 +258,7 @@ impl SqliteStore {
     /// [`ErrorKind::Parse`] naming the first problem for a damaged store;
     /// [`ErrorKind::Io`] when the file cannot be read.
     pub fn integrity_check(&self) -> Result<(), CrmError> {
-        self.verify("integrity_check")
+        self.verify("integrity_check(1)")
     }
 
     /// Creates the store in one transaction: the latest schema's tables directly

@@ -184,6 +184,74 @@ fn damaged_and_foreign_files_are_refused_at_open() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The check at open covers the log, the one table the open does not read whole: a store
+/// whose only damage is the log's first leaf page (the oldest changes; the open reads only
+/// the log's last row) is refused at open by default and with `full_check`, naming the
+/// check; without the check it opens and the first read of the damaged changes fails
+/// clearly instead.
+#[test]
+fn the_check_at_open_covers_the_log() {
+    let dir = scratch("log-check");
+    let path = dir.join("book.crm");
+    let options = StoreOptions {
+        synchronous: crm_store::Synchronous::Normal,
+        ..StoreOptions::with_currency("TRY")
+    };
+    let mut book = crm_store::open(&path, &options).unwrap();
+    // One change per customer: a log of many small rows over several leaf pages.
+    for i in 1..=300 {
+        book.add_customer(Customer::person(i, "Ali", "Kaya"))
+            .unwrap();
+    }
+    book.close().unwrap();
+    let page = 4096;
+    let root: i64 = Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'changes'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let root = root as usize;
+    let mut bytes = std::fs::read(&path).unwrap();
+    // The root is an interior table page (type 5); its first cell starts with the page
+    // number of the leftmost leaf (SQLite's file format, section 1.6). Page 1 carries
+    // the 100-byte file header before its b-tree page; the log's root is never page 1.
+    let at = (root - 1) * page;
+    assert_eq!(bytes[at], 5, "the log spans several pages");
+    let cell = u16::from_be_bytes([bytes[at + 12], bytes[at + 13]]) as usize;
+    let leaf = u32::from_be_bytes(bytes[at + cell..at + cell + 4].try_into().unwrap()) as usize;
+    for b in &mut bytes[(leaf - 1) * page + 8..leaf * page] {
+        *b = 0x5a;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    for options in [
+        StoreOptions::default(),
+        StoreOptions {
+            full_check: true,
+            ..StoreOptions::default()
+        },
+    ] {
+        let e = crm_store::open(&path, &options).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Parse, "{e}");
+        assert!(
+            e.to_string().contains("damaged") && e.to_string().contains("quick_check"),
+            "{e}"
+        );
+    }
+    let unchecked = StoreOptions {
+        verify: false,
+        ..StoreOptions::default()
+    };
+    let book = crm_store::open(&path, &unchecked).unwrap();
+    assert_eq!(book.len(), 300);
+    let e = book.changes(0, 10).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Parse, "{e}");
+    drop(book);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn a_newer_schema_is_refused_and_the_v1_fixture_opens() {
     let dir = scratch("versions");

@@ -887,15 +887,16 @@ fn read_changes(
         };
         let at = row.get_ref(1).map_err(err)?.as_str().map_err(text_err)?;
         let at = read_change_at(at).map_err(|e| damaged(&e))?;
-        let body = row
-            .get_ref(3)
-            .map_err(err)?
-            .as_str_or_null()
-            .map_err(text_err)?;
-        let change = match body {
-            Some(body) => serde_json::from_str::<Change>(body).map_err(|e| damaged(&e))?,
+        // An event change names its rows and has no body: `first_event` is read first, so
+        // the body column is read only for the others (a column read through rusqlite is
+        // a sixth of a refresh after many single-event changes).
+        let first: Option<i64> = row.get(4).map_err(err)?;
+        let change = match first {
             None => {
-                let first: i64 = row.get(4).map_err(err)?;
+                let body = row.get_ref(3).map_err(err)?.as_str().map_err(text_err)?;
+                serde_json::from_str::<Change>(body).map_err(|e| damaged(&e))?
+            }
+            Some(first) => {
                 let count: i64 = row.get(5).map_err(err)?;
                 let mut events = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
                 let event = |r: &rusqlite::Row<'_>| -> Result<Event, CrmError> {

@@ -286,9 +286,11 @@ class CustomerBook:
                      country: Optional[str] = None, frame: Optional[str] = None, **fields: Any) -> "Matches":
         """The customers already in the book that a new or edited profile (a dict and/or
         keyword arguments, as :meth:`add_customer` takes; its own id is never returned)
-        likely duplicates, with the model fitted on the book (as
-        :func:`crm.quality.find_duplicates` fits it: the same probability for the same
-        pair). ``threshold`` (default 0.9) and ``country`` (default ``"TR"``) as there.
+        likely duplicates, with the m and u :func:`crm.quality.find_duplicates` fits on the
+        book and the entry-time prior (even odds that the profile is a customer of the book,
+        spread over its customers, or the batch prior when higher), so a book cleaned by
+        :meth:`merge_duplicates` still finds a customer typed in again. ``threshold``
+        (default 0.9) and ``country`` (default ``"TR"``) as there.
 
         Returns :class:`Matches`: ``candidates`` (``customer_id``, ``probability``, best
         first) and ``evidence`` (one row per candidate and field: ``customer_id``,

@@ -214,10 +214,9 @@ impl CustomerBook {
     }
 
     /// Adds a customer with a policy for likely duplicates (`on_duplicate` "allow",
-    /// "reject" or "merge", core's `OnDuplicate::parse`); the survivor's id when it was
-    /// merged, else `None`. "allow" is the plain add (also inside a batch): its look-up would
-    /// change nothing and nothing of it is returned. "reject" and "merge" read the book, so
-    /// they cannot wait for a batch.
+    /// "reject" or "merge", core's `OnDuplicate::parse` and `add_customer_checked`); the
+    /// survivor's id when it was merged, else `None`. A checked add reads the book, so it
+    /// cannot wait for a batch (the plain add is `add_customer_json`).
     #[pyo3(signature = (text, on_duplicate, at_us, config_json = None, batch = None))]
     fn add_customer_checked_json(
         &self,
@@ -229,10 +228,6 @@ impl CustomerBook {
         batch: Option<PyRef<'_, Batch>>,
     ) -> PyResult<Option<u64>> {
         let policy = OnDuplicate::parse(on_duplicate).py_err()?;
-        if policy == OnDuplicate::Allow {
-            self.add_customer_json(py, text, batch)?;
-            return Ok(None);
-        }
         if batch.is_some() {
             return Err(crate::errors::to_py_in(
                 py,

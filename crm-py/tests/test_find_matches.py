@@ -137,7 +137,17 @@ def test_allow_adds_a_likely_duplicate_as_itself() -> None:
     copy = {**(book.customer(truth[0]["original"]) or {}), "id": 9_000_005}
     assert book.add_customer(copy, on_duplicate="allow") is None
     assert book.resolve(9_000_005) == 9_000_005
-    assert book.add_customer(copy | {"id": 9_000_006}) is None  # the default is allow
+    assert book.add_customer(copy | {"id": 9_000_006}) is None  # no policy: the plain add
+    assert book.resolve(9_000_006) == 9_000_006
+    # "allow" looks (core's Allow), so like the other policies it cannot wait for a batch;
+    # the plain add can.
+    with pytest.raises(crm.ConflictError) as in_batch:
+        with book.batch():
+            book.add_customer(copy | {"id": 9_000_008}, on_duplicate="allow")
+    assert in_batch.value.field == "on_duplicate"
+    with book.batch():
+        book.add_customer(copy | {"id": 9_000_009})
+    assert 9_000_008 not in book and 9_000_009 in book
 
 
 def test_a_bad_policy_names_on_duplicate_and_adds_nothing() -> None:

@@ -494,7 +494,8 @@ impl StoredBook {
     /// [`CustomerBook::prepare_add_checked`] stages — the add, and the merge into the best
     /// candidate with [`OnDuplicate::Merge`] — is committed as one transaction, then kept in
     /// memory. Likely duplicates are found with [`CustomerBook::find_matches`], which a
-    /// stored book answers from memory as every read.
+    /// stored book answers from memory as every read; its index is fitted after catching up
+    /// and before the write transaction begins, so writers elsewhere do not wait for the fit.
     ///
     /// # Errors
     /// As [`CustomerBook::add_customer_checked`] (a refused duplicate is
@@ -507,6 +508,13 @@ impl StoredBook {
         policy: OnDuplicate,
         at: DateTime<Utc>,
     ) -> Result<CheckedAdd, CrmError> {
+        // The entry-time index is fitted (or found still fitting) before the write lock is
+        // taken: on a large book the fit takes minutes, which other processes' writers would
+        // wait out. Changes committed meanwhile are caught up inside the transaction; the
+        // cached index serves them unless they changed the book by a fifth or merged (then
+        // it is refitted there, as before).
+        self.refresh()?;
+        self.book.find_matches(&customer, config)?;
         let checked = {
             let (book, mut txn, cursor) = self.begin_caught_up()?;
             let (prepared, checked, changes) =

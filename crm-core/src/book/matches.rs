@@ -241,7 +241,11 @@ impl CustomerBook {
     /// The customers already in the book that `customer` (a new profile, or an edit of one in
     /// the book: its own id is never returned) likely duplicates, best first, with their match
     /// probability and per-field evidence, scored with the model fitted on the book
-    /// ([`crate::quality::find_duplicates`]' model, the same probability for the same pair).
+    /// ([`crate::quality::find_duplicates`]' m and u) and the entry-time prior: the chance
+    /// that the profile is a given customer of the book ([`crate::quality::ENTRY_SHARE`]
+    /// over the book's customers, or the batch prior when higher), which does not collapse
+    /// when the book holds no duplicates any more (after a merge, a customer typed in again
+    /// is still found).
     ///
     /// The index of the book is built on the first call and kept; customers added since are
     /// scored one by one until the book has grown or shrunk by more than 20 %, when it is

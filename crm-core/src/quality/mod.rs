@@ -20,10 +20,10 @@ pub use columns::{CUSTOMER_COLUMNS, customers_from_columns, customers_from_colum
 pub use country::{Check, Country, QualityOptions};
 pub(crate) use dedup::sort_best_first;
 pub use dedup::{
-    COLUMNS, DedupConfig, Duplicates, FIELDS, FieldEvidence, IndexMatch, Level, MAX_BLOCK_CAP,
-    MAX_CLUSTER_CAP, MAX_EM_ITERATIONS, MAX_MATCH_COLUMNS, MAX_PAIRS, MAX_RANDOM_PAIRS, MatchIndex,
-    MatchModel, MatchPair, MatchRecord, evidence, find_duplicates, pairs_within, precision_recall,
-    records_from_columns,
+    COLUMNS, DedupConfig, Duplicates, ENTRY_SHARE, FIELDS, FieldEvidence, IndexMatch, Level,
+    MAX_BLOCK_CAP, MAX_CLUSTER_CAP, MAX_EM_ITERATIONS, MAX_MATCH_COLUMNS, MAX_PAIRS,
+    MAX_RANDOM_PAIRS, MatchIndex, MatchModel, MatchPair, MatchRecord, evidence, find_duplicates,
+    pairs_within, precision_recall, records_from_columns,
 };
 pub use dedup::{PairCompleteness, pair_completeness};
 pub use golden::{GoldenRecord, GoldenRules, Survivorship, golden_record, golden_record_with};

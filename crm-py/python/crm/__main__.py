@@ -257,7 +257,6 @@ def _data_quality(book: Any, end: Any, duplicates: List[Dict[str, Any]]) -> None
                     if len({_name(book.customer(i) or {}) for i in c}) > 1), clusters[0] if clusters else None)
     before = [book.customer(i) or {} for i in example] if example else []
     original_names = {o: _name(book.customer(o) or {}) for o in groups}
-    _entry_check(book, next(iter(original_names)) if original_names else None)
     out = book.merge_duplicates(at=end)
     kept = sum(1 for o, n in original_names.items() if _name(book.customer(o) or {}) == n)
     print(f"  merged into golden records: {len(out['merges']):,} merges, {len(out['skipped'])} skipped; "
@@ -268,12 +267,15 @@ def _data_quality(book: Any, end: Any, duplicates: List[Dict[str, Any]]) -> None
         golden = book.customer(example[0]) or {}
         print(f"  e.g. {typed}\n    → {golden['id']} {_name(golden)!r} {(golden.get('phones') or ['-'])[0]}; "
               f"id {example[-1]} now resolves to {book.resolve(example[-1])}")
+    # On the cleaned book: no duplicates are left, and a copy typed in again is still caught.
+    first = next(iter(original_names), None)
+    _entry_check(book, book.resolve(first) if first is not None else None)
 
 
 def _entry_check(book: Any, customer_id: Optional[int]) -> None:
     """A customer typed in again at the counter (no national id or e-mail given, a slip of the
-    keyboard in the given name): the entry-time
-    check finds the golden record, and a "reject" policy refuses the copy."""
+    keyboard in the given name), after the merge: the entry-time check on the cleaned book finds
+    the golden record, and a "reject" policy refuses the copy."""
     known = book.customer(customer_id) if customer_id is not None else None
     if not known or not known.get("given_name"):
         return

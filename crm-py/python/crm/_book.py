@@ -250,20 +250,22 @@ class CustomerBook:
     def __repr__(self) -> str:
         return str(self._inner.__repr__())
 
-    def add_customer(self, customer: Union[None, int, Record] = None, /, *, on_duplicate: str = "allow",
+    def add_customer(self, customer: Union[None, int, Record] = None, /, *, on_duplicate: Optional[str] = None,
                      threshold: Optional[float] = None, country: Optional[str] = None, at: Any = None,
                      **fields: Any) -> Optional[int]:
         """Adds one customer, from a dict and/or keyword arguments; an id alone
         (``add_customer(42)``) adds a customer with no name (anonymous loyalty-card data).
 
-        ``on_duplicate`` says what happens when the new customer likely duplicates one
-        already in the book (:meth:`find_matches`, with ``threshold`` and ``country`` as
-        there): ``"allow"`` adds it anyway; ``"reject"`` raises :class:`crm.DuplicateError`
-        whose ``candidates`` lists ``(customer_id, probability)`` best first, and nothing
-        changes; ``"merge"`` adds it and merges it (dated ``at``, default now) into the best
-        candidate, whose id is returned (None when nothing was merged). Another value is an
-        :class:`crm.InvalidInputError` naming ``on_duplicate``. ``"reject"`` and ``"merge"``
-        read the book, so they cannot be used inside :meth:`batch`."""
+        Without ``on_duplicate`` the customer is added without looking for it (the plain
+        add, also inside :meth:`batch`). With it, the book is searched first
+        (:meth:`find_matches`, with ``threshold`` and ``country`` as there) and the policy
+        says what happens to a likely duplicate: ``"allow"`` adds it anyway; ``"reject"``
+        raises :class:`crm.DuplicateError` whose ``candidates`` lists ``(customer_id,
+        probability)`` best first, and nothing changes; ``"merge"`` adds it and merges it
+        (dated ``at``, default now) into the best candidate, whose id is returned (None when
+        nothing was merged). Another value is an :class:`crm.InvalidInputError` naming
+        ``on_duplicate``. A policy reads the book, so it cannot be used inside
+        :meth:`batch` (:class:`crm.ConflictError`)."""
         record: Optional[Record]
         if isinstance(customer, (int, np.integer)):  # a bool is refused by cv.customer_id
             record, fields = None, {"id": cv.customer_id(customer, "id"), **fields}
@@ -271,8 +273,12 @@ class CustomerBook:
             record = customer
         from .quality import _config
 
+        text = cv.dumps(_merge(record, fields))
+        if on_duplicate is None:
+            self._inner.add_customer_json(text, self._batch())
+            return None
         at_us = cv.now_us() if at is None else cv.instant_ticks(at, "us", "at")
-        out = self._inner.add_customer_checked_json(cv.dumps(_merge(record, fields)), str(on_duplicate), at_us,
+        out = self._inner.add_customer_checked_json(text, str(on_duplicate), at_us,
                                                     _config(threshold, country), self._batch())
         return None if out is None else int(out)
 
@@ -280,9 +286,11 @@ class CustomerBook:
                      country: Optional[str] = None, frame: Optional[str] = None, **fields: Any) -> "Matches":
         """The customers already in the book that a new or edited profile (a dict and/or
         keyword arguments, as :meth:`add_customer` takes; its own id is never returned)
-        likely duplicates, with the model fitted on the book (as
-        :func:`crm.quality.find_duplicates` fits it: the same probability for the same
-        pair). ``threshold`` (default 0.9) and ``country`` (default ``"TR"``) as there.
+        likely duplicates, with the m and u :func:`crm.quality.find_duplicates` fits on the
+        book and the entry-time prior (even odds that the profile is a customer of the book,
+        spread over its customers, or the batch prior when higher), so a book cleaned by
+        :meth:`merge_duplicates` still finds a customer typed in again. ``threshold``
+        (default 0.9) and ``country`` (default ``"TR"``) as there.
 
         Returns :class:`Matches`: ``candidates`` (``customer_id``, ``probability``, best
         first) and ``evidence`` (one row per candidate and field: ``customer_id``,

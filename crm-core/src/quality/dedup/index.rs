@@ -1,6 +1,18 @@
 //! Duplicate prevention at the point of entry: the records of a table, indexed by blocking
 //! key, with the model fitted on them, so that one new or edited record is scored against
 //! its few candidates instead of the whole table.
+//!
+//! The index scores with the batch fit's m and u but its own prior. The batch prior λ is the
+//! share of the table's pairs that match: it measures how many duplicates the table *still
+//! holds*, and on a cleaned book (after a merge, or a book that never had any) EM drives it to
+//! nothing, so a customer typed in again would need evidence no record can give. The question
+//! at entry is another one: how likely is the record typed in to be a given customer of the
+//! book? With no opinion whether the person at the counter is new or known
+//! ([`ENTRY_SHARE`], even odds) and each of the `n` customers equally likely, that is
+//! `ENTRY_SHARE / n` a pair — never below the batch λ, so every pair the batch run reports
+//! is reported at entry too. m falls back by itself where EM has too few matches to learn it:
+//! the fit starts from the generic [`super::DEFAULT_M`] and weighs it as 20 pairs, so a
+//! book without matches keeps those values.
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -9,6 +21,17 @@ use super::compare::{Prepared, block_keys, block_limit, compare};
 use super::evidence::{FieldEvidence, evidence_of};
 use super::model::Fit;
 use super::{DedupConfig, MatchModel, MatchRecord, fit_prepared};
+
+/// The chance that a record typed in is a customer the book already holds, when nothing
+/// better is known: even odds (a clerk who knew would not type the record in again).
+pub const ENTRY_SHARE: f64 = 0.5;
+
+/// The prior that a record typed in and one of `n` indexed records are the same customer:
+/// [`ENTRY_SHARE`] spread over the `n`, at least the batch prior `batch` (a book whose
+/// records are more often duplicated than that says so) and at most even odds.
+pub(super) fn entry_prior(batch: f64, n: usize) -> f64 {
+    (ENTRY_SHARE / n.max(1) as f64).max(batch).min(0.5)
+}
 
 /// One record of the index that a queried record likely duplicates.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,7 +47,8 @@ pub struct IndexMatch {
 /// Records indexed for matching one record at a time: prepared records, block key → rows
 /// (blocks over [`DedupConfig::max_block`], or a tenth of it for the name alone, dropped, as
 /// [`super::find_duplicates`] drops them) and
-/// the model [`super::find_duplicates`] fits on the records.
+/// the model [`super::find_duplicates`] fits on the records, with the entry-time prior
+/// ([`ENTRY_SHARE`]; see the module notes).
 #[derive(Debug, Clone)]
 pub struct MatchIndex {
     ids: Vec<u64>,
@@ -59,7 +83,11 @@ impl MatchIndex {
                 .collect();
             fit_prepared(&prepared, config).map(|f| (prepared, f))
         })?;
-        let super::Fitted { fit, model, .. } = fitted;
+        let super::Fitted {
+            mut fit, mut model, ..
+        } = fitted;
+        fit.lambda = entry_prior(fit.lambda, prepared.len());
+        model.prior = fit.lambda;
         let mut blocks: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
         let mut keys = Vec::with_capacity(8);
         for (row, p) in prepared.iter().enumerate() {
@@ -91,7 +119,9 @@ impl MatchIndex {
         self.ids.is_empty()
     }
 
-    /// The model fitted on the indexed records.
+    /// The model fitted on the indexed records, its `prior` the entry-time prior of a pair
+    /// (a record queried, an indexed record): [`ENTRY_SHARE`] over the number of records, or
+    /// the batch prior when that is higher.
     pub fn model(&self) -> &MatchModel {
         &self.model
     }
@@ -106,8 +136,20 @@ impl MatchIndex {
     /// record's own id, when it is an edit of an indexed record).
     pub fn candidates(&self, record: &MatchRecord, skip: impl Fn(u64) -> bool) -> Vec<IndexMatch> {
         let query = record.prepare_for(self.config.country);
+        let mut out: Vec<IndexMatch> = self
+            .rows_sharing_a_block(&query)
+            .into_iter()
+            .filter(|&row| !skip(self.ids[row as usize]))
+            .filter_map(|row| self.score(&query, row as usize))
+            .collect();
+        sort_best_first(&mut out);
+        out
+    }
+
+    /// The rows sharing a kept block with `query`, ascending.
+    fn rows_sharing_a_block(&self, query: &Prepared) -> Vec<u32> {
         let mut keys = Vec::with_capacity(8);
-        block_keys(&query, &mut keys);
+        block_keys(query, &mut keys);
         let mut rows: Vec<u32> = keys
             .iter()
             .filter_map(|k| self.blocks.get(k))
@@ -116,13 +158,18 @@ impl MatchIndex {
             .collect();
         rows.sort_unstable();
         rows.dedup();
-        let mut out: Vec<IndexMatch> = rows
+        rows
+    }
+
+    /// The ids of the indexed records sharing a block with `record`, whatever their score
+    /// (for tests that need a pair to be compared at all).
+    #[cfg(test)]
+    pub(crate) fn candidates_in_blocks(&self, record: &MatchRecord) -> Vec<u64> {
+        let query = record.prepare_for(self.config.country);
+        self.rows_sharing_a_block(&query)
             .into_iter()
-            .filter(|&row| !skip(self.ids[row as usize]))
-            .filter_map(|row| self.score(&query, row as usize))
-            .collect();
-        sort_best_first(&mut out);
-        out
+            .map(|row| self.ids[row as usize])
+            .collect()
     }
 
     /// Scores `record` against `other` with the index's model: `Some` at or above the

@@ -19,7 +19,7 @@ mod tests;
 
 pub use evidence::{FieldEvidence, evidence};
 pub(crate) use index::sort_best_first;
-pub use index::{IndexMatch, MatchIndex};
+pub use index::{ENTRY_SHARE, IndexMatch, MatchIndex};
 
 use std::collections::HashSet;
 

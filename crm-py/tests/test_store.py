@@ -271,3 +271,15 @@ def test_a_snapshot_with_merges_imports_and_reopens(tmp_path):
         assert (again.resolve(1), again.resolve(2)) == (3, 3)
         as_of = T0 + dt.timedelta(days=5)
         assert again.view(3, as_of=as_of) == memory.view(3, as_of=as_of)
+
+
+def test_open_checks_the_log_or_the_whole_file_as_asked(tmp_path):
+    path = tmp_path / "checked.crm"
+    with crm.CustomerBook.open(path, currency="TRY") as book:
+        book.add_customer(id=7, given_name="Elif", family_name="Şahin")
+    # Each check (the log's, the whole file's, none) opens an undamaged store alike.
+    for options in ({}, {"full_check": True}, {"verify": False}, {"verify": True, "full_check": True}):
+        with crm.CustomerBook.open(path, create=False, **options) as book:
+            assert len(book) == 1 and book.cursor == 1
+    with pytest.raises(crm.CrmError, match="full_check"):
+        crm.CustomerBook.open(path, full_check="yes")

@@ -117,8 +117,9 @@ class CustomerBook:
 
     @classmethod
     def open(cls, location: Union[str, "os.PathLike[str]"], *, currency: Optional[str] = None, create: bool = True,
-             synchronous: str = "full", busy_timeout: Optional[float] = None,
-             early_events: Optional[str] = None) -> "CustomerBook":
+             synchronous: Optional[str] = None, busy_timeout: Optional[float] = None,
+             early_events: Optional[str] = None, verify: Optional[bool] = None,
+             full_check: Optional[bool] = None) -> "CustomerBook":
         """Opens the book stored at ``location`` (a SQLite file path), creating it when it is
         missing and ``create`` is true (a new store needs its ``currency``).
 
@@ -128,7 +129,12 @@ class CustomerBook:
         a power loss may lose the last commits). ``busy_timeout`` (seconds; crm-store's
         default is 5) is how long a write waits for another process's write lock before
         it raises :class:`crm.CrmIOError`. ``early_events`` as for ``CustomerBook()``, for a
-        new store. Use it as a context manager to close it at the end of the block.
+        new store. ``verify`` (crm-store's default: true) checks the change log with SQLite's
+        ``quick_check`` at open (every other table is read whole, and a damaged page of those
+        is refused as it is read); ``full_check=True`` checks the whole file instead, at the
+        cost of reading it once more. An option left ``None`` takes crm-store's default
+        (``synchronous`` is ``"full"``). Use it as a context manager to close it at the end
+        of the block.
 
         Raises :class:`crm.CrmIOError` when the file cannot be opened or read,
         :class:`crm.ParseError` for a file that is not a crm store or is damaged,
@@ -143,7 +149,13 @@ class CustomerBook:
         ...     (len(book), book.cursor)
         (1, 1)
         """
-        options: Dict[str, Any] = {"create": create, "synchronous": synchronous}
+        options: Dict[str, Any] = {"create": create}
+        if synchronous is not None:
+            options["synchronous"] = synchronous
+        if verify is not None:
+            options["verify"] = verify
+        if full_check is not None:
+            options["full_check"] = full_check
         if currency is not None:
             options["currency"] = currency
         if busy_timeout is not None:

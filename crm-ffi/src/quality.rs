@@ -82,17 +82,15 @@ pub unsafe extern "C" fn crm_quality_validate_in_json(
     options_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> crm_status_t {
-    boundary(|| {
-        // SAFETY: per this function's contract.
-        let options = unsafe {
-            json_or_default::<quality::QualityOptions>(options_json, "options_json", "the options")
-        }?;
-        // SAFETY: per this function's contract.
-        unsafe {
-            judge_customers(out_json, customers_json, today, |c, r, t| {
-                quality::assess_with_findings_in(c, r, t, options.country)
-            })
-        }
+    // SAFETY: per this function's contract.
+    boundary(|| unsafe {
+        judge_customers_in(
+            out_json,
+            customers_json,
+            today,
+            options_json,
+            quality::assess_with_findings_in,
+        )
     })
 }
 
@@ -109,17 +107,15 @@ pub unsafe extern "C" fn crm_quality_report_in_json(
     options_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> crm_status_t {
-    boundary(|| {
-        // SAFETY: per this function's contract.
-        let options = unsafe {
-            json_or_default::<quality::QualityOptions>(options_json, "options_json", "the options")
-        }?;
-        // SAFETY: per this function's contract.
-        unsafe {
-            judge_customers(out_json, customers_json, today, |c, r, t| {
-                quality::quality_report_with_findings_in(c, r, t, options.country)
-            })
-        }
+    // SAFETY: per this function's contract.
+    boundary(|| unsafe {
+        judge_customers_in(
+            out_json,
+            customers_json,
+            today,
+            options_json,
+            quality::quality_report_with_findings_in,
+        )
     })
 }
 
@@ -350,6 +346,36 @@ unsafe fn judge_customers<T: Serialize>(
     // Birth dates that are no date become findings (crm-core's one birth-date reader).
     let (customers, read) = quality::customers_with_findings(customers)?;
     json_out(out, &judge(&customers, &read, day(today)?)?)
+}
+
+/// [`judge_customers`] under the rules of a country: reads `options_json` (NULL for the
+/// defaults, else `{"country": "AU"}`) and hands its country to `judge`; the body of the
+/// `_in` entries over customers and a day.
+///
+/// # Safety
+/// As [`judge_customers`]; `options_json` NULL or NUL-terminated.
+unsafe fn judge_customers_in<T: Serialize>(
+    out_json: *mut *mut c_char,
+    customers_json: *const c_char,
+    today: *const c_char,
+    options_json: *const c_char,
+    judge: impl FnOnce(
+        &[Customer],
+        &[Vec<quality::Finding>],
+        NaiveDate,
+        quality::Country,
+    ) -> crm_core::Result<T>,
+) -> Result<(), Failure> {
+    // SAFETY: per the function's contract.
+    let options = unsafe {
+        json_or_default::<quality::QualityOptions>(options_json, "options_json", "the options")
+    }?;
+    // SAFETY: per the function's contract.
+    unsafe {
+        judge_customers(out_json, customers_json, today, |c, r, t| {
+            judge(c, r, t, options.country)
+        })
+    }
 }
 
 fn day(today: &str) -> Result<NaiveDate, Failure> {

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use crm_core::CrmError;
 use crm_core::model::Customer;
 use crm_core::quality::{self, DedupConfig, MatchRecord};
+use crm_core::time::parse_day;
 use serde::Serialize;
 
 use crate::args::{
@@ -324,8 +325,9 @@ pub unsafe extern "C" fn crm_duplicates_free(duplicates: *mut crm_duplicates_t) 
     boundary(|| unsafe { OwnedColumns::free(duplicates) })
 }
 
-/// Reads a JSON array of customers and a YYYY-MM-DD day from C, and writes what `judge`
-/// makes of them as JSON to `out_json`: the body of the entries over customers and a day.
+/// Reads a JSON array of customers and a day (`2025-06-01` or `20250601`, read by
+/// crm-core's one date reader [`parse_day`]) from C, and writes what `judge` makes of them
+/// as JSON to `out_json`: the body of the entries over customers and a day.
 ///
 /// # Safety
 /// `out_json` NULL or writable; the strings NUL-terminated (or NULL, refused).
@@ -345,7 +347,7 @@ unsafe fn judge_customers<T: Serialize>(
     };
     // Birth dates that are no date become findings (crm-core's one birth-date reader).
     let (customers, read) = quality::customers_with_findings(customers)?;
-    json_out(out, &judge(&customers, &read, day(today)?)?)
+    json_out(out, &judge(&customers, &read, parse_day(today, "today")?)?)
 }
 
 /// [`judge_customers`] under the rules of a country: reads `options_json` (NULL for the
@@ -376,11 +378,6 @@ unsafe fn judge_customers_in<T: Serialize>(
             judge(c, r, t, options.country)
         })
     }
-}
-
-fn day(today: &str) -> Result<NaiveDate, Failure> {
-    NaiveDate::parse_from_str(today, "%Y-%m-%d")
-        .map_err(|_| CrmError::invalid("today", format_args!("{today:?}"), "use YYYY-MM-DD").into())
 }
 
 /// The data-quality report of a JSON array of customers: fill rate per field, completeness,
@@ -427,6 +424,6 @@ pub unsafe extern "C" fn crm_book_quality_report_json(
                 text(today, "today")?,
             )
         };
-        json_out(out, &book.quality_report(day(today)?))
+        json_out(out, &book.quality_report(parse_day(today, "today")?))
     })
 }

@@ -53,8 +53,11 @@ C_TESTS := test_abi test_book test_engines test_calendar test_lifecycle_sla test
 # The debug libcrm (.so and .a) as `cargo test --workspace` builds it: the same features
 # (crm-core's `sample`, which the test targets turn on), so after rust-test it is already
 # built; `cargo build -p crm-ffi` would resolve other features and compile crm-core,
-# crm-store and crm-ffi again (76 s on the 2-core CI machine).
-DEBUG_LIB := $(CARGO) test --workspace --locked --no-run -q
+# crm-store and crm-ffi again (76 s on the 2-core CI machine). cargo test leaves the
+# libraries in target/debug/deps (it copies up only what `cargo build` makes): linked up
+# here, as cargo itself does.
+DEBUG_LIB := $(CARGO) test --workspace --locked --no-run -q && \
+  ln -f $(LIB_DIR)/deps/libcrm.a $(LIB_DIR)/deps/libcrm.so $(LIB_DIR)/
 
 # Each C test compiled four ways (shared, static, ASan/UBSan, as C++) and run four ways
 # (shared, static, ASan/UBSan, valgrind); two tests at a time, each one's output printed

@@ -50,29 +50,53 @@ rust-test: pg-deps
 
 C_TESTS := test_abi test_book test_engines test_calendar test_lifecycle_sla test_clv test_clv_models test_quality test_errors test_limits test_hostile test_fork test_store test_instants test_sizes test_records test_matches version
 
+# The debug libcrm (.so and .a) as `cargo test --workspace` builds it: the same features
+# (crm-core's `sample`, which the test targets turn on), so after rust-test it is already
+# built; `cargo build -p crm-ffi` would resolve other features and compile crm-core,
+# crm-store and crm-ffi again (76 s on the 2-core CI machine). cargo test leaves the
+# libraries in target/debug/deps (it copies up only what `cargo build` makes): linked up
+# here, as cargo itself does.
+DEBUG_LIB := $(CARGO) test --workspace --locked --no-run -q && \
+  ln -f $(LIB_DIR)/deps/libcrm.a $(LIB_DIR)/deps/libcrm.so $(LIB_DIR)/
+
+# Each C test compiled four ways (shared, static, ASan/UBSan, as C++) and run four ways
+# (shared, static, ASan/UBSan, valgrind); two tests at a time, each one's output printed
+# in one piece when it ends (--output-sync), so that a failure reads as in a serial run.
+# Linking libcrm.a (debug, ~270 MB) is most of a C test's time: gold where the toolchain has
+# it (about half of ld.bfd's time), and no debug sections in the plain static binary (a third
+# again, and a third of the size); the ASan one keeps them for its reports. The large
+# binaries are deleted once their test passes (19 tests would leave about 4 GB).
+C_LD := $(shell $(CC) -fuse-ld=gold -Wl,--version >/dev/null 2>&1 && echo -fuse-ld=gold)
+C_TEST_TARGETS := $(addprefix c-test-,$(C_TESTS))
+.PHONY: $(C_TEST_TARGETS) c-examples
 c-test:
-	$(CARGO) build --locked -q -p crm-ffi
+	$(DEBUG_LIB)
 	mkdir -p $(C_OUT)
-	@for t in $(C_TESTS); do \
-	  $(CC) $(C_STRICT) crm-ffi/tests/c/$$t.c -L$(LIB_DIR) -lcrm -lm -o $(C_OUT)/$${t}_shared || exit 1; \
-	  $(CC) $(C_STRICT) crm-ffi/tests/c/$$t.c $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/$${t}_static || exit 1; \
-	  $(CC) $(C_STRICT) -g -fsanitize=address,undefined -fno-omit-frame-pointer crm-ffi/tests/c/$$t.c \
-	    $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/$${t}_asan || exit 1; \
-	  $(CXX) -std=c++17 -Wall -Wextra -Werror -Iinclude -fsyntax-only -x c++ crm-ffi/tests/c/$$t.c || exit 1; \
-	  echo "== $$t (shared)"; LD_LIBRARY_PATH=$(LIB_DIR) $(C_OUT)/$${t}_shared || exit 1; \
-	  echo "== $$t (static)"; $(C_OUT)/$${t}_static || exit 1; \
-	  echo "== $$t (ASan/UBSan)"; ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 $(C_OUT)/$${t}_asan || exit 1; \
-	  echo "== $$t (valgrind)"; LD_LIBRARY_PATH=$(LIB_DIR) valgrind -q --leak-check=full --error-exitcode=1 --suppressions=crm-ffi/tests/c/valgrind.supp \
-	    $(C_OUT)/$${t}_shared || exit 1; \
-	done
-	$(CC) $(C_STRICT) examples/c/legacy_scoring.c $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/legacy_scoring
+	@$(MAKE) --no-print-directory -j2 --output-sync=target $(C_TEST_TARGETS) c-examples
+
+$(C_TEST_TARGETS): c-test-%:
+	$(CC) $(C_STRICT) crm-ffi/tests/c/$*.c -L$(LIB_DIR) -lcrm -lm -o $(C_OUT)/$*_shared
+	$(CC) $(C_STRICT) $(C_LD) -Wl,--strip-debug crm-ffi/tests/c/$*.c $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/$*_static
+	$(CC) $(C_STRICT) $(C_LD) -g -fsanitize=address,undefined -fno-omit-frame-pointer crm-ffi/tests/c/$*.c \
+	  $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/$*_asan
+	$(CXX) -std=c++17 -Wall -Wextra -Werror -Iinclude -fsyntax-only -x c++ crm-ffi/tests/c/$*.c
+	@echo "== $* (shared)"; LD_LIBRARY_PATH=$(LIB_DIR) $(C_OUT)/$*_shared
+	@echo "== $* (static)"; $(C_OUT)/$*_static
+	@echo "== $* (ASan/UBSan)"; ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 $(C_OUT)/$*_asan
+	@echo "== $* (valgrind)"; LD_LIBRARY_PATH=$(LIB_DIR) valgrind -q --leak-check=full --error-exitcode=1 \
+	  --suppressions=crm-ffi/tests/c/valgrind.supp $(C_OUT)/$*_shared
+	@rm -f $(C_OUT)/$*_static $(C_OUT)/$*_asan
+
+# The example programs and the README's C program, built and run.
+c-examples:
+	$(CC) $(C_STRICT) examples/c/legacy_scoring.c $(C_LD) $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/legacy_scoring
 	$(C_OUT)/legacy_scoring examples/c/purchases.csv 2025-04-01
-	$(CC) $(C_STRICT) examples/c/erp_nightly.c $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/erp_nightly
-	$(CC) $(C_STRICT) examples/c/call_centre.c $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/call_centre
+	$(CC) $(C_STRICT) examples/c/erp_nightly.c $(C_LD) $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/erp_nightly
+	$(CC) $(C_STRICT) examples/c/call_centre.c $(C_LD) $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/call_centre
 	rm -f $(C_OUT)/erp.crm* && $(C_OUT)/erp_nightly $(C_OUT)/erp.crm
 	$(C_OUT)/call_centre $(C_OUT)/erp.crm 4101 2025-03-10T00:00:00Z | grep -q '"external_ref":"C-4101"'
 	python3 -c "import re,sys; sys.stdout.write([b for b in re.findall(r'\x60\x60\x60c\n(.*?)\x60\x60\x60', open('README.md', encoding='utf-8').read(), re.S) if 'int main(' in b][0])" > $(C_OUT)/readme.c
-	$(CC) $(C_STRICT) $(C_OUT)/readme.c $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/readme
+	$(CC) $(C_STRICT) $(C_OUT)/readme.c $(C_LD) $(LIB_DIR)/libcrm.a -lpthread -ldl -lm -o $(C_OUT)/readme
 	$(C_OUT)/readme > /dev/null
 
 # pkg-config file for the release build in this checkout (see the README's C section).
@@ -95,7 +119,7 @@ PREFIX ?= /usr/local
 INSTALL_LIB_DIR ?= target/release
 CRM_VERSION = $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 install:
-	$(CARGO) build $(if $(filter target/release,$(INSTALL_LIB_DIR)),--release) --locked -q -p crm-ffi
+	$(if $(filter target/release,$(INSTALL_LIB_DIR)),$(CARGO) build --release --locked -q -p crm-ffi,$(DEBUG_LIB))
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
 	install -m 644 include/crm.h $(DESTDIR)$(PREFIX)/include/crm.h
 	install -m 755 $(INSTALL_LIB_DIR)/libcrm.so $(DESTDIR)$(PREFIX)/lib/libcrm.so
@@ -119,13 +143,19 @@ install-test:
 	  CC="$(CC)" sh crm-ffi/tests/install_test.sh
 
 # Runs every bench once on small data so that they never rot; timings come from `cargo bench`.
+# `cargo test` runs a criterion bench in its test mode (each benchmark once) in the debug
+# build rust-test already made (same features: `--workspace`), instead of compiling the
+# whole tree again in the optimised bench profile; `--bench '*'` picks the bench targets only.
 bench-smoke:
-	CRM_BENCH_CUSTOMERS=2000 CRM_BENCH_ROWS=20000 $(CARGO) bench --locked -q -p crm-benches -- --test
+	CRM_BENCH_CUSTOMERS=2000 CRM_BENCH_ROWS=20000 $(CARGO) test --workspace --locked -q --bench '*'
 
 # The comparison script against pandas and polars, on small data: checks that all three
 # agree (the timings only mean something at full size: see the README's performance section).
+# segment_job is built with crm-py selected too, so that its dependencies get the features
+# maturin's release build of crm-py gave them (numpy turns on num-traits' std, pyo3 syn's
+# extra-traits): cargo reuses py-build's crm-core and compiles only crm-benches.
 compare-smoke: $(VENV)/.bench-deps $(DEDUP_VENV)/.deps py-build
-	$(CARGO) build --release --locked -q -p crm-benches --bin segment_job
+	$(CARGO) build --release --locked -q -p crm-py -p crm-benches --bin segment_job
 	$(PY) benches/compare_segmentation.py --rows 200000 --customers 20000 --repeat 1
 	$(PY) benches/compare_calendar.py --rows 5000
 	$(PY) benches/compare_instants.py --rows 20000 --repeat 1
@@ -190,7 +220,7 @@ wheel: $(VENV)/.py-deps
 # checked against the built module. The debug libcrm is built first: tests/test_c_and_python.py
 # compares C's documents with Python's through ctypes, and fails (never skips) here without it.
 py-test: py-build
-	$(CARGO) build --locked -q -p crm-ffi
+	$(DEBUG_LIB)
 	CRM_LIBCRM=$(CURDIR)/$(LIB_DIR)/libcrm.so $(PY) -m pytest -q crm-py/tests
 	$(PY) -m pytest -q --doctest-modules crm-py/python/crm -p no:cacheprovider
 	cd crm-py && ../$(PY) -m mypy.stubtest crm._crm

@@ -10,8 +10,8 @@
 mod parse;
 
 pub use parse::{
-    DayBound, PeriodEnd, day_end, day_start, local_day, parse_instant, parse_instant_column,
-    parse_instant_in, parse_period_end, parse_zone,
+    DayBound, PeriodEnd, day_end, day_start, local_day, parse_day, parse_instant,
+    parse_instant_column, parse_instant_in, parse_period_end, parse_zone,
 };
 pub(crate) use parse::{serde_instant, serde_zone};
 

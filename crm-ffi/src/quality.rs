@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use crm_core::CrmError;
 use crm_core::model::Customer;
 use crm_core::quality::{self, DedupConfig, MatchRecord};
+use crm_core::time::parse_day;
 use serde::Serialize;
 
 use crate::args::{
@@ -82,17 +83,15 @@ pub unsafe extern "C" fn crm_quality_validate_in_json(
     options_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> crm_status_t {
-    boundary(|| {
-        // SAFETY: per this function's contract.
-        let options = unsafe {
-            json_or_default::<quality::QualityOptions>(options_json, "options_json", "the options")
-        }?;
-        // SAFETY: per this function's contract.
-        unsafe {
-            judge_customers(out_json, customers_json, today, |c, r, t| {
-                quality::assess_with_findings_in(c, r, t, options.country)
-            })
-        }
+    // SAFETY: per this function's contract.
+    boundary(|| unsafe {
+        judge_customers_in(
+            out_json,
+            customers_json,
+            today,
+            options_json,
+            quality::assess_with_findings_in,
+        )
     })
 }
 
@@ -109,17 +108,15 @@ pub unsafe extern "C" fn crm_quality_report_in_json(
     options_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> crm_status_t {
-    boundary(|| {
-        // SAFETY: per this function's contract.
-        let options = unsafe {
-            json_or_default::<quality::QualityOptions>(options_json, "options_json", "the options")
-        }?;
-        // SAFETY: per this function's contract.
-        unsafe {
-            judge_customers(out_json, customers_json, today, |c, r, t| {
-                quality::quality_report_with_findings_in(c, r, t, options.country)
-            })
-        }
+    // SAFETY: per this function's contract.
+    boundary(|| unsafe {
+        judge_customers_in(
+            out_json,
+            customers_json,
+            today,
+            options_json,
+            quality::quality_report_with_findings_in,
+        )
     })
 }
 
@@ -328,8 +325,9 @@ pub unsafe extern "C" fn crm_duplicates_free(duplicates: *mut crm_duplicates_t) 
     boundary(|| unsafe { OwnedColumns::free(duplicates) })
 }
 
-/// Reads a JSON array of customers and a YYYY-MM-DD day from C, and writes what `judge`
-/// makes of them as JSON to `out_json`: the body of the entries over customers and a day.
+/// Reads a JSON array of customers and a day (`2025-06-01` or `20250601`, read by
+/// crm-core's one date reader [`parse_day`]) from C, and writes what `judge` makes of them
+/// as JSON to `out_json`: the body of the entries over customers and a day.
 ///
 /// # Safety
 /// `out_json` NULL or writable; the strings NUL-terminated (or NULL, refused).
@@ -349,12 +347,37 @@ unsafe fn judge_customers<T: Serialize>(
     };
     // Birth dates that are no date become findings (crm-core's one birth-date reader).
     let (customers, read) = quality::customers_with_findings(customers)?;
-    json_out(out, &judge(&customers, &read, day(today)?)?)
+    json_out(out, &judge(&customers, &read, parse_day(today, "today")?)?)
 }
 
-fn day(today: &str) -> Result<NaiveDate, Failure> {
-    NaiveDate::parse_from_str(today, "%Y-%m-%d")
-        .map_err(|_| CrmError::invalid("today", format_args!("{today:?}"), "use YYYY-MM-DD").into())
+/// [`judge_customers`] under the rules of a country: reads `options_json` (NULL for the
+/// defaults, else `{"country": "AU"}`) and hands its country to `judge`; the body of the
+/// `_in` entries over customers and a day.
+///
+/// # Safety
+/// As [`judge_customers`]; `options_json` NULL or NUL-terminated.
+unsafe fn judge_customers_in<T: Serialize>(
+    out_json: *mut *mut c_char,
+    customers_json: *const c_char,
+    today: *const c_char,
+    options_json: *const c_char,
+    judge: impl FnOnce(
+        &[Customer],
+        &[Vec<quality::Finding>],
+        NaiveDate,
+        quality::Country,
+    ) -> crm_core::Result<T>,
+) -> Result<(), Failure> {
+    // SAFETY: per the function's contract.
+    let options = unsafe {
+        json_or_default::<quality::QualityOptions>(options_json, "options_json", "the options")
+    }?;
+    // SAFETY: per the function's contract.
+    unsafe {
+        judge_customers(out_json, customers_json, today, |c, r, t| {
+            judge(c, r, t, options.country)
+        })
+    }
 }
 
 /// The data-quality report of a JSON array of customers: fill rate per field, completeness,
@@ -401,6 +424,6 @@ pub unsafe extern "C" fn crm_book_quality_report_json(
                 text(today, "today")?,
             )
         };
-        json_out(out, &book.quality_report(day(today)?))
+        json_out(out, &book.quality_report(parse_day(today, "today")?))
     })
 }

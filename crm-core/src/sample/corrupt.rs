@@ -613,3 +613,46 @@ fn moved(rng: &mut impl Rng, c: &mut Customer) -> Vec<Field> {
     }
     changed
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Modification;
+
+    /// The variants named once, for both an exhaustive `match` (no wildcard: a new variant
+    /// does not compile until it is named here) and an array compared with `ALL` (which then
+    /// fails until `ALL` lists it too, in declaration order).
+    macro_rules! every_variant {
+        ($($v:ident),* $(,)?) => {{
+            fn exhaustive(m: Modification) {
+                match m {
+                    $(Modification::$v => {})*
+                }
+            }
+            let every = [$(Modification::$v),*];
+            every.iter().copied().for_each(exhaustive);
+            every
+        }};
+    }
+
+    #[test]
+    fn all_lists_every_modification_in_declaration_order() {
+        let every = every_variant!(
+            Insert,
+            Delete,
+            Substitute,
+            Transpose,
+            Ocr,
+            Phonetic,
+            Nickname,
+            Abbreviation,
+            Missing,
+            Swapped,
+            Merged,
+            Split,
+            TransposedDigits,
+            Reformatted,
+            Moved,
+        );
+        assert_eq!(every.as_slice(), Modification::ALL.as_slice());
+    }
+}

@@ -521,12 +521,6 @@ struct Wrapped {
     policies: Vec<SlaPolicy>,
 }
 
-enum PoliciesForm {
-    Wrapped(Wrapped),
-    List(Vec<SlaPolicy>),
-    One(Box<SlaPolicy>),
-}
-
 fn status_slot(s: ComplaintStatus) -> usize {
     match s {
         ComplaintStatus::Open => 0,
@@ -591,23 +585,20 @@ impl SlaPolicies {
     /// [`crate::ErrorKind::Parse`] for text that is not a policy list; then as
     /// [`SlaPolicies::new`].
     pub fn from_json(text: &str) -> Result<Self> {
-        // Parsed in two steps so that a mistake is reported against the shape the caller
-        // meant, not as serde's "no variant of an untagged enum matched".
+        // Every form is read as `{"policies": [...]}`, so that a type error names the same
+        // path as the validator's range errors (`policies[0].targets.high.resolution`)
+        // whichever form the caller wrote; a mistake in the outer shape is still reported
+        // against the shape the caller meant, not as serde's "no variant matched".
         let value: serde_json::Value = crate::json::parse("the SLA policies", text)?;
-        let what = "the SLA policies";
-        let form = match &value {
-            serde_json::Value::Array(_) => {
-                crate::json::from_value(what, value).map(PoliciesForm::List)
-            }
+        let wrapped = match value {
             serde_json::Value::Object(o) if o.contains_key("policies") => {
-                crate::json::from_value(what, value).map(PoliciesForm::Wrapped)
+                serde_json::Value::Object(o)
             }
-            _ => crate::json::from_value(what, value).map(PoliciesForm::One),
-        }?;
-        Self::new(match form {
-            PoliciesForm::Wrapped(Wrapped { policies }) | PoliciesForm::List(policies) => policies,
-            PoliciesForm::One(p) => vec![*p],
-        })
+            list @ serde_json::Value::Array(_) => serde_json::json!({ "policies": list }),
+            one => serde_json::json!({ "policies": [one] }),
+        };
+        let Wrapped { policies } = crate::json::from_value("the SLA policies", wrapped)?;
+        Self::new(policies)
     }
 
     /// The JSON form: `{"policies": [...]}`.

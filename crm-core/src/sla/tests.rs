@@ -454,6 +454,25 @@ fn tier_and_category_overrides_and_the_first_matching_policy() {
 }
 
 #[test]
+fn type_and_range_errors_name_the_same_full_path_in_every_form() {
+    let field = |text: &str| {
+        SlaPolicies::from_json(text)
+            .unwrap_err()
+            .field()
+            .map(str::to_owned)
+    };
+    let one = |v: &str| format!(r#"{{"name": "x", "targets": {{"high": {{"resolution": {v}}}}}}}"#);
+    let second = "policies[1].targets.high.resolution";
+    for (what, text) in [("zero", "0"), ("text", "\"soon\""), ("negative", "-5")] {
+        let full = Some("policies[0].targets.high.resolution".to_owned());
+        assert_eq!(field(&one(text)), full, "one policy, {what}");
+        assert_eq!(field(&format!("[{}]", one(text))), full, "a list, {what}");
+        let wrapped = format!(r#"{{"policies": [{{"name": "ok"}}, {}]}}"#, one(text));
+        assert_eq!(field(&wrapped).as_deref(), Some(second), "wrapped, {what}");
+    }
+}
+
+#[test]
 fn policies_are_validated_with_the_field_named() {
     let err = |text: &str| SlaPolicies::from_json(text).unwrap_err().to_string();
     assert!(

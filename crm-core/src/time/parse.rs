@@ -108,6 +108,40 @@ pub fn parse_instant_in(text: &str, field: &str, bound: DayBound, tz: Tz) -> Res
     }
 }
 
+/// `text` as a civil day: `2025-06-01` or the compact `20250601`, the bare-date forms of
+/// [`parse_instant`] (surrounding whitespace is ignored). For a `today` that judges birth
+/// dates and ages, whichever layer it comes from.
+///
+/// # Errors
+/// [`crate::ErrorKind::InvalidInput`] naming `field` and the text (its first 40
+/// characters) when it is no date, or is a date-time (a day is asked for, and which day an
+/// instant falls on depends on a zone).
+///
+/// ```
+/// use crm_core::time::parse_day;
+/// assert_eq!(parse_day("20250601", "today")?.to_string(), "2025-06-01");
+/// assert_eq!(parse_day(" 2025-06-01 ", "today")?.to_string(), "2025-06-01");
+/// let e = parse_day("2025-06-31", "today").unwrap_err();
+/// assert_eq!(e.field(), Some("today"));
+/// assert!(parse_day("2025-06-01T10:00:00Z", "today").is_err());
+/// # Ok::<(), crm_core::CrmError>(())
+/// ```
+pub fn parse_day(text: &str, field: &str) -> Result<NaiveDate> {
+    match parse_form(text.trim()) {
+        Some(Parsed::Date(d)) => Ok(d),
+        Some(Parsed::Instant(_)) => Err(CrmError::invalid(
+            field,
+            quote(text),
+            "is a date-time; pass a day such as 2025-06-01 or 20250601",
+        )),
+        None => Err(CrmError::invalid(
+            field,
+            quote(text),
+            "is not a date; use 2025-06-01 or 20250601",
+        )),
+    }
+}
+
 /// The end of a period as a caller wrote it: an instant, or a civil day whose end depends on
 /// the zone the days are counted in, which may only be known once a config is read (a
 /// prediction's `"tz"`). Resolve it with [`PeriodEnd::in_zone`].
@@ -160,17 +194,23 @@ fn not_an_instant(text: &str, field: &str) -> CrmError {
     if trimmed == "NaT" {
         return CrmError::invalid(field, "NaT", "is missing (NaT); drop or fill the row first");
     }
+    CrmError::invalid(
+        field,
+        quote(text),
+        format_args!("is not an instant; {FORMS}"),
+    )
+}
+
+/// The trimmed text quoted for an error message, cut at 40 characters.
+fn quote(text: &str) -> String {
+    let trimmed = text.trim();
     let quoted: String = trimmed.chars().take(QUOTE_MAX).collect();
     let more = if trimmed.chars().count() > QUOTE_MAX {
         "…"
     } else {
         ""
     };
-    CrmError::invalid(
-        field,
-        format_args!("{quoted:?}{more}"),
-        format_args!("is not an instant; {FORMS}"),
-    )
+    format!("{quoted:?}{more}")
 }
 
 /// What a text named.

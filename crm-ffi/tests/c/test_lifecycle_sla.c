@@ -47,6 +47,10 @@ int main(void) {
     CHECK_STATUS(crm_sla_policy_from_json("{\"name\": \"x\", \"targets\": {\"high\": {\"resolution\": 0}}}", &bad), CRM_INVALID_ARGUMENT);
     CHECK(bad == NULL);
     CHECK(contains(crm_last_error_message(), "policies[0].targets.high.resolution"));
+    /* A type error names the same full path as the range error above. */
+    CHECK_STATUS(crm_sla_policy_from_json("{\"name\": \"x\", \"targets\": {\"high\": {\"resolution\": \"soon\"}}}", &bad), CRM_INVALID_ARGUMENT);
+    CHECK(bad == NULL);
+    CHECK(contains(crm_last_error_message(), "policies[0].targets.high.resolution"));
 
     crm_lifecycle_policy_t *life = NULL;
     CHECK_STATUS(crm_lifecycle_policy_from_json("{}", &life), CRM_OK);

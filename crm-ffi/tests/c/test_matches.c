@@ -116,6 +116,16 @@ static void check_countries(void) {
     CHECK(out == NULL && contains(crm_last_error_message(), "country"));
     CHECK_STATUS(crm_quality_report_in_json(customers, "2026-12-03", "{\"countries\": \"AU\"}", &out), CRM_PARSE_ERROR);
     CHECK(out == NULL && contains(crm_last_error_message(), "countries"));
+    /* Both entries read their options through one helper: each refuses what the other does,
+     * and NULL options are the defaults (TR) in both. */
+    CHECK_STATUS(crm_quality_report_in_json(customers, "2026-12-03", "{\"country\": \"Oz\"}", &out), CRM_INVALID_ARGUMENT);
+    CHECK(out == NULL && contains(crm_last_error_message(), "country"));
+    CHECK_STATUS(crm_quality_validate_in_json(customers, "2026-12-03", "{\"countries\": \"AU\"}", &out), CRM_PARSE_ERROR);
+    CHECK(out == NULL && contains(crm_last_error_message(), "countries"));
+    CHECK_STATUS(crm_quality_validate_in_json(customers, "2026-12-03", NULL, &out), CRM_OK);
+    CHECK(out != NULL && contains(out, "\"field\":\"address.postcode\",\"value\":\"26**\",\"kind\":\"invalid\""));
+    crm_string_free(out);
+    out = NULL;
 }
 
 int main(void) {

@@ -90,6 +90,21 @@ int main(void) {
     crm_string_free(out);
     out = NULL;
     CHECK_STATUS(crm_quality_validate_json("[]", "June", &out), CRM_INVALID_ARGUMENT);
+    /* `today` is read by crm-core's one date reader: the compact 20250601 is June 1st, so a
+     * birth on July 1st is in the future then and not on August 1st; a day that does not
+     * exist is refused naming `today` and quoting the text. */
+    const char *born_july = "[{\"id\": 1, \"given_name\": \"Ayse\", \"birth_date\": \"2025-07-01\"}]";
+    CHECK_STATUS(crm_quality_validate_json(born_july, "20250601", &out), CRM_OK);
+    CHECK(contains(out, "\"field\":\"birth_date\""));
+    crm_string_free(out);
+    out = NULL;
+    CHECK_STATUS(crm_quality_validate_json(born_july, "20250801", &out), CRM_OK);
+    CHECK(!contains(out, "\"field\":\"birth_date\""));
+    crm_string_free(out);
+    out = NULL;
+    CHECK_STATUS(crm_quality_validate_json(born_july, "2025-06-31", &out), CRM_INVALID_ARGUMENT);
+    CHECK(out == NULL);
+    CHECK(contains(crm_last_error_message(), "today") && contains(crm_last_error_message(), "2025-06-31"));
 
     /* A book with the same customer twice: merged into one, the old id resolves. */
     crm_book_t *book = NULL;

@@ -27,9 +27,9 @@ pub(crate) fn find_duplicates_json(
     json(&d)
 }
 
-/// `today` (YYYY-MM-DD) as a date, read the way the JSON forms read dates.
+/// `today` as a day, read by crm-core's one day reader (as C's `today` is).
 pub(crate) fn day(today: &str) -> PyResult<NaiveDate> {
-    from_json("today", &format!("\"{}\"", today.escape_default()))
+    crm_core::time::parse_day(today, "today").py_err()
 }
 
 /// Duplicates among records given as text columns (`None` for missing; birth dates as

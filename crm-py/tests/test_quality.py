@@ -34,6 +34,23 @@ def test_validate_flags_invented_values() -> None:
     assert out[1]["completeness"] == pytest.approx(3 / 9)
 
 
+def test_today_is_read_by_the_core_day_reader_in_every_form() -> None:
+    # A birth on 1 July 2025 is in the future on 1 June and not on 1 August; the compact
+    # form, the ISO form and a date object name the same day, as C's `today` does.
+    born_july = [{"id": 1, "given_name": "Ayse", "birth_date": "2025-07-01"}]
+    def flagged(today: object) -> bool:
+        out = crm.quality.validate(born_july, today=today)
+        return any(f["field"] == "birth_date" for f in out[0]["findings"])
+    import datetime as dt
+    assert flagged("20250601") and flagged("2025-06-01") and flagged(dt.date(2025, 6, 1))
+    assert not flagged("20250801")
+    with pytest.raises(crm.InvalidInputError, match="today.*2025-06-31"):
+        crm.quality.validate(born_july, today="2025-06-31")
+    # An instant is no day until a zone says which: refused, not cut to its first 10 letters.
+    with pytest.raises(crm.InvalidInputError, match="today.*date-time"):
+        crm.quality.validate(born_july, today=dt.datetime(2025, 6, 1, 23, 30))
+
+
 def frame_of(book: crm.CustomerBook) -> pd.DataFrame:
     rows = []
     for cid in book.customer_ids():

@@ -230,8 +230,15 @@ def _kind(frame: Any) -> str:
 
 
 def _day(today: Any) -> str:
-    """``today`` (a date, datetime or ISO text; None for today) as YYYY-MM-DD."""
-    return (_dt.date.today() if today is None else _dt.date.fromisoformat(str(today)[:10])).isoformat()
+    """``today`` as text for crm-core's day reader (``time::parse_day``: ``2025-06-01`` or
+    ``20250601``); a date as its ISO form, None as this machine's date. A datetime is passed
+    as its ISO form too, which crm-core refuses naming ``today`` (which day an instant falls
+    on depends on a zone)."""
+    if today is None:
+        return _dt.date.today().isoformat()
+    if isinstance(today, (_dt.date, _dt.datetime)):
+        return today.isoformat()
+    return str(today)
 
 
 def _customer_columns(frame: Any, columns: Optional[Mapping[str, str]] = None) -> Tuple[List[Tuple[str, List[Optional[str]]]], int]:

@@ -32,7 +32,7 @@ def test_each_pair_has_one_row_per_field_and_its_weights_give_its_probability() 
     # An exact copy: present fields "same" with positive weight, absent ones weigh nothing.
     assert set(copy["level"]) <= {"same", "missing"}
     assert np.all((copy["weight"] > 0) == (copy["level"] == "same"))
-    assert set(ev["level"]) <= {"missing", "different", "close", "same"}
+    assert set(ev["level"]) <= {"missing", "different", "similar", "close", "same"}
     # Waterfall: log2 prior odds + the weights = the pair's log2 odds.
     prior = __import__("json").loads(crm._crm.find_duplicates_columns(
         [(c, [None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)

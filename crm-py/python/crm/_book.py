@@ -44,7 +44,8 @@ class Matches(NamedTuple):
     evidence: Any
     """The explainable match, shaped as :func:`crm.quality.find_duplicates`' evidence: one
     row per candidate and field with ``customer_id``, ``field``, ``level`` (``missing``,
-    ``different``, ``close``, ``same``) and ``weight`` (the level's log2 Bayes factor)."""
+    ``different``, ``similar``, ``close``, ``same``) and ``weight`` (the level's log2 Bayes
+    factor)."""
 
 
 class Batch:

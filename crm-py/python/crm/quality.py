@@ -152,9 +152,9 @@ class Duplicates(_PairsAndClusters):
     ``probability``, as the kind of frame that came in) and ``cluster`` (a cluster id per
     row: the smallest row of its cluster), which unpack as a pair; and ``evidence``, the
     explainable match (like splink's waterfall): one row per matched pair and field with
-    ``left``, ``right``, ``field``, ``level`` (``missing``, ``different``, ``close``,
-    ``same``) and ``weight`` (the level's log2 Bayes factor; the weights of a pair plus the
-    log2 prior odds give its match probability), as the same kind of frame."""
+    ``left``, ``right``, ``field``, ``level`` (``missing``, ``different``, ``similar``,
+    ``close``, ``same``) and ``weight`` (the level's log2 Bayes factor; the weights of a pair
+    plus the log2 prior odds give its match probability), as the same kind of frame."""
 
     evidence: Any = None
 

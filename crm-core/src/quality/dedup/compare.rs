@@ -133,8 +133,22 @@ fn text_level(a: &str, b: &str) -> Level {
             &b.chars().collect::<Vec<_>>(),
         )
     };
-    if one_edit || (may_be_close(a, b) && strsim::jaro_winkler(a, b) >= CLOSE_JARO_WINKLER) {
+    if one_edit {
+        return Level::Close;
+    }
+    if !may_reach(a, b, SIMILAR_JARO_WINKLER) {
+        return Level::Different;
+    }
+    jaro_winkler_band(strsim::jaro_winkler(a, b))
+}
+
+/// The band of a Jaro-Winkler similarity: [`Level::Close`] from [`CLOSE_JARO_WINKLER`],
+/// [`Level::Similar`] from [`SIMILAR_JARO_WINKLER`], else [`Level::Different`].
+fn jaro_winkler_band(jw: f64) -> Level {
+    if jw >= CLOSE_JARO_WINKLER {
         Level::Close
+    } else if jw >= SIMILAR_JARO_WINKLER {
+        Level::Similar
     } else {
         Level::Different
     }
@@ -143,11 +157,16 @@ fn text_level(a: &str, b: &str) -> Level {
 /// Jaro-Winkler similarity from which two texts are close.
 const CLOSE_JARO_WINKLER: f64 = 0.92;
 
-/// Whether two texts can reach [`CLOSE_JARO_WINKLER`], by a bound that costs one pass over
+/// Jaro-Winkler similarity from which two texts are similar (several typos, a word
+/// changed): weaker evidence than close, which EM weighs on its own instead of lumping it
+/// with different.
+const SIMILAR_JARO_WINKLER: f64 = 0.84;
+
+/// Whether two texts can reach Jaro-Winkler `threshold`, by a bound that costs one pass over
 /// each (most compared pairs are far apart, and strsim allocates for every call). Jaro counts
 /// at most the `s` characters the texts share as multisets, so it is at most
 /// (s/|a| + s/|b| + 1) / 3; the Winkler bonus adds at most 0.4 of the rest.
-fn may_be_close(a: &str, b: &str) -> bool {
+fn may_reach(a: &str, b: &str, threshold: f64) -> bool {
     if !(a.is_ascii() && b.is_ascii()) {
         return true;
     }
@@ -165,7 +184,7 @@ fn may_be_close(a: &str, b: &str) -> bool {
     }
     let s = shared as f64;
     let jaro = (s / a.len() as f64 + s / b.len() as f64 + 1.0) / 3.0;
-    jaro + 0.4 * (1.0 - jaro) >= CLOSE_JARO_WINKLER - 1e-12
+    jaro + 0.4 * (1.0 - jaro) >= threshold - 1e-12
 }
 
 fn exact<T: PartialEq>(a: Option<&T>, b: Option<&T>) -> Level {
@@ -414,6 +433,78 @@ mod tests {
         assert!(!one("ab", "cd"));
     }
 
+    /// Jaro-Winkler worked out by hand (and checked against jellyfish 1.3), and the band
+    /// each value falls into.
+    ///
+    /// "kaya"/"kayalar": window max(4, 7)/2 − 1 = 2; k, a, y, a match in order: m = 4, t = 0,
+    /// Jaro = (4/4 + 4/7 + 1)/3 = 0.85714; common prefix 4: JW = 0.85714 + 0.4·0.14286 =
+    /// 0.91429 — similar (two insertions, so not close by edits either).
+    /// "yilmaz"/"yilmazer": m = 6, t = 0, Jaro = (1 + 6/8 + 1)/3 = 0.91667; prefix 4:
+    /// JW = 0.91667 + 0.4·0.08333 = 0.95 — close, though two edits apart.
+    /// "dixon"/"dicksonx": window 3; d, i, o (2 apart), n (2 apart) match, x does not (5
+    /// apart): m = 4, t = 0, Jaro = (4/5 + 4/8 + 1)/3 = 0.76667; prefix "di": JW = 0.76667 +
+    /// 2·0.1·0.23333 = 0.81333 — below similar, different.
+    /// "ali"/"can": no common letter in the window — Jaro 0, different.
+    #[test]
+    fn text_bands_by_hand() {
+        let jw = |a: &str, b: &str| strsim::jaro_winkler(a, b);
+        let jaro = (1.0 + 4.0 / 7.0 + 1.0) / 3.0;
+        assert!((jw("kaya", "kayalar") - (jaro + 0.4 * (1.0 - jaro))).abs() < 1e-12);
+        assert!((jw("yilmaz", "yilmazer") - 0.95).abs() < 1e-12);
+        let jaro = (4.0 / 5.0 + 4.0 / 8.0 + 1.0) / 3.0;
+        assert!((jw("dixon", "dicksonx") - (jaro + 0.2 * (1.0 - jaro))).abs() < 1e-12);
+        assert_eq!(text_level("kaya", "kayalar"), Level::Similar);
+        assert_eq!(text_level("yilmaz", "yilmazer"), Level::Close);
+        assert_eq!(text_level("yilmaz", "yilmz"), Level::Close); // one edit
+        assert_eq!(text_level("dixon", "dicksonx"), Level::Different);
+        assert_eq!(text_level("ali", "can"), Level::Different);
+        assert_eq!(text_level("ali", "ali"), Level::Same);
+        assert_eq!(text_level("", "ali"), Level::Missing);
+        // The band edges: 0.92 is close, 0.84 similar, just below each the band beneath.
+        assert_eq!(jaro_winkler_band(0.92), Level::Close);
+        assert_eq!(jaro_winkler_band(0.919_999), Level::Similar);
+        assert_eq!(jaro_winkler_band(0.84), Level::Similar);
+        assert_eq!(jaro_winkler_band(0.839_999), Level::Different);
+        assert_eq!(Level::Similar.name(), "similar");
+    }
+
+    /// The name field in bands, through whole records (checked against jellyfish 1.3).
+    /// "ali kaya"/"veli kaya": window 3; the first a has no a within it, then l, i, space,
+    /// k, a, y, a match in order: m = 7, t = 0, Jaro = (7/8 + 7/9 + 1)/3 = 0.88426, no
+    /// common prefix — similar (with one side swapped: 0.458). "ann dixon"/"ann
+    /// dicksonx": x matches 5 away, so x, o, n come out of order (t = 1), m = 9, Jaro =
+    /// (1 + 9/12 + 8/9)/3 = 0.87963, prefix 4: JW = 0.92778 — close.
+    #[test]
+    fn names_in_bands_either_order() {
+        let rec = |g: &str, s: &str| {
+            MatchRecord {
+                given_name: Some(g.into()),
+                surname: Some(s.into()),
+                ..Default::default()
+            }
+            .prepare_for(Country::default())
+        };
+        let jaro7 = (7.0 / 8.0 + 7.0 / 9.0 + 1.0) / 3.0;
+        assert!((strsim::jaro_winkler("ali kaya", "veli kaya") - jaro7).abs() < 1e-12);
+        let jaro = (1.0 + 9.0 / 12.0 + 8.0 / 9.0) / 3.0;
+        let jw = jaro + 0.4 * (1.0 - jaro);
+        assert!((strsim::jaro_winkler("ann dixon", "ann dicksonx") - jw).abs() < 1e-12);
+        let ali = rec("ali", "kaya");
+        assert_eq!(compare(&ali, &rec("veli", "kaya"))[0], Level::Similar);
+        // Typed the other way round, "kaya ali"/"kaya veli" counts the same 7 matches but
+        // shares the prefix "kaya": JW = 0.88426 + 0.4·0.11574 = 0.93056 — close.
+        assert!(
+            (strsim::jaro_winkler("kaya ali", "kaya veli") - (0.6 * jaro7 + 0.4)).abs() < 1e-12
+        );
+        assert_eq!(compare(&ali, &rec("kaya", "veli"))[0], Level::Close);
+        assert_eq!(compare(&ali, &rec("kaya", "ali"))[0], Level::Same);
+        assert_eq!(compare(&ali, &rec("can", "oz"))[0], Level::Different);
+        assert_eq!(
+            compare(&rec("ann", "dixon"), &rec("ann", "dicksonx"))[0],
+            Level::Close
+        );
+    }
+
     #[test]
     fn dates_close_on_a_swap_or_one_digit() {
         let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
@@ -550,8 +641,8 @@ mod tests {
         /// The bound never rules out a pair strsim finds close.
         #[test]
         fn the_bound_never_hides_a_close_pair(a in "[a-e ]{1,12}", b in "[a-e ]{1,12}") {
-            if strsim::jaro_winkler(&a, &b) >= CLOSE_JARO_WINKLER {
-                prop_assert!(may_be_close(&a, &b));
+            if strsim::jaro_winkler(&a, &b) >= SIMILAR_JARO_WINKLER {
+                prop_assert!(may_reach(&a, &b, SIMILAR_JARO_WINKLER));
             }
         }
 

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::compare::N_FIELDS;
 use super::model::Fit;
+use super::model::N_LEVELS;
 use super::{FIELDS, Level, MatchModel, MatchPair, MatchRecord, compare};
 
 /// One field's part in a pair's score.
@@ -12,7 +13,7 @@ use super::{FIELDS, Level, MatchModel, MatchPair, MatchRecord, compare};
 pub struct FieldEvidence {
     /// The field, one of [`FIELDS`].
     pub field: &'static str,
-    /// Its comparison level: `missing`, `different`, `close` or `same`.
+    /// Its comparison level: `missing`, `different`, `similar`, `close` or `same`.
     pub level: &'static str,
     /// log₂ of the level's Bayes factor m/u: positive is evidence for a match, 0 when missing.
     pub weight: f64,
@@ -24,6 +25,7 @@ impl Level {
         match self {
             Level::Missing => "missing",
             Level::Different => "different",
+            Level::Similar => "similar",
             Level::Close => "close",
             Level::Same => "same",
         }
@@ -48,7 +50,7 @@ impl MatchModel {
     /// The model's probabilities as the scorer holds them (`None` if a table has not one
     /// row per field, as a hand-edited model might).
     fn fit(&self) -> Option<Fit> {
-        let table = |v: &[[f64; 3]]| <[[f64; 3]; FIELDS.len()]>::try_from(v).ok();
+        let table = |v: &[[f64; N_LEVELS]]| <[[f64; N_LEVELS]; FIELDS.len()]>::try_from(v).ok();
         Some(Fit {
             lambda: self.prior,
             m: table(&self.m)?,

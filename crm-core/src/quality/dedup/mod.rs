@@ -56,7 +56,7 @@ pub struct MatchRecord {
     pub national_id: Option<String>,
 }
 
-/// How two values compare: missing on either side, different, close, or the same.
+/// How two values compare: missing on either side, different, similar, close, or the same.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
@@ -64,6 +64,9 @@ pub enum Level {
     Missing,
     /// Different.
     Different,
+    /// Similar but not close (names and addresses only: Jaro-Winkler from 0.84, several
+    /// typos or a word changed).
+    Similar,
     /// Close (a typo, swapped day and month, a name with a letter off).
     Close,
     /// Equal after normalisation.
@@ -85,27 +88,28 @@ pub const FIELDS: [&str; 7] = [
 /// Random pairs drawn per record at most.
 const RANDOM_PAIRS_PER_RECORD: usize = 50;
 
-/// Generic m probabilities (Different, Close, Same) per field in [`FIELDS`] order: how often
-/// two records of one customer disagree, nearly agree, agree.
-const DEFAULT_M: [[f64; 3]; 7] = [
-    [0.05, 0.15, 0.80],
-    [0.05, 0.05, 0.90],
-    [0.30, 0.001, 0.699],
-    [0.30, 0.001, 0.699],
-    [0.05, 0.001, 0.949],
-    [0.20, 0.20, 0.60],
-    [0.10, 0.001, 0.899],
+/// Generic m probabilities (Different, Similar, Close, Same) per field in [`FIELDS`] order:
+/// how often two records of one customer disagree, are similar, nearly agree, agree. Similar
+/// is 0 for the fields never compared in bands (dates and exact fields), which keeps it 0.
+const DEFAULT_M: [[f64; 4]; 7] = [
+    [0.03, 0.02, 0.15, 0.80],
+    [0.05, 0.0, 0.05, 0.90],
+    [0.30, 0.0, 0.001, 0.699],
+    [0.30, 0.0, 0.001, 0.699],
+    [0.05, 0.0, 0.001, 0.949],
+    [0.12, 0.08, 0.20, 0.60],
+    [0.10, 0.0, 0.001, 0.899],
 ];
 
 /// Generic u probabilities: how often two different customers agree by chance.
-const DEFAULT_U: [[f64; 3]; 7] = [
-    [0.99, 0.009, 0.001],
-    [0.997, 0.002, 0.001],
-    [0.999, 0.0005, 0.0005],
-    [0.999, 0.0005, 0.0005],
-    [0.999, 0.0005, 0.0005],
-    [0.98, 0.015, 0.005],
-    [0.97, 0.001, 0.029],
+const DEFAULT_U: [[f64; 4]; 7] = [
+    [0.95, 0.04, 0.009, 0.001],
+    [0.997, 0.0, 0.002, 0.001],
+    [0.999, 0.0, 0.0005, 0.0005],
+    [0.999, 0.0, 0.0005, 0.0005],
+    [0.999, 0.0, 0.0005, 0.0005],
+    [0.94, 0.04, 0.015, 0.005],
+    [0.97, 0.0, 0.001, 0.029],
 ];
 
 /// The largest `max_block` [`DedupConfig::validate`] accepts: a block of 1,000 records
@@ -234,14 +238,14 @@ pub struct MatchModel {
     pub prior: f64,
     /// Expected number of matching pairs in the table.
     pub expected_matches: f64,
-    /// Per field, m probabilities of Different, Close, Same.
-    pub m: Vec<[f64; 3]>,
-    /// Per field, u probabilities of Different, Close, Same where the field's parent does
+    /// Per field, m probabilities of Different, Similar, Close, Same.
+    pub m: Vec<[f64; 4]>,
+    /// Per field, u probabilities of Different, Similar, Close, Same where the field's parent does
     /// not agree (e-mail's is the name; phone's and postcode's the address) or it has none.
-    pub u: Vec<[f64; 3]>,
+    pub u: Vec<[f64; 4]>,
     /// Per field, u probabilities where the field's parent agrees (namesakes share name-built
     /// e-mail addresses more often than strangers do); equal to `u` for fields without one.
-    pub u_given_parent: Vec<[f64; 3]>,
+    pub u_given_parent: Vec<[f64; 4]>,
 }
 
 /// Duplicates found in a table.

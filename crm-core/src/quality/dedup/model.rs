@@ -15,8 +15,11 @@ use rayon::prelude::*;
 use super::compare::{N_FIELDS, Prepared, compare, field_keys};
 use super::{DEFAULT_M, DEFAULT_U, Level};
 
-/// Per field, probabilities of Different, Close, Same.
-pub(super) type Table = [[f64; 3]; N_FIELDS];
+/// The levels a field is scored at (all but Missing).
+pub(super) const N_LEVELS: usize = 4;
+
+/// Per field, probabilities of Different, Similar, Close, Same.
+pub(super) type Table = [[f64; N_LEVELS]; N_FIELDS];
 
 /// How many pairs' worth of evidence the generic m defaults carry.
 const M_PRIOR_PAIRS: f64 = 20.0;
@@ -36,8 +39,9 @@ fn slot(l: Level) -> Option<usize> {
     match l {
         Level::Missing => None,
         Level::Different => Some(0),
-        Level::Close => Some(1),
-        Level::Same => Some(2),
+        Level::Similar => Some(1),
+        Level::Close => Some(2),
+        Level::Same => Some(3),
     }
 }
 
@@ -50,8 +54,9 @@ pub(super) struct PairCounts {
     pub(super) present: [f64; N_FIELDS],
     /// Per field, pairs with equal values (exact, from value frequencies).
     pub(super) same: [f64; N_FIELDS],
-    /// Per field, the share of Close among random pairs with the field on both sides.
-    pub(super) close_rate: [f64; N_FIELDS],
+    /// Per field, the shares of Similar and Close among random pairs with the field on both
+    /// sides.
+    pub(super) near_rate: [[f64; 2]; N_FIELDS],
     /// Per field with a parent, pairs agreeing on the parent with the field on both sides.
     pub(super) parent_present: [f64; N_FIELDS],
     /// Per field with a parent, pairs agreeing on both.
@@ -95,15 +100,15 @@ pub(super) fn count_pairs(prepared: &[Prepared], random_pairs: usize, seed: u64)
             )
         })
         .collect();
-    let mut close_rate = [0.0; N_FIELDS];
+    let mut near_rate = [[0.0; 2]; N_FIELDS];
     if n > 1 {
         let chunks = random_pairs.div_ceil(CHUNK);
-        let (both, close) = (0..chunks)
+        let (both, near) = (0..chunks)
             .into_par_iter()
             .map(|chunk| {
                 let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ ((chunk as u64) << 20));
                 let mut both = [0.0f64; N_FIELDS];
-                let mut close = [0.0f64; N_FIELDS];
+                let mut near = [[0.0f64; 2]; N_FIELDS];
                 let draws = CHUNK.min(random_pairs - chunk * CHUNK);
                 for _ in 0..draws {
                     let (a, b) = (rng.random_range(0..n), rng.random_range(0..n));
@@ -112,24 +117,26 @@ pub(super) fn count_pairs(prepared: &[Prepared], random_pairs: usize, seed: u64)
                     }
                     for (f, l) in compare(&prepared[a], &prepared[b]).iter().enumerate() {
                         both[f] += f64::from(u8::from(*l != Level::Missing));
-                        close[f] += f64::from(u8::from(*l == Level::Close));
+                        near[f][0] += f64::from(u8::from(*l == Level::Similar));
+                        near[f][1] += f64::from(u8::from(*l == Level::Close));
                     }
                 }
-                (both, close)
+                (both, near)
             })
             .reduce(
-                || ([0.0; N_FIELDS], [0.0; N_FIELDS]),
+                || ([0.0; N_FIELDS], [[0.0; 2]; N_FIELDS]),
                 |(mut b1, mut c1), (b2, c2)| {
                     for f in 0..N_FIELDS {
                         b1[f] += b2[f];
-                        c1[f] += c2[f];
+                        c1[f][0] += c2[f][0];
+                        c1[f][1] += c2[f][1];
                     }
                     (b1, c1)
                 },
             );
         for f in 0..N_FIELDS {
             if both[f] > 0.0 {
-                close_rate[f] = close[f] / both[f];
+                near_rate[f] = near[f].map(|c| c / both[f]);
             }
         }
     }
@@ -138,7 +145,7 @@ pub(super) fn count_pairs(prepared: &[Prepared], random_pairs: usize, seed: u64)
         pairs: nf * (nf - 1.0) / 2.0,
         present: std::array::from_fn(|f| per_field[f].0),
         same: std::array::from_fn(|f| per_field[f].1),
-        close_rate,
+        near_rate,
         parent_present: std::array::from_fn(|f| per_field[f].2),
         parent_same: std::array::from_fn(|f| per_field[f].3),
     }
@@ -158,7 +165,7 @@ pub(super) struct Fit {
 
 impl Fit {
     /// The u of field `f` for a pair with these levels.
-    pub(super) fn u_of(&self, levels: &[Level; N_FIELDS], f: usize) -> &[f64; 3] {
+    pub(super) fn u_of(&self, levels: &[Level; N_FIELDS], f: usize) -> &[f64; N_LEVELS] {
         match PARENT[f] {
             Some(g) if levels[g] == Level::Same => &self.u_given_parent[f],
             _ => &self.u[f],
@@ -185,12 +192,25 @@ impl Fit {
 }
 
 /// Probabilities from counts, each kept at least `floor` (one typo in a field that always
-/// agreed in this data must weigh against a match, not veto it).
-fn normalise(counts: &[f64; 3], floor: f64) -> [f64; 3] {
+/// agreed in this data must weigh against a match, not veto it) — except levels the field is
+/// never compared at (`possible` false), which stay 0 so the others keep their values.
+fn normalise(counts: &[f64; N_LEVELS], floor: f64, possible: &[bool; N_LEVELS]) -> [f64; N_LEVELS] {
     let t: f64 = counts.iter().sum();
-    let floored = counts.map(|x| (x / t).max(floor));
+    let floored: [f64; N_LEVELS] = std::array::from_fn(|s| {
+        if possible[s] {
+            (counts[s] / t).max(floor)
+        } else {
+            0.0
+        }
+    });
     let t2: f64 = floored.iter().sum();
     floored.map(|x| x / t2)
+}
+
+/// Per field, the levels it can be compared at: Similar only where [`DEFAULT_M`] gives it
+/// mass (names and addresses).
+fn possible_levels(f: usize) -> [bool; N_LEVELS] {
+    std::array::from_fn(|s| s != 1 || DEFAULT_M[f][1] > 0.0)
 }
 
 /// Expected matching pairs per field and level: over all candidates, and over those whose
@@ -206,37 +226,41 @@ pub(super) struct Matched {
 fn chance_of(
     present: f64,
     same: f64,
-    close_rate: f64,
-    matched: &[f64; 3],
-    prior: &[f64; 3],
-) -> [f64; 3] {
-    let [md, mc, ms] = *matched;
-    let nonmatch = (present - md - mc - ms).max(0.0);
+    near_rate: [f64; 2],
+    matched: &[f64; N_LEVELS],
+    prior: &[f64; N_LEVELS],
+) -> [f64; N_LEVELS] {
+    let [md, mi, mc, ms] = *matched;
+    let nonmatch = (present - md - mi - mc - ms).max(0.0);
     let same = (same - ms).max(0.0).min(nonmatch);
-    let close = (close_rate * present - mc).max(0.0).min(nonmatch - same);
-    let observed = [nonmatch - same - close, close, same];
-    let c: [f64; 3] = std::array::from_fn(|s| U_PRIOR_PAIRS * prior[s] + observed[s]);
-    normalise(&c, 0.0)
+    let close = (near_rate[1] * present - mc).max(0.0).min(nonmatch - same);
+    let similar = (near_rate[0] * present - mi)
+        .max(0.0)
+        .min(nonmatch - same - close);
+    let observed = [nonmatch - same - close - similar, similar, close, same];
+    let c: [f64; N_LEVELS] = std::array::from_fn(|s| U_PRIOR_PAIRS * prior[s] + observed[s]);
+    let all = [true; N_LEVELS];
+    normalise(&c, 0.0, &all)
 }
 
 /// u (parent not agreeing) and u given the parent agrees, from the table's counts with the
 /// matches taken out.
 fn chance(counts: &PairCounts, matched: &Matched) -> (Table, Table) {
-    let mut u = [[0.0; 3]; N_FIELDS];
-    let mut given = [[0.0; 3]; N_FIELDS];
+    let mut u = [[0.0; N_LEVELS]; N_FIELDS];
+    let mut given = [[0.0; N_LEVELS]; N_FIELDS];
     for f in 0..N_FIELDS {
         let cond = matched.given_parent[f];
-        let rest: [f64; 3] = std::array::from_fn(|s| matched.all[f][s] - cond[s]);
+        let rest: [f64; N_LEVELS] = std::array::from_fn(|s| matched.all[f][s] - cond[s]);
         let (pp, ps) = (counts.parent_present[f], counts.parent_same[f]);
         u[f] = chance_of(
             counts.present[f] - pp,
             counts.same[f] - ps,
-            counts.close_rate[f],
+            counts.near_rate[f],
             &rest,
             &DEFAULT_U[f],
         );
         given[f] = if PARENT[f].is_some() {
-            chance_of(pp, ps, counts.close_rate[f], &cond, &DEFAULT_U[f])
+            chance_of(pp, ps, counts.near_rate[f], &cond, &DEFAULT_U[f])
         } else {
             u[f]
         };
@@ -281,9 +305,9 @@ pub(super) fn fit(
         let next = Fit {
             lambda: (expected / counts.pairs.max(1.0)).clamp(lambda_bounds.0, lambda_bounds.1),
             m: std::array::from_fn(|f| {
-                let c: [f64; 3] =
+                let c: [f64; N_LEVELS] =
                     std::array::from_fn(|s| M_PRIOR_PAIRS * DEFAULT_M[f][s] + matched.all[f][s]);
-                normalise(&c, 1e-3)
+                normalise(&c, 1e-3, &possible_levels(f))
             }),
             u,
             u_given_parent,
@@ -339,25 +363,41 @@ mod tests {
         assert_eq!((c.present[4], c.same[4]), (0.0, 0.0));
     }
 
+    /// A level the field is never compared at stays 0 and takes no floor; the others are
+    /// floored and renormalised: counts (0, 0, 5, 15) are 0.25 and 0.75 of 20, the empty
+    /// Different is raised to 0.001, and the three divided by 1.001.
+    #[test]
+    fn impossible_levels_stay_zero() {
+        let p = normalise(&[0.0, 0.0, 5.0, 15.0], 1e-3, &[true, false, true, true]);
+        let want = [0.001 / 1.001, 0.0, 0.25 / 1.001, 0.75 / 1.001];
+        for (got, want) in p.iter().zip(want) {
+            assert!((got - want).abs() < 1e-15);
+        }
+        // Only names and addresses are compared in bands.
+        let banded: Vec<usize> = (0..N_FIELDS).filter(|&f| possible_levels(f)[1]).collect();
+        assert_eq!(banded, [0, 5]);
+    }
+
     #[test]
     fn chance_agreement_leaves_the_matches_out() {
         let mut counts = PairCounts {
             pairs: 1e6,
             present: [1e6; N_FIELDS],
             same: [0.0; N_FIELDS],
-            close_rate: [0.0; N_FIELDS],
+            near_rate: [[0.0; 2]; N_FIELDS],
             parent_present: [0.0; N_FIELDS],
             parent_same: [0.0; N_FIELDS],
         };
         counts.same[3] = 150.0; // 150 pairs share a phone...
         let mut matched = Matched::default();
-        matched.all[3] = [10.0, 0.0, 100.0]; // ...100 of them are matches
+        matched.all[3] = [10.0, 0.0, 0.0, 100.0]; // ...100 of them are matches
         let (u, _) = chance(&counts, &matched);
         // 50 non-matching agreeing pairs of 1e6 − 110 non-matching pairs, plus the prior
-        // 1000 × (0.999, 0.0005, 0.0005).
+        // 1000 × (0.999, 0, 0.0005, 0.0005).
         let total = 1e6 - 110.0 + 1_000.0;
-        assert!((u[3][2] - (50.0 + 0.5) / total).abs() < 1e-15);
-        assert!((u[3][1] - 0.5 / total).abs() < 1e-15);
+        assert!((u[3][3] - (50.0 + 0.5) / total).abs() < 1e-15);
+        assert!((u[3][2] - 0.5 / total).abs() < 1e-15);
+        assert_eq!(u[3][1], 0.0);
         assert!((u[3].iter().sum::<f64>() - 1.0).abs() < 1e-12);
     }
 }

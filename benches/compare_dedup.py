@@ -32,6 +32,8 @@ needs pandas < 3) with the crm package on PYTHONPATH:
 
 import argparse
 import logging
+import resource
+import sys
 import time
 from collections import Counter
 from typing import Callable, Dict, List, Tuple
@@ -274,6 +276,10 @@ def main() -> None:
             row += f" {precision:>9.4f} {recall:>7.4f} {f1:>7.4f} {predicted:>8,} "
         results[tool] = (f1, seconds)  # the clusters' F1: one golden record per cluster
         print(f"{tool:<14}{row}{seconds:>8.2f}")
+        # The process's peak resident memory so far (the frame and truth included): Linux
+        # reports kilobytes, macOS bytes.
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+        print(f"  peak memory after {tool}: {peak / 2**30:.2f} GiB")
         if tool == "crm" and len(frame) <= 200_000:
             # Every candidate crm compared comes back at a threshold just above 0 (each with its
             # evidence: 20 GB at 1.5M heavy records, so only on small tables; the "crm

@@ -32,6 +32,8 @@ needs pandas < 3) with the crm package on PYTHONPATH:
 
 import argparse
 import logging
+import resource
+import sys
 import time
 from collections import Counter
 from typing import Callable, Dict, List, Tuple
@@ -266,14 +268,19 @@ def main() -> None:
     print(f"{'tool':<14} {head}  {head} {'seconds':>8}")
     results = {}
     for tool in args.tools.split(","):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         cluster, left, right = runners[tool](frame)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         row = ""
         for precision, recall, f1, predicted in (pair_scores(left, right, truth), scores(cluster, truth)):
             row += f" {precision:>9.4f} {recall:>7.4f} {f1:>7.4f} {predicted:>8,} "
         results[tool] = (f1, seconds)  # the clusters' F1: one golden record per cluster
         print(f"{tool:<14}{row}{seconds:>8.2f}")
+        # CPU seconds of all the process's threads (on a shared machine the wall time follows
+        # the others' load) and its peak resident memory so far, the frame and truth
+        # included (Linux reports kilobytes, macOS bytes).
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+        print(f"  {tool}: {cpu:.2f} s of CPU; peak memory so far {peak / 2**30:.2f} GiB")
         if tool == "crm" and len(frame) <= 200_000:
             # Every candidate crm compared comes back at a threshold just above 0 (each with its
             # evidence: 20 GB at 1.5M heavy records, so only on small tables; the "crm

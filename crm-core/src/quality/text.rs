@@ -40,6 +40,10 @@ pub fn turkish_lower(s: &str) -> String {
 /// assert_eq!(fold("IŞIK"), fold("ışık"));
 /// ```
 pub fn fold(s: &str) -> String {
+    // ASCII text (most of it) folds to its ASCII lower case: `I` → `ı` → `i`.
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     turkish_lower(s)
         .chars()
         .map(|c| match c {
@@ -142,6 +146,18 @@ mod tests {
             proptest::prop_assert_eq!(normalize_name(&once), once.clone());
             let f = fold(&s);
             proptest::prop_assert_eq!(fold(&f), f);
+        }
+
+        /// The ASCII shortcut folds as the Turkish rules do (`I` → `ı` → `i`).
+        #[test]
+        fn ascii_folds_as_the_turkish_rules(s in "[ -~]{0,30}|\\PC{0,30}") {
+            let by_rules: String = turkish_lower(&s)
+                .chars()
+                .map(|c| if c == 'ı' { 'i' } else { c })
+                .collect();
+            if s.is_ascii() {
+                proptest::prop_assert_eq!(fold(&s), by_rules);
+            }
         }
     }
 }

@@ -1132,7 +1132,10 @@ const char *crm_last_error_message(void);
 //   loss may lose the last commits).
 // - `"busy_timeout_ms"`: how long a write waits for another process's write lock before
 //   failing with `CRM_IO_ERROR` (default 5000).
-// - `"verify"`: run SQLite's quick check at open (default `true`).
+// - `"verify"`: run SQLite's quick check of the change log at open (default `true`; every
+//   other table is read whole at open, and a damaged page of those is refused as read).
+// - `"full_check"`: run the quick check over the whole file at open instead (default
+//   `false`; it reads the whole file once more).
 // - `"early_events"`: `"reject"` (default) or `"accept"` events before a customer's
 //   acquisition, for a new store.
 //

@@ -146,8 +146,10 @@ install-test:
 # `cargo test` runs a criterion bench in its test mode (each benchmark once) in the debug
 # build rust-test already made (same features: `--workspace`), instead of compiling the
 # whole tree again in the optimised bench profile; `--bench '*'` picks the bench targets only.
+# `-- --test` too: the benches that size themselves (store, dedup) look for it, since cargo
+# test passes a `harness = false` bench no arguments.
 bench-smoke:
-	CRM_BENCH_CUSTOMERS=2000 CRM_BENCH_ROWS=20000 $(CARGO) test --workspace --locked -q --bench '*'
+	CRM_BENCH_CUSTOMERS=2000 CRM_BENCH_ROWS=20000 $(CARGO) test --workspace --locked -q --bench '*' -- --test
 
 # The comparison script against pandas and polars, on small data: checks that all three
 # agree (the timings only mean something at full size: see the README's performance section).

@@ -46,9 +46,13 @@ def test_today_is_read_by_the_core_day_reader_in_every_form() -> None:
     assert not flagged("20250801")
     with pytest.raises(crm.InvalidInputError, match="today.*2025-06-31"):
         crm.quality.validate(born_july, today="2025-06-31")
-    # An instant is no day until a zone says which: refused, not cut to its first 10 letters.
+    # A datetime object is the day it is written with (in its own offset: 23:30 at +03:00
+    # is still 1 June there); a date-time in text is no day until a zone says which.
+    plus3 = dt.timezone(dt.timedelta(hours=3))
+    assert flagged(dt.datetime(2025, 6, 1, 23, 30, tzinfo=plus3))
+    assert not flagged(dt.datetime(2025, 8, 1, 0, 30, tzinfo=plus3))
     with pytest.raises(crm.InvalidInputError, match="today.*date-time"):
-        crm.quality.validate(born_july, today=dt.datetime(2025, 6, 1, 23, 30))
+        crm.quality.validate(born_july, today="2025-06-01T23:30:00Z")
 
 
 def frame_of(book: crm.CustomerBook) -> pd.DataFrame:

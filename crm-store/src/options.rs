@@ -46,9 +46,10 @@ pub struct StoreOptions {
     /// quick_check` over the change log (`changes`), the one large table the opening does
     /// not read whole. Every other table is read row by row into the book, and SQLite
     /// refuses a damaged page of those as it reads them (tested with truncated and
-    /// overwritten files), so a damaged file is refused at open either way, never loaded
-    /// as a partial book; checking only the log costs a fraction of checking the file
-    /// twice. `false` skips the log's check (a damaged log page then fails the first
+    /// overwritten files), so damaged table pages are refused at open either way, never
+    /// loaded as a partial book; checking only the log costs a fraction of checking the
+    /// file twice. Not checked by default: the other tables' indexes and the free list
+    /// (use [`StoreOptions::full_check`] for those). `false` skips the log's check (a damaged log page then fails the first
     /// `refresh` or `changes` that reads it, with [`crm_core::ErrorKind::Parse`]).
     pub verify: bool,
     /// Run `PRAGMA quick_check` over the whole file at open instead (default `false`):

@@ -231,12 +231,14 @@ def _kind(frame: Any) -> str:
 
 def _day(today: Any) -> str:
     """``today`` as text for crm-core's day reader (``time::parse_day``: ``2025-06-01`` or
-    ``20250601``); a date as its ISO form, None as this machine's date. A datetime is passed
-    as its ISO form too, which crm-core refuses naming ``today`` (which day an instant falls
-    on depends on a zone)."""
+    ``20250601``): a date as its ISO form, a datetime (or ``pd.Timestamp``) as the date it
+    is written with (in its own zone or offset), None as this machine's date; text as
+    given, so a date-time in text is refused by crm-core naming ``today``."""
     if today is None:
         return _dt.date.today().isoformat()
-    if isinstance(today, (_dt.date, _dt.datetime)):
+    if isinstance(today, _dt.datetime):
+        return today.date().isoformat()
+    if isinstance(today, _dt.date):
         return today.isoformat()
     return str(today)
 
@@ -367,6 +369,6 @@ def golden_record(records: Any, rules: Optional[Mapping[str, Any]] = None, today
     default, or ``most_recent``, ``most_complete``, ``source_priority``; per field under
     ``"fields"``), never an invalid or invented value over a real one; e-mails and phones
     the union of the valid ones. Returns ``customer`` and ``provenance`` (field → id)."""
-    day = (_dt.date.today() if today is None else _dt.date.fromisoformat(str(today)[:10])).isoformat()
+    day = _day(today)
     text = None if rules is None else json.dumps(dict(rules))
     return dict(json.loads(_crm.golden_record_json(cv.dumps([dict(r) for r in records]), day, text)))

@@ -893,7 +893,12 @@ fn read_changes(
         let first: Option<i64> = row.get(4).map_err(err)?;
         let change = match first {
             None => {
-                let body = row.get_ref(3).map_err(err)?.as_str().map_err(text_err)?;
+                let body = row
+                    .get_ref(3)
+                    .map_err(err)?
+                    .as_str_or_null()
+                    .map_err(text_err)?
+                    .ok_or_else(|| damaged(&"it has neither a body nor event rows"))?;
                 serde_json::from_str::<Change>(body).map_err(|e| damaged(&e))?
             }
             Some(first) => {
@@ -942,7 +947,7 @@ fn read_changes(
                         event: events.remove(0),
                     },
                     ("events_recorded", _) => Change::EventsRecorded { events },
-                    _ => return Err(damaged(&"no body and not an event change")),
+                    _ => return Err(damaged(&"it names event rows but is no event change")),
                 }
             }
         };

@@ -252,6 +252,45 @@ fn the_check_at_open_covers_the_log() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A change row damaged inside a well-formed page is named by its number: without a body
+/// and without event rows (`first_event` NULL), or naming event rows while its type is
+/// another change's.
+#[test]
+fn a_change_row_without_its_body_is_named_as_damaged() {
+    let dir = scratch("change-row");
+    let path = dir.join("book.crm");
+    let mut book = crm_store::open(&path, &StoreOptions::with_currency("TRY")).unwrap();
+    book.add_customer(Customer::person(1, "Ali", "Kaya"))
+        .unwrap();
+    book.add_customer(Customer::person(2, "Ayşe", "Demir"))
+        .unwrap();
+    book.close().unwrap();
+    for (damage, said) in [
+        (
+            "UPDATE changes SET body = NULL WHERE seq = 2",
+            "change #2 (customer_added) is damaged: it has neither a body nor event rows",
+        ),
+        (
+            "UPDATE changes SET body = NULL, first_event = 1, event_count = 0 WHERE seq = 2",
+            "change #2 (customer_added) is damaged: it names event rows but is no event change",
+        ),
+    ] {
+        let copy = dir.join("damaged.crm");
+        std::fs::copy(&path, &copy).unwrap();
+        Connection::open(&copy)
+            .unwrap()
+            .execute_batch(damage)
+            .unwrap();
+        let book = crm_store::open(&copy, &StoreOptions::default()).unwrap();
+        let e = book.changes(0, 10).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Parse, "{e}");
+        assert!(e.to_string().contains(said), "{e}");
+        drop(book);
+        std::fs::remove_file(&copy).unwrap();
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn a_newer_schema_is_refused_and_the_v1_fixture_opens() {
     let dir = scratch("versions");

@@ -112,22 +112,27 @@ fn match_records(
 
 /// Pair completeness of the blocking step over records given as text columns (as
 /// [`find_duplicates_columns`]) and true pairs as rows `left[i]`, `right[i]`: a dict of
-/// `true_pairs`, `sharing_a_key` and `candidates`; `max_block` `None` is the default config's.
+/// `true_pairs`, `sharing_a_key` and `candidates`, under the duplicate-detection config JSON
+/// (`max_block`, `country`; `None` is the default config).
 #[pyfunction]
-#[pyo3(signature = (columns, n, left, right, max_block = None))]
+#[pyo3(signature = (columns, n, left, right, config_json = None))]
 pub(crate) fn pair_completeness_columns<'py>(
     py: Python<'py>,
     columns: Vec<(String, Vec<Option<String>>)>,
     n: usize,
     left: Vec<usize>,
     right: Vec<usize>,
-    max_block: Option<usize>,
+    config_json: Option<&str>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let max_block = max_block.unwrap_or(DedupConfig::default().max_block);
+    let config: DedupConfig = match config_json {
+        Some(t) => from_json("the duplicate-detection config", t)?,
+        None => DedupConfig::default(),
+    };
     let c = crate::panic::released(py, || {
         let pairs: Vec<(usize, usize)> = left.iter().copied().zip(right.iter().copied()).collect();
+        config.validate()?;
         match_records(&columns, n)
-            .map(|records| quality::pair_completeness(&records, &pairs, max_block))
+            .map(|records| quality::pair_completeness(&records, &pairs, &config))
     })?
     .py_err()?;
     let out = PyDict::new(py);

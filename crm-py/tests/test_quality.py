@@ -55,6 +55,20 @@ def test_today_is_read_by_the_core_day_reader_in_every_form() -> None:
         crm.quality.validate(born_july, today="2025-06-01T23:30:00Z")
 
 
+def test_pair_completeness_reads_the_rows_under_the_country_given() -> None:
+    # One Australian number written two ways: one number under AU's rules (they share the
+    # phone key), no Turkish number under TR's (they share nothing).
+    rows = [{"phone": "02 6123 4567"}, {"phone": "+61 2 6123 4567"}]
+    assert crm.quality.pair_completeness(rows, [(0, 1)], country="AU") == \
+        {"true_pairs": 1, "sharing_a_key": 1, "candidates": 1}
+    assert crm.quality.pair_completeness(rows, [(0, 1)]) == \
+        {"true_pairs": 1, "sharing_a_key": 0, "candidates": 0}
+    with pytest.raises(crm.InvalidInputError, match="country"):
+        crm.quality.pair_completeness(rows, [(0, 1)], country="XX")
+    with pytest.raises(crm.InvalidInputError, match="max_block"):
+        crm.quality.pair_completeness(rows, [(0, 1)], max_block=1)
+
+
 def frame_of(book: crm.CustomerBook) -> pd.DataFrame:
     rows = []
     for cid in book.customer_ids():

@@ -205,11 +205,12 @@ def find_duplicates(frame: Any, threshold: Optional[float] = None, *, columns: O
 
 
 def pair_completeness(frame: Any, pairs: Sequence[Tuple[int, int]], *, columns: Optional[Mapping[str, str]] = None,
-                      max_block: Optional[int] = None) -> Dict[str, int]:
+                      max_block: Optional[int] = None, country: Optional[str] = None) -> Dict[str, int]:
     """How many of the true ``pairs`` (row, row) of ``frame`` the blocking step of
     :func:`find_duplicates` can reach: ``true_pairs``, ``sharing_a_key`` (the two rows share
     at least one blocking key) and ``candidates`` (they share a key whose block has at most
-    ``max_block`` rows, the default config's when None: the pairs actually compared).
+    ``max_block`` rows, the default config's when None: the pairs actually compared). The
+    rows are read under ``country``'s rules as :func:`find_duplicates` reads them.
 
     >>> import crm
     >>> rows = [{"surname": "Yılmaz", "phone": "0532 123 45 67"}, {"surname": "Yilmaz", "phone": "+905321234567"},
@@ -220,8 +221,13 @@ def pair_completeness(frame: Any, pairs: Sequence[Tuple[int, int]], *, columns: 
     cols, n, _ = _columns(frame, columns)
     left = [cv.count(a, f"pairs[{i}][0]") for i, (a, _) in enumerate(pairs)]
     right = [cv.count(b, f"pairs[{i}][1]") for i, (_, b) in enumerate(pairs)]
-    block = None if max_block is None else cv.count(max_block, "max_block")
-    return dict(_crm.pair_completeness_columns(list(cols.items()), n, left, right, block))
+    config: Dict[str, Any] = {}
+    if max_block is not None:
+        config["max_block"] = cv.count(max_block, "max_block")
+    if country is not None:
+        config["country"] = str(country)
+    text = json.dumps(config) if config else None
+    return dict(_crm.pair_completeness_columns(list(cols.items()), n, left, right, text))
 
 
 def _kind(frame: Any) -> str:

@@ -42,30 +42,32 @@ fn share(part: usize, whole: usize) -> f64 {
 }
 
 /// Of the true pairs `(row, row)` of `records`, how many share a blocking key, and a key
-/// whose block has at most `max_block` records (the setting of
-/// [`super::DedupConfig::max_block`]).
+/// whose block is small enough to be compared under `config` (its
+/// [`super::DedupConfig::max_block`]), the records prepared under `config`'s country as
+/// [`super::find_duplicates`] prepares them.
 ///
 /// ```
-/// use crm_core::quality::{MatchRecord, pair_completeness};
+/// use crm_core::quality::{DedupConfig, MatchRecord, pair_completeness};
 /// let rec = |given: &str, phone: &str| MatchRecord {
 ///     given_name: Some(given.into()), surname: Some("Yılmaz".into()),
 ///     phone: Some(phone.into()), ..MatchRecord::default()
 /// };
 /// let records = [rec("Ayşe", "05321234567"), rec("Ayşe", "05321234567"), rec("Can", "05559876543")];
 /// // The first two share keys; the first and the third share none.
-/// let c = pair_completeness(&records, &[(0, 1), (0, 2)], 50);
+/// let c = pair_completeness(&records, &[(0, 1), (0, 2)], &DedupConfig::default());
 /// assert_eq!((c.true_pairs, c.sharing_a_key, c.candidates), (2, 1, 1));
 /// ```
 pub fn pair_completeness(
     records: &[MatchRecord],
     true_pairs: &[(usize, usize)],
-    max_block: usize,
+    config: &super::DedupConfig,
 ) -> PairCompleteness {
+    let max_block = config.max_block;
     let keys: Vec<Vec<u64>> = records
         .iter()
         .map(|r| {
             let mut out = Vec::with_capacity(7);
-            block_keys(&r.prepare_for(crate::quality::Country::default()), &mut out);
+            block_keys(&r.prepare_for(config.country), &mut out);
             out.sort_unstable();
             out.dedup();
             out
@@ -120,12 +122,37 @@ mod tests {
             phone_only("05559876543"),
         ];
         let pairs = [(0, 1), (2, 3), (0, 9)];
-        let c = pair_completeness(&records, &pairs, 2);
+        let c = pair_completeness(&records, &pairs, &max_block(2));
         // (0, 9) names no record and is not counted; (2, 3) shares nothing.
         assert_eq!((c.true_pairs, c.sharing_a_key, c.candidates), (2, 1, 0));
-        let c = pair_completeness(&records, &pairs, 3);
+        let c = pair_completeness(&records, &pairs, &max_block(3));
         assert_eq!((c.true_pairs, c.sharing_a_key, c.candidates), (2, 1, 1));
         assert_eq!(c.candidate_share(), 0.5);
-        assert_eq!(pair_completeness(&records, &[], 3).candidate_share(), 1.0);
+        assert_eq!(
+            pair_completeness(&records, &[], &max_block(3)).candidate_share(),
+            1.0
+        );
+    }
+
+    fn max_block(n: usize) -> crate::quality::DedupConfig {
+        crate::quality::DedupConfig {
+            max_block: n,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_records_are_prepared_under_the_configs_country() {
+        // One Australian number written two ways: the same number under AU's rules (+61 and
+        // the trunk 0 dropped: +61261234567 both), so the two share the phone key; under TR's
+        // rules the national form 02… is no Turkish number and the two share nothing.
+        let records = [phone_only("02 6123 4567"), phone_only("+61 2 6123 4567")];
+        let au = crate::quality::DedupConfig::default()
+            .with_country(Some("AU"))
+            .unwrap();
+        let c = pair_completeness(&records, &[(0, 1)], &au);
+        assert_eq!((c.true_pairs, c.sharing_a_key, c.candidates), (1, 1, 1));
+        let c = pair_completeness(&records, &[(0, 1)], &crate::quality::DedupConfig::default());
+        assert_eq!((c.true_pairs, c.sharing_a_key, c.candidates), (1, 0, 0));
     }
 }

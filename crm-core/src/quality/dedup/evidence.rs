@@ -63,8 +63,7 @@ impl MatchModel {
     /// its per-field evidence; `None` for a model without one row per field.
     pub fn score(&self, a: &MatchRecord, b: &MatchRecord) -> Option<(f64, Vec<FieldEvidence>)> {
         let fit = self.fit()?;
-        let tr = crate::quality::Country::default();
-        let levels = compare::compare(&a.prepare_for(tr), &b.prepare_for(tr));
+        let levels = compare::compare(&a.prepare_for(self.country), &b.prepare_for(self.country));
         let evidence = FIELDS
             .iter()
             .zip(levels)

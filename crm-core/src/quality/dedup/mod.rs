@@ -246,6 +246,11 @@ pub struct MatchModel {
     /// Per field, u probabilities where the field's parent agrees (namesakes share name-built
     /// e-mail addresses more often than strangers do); equal to `u` for fields without one.
     pub u_given_parent: Vec<[f64; 4]>,
+    /// The country whose rules prepared the records the model was fitted on
+    /// ([`DedupConfig::country`]); [`MatchModel::score`] prepares the records it is given
+    /// under the same rules. JSON: `country` (absent in a model saved before: `TR`).
+    #[serde(default)]
+    pub country: crate::quality::Country,
 }
 
 /// Duplicates found in a table.
@@ -497,6 +502,7 @@ fn fit_prepared(prepared: &[Prepared], config: &DedupConfig) -> crate::Result<Fi
         m: fit.m.to_vec(),
         u: fit.u.to_vec(),
         u_given_parent: fit.u_given_parent.to_vec(),
+        country: config.country,
     };
     Ok(Fitted {
         pairs,

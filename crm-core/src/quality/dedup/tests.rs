@@ -51,6 +51,34 @@ mod evidence {
     }
 
     #[test]
+    fn the_model_scores_under_the_country_it_was_fitted_under() {
+        // One Australian number written two ways is one number under AU's rules, so the
+        // phone is "same"; under TR's rules the national form 02… is no number and the
+        // phone counts as missing on that side. The model remembers the country of its fit.
+        let (_, d) = fitted();
+        assert_eq!(d.model.country.code(), "TR");
+        let phone = |p: &str| MatchRecord {
+            given_name: Some("Olivia".into()),
+            surname: Some("Brown".into()),
+            phone: Some(p.into()),
+            ..MatchRecord::default()
+        };
+        let (a, b) = (phone("02 6123 4567"), phone("+61 2 6123 4567"));
+        let level = |model: &crate::quality::MatchModel| {
+            let rows = evidence(model, &a, &b);
+            rows.iter().find(|r| r.field == "phone").unwrap().level
+        };
+        let mut au = d.model.clone();
+        au.country = crate::quality::Country::parse("AU").unwrap();
+        assert_eq!(level(&au), "same");
+        assert_ne!(level(&d.model), "same");
+        let config = DedupConfig::default().with_country(Some("AU")).unwrap();
+        let (records, _) = fitted();
+        let fit_au = find_duplicates(records, &config).unwrap();
+        assert_eq!(fit_au.model.country.code(), "AU");
+    }
+
+    #[test]
     fn a_model_of_the_wrong_shape_gives_no_evidence() {
         let (records, d) = fitted();
         let mut model = d.model.clone();
@@ -114,7 +142,7 @@ mod evidence {
             let all: Vec<(usize, usize)> = (0..rows.len())
                 .flat_map(|i| (i + 1..rows.len()).map(move |j| (i, j)))
                 .collect();
-            let c = crate::quality::pair_completeness(&rows, &all, config.max_block);
+            let c = crate::quality::pair_completeness(&rows, &all, &config);
             let d = find_duplicates(&rows, &config).unwrap();
             prop_assert_eq!(c.candidates, d.candidates);
         }

@@ -179,8 +179,8 @@ pub struct CheckedAdd {
 
 /// The index of the book's customers, fitted once and reused while the book stays close to
 /// the size it was fitted at.
-struct Cached {
-    index: Arc<MatchIndex>,
+pub(super) struct Cached {
+    pub(super) index: Arc<MatchIndex>,
     /// How many customers the book had (its first `fitted` are indexed).
     fitted: usize,
     /// How many merges the book had: a merge moves rows, so the index is rebuilt.
@@ -313,7 +313,7 @@ impl CustomerBook {
             && (n - fitted).abs() <= REFIT_SHARE * fitted
     }
 
-    fn fit_index(&self, config: &DedupConfig) -> Result<Cached> {
+    pub(super) fn fit_index(&self, config: &DedupConfig) -> Result<Cached> {
         let ids: Vec<CustomerId> = self.customers.iter().map(|c| c.id).collect();
         let records: Vec<MatchRecord> = self
             .customers

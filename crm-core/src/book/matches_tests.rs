@@ -397,16 +397,12 @@ fn a_book_that_never_had_duplicates_finds_the_copy_but_not_a_namesake() {
     other.address.line = Some("Yeni Sok. 987".into());
     other.address.city = neighbour.address.city.clone();
     other.address.postcode = neighbour.address.postcode.clone();
-    // Checked on an index of the whole book (the records and settings the book indexes), so
-    // a block the book drops as too large would fail here instead of passing unscored.
-    let ids: Vec<u64> = book.customers.iter().map(|c| c.id).collect();
-    let records: Vec<MatchRecord> = book
-        .customers
-        .iter()
-        .map(MatchRecord::from_customer)
-        .collect();
-    let index = crate::quality::MatchIndex::new(&ids, &records, &config).unwrap();
-    let shared = index.candidates_in_blocks(&MatchRecord::from_customer(&other));
+    // Checked on the index the book itself fits, so a block the book drops as too large
+    // would fail here instead of passing unscored.
+    let fitted = book.fit_index(&config).unwrap();
+    let shared = fitted
+        .index
+        .candidates_in_blocks(&MatchRecord::from_customer(&other));
     assert!(shared.contains(&neighbour.id), "{shared:?}");
     let found = book.find_matches(&other, &config).unwrap();
     assert!(found.is_empty(), "{found:?}");

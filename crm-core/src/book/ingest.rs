@@ -190,6 +190,7 @@ impl CustomerBook {
                 let Some(e) = self.events.pop() else { return };
                 self.money_total -= money_of(&e.kind);
                 let idx = self.events.len() as u32;
+                self.event_locations.remove(&idx);
                 let mut owners = vec![e.customer];
                 if let StoredKind::Referral { referred } = e.kind {
                     owners.push(referred);
@@ -354,6 +355,9 @@ impl CustomerBook {
     pub(super) fn apply_event(&mut self, event: &Event, journal: &mut Vec<Undo>) -> Result<()> {
         let dense = self.dense(event.customer_id)?;
         let referred = self.check_kind(event)?;
+        if let Some(location) = &event.location {
+            location.validate()?;
+        }
         let complaint = self.check_complaint(dense, event)?;
 
         let idx = self.events.len() as u32;
@@ -377,6 +381,9 @@ impl CustomerBook {
             kind,
         });
         self.money_total = money_total;
+        if let Some(location) = &event.location {
+            self.event_locations.insert(idx, location.clone());
+        }
         journal.push(Undo::EventRecorded);
         for owner in std::iter::once(dense).chain(referred) {
             let events = &self.events;

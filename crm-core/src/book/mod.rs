@@ -150,6 +150,9 @@ pub struct CustomerBook {
     money_total: u128,
     /// The index [`CustomerBook::find_matches`] fitted; derived data, not part of snapshots.
     match_cache: matches::MatchCache,
+    /// Where events happened, by event index: sparse (most events carry no location), so
+    /// that [`StoredEvent`] stays small. Events are never renumbered (merges re-own them).
+    event_locations: FxHashMap<u32, crate::model::Location>,
 }
 
 /// The most money, in minor units, that one book holds in all its purchases, refunds and
@@ -188,6 +191,7 @@ impl CustomerBook {
             merges: Vec::new(),
             money_total: 0,
             match_cache: matches::MatchCache::default(),
+            event_locations: FxHashMap::default(),
         })
     }
 
@@ -256,7 +260,7 @@ impl CustomerBook {
 
     /// Every event, in recording order, in its public form.
     pub fn events(&self) -> impl ExactSizeIterator<Item = Event> + '_ {
-        self.events.iter().map(|e| self.public(e))
+        (0..self.events.len() as u32).map(|i| self.public(i))
     }
 
     /// One customer's events in time order (ties in recording order). A referral appears
@@ -268,7 +272,7 @@ impl CustomerBook {
         let dense = self.dense(id)?;
         Ok(self.by_customer[dense as usize]
             .iter()
-            .map(|&i| self.public(&self.events[i as usize])))
+            .map(|&i| self.public(i)))
     }
 
     /// The dense index of a customer, following merges.
@@ -285,10 +289,13 @@ impl CustomerBook {
         self.customers[dense as usize].id
     }
 
-    fn public(&self, e: &StoredEvent) -> Event {
+    /// Event `idx` in its public form.
+    fn public(&self, idx: u32) -> Event {
+        let e = &self.events[idx as usize];
         Event {
             customer_id: self.id_of(e.customer),
             at: e.at,
+            location: self.event_locations.get(&idx).cloned(),
             kind: e
                 .kind
                 .load(&self.symbols, &self.config.currency, |d| self.id_of(d)),

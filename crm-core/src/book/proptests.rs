@@ -105,9 +105,21 @@ fn event() -> impl Strategy<Value = Event> {
     // Complaint events mostly go to the complaint's own customer, so life cycles get far.
     (customer(), 0i64..60 * 24, kind(), 0u8..10).prop_map(|(customer_id, hours, kind, dice)| {
         let owner = kind.complaint_id().map(|c| IDS[c as usize % IDS.len()]);
+        // Some events carry a location; an empty one is refused (and the batch undone).
+        let location = match dice {
+            7 => Some(crate::model::Location::branch("K1")),
+            8 => Some(crate::model::Location {
+                device: Some("ATM-7".into()),
+                city: Some("İzmir".into()),
+                branch: None,
+            }),
+            9 => Some(crate::model::Location::default()),
+            _ => None,
+        };
         Event {
             customer_id: owner.filter(|_| dice > 0).unwrap_or(customer_id),
             at: base() + Duration::hours(hours),
+            location,
             kind,
         }
     })
@@ -315,6 +327,7 @@ fn any_event() -> impl Strategy<Value = Event> {
         Event {
             customer_id,
             at: base() + Duration::hours(hours),
+            location: None,
             kind,
         }
     })
@@ -562,6 +575,7 @@ fn book_after(setup: &[Op]) -> CustomerBook {
     .unwrap();
     // Complaints of 1 and 2, and referrals between others, which follow merges.
     let opened = |customer_id: u64, complaint_id: u64| Event {
+        location: None,
         customer_id,
         at: base(),
         kind: ComplaintOpened {
@@ -574,6 +588,7 @@ fn book_after(setup: &[Op]) -> CustomerBook {
         .into(),
     };
     let referral = |customer_id: u64, referred: u64| Event {
+        location: None,
         customer_id,
         at: base() + Duration::hours(1),
         kind: Referral { referred }.into(),

@@ -158,7 +158,7 @@ impl CustomerBook {
                 let stored = &self.events[i as usize];
                 let channel = stored.kind.channel();
                 TimelineItem {
-                    event: self.public(stored),
+                    event: self.public(i),
                     incident_ids: touched
                         .iter()
                         .filter(|inc| inc.touches_at(stored.at, channel))

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Channel, ComplaintId, CustomerId, Direction};
+use super::{Channel, ComplaintId, CustomerId, Direction, Location};
 
 /// Something that happened between the company and one customer, at one instant.
 ///
@@ -19,6 +19,9 @@ use super::{Channel, ComplaintId, CustomerId, Direction};
 /// `complaint_priority_changed`, `complaint_resolved`, `complaint_reopened`, `complaint_closed`,
 /// `complaint_rated` and `churned`.
 ///
+/// An optional `location` (`{"branch": …, "device": …, "city": …}`, see [`Location`]) says
+/// where on the company's side it happened; JSON without it reads as before.
+///
 /// ```
 /// # use crm_core::model::{Event, EventKind};
 /// let e: Event = serde_json::from_str(
@@ -33,6 +36,9 @@ pub struct Event {
     pub customer_id: CustomerId,
     /// When it happened (UTC).
     pub at: DateTime<Utc>,
+    /// Where it happened (branch, device, city), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
     /// What happened.
     #[serde(flatten)]
     pub kind: EventKind,
@@ -44,8 +50,15 @@ impl Event {
         Event {
             customer_id,
             at,
+            location: None,
             kind: kind.into(),
         }
+    }
+
+    /// The same event, at `location`.
+    pub fn at_location(mut self, location: Location) -> Self {
+        self.location = Some(location);
+        self
     }
 
     /// The channel the event happened on, when it has one.
@@ -80,6 +93,8 @@ impl<'de> serde::de::Visitor<'de> for EventVisitor {
         let mut customer_id = None;
         let mut at = None;
         let mut tag: Option<String> = None;
+        let mut location: Option<Location> = None;
+        let mut seen_location = false;
         let mut rest = serde_json::Map::new();
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
@@ -88,7 +103,11 @@ impl<'de> serde::de::Visitor<'de> for EventVisitor {
                     at = Some(map.next_value::<crate::time::serde_instant::EventAt>()?.0);
                 }
                 "type" if tag.is_none() => tag = Some(map.next_value()?),
-                "customer_id" | "at" | "type" => {
+                "location" if !seen_location => {
+                    seen_location = true;
+                    location = map.next_value()?;
+                }
+                "customer_id" | "at" | "type" | "location" => {
                     return Err(A::Error::custom(format_args!("duplicate field `{key}`")));
                 }
                 _ if rest.contains_key(&key) => {
@@ -107,6 +126,7 @@ impl<'de> serde::de::Visitor<'de> for EventVisitor {
         Ok(Event {
             customer_id,
             at,
+            location,
             kind,
         })
     }

@@ -8,6 +8,7 @@ mod channel;
 mod customer;
 mod event;
 mod incident;
+mod location;
 
 pub use channel::{Channel, Direction};
 pub use customer::{Address, Consent, Customer, CustomerKind};
@@ -18,6 +19,7 @@ pub use event::{
     Event, EventKind, Interaction, Priority, Purchase, Referral, Refund, RootCause,
 };
 pub use incident::{Incident, IncidentKind};
+pub use location::{Location, MAX_LOCATION_FIELD};
 
 /// The company's own key for a customer. Ids are arbitrary, not dense.
 pub type CustomerId = u64;

@@ -48,8 +48,13 @@ CREATE TABLE crm.redirects (merged_id BIGINT PRIMARY KEY, survivor BIGINT NOT NU
 CREATE TABLE crm.policies (name TEXT PRIMARY KEY, body TEXT, seq BIGINT NOT NULL);
 ";
 
+/// Version 2 (2026-12-03, the SQLite store's version 4) changes no table: an event's JSON
+/// may carry a `location` and new kinds may appear, which an older build would fail on
+/// midway through loading; the version row makes it refuse the store up front.
+const V2: &str = "SELECT 1;";
+
 /// The migrations, oldest first: `MIGRATIONS[i]` takes version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The version this build writes.
 pub(crate) const LATEST: u32 = MIGRATIONS.len() as u32;

@@ -316,6 +316,7 @@ impl SqliteStore {
         if version < 3 {
             migrate::migrate_2_to_3(&tx).map_err(|e| err("migrate", &e))?;
         }
+        // 3 → 4 is the version number alone (see `schema::LATEST`).
         tx.pragma_update(None, "user_version", schema::LATEST)
             .map_err(|e| err("migrate", &e))?;
         tx.commit().map_err(|e| err("commit the migration of", &e))

@@ -1,5 +1,5 @@
-//! How an event and an instant sit in a row (schema version 3; version 2's `type` text
-//! is read by the migration).
+//! How an event and an instant sit in a row (schema version 3 and 4; version 2's `type`
+//! text is read by the migration).
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use crm_core::model::{Event, EventKind};
@@ -88,11 +88,25 @@ pub(crate) fn read_change_at(text: &str) -> Result<DateTime<Utc>, String> {
 /// stored: never reuse or change one).
 macro_rules! kinds {
     ($($variant:ident => $tag:literal = $code:literal),* $(,)?) => {
-        /// Appends the body of an event row to `out`: the JSON of its kind's fields.
+        /// Appends the body of an event row to `out`: the JSON of its kind's fields, with
+        /// the event's `location` as one more key when it has one (no kind has that field).
         pub(crate) fn write_event_body(out: &mut Vec<u8>, e: &Event) -> serde_json::Result<()> {
+            let start = out.len();
             match &e.kind {
                 $(EventKind::$variant(k) => serde_json::to_writer(&mut *out, k),)*
+            }?;
+            if let Some(location) = &e.location {
+                // The kind's object without its closing brace, then `"location":{…}}`.
+                debug_assert_eq!(out.last(), Some(&b'}'));
+                out.pop();
+                if out.len() > start + 1 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(b"\"location\":");
+                serde_json::to_writer(&mut *out, location)?;
+                out.push(b'}');
             }
+            Ok(())
         }
 
         /// The body of an event row as a `String` ([`write_event_body`]).
@@ -121,6 +135,15 @@ macro_rules! kinds {
         fn read_kind(code: i64, body: &str) -> Result<EventKind, String> {
             match code {
                 $($code => serde_json::from_str(body).map(EventKind::$variant),)*
+                other => return Err(format!("unknown event kind number {other}")),
+            }
+            .map_err(|e| e.to_string())
+        }
+
+        /// The kind from a parsed body whose `location` key is taken out already.
+        fn kind_from_value(code: i64, body: serde_json::Value) -> Result<EventKind, String> {
+            match code {
+                $($code => serde_json::from_value(body).map(EventKind::$variant),)*
                 other => return Err(format!("unknown event kind number {other}")),
             }
             .map_err(|e| e.to_string())
@@ -156,10 +179,23 @@ pub(crate) fn read_event(
     code: i64,
     body: &str,
 ) -> Result<Event, String> {
+    let at = read_at(at)?;
+    // Fast path: most bodies carry no location and go straight to the kind's struct.
+    let (location, kind) = if body.contains("\"location\"") {
+        let mut value: serde_json::Value = serde_json::from_str(body).map_err(|e| e.to_string())?;
+        let location = match value.as_object_mut().and_then(|o| o.remove("location")) {
+            Some(l) => Some(serde_json::from_value(l).map_err(|e| format!("location: {e}"))?),
+            None => None,
+        };
+        (location, kind_from_value(code, value)?)
+    } else {
+        (None, read_kind(code, body)?)
+    };
     Ok(Event {
         customer_id: customer_id as u64,
-        at: read_at(at)?,
-        kind: read_kind(code, body)?,
+        at,
+        location,
+        kind,
     })
 }
 
@@ -198,6 +234,50 @@ mod tests {
         assert_eq!(codes, (1..=15).collect::<Vec<_>>());
         assert_eq!(tag_code("teleported"), None);
         assert!(read_kind(99, "{}").unwrap_err().contains("99"));
+    }
+
+    /// A location rides in the body beside the kind's fields, also for a kind whose own
+    /// object is empty, and a body without one reads as before (schema 3's rows).
+    #[test]
+    fn a_location_round_trips_through_the_body() {
+        use crm_core::model::{Channel, Churned, Direction, Interaction, Location};
+        let at = Utc.with_ymd_and_hms(2025, 3, 1, 14, 30, 0).unwrap();
+        let call = Interaction {
+            channel: Channel::Atm,
+            direction: Direction::Inbound,
+            subject: Some("\"location\"".into()),
+            outcome: None,
+            agent: None,
+        };
+        let atm = Location {
+            device: Some("ATM-0042".into()),
+            city: Some("İstanbul".into()),
+            ..Location::default()
+        };
+        let cases = [
+            (
+                Event::new(7, at, call.clone()).at_location(atm.clone()),
+                r#"{"channel":"atm","direction":"inbound","subject":"\"location\"","location":{"device":"ATM-0042","city":"İstanbul"}}"#,
+            ),
+            (
+                Event::new(7, at, Churned { reason: None }).at_location(Location::branch("K1")),
+                r#"{"location":{"branch":"K1"}}"#,
+            ),
+            // A subject that reads "location" takes the slow path and still has none.
+            (
+                Event::new(7, at, call),
+                r#"{"channel":"atm","direction":"inbound","subject":"\"location\""}"#,
+            ),
+        ];
+        for (e, want) in cases {
+            let body = event_body(&e).unwrap();
+            assert_eq!(body, want);
+            let nanos = ValueRef::Integer(at.timestamp_nanos_opt().unwrap());
+            assert_eq!(read_event(7, nanos, kind_code(&e), &body).unwrap(), e);
+        }
+        let nanos = ValueRef::Integer(at.timestamp_nanos_opt().unwrap());
+        let bad = read_event(7, nanos, 15, r#"{"location":{"atm":"1"}}"#).unwrap_err();
+        assert!(bad.contains("location") && bad.contains("atm"), "{bad}");
     }
 
     #[test]

@@ -187,8 +187,11 @@ CREATE INDEX customers_merged ON customers (merged_into) WHERE merged_into IS NO
 CREATE INDEX merges_pending ON merges (seq) WHERE events_moved IS NULL;
 ";
 
-/// The version this build writes.
-pub(crate) const LATEST: u32 = 3;
+/// The version this build writes. Version 4 (2026-12-03) changes no table: an event's
+/// `body` may carry a `location` key and new kind numbers may appear, which a version-3
+/// build would fail on midway through loading; the bump makes it refuse the store up front
+/// (`UnsupportedVersion`). Migrating 3 → 4 only sets `user_version`.
+pub(crate) const LATEST: u32 = 4;
 
 #[cfg(test)]
 mod tests {

@@ -558,14 +558,14 @@ fn a_killed_writer_process_leaves_no_half_batch() {
 fn versions_foreign_schemas_and_missing_databases() {
     let Some(server) = server() else { return };
     let (url, book) = new_store(server, "versions");
-    assert_eq!(book.schema_version().unwrap(), 1);
+    assert_eq!(book.schema_version().unwrap(), 2);
     drop(book);
     let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-    c.batch_execute("INSERT INTO crm.schema_version VALUES (2, 'later')")
+    c.batch_execute("INSERT INTO crm.schema_version VALUES (3, 'later')")
         .unwrap();
     let e = crm_store::open(&url, &StoreOptions::default()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::UnsupportedVersion, "{e}");
-    assert!(e.to_string().contains("schema version 2"), "{e}");
+    assert!(e.to_string().contains("schema version 3"), "{e}");
 
     let other = fresh_database(server, "foreign");
     postgres::Client::connect(&other, postgres::NoTls)

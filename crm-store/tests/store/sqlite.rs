@@ -300,8 +300,8 @@ fn a_newer_schema_is_refused_and_the_v1_fixture_opens() {
         .unwrap();
     drop(conn);
     let book = crm_store::open(&v1, &StoreOptions::default()).unwrap();
-    assert_eq!(book.schema_version().unwrap(), 3);
-    assert_eq!(crm_store::SCHEMA_VERSION, 3);
+    assert_eq!(book.schema_version().unwrap(), 4);
+    assert_eq!(crm_store::SCHEMA_VERSION, 4);
     assert_eq!(book.len(), 2);
     assert_eq!(book.customer(2).unwrap().referred_by, Some(1));
     assert_eq!(book.event_count(), 2);
@@ -333,23 +333,59 @@ fn a_newer_schema_is_refused_and_the_v1_fixture_opens() {
         )
     );
     drop(conn);
-    let newer = dir.join("v4.crm");
+    let newer = dir.join("v5.crm");
     std::fs::copy(&v1, &newer).unwrap();
     Connection::open(&newer)
         .unwrap()
-        .pragma_update(None, "user_version", 4)
+        .pragma_update(None, "user_version", 5)
         .unwrap();
     let e = crm_store::open(&newer, &StoreOptions::default()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::UnsupportedVersion, "{e}");
     assert!(
-        e.to_string().contains("v4.crm") && e.to_string().contains("version 4"),
+        e.to_string().contains("v5.crm") && e.to_string().contains("version 5"),
         "{e}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The version-3 fixture is brought to version 4 at open (the number alone: no table
+/// changes) and gives the book the version-2 fixture gives; a location recorded afterwards
+/// reads back from the tables and from the log.
+#[test]
+fn the_v3_fixture_opens_at_version_4() {
+    use crm_core::model::Location;
+    let dir = scratch("v3");
+    let (v2, v3) = (dir.join("v2.crm"), dir.join("v3.crm"));
+    for (path, sql) in [
+        (&v2, include_str!("../fixtures/v2.sql")),
+        (&v3, include_str!("../fixtures/v3.sql")),
+    ] {
+        Connection::open(path).unwrap().execute_batch(sql).unwrap();
+    }
+    let from_v2 = crm_store::open(&v2, &StoreOptions::default()).unwrap();
+    let mut book = crm_store::open(&v3, &StoreOptions::default()).unwrap();
+    assert_eq!(book.schema_version().unwrap(), 4);
+    assert_eq!((book.len(), book.event_count(), book.cursor()), (3, 49, 5));
+    assert_eq!(book.snapshot(), from_v2.snapshot());
+    let at = book.events().last().unwrap().at;
+    let visit = Interaction {
+        channel: Channel::Branch,
+        direction: Direction::Inbound,
+        subject: None,
+        outcome: None,
+        agent: None,
+    };
+    let e = Event::new(100000, at, visit).at_location(Location::branch("Kadıköy"));
+    book.record(e.clone()).unwrap();
+    drop(book);
+    let back = crm_store::open(&v3, &StoreOptions::default()).unwrap();
+    assert_eq!(back.events().last().unwrap(), e);
+    assert_eq!(back.replay_log().unwrap().snapshot(), back.snapshot());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// The version-2 fixture (the store bench's first changes as the version-2 code wrote
-/// them) is migrated at open to version 3 and reads back equal: every event of the change
+/// them) is migrated at open to version 4 and reads back equal: every event of the change
 /// feed is its version-2 row (change, customer, instant in nanoseconds, type and the
 /// kind's fields), read from the fixture with plain SQL before the open; the tables and
 /// the log give the same book. A copy with one row of an unknown type is refused, naming
@@ -381,7 +417,7 @@ fn the_v2_fixture_migrates_in_one_transaction_and_reads_back_equal() {
     std::fs::copy(&v2, &bad).unwrap();
 
     let book = crm_store::open(&v2, &StoreOptions::default()).unwrap();
-    assert_eq!(book.schema_version().unwrap(), 3);
+    assert_eq!(book.schema_version().unwrap(), 4);
     assert_eq!((book.len(), book.event_count(), book.cursor()), (3, 49, 5));
     assert_eq!(book.replay_log().unwrap().snapshot(), book.snapshot());
     let (records, next) = book.changes(0, 100).unwrap();
@@ -506,7 +542,7 @@ fn an_interrupted_creation_is_no_store_and_is_created_again() {
     );
     let mut book = crm_store::open(&path, &StoreOptions::with_currency("TRY")).unwrap();
     assert_eq!((book.len(), book.cursor()), (0, 0));
-    assert_eq!(book.schema_version().unwrap(), 3);
+    assert_eq!(book.schema_version().unwrap(), 4);
     book.add_customer(Customer::person(7, "Ali", "Kaya"))
         .unwrap();
     book.close().unwrap();
@@ -534,7 +570,7 @@ fn an_interrupted_creation_is_no_store_and_is_created_again() {
     let e = crm_store::open(&empty, &no_create).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
     let book = crm_store::open(&empty, &StoreOptions::with_currency("TRY")).unwrap();
-    assert_eq!(book.schema_version().unwrap(), 3);
+    assert_eq!(book.schema_version().unwrap(), 4);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -582,7 +618,7 @@ fn check_created(path: &Path) -> Vec<u64> {
         ..StoreOptions::default()
     };
     let book = crm_store::open(path, &no_create).unwrap();
-    assert_eq!(book.schema_version().unwrap(), 3);
+    assert_eq!(book.schema_version().unwrap(), 4);
     let mut ids: Vec<u64> = book.customers().map(|c| c.id).collect();
     ids.sort_unstable();
     drop(book);

@@ -179,11 +179,14 @@ impl CustomerBook {
         match undo {
             Undo::CustomerAdded => {
                 if let Some(c) = self.customers.pop() {
+                    super::find::reindex(&mut self.lookup, Some(&c), None);
                     self.index.remove(&c.id);
                     self.by_customer.pop();
                 }
             }
             Undo::CustomerReplaced { dense, previous } => {
+                let current = &self.customers[dense as usize];
+                super::find::reindex(&mut self.lookup, Some(current), Some(&previous));
                 self.customers[dense as usize] = *previous;
             }
             Undo::EventRecorded => {
@@ -235,6 +238,7 @@ impl CustomerBook {
         let dense = u32::try_from(self.customers.len())
             .map_err(|_| CrmError::invalid("customer_id", customer.id, "the book is full"))?;
         self.index.insert(customer.id, dense);
+        super::find::reindex(&mut self.lookup, None, Some(&customer));
         self.customers.push(customer);
         self.by_customer.push(Vec::new());
         journal.push(Undo::CustomerAdded);
@@ -260,6 +264,11 @@ impl CustomerBook {
             });
         };
         self.repoint_referrer(&mut customer);
+        super::find::reindex(
+            &mut self.lookup,
+            Some(&self.customers[dense as usize]),
+            Some(&customer),
+        );
         let previous = std::mem::replace(&mut self.customers[dense as usize], customer);
         journal.push(Undo::CustomerReplaced {
             dense,

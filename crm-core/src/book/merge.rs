@@ -215,6 +215,10 @@ impl CustomerBook {
             added: Vec::with_capacity(merged_ids.len()),
             segmentation: self.segmentation.take(),
         };
+        // The group's profiles leave the lookup index; the survivor's comes back below.
+        for d in std::iter::once(keep).chain(gone.iter().copied()) {
+            super::find::reindex(&mut self.lookup, Some(&self.customers[d as usize]), None);
+        }
         // Validation is over: apply. Dense indexes after removing the merged customers.
         let mut new_index = vec![0u32; self.customers.len()];
         let mut next = 0u32;
@@ -280,6 +284,12 @@ impl CustomerBook {
             self.customers[survivor_new as usize] = p;
         }
         self.customers[survivor_new as usize].acquired_at = acquired_at;
+        // Re-pointed referrers below change no lookup key.
+        super::find::reindex(
+            &mut self.lookup,
+            None,
+            Some(&self.customers[survivor_new as usize]),
+        );
         for (d, c) in self.customers.iter_mut().enumerate() {
             let before = c.referred_by;
             if c.referred_by.is_some_and(|r| merged_ids.contains(&r)) {
@@ -357,6 +367,11 @@ impl CustomerBook {
             self.customers[d as usize].referred_by = referred_by;
         }
         let survivor_new = keep as usize - gone.iter().filter(|g| g.0 < keep).count();
+        // The merged profile leaves the lookup index; the group's come back below.
+        super::find::reindex(&mut self.lookup, Some(&self.customers[survivor_new]), None);
+        let group: Vec<u32> = std::iter::once(keep)
+            .chain(gone.iter().map(|g| g.0))
+            .collect();
         self.customers[survivor_new] = *survivor;
         self.by_customer[survivor_new] = survivor_list;
         // The layout before: each merged customer back at its index.
@@ -381,6 +396,9 @@ impl CustomerBook {
         }
         self.customers = customers;
         self.by_customer = lists;
+        for d in group {
+            super::find::reindex(&mut self.lookup, None, Some(&self.customers[d as usize]));
+        }
         let old = |d: u32| old_of_new[d as usize];
         for e in &mut self.events {
             e.customer = old(e.customer);

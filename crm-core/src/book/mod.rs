@@ -27,6 +27,7 @@ mod clv;
 mod columns;
 mod features;
 mod figures;
+mod find;
 mod ingest;
 mod invariants;
 mod lifecycle;
@@ -55,6 +56,10 @@ pub use columns::{
 pub use figures::{
     CategoryFigures, ChannelActivity, ComplaintFigures, ComplaintSummary, ContributionFigures,
     PurchaseFigures, ReferralFigures,
+};
+pub use find::{
+    FUZZY_FLOOR, Lookup, MAX_FIND_LIMIT, MAX_NAME_CHARS, MAX_NAME_EXPANSIONS, MAX_NAME_WORDS,
+    Match, MatchedOn,
 };
 pub use lifecycle::{StageView, Stages};
 pub use matches::{CheckedAdd, CheckedAddOptions, CustomerMatch, OnDuplicate};
@@ -153,6 +158,9 @@ pub struct CustomerBook {
     /// Where events happened, by event index: sparse (most events carry no location), so
     /// that [`StoredEvent`] stays small. Events are never renumbered (merges re-own them).
     event_locations: FxHashMap<u32, crate::model::Location>,
+    /// The index [`CustomerBook::find`] reads: built on first use, then kept current by
+    /// every write; derived data, not part of snapshots.
+    lookup: std::sync::OnceLock<find::LookupIndex>,
 }
 
 /// The most money, in minor units, that one book holds in all its purchases, refunds and
@@ -192,6 +200,7 @@ impl CustomerBook {
             money_total: 0,
             match_cache: matches::MatchCache::default(),
             event_locations: FxHashMap::default(),
+            lookup: std::sync::OnceLock::new(),
         })
     }
 

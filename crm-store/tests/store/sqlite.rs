@@ -353,6 +353,7 @@ fn a_newer_schema_is_refused_and_the_v1_fixture_opens() {
 /// reads back from the tables and from the log.
 #[test]
 fn the_v3_fixture_opens_at_version_4() {
+    use crm_core::book::Lookup;
     use crm_core::model::Location;
     let dir = scratch("v3");
     let (v2, v3) = (dir.join("v2.crm"), dir.join("v3.crm"));
@@ -375,11 +376,22 @@ fn the_v3_fixture_opens_at_version_4() {
         outcome: None,
         agent: None,
     };
+    // The stored book answers lookups from its in-memory book, kept current by writes.
+    let by_phone = |b: &crm_store::StoredBook, p: &str| -> Vec<u64> {
+        let found = b.find(&Lookup::phone(p)).unwrap();
+        found.iter().map(|m| m.customer_id).collect()
+    };
+    assert_eq!(by_phone(&book, "+90 (546) 167-33-44"), [100000]);
+    let mut ali = Customer::person(7, "Ali", "Kaya");
+    ali.phones.push("0555 111 22 33".into());
+    book.add_customer(ali).unwrap();
+    assert_eq!(by_phone(&book, "905551112233"), [7]);
     let e = Event::new(100000, at, visit).at_location(Location::branch("Kadıköy"));
     book.record(e.clone()).unwrap();
     drop(book);
     let back = crm_store::open(&v3, &StoreOptions::default()).unwrap();
     assert_eq!(back.events().last().unwrap(), e);
+    assert_eq!(by_phone(&back, "905551112233"), [7]);
     assert_eq!(back.replay_log().unwrap().snapshot(), back.snapshot());
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -1,0 +1,170 @@
+//! The exact keys: one function per field, used on the write side (a profile) and on the
+//! query side (a [`super::Lookup`]) alike, and a map from a key's 64-bit hash to the ids
+//! that have it.
+
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::FxHashMap;
+
+use crate::model::{Customer, CustomerId};
+use crate::quality::{Country, normalize_email};
+
+/// A phone number's key: E.164 under `country`'s rules (`quality`'s matching key).
+pub(crate) fn phone(country: &Country, s: &str) -> Option<String> {
+    country.phone_key(s)
+}
+
+/// An e-mail address's key: normalised, then the whole address lower-cased (most mail
+/// systems ignore the local part's case; for finding a caller that is the useful reading).
+pub(crate) fn email(s: &str) -> Option<String> {
+    normalize_email(s).map(|e| e.to_lowercase())
+}
+
+/// A national id's or tax number's key: its letters and digits, upper case, checksum or
+/// not (a mistyped id on file should still find its customer).
+pub(crate) fn id(s: &str) -> Option<String> {
+    let key: String = s
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    (!key.is_empty()).then_some(key)
+}
+
+/// The company's own reference: trimmed, case kept (it is the company's key, not typed by
+/// the customer).
+pub(crate) fn external_ref(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+/// The country a profile's phone numbers are read under: its address's, else `TR`.
+pub(crate) fn country_of(c: &Customer) -> Country {
+    c.address
+        .country
+        .as_deref()
+        .and_then(|code| Country::parse(code).ok())
+        .unwrap_or_default()
+}
+
+/// The keys of one field of a profile, deduplicated.
+pub(crate) fn of(c: &Customer, field: Field) -> Vec<String> {
+    let mut keys: Vec<String> = match field {
+        Field::Phone => {
+            let country = country_of(c);
+            c.phones.iter().filter_map(|p| phone(&country, p)).collect()
+        }
+        Field::Email => c.emails.iter().filter_map(|e| email(e)).collect(),
+        Field::NationalId => c.national_id.iter().filter_map(|s| id(s)).collect(),
+        Field::TaxId => c.tax_id.iter().filter_map(|s| id(s)).collect(),
+        Field::ExternalRef => c
+            .external_ref
+            .iter()
+            .filter_map(|s| external_ref(s))
+            .collect(),
+    };
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// The exactly matched fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Field {
+    Phone,
+    Email,
+    NationalId,
+    TaxId,
+    ExternalRef,
+}
+
+impl Field {
+    pub(crate) const ALL: [Field; 5] = [
+        Field::Phone,
+        Field::Email,
+        Field::NationalId,
+        Field::TaxId,
+        Field::ExternalRef,
+    ];
+}
+
+/// A key's hash: SipHash with the standard library's fixed keys (deterministic; strong
+/// enough that collisions are rare, and every hit is checked against the live profile).
+pub(crate) fn hash(key: &str) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
+}
+
+/// The ids that have a key: one (almost always) or several, sorted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Ids {
+    One(CustomerId),
+    Many(Box<[CustomerId]>),
+}
+
+impl Ids {
+    pub(crate) fn as_slice(&self) -> &[CustomerId] {
+        match self {
+            Ids::One(id) => std::slice::from_ref(id),
+            Ids::Many(ids) => ids,
+        }
+    }
+}
+
+/// Key hash → ids. Only the hash is kept (~16 bytes a key instead of the key's text).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct KeyMap(FxHashMap<u64, Ids>);
+
+impl KeyMap {
+    pub(crate) fn insert(&mut self, h: u64, id: CustomerId) {
+        use std::collections::hash_map::Entry;
+        match self.0.entry(h) {
+            Entry::Vacant(v) => {
+                v.insert(Ids::One(id));
+            }
+            Entry::Occupied(mut o) => {
+                let ids = o.get().as_slice();
+                if let Err(pos) = ids.binary_search(&id) {
+                    let mut v = ids.to_vec();
+                    v.insert(pos, id);
+                    *o.get_mut() = Ids::Many(v.into_boxed_slice());
+                }
+            }
+        }
+    }
+
+    pub(crate) fn remove(&mut self, h: u64, id: CustomerId) {
+        let Some(ids) = self.0.get(&h) else { return };
+        let mut v: Vec<CustomerId> = ids
+            .as_slice()
+            .iter()
+            .copied()
+            .filter(|&i| i != id)
+            .collect();
+        match v.len() {
+            0 => {
+                self.0.remove(&h);
+            }
+            1 => {
+                self.0.insert(h, Ids::One(v[0]));
+            }
+            _ => {
+                v.shrink_to_fit();
+                self.0.insert(h, Ids::Many(v.into_boxed_slice()));
+            }
+        }
+    }
+
+    pub(crate) fn get(&self, h: u64) -> &[CustomerId] {
+        self.0.get(&h).map_or(&[], Ids::as_slice)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.0.reserve(n);
+    }
+}

@@ -698,6 +698,20 @@ crm_status_t crm_clv_gamma_gamma_model_json(const crm_gamma_gamma_t *params,
 // `model_json` is a NUL-terminated string; `out_params` is writable.
 crm_status_t crm_clv_gamma_gamma_model_read(const char *model_json, crm_gamma_gamma_t *out_params);
 
+// The customers a lookup finds, best first: `lookup_json` is `{"phone", "email",
+// "national_id", "external_ref", "name", "limit", "country"}` with at least one criterion
+// (`limit` 1 to 1000, default 10; `country` the ISO code national phone numbers are read
+// under, default "TR"); `*out_json` gets a JSON array of `{"customer_id", "score",
+// "matched_on": ["phone", "email", "national_id", "tax_id", "external_ref", "name"]}`
+// (free with `crm_string_free`). Merged-away ids are never returned: their numbers find
+// the survivor. The index is built on the first call and kept current by every write.
+// `CRM_INVALID_ARGUMENT` naming `limit`, `lookup` (no criterion) or an unreadable criterion.
+//
+// # Safety
+// `book` is a live handle (other threads may read it at the same time); `lookup_json`
+// NUL-terminated; `out_json` writable.
+crm_status_t crm_book_find_json(const crm_book_t *book, const char *lookup_json, char **out_json);
+
 // A lifecycle policy from its JSON form (`"{}"` for the defaults), e.g. `{"new_days": 60,
 // "at_risk": {"gap_multiple": 2.5}}`. Day counts are at most `MAX_POLICY_DAYS` = 36,525
 // and `at_risk.gap_multiple` at most `MAX_GAP_MULTIPLE` = 1,000 (`CRM_INVALID_ARGUMENT`

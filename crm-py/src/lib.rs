@@ -13,6 +13,7 @@ mod clv;
 mod columns;
 mod counts;
 mod errors;
+mod find;
 mod instants;
 mod lifecycle;
 mod orders;
@@ -78,6 +79,7 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(clv::gamma_gamma_spend, m)?)?;
     m.add_function(wrap_pyfunction!(clv::lifetime_value, m)?)?;
     m.add_function(wrap_pyfunction!(clv::book_predict_clv, m)?)?;
+    m.add_function(wrap_pyfunction!(find::book_find_json, m)?)?;
     m.add_function(wrap_pyfunction!(instants::parse_instant, m)?)?;
     m.add_function(wrap_pyfunction!(instants::parse_instants, m)?)?;
     m.add_function(wrap_pyfunction!(instants::parse_instant_lines, m)?)?;

@@ -30,7 +30,7 @@ from ._analytics import (
     segment_matrix,
     top_share,
 )
-from ._book import Batch, ChangePage, CustomerBook, Matches, sample_book
+from ._book import Batch, ChangePage, CustomerBook, Match, Matches, sample_book
 from ._calendar import BusinessCalendar
 from ._lifecycle import LifecyclePolicy, lifecycle_stages
 from ._sla import SlaPolicy
@@ -56,6 +56,7 @@ __all__ = [
     "BusinessCalendar",
     "ChangePage",
     "CustomerBook",
+    "Match",
     "Matches",
     "clv",
     "quality",

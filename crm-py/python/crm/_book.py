@@ -48,6 +48,19 @@ class Matches(NamedTuple):
     factor)."""
 
 
+class Match(NamedTuple):
+    """One customer :meth:`CustomerBook.find` found."""
+
+    customer_id: int
+    """The customer (a live one: a merged-away id's numbers find its survivor)."""
+    score: float
+    """How well it matched, 0 to 1: the mean over the criteria given (1.0 for an exact key
+    that matched, the name score for the name, 0 for a criterion not matched)."""
+    matched_on: Tuple[str, ...]
+    """The criteria it matched: ``phone``, ``email``, ``national_id``, ``tax_id``,
+    ``external_ref``, ``name``."""
+
+
 class Batch:
     """The writes of one ``with book.batch():`` block (see :meth:`CustomerBook.batch`).
 
@@ -329,6 +342,26 @@ class CustomerBook:
             "weight": np.array([r[1]["weight"] for r in rows], dtype=np.float64),
         }
         return Matches(cv.frame(kind, candidates), cv.frame(kind, evidence))
+
+    def find(self, phone: Optional[str] = None, email: Optional[str] = None,
+             national_id: Optional[str] = None, external_ref: Optional[str] = None,
+             name: Optional[str] = None, limit: int = 10, *,
+             country: Optional[str] = None) -> List[Match]:
+        """The customers a lookup finds, best first (score, then id), at most ``limit``
+        (1 to 1000): by phone in any spelling (read as E.164, national numbers under
+        ``country``, default ``"TR"``), e-mail (case ignored), national id or tax number
+        (both searched), the company's external reference, or name (words in any order,
+        each whole, a prefix or a near spelling; Turkish letters folded). At least one
+        criterion; a bad one raises :class:`crm.InvalidInputError` naming it (``limit``,
+        ``lookup`` when none is given, ``phone``…). The index is built on the first call
+        and kept current by every write."""
+        lookup: Dict[str, Any] = {"limit": limit}
+        for key, value in (("phone", phone), ("email", email), ("national_id", national_id),
+                           ("external_ref", external_ref), ("name", name), ("country", country)):
+            if value is not None:
+                lookup[key] = value
+        found = json.loads(_crm.book_find_json(self._inner, cv.dumps(lookup, "lookup")))
+        return [Match(int(m["customer_id"]), float(m["score"]), tuple(m["matched_on"])) for m in found]
 
     def add_customers(self, customers: Iterable[Record]) -> int:
         """Adds many customers, all or nothing; returns how many."""

@@ -70,6 +70,7 @@ __all__ = [
     "gamma_gamma_spend",
     "lifetime_value",
     "book_predict_clv",
+    "book_find_json",
     "parse_instant",
     "parse_instants",
     "parse_instant_lines",
@@ -362,6 +363,8 @@ def clv_calibration_holdout(
 ) -> Dict[str, npt.NDArray[Any]]: ...
 def book_predict_clv(book: CustomerBook, as_of: Union[int, str], config_json: Optional[str] = None,
                      tz: Optional[str] = None) -> Dict[str, Any]: ...
+# find (issue 18 §1)
+def book_find_json(book: CustomerBook, lookup_json: str) -> str: ...
 def find_duplicates_json(records_json: str, config_json: Optional[str] = None) -> str: ...
 def find_duplicates_columns(
     columns: Sequence[Tuple[str, Sequence[Optional[str]]]], n: int, config_json: Optional[str] = None,

@@ -96,11 +96,12 @@ pub(crate) fn hash(key: &str) -> u64 {
     h.finish()
 }
 
-/// The ids that have a key: one (almost always) or several, sorted.
+/// The ids that have a key: one (almost always) or several, sorted. A `Vec` so that a key
+/// shared by thousands (a placeholder phone typed on every incomplete form) grows in place.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Ids {
     One(CustomerId),
-    Many(Box<[CustomerId]>),
+    Many(Vec<CustomerId>),
 }
 
 impl Ids {
@@ -123,35 +124,37 @@ impl KeyMap {
             Entry::Vacant(v) => {
                 v.insert(Ids::One(id));
             }
-            Entry::Occupied(mut o) => {
-                let ids = o.get().as_slice();
-                if let Err(pos) = ids.binary_search(&id) {
-                    let mut v = ids.to_vec();
-                    v.insert(pos, id);
-                    *o.get_mut() = Ids::Many(v.into_boxed_slice());
+            Entry::Occupied(mut o) => match o.get_mut() {
+                Ids::One(one) if *one == id => {}
+                Ids::One(one) => {
+                    let (a, b) = if *one < id { (*one, id) } else { (id, *one) };
+                    *o.get_mut() = Ids::Many(vec![a, b]);
                 }
-            }
+                Ids::Many(v) => {
+                    if let Err(pos) = v.binary_search(&id) {
+                        v.insert(pos, id);
+                    }
+                }
+            },
         }
     }
 
     pub(crate) fn remove(&mut self, h: u64, id: CustomerId) {
-        let Some(ids) = self.0.get(&h) else { return };
-        let mut v: Vec<CustomerId> = ids
-            .as_slice()
-            .iter()
-            .copied()
-            .filter(|&i| i != id)
-            .collect();
-        match v.len() {
-            0 => {
+        let Some(ids) = self.0.get_mut(&h) else {
+            return;
+        };
+        match ids {
+            Ids::One(one) if *one == id => {
                 self.0.remove(&h);
             }
-            1 => {
-                self.0.insert(h, Ids::One(v[0]));
-            }
-            _ => {
-                v.shrink_to_fit();
-                self.0.insert(h, Ids::Many(v.into_boxed_slice()));
+            Ids::One(_) => {}
+            Ids::Many(v) => {
+                if let Ok(pos) = v.binary_search(&id) {
+                    v.remove(pos);
+                }
+                if v.len() == 1 {
+                    *ids = Ids::One(v[0]);
+                }
             }
         }
     }

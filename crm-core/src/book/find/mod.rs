@@ -366,8 +366,16 @@ impl CustomerBook {
         // customer → (sum of criterion scores, matched criteria)
         let mut found: BTreeMap<CustomerId, (f64, Vec<MatchedOn>)> = BTreeMap::new();
         let mut nid_hit: Vec<CustomerId> = Vec::new();
+        // One exact criterion: every hit scores 1.0 and ids come sorted, so the first
+        // `limit` checked hits are the answer (a key shared by thousands costs `limit`).
+        let enough = |found: &BTreeMap<CustomerId, (f64, Vec<MatchedOn>)>| {
+            q.criteria == 1 && q.name.is_none() && found.len() >= q.limit
+        };
         for (field, on, key) in &q.exact {
             for &id in ix_map(ix, *field).get(keys::hash(key)) {
+                if enough(&found) {
+                    break;
+                }
                 // Only the hash is indexed: check the live profile has the key.
                 let Some(c) = self.customer(id) else { continue };
                 if !keys::of(c, *field).iter().any(|k| k == key) {

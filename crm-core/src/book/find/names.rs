@@ -224,19 +224,26 @@ impl NameIndex {
             .map(|e| e.iter().copied().collect())
             .collect();
         let n = expansions.len() as f64;
+        // The best any word can score: a name's score is at most the driver's word score
+        // plus the others' best, over n.
+        let tops: Vec<f64> = expansions
+            .iter()
+            .map(|e| e.first().map_or(0.0, |x| x.1))
+            .collect();
         let size = |e: &Vec<(TokenId, f64)>| -> usize {
             e.iter()
                 .map(|&(t, _)| self.postings[t as usize].len())
                 .sum()
         };
-        let Some(driver) = expansions.iter().min_by_key(|e| size(e)) else {
+        let Some((d, driver)) = expansions.iter().enumerate().min_by_key(|(_, e)| size(e)) else {
             return Vec::new();
         };
+        let others: f64 = tops.iter().sum::<f64>() - tops[d];
         let mut best: BinaryHeap<Ranked> = BinaryHeap::with_capacity(limit + 1);
         let mut seen: FxHashSet<CustomerId> = FxHashSet::default();
         for &(t, s) in driver {
             // The most a customer reached through this word can score.
-            let bound = (s + n - 1.0) / n;
+            let bound = (s + others) / n;
             if best.len() == limit && best.peek().is_some_and(|w| w.score > bound) {
                 break;
             }

@@ -1,7 +1,7 @@
 //! `make demo`: a sample Turkish SME customer base, summarised, and one customer's 360° view.
 
 use crm_core::book::{
-    Attribute, CustomerBook, CustomerView, Segmentation, SegmentationConfig, ViewOptions,
+    Attribute, CustomerBook, CustomerView, Lookup, Segmentation, SegmentationConfig, ViewOptions,
 };
 use crm_core::model::{Channel, EventKind, RootCause};
 use crm_core::sample::SampleConfig;
@@ -20,11 +20,31 @@ fn main() -> Result<(), crm_core::CrmError> {
     summary(&book, duplicates.len(), as_of);
     let segmentation = book.analyse(as_of, &SegmentationConfig::default())?;
     segments(&book, &segmentation)?;
-    let id = pick_customer(&book, as_of)?;
+    let id = find_caller(&book, pick_customer(&book, as_of)?)?;
     let view = book.view(id, &ViewOptions::as_of(as_of).page(0, 12))?;
     print_view(&view);
     data_quality(&mut book, &duplicates, as_of)?;
     Ok(())
+}
+
+/// The agent types the caller's number as heard (`0 (5xx) xxx xx xx`); the lookup finds
+/// the customer whose 360° view follows.
+fn find_caller(book: &CustomerBook, id: u64) -> Result<u64, crm_core::CrmError> {
+    let phone = book.customer(id).and_then(|c| c.phones.first());
+    let digits: String = phone.map_or(String::new(), |p| {
+        p.chars().filter(char::is_ascii_digit).collect()
+    });
+    let Some(n) = digits
+        .get(digits.len().saturating_sub(10)..)
+        .filter(|n| n.len() == 10)
+    else {
+        return Ok(id);
+    };
+    let typed = format!("0 ({}) {} {} {}", &n[..3], &n[3..6], &n[6..8], &n[8..]);
+    let found = book.find(&Lookup::phone(&typed))?;
+    let ids: Vec<_> = found.iter().map(|m| (m.customer_id, m.score)).collect();
+    println!("Caller lookup: phone {typed:?} -> (customer, score) {ids:?}\n");
+    Ok(found.first().map_or(id, |m| m.customer_id))
 }
 
 /// Fill rates and invented values, then duplicates against the injected truth, merged.

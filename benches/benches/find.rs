@@ -130,7 +130,8 @@ fn main() {
     let mut c = Criterion::default().sample_size(20).configure_from_args();
     let mut g = c.benchmark_group(format!("find_{}", book.len()));
     g.throughput(Throughput::Elements(1));
-    for (name, ls) in &cases {
+    // A small smoke-run book may have no customer with some field.
+    for (name, ls) in cases.iter().filter(|(_, ls)| !ls.is_empty()) {
         let mut next = 0;
         g.bench_function(*name, |b| {
             b.iter(|| {

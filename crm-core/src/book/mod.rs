@@ -22,6 +22,7 @@
 //! ```
 
 mod analytics;
+mod campaign;
 mod change;
 mod clv;
 mod columns;
@@ -296,6 +297,8 @@ impl CustomerBook {
     }
 }
 
+#[cfg(test)]
+mod campaign_tests;
 #[cfg(test)]
 mod change_tests;
 #[cfg(test)]

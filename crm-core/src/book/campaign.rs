@@ -1,0 +1,1 @@
+//! Campaigns over the book: planning the control group and reporting the measured response.

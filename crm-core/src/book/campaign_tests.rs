@@ -138,3 +138,58 @@ fn bad_campaign_events_are_refused_whole() {
     let err = unknown.unwrap_err().to_string();
     assert!(err.contains("expected one of `targeted`"), "{err}");
 }
+
+#[test]
+fn plans_resolve_ids_drop_repeats_and_skip_the_assigned() {
+    let mut b = campaign_book();
+    b.add_customer(Customer::person(3, "Zeynep", "Demir"))
+        .unwrap();
+    b.add_customer(Customer::person(4, "Ali", "Kaya")).unwrap();
+    b.merge(3, &[4], None, t(4)).unwrap();
+    let plan = crate::campaign::CampaignPlan {
+        seed: 42,
+        holdout_share: 0.5,
+        cost_per_send: 35,
+        channel: Some(Channel::Sms),
+        ..crate::campaign::CampaignPlan::new("bahar-25", t(5))
+    };
+    // 1 and 2 are assigned already; 4 is 3 now; 3 appears twice.
+    let events = b.plan_campaign_for(&[1, 4, 3, 2, 3], &plan).unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].customer_id, 3);
+    // Draw for (42, "bahar-25", 3) by Python: 0.4428… < 0.5, so held out, without cost.
+    assert_eq!(
+        crate::campaign::holdout_draw(42, "bahar-25", 3),
+        0.4428026416244748
+    );
+    assert_eq!(
+        events[0].kind,
+        EventKind::Campaign(CampaignEvent {
+            campaign_id: "bahar-25".into(),
+            step: CampaignStep::HeldOut,
+            channel: Some(Channel::Sms),
+            cost: 0,
+        })
+    );
+    let err = b.plan_campaign_for(&[1, 99], &plan).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.field()),
+        (ErrorKind::NotFound, Some("customer_id"))
+    );
+    let bad = crate::campaign::CampaignPlan {
+        holdout_share: 0.6,
+        ..plan.clone()
+    };
+    assert_eq!(
+        b.plan_campaign_for(&[3], &bad).unwrap_err().field(),
+        Some("holdout_share")
+    );
+    let bad = crate::campaign::CampaignPlan {
+        cost_per_send: -1,
+        ..plan
+    };
+    assert_eq!(
+        b.plan_campaign_for(&[3], &bad).unwrap_err().field(),
+        Some("cost_per_send")
+    );
+}

@@ -49,6 +49,11 @@ impl Interner {
         sym
     }
 
+    /// The symbol of `s`, if it was ever interned.
+    pub(crate) fn get(&self, s: &str) -> Option<Sym> {
+        self.ids.get(s).copied()
+    }
+
     pub(crate) fn resolve(&self, sym: Sym) -> &str {
         &self.names[(sym.0.get() - 1) as usize]
     }

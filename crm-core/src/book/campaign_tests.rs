@@ -193,3 +193,216 @@ fn plans_resolve_ids_drop_repeats_and_skip_the_assigned() {
         Some("cost_per_send")
     );
 }
+
+fn buy(amount: i64) -> Purchase {
+    Purchase {
+        amount,
+        currency: "TRY".into(),
+        product: None,
+        category: None,
+        channel: Some(Channel::Web),
+    }
+}
+
+/// Customers 1–4 targeted on day 1 (Marmara, Marmara, Ege, Ege), 5–6 held out (Marmara,
+/// Ege); purchases inside and outside the 10-day window.
+fn report_book() -> CustomerBook {
+    let mut b = CustomerBook::with_currency("TRY").unwrap();
+    for (id, region) in [
+        (1, "Marmara"),
+        (2, "Marmara"),
+        (3, "Ege"),
+        (4, "Ege"),
+        (5, "Marmara"),
+        (6, "Ege"),
+    ] {
+        let mut c = Customer::person(id, "Ad", "Soyad");
+        c.region = Some(region.into());
+        b.add_customer(c).unwrap();
+    }
+    let mut events = Vec::new();
+    for id in 1..=4 {
+        events.push(Event::new(id, t(1), step(CampaignStep::Targeted, 0)));
+        events.push(Event::new(id, t(2), step(CampaignStep::Sent, 100)));
+    }
+    events.extend([
+        Event::new(5, t(1), step(CampaignStep::HeldOut, 0)),
+        Event::new(6, t(1), step(CampaignStep::HeldOut, 0)),
+        Event::new(1, t(3), step(CampaignStep::Opened, 0)),
+        Event::new(1, t(4), buy(6_000)),
+        Event::new(
+            1,
+            t(5),
+            Refund {
+                amount: 1_000,
+                currency: "TRY".into(),
+                product: None,
+                reason: None,
+                channel: None,
+            },
+        ),
+        // Before the assignment: not the campaign's.
+        Event::new(
+            2,
+            Utc.with_ymd_and_hms(2025, 2, 20, 9, 0, 0).unwrap(),
+            buy(9_000),
+        ),
+        Event::new(3, t(11), buy(2_000)), // day 11 09:00 = exactly the window's end: in
+        Event::new(4, t(12), buy(7_000)), // after the window: out
+        Event::new(5, t(6), buy(4_000)),
+        // A second campaign's event is not this one's.
+        Event::new(
+            6,
+            t(2),
+            CampaignEvent {
+                campaign_id: "other".into(),
+                ..step(CampaignStep::Sent, 999)
+            },
+        ),
+    ]);
+    b.record_all(events).unwrap();
+    b
+}
+
+#[test]
+fn report_worked_by_hand() {
+    let b = report_book();
+    let options = CampaignReportOptions {
+        window_days: 10,
+        by: vec![GroupBy::Region],
+        ..CampaignReportOptions::at(t(20))
+    };
+    let r = b.campaign_report("bahar-25", &options).unwrap();
+    assert_eq!(r.assigned_from, Some(t(1)));
+    assert_eq!((r.unassigned, r.contaminated), (0, 0));
+    let (tr, co) = (&r.overall.treated, &r.overall.control);
+    assert_eq!((tr.customers, tr.sent, tr.opened), (4, 4, 1));
+    // Treated: 1 (6000 − 1000) and 3 (2000) bought in the window → 2/4, 7000.
+    assert_eq!((tr.conversions, tr.revenue), (2, 7_000));
+    // Control: 5 bought 4000 → 1/2.
+    assert_eq!((co.customers, co.conversions, co.revenue), (2, 1, 4_000));
+    // (1750 − 2000) × 4 = −1000 extra revenue on 400 cost: ROI (−1000 − 400)/400 = −3.5.
+    assert_eq!(r.overall.incremental_revenue, Some(-1_000.0));
+    assert_eq!((r.overall.cost, r.overall.roi), (400, Some(-3.5)));
+    let u = r.overall.conversion_uplift.unwrap();
+    assert_eq!(u.difference, 0.0);
+    // Newcombe for 2/4 vs 1/2 from statsmodels' confint_proportions_2indep(method="newcomb").
+    assert!((u.lower + 0.535609608051411).abs() < 1e-12, "{u:?}");
+    assert!((u.upper - 0.535609608051411).abs() < 1e-12, "{u:?}");
+    // By region: Ege treated 3 (bought), 4 (not), control 6 (not) → 1/2 − 0/1.
+    let regions = &r.groups[0];
+    assert_eq!(regions.by, "region");
+    let keys: Vec<&str> = regions.groups.iter().map(|g| g.key.as_str()).collect();
+    assert_eq!(keys, ["Ege", "Marmara"]);
+    let ege = &regions.groups[0].comparison;
+    assert_eq!((ege.treated.conversions, ege.treated.customers), (1, 2));
+    assert_eq!((ege.control.conversions, ege.control.customers), (0, 1));
+    assert_eq!(ege.conversion_uplift.unwrap().difference, 0.5);
+    // A report before the window closes cuts at its instant: day 3 sees nothing bought.
+    let early = b
+        .campaign_report("bahar-25", &CampaignReportOptions::at(t(3)))
+        .unwrap();
+    assert_eq!(early.overall.treated.conversions, 0);
+    assert_eq!(early.overall.treated.opened, 1);
+}
+
+#[test]
+fn report_groups_by_tier_and_cell_with_strategies() {
+    let b = report_book();
+    let mut options = CampaignReportOptions {
+        by: vec![GroupBy::Tier, GroupBy::Cell(vec![Attribute::Region])],
+        ..CampaignReportOptions::at(t(20))
+    };
+    options.segmentation.strategies.cells.insert(
+        "Lead|Ege".into(),
+        crate::segment::Strategy {
+            label: "Call personally".into(),
+            actions: vec![],
+        },
+    );
+    let r = b.campaign_report("bahar-25", &options).unwrap();
+    // As of day 1 customer 2 (bought on 20 Feb) is the only one with a purchase; the tiers
+    // come from that day, not from the later purchases.
+    let seg = b.segment(t(1), &options.segmentation).unwrap();
+    let tier_of = |id: u64| {
+        seg.pyramid
+            .tier_name(b.dense(id).unwrap() as usize)
+            .unwrap()
+            .to_owned()
+    };
+    let tiers = &r.groups[0];
+    assert_eq!(tiers.by, "tier");
+    let total: usize = tiers
+        .groups
+        .iter()
+        .map(|g| g.comparison.treated.customers + g.comparison.control.customers)
+        .sum();
+    assert_eq!(total, 6);
+    let cells = &r.groups[1];
+    assert_eq!(cells.by, "cell:region");
+    // 3, 4 and 6 (Ege) had bought nothing by day 1: the bottom tier.
+    assert!(cells.groups.iter().any(|g| g.key == "Lead|Ege"));
+    for g in &cells.groups {
+        let (tier, region) = g.key.split_once('|').unwrap();
+        let members: Vec<u64> = (1..=6)
+            .filter(|&id| {
+                tier_of(id) == tier && b.customer(id).unwrap().region.as_deref() == Some(region)
+            })
+            .collect();
+        assert_eq!(
+            g.comparison.treated.customers + g.comparison.control.customers,
+            members.len(),
+            "{}",
+            g.key
+        );
+        assert_eq!(
+            g.strategy.as_ref().map(|s| s.label.as_str()),
+            (g.key == "Lead|Ege").then_some("Call personally")
+        );
+    }
+}
+
+#[test]
+fn bad_report_options_are_named() {
+    let b = report_book();
+    let err = b
+        .campaign_report("nope", &CampaignReportOptions::at(t(20)))
+        .unwrap_err();
+    assert_eq!(
+        (err.kind(), err.field()),
+        (ErrorKind::NotFound, Some("campaign_id"))
+    );
+    for (options, field) in [
+        (
+            CampaignReportOptions {
+                window_days: 0,
+                ..CampaignReportOptions::at(t(20))
+            },
+            "window_days",
+        ),
+        (
+            CampaignReportOptions {
+                confidence: 1.0,
+                ..CampaignReportOptions::at(t(20))
+            },
+            "confidence",
+        ),
+        (
+            CampaignReportOptions {
+                by: vec![GroupBy::Cell(vec![])],
+                ..CampaignReportOptions::at(t(20))
+            },
+            "by[0].cell",
+        ),
+    ] {
+        let err = b.campaign_report("bahar-25", &options).unwrap_err();
+        assert_eq!(err.field(), Some(field), "{err}");
+    }
+    let parsed: CampaignReportOptions = crate::json::parse(
+        "the options",
+        r#"{"at": "2025-03-20T00:00:00Z", "by": ["tier", {"cell": ["region", "city"]}]}"#,
+    )
+    .unwrap();
+    assert_eq!(parsed.window_days, 30);
+    assert_eq!(parsed.by[1].name(), "cell:region|city");
+}

@@ -49,6 +49,10 @@ use crate::model::{ComplaintId, Customer, CustomerId, Event, Incident};
 pub use analytics::{
     Attribute, CustomerAnalytics, Segmentation, SegmentationConfig, SegmentationSummary,
 };
+pub use campaign::{
+    CampaignReport, CampaignReportOptions, GroupBy, GroupRow, Grouping, MAX_GROUPINGS,
+    MAX_WINDOW_DAYS,
+};
 pub use change::{Change, ChangeOutcome, Prepared};
 pub use columns::{
     EXTRA_CUSTOMER_COLUMNS, PurchaseColumns, customers_from_columns, purchase_events,

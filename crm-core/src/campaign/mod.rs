@@ -9,12 +9,14 @@
 
 mod holdout;
 mod plan;
+mod report;
 mod uplift;
 
 pub use holdout::{
     MAX_HOLDOUT_SHARE, check_holdout_share, fnv1a64, held_out, holdout_draw, splitmix64,
 };
 pub use plan::{CampaignPlan, plan_events};
+pub use report::{Arm, ArmFigures, Comparison, Outcome, Steps, compare};
 pub use uplift::{
     Difference, MIN_ARM_FOR_MEANS, Moments, check_confidence, newcombe_difference, normal_quantile,
     welch_difference, wilson,

@@ -5,7 +5,7 @@
 //! [`held_out`]), then the company's systems record what happened (sent, delivered, opened,
 //! clicked, responded, converted, opted out). The report compares the arms on the same
 //! measure (a purchase within a window after the assignment) and gives the uplift with
-//! Newcombe's interval ([`uplift`]).
+//! Newcombe's interval ([`newcombe_difference`]).
 
 mod holdout;
 mod plan;

@@ -500,6 +500,41 @@ crm_status_t crm_calendar_end_of_next_business_day(const crm_calendar_t *calenda
                                                    int64_t at_unix_s,
                                                    int64_t *out_unix_s);
 
+// The assignment events of a campaign over the customers `ids[0..n_ids]`: a JSON array of
+// events (`"type": "campaign"`, step `targeted` or `held_out`) to `*out_json` (free with
+// `crm_string_free`), for the caller to record (`crm_book_record_json` each, or as one
+// batch) once its own systems take them on. `plan_json` is `{"campaign_id", "at",
+// "channel", "holdout_share" (0 to 0.5, default 0.1), "seed", "cost_per_send"}`. Ids are
+// resolved through merges; repeats and customers already assigned to the campaign are left
+// out. The draw is `held_out(seed, campaign_id, customer_id, share)`: the same on every
+// platform and whatever the list's order.
+//
+// # Safety
+// `book` is a live handle (other threads may read it at the same time); `ids` points to
+// `n_ids` values (NULL only with 0); `plan_json` NUL-terminated; `out_json` writable.
+crm_status_t crm_book_plan_campaign_json(const crm_book_t *book,
+                                         const uint64_t *ids,
+                                         size_t n_ids,
+                                         const char *plan_json,
+                                         char **out_json);
+
+// The campaign `campaign_id` measured against its control group, as JSON to `*out_json`
+// (free with `crm_string_free`): `{"campaign_id", "as_of", "window_days", "confidence",
+// "assigned_from", "unassigned", "contaminated", "treated": {arm figures}, "control": {…},
+// "conversion_uplift": {"difference", "lower", "upper", "confidence"} | null,
+// "revenue_uplift", "incremental_revenue", "cost", "roi", "groups": [{"by", "groups":
+// [{"key", "strategy"?, …the same figures}]}]}`. `options_json` is `{"at" (required),
+// "window_days": 30, "by": ["tier", "rfm_segment", "region", "city", {"cell":
+// ["region"]}], "confidence": 0.95, "segmentation": {…}}`.
+//
+// # Safety
+// `book` is a live handle (other threads may read it at the same time); strings
+// NUL-terminated; `out_json` writable.
+crm_status_t crm_book_campaign_report_json(const crm_book_t *book,
+                                           const char *campaign_id,
+                                           const char *options_json,
+                                           char **out_json);
+
 // The summary of `len` transactions (`timestamp` in `time_unit`, a `CRM_UNIT_*` code;
 // `amount` any currency unit) as of `as_of` (same unit), in `clv_unit`. Purchases on the
 // same UTC day count once.

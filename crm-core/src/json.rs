@@ -409,9 +409,10 @@ mod tests {
             "complaint_message" => r#", "complaint_id": 1, "direction": "inbound""#,
             "complaint_priority_changed" => r#", "complaint_id": 1, "priority": "high""#,
             "churned" => "",
+            "campaign" => r#", "campaign_id": "c1", "step": "sent", "cost": 5"#,
             _ => r#", "complaint_id": 1"#,
         };
-        assert_eq!(EventKind::TAGS.len(), 15);
+        assert_eq!(EventKind::TAGS.len(), 16);
         for tag in EventKind::TAGS {
             let text = format!(
                 r#"{{"customer_id": 1, "at": "2025-01-05T10:00:00Z", "type": "{tag}"{}}}"#,

@@ -30,6 +30,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
 pub mod book;
+pub mod campaign;
 pub mod clv;
 pub mod error;
 pub mod features;

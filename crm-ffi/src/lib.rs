@@ -18,6 +18,7 @@
 mod args;
 mod book;
 mod calendar;
+mod campaign;
 mod clv;
 mod clv_models;
 mod columns;
@@ -38,6 +39,7 @@ mod value;
 pub use args::crm_string_free;
 pub use book::*;
 pub use calendar::*;
+pub use campaign::*;
 pub use clv::*;
 pub use clv_models::*;
 pub use find::*;

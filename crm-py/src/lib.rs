@@ -9,6 +9,7 @@ mod attach;
 mod batch;
 mod book;
 mod calendar;
+mod campaign;
 mod clv;
 mod columns;
 mod counts;
@@ -92,5 +93,7 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(clv::clv_unit_for, m)?)?;
     m.add_function(wrap_pyfunction!(clv::clv_no_spend_reason, m)?)?;
     m.add_function(wrap_pyfunction!(clv::clv_calibration_holdout, m)?)?;
+    m.add_function(wrap_pyfunction!(campaign::plan_campaign_json, m)?)?;
+    m.add_function(wrap_pyfunction!(campaign::campaign_report_json, m)?)?;
     Ok(())
 }

@@ -169,7 +169,8 @@ pub enum Attribute {
 }
 
 impl Attribute {
-    fn name(self) -> &'static str {
+    /// The JSON name.
+    pub fn name(self) -> &'static str {
         match self {
             Attribute::City => "city",
             Attribute::District => "district",
@@ -178,6 +179,22 @@ impl Attribute {
             Attribute::AcquisitionChannel => "acquisition_channel",
             Attribute::Kind => "kind",
             Attribute::Country => "country",
+        }
+    }
+
+    /// The customer's value of the attribute (`None` when unknown).
+    pub(crate) fn value_of(self, c: &crate::model::Customer) -> Option<&str> {
+        match self {
+            Attribute::City => c.address.city.as_deref(),
+            Attribute::District => c.address.district.as_deref(),
+            Attribute::Country => c.address.country.as_deref(),
+            Attribute::Region => c.region.as_deref(),
+            Attribute::Sector => c.sector.as_deref(),
+            Attribute::AcquisitionChannel => c.acquisition_channel.map(Channel::as_str),
+            Attribute::Kind => Some(match c.kind {
+                CustomerKind::Person => "person",
+                CustomerKind::Organisation => "organisation",
+            }),
         }
     }
 }
@@ -331,18 +348,7 @@ impl CustomerBook {
             .map(|&a| {
                 self.customers[..rows]
                     .iter()
-                    .map(|c| match a {
-                        Attribute::City => c.address.city.as_deref(),
-                        Attribute::District => c.address.district.as_deref(),
-                        Attribute::Country => c.address.country.as_deref(),
-                        Attribute::Region => c.region.as_deref(),
-                        Attribute::Sector => c.sector.as_deref(),
-                        Attribute::AcquisitionChannel => c.acquisition_channel.map(Channel::as_str),
-                        Attribute::Kind => Some(match c.kind {
-                            CustomerKind::Person => "person",
-                            CustomerKind::Organisation => "organisation",
-                        }),
-                    })
+                    .map(|c| a.value_of(c))
                     .collect()
             })
             .collect();
@@ -358,13 +364,16 @@ impl CustomerBook {
             .iter()
             .map(|&m| m as f64)
             .collect();
-        segment_matrix(
+        let mut matrix = segment_matrix(
             &s.pyramid.tier[..rows],
             &s.pyramid.names,
             &s.scores.score[..rows],
             Some(&revenue),
             &named,
-        )
-        .map(Some)
+        )?;
+        for cell in &mut matrix.cells {
+            cell.strategy = s.strategies.for_cell(cell).cloned();
+        }
+        Ok(Some(matrix))
     }
 }

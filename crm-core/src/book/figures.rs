@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::CustomerBook;
 use super::store::StoredKind;
 use crate::model::{
-    Channel, ComplaintId, ComplaintStatus, ContributionKind, CustomerId, Direction, Priority,
-    RootCause,
+    CampaignStep, Channel, ComplaintId, ComplaintStatus, ContributionKind, CustomerId, Direction,
+    Priority, RootCause,
 };
 
 /// Purchase figures of one customer.
@@ -230,6 +230,12 @@ impl CustomerBook {
         let Some(channel) = kind.channel() else {
             return;
         };
+        // Being chosen for a campaign (or held out) is no contact on its channel.
+        if let StoredKind::Campaign { step, .. } = kind {
+            if step.is_assignment() {
+                return;
+            }
+        }
         let slot = match channels.iter().position(|c| c.channel == channel) {
             Some(i) => &mut channels[i],
             None => {
@@ -253,7 +259,15 @@ impl CustomerBook {
             StoredKind::Interaction {
                 direction: Direction::Outbound,
                 ..
+            }
+            | StoredKind::Campaign {
+                step: CampaignStep::Sent,
+                ..
             } => slot.outbound += 1,
+            StoredKind::Campaign {
+                step: CampaignStep::Responded,
+                ..
+            } => slot.inbound += 1,
             StoredKind::Purchase { .. } => slot.purchases += 1,
             _ => {}
         }

@@ -475,6 +475,7 @@ impl CustomerBook {
                     "use the complaint_resolved or complaint_closed event",
                 ));
             }
+            EventKind::Campaign(c) => c.check()?,
             _ => {}
         }
         Ok(None)
@@ -603,7 +604,8 @@ fn money_of(kind: &StoredKind) -> u128 {
     match *kind {
         StoredKind::Purchase { amount, .. }
         | StoredKind::Refund { amount, .. }
-        | StoredKind::Contribution { amount, .. } => u128::from(amount.unsigned_abs()),
+        | StoredKind::Contribution { amount, .. }
+        | StoredKind::Campaign { cost: amount, .. } => u128::from(amount.unsigned_abs()),
         _ => 0,
     }
 }

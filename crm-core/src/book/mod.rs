@@ -22,6 +22,7 @@
 //! ```
 
 mod analytics;
+mod campaign;
 mod change;
 mod clv;
 mod columns;
@@ -48,6 +49,10 @@ use crate::model::{ComplaintId, Customer, CustomerId, Event, Incident};
 
 pub use analytics::{
     Attribute, CustomerAnalytics, Segmentation, SegmentationConfig, SegmentationSummary,
+};
+pub use campaign::{
+    CampaignReport, CampaignReportOptions, GroupBy, GroupRow, Grouping, MAX_GROUPINGS,
+    MAX_WINDOW_DAYS,
 };
 pub use change::{Change, ChangeOutcome, Prepared};
 pub use columns::{
@@ -312,6 +317,8 @@ impl CustomerBook {
     }
 }
 
+#[cfg(test)]
+mod campaign_tests;
 #[cfg(test)]
 mod change_tests;
 #[cfg(test)]

@@ -86,7 +86,7 @@ impl CustomerBook {
     }
 }
 
-const ALL_TYPES: [(usize, &str); 15] = [
+const ALL_TYPES: [(usize, &str); 16] = [
     (0, "purchase"),
     (1, "refund"),
     (2, "interaction"),
@@ -102,6 +102,7 @@ const ALL_TYPES: [(usize, &str); 15] = [
     (12, "complaint_message"),
     (13, "complaint_priority_changed"),
     (14, "churned"),
+    (15, "campaign"),
 ];
 
 fn type_slot(kind: &StoredKind) -> usize {
@@ -121,5 +122,6 @@ fn type_slot(kind: &StoredKind) -> usize {
         StoredKind::ComplaintMessage { .. } => 12,
         StoredKind::ComplaintPriorityChanged { .. } => 13,
         StoredKind::Churned { .. } => 14,
+        StoredKind::Campaign { .. } => 15,
     }
 }

@@ -11,10 +11,11 @@ use std::num::NonZeroU32;
 use chrono::{DateTime, Utc};
 
 use crate::model::{
-    Channel, ChurnReason, Churned, ComplaintClosed, ComplaintId, ComplaintMessage, ComplaintOpened,
-    ComplaintPriorityChanged, ComplaintRated, ComplaintReopened, ComplaintResolved,
-    ComplaintResponded, ComplaintStatus, ComplaintStatusChanged, Contribution, ContributionKind,
-    Direction, EventKind, Interaction, Priority, Purchase, Referral, Refund, RootCause,
+    CampaignEvent, CampaignStep, Channel, ChurnReason, Churned, ComplaintClosed, ComplaintId,
+    ComplaintMessage, ComplaintOpened, ComplaintPriorityChanged, ComplaintRated, ComplaintReopened,
+    ComplaintResolved, ComplaintResponded, ComplaintStatus, ComplaintStatusChanged, Contribution,
+    ContributionKind, Direction, EventKind, Interaction, Priority, Purchase, Referral, Refund,
+    RootCause,
 };
 
 /// An interned string.
@@ -46,6 +47,11 @@ impl Interner {
         let sym = Sym(NonZeroU32::MIN.saturating_add(n - 1));
         self.ids.insert(s.into(), sym);
         sym
+    }
+
+    /// The symbol of `s`, if it was ever interned.
+    pub(crate) fn get(&self, s: &str) -> Option<Sym> {
+        self.ids.get(s).copied()
     }
 
     pub(crate) fn resolve(&self, sym: Sym) -> &str {
@@ -139,6 +145,12 @@ pub(crate) enum StoredKind {
     Churned {
         reason: Option<ChurnReason>,
     },
+    Campaign {
+        campaign: Sym,
+        step: CampaignStep,
+        channel: Option<Channel>,
+        cost: i64,
+    },
 }
 
 impl StoredKind {
@@ -208,6 +220,12 @@ impl StoredKind {
                 priority: c.priority,
             },
             EventKind::Churned(c) => StoredKind::Churned { reason: c.reason },
+            EventKind::Campaign(c) => StoredKind::Campaign {
+                campaign: symbols.intern(&c.campaign_id),
+                step: c.step,
+                channel: c.channel,
+                cost: c.cost,
+            },
         }
     }
 
@@ -342,6 +360,18 @@ impl StoredKind {
             }
             .into(),
             StoredKind::Churned { reason } => Churned { reason }.into(),
+            StoredKind::Campaign {
+                campaign,
+                step,
+                channel,
+                cost,
+            } => CampaignEvent {
+                campaign_id: symbols.resolve(campaign).to_owned(),
+                step,
+                channel,
+                cost,
+            }
+            .into(),
         }
     }
 
@@ -350,7 +380,8 @@ impl StoredKind {
         match *self {
             StoredKind::Purchase { channel, .. }
             | StoredKind::Refund { channel, .. }
-            | StoredKind::ComplaintOpened { channel, .. } => channel,
+            | StoredKind::ComplaintOpened { channel, .. }
+            | StoredKind::Campaign { channel, .. } => channel,
             StoredKind::Interaction { channel, .. } => Some(channel),
             _ => None,
         }

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Channel, ComplaintId, CustomerId, Direction, Location};
+use super::{CampaignEvent, Channel, ComplaintId, CustomerId, Direction, Location};
 
 /// Something that happened between the company and one customer, at one instant.
 ///
@@ -17,7 +17,7 @@ use super::{Channel, ComplaintId, CustomerId, Direction, Location};
 /// The `type` values are `purchase`, `refund`, `interaction`, `referral`, `contribution`,
 /// `complaint_opened`, `complaint_responded`, `complaint_message`, `complaint_status_changed`,
 /// `complaint_priority_changed`, `complaint_resolved`, `complaint_reopened`, `complaint_closed`,
-/// `complaint_rated` and `churned`.
+/// `complaint_rated`, `churned` and `campaign`.
 ///
 /// An optional `location` (`{"branch": …, "device": …, "city": …}`, see [`Location`]) says
 /// where on the company's side it happened; JSON without it reads as before.
@@ -166,6 +166,8 @@ pub enum EventKind {
     ComplaintPriorityChanged(ComplaintPriorityChanged),
     /// The company recorded that the customer left, with the reason when known.
     Churned(Churned),
+    /// A customer's step in a marketing campaign (targeted, held out, sent, … opted out).
+    Campaign(CampaignEvent),
 }
 
 /// Declares [`EventKind::from_fields`]: each `type` tag with its variant.
@@ -206,6 +208,7 @@ kinds_by_tag!(
     "complaint_message" => ComplaintMessage,
     "complaint_priority_changed" => ComplaintPriorityChanged,
     "churned" => Churned,
+    "campaign" => Campaign,
 );
 
 impl EventKind {
@@ -227,6 +230,7 @@ impl EventKind {
             EventKind::ComplaintMessage(_) => "complaint_message",
             EventKind::ComplaintPriorityChanged(_) => "complaint_priority_changed",
             EventKind::Churned(_) => "churned",
+            EventKind::Campaign(_) => "campaign",
         }
     }
 
@@ -237,6 +241,7 @@ impl EventKind {
             EventKind::Refund(r) => r.channel,
             EventKind::Interaction(i) => Some(i.channel),
             EventKind::ComplaintOpened(c) => c.channel,
+            EventKind::Campaign(c) => c.channel,
             _ => None,
         }
     }
@@ -255,6 +260,12 @@ impl EventKind {
             EventKind::ComplaintPriorityChanged(c) => Some(c.complaint_id),
             _ => None,
         }
+    }
+}
+
+impl From<CampaignEvent> for EventKind {
+    fn from(value: CampaignEvent) -> Self {
+        EventKind::Campaign(value)
     }
 }
 

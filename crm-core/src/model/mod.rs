@@ -4,12 +4,14 @@
 //! build the same records from the same text. Money is in integer minor units (kuruş, cents);
 //! instants are UTC and serialise as RFC 3339 (`"2025-03-01T14:30:00Z"`).
 
+mod campaign;
 mod channel;
 mod customer;
 mod event;
 mod incident;
 mod location;
 
+pub use campaign::{CampaignEvent, CampaignStep, MAX_CAMPAIGN_ID_CHARS, check_campaign_id};
 pub use channel::{Channel, Direction};
 pub use customer::{Address, Consent, Customer, CustomerKind};
 pub use event::{

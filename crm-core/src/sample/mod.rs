@@ -23,6 +23,7 @@
 //! assert_eq!(a.customers.len(), 300 + a.duplicates.len());
 //! ```
 
+mod campaigns;
 mod corrupt;
 mod duplicates;
 mod edits;
@@ -39,6 +40,7 @@ use crate::book::CustomerBook;
 use crate::error::Result;
 use crate::model::{Customer, Event, Incident};
 
+pub use campaigns::PlantedCampaign;
 pub use corrupt::{Corruption, Field, FieldChange, HeavyCorruption, Modification};
 pub use duplicates::{DuplicateTruth, Perturbation, duplicate_pairs};
 pub use transactions::{Transactions, transactions};
@@ -68,6 +70,7 @@ pub struct SampleConfig {
     organisation_share: f64,
     corruption: Corruption,
     heavy: HeavyCorruption,
+    campaigns: Vec<PlantedCampaign>,
 }
 
 impl SampleConfig {
@@ -91,6 +94,7 @@ impl SampleConfig {
             organisation_share: 0.10,
             corruption: Corruption::Light,
             heavy: HeavyCorruption::default(),
+            campaigns: Vec::new(),
         }
     }
 
@@ -155,6 +159,14 @@ impl SampleConfig {
     /// used when [`SampleConfig::corruption`] is [`Corruption::Heavy`].
     pub fn heavy(mut self, settings: HeavyCorruption) -> Self {
         self.heavy = settings;
+        self
+    }
+
+    /// Campaigns with a planted effect, run over the whole book after it is built
+    /// ([`PlantedCampaign`]; only [`SampleConfig::build_book`] plants them). Their events
+    /// fall after [`SampleConfig::end`]; report them at [`PlantedCampaign::report_at`].
+    pub fn campaigns(mut self, campaigns: Vec<PlantedCampaign>) -> Self {
+        self.campaigns = campaigns;
         self
     }
 
@@ -263,6 +275,7 @@ impl SampleConfig {
             }
             Ok(())
         })?;
+        campaigns::plant(&mut book, self.seed, self.end, &self.campaigns)?;
         Ok((book, g.into_truth()))
     }
 }

@@ -32,6 +32,9 @@ pub struct MatrixCell {
     pub mean_value: f64,
     /// Their revenue, when a revenue column was given.
     pub revenue: Option<f64>,
+    /// The strategy for the cell ([`super::StrategyMap::for_cell`]), when the caller has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<super::Strategy>,
 }
 
 /// The segment matrix: one cell per (tier, attribute values) combination that occurs.
@@ -117,6 +120,7 @@ pub fn segment_matrix(
                 total_value: value,
                 mean_value: value / count as f64,
                 revenue: revenue.map(|_| rev),
+                strategy: None,
             })
         })
         .collect::<Result<Vec<_>>>()?;

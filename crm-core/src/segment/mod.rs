@@ -26,7 +26,7 @@ pub use rfm::{
     MAX_RFM_RULES, Rfm, RfmConfig, RfmRule, RfmSegmentMap, RuleReport, ScoreRange, ShadowedRule,
     rfm,
 };
-pub use strategy::{Strategy, StrategyMap};
+pub use strategy::{Strategy, StrategyMap, cell_key};
 
 pub(crate) use order::percentile_ranks;
 

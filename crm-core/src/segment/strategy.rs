@@ -15,9 +15,11 @@ pub struct Strategy {
     pub actions: Vec<String>,
 }
 
-/// Strategies by tier name and by RFM segment name.
+/// Strategies by tier name, by RFM segment name and by cell of the segment matrix.
 ///
-/// JSON: `{"tiers": {"Platinum": {"label": "...", "actions": ["..."]}}, "segments": {...}}`.
+/// JSON: `{"tiers": {"Platinum": {"label": "...", "actions": ["..."]}}, "segments": {...},
+/// "cells": {"Gold|Marmara": {...}}}`; a cell's key is its tier and attribute values joined
+/// by `|` ([`cell_key`]). `cells` may be left out (configs written before it still read).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StrategyMap {
@@ -27,6 +29,24 @@ pub struct StrategyMap {
     /// Per RFM segment.
     #[serde(default)]
     pub segments: BTreeMap<String, Strategy>,
+    /// Per cell of the tier × attribute matrix, keyed by [`cell_key`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cells: BTreeMap<String, Strategy>,
+}
+
+/// The key of a matrix cell in [`StrategyMap::cells`]: the tier then the attribute values,
+/// joined by `|` (`"Gold|İstanbul|retail"`).
+///
+/// ```
+/// assert_eq!(crm_core::segment::cell_key("Gold", &["Marmara"]), "Gold|Marmara");
+/// ```
+pub fn cell_key<S: AsRef<str>>(tier: &str, attributes: &[S]) -> String {
+    let mut key = tier.to_owned();
+    for a in attributes {
+        key.push('|');
+        key.push_str(a.as_ref());
+    }
+    key
 }
 
 impl StrategyMap {
@@ -38,6 +58,11 @@ impl StrategyMap {
     /// The strategy for an RFM segment.
     pub fn for_segment(&self, segment: &str) -> Option<&Strategy> {
         self.segments.get(segment)
+    }
+
+    /// The strategy for a matrix cell, by its tier and attribute values.
+    pub fn for_cell(&self, cell: &super::MatrixCell) -> Option<&Strategy> {
+        self.cells.get(&cell_key(&cell.tier, &cell.attributes))
     }
 }
 
@@ -172,6 +197,39 @@ impl Default for StrategyMap {
                 .into_iter()
                 .map(|(k, v)| (k.to_owned(), v))
                 .collect(),
+            cells: BTreeMap::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_optional_and_found_by_key() {
+        // A config written before cells existed still reads.
+        let old: StrategyMap =
+            serde_json::from_str(r#"{"tiers": {"Gold": {"label": "Grow"}}}"#).unwrap();
+        assert!(old.cells.is_empty());
+        let map: StrategyMap = serde_json::from_str(
+            r#"{"cells": {"Gold|Marmara": {"label": "Call", "actions": ["personal call"]}}}"#,
+        )
+        .unwrap();
+        let cell = super::super::MatrixCell {
+            tier: "Gold".into(),
+            attributes: vec!["Marmara".into()],
+            customers: 1,
+            total_value: 1.0,
+            mean_value: 1.0,
+            revenue: None,
+            strategy: None,
+        };
+        assert_eq!(map.for_cell(&cell).unwrap().label, "Call");
+        let other = super::super::MatrixCell {
+            attributes: vec!["Ege".into()],
+            ..cell
+        };
+        assert_eq!(map.for_cell(&other), None);
     }
 }

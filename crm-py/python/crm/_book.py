@@ -379,6 +379,48 @@ class CustomerBook:
         """Records many events in order, all or nothing; returns how many."""
         return int(self._inner.record_events_json(cv.dumps(list(events)), self._batch()))
 
+    # --- campaigns (issue 18, §3) ---
+    def plan_campaign(self, ids: Any, campaign_id: str, at: Any = None, *, holdout_share: Optional[float] = None,
+                      seed: Optional[int] = None, channel: Optional[str] = None,
+                      cost_per_send: Optional[int] = None) -> List[Dict[str, Any]]:
+        """The assignment events of campaign ``campaign_id`` over the customers ``ids``,
+        assigned at ``at`` (default now): ``held_out`` for those the seeded draw
+        ``held_out(seed, campaign_id, customer_id, holdout_share)`` puts in the control group
+        (``holdout_share`` 0 to 0.5, default 0.1), ``targeted`` (with ``cost_per_send``) for
+        the others. Ids resolve through merges; repeats and customers already assigned are
+        left out. Nothing is recorded: pass the events to :meth:`record_many` once sent."""
+        at_us = cv.now_us() if at is None else cv.instant_ticks(at, "us", "at")
+        plan: Dict[str, Any] = {"campaign_id": campaign_id}
+        for key, value in (("holdout_share", holdout_share), ("seed", seed), ("channel", channel),
+                           ("cost_per_send", cost_per_send)):
+            if value is not None:
+                plan[key] = value
+        id_list = [int(i) for i in cv.ids(ids, "ids")]
+        return list(json.loads(_crm.plan_campaign_json(self._inner, id_list, cv.dumps(plan, "plan"), at_us)))
+
+    def campaign_report(self, campaign_id: str, at: Any = None, by: Any = None, *,
+                        window_days: Optional[int] = None, confidence: Optional[float] = None,
+                        segmentation: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
+        """Campaign ``campaign_id`` measured against its control group as of ``at`` (default
+        now): per arm (``treated``, ``control``) reach, funnel, measured conversion (a
+        purchase within ``window_days``, default 30, after the assignment), net revenue in
+        the window and cost; ``conversion_uplift`` with Newcombe's interval,
+        ``revenue_uplift`` with Welch's, ``incremental_revenue``, ``cost`` and ``roi``; and
+        ``groups`` for each of ``by`` (``"tier"``, ``"rfm_segment"``, ``"region"``,
+        ``"city"`` or ``{"cell": ["region"]}``; one or a list), each group with its
+        strategy when one is set."""
+        at_us = cv.now_us() if at is None else cv.instant_ticks(at, "us", "at")
+        options: Dict[str, Any] = {}
+        if by is not None:
+            options["by"] = [by] if isinstance(by, (str, dict)) else list(by)
+        for key, value in (("window_days", window_days), ("confidence", confidence),
+                           ("segmentation", segmentation)):
+            if value is not None:
+                options[key] = value
+        text = _crm.campaign_report_json(self._inner, campaign_id, cv.dumps(options, "options"), at_us)
+        return dict(json.loads(text))
+    # --- end campaigns ---
+
     def add_incident(self, incident: Optional[Record] = None, /, **fields: Any) -> None:
         """Adds a company-side incident (an outage shown in affected customers' views)."""
         self._inner.add_incident_json(cv.dumps(_merge(incident, fields)), self._batch())

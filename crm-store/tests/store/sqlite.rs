@@ -1266,3 +1266,34 @@ fn the_customers_table_holds_the_golden_record_after_merges() {
     drop(opened);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A campaign event (kind 16) goes into the store and comes back equal after reopening.
+#[test]
+fn campaign_events_survive_a_reopen() {
+    use crm_core::model::{CampaignEvent, CampaignStep};
+    let dir = scratch("campaign");
+    let (path, mut book) = new_store(&dir);
+    book.add_customer(Customer::person(1, "Ayşe", "Yılmaz"))
+        .unwrap();
+    let sent = Event::new(
+        1,
+        suite::t0(),
+        CampaignEvent {
+            campaign_id: "bahar-25".into(),
+            step: CampaignStep::Sent,
+            channel: Some(Channel::Sms),
+            cost: 35,
+        },
+    );
+    book.record(sent.clone()).unwrap();
+    drop(book);
+    let kind: i64 = Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT kind FROM events", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kind, 16);
+    let reopened = crm_store::open(&path, &StoreOptions::with_currency("TRY")).unwrap();
+    assert_eq!(reopened.book().events().collect::<Vec<_>>(), vec![sent]);
+    drop(reopened);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -280,6 +280,13 @@ impl CustomerBook {
             self.customers[survivor_new as usize] = p;
         }
         self.customers[survivor_new as usize].acquired_at = acquired_at;
+        // The merged records' consent decisions (opt-outs above all) stay with the survivor,
+        // whatever profile the caller gave; `unmerge` puts the old profile back.
+        let kept = &mut self.customers[survivor_new as usize];
+        kept.union_consents(&undo.survivor.consents);
+        for (_, c, _) in &undo.gone {
+            kept.union_consents(&c.consents);
+        }
         for (d, c) in self.customers.iter_mut().enumerate() {
             let before = c.referred_by;
             if c.referred_by.is_some_and(|r| merged_ids.contains(&r)) {

@@ -22,6 +22,7 @@
 //! ```
 
 mod analytics;
+mod audience;
 mod change;
 mod clv;
 mod columns;

@@ -3,10 +3,18 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{CustomerBook, SegmentationConfig};
-use crate::audience::{ConsentReport, ConsentState, consent_report};
+use std::collections::BTreeMap;
+
+use super::{CustomerBook, Segmentation, SegmentationConfig};
+use crate::audience::{
+    Audience, AudienceInputs, Column, ConsentReport, ConsentState, Field, SelectOptions, Selection,
+    SuppressColumns, consent_report, select_columns,
+};
+use crate::clv::ClvConfig;
 use crate::error::Result;
-use crate::model::{Channel, Consent, Customer, CustomerId};
+use crate::lifecycle::{Phase, Stage};
+use crate::model::{Channel, Consent, Customer, CustomerId, CustomerKind};
+use crate::segment::AbcClass;
 
 impl CustomerBook {
     /// The customer's profile with `consent` added to its history, or `None` when the very
@@ -97,6 +105,261 @@ impl CustomerBook {
     /// # Ok::<(), crm_core::CrmError>(())
     /// ```
     pub fn consent_report(&self, at: DateTime<Utc>) -> Result<ConsentReport> {
+        let segmentation = self.segmentation_at(at)?;
+        let customers: Vec<&Customer> = self.customers.iter().collect();
+        consent_report(
+            at,
+            &customers,
+            &segmentation.pyramid.tier,
+            &segmentation.pyramid.names,
+        )
+    }
+}
+
+impl CustomerBook {
+    /// The columns, consent and suppressions a selection of `audience` reads, as of
+    /// `options.at` (only the fields the rule reads are built). Tiers, scores and RFM come
+    /// from the kept segmentation when it was made as of `at`, otherwise from a default one;
+    /// stages from the book's lifecycle policy (or the default); CLV from a default fit.
+    ///
+    /// # Errors
+    /// As [`CustomerBook::segment`], [`CustomerBook::stages`], [`CustomerBook::predict_clv`]
+    /// (when the rule reads their fields); as [`crate::audience::Suppression::validate`].
+    pub fn audience_inputs(
+        &self,
+        audience: &Audience,
+        options: &SelectOptions,
+    ) -> Result<AudienceInputs> {
+        options.suppression.validate()?;
+        let at = options.at;
+        let fields = audience.fields();
+        let wants = |list: &[Field]| list.iter().any(|f| fields.contains(f));
+        let mut columns = BTreeMap::new();
+        let mut features = None;
+        if wants(&[
+            Field::Tier,
+            Field::Score,
+            Field::RfmSegment,
+            Field::RfmScore,
+            Field::Abc,
+        ]) {
+            let seg = self.segmentation_at(at)?;
+            let n = seg.pyramid.tier.len();
+            columns.insert(
+                Field::Tier,
+                Column::text((0..n).map(|i| seg.pyramid.tier_name(i))),
+            );
+            columns.insert(Field::Score, Column::Number(seg.scores.score.clone()));
+            columns.insert(
+                Field::RfmSegment,
+                Column::text((0..n).map(|i| seg.rfm.segment_name(i))),
+            );
+            columns.insert(
+                Field::RfmScore,
+                Column::Number(seg.rfm.score.iter().map(|&x| f64::from(x)).collect()),
+            );
+            columns.insert(
+                Field::Abc,
+                Column::text(seg.abc.iter().map(|c| Some(abc_name(*c)))),
+            );
+            features = Some(seg.features.clone());
+        }
+        if wants(&[Field::Stage, Field::Phase]) {
+            let policy = self.lifecycle_policy().cloned().unwrap_or_default();
+            let stages = self.stages(&policy, at)?;
+            let stage_names: Vec<String> = Stage::ALL.iter().map(|s| enum_name(s)).collect();
+            let phases = [Phase::Acquire, Phase::Grow, Phase::Retain, Phase::Lost];
+            columns.insert(
+                Field::Stage,
+                Column::Text {
+                    codes: stages.stage.iter().map(|s| s.index() as u32).collect(),
+                    values: stage_names,
+                },
+            );
+            columns.insert(
+                Field::Phase,
+                Column::Text {
+                    codes: stages
+                        .stage
+                        .iter()
+                        .map(|s| phases.iter().position(|&p| p == s.phase()).unwrap_or(0) as u32)
+                        .collect(),
+                    values: phases.iter().map(enum_name).collect(),
+                },
+            );
+        }
+        if wants(&[Field::Clv, Field::PAlive, Field::ExpectedPurchases]) {
+            let p = self.predict_clv(at, &ClvConfig::default())?;
+            columns.insert(Field::Clv, Column::Number(p.clv));
+            columns.insert(Field::PAlive, Column::Number(p.p_alive));
+            columns.insert(
+                Field::ExpectedPurchases,
+                Column::Number(p.expected_purchases),
+            );
+        }
+        let needs_features = wants(&[
+            Field::RecencyDays,
+            Field::Frequency,
+            Field::Monetary,
+            Field::TenureDays,
+            Field::Intensity,
+            Field::Referrals,
+            Field::ComplaintsOpen,
+            Field::ComplaintsTotal,
+            Field::CoInvestment,
+            Field::CostSharing,
+        ]) || options.suppression.open_complaints;
+        if needs_features && features.is_none() {
+            features = Some(self.features(at));
+        }
+        let mut complaint_open = Vec::new();
+        if let Some(f) = &features {
+            let num = |v: &[u32]| Column::Number(v.iter().map(|&x| f64::from(x)).collect());
+            let money = |v: &[i64]| Column::Number(v.iter().map(|&x| x as f64).collect());
+            columns.insert(Field::RecencyDays, Column::Number(f.recency_days.clone()));
+            columns.insert(Field::Frequency, num(&f.frequency));
+            columns.insert(Field::Monetary, money(&f.monetary));
+            columns.insert(Field::TenureDays, Column::Number(f.tenure_days.clone()));
+            columns.insert(Field::Intensity, Column::Number(f.intensity.clone()));
+            columns.insert(Field::Referrals, num(&f.referrals));
+            columns.insert(Field::ComplaintsOpen, num(&f.complaints_open));
+            columns.insert(Field::ComplaintsTotal, num(&f.complaints_total));
+            columns.insert(Field::CoInvestment, money(&f.co_investment));
+            columns.insert(Field::CostSharing, money(&f.cost_sharing));
+            if options.suppression.open_complaints {
+                complaint_open = f.complaints_open.iter().map(|&x| x > 0).collect();
+            }
+        }
+        let cs = &self.customers;
+        let profile: [(Field, fn(&Customer) -> Option<&str>); 6] = [
+            (Field::Region, |c| c.region.as_deref()),
+            (Field::Sector, |c| c.sector.as_deref()),
+            (Field::City, |c| c.address.city.as_deref()),
+            (Field::District, |c| c.address.district.as_deref()),
+            (Field::Country, |c| c.address.country.as_deref()),
+            (Field::AcquisitionChannel, |c| {
+                c.acquisition_channel.map(Channel::as_str)
+            }),
+        ];
+        for (field, get) in profile {
+            if fields.contains(&field) {
+                columns.insert(field, Column::text(cs.iter().map(get)));
+            }
+        }
+        if fields.contains(&Field::Kind) {
+            columns.insert(
+                Field::Kind,
+                Column::text(cs.iter().map(|c| {
+                    Some(match c.kind {
+                        CustomerKind::Person => "person",
+                        CustomerKind::Organisation => "organisation",
+                    })
+                })),
+            );
+        }
+        if fields.contains(&Field::Tag) {
+            columns.insert(
+                Field::Tag,
+                Column::set(cs.iter().map(|c| c.tags.iter().map(String::as_str))),
+            );
+        }
+        if fields.contains(&Field::Consent) {
+            columns.insert(
+                Field::Consent,
+                Column::set(cs.iter().map(|c| {
+                    Channel::ALL
+                        .iter()
+                        .filter(move |&&ch| c.consent_at(ch, at) == Some(true))
+                        .map(|ch| ch.as_str())
+                })),
+            );
+        }
+        let contact = (fields.contains(&Field::Channel)
+            || options.suppression.contacted_within_days.is_some())
+        .then(|| self.contact_columns(at));
+        if let (Some(k), true) = (&contact, fields.contains(&Field::Channel)) {
+            columns.insert(
+                Field::Channel,
+                Column::set(k.channels.iter().map(|&mask| {
+                    Channel::ALL
+                        .iter()
+                        .enumerate()
+                        .filter(move |(i, _)| mask >> i & 1 == 1)
+                        .map(|(_, ch)| ch.as_str())
+                })),
+            );
+        }
+        let frequency_cap = match (&contact, options.suppression.contacted_within_days) {
+            (Some(k), Some(days)) => {
+                let since = at - chrono::Duration::days(i64::from(days));
+                k.last_outbound
+                    .iter()
+                    .map(|t| t.is_some_and(|t| t >= since))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        let mut listed = Vec::new();
+        let mut unknown_ids = 0;
+        if !options.suppression.customer_ids.is_empty() {
+            listed = vec![false; cs.len()];
+            for &id in &options.suppression.customer_ids {
+                match self.dense(id) {
+                    Ok(d) => listed[d as usize] = true,
+                    Err(_) => unknown_ids += 1,
+                }
+            }
+        }
+        let consent = match options.channel {
+            Some(ch) => self.consent_column(ch, at),
+            None => Vec::new(),
+        };
+        Ok(AudienceInputs {
+            customer_id: cs.iter().map(|c| c.id).collect(),
+            columns,
+            consent,
+            suppress: SuppressColumns {
+                listed,
+                complaint_open,
+                frequency_cap,
+                unknown_ids,
+            },
+        })
+    }
+
+    /// Selects `audience` from the book: [`CustomerBook::audience_inputs`], then
+    /// [`select_columns`]. Every customer is in the result, with why they are in or out.
+    ///
+    /// # Errors
+    /// As [`CustomerBook::audience_inputs`] and [`select_columns`].
+    ///
+    /// ```
+    /// use crm_core::audience::{Audience, Reason, SelectOptions};
+    /// use crm_core::model::Channel;
+    /// use crm_core::sample::SampleConfig;
+    /// let config = SampleConfig::new(300).seed(3);
+    /// let (book, _) = config.build_book()?;
+    /// let a = Audience::from_json(r#"{"field": "frequency", "gte": 1}"#)?;
+    /// let s = book.select_audience(&a, &SelectOptions::new(config.end(), Some(Channel::Email)))?;
+    /// assert_eq!(s.customer_id.len(), book.len());
+    /// assert_eq!(s.counts.values().sum::<usize>(), book.len());
+    /// # Ok::<(), crm_core::CrmError>(())
+    /// ```
+    pub fn select_audience(
+        &self,
+        audience: &Audience,
+        options: &SelectOptions,
+    ) -> Result<Selection> {
+        let inputs = self.audience_inputs(audience, options)?;
+        let mut selection = select_columns(audience, &inputs)?;
+        selection.as_of = Some(options.at);
+        selection.channel = options.channel;
+        Ok(selection)
+    }
+
+    /// The kept segmentation when it is as of `at` and still row for row the book's; else a
+    /// default one as of `at`.
+    fn segmentation_at(&self, at: DateTime<Utc>) -> Result<std::sync::Arc<Segmentation>> {
         let kept = self.segmentation.as_ref().filter(|s| {
             s.as_of == at
                 && s.features.customer_id.len() == self.customers.len()
@@ -106,18 +369,27 @@ impl CustomerBook {
                     .zip(&self.customers)
                     .all(|(&id, c)| id == c.id)
         });
-        let segmentation = match kept {
-            Some(s) => std::sync::Arc::clone(s),
-            None => self.segment(at, &SegmentationConfig::default())?,
-        };
-        let customers: Vec<&Customer> = self.customers.iter().collect();
-        consent_report(
-            at,
-            &customers,
-            &segmentation.pyramid.tier,
-            &segmentation.pyramid.names,
-        )
+        match kept {
+            Some(s) => Ok(std::sync::Arc::clone(s)),
+            None => self.segment(at, &SegmentationConfig::default()),
+        }
     }
+}
+
+fn abc_name(c: AbcClass) -> &'static str {
+    match c {
+        AbcClass::A => "A",
+        AbcClass::B => "B",
+        AbcClass::C => "C",
+    }
+}
+
+/// A unit enum's snake-case JSON name.
+fn enum_name<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ mod audience;
 mod change;
 mod clv;
 mod columns;
+mod contact;
 mod features;
 mod figures;
 mod ingest;

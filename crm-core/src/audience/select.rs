@@ -166,7 +166,7 @@ pub fn select_columns(audience: &Audience, inputs: &AudienceInputs) -> Result<Se
     let flag = |v: &[bool], i: usize| v.get(i).copied().unwrap_or(false);
     let mut included = Vec::with_capacity(n);
     let mut reason = Vec::with_capacity(n);
-    let mut counts: BTreeMap<Reason, usize> = BTreeMap::new();
+    let mut first_counts = [0usize; 7];
     let mut each = [0usize; 7];
     let mut decided = vec![0usize; nodes.len()];
     for i in 0..n {
@@ -185,12 +185,18 @@ pub fn select_columns(audience: &Audience, inputs: &AudienceInputs) -> Result<Se
         if first == 6 {
             each[6] += 1;
         }
-        let r = Reason::ALL[first];
-        *counts.entry(r).or_default() += 1;
-        included.push(r == Reason::Included);
-        reason.push(r);
+        first_counts[first] += 1;
+        included.push(first == 6);
+        reason.push(Reason::ALL[first]);
         decided[usize::from(node[i])] += 1;
     }
+    // Only the reasons that occur, so that the JSON lists what happened.
+    let counts = Reason::ALL
+        .iter()
+        .copied()
+        .zip(first_counts)
+        .filter(|&(_, c)| c > 0)
+        .collect();
     let counts_each = Reason::ALL.iter().copied().zip(each).collect();
     Ok(Selection {
         as_of: None,

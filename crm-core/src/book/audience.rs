@@ -167,7 +167,7 @@ impl CustomerBook {
         if wants(&[Field::Stage, Field::Phase]) {
             let policy = self.lifecycle_policy().cloned().unwrap_or_default();
             let stages = self.stages(&policy, at)?;
-            let stage_names: Vec<String> = Stage::ALL.iter().map(|s| enum_name(s)).collect();
+            let stage_names: Vec<String> = Stage::ALL.iter().map(enum_name).collect();
             let phases = [Phase::Acquire, Phase::Grow, Phase::Retain, Phase::Lost];
             columns.insert(
                 Field::Stage,
@@ -231,7 +231,7 @@ impl CustomerBook {
             }
         }
         let cs = &self.customers;
-        let profile: [(Field, fn(&Customer) -> Option<&str>); 6] = [
+        let profile: [(Field, ProfileText); 6] = [
             (Field::Region, |c| c.region.as_deref()),
             (Field::Sector, |c| c.sector.as_deref()),
             (Field::City, |c| c.address.city.as_deref()),
@@ -375,6 +375,9 @@ impl CustomerBook {
         }
     }
 }
+
+/// A profile field's text, if any.
+type ProfileText = fn(&Customer) -> Option<&str>;
 
 fn abc_name(c: AbcClass) -> &'static str {
     match c {

@@ -114,6 +114,10 @@ typedef uint32_t crm_status_t;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// An opaque audience rule from `crm_audience_new`, released by `crm_audience_free`.
+// Immutable: may be shared between threads.
+typedef struct crm_audience_t crm_audience_t;
+
 // An opaque customer book: in memory (`crm_book_new`, `crm_book_load`) or kept in a store
 // (`crm_book_open`, where every change is committed when the call returns). Released by
 // `crm_book_free`, or by `crm_book_close`, which reports what closing the store reports.
@@ -339,6 +343,74 @@ uint32_t crm_abi_version(void);
 // # Safety
 // `s` is NULL or a string libcrm returned and that was not freed yet.
 void crm_string_free(char *s);
+
+// An audience from its rule's JSON text, in the fixed grammar: `{}` (everyone),
+// `{"all": [rule, ...]}`, `{"any": [rule, ...]}`, `{"not": rule}` or a condition
+// `{"field": NAME, OP: VALUE}` (OP one of eq, ne, in, lt, lte, gt, gte). A bad rule gives
+// `CRM_INVALID_ARGUMENT` with the rule path of the fault as the last error (`all[0].field`,
+// with a suggestion for a misspelt field), text that is not JSON `CRM_PARSE_ERROR`.
+//
+// # Safety
+// `rule_json` is NUL-terminated; `out` is writable, written only on success.
+crm_status_t crm_audience_new(const char *rule_json, crm_audience_t **out);
+
+// Releases an audience. NULL is accepted.
+//
+// # Safety
+// `audience` is NULL or a live handle, not used again.
+void crm_audience_free(crm_audience_t *audience);
+
+// Selects the audience from the book: `options_json` is `{"at": instant, "channel":
+// "email" | "sms" | ... | null, "suppression": {"customer_ids": [...], "open_complaints":
+// true, "contacted_within_days": 7}}` (`at` required; without `channel` consent is not
+// checked). `*out_json` gets (free with `crm_string_free`) `{"as_of", "channel",
+// "customer_id": [...], "included": [...], "reason": [...], "rule": [...], "counts": {...},
+// "counts_each": {...}, "nodes": [{"path", "text", "decided"}], "unknown_suppressed_ids"}`,
+// one entry per customer in the book's order; reasons `rule_failed`, `no_consent`,
+// `consent_withdrawn`, `suppressed`, `complaint_open`, `frequency_cap`, `included`.
+//
+// # Safety
+// `audience` and `book` are live handles (other threads may read them at the same time);
+// `options_json` NUL-terminated; `out_json` writable.
+crm_status_t crm_audience_select_json(const crm_audience_t *audience,
+                                      const crm_book_t *book,
+                                      const char *options_json,
+                                      char **out_json);
+
+// The share of customers with a valid opt-in per marketing channel at `at`, overall and by
+// pyramid tier, to `*out_json` (free with `crm_string_free`): `{"as_of", "channels":
+// [{"channel", "granted", "withdrawn", "never", "share"}], "by_tier": [{"tier", "channel",
+// "customers", "granted", "share"}]}`.
+//
+// # Safety
+// `book` is a live handle (other threads may read it); `at` NUL-terminated; `out_json`
+// writable.
+crm_status_t crm_book_consent_report_json(const crm_book_t *book, const char *at, char **out_json);
+
+// The consent in force for customer `id` (a merged id stands for its survivor) on
+// `channel` (`"email"`, `"sms"`, ...) at `at`: `*out` = 1 opted in, 0 withdrawn, -1 never
+// decided. Decisions at the same instant resolve to the withdrawal.
+//
+// # Safety
+// `book` is a live handle (other threads may read it); strings NUL-terminated; `out`
+// writable.
+crm_status_t crm_book_consent_at(const crm_book_t *book,
+                                 uint64_t id,
+                                 const char *channel,
+                                 const char *at,
+                                 int32_t *out);
+
+// Adds one consent decision, `consent_json` = `{"channel": "email", "granted": false, "at":
+// instant}`, to customer `id`'s history (a stored book commits it). `*out_changed` (may be
+// NULL) gets 0 when the very same decision was already recorded, else 1.
+//
+// # Safety
+// `book` is a live handle used by no other thread; `consent_json` NUL-terminated;
+// `out_changed` NULL or writable.
+crm_status_t crm_book_record_consent_json(crm_book_t *book,
+                                          uint64_t id,
+                                          const char *consent_json,
+                                          int32_t *out_changed);
 
 // Creates an empty book whose amounts are in `currency` (ISO 4217, e.g. "TRY").
 //

@@ -23,6 +23,7 @@ fn main() -> Result<(), crm_core::CrmError> {
     let id = find_caller(&book, pick_customer(&book, as_of)?)?;
     let view = book.view(id, &ViewOptions::as_of(as_of).page(0, 12))?;
     print_view(&view);
+    audience(&book, as_of)?;
     data_quality(&mut book, &duplicates, as_of)?;
     campaign(customers)?;
     Ok(())
@@ -83,6 +84,47 @@ fn find_caller(book: &CustomerBook, id: u64) -> Result<u64, crm_core::CrmError> 
     let ids: Vec<_> = found.iter().map(|m| (m.customer_id, m.score)).collect();
     println!("Caller lookup: phone {typed:?} -> (customer, score) {ids:?}\n");
     Ok(found.first().map_or(id, |m| m.customer_id))
+}
+
+/// An e-mail audience with consent and a 7-day frequency cap: who is in, and why the rest
+/// are out; then the consent report.
+fn audience(
+    book: &CustomerBook,
+    as_of: chrono::DateTime<chrono::Utc>,
+) -> Result<(), crm_core::CrmError> {
+    use crm_core::audience::{Audience, SelectOptions, Suppression};
+    let rule = r#"{"all": [{"field": "tier", "in": ["Platinum", "Gold"]},
+                           {"not": {"field": "recency_days", "gt": 180}}]}"#;
+    let options = SelectOptions {
+        at: as_of,
+        channel: Some(Channel::Email),
+        suppression: Suppression {
+            open_complaints: true,
+            contacted_within_days: Some(7),
+            ..Suppression::default()
+        },
+    };
+    let s = book.select_audience(&Audience::from_json(rule)?, &options)?;
+    println!("\nAudience: Platinum or Gold, bought within 180 days, by e-mail (opt-in required)");
+    for (reason, n) in &s.counts {
+        println!("  {:<18}{:>8}", reason.as_str(), thousands(*n as i64));
+    }
+    for n in s.nodes.iter().filter(|n| n.path != "$") {
+        println!(
+            "  decided at {:<10}{:>8}  {}",
+            n.path,
+            thousands(n.decided as i64),
+            n.text
+        );
+    }
+    let report = book.consent_report(as_of)?;
+    let shares: Vec<String> = report
+        .channels
+        .iter()
+        .map(|c| format!("{} {:.0}%", c.channel, 100.0 * c.share))
+        .collect();
+    println!("  opted in: {}", shares.join(", "));
+    Ok(())
 }
 
 /// Fill rates and invented values, then duplicates against the injected truth, merged.

@@ -29,6 +29,7 @@
 #![warn(missing_debug_implementations)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
+pub mod audience;
 pub mod book;
 pub mod campaign;
 pub mod clv;

@@ -25,6 +25,8 @@
 //! | [`crate::quality::MAX_RANDOM_PAIRS`], [`crate::quality::MAX_EM_ITERATIONS`], [`crate::quality::MAX_CLUSTER_CAP`] | `random_pairs`, `iterations`, `max_cluster` of a [`crate::quality::DedupConfig`] |
 //! | [`crate::quality::MAX_MATCH_COLUMNS`] | the columns of [`crate::quality::records_from_columns`] (C `n_columns`) |
 //! | [`crate::parallel::MAX_THREADS`] | the size of the worker pool |
+//! | [`crate::audience::MAX_RULE_NODES`], [`crate::audience::MAX_RULE_DEPTH`], [`crate::audience::MAX_IN_VALUES`], [`crate::audience::MAX_NAMED_AUDIENCES`] | an audience rule |
+//! | [`crate::audience::MAX_SUPPRESSED_IDS`], [`crate::audience::MAX_CAP_DAYS`] | an audience's suppression |
 //!
 //! Allocations proportional to the input in batch work go through `try_vec`, which turns an
 //! allocation failure into an error instead of aborting the process.

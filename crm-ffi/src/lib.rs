@@ -16,6 +16,7 @@
 #![allow(non_camel_case_types)]
 
 mod args;
+mod audience;
 mod book;
 mod calendar;
 mod campaign;
@@ -37,6 +38,7 @@ mod transactions;
 mod value;
 
 pub use args::crm_string_free;
+pub use audience::*;
 pub use book::*;
 pub use calendar::*;
 pub use campaign::*;

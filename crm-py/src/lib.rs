@@ -6,6 +6,7 @@
 //! Frames (pandas, polars) are handled in the Python package around this module.
 
 mod attach;
+mod audience;
 mod batch;
 mod book;
 mod calendar;
@@ -41,6 +42,10 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     segment::add_defaults(m)?;
     m.add("ERROR_KINDS", errors::kind_names())?;
     m.add_class::<book::CustomerBook>()?;
+    m.add_class::<audience::Audience>()?;
+    m.add_function(wrap_pyfunction!(audience::book_consent_report_json, m)?)?;
+    m.add_function(wrap_pyfunction!(audience::book_consent_at, m)?)?;
+    m.add_function(wrap_pyfunction!(audience::book_record_consent_json, m)?)?;
     m.add_class::<batch::Batch>()?;
     m.add_class::<segment::ValueModel>()?;
     m.add_class::<calendar::BusinessCalendar>()?;

@@ -11,7 +11,7 @@ use crm_core::book::{
     Segmentation, SegmentationConfig,
 };
 use crm_core::lifecycle::LifecyclePolicy;
-use crm_core::model::{Customer, CustomerId, Event, Incident};
+use crm_core::model::{Consent, Customer, CustomerId, Event, Incident};
 use crm_core::quality::{DedupConfig, GoldenRules};
 use crm_core::sla::SlaPolicies;
 use crm_core::{CrmError, ErrorKind};
@@ -137,6 +137,22 @@ impl Book {
         match self {
             Book::Memory(b) => b.update_customer(customer),
             Book::Stored(b) => b.update_customer(customer),
+        }
+    }
+
+    /// [`CustomerBook::record_consent`]: one consent decision added to the customer's
+    /// history (a stored book commits it as a profile update); `false` when the very same
+    /// decision is already there.
+    ///
+    /// # Errors
+    /// As [`CustomerBook::record_consent`] and [`StoredBook::apply`].
+    pub fn record_consent(&mut self, id: CustomerId, consent: Consent) -> Result<bool, CrmError> {
+        match self.with_consent(id, consent)? {
+            Some(updated) => {
+                self.update_customer(updated)?;
+                Ok(true)
+            }
+            None => Ok(false),
         }
     }
 

@@ -284,6 +284,13 @@ impl CustomerBook {
             self.customers[survivor_new as usize] = p;
         }
         self.customers[survivor_new as usize].acquired_at = acquired_at;
+        // The merged records' consent decisions (opt-outs above all) stay with the survivor,
+        // whatever profile the caller gave; `unmerge` puts the old profile back.
+        let kept = &mut self.customers[survivor_new as usize];
+        kept.union_consents(&undo.survivor.consents);
+        for (_, c, _) in &undo.gone {
+            kept.union_consents(&c.consents);
+        }
         // Re-pointed referrers below change no lookup key.
         super::find::reindex(
             &mut self.lookup,

@@ -23,9 +23,11 @@
 
 mod analytics;
 mod campaign;
+mod audience;
 mod change;
 mod clv;
 mod columns;
+mod contact;
 mod features;
 mod figures;
 mod find;

@@ -193,6 +193,12 @@ impl Customer {
     /// Whether marketing on `channel` is allowed at `at`: the latest decision at or before
     /// `at`, or `None` when the customer never decided (treat as not allowed).
     ///
+    /// Decisions on one channel at the same instant conflict; the **withdrawal wins**,
+    /// whatever their order in the list. Consent must be as easy to withdraw as to give
+    /// (GDPR Art. 7(3), KVKK Art. 5 and the commercial electronic message rules): when the
+    /// record cannot tell which came last, the conservative reading is that the customer
+    /// said no.
+    ///
     /// ```
     /// # use crm_core::model::{Channel, Consent, Customer};
     /// # use chrono::{TimeZone, Utc};
@@ -205,10 +211,72 @@ impl Customer {
     /// assert_eq!(c.consent_at(Channel::Sms, t(20)), None);
     /// ```
     pub fn consent_at(&self, channel: Channel, at: DateTime<Utc>) -> Option<bool> {
+        self.consent_decision_at(channel, at).map(|c| c.granted)
+    }
+
+    /// The decision [`Customer::consent_at`] reads: the one in force on `channel` at `at`.
+    pub fn consent_decision_at(&self, channel: Channel, at: DateTime<Utc>) -> Option<&Consent> {
         self.consents
             .iter()
             .filter(|c| c.channel == channel && c.at <= at)
-            .max_by_key(|c| c.at)
-            .map(|c| c.granted)
+            // At one instant `!granted` orders a withdrawal after a grant: withdrawal wins.
+            .max_by_key(|c| (c.at, !c.granted))
+    }
+
+    /// Adds `others` to the consent history, skipping decisions already in it. What a merge
+    /// does, so that no record's opt-out is lost with it.
+    pub fn union_consents<'a>(&mut self, others: impl IntoIterator<Item = &'a Consent>) {
+        for c in others {
+            if !self.consents.contains(c) {
+                self.consents.push(c.clone());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone};
+
+    use super::*;
+
+    fn with(consents: &[(bool, DateTime<Utc>)]) -> Customer {
+        let mut c = Customer::person(1, "Ali", "Kaya");
+        c.consents = consents
+            .iter()
+            .map(|&(granted, at)| Consent {
+                channel: Channel::Email,
+                granted,
+                at,
+            })
+            .collect();
+        c
+    }
+
+    #[test]
+    fn a_withdrawal_at_the_same_instant_as_a_grant_wins_in_either_order() {
+        let t = Utc.with_ymd_and_hms(2024, 5, 1, 12, 0, 0).unwrap();
+        for c in [
+            with(&[(true, t), (false, t)]),
+            with(&[(false, t), (true, t)]),
+        ] {
+            assert_eq!(c.consent_at(Channel::Email, t), Some(false));
+            assert_eq!(
+                c.consent_at(Channel::Email, t + Duration::days(30)),
+                Some(false)
+            );
+            assert_eq!(c.consent_at(Channel::Email, t - Duration::seconds(1)), None);
+            assert!(!c.consent_decision_at(Channel::Email, t).unwrap().granted);
+        }
+    }
+
+    #[test]
+    fn a_later_grant_still_overrides_an_earlier_withdrawal() {
+        let t = Utc.with_ymd_and_hms(2024, 5, 1, 12, 0, 0).unwrap();
+        let later = t + Duration::seconds(1);
+        let c = with(&[(true, later), (false, t), (true, t)]);
+        assert_eq!(c.consent_at(Channel::Email, t), Some(false));
+        assert_eq!(c.consent_at(Channel::Email, later), Some(true));
+        assert_eq!(c.consent_at(Channel::Sms, later), None);
     }
 }

@@ -276,6 +276,12 @@ pub fn golden_record_with(
         t.dedup();
         t
     };
+    // Consent histories: every decision of every record, so that an opt-out given under
+    // one of the duplicates still holds for the merged customer.
+    golden.consents.clear();
+    for c in records {
+        golden.union_consents(&c.consents);
+    }
     GoldenRecord {
         customer: golden,
         provenance,

@@ -13,10 +13,10 @@ came in). ``python -m crm demo`` shows it all on generated data.
 
 # Every public function and method is wrapped in the package's one error boundary before
 # its name is exported (see _boundary: whatever leaves crm is a crm.CrmError).
-from . import _analytics, _book, _calendar, _lifecycle, _sla, clv, quality
+from . import _analytics, _audience, _book, _calendar, _lifecycle, _sla, clv, quality
 from ._boundary import install as _install
 
-_BOUNDARY = _install(_analytics, _book, _calendar, _lifecycle, _sla, clv, quality)
+_BOUNDARY = _install(_analytics, _audience, _book, _calendar, _lifecycle, _sla, clv, quality)
 
 from ._analytics import (
     ValueModel,
@@ -30,6 +30,7 @@ from ._analytics import (
     segment_matrix,
     top_share,
 )
+from ._audience import Audience
 from ._book import Batch, ChangePage, CustomerBook, Match, Matches, sample_book
 from ._calendar import BusinessCalendar
 from ._lifecycle import LifecyclePolicy, lifecycle_stages
@@ -52,6 +53,7 @@ from .errors import (
 
 __all__ = [
     "__version__",
+    "Audience",
     "Batch",
     "BusinessCalendar",
     "ChangePage",

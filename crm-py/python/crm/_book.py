@@ -425,6 +425,28 @@ class CustomerBook:
         """Adds a company-side incident (an outage shown in affected customers' views)."""
         self._inner.add_incident_json(cv.dumps(_merge(incident, fields)), self._batch())
 
+    # --- consent (issue 18, audiences) ---
+    def consent_at(self, customer_id: int, channel: str, at: Any = None) -> Optional[bool]:
+        """The consent in force for the customer (a merged id stands for its survivor) on
+        ``channel`` at ``at`` (default now): True (opted in), False (withdrawn) or None (never
+        decided, so not allowed). Decisions at the same instant resolve to the withdrawal."""
+        ticks = cv.now_us() if at is None else cv.instant_ticks(at, "us", "at")
+        return _crm.book_consent_at(self._inner, cv.customer_id(customer_id), channel, ticks)
+
+    def record_consent(self, customer_id: int, channel: str, granted: bool, at: Any) -> bool:
+        """Adds one consent decision to the customer's history (a stored book commits it at
+        once, outside any batch); False when the very same decision is already there."""
+        consent = cv.dumps({"channel": channel, "granted": granted, "at": at}, "consent")
+        return bool(_crm.book_record_consent_json(self._inner, cv.customer_id(customer_id), consent))
+
+    def consent_report(self, at: Any = None) -> Dict[str, Any]:
+        """The share of customers with a valid opt-in per marketing channel at ``at`` (default
+        now), overall (``channels``: ``granted``, ``withdrawn``, ``never``, ``share``) and by
+        pyramid tier (``by_tier``)."""
+        ticks = cv.now_us() if at is None else cv.instant_ticks(at, "us", "at")
+        return dict(json.loads(_crm.book_consent_report_json(self._inner, ticks)))
+    # --- end consent ---
+
     def stats(self) -> Dict[str, Any]:
         """Counts over the whole book: customers, events by type and by channel, net revenue
         (minor units), complaints opened and open, incidents."""

@@ -32,6 +32,10 @@ __all__ = [
     "_panic_for_test",
     "CustomerBook",
     "Batch",
+    "Audience",
+    "book_consent_report_json",
+    "book_consent_at",
+    "book_record_consent_json",
     "ValueModel",
     "BusinessCalendar",
     "SlaPolicy",
@@ -391,3 +395,15 @@ def golden_record_json(customers_json: str, today: str, rules_json: Optional[str
 def plan_campaign_json(book: CustomerBook, ids: Sequence[int], plan_json: str, at_us: int) -> str: ...
 def campaign_report_json(book: CustomerBook, campaign_id: str, options_json: str, at_us: int) -> str: ...
 # --- end campaigns ---
+
+# --- audiences and consent (issue 18) ---
+@final
+class Audience:
+    def __new__(cls, rule_json: str) -> Audience: ...
+    def rule_json(self) -> str: ...
+    def select(self, book: CustomerBook, at_us: int, channel: Optional[str] = None,
+               suppression_json: Optional[str] = None) -> Dict[str, Any]: ...
+def book_consent_report_json(book: CustomerBook, at_us: int) -> str: ...
+def book_consent_at(book: CustomerBook, customer_id: int, channel: str, at_us: int) -> Optional[bool]: ...
+def book_record_consent_json(book: CustomerBook, customer_id: int, consent_json: str) -> bool: ...
+# --- end audiences and consent ---

@@ -1294,6 +1294,50 @@ fn campaign_events_survive_a_reopen() {
     assert_eq!(kind, 16);
     let reopened = crm_store::open(&path, &StoreOptions::with_currency("TRY")).unwrap();
     assert_eq!(reopened.book().events().collect::<Vec<_>>(), vec![sent]);
+#[test]
+fn a_merged_records_opt_out_survives_a_reopen() {
+    use crm_core::model::Consent;
+    let dir = scratch("consent");
+    let (path, book) = new_store(&dir);
+    let mut book = crm_store::Book::Stored(book);
+    let at = suite::t0();
+    let consent = |granted, minutes| Consent {
+        channel: Channel::Email,
+        granted,
+        at: at + Days::minutes(minutes),
+    };
+    book.add_customer(Customer::person(1, "Ayşe", "Yılmaz"))
+        .unwrap();
+    book.add_customer(Customer::person(2, "Ayse", "Yilmaz"))
+        .unwrap();
+    assert!(book.record_consent(1, consent(true, 0)).unwrap());
+    assert!(book.record_consent(2, consent(false, 5)).unwrap());
+    assert!(!book.record_consent(2, consent(false, 5)).unwrap());
+    book.merge(1, &[2], None, at + Days::minutes(10)).unwrap();
+    let later = at + Days::minutes(20);
+    assert_eq!(
+        book.consent_at(1, Channel::Email, later).unwrap(),
+        Some(false)
+    );
+    let crm_store::Book::Stored(stored) = book else {
+        unreachable!()
+    };
+    stored.close().unwrap();
+    let reopened = crm_store::open(&path, &StoreOptions::with_currency("TRY")).unwrap();
+    assert_eq!(
+        reopened.consent_at(1, Channel::Email, later).unwrap(),
+        Some(false)
+    );
+    assert_eq!(
+        reopened.consent_at(2, Channel::Email, later).unwrap(),
+        Some(false)
+    );
+    assert_eq!(
+        reopened
+            .consent_at(1, Channel::Email, at + Days::minutes(1))
+            .unwrap(),
+        Some(true)
+    );
     drop(reopened);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -1,0 +1,83 @@
+"""Audiences with consent: ``crm.Audience(rule)`` and its selection from a book.
+
+A rule is JSON in a fixed grammar (the same text from Rust, C and Python): ``{}`` selects
+everyone; ``{"all": [rule, ...]}``, ``{"any": [rule, ...]}``, ``{"not": rule}``; a condition
+``{"field": NAME, OP: VALUE}`` with OP one of ``eq``, ``ne``, ``in``, ``lt``, ``lte``, ``gt``,
+``gte``. A bad rule raises :class:`crm.InvalidInputError` naming its path in the rule
+(``all[0].field``), text that is not JSON :class:`crm.ParseError`.
+
+>>> import crm
+>>> book = crm.CustomerBook("TRY")
+>>> book.add_customer(id=1, region="Ege", consents=[{"channel": "email", "granted": True, "at": "2025-01-01"}])
+>>> book.add_customer(id=2, region="Ege")
+>>> a = crm.Audience({"field": "region", "eq": "Ege"})
+>>> list(a.select(book, at="2025-06-01", channel="email")["reason"])
+['included', 'no_consent']
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, Mapping, Optional, Sequence, Union
+
+from . import _convert as cv
+from . import _crm
+from ._book import CustomerBook
+
+Rule = Union[str, Mapping[str, Any]]
+
+
+class Audience:
+    """An audience rule (a dict or its JSON text), checked when made."""
+
+    def __init__(self, rule: Rule) -> None:
+        text = rule if isinstance(rule, str) else cv.dumps(rule, "rule")
+        self._inner = _crm.Audience(text)
+
+    @property
+    def rule(self) -> Dict[str, Any]:
+        """The rule, as crm reads it, back in its grammar."""
+        return dict(json.loads(self._inner.rule_json()))
+
+    def _run(self, book: CustomerBook, at: Any, channel: Optional[str],
+             suppression: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+        ticks = cv.now_us() if at is None else cv.instant_ticks(at, "us", "at")
+        text = None if suppression is None else cv.dumps(dict(suppression), "suppression")
+        return dict(self._inner.select(book._inner, ticks, channel, text))
+
+    def select(self, book: CustomerBook, at: Any = None, channel: Optional[str] = None, frame: Optional[str] = None,
+               suppression: Optional[Mapping[str, Any]] = None) -> Any:
+        """Every customer of ``book`` with whether they are in the audience at ``at``
+        (default now) on ``channel`` (``"email"``, ``"sms"``…: an opt-in in force there is
+        required; None checks no consent), and why: columns ``customer_id``, ``included``,
+        ``reason`` (``rule_failed``, ``no_consent``, ``consent_withdrawn``, ``suppressed``,
+        ``complaint_open``, ``frequency_cap`` or ``included``: the first that applies) and
+        ``rule`` (the path of the rule node that decided: the failing one when out by the
+        rule). ``suppression`` is ``{"customer_ids": [...], "open_complaints": True,
+        "contacted_within_days": 7}``. ``frame`` is ``"pandas"``, ``"polars"`` or None (a
+        dict of numpy columns)."""
+        out = self._run(book, at, channel, suppression)
+        columns = {k: out[k] for k in ("customer_id", "included", "reason", "rule")}
+        columns["reason"] = _objects(columns["reason"])
+        columns["rule"] = _objects(columns["rule"])
+        return cv.frame(frame if frame in ("pandas", "polars") else "numpy", columns)
+
+    def counts(self, book: CustomerBook, at: Any = None, channel: Optional[str] = None,
+               suppression: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
+        """Customers per reason (``counts``: the first reason only, summing to the book's
+        customers; ``counts_each``: each check on its own), the rule's ``nodes`` with the
+        customers each decided, ``unknown_suppressed_ids``, ``as_of`` and ``channel``; the
+        arguments as :meth:`select`'s."""
+        out = self._run(book, at, channel, suppression)
+        return dict(json.loads(out["summary"]))
+
+    def __repr__(self) -> str:
+        return f"crm.Audience({self._inner.rule_json()})"
+
+
+def _objects(values: Sequence[str]) -> Any:
+    import numpy as np
+
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    return arr

@@ -1,0 +1,123 @@
+"""crm.Audience and the book's consent calls: the same six hand-worked customers as
+crm-ffi/tests/c/test_audience.c and the same bad rules.
+
+  1 Marmara, opted in             -> included (the rule holds at its root "$")
+  2 Ege, opted in                 -> included
+  3 Akdeniz, opted in             -> rule_failed at all[0] (region)
+  4 Marmara, tagged staff         -> rule_failed at all[1] (the not)
+  5 Marmara, never decided        -> no_consent
+  6 Ege, opted in and out at the same instant -> consent_withdrawn (withdrawal wins)
+"""
+
+import json
+
+import pytest
+
+import crm
+
+RULE = {"all": [{"field": "region", "in": ["Marmara", "Ege"]}, {"not": {"field": "tag", "eq": "staff"}}]}
+GRANT = {"channel": "email", "granted": True, "at": "2025-01-01T00:00:00Z"}
+WITHDRAW = {"channel": "email", "granted": False, "at": "2025-01-01T00:00:00Z"}
+AT = "2025-06-01T00:00:00Z"
+
+
+@pytest.fixture
+def book():
+    b = crm.CustomerBook("TRY")
+    b.add_customers([
+        {"id": 1, "given_name": "Ayse", "region": "Marmara", "consents": [GRANT]},
+        {"id": 2, "given_name": "Ali", "region": "Ege", "consents": [GRANT]},
+        {"id": 3, "given_name": "Can", "region": "Akdeniz", "consents": [GRANT]},
+        {"id": 4, "given_name": "Ece", "region": "Marmara", "tags": ["staff"], "consents": [GRANT]},
+        {"id": 5, "given_name": "Efe", "region": "Marmara"},
+        {"id": 6, "given_name": "Nur", "region": "Ege", "consents": [GRANT, WITHDRAW]},
+    ])
+    return b
+
+
+def test_the_six_customers_by_hand(book):
+    s = crm.Audience(RULE).select(book, at=AT, channel="email")
+    assert list(s["customer_id"]) == [1, 2, 3, 4, 5, 6]
+    assert list(s["included"]) == [True, True, False, False, False, False]
+    assert list(s["reason"]) == ["included", "included", "rule_failed", "rule_failed", "no_consent",
+                                 "consent_withdrawn"]
+    assert list(s["rule"]) == ["$", "$", "all[0]", "all[1]", "$", "$"]
+    c = crm.Audience(json.dumps(RULE)).counts(book, at=AT, channel="email")
+    assert c["counts"] == {"rule_failed": 2, "no_consent": 1, "consent_withdrawn": 1, "included": 2}
+    assert [(n["path"], n["decided"]) for n in c["nodes"]] == [("$", 4), ("all[0]", 1), ("all[1]", 1),
+                                                               ("all[1].not", 0)]
+    assert c["channel"] == "email"
+
+
+def test_frames(book):
+    pd = pytest.importorskip("pandas")
+    df = crm.Audience(RULE).select(book, at=AT, channel="email", frame="pandas")
+    assert isinstance(df, pd.DataFrame)
+    assert list(df.columns) == ["customer_id", "included", "reason", "rule"]
+    assert df["included"].sum() == 2
+    pl = pytest.importorskip("polars")
+    f = crm.Audience(RULE).select(book, at=AT, channel="email", frame="polars")
+    assert isinstance(f, pl.DataFrame) and f["reason"].to_list()[4] == "no_consent"
+
+
+def test_without_a_channel_consent_is_not_checked(book):
+    s = crm.Audience(RULE).select(book, at=AT)
+    assert list(s["included"]) == [True, True, False, False, True, True]
+
+
+def test_suppression(book):
+    s = crm.Audience(RULE).select(book, at=AT, channel="email", suppression={"customer_ids": [1, 404]})
+    assert list(s["reason"])[:2] == ["suppressed", "included"]
+    c = crm.Audience(RULE).counts(book, at=AT, channel="email", suppression={"customer_ids": [1, 404]})
+    assert c["unknown_suppressed_ids"] == 1
+
+
+def test_consent_at_report_and_record(book):
+    assert book.consent_at(6, "email", AT) is False
+    assert book.consent_at(5, "email", AT) is None
+    assert book.consent_at(1, "email", "2024-12-31") is None
+    assert book.consent_at(1, "email", AT) is True
+    r = book.consent_report(at=AT)
+    email = r["channels"][0]
+    assert (email["channel"], email["granted"], email["withdrawn"], email["never"]) == ("email", 4, 1, 1)
+    assert email["share"] == pytest.approx(4 / 6)
+    assert book.record_consent(5, "email", True, "2025-01-01T00:00:00Z") is True
+    assert book.record_consent(5, "email", True, "2025-01-01T00:00:00Z") is False
+    s = crm.Audience(RULE).select(book, at=AT, channel="email")
+    assert list(s["included"]) == [True, True, False, False, True, False]
+
+
+@pytest.mark.parametrize("rule, field, text", [
+    ({"all": [{"field": "regoin", "eq": "Ege"}]}, "all[0].field", "did you mean `region`?"),
+    ({"field": "score", "gt": "high"}, "gt", "is a number"),
+    ({"any": [{}, {"field": "region", "lt": 3}]}, "any[1].lt", "needs a numeric field"),
+    ({"field": "tier", "in": "Gold"}, "in", "needs a list"),
+    ({"not": {"field": "stage", "eq": "gold"}}, "not.eq", "prospect"),
+    ({"nto": {}}, "nto", "did you mean `not`?"),
+    ({"all": []}, "all", "at least one rule"),
+])
+def test_bad_rules_name_their_path(rule, field, text):
+    with pytest.raises(crm.InvalidInputError) as e:
+        crm.Audience(rule)
+    assert isinstance(e.value, ValueError)
+    assert e.value.field == field
+    assert text in str(e.value)
+
+
+def test_bad_text_and_options(book):
+    with pytest.raises(crm.ParseError):
+        crm.Audience('{"all": ')
+    with pytest.raises(crm.InvalidInputError) as e:
+        crm.Audience(RULE).select(book, at=AT, channel="pigeon")
+    assert e.value.field == "channel"
+    with pytest.raises(crm.InvalidInputError):
+        book.consent_at(1, "pigeon", AT)
+    with pytest.raises(crm.NotFoundError):
+        book.consent_at(99, "email", AT)
+    with pytest.raises(crm.InvalidInputError) as e:
+        crm.Audience(RULE).select(book, at=AT, suppression={"contacted_within_days": 5000})
+    assert e.value.field == "suppression.contacted_within_days"
+
+
+def test_the_rule_reads_back():
+    assert crm.Audience(RULE).rule == RULE

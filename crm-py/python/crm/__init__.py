@@ -30,7 +30,7 @@ from ._analytics import (
     segment_matrix,
     top_share,
 )
-from ._book import Batch, ChangePage, CustomerBook, Matches, sample_book
+from ._book import Added, Batch, ChangePage, CustomerBook, Matches, sample_book
 from ._calendar import BusinessCalendar
 from ._lifecycle import LifecyclePolicy, lifecycle_stages
 from ._sla import SlaPolicy
@@ -54,6 +54,7 @@ __all__ = [
     "__version__",
     "Batch",
     "BusinessCalendar",
+    "Added",
     "ChangePage",
     "CustomerBook",
     "Matches",

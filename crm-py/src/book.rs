@@ -27,6 +27,10 @@ use crate::errors::{IntoPy, from_json, invalid, json};
 use crate::parse::from_json_released;
 use crm_core::time::TimeUnit;
 
+/// What a checked add returns to Python: the id filed under, the candidates as
+/// `(customer_id, probability)` best first, and whether it was merged.
+type CheckedAddOut = (u64, Vec<(u64, f64)>, bool);
+
 /// A customer book (see `crm.CustomerBook`), safe to share between threads: the book sits
 /// behind a reader-writer lock. Readers share it, writers wait for it (never fail), and
 /// every wait happens with the GIL released. Python inputs are converted to Rust values
@@ -227,7 +231,7 @@ impl CustomerBook {
         at_us: i64,
         config_json: Option<&str>,
         batch: Option<PyRef<'_, Batch>>,
-    ) -> PyResult<(u64, Vec<(u64, f64)>, bool)> {
+    ) -> PyResult<CheckedAddOut> {
         let policy = OnDuplicate::parse(on_duplicate).py_err()?;
         if batch.is_some() {
             return Err(crate::errors::to_py_in(

@@ -14,7 +14,8 @@ Times run from the frame in memory to a cluster per row, measured side by side i
 
 `--corruption heavy` damages the sample the way FEBRL's generator does (several
 modifications per record, clusters of 1 to 5 records per customer). For crm, the pair
-completeness of its blocking step is printed too (the true pairs sharing a blocking key).
+completeness of its blocking step is printed too (the true pairs sharing a blocking key);
+per kind of blocking key too up to 200k records (above, with `--by-key`).
 `--no-id` leaves the national id out (real customer files often have none): the harder test.
 The recordlinkage row also reports its blocking's pair completeness (the share of true pairs
 that reach comparison), and crm's, counted from its `candidates` against the truth.
@@ -134,6 +135,18 @@ def blocking_recall(frame: pd.DataFrame, truth: List[Tuple[int, int]]) -> str:
             f"{c['candidates'] / n:.4f} are candidates ({c['candidates']:,} of {c['true_pairs']:,})")
 
 
+def blocking_by_key(frame: pd.DataFrame, truth: List[Tuple[int, int]]) -> str:
+    """Pair completeness per kind of blocking key (crm.quality.pair_completeness_by_key): the
+    blocks each key pairs, the pairs they give, the true pairs among them and those no other
+    key reaches (what dropping the key would cost)."""
+    rows = crm.quality.pair_completeness_by_key(frame, truth)
+    lines = [f"  {'tag':>3} {'blocks':>10} {'pairs':>12} {'true pairs':>10} {'only here':>9}"]
+    for r in rows:
+        lines.append(f"  {r['tag']:>3} {r['kept_blocks']:>10,} {r['pairs']:>12,} {r['true_pairs']:>10,} "
+                     f"{r['only_here']:>9,}")
+    return "crm blocking by key:\n" + "\n".join(lines)
+
+
 def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """A cluster label per row from matched pairs (connected components)."""
     from scipy.sparse import coo_matrix
@@ -241,6 +254,8 @@ def main() -> None:
     parser.add_argument("--no-id", action="store_true",
                         help="leave the national id (FEBRL's soc_sec_id) out: matching on names, "
                              "dates and addresses alone")
+    parser.add_argument("--by-key", action="store_true",
+                        help="print crm's pair completeness per kind of blocking key (always up to 200k records)")
     parser.add_argument("--min-f1", type=float, default=None,
                         help="fail unless crm's F1 reaches this (the smoke run's check)")
     args = parser.parse_args()
@@ -258,6 +273,8 @@ def main() -> None:
         print("national id left out (--no-id)")
     if "crm" in args.tools.split(","):
         print(blocking_recall(frame, truth))
+        if args.by_key or len(frame) <= 200_000:
+            print(blocking_by_key(frame, truth))
     runners: Dict[str, Callable[[pd.DataFrame], Result]] = {
         "crm": run_crm,
         "recordlinkage": run_recordlinkage,

@@ -946,6 +946,21 @@ crm_status_t crm_book_add_customer_checked_json(crm_book_t *book,
                                                 const char *options_json,
                                                 uint64_t *out_id);
 
+// `crm_book_add_customer_checked_json` reporting what it did: `*out_json` (free with
+// `crm_string_free`) gets `{"customer_id", "matches": [...], "merged": null | {...}}` —
+// the id the customer is now filed under (the survivor's after a merge), the likely
+// duplicates found before the add, best first, as `crm_book_find_matches_json` lists them
+// (also under "allow", which adds it anyway), and the merge when one was made. "reject"
+// fails as there, with `*out_json` untouched.
+//
+// # Safety
+// `book` is a live handle used by no other thread; strings NUL-terminated (`options_json`
+// may be NULL); `out_json` writable.
+crm_status_t crm_book_add_customer_checked_report_json(crm_book_t *book,
+                                                       const char *record_json,
+                                                       const char *options_json,
+                                                       char **out_json);
+
 // Duplicates among records: `records_json` is a JSON array of objects with any of
 // `given_name`, `surname`, `birth_date`, `email`, `phone`, `address`, `city`, `postcode`,
 // `national_id`; `config_json` may be NULL or e.g. `{"threshold": 0.95}` (`max_block` at
@@ -958,6 +973,33 @@ crm_status_t crm_book_add_customer_checked_json(crm_book_t *book,
 crm_status_t crm_quality_find_duplicates_json(const char *records_json,
                                               const char *config_json,
                                               char **out_json);
+
+// Pair completeness of the blocking step (`crm_core::quality::pair_completeness`): of the
+// true pairs `pairs_json` (a JSON array of `[row, row]`, rows of `records_json` as
+// `crm_quality_find_duplicates_json` takes them), how many share a blocking key and how
+// many are among the candidates compared under `config_json` (NULL or the settings of
+// `crm_quality_find_duplicates_json`; `max_block` and `country` matter). Pairs naming a row
+// past the records are not counted. `{"true_pairs", "sharing_a_key", "candidates"}` to
+// `*out_json` (free with `crm_string_free`).
+//
+// # Safety
+// Strings NUL-terminated (`config_json` may be NULL); `out_json` writable.
+crm_status_t crm_quality_pair_completeness_json(const char *records_json,
+                                                const char *pairs_json,
+                                                const char *config_json,
+                                                char **out_json);
+
+// `crm_quality_pair_completeness_json` per kind of blocking key
+// (`crm_core::quality::pair_completeness_by_key`): a JSON array, by tag, of `{"tag",
+// "kept_blocks", "pairs", "true_pairs", "only_here"}` (the blocks of that key paired, the
+// pairs they give, the true pairs among them, those no other key reaches).
+//
+// # Safety
+// Strings NUL-terminated (`config_json` may be NULL); `out_json` writable.
+crm_status_t crm_quality_pair_completeness_by_key_json(const char *records_json,
+                                                       const char *pairs_json,
+                                                       const char *config_json,
+                                                       char **out_json);
 
 // Findings, filled fields and completeness per customer: `customers_json` is a JSON array
 // of customers; `today` ("2025-06-01") judges birth dates. JSON array of `{"id",

@@ -81,14 +81,55 @@ pub unsafe extern "C" fn crm_book_add_customer_checked_json(
             None => CheckedAddOptions::default(),
         };
         let customer: Customer = json(record, "the customer")?;
-        let id = customer.id;
         let done = book.add_customer_checked(
             customer,
             &options.config,
             options.on_duplicate,
             options.merge_at()?,
         )?;
-        out.write(done.merged.map_or(id, |m| m.survivor));
+        out.write(done.customer_id);
         Ok(())
+    })
+}
+
+/// `crm_book_add_customer_checked_json` reporting what it did: `*out_json` (free with
+/// `crm_string_free`) gets `{"customer_id", "matches": [...], "merged": null | {...}}` —
+/// the id the customer is now filed under (the survivor's after a merge), the likely
+/// duplicates found before the add, best first, as `crm_book_find_matches_json` lists them
+/// (also under "allow", which adds it anyway), and the merge when one was made. "reject"
+/// fails as there, with `*out_json` untouched.
+///
+/// # Safety
+/// `book` is a live handle used by no other thread; strings NUL-terminated (`options_json`
+/// may be NULL); `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_book_add_customer_checked_report_json(
+    book: *mut crm_book_t,
+    record_json: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> crm_status_t {
+    boundary(|| {
+        // SAFETY: per this function's contract.
+        let (out, mut book, record, options) = unsafe {
+            (
+                Out::new(out_json, "out_json")?,
+                crm_book_t::try_mut(book, "book")?,
+                text(record_json, "record_json")?,
+                text_opt(options_json, "options_json")?,
+            )
+        };
+        let options = match options {
+            Some(t) => CheckedAddOptions::from_json("the options", t)?,
+            None => CheckedAddOptions::default(),
+        };
+        let customer: Customer = json(record, "the customer")?;
+        let done = book.add_customer_checked(
+            customer,
+            &options.config,
+            options.on_duplicate,
+            options.merge_at()?,
+        )?;
+        json_out(out, &done)
     })
 }

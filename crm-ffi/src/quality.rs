@@ -46,6 +46,72 @@ pub unsafe extern "C" fn crm_quality_find_duplicates_json(
     })
 }
 
+/// Pair completeness of the blocking step (`crm_core::quality::pair_completeness`): of the
+/// true pairs `pairs_json` (a JSON array of `[row, row]`, rows of `records_json` as
+/// `crm_quality_find_duplicates_json` takes them), how many share a blocking key and how
+/// many are among the candidates compared under `config_json` (NULL or the settings of
+/// `crm_quality_find_duplicates_json`; `max_block` and `country` matter). Pairs naming a row
+/// past the records are not counted. `{"true_pairs", "sharing_a_key", "candidates"}` to
+/// `*out_json` (free with `crm_string_free`).
+///
+/// # Safety
+/// Strings NUL-terminated (`config_json` may be NULL); `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_quality_pair_completeness_json(
+    records_json: *const c_char,
+    pairs_json: *const c_char,
+    config_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> crm_status_t {
+    boundary(|| {
+        // SAFETY: per this function's contract.
+        let (out, records, pairs, config) = unsafe {
+            (
+                Out::new(out_json, "out_json")?,
+                text(records_json, "records_json")?,
+                text(pairs_json, "pairs_json")?,
+                json_or_default::<DedupConfig>(config_json, "config_json", "the config")?,
+            )
+        };
+        let records: Vec<MatchRecord> = json(records, "the records")?;
+        let pairs: Vec<(usize, usize)> = json(pairs, "the pairs")?;
+        json_out(out, &quality::pair_completeness(&records, &pairs, &config)?)
+    })
+}
+
+/// `crm_quality_pair_completeness_json` per kind of blocking key
+/// (`crm_core::quality::pair_completeness_by_key`): a JSON array, by tag, of `{"tag",
+/// "kept_blocks", "pairs", "true_pairs", "only_here"}` (the blocks of that key paired, the
+/// pairs they give, the true pairs among them, those no other key reaches).
+///
+/// # Safety
+/// Strings NUL-terminated (`config_json` may be NULL); `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_quality_pair_completeness_by_key_json(
+    records_json: *const c_char,
+    pairs_json: *const c_char,
+    config_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> crm_status_t {
+    boundary(|| {
+        // SAFETY: per this function's contract.
+        let (out, records, pairs, config) = unsafe {
+            (
+                Out::new(out_json, "out_json")?,
+                text(records_json, "records_json")?,
+                text(pairs_json, "pairs_json")?,
+                json_or_default::<DedupConfig>(config_json, "config_json", "the config")?,
+            )
+        };
+        let records: Vec<MatchRecord> = json(records, "the records")?;
+        let pairs: Vec<(usize, usize)> = json(pairs, "the pairs")?;
+        json_out(
+            out,
+            &quality::pair_completeness_by_key(&records, &pairs, &config)?,
+        )
+    })
+}
+
 /// Findings, filled fields and completeness per customer: `customers_json` is a JSON array
 /// of customers; `today` ("2025-06-01") judges birth dates. JSON array of `{"id",
 /// "findings", "filled": [["given_name", true]…], "completeness"}` (values masked).

@@ -27,6 +27,10 @@ use crate::errors::{IntoPy, from_json, invalid, json};
 use crate::parse::from_json_released;
 use crm_core::time::TimeUnit;
 
+/// What a checked add returns to Python: the id filed under, the candidates as
+/// `(customer_id, probability)` best first, and whether it was merged.
+type CheckedAddOut = (u64, Vec<(u64, f64)>, bool);
+
 /// A customer book (see `crm.CustomerBook`), safe to share between threads: the book sits
 /// behind a reader-writer lock. Readers share it, writers wait for it (never fail), and
 /// every wait happens with the GIL released. Python inputs are converted to Rust values
@@ -214,8 +218,9 @@ impl CustomerBook {
     }
 
     /// Adds a customer with a policy for likely duplicates (`on_duplicate` "allow",
-    /// "reject" or "merge", core's `OnDuplicate::parse` and `add_customer_checked`); the
-    /// survivor's id when it was merged, else `None`. A checked add reads the book, so it
+    /// "reject" or "merge", core's `OnDuplicate::parse` and `add_customer_checked`): the id
+    /// the customer is filed under, the candidates found as `(customer_id, probability)`
+    /// best first, and whether it was merged (core's `CheckedAdd`). A checked add reads the book, so it
     /// cannot wait for a batch (the plain add is `add_customer_json`).
     #[pyo3(signature = (text, on_duplicate, at_us, config_json = None, batch = None))]
     fn add_customer_checked_json(
@@ -226,7 +231,7 @@ impl CustomerBook {
         at_us: i64,
         config_json: Option<&str>,
         batch: Option<PyRef<'_, Batch>>,
-    ) -> PyResult<Option<u64>> {
+    ) -> PyResult<CheckedAddOut> {
         let policy = OnDuplicate::parse(on_duplicate).py_err()?;
         if batch.is_some() {
             return Err(crate::errors::to_py_in(
@@ -245,7 +250,12 @@ impl CustomerBook {
         let done = self.try_write(py, |b| {
             b.add_customer_checked(customer, &config, policy, at)
         })?;
-        Ok(done.merged.map(|m| m.survivor))
+        let candidates = done
+            .matches
+            .iter()
+            .map(|m| (m.customer_id, m.probability))
+            .collect();
+        Ok((done.customer_id, candidates, done.merged.is_some()))
     }
 
     /// The customers of the book a profile (customer JSON) likely duplicates, best first:

@@ -67,6 +67,10 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(quality::find_duplicates_json, m)?)?;
     m.add_function(wrap_pyfunction!(quality::find_duplicates_columns, m)?)?;
     m.add_function(wrap_pyfunction!(quality::pair_completeness_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(
+        quality::pair_completeness_by_key_columns,
+        m
+    )?)?;
     m.add_function(wrap_pyfunction!(quality::quality_report_json, m)?)?;
     m.add_function(wrap_pyfunction!(quality::validate_json, m)?)?;
     m.add_function(wrap_pyfunction!(quality::validate_columns, m)?)?;

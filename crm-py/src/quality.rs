@@ -113,7 +113,7 @@ fn match_records(
 /// Pair completeness of the blocking step over records given as text columns (as
 /// [`find_duplicates_columns`]) and true pairs as rows `left[i]`, `right[i]`: a dict of
 /// `true_pairs`, `sharing_a_key` and `candidates`, under the duplicate-detection config JSON
-/// (`max_block`, `country`; `None` is the default config).
+/// (`max_block`, `window`, `country`; `None` is the default config).
 #[pyfunction]
 #[pyo3(signature = (columns, n, left, right, config_json = None))]
 pub(crate) fn pair_completeness_columns<'py>(
@@ -124,15 +124,11 @@ pub(crate) fn pair_completeness_columns<'py>(
     right: Vec<usize>,
     config_json: Option<&str>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let config: DedupConfig = match config_json {
-        Some(t) => from_json("the duplicate-detection config", t)?,
-        None => DedupConfig::default(),
-    };
+    let config = completeness_config(config_json)?;
     let c = crate::panic::released(py, || {
         let pairs: Vec<(usize, usize)> = left.iter().copied().zip(right.iter().copied()).collect();
-        config.validate()?;
         match_records(&columns, n)
-            .map(|records| quality::pair_completeness(&records, &pairs, &config))
+            .and_then(|records| quality::pair_completeness(&records, &pairs, &config))
     })?
     .py_err()?;
     let out = PyDict::new(py);
@@ -140,6 +136,46 @@ pub(crate) fn pair_completeness_columns<'py>(
     out.set_item("sharing_a_key", c.sharing_a_key)?;
     out.set_item("candidates", c.candidates)?;
     Ok(out)
+}
+
+/// [`pair_completeness_columns`] per kind of blocking key
+/// (`crm_core::quality::pair_completeness_by_key`): a list of dicts `tag`, `kept_blocks`,
+/// `pairs`, `true_pairs`, `only_here`, by tag.
+#[pyfunction]
+#[pyo3(signature = (columns, n, left, right, config_json = None))]
+pub(crate) fn pair_completeness_by_key_columns<'py>(
+    py: Python<'py>,
+    columns: Vec<(String, Vec<Option<String>>)>,
+    n: usize,
+    left: Vec<usize>,
+    right: Vec<usize>,
+    config_json: Option<&str>,
+) -> PyResult<Vec<Bound<'py, PyDict>>> {
+    let config = completeness_config(config_json)?;
+    let rows = crate::panic::released(py, || {
+        let pairs: Vec<(usize, usize)> = left.iter().copied().zip(right.iter().copied()).collect();
+        match_records(&columns, n)
+            .and_then(|records| quality::pair_completeness_by_key(&records, &pairs, &config))
+    })?
+    .py_err()?;
+    rows.iter()
+        .map(|r| {
+            let out = PyDict::new(py);
+            out.set_item("tag", r.tag)?;
+            out.set_item("kept_blocks", r.kept_blocks)?;
+            out.set_item("pairs", r.pairs)?;
+            out.set_item("true_pairs", r.true_pairs)?;
+            out.set_item("only_here", r.only_here)?;
+            Ok(out)
+        })
+        .collect()
+}
+
+fn completeness_config(config_json: Option<&str>) -> PyResult<DedupConfig> {
+    Ok(match config_json {
+        Some(t) => from_json("the duplicate-detection config", t)?,
+        None => DedupConfig::default(),
+    })
 }
 
 /// Findings, filled fields and completeness per customer (JSON list of customers), as JSON.

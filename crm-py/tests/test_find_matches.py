@@ -104,7 +104,7 @@ def test_reject_raises_with_the_candidates_and_changes_nothing(
     assert before.read_bytes() == after.read_bytes()
     assert len(book) == n and 9_000_003 not in book
     # A customer the book does not have is added under reject.
-    assert book.add_customer(STRANGER, on_duplicate="reject") is None
+    assert book.add_customer(STRANGER, on_duplicate="reject") == crm.Added(STRANGER["id"], [], False)
     assert STRANGER["id"] in book
 
 
@@ -116,8 +116,10 @@ def test_merge_leaves_one_survivor_with_both_records_events(
     copy = {**original, "id": 9_000_004, "emails": []}
     purchases_before = book.view(t["original"], AT)["purchases"]["count"]
     n = len(book)
-    survivor = book.add_customer(copy, on_duplicate="merge", at=AT)
-    assert survivor is not None and book.resolve(9_000_004) == survivor
+    added = book.add_customer(copy, on_duplicate="merge", at=AT)
+    assert added is not None and added.merged
+    survivor = added.customer_id
+    assert book.resolve(9_000_004) == survivor and survivor == added.candidates[0][0]
     assert survivor in (t["original"], t["duplicate"])
     assert len(book) == n
     # The copy's own events land on the survivor too.
@@ -132,10 +134,19 @@ def test_merge_leaves_one_survivor_with_both_records_events(
     assert merges[-1]["survivor"] == survivor and merges[-1]["merged"] == [9_000_004]
 
 
-def test_allow_adds_a_likely_duplicate_as_itself() -> None:
+def test_allow_adds_a_likely_duplicate_as_itself_and_reports_the_candidates() -> None:
     book, truth = _sample()
-    copy = {**(book.customer(truth[0]["original"]) or {}), "id": 9_000_005}
-    assert book.add_customer(copy, on_duplicate="allow") is None
+    t = truth[0]
+    copy = {**(book.customer(t["original"]) or {}), "id": 9_000_005}
+    expected = book.find_matches(copy)
+    added = book.add_customer(copy, on_duplicate="allow")
+    assert added is not None and added.customer_id == 9_000_005 and not added.merged
+    # The candidates are those find_matches gives before the add, best first.
+    ids = [c for c, _ in added.candidates]
+    assert ids == [int(c) for c in expected.candidates["customer_id"]]
+    assert [p for _, p in added.candidates] == [float(p) for p in expected.candidates["probability"]]
+    assert t["original"] in ids and t["duplicate"] in ids
+    assert all(p >= 0.9 for _, p in added.candidates)
     assert book.resolve(9_000_005) == 9_000_005
     assert book.add_customer(copy | {"id": 9_000_006}) is None  # no policy: the plain add
     assert book.resolve(9_000_006) == 9_000_006

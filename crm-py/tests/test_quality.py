@@ -69,6 +69,25 @@ def test_pair_completeness_reads_the_rows_under_the_country_given() -> None:
         crm.quality.pair_completeness(rows, [(0, 1)], max_block=1)
 
 
+def test_pair_completeness_windows_large_blocks_and_reports_by_key() -> None:
+    # Six records with one phone (a block of 6) and nothing else. max_block 2 with window 1:
+    # only neighbours in sort order (ties by row: 0-1, 1-2, ..., 4-5) are paired, so (0, 1)
+    # is a candidate and (0, 2) is not; window 0 drops the block; max_block 6 pairs it all.
+    rows = [{"phone": "0532 123 45 67"}] * 6
+    truth = [(0, 1), (0, 2)]
+    assert crm.quality.pair_completeness(rows, truth, max_block=2, window=1) == \
+        {"true_pairs": 2, "sharing_a_key": 2, "candidates": 1}
+    assert crm.quality.pair_completeness(rows, truth, max_block=2, window=0)["candidates"] == 0
+    assert crm.quality.pair_completeness(rows, truth, max_block=6)["candidates"] == 2
+    # By key: the phone (tag 11) alone, 5 pairs in its one windowed block, 1 true pair there.
+    assert crm.quality.pair_completeness_by_key(rows, truth, max_block=2, window=1) == \
+        [{"tag": 11, "kept_blocks": 1, "pairs": 5, "true_pairs": 1, "only_here": 1}]
+    assert crm.quality.pair_completeness_by_key(rows, truth, max_block=6) == \
+        [{"tag": 11, "kept_blocks": 1, "pairs": 15, "true_pairs": 2, "only_here": 2}]
+    with pytest.raises(crm.InvalidInputError, match="window"):
+        crm.quality.pair_completeness_by_key(rows, truth, window=33)
+
+
 def frame_of(book: crm.CustomerBook) -> pd.DataFrame:
     rows = []
     for cid in book.customer_ids():

@@ -171,7 +171,10 @@ fn json_kind(value: &serde_json::Value) -> &'static str {
 /// What [`CustomerBook::add_customer_checked`] did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CheckedAdd {
-    /// The likely duplicates found before the customer was added, best first.
+    /// The id the customer is now filed under: the survivor's after a merge, else its own.
+    pub customer_id: CustomerId,
+    /// The likely duplicates found before the customer was added, best first (also under
+    /// [`OnDuplicate::Allow`], which adds it anyway).
     pub matches: Vec<CustomerMatch>,
     /// The merge into the best candidate, with [`OnDuplicate::Merge`] and a candidate.
     pub merged: Option<MergeRecord>,
@@ -409,7 +412,13 @@ impl CustomerBook {
             super::ChangeOutcome::Merged(m) => Some(m.clone()),
             _ => None,
         });
-        Ok((Some(prepared), CheckedAdd { matches, merged }, changes))
+        let customer_id = merged.as_ref().map_or(id, |m| m.survivor);
+        let checked = CheckedAdd {
+            customer_id,
+            matches,
+            merged,
+        };
+        Ok((Some(prepared), checked, changes))
     }
 }
 

@@ -150,6 +150,7 @@ fn allow_adds_and_reports_merge_folds_into_the_survivor_with_its_events() {
         .unwrap();
     assert_eq!(allowed.matches[0].customer_id, 1);
     assert!(allowed.merged.is_none());
+    assert_eq!(allowed.customer_id, 3, "allowed: filed under its own id");
     assert!(book.contains(3));
 
     again.id = 4;
@@ -159,6 +160,10 @@ fn allow_adds_and_reports_merge_folds_into_the_survivor_with_its_events() {
     // 1 and 3 are both candidates; 1 (the exact profile's twin) or 3 survives, never 4.
     let survivor = done.merged.as_ref().unwrap().survivor;
     assert_eq!(survivor, done.matches[0].customer_id);
+    assert_eq!(
+        done.customer_id, survivor,
+        "merged: filed under the survivor"
+    );
     assert_eq!(book.resolve(4), Some(survivor));
     book.record(buy(4)).unwrap();
     book.record(buy(survivor)).unwrap();
@@ -174,6 +179,7 @@ fn allow_adds_and_reports_merge_folds_into_the_survivor_with_its_events() {
         )
         .unwrap();
     assert!(other.matches.is_empty() && other.merged.is_none() && book.contains(5));
+    assert_eq!(other.customer_id, 5);
 }
 
 #[test]

@@ -22,10 +22,10 @@ pub(crate) use dedup::sort_best_first;
 pub use dedup::{
     COLUMNS, DedupConfig, Duplicates, ENTRY_SHARE, FIELDS, FieldEvidence, IndexMatch, Level,
     MAX_BLOCK_CAP, MAX_CLUSTER_CAP, MAX_EM_ITERATIONS, MAX_MATCH_COLUMNS, MAX_PAIRS,
-    MAX_RANDOM_PAIRS, MatchIndex, MatchModel, MatchPair, MatchRecord, evidence, find_duplicates,
-    pairs_within, precision_recall, records_from_columns,
+    MAX_RANDOM_PAIRS, MAX_WINDOW, MatchIndex, MatchModel, MatchPair, MatchRecord, evidence,
+    find_duplicates, pairs_within, precision_recall, records_from_columns,
 };
-pub use dedup::{PairCompleteness, pair_completeness};
+pub use dedup::{KeyYield, PairCompleteness, pair_completeness, pair_completeness_by_key};
 pub use golden::{GoldenRecord, GoldenRules, Survivorship, golden_record, golden_record_with};
 pub use names::NameUsage;
 pub use report::{

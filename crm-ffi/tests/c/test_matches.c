@@ -1,6 +1,7 @@
 /* Duplicate prevention at the point of entry through the C ABI: the likely duplicates of one
  * record (crm_book_find_matches_json) and the add with a policy for them
- * (crm_book_add_customer_checked_json), on a book in memory and on a stored one. */
+ * (crm_book_add_customer_checked_json, crm_book_add_customer_checked_report_json), on a book
+ * in memory and on a stored one; and the blocking step's pair completeness. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
@@ -91,6 +92,55 @@ static void check_book(crm_book_t *book) {
     /* The stranger under "reject": nothing to refuse. */
     CHECK_STATUS(crm_book_add_customer_checked_json(book, stranger, "{\"on_duplicate\": \"reject\"}", &id), CRM_OK);
     CHECK(id == 9002 && crm_book_len(book) == n + 2);
+    /* Allow, reporting what it found: customer 12 (i = 11) typed in a third time is added as
+     * itself, the candidates listed (12 and its copy 9003 added above), nothing merged. */
+    customer_json(record, sizeof record, 11, 9004);
+    CHECK_STATUS(crm_book_add_customer_checked_report_json(book, record, "{\"on_duplicate\": \"allow\"}", &out),
+                 CRM_OK);
+    CHECK(out != NULL && contains(out, "{\"customer_id\":9004,\"matches\":[{\"customer_id\":"));
+    CHECK(contains(out, "{\"customer_id\":12,\"probability\":") && contains(out, "{\"customer_id\":9003,\"probability\":"));
+    CHECK(contains(out, "\"merged\":null}") && crm_book_len(book) == n + 3);
+    crm_string_free(out);
+    out = NULL;
+    /* Reject through the same entry: CRM_DUPLICATE, *out_json untouched, nothing added. */
+    customer_json(record, sizeof record, 11, 9005);
+    CHECK_STATUS(crm_book_add_customer_checked_report_json(book, record, "{\"on_duplicate\": \"reject\"}", &out),
+                 CRM_DUPLICATE);
+    CHECK(out == NULL && crm_book_len(book) == n + 3);
+}
+
+/* Pair completeness (the doc example of crm_core::quality::pair_completeness): rows 0 and 1
+ * share a phone and names, row 2 shares no blocking key with row 0; of the true
+ * pairs (0, 1), (0, 2) and (0, 9) (row 9 does not exist: not counted) one shares a key and is
+ * a candidate. Bad input names the argument or field. */
+static void check_pair_completeness(void) {
+    const char *records =
+        "[{\"given_name\": \"Ayse\", \"surname\": \"Yilmaz\", \"phone\": \"05321234567\"},"
+        " {\"given_name\": \"Ayse\", \"surname\": \"Yilmaz\", \"phone\": \"05321234567\"},"
+        " {\"given_name\": \"Can\", \"surname\": \"Yilmaz\", \"phone\": \"05559876543\"}]";
+    char *out = NULL;
+    CHECK_STATUS(crm_quality_pair_completeness_json(records, "[[0, 1], [0, 2], [0, 9]]", NULL, &out), CRM_OK);
+    CHECK(out != NULL && strcmp(out, "{\"true_pairs\":2,\"sharing_a_key\":1,\"candidates\":1}") == 0);
+    crm_string_free(out);
+    out = NULL;
+    CHECK_STATUS(crm_quality_pair_completeness_json(records, "[[0, 1]]", "{\"max_block\": 1}", &out),
+                 CRM_INVALID_ARGUMENT);
+    CHECK(out == NULL && contains(crm_last_error_message(), "max_block"));
+    CHECK_STATUS(crm_quality_pair_completeness_json(records, "[[0]]", NULL, &out), CRM_PARSE_ERROR);
+    CHECK(out == NULL && contains(crm_last_error_message(), "pairs"));
+    CHECK_STATUS(crm_quality_pair_completeness_json(records, NULL, NULL, &out), CRM_NULL_POINTER);
+    CHECK(out == NULL && contains(crm_last_error_message(), "pairs_json"));
+    CHECK_STATUS(crm_quality_pair_completeness_json(records, "[[0, 1]]", "{\"window\": 33}", &out),
+                 CRM_INVALID_ARGUMENT);
+    CHECK(out == NULL && contains(crm_last_error_message(), "window"));
+    /* By key: the phone (tag 11) reaches (0, 1) with the name keys, so only_here is 0. */
+    CHECK_STATUS(crm_quality_pair_completeness_by_key_json(records, "[[0, 1]]", NULL, &out), CRM_OK);
+    CHECK(out != NULL && contains(out, "{\"tag\":11,\"kept_blocks\":1,\"pairs\":1,\"true_pairs\":1,\"only_here\":0}"));
+    crm_string_free(out);
+    out = NULL;
+    CHECK_STATUS(crm_quality_pair_completeness_by_key_json(records, "[[0, 1]]", "{\"max_block\": 1}", &out),
+                 CRM_INVALID_ARGUMENT);
+    CHECK(out == NULL && contains(crm_last_error_message(), "max_block"));
 }
 
 /* The validators and the report under another country's rules: an Australian postcode is
@@ -130,6 +180,7 @@ static void check_countries(void) {
 
 int main(void) {
     check_countries();
+    check_pair_completeness();
     crm_book_t *book = NULL;
     CHECK_STATUS(crm_book_new("TRY", &book), CRM_OK);
     fill(book);
@@ -154,7 +205,7 @@ int main(void) {
         CHECK_STATUS(crm_book_open(path, NULL, &book), CRM_OK);
         uint64_t resolved = 0;
         CHECK_STATUS(crm_book_resolve(book, 9001, &resolved), CRM_OK);
-        CHECK(resolved == 8 && crm_book_len(book) == 242);
+        CHECK(resolved == 8 && crm_book_len(book) == 243);
         crm_book_free(book);
     }
     char cmd[96];

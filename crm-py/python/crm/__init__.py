@@ -31,7 +31,7 @@ from ._analytics import (
     top_share,
 )
 from ._audience import Audience
-from ._book import Batch, ChangePage, CustomerBook, Match, Matches, sample_book
+from ._book import Added, Batch, ChangePage, CustomerBook, Match, Matches, sample_book
 from ._calendar import BusinessCalendar
 from ._lifecycle import LifecyclePolicy, lifecycle_stages
 from ._sla import SlaPolicy
@@ -56,6 +56,7 @@ __all__ = [
     "Audience",
     "Batch",
     "BusinessCalendar",
+    "Added",
     "ChangePage",
     "CustomerBook",
     "Match",

@@ -61,6 +61,20 @@ class Match(NamedTuple):
     ``external_ref``, ``name``."""
 
 
+class Added(NamedTuple):
+    """What :meth:`CustomerBook.add_customer` with an ``on_duplicate`` policy did (core's
+    ``CheckedAdd``): unpack it as ``customer_id, candidates, merged = book.add_customer(...)``."""
+
+    customer_id: int
+    """The id the customer is now filed under: the survivor's after a merge, else its own."""
+    candidates: List[Tuple[int, float]]
+    """The likely duplicates found before the add, as ``(customer_id, probability)`` best
+    first (as :class:`crm.DuplicateError` lists them for ``"reject"``); also under
+    ``"allow"``, which adds the customer anyway."""
+    merged: bool
+    """Whether it was merged into the best candidate (``"merge"`` with a candidate)."""
+
+
 class Batch:
     """The writes of one ``with book.batch():`` block (see :meth:`CustomerBook.batch`).
 
@@ -278,7 +292,7 @@ class CustomerBook:
 
     def add_customer(self, customer: Union[None, int, Record] = None, /, *, on_duplicate: Optional[str] = None,
                      threshold: Optional[float] = None, country: Optional[str] = None, at: Any = None,
-                     **fields: Any) -> Optional[int]:
+                     **fields: Any) -> Optional[Added]:
         """Adds one customer, from a dict and/or keyword arguments; an id alone
         (``add_customer(42)``) adds a customer with no name (anonymous loyalty-card data).
 
@@ -288,8 +302,9 @@ class CustomerBook:
         says what happens to a likely duplicate: ``"allow"`` adds it anyway; ``"reject"``
         raises :class:`crm.DuplicateError` whose ``candidates`` lists ``(customer_id,
         probability)`` best first, and nothing changes; ``"merge"`` adds it and merges it
-        (dated ``at``, default now) into the best candidate, whose id is returned (None when
-        nothing was merged). Another value is an :class:`crm.InvalidInputError` naming
+        (dated ``at``, default now) into the best candidate. A policy returns :class:`Added`
+        (the id the customer is filed under, the candidates found, whether it was merged);
+        the plain add returns None. Another value is an :class:`crm.InvalidInputError` naming
         ``on_duplicate``. A policy reads the book, so it cannot be used inside
         :meth:`batch` (:class:`crm.ConflictError`)."""
         record: Optional[Record]
@@ -304,9 +319,9 @@ class CustomerBook:
             self._inner.add_customer_json(text, self._batch())
             return None
         at_us = cv.now_us() if at is None else cv.instant_ticks(at, "us", "at")
-        out = self._inner.add_customer_checked_json(text, str(on_duplicate), at_us,
-                                                    _config(threshold, country), self._batch())
-        return None if out is None else int(out)
+        cid, candidates, merged = self._inner.add_customer_checked_json(
+            text, str(on_duplicate), at_us, _config(threshold, country), self._batch())
+        return Added(int(cid), [(int(c), float(p)) for c, p in candidates], bool(merged))
 
     def find_matches(self, customer: Optional[Record] = None, /, *, threshold: Optional[float] = None,
                      country: Optional[str] = None, frame: Optional[str] = None, **fields: Any) -> "Matches":

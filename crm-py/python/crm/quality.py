@@ -20,7 +20,7 @@ from . import _convert as cv
 from . import _crm
 from .errors import UnusedColumnsWarning
 
-__all__ = ["golden_record", "find_duplicates", "pair_completeness", "validate", "validate_frame", "report", "normalize_name", "normalize_phone",
+__all__ = ["golden_record", "find_duplicates", "pair_completeness", "pair_completeness_by_key", "validate", "validate_frame", "report", "normalize_name", "normalize_phone",
            "normalize_email", "fold", "Duplicates", "Validation"]
 
 # The columns the duplicate matcher reads, as crm-core lists them.
@@ -205,12 +205,14 @@ def find_duplicates(frame: Any, threshold: Optional[float] = None, *, columns: O
 
 
 def pair_completeness(frame: Any, pairs: Sequence[Tuple[int, int]], *, columns: Optional[Mapping[str, str]] = None,
-                      max_block: Optional[int] = None, country: Optional[str] = None) -> Dict[str, int]:
+                      max_block: Optional[int] = None, window: Optional[int] = None,
+                      country: Optional[str] = None) -> Dict[str, int]:
     """How many of the true ``pairs`` (row, row) of ``frame`` the blocking step of
     :func:`find_duplicates` can reach: ``true_pairs``, ``sharing_a_key`` (the two rows share
-    at least one blocking key) and ``candidates`` (they share a key whose block has at most
-    ``max_block`` rows, the default config's when None: the pairs actually compared). The
-    rows are read under ``country``'s rules as :func:`find_duplicates` reads them.
+    at least one blocking key) and ``candidates`` (the pairs actually compared: sharing a
+    block paired in full, up to ``max_block`` rows, or within ``window`` neighbours in a
+    larger block; the default config's when None). The rows are read under ``country``'s
+    rules as :func:`find_duplicates` reads them.
 
     >>> import crm
     >>> rows = [{"surname": "Yılmaz", "phone": "0532 123 45 67"}, {"surname": "Yilmaz", "phone": "+905321234567"},
@@ -218,16 +220,39 @@ def pair_completeness(frame: Any, pairs: Sequence[Tuple[int, int]], *, columns: 
     >>> crm.quality.pair_completeness(rows, [(0, 1), (0, 2)])
     {'true_pairs': 2, 'sharing_a_key': 1, 'candidates': 1}
     """
+    args = _completeness_args(frame, pairs, columns, max_block, window, country)
+    return dict(_crm.pair_completeness_columns(*args))
+
+
+def pair_completeness_by_key(frame: Any, pairs: Sequence[Tuple[int, int]], *,
+                             columns: Optional[Mapping[str, str]] = None, max_block: Optional[int] = None,
+                             window: Optional[int] = None, country: Optional[str] = None) -> List[Dict[str, int]]:
+    """:func:`pair_completeness` per kind of blocking key, by tag: for each ``tag`` with a
+    paired block, ``kept_blocks``, the ``pairs`` its blocks give, the ``true_pairs`` among
+    them and those ``only_here`` (reached by no other key).
+
+    >>> import crm
+    >>> rows = [{"phone": "0532 123 45 67"}, {"phone": "+905321234567"}, {"phone": "0555 987 65 43"}]
+    >>> crm.quality.pair_completeness_by_key(rows, [(0, 1)])
+    [{'tag': 11, 'kept_blocks': 1, 'pairs': 1, 'true_pairs': 1, 'only_here': 1}]
+    """
+    args = _completeness_args(frame, pairs, columns, max_block, window, country)
+    return [dict(r) for r in _crm.pair_completeness_by_key_columns(*args)]
+
+
+def _completeness_args(frame: Any, pairs: Sequence[Tuple[int, int]], columns: Optional[Mapping[str, str]],
+                       max_block: Optional[int], window: Optional[int], country: Optional[str]) -> Tuple[Any, ...]:
     cols, n, _ = _columns(frame, columns)
     left = [cv.count(a, f"pairs[{i}][0]") for i, (a, _) in enumerate(pairs)]
     right = [cv.count(b, f"pairs[{i}][1]") for i, (_, b) in enumerate(pairs)]
     config: Dict[str, Any] = {}
     if max_block is not None:
         config["max_block"] = cv.count(max_block, "max_block")
+    if window is not None:
+        config["window"] = cv.count(window, "window")
     if country is not None:
         config["country"] = str(country)
-    text = json.dumps(config) if config else None
-    return dict(_crm.pair_completeness_columns(list(cols.items()), n, left, right, text))
+    return list(cols.items()), n, left, right, (json.dumps(config) if config else None)
 
 
 def _kind(frame: Any) -> str:

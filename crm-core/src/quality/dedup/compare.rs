@@ -35,6 +35,22 @@ pub(super) struct Prepared {
     id: Option<String>,
 }
 
+impl Prepared {
+    /// Where the record sorts inside a block paired by window ([`super::blocking`]): the
+    /// surname's Soundex code, the given name's first two letters, the birth year and
+    /// month, so that records of one person written slightly differently sit side by side.
+    pub(super) fn sort_order(&self) -> u64 {
+        let code = soundex(&self.surname).map_or(0, u32::from_be_bytes);
+        let mut given = self.given.bytes();
+        let two =
+            (u16::from(given.next().unwrap_or(0)) << 8) | u16::from(given.next().unwrap_or(0));
+        let month = self.birth.map_or(0, |b| {
+            (b.year().clamp(0, 5_000) as u16) * 12 + b.month0() as u16 + 1
+        });
+        (u64::from(code) << 32) | (u64::from(two) << 16) | u64::from(month)
+    }
+}
+
 fn real(v: Option<&str>) -> Option<&str> {
     v.map(str::trim)
         .filter(|s| !s.is_empty() && placeholder_reason(s).is_none())
@@ -308,7 +324,7 @@ pub(super) fn soundex(word: &str) -> Option<[u8; 4]> {
 const NAME_ONLY_SHARE: usize = 10;
 
 /// The low bit of a key's hash marks a name-only key ([`block_limit`]).
-const NAME_ONLY: u64 = 1;
+pub(super) const NAME_ONLY: u64 = 1;
 
 /// The most records a block of `key` may hold to be paired: `max_block`, or less for a
 /// name-only key.
@@ -398,13 +414,19 @@ pub(super) fn block_keys(p: &Prepared, out: &mut Vec<u64>) {
     }
     if !p.name_key.is_empty() {
         // The name alone, in small blocks only (block_limit).
-        out.push(hash_of(13, &p.name_key) | NAME_ONLY);
+        out.push(tagged(13, &p.name_key) | NAME_ONLY);
     }
+}
+
+/// A key's hash with its tag in the top 6 bits (so a report can say which kind of key
+/// reached a pair: [`super::blocking::key_tag`]).
+fn tagged(tag: u8, value: impl Hash) -> u64 {
+    (hash_of(tag, value) >> 6) | (u64::from(tag) << 58)
 }
 
 /// A key paired up to `max_block` records (its low bit clear).
 fn plain(tag: u8, value: impl Hash) -> u64 {
-    hash_of(tag, value) & !NAME_ONLY
+    tagged(tag, value) & !NAME_ONLY
 }
 
 /// The first word of an address made of digits only (the house number), if any.
@@ -615,15 +637,21 @@ mod tests {
             vec![r.prepare_for(Country::default()); n]
         };
         assert_eq!(
-            super::super::candidate_pairs(&namesakes(5), 50)
-                .unwrap()
-                .len(),
+            super::super::blocking::candidate_pairs(
+                &namesakes(5),
+                &super::super::DedupConfig::default()
+            )
+            .unwrap()
+            .len(),
             10
         );
         assert!(
-            super::super::candidate_pairs(&namesakes(6), 50)
-                .unwrap()
-                .is_empty()
+            super::super::blocking::candidate_pairs(
+                &namesakes(6),
+                &super::super::DedupConfig::default()
+            )
+            .unwrap()
+            .is_empty()
         );
     }
 

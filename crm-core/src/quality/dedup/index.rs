@@ -17,7 +17,8 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::compare::{Prepared, block_keys, block_limit, compare};
+use super::blocking::{Pairing, pairing};
+use super::compare::{Prepared, block_keys, compare};
 use super::evidence::{FieldEvidence, evidence_of};
 use super::model::Fit;
 use super::{DedupConfig, MatchModel, MatchRecord, fit_prepared};
@@ -45,8 +46,8 @@ pub struct IndexMatch {
 }
 
 /// Records indexed for matching one record at a time: prepared records, block key → rows
-/// (blocks over [`DedupConfig::max_block`], or a tenth of it for the name alone, dropped, as
-/// [`super::find_duplicates`] drops them) and
+/// (paired in full, or sorted for the window of a large block, or dropped, as
+/// [`super::find_duplicates`] pairs them: [`DedupConfig::max_block`], [`DedupConfig::window`]) and
 /// the model [`super::find_duplicates`] fits on the records, with the entry-time prior
 /// ([`ENTRY_SHARE`]; see the module notes).
 #[derive(Debug, Clone)]
@@ -97,7 +98,14 @@ impl MatchIndex {
                 blocks.entry(k).or_default().push(row as u32);
             }
         }
-        blocks.retain(|&key, rows| rows.len() <= block_limit(key, config.max_block));
+        let n = prepared.len();
+        blocks.retain(|&key, rows| pairing(key, rows.len(), n, config) != Pairing::Drop);
+        // A windowed block is kept in sort order: a query pairs with its neighbours there.
+        blocks.par_iter_mut().for_each(|(&key, rows)| {
+            if pairing(key, rows.len(), n, config) == Pairing::Window {
+                rows.sort_by_cached_key(|&row| (prepared[row as usize].sort_order(), row));
+            }
+        });
         blocks.shrink_to_fit();
         Ok(MatchIndex {
             ids: ids.to_vec(),
@@ -146,16 +154,25 @@ impl MatchIndex {
         out
     }
 
-    /// The rows sharing a kept block with `query`, ascending.
+    /// The rows sharing a kept block with `query`, ascending: all of a block paired in full,
+    /// the `window` rows on either side of where the query sorts in a windowed one (the
+    /// query sorting after the records it ties with).
     fn rows_sharing_a_block(&self, query: &Prepared) -> Vec<u32> {
-        let mut keys = Vec::with_capacity(8);
+        let mut keys = Vec::with_capacity(24);
         block_keys(query, &mut keys);
-        let mut rows: Vec<u32> = keys
-            .iter()
-            .filter_map(|k| self.blocks.get(k))
-            .flatten()
-            .copied()
-            .collect();
+        let n = self.prepared.len();
+        let order = query.sort_order();
+        let mut rows: Vec<u32> = Vec::new();
+        for (&key, block) in keys.iter().filter_map(|k| self.blocks.get_key_value(k)) {
+            if pairing(key, block.len(), n, &self.config) == Pairing::Window {
+                let at =
+                    block.partition_point(|&r| self.prepared[r as usize].sort_order() <= order);
+                let w = self.config.window;
+                rows.extend(&block[at.saturating_sub(w)..block.len().min(at + w)]);
+            } else {
+                rows.extend(block);
+            }
+        }
         rows.sort_unstable();
         rows.dedup();
         rows

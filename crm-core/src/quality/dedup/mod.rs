@@ -8,6 +8,7 @@
 //! same defaults serve any customer table (see [`model`](self) for why u is not learnt from
 //! the candidates).
 
+mod blocking;
 mod cluster;
 mod compare;
 mod completeness;
@@ -17,6 +18,7 @@ mod model;
 #[cfg(test)]
 mod tests;
 
+pub use blocking::MAX_WINDOW;
 pub use evidence::{FieldEvidence, evidence};
 pub(crate) use index::sort_best_first;
 pub use index::{ENTRY_SHARE, IndexMatch, MatchIndex};
@@ -29,8 +31,8 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Customer, CustomerKind};
-use compare::{N_FIELDS, Prepared, block_keys, block_limit, compare};
-pub use completeness::{PairCompleteness, pair_completeness};
+use compare::{N_FIELDS, Prepared, compare};
+pub use completeness::{KeyYield, PairCompleteness, pair_completeness, pair_completeness_by_key};
 
 /// The fields matching reads, normalised. Build with [`MatchRecord::from_customer`] or by
 /// hand (any field may be missing).
@@ -137,10 +139,16 @@ pub const MAX_CLUSTER_CAP: usize = 1_000_000;
 pub struct DedupConfig {
     /// Pairs with a match probability at or above this are duplicates.
     pub threshold: f64,
-    /// Blocks larger than this are skipped (a key shared by that many records — a common
-    /// name, a switchboard number — says little and would make pairs grow as n²). 2 to
+    /// Blocks of up to this many records pair in full (a key shared by more records — a
+    /// common name, a switchboard number — says little and would make pairs grow as n²).
+    /// Above 200,000 records the limit shrinks as `max_block · √(200,000 / n)`, not under 8.
+    /// Larger blocks, up to [`MAX_BLOCK_CAP`] records, pair each record with its `window`
+    /// neighbours in sort order (surname Soundex, given name, birth month). 2 to
     /// [`MAX_BLOCK_CAP`].
     pub max_block: usize,
+    /// Neighbours each record of a block too large to pair in full is paired with (sorted
+    /// neighbourhood); 0 drops such blocks. At most [`MAX_WINDOW`].
+    pub window: usize,
     /// Random pairs for estimating how often non-matches nearly agree (at most 50 per
     /// record: a small table needs fewer).
     pub random_pairs: usize,
@@ -164,7 +172,7 @@ impl DedupConfig {
     /// [`crate::ErrorKind::InvalidInput`] naming the setting: a threshold outside (0, 1], a
     /// largest block or cluster under 2, a largest block above [`MAX_BLOCK_CAP`], a largest
     /// cluster above [`MAX_CLUSTER_CAP`], more than [`MAX_EM_ITERATIONS`] EM iterations or
-    /// more than [`MAX_RANDOM_PAIRS`] random pairs.
+    /// more than [`MAX_RANDOM_PAIRS`] random pairs, a window above [`MAX_WINDOW`].
     ///
     /// ```
     /// use crm_core::quality::DedupConfig;
@@ -189,6 +197,7 @@ impl DedupConfig {
             ));
         }
         crate::limits::at_most("max_block", self.max_block, MAX_BLOCK_CAP)?;
+        crate::limits::at_most("window", self.window, MAX_WINDOW)?;
         if self.max_cluster < 2 {
             return Err(CrmError::invalid(
                 "max_cluster",
@@ -208,6 +217,7 @@ impl Default for DedupConfig {
         DedupConfig {
             threshold: 0.9,
             max_block: 50,
+            window: 4,
             random_pairs: 200_000,
             iterations: 50,
             max_cluster: 20,
@@ -386,54 +396,6 @@ pub const COLUMNS: [&str; 9] = [
     "national_id",
 ];
 
-/// Candidate pairs `(low row, high row)`, sorted and distinct: every two records sharing a
-/// blocking key whose block has at most `max_block` records (fewer for a name-only key:
-/// [`compare::block_limit`]).
-///
-/// Fails naming `max_block` when the blocks would give more than [`MAX_PAIRS`] pairs.
-fn candidate_pairs(prepared: &[Prepared], max_block: usize) -> crate::Result<Vec<(u32, u32)>> {
-    let mut keyed: Vec<(u64, u32)> = prepared
-        .par_iter()
-        .enumerate()
-        .fold(Vec::new, |mut out, (row, p)| {
-            let mut keys = Vec::with_capacity(7);
-            block_keys(p, &mut keys);
-            out.extend(keys.into_iter().map(|k| (k, row as u32)));
-            out
-        })
-        .flatten_iter()
-        .collect();
-    keyed.par_sort_unstable();
-    let blocks: Vec<&[(u64, u32)]> = keyed
-        .chunk_by(|a, b| a.0 == b.0)
-        .filter(|rows| rows.len() > 1 && rows.len() <= block_limit(rows[0].0, max_block))
-        .collect();
-    let work: u64 = blocks
-        .iter()
-        .map(|rows| {
-            let n = rows.len() as u64;
-            n * (n - 1) / 2
-        })
-        .sum();
-    if work > MAX_PAIRS {
-        return Err(crate::CrmError::invalid(
-            "max_block",
-            max_block,
-            format_args!(
-                "the blocks of these records give {work} candidate pairs, more than {MAX_PAIRS}: \
-                 lower max_block"
-            ),
-        ));
-    }
-    let mut pairs: Vec<(u32, u32)> = crate::limits::try_vec("pairs", work as usize)?;
-    pairs.par_extend(blocks.par_iter().flat_map_iter(|rows| {
-        (0..rows.len()).flat_map(move |i| (i + 1..rows.len()).map(move |j| (rows[i].1, rows[j].1)))
-    }));
-    pairs.par_sort_unstable();
-    pairs.dedup();
-    Ok(pairs)
-}
-
 /// Finds duplicate records among `records`.
 ///
 /// ```
@@ -477,7 +439,7 @@ struct Fitted {
 /// Blocks `prepared`, compares the candidate pairs and fits the model on them, with a
 /// valid `config`, on the calling pool.
 fn fit_prepared(prepared: &[Prepared], config: &DedupConfig) -> crate::Result<Fitted> {
-    let pairs = candidate_pairs(prepared, config.max_block)?;
+    let pairs = blocking::candidate_pairs(prepared, config)?;
     let comparisons: Vec<[Level; N_FIELDS]> = pairs
         .par_iter()
         .map(|&(a, b)| compare(&prepared[a as usize], &prepared[b as usize]))

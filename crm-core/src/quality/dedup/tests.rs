@@ -133,16 +133,19 @@ mod evidence {
         /// Blocking's pair completeness and the batch run agree on what is compared: over
         /// every pair of a table taken as "true", the pairs `pair_completeness` finds in
         /// pairable blocks are exactly the candidates `find_duplicates` compares, with the
-        /// smaller blocks of name-only keys (max_block 20: a name alone pairs 2 records).
+        /// smaller blocks of name-only keys and, with a small max_block, blocks paired by
+        /// window (or dropped with window 0).
         #[test]
         fn completeness_counts_the_candidates_compared(
             rows in proptest::collection::vec(record(), 2..40),
+            max_block in prop_oneof![Just(20usize), 2usize..6],
+            window in 0usize..4,
         ) {
-            let config = DedupConfig { max_block: 20, ..DedupConfig::default() };
+            let config = DedupConfig { max_block, window, ..DedupConfig::default() };
             let all: Vec<(usize, usize)> = (0..rows.len())
                 .flat_map(|i| (i + 1..rows.len()).map(move |j| (i, j)))
                 .collect();
-            let c = crate::quality::pair_completeness(&rows, &all, &config);
+            let c = crate::quality::pair_completeness(&rows, &all, &config).unwrap();
             let d = find_duplicates(&rows, &config).unwrap();
             prop_assert_eq!(c.candidates, d.candidates);
         }

@@ -22,8 +22,8 @@
 //! ```
 
 mod analytics;
-mod campaign;
 mod audience;
+mod campaign;
 mod change;
 mod clv;
 mod columns;

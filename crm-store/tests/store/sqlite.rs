@@ -1294,6 +1294,11 @@ fn campaign_events_survive_a_reopen() {
     assert_eq!(kind, 16);
     let reopened = crm_store::open(&path, &StoreOptions::with_currency("TRY")).unwrap();
     assert_eq!(reopened.book().events().collect::<Vec<_>>(), vec![sent]);
+    drop(reopened);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A merged record's e-mail opt-out is kept by the survivor, in the store too.
 #[test]
 fn a_merged_records_opt_out_survives_a_reopen() {
     use crm_core::model::Consent;

@@ -117,6 +117,20 @@ def test_bad_text_and_options(book):
     with pytest.raises(crm.InvalidInputError) as e:
         crm.Audience(RULE).select(book, at=AT, suppression={"contacted_within_days": 5000})
     assert e.value.field == "suppression.contacted_within_days"
+    with pytest.raises(crm.InvalidInputError) as e:
+        crm.Audience(RULE).select(book, at=AT, channel="email", frame="pandsa")
+    assert e.value.field == "frame"
+
+
+def test_record_consent_refuses_to_join_a_batch(book):
+    # It would commit at once while the batch's other writes wait: refused, nothing written.
+    with pytest.raises(crm.ConflictError) as e:
+        with book.batch():
+            book.add_customer(id=7, given_name="Ada")
+            book.record_consent(5, "email", True, "2025-01-01T00:00:00Z")
+    assert e.value.field == "batch"
+    assert book.consent_at(5, "email", AT) is None
+    assert book.customer(7) is None
 
 
 def test_the_rule_reads_back():

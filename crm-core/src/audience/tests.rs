@@ -311,6 +311,37 @@ fn the_book_applies_consent_and_each_suppression_in_order() {
 }
 
 #[test]
+fn a_campaign_send_counts_for_the_frequency_cap_and_an_assignment_does_not() {
+    use crate::model::{CampaignEvent, CampaignStep};
+    let mut book = book();
+    let step = |step| CampaignEvent {
+        campaign_id: "bahar-25".into(),
+        step,
+        channel: Some(Channel::Email),
+        cost: 0,
+    };
+    // 6 was e-mailed by a campaign 2 days ago; 3 was only chosen for it, yesterday.
+    book.record(Event::new(6, t(-2), step(CampaignStep::Sent)))
+        .unwrap();
+    book.record(Event::new(3, t(-1), step(CampaignStep::Targeted)))
+        .unwrap();
+    let a = Audience::from_json("{}").unwrap();
+    let mut options = SelectOptions::new(t(0), None);
+    options.suppression.contacted_within_days = Some(7);
+    let s = book.select_audience(&a, &options).unwrap();
+    // 1 (the call 3 days ago) and 6 (the send); not 3 (its call 30 days ago, then chosen).
+    assert_eq!(
+        s.customer_id
+            .iter()
+            .zip(&s.reason)
+            .filter(|(_, r)| **r == Reason::FrequencyCap)
+            .map(|(id, _)| *id)
+            .collect::<Vec<_>>(),
+        [1, 6]
+    );
+}
+
+#[test]
 fn channel_and_consent_fields_read_the_book() {
     let book = book();
     let a = Audience::from_json(r#"{"all": [{"field": "channel", "eq": "phone"}, {"field": "consent", "in": ["email", "sms"]}]}"#).unwrap();

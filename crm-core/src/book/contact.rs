@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::CustomerBook;
 use super::store::StoredKind;
-use crate::model::{Channel, Direction};
+use crate::model::{CampaignStep, Channel, Direction};
 
 /// Per customer (the book's order), up to an instant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +44,11 @@ impl CustomerBook {
                     false
                 }
                 StoredKind::ComplaintResponded { .. } => true,
+                // A campaign message that left the company is a contact; being chosen for
+                // one (or held out of it) is not.
+                StoredKind::Campaign { step, .. } => {
+                    matches!(step, CampaignStep::Sent | CampaignStep::Delivered)
+                }
                 _ => false,
             };
             if outbound && last_outbound[row].is_none_or(|t| t < e.at) {

@@ -23,6 +23,7 @@ from typing import Any, Dict, Mapping, Optional, Sequence, Union
 from . import _convert as cv
 from . import _crm
 from ._book import CustomerBook
+from .errors import InvalidInputError
 
 Rule = Union[str, Mapping[str, Any]]
 
@@ -54,13 +55,18 @@ class Audience:
         ``complaint_open``, ``frequency_cap`` or ``included``: the first that applies) and
         ``rule`` (the path of the rule node that decided: the failing one when out by the
         rule). ``suppression`` is ``{"customer_ids": [...], "open_complaints": True,
-        "contacted_within_days": 7}``. ``frame`` is ``"pandas"``, ``"polars"`` or None (a
-        dict of numpy columns)."""
+        "contacted_within_days": 7}``. ``frame`` is ``"pandas"``, ``"polars"``, ``"pyarrow"``,
+        or None / ``"numpy"`` (a dict of numpy columns)."""
+        if frame not in (None, "pandas", "polars", "pyarrow", "numpy"):
+            err = InvalidInputError(f"frame: {frame!r} is not one of 'pandas', 'polars', "
+                                    "'pyarrow', 'numpy' or None")
+            err.field = "frame"
+            raise err
         out = self._run(book, at, channel, suppression)
         columns = {k: out[k] for k in ("customer_id", "included", "reason", "rule")}
         columns["reason"] = _objects(columns["reason"])
         columns["rule"] = _objects(columns["rule"])
-        return cv.frame(frame if frame in ("pandas", "polars") else "numpy", columns)
+        return cv.frame(frame or "numpy", columns)
 
     def counts(self, book: CustomerBook, at: Any = None, channel: Optional[str] = None,
                suppression: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:

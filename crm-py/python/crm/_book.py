@@ -450,7 +450,13 @@ class CustomerBook:
 
     def record_consent(self, customer_id: int, channel: str, granted: bool, at: Any) -> bool:
         """Adds one consent decision to the customer's history (a stored book commits it at
-        once, outside any batch); False when the very same decision is already there."""
+        once); False when the very same decision is already there. It cannot join a
+        :meth:`batch` (raises :class:`crm.ConflictError`): record it before or after."""
+        if self._batch() is not None:
+            err = ConflictError("record_consent cannot run inside a batch (it would commit at "
+                                "once, outside the batch's all-or-nothing): call it before or after the block")
+            err.field = "batch"
+            raise err
         consent = cv.dumps({"channel": channel, "granted": granted, "at": at}, "consent")
         return bool(_crm.book_record_consent_json(self._inner, cv.customer_id(customer_id), consent))
 

@@ -199,12 +199,18 @@ fn sorted_keys(prepared: &[Prepared]) -> Vec<Vec<u64>> {
         .collect()
 }
 
-/// The true pairs naming two rows of the table, as `(low row, high row)`.
-fn in_table(pairs: &[(usize, usize)], n: usize) -> impl Iterator<Item = (u32, u32)> + '_ {
-    pairs
+/// The true pairs naming two different rows of the table, as `(low row, high row)`, each
+/// once: a pair given both ways round, or twice, counts once, and a row paired with itself
+/// (which no blocking can make a candidate) not at all.
+fn in_table(pairs: &[(usize, usize)], n: usize) -> Vec<(u32, u32)> {
+    let mut out: Vec<(u32, u32)> = pairs
         .iter()
-        .filter(move |&&(a, b)| a < n && b < n)
+        .filter(|&&(a, b)| a < n && b < n && a != b)
         .map(|&(a, b)| (a.min(b) as u32, a.max(b) as u32))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 #[cfg(test)]
@@ -245,6 +251,9 @@ mod tests {
                 .candidate_share(),
             1.0
         );
+        // A pair given both ways round counts once; a row with itself not at all.
+        let c = pair_completeness(&records, &[(0, 1), (1, 0), (2, 2)], &max_block(3, 0)).unwrap();
+        assert_eq!((c.true_pairs, c.sharing_a_key, c.candidates), (1, 1, 1));
         let bad = pair_completeness(&records, &pairs, &max_block(2, 33)).unwrap_err();
         assert_eq!(bad.field(), Some("window"));
     }

@@ -48,6 +48,7 @@ fn main() {
             open_complaints: true,
             contacted_within_days: Some(7),
         },
+        segmentation: None,
     };
     let start = Instant::now();
     let inputs = book

@@ -103,6 +103,7 @@ fn audience(
             contacted_within_days: Some(7),
             ..Suppression::default()
         },
+        segmentation: None,
     };
     let s = book.select_audience(&Audience::from_json(rule)?, &options)?;
     println!("\nAudience: Platinum or Gold, bought within 180 days, by e-mail (opt-in required)");

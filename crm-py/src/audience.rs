@@ -35,7 +35,7 @@ impl Audience {
     /// Selects from `book` at `at_us` (microseconds): the per-customer columns
     /// `customer_id`, `included`, `reason`, `rule`, and `summary` (JSON: `as_of`, `channel`,
     /// `counts`, `counts_each`, `nodes`, `unknown_suppressed_ids`).
-    #[pyo3(signature = (book, at_us, channel = None, suppression_json = None))]
+    #[pyo3(signature = (book, at_us, channel = None, suppression_json = None, segmentation_json = None))]
     fn select<'py>(
         &self,
         py: Python<'py>,
@@ -43,6 +43,7 @@ impl Audience {
         at_us: i64,
         channel: Option<&str>,
         suppression_json: Option<&str>,
+        segmentation_json: Option<&str>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let channel = channel
             .map(|c| parse_channel("channel", c))
@@ -52,10 +53,14 @@ impl Audience {
             Some(t) => from_json("the suppression", t)?,
             None => Suppression::default(),
         };
+        let segmentation = segmentation_json
+            .map(|t| from_json("the segmentation", t))
+            .transpose()?;
         let options = SelectOptions {
             at: TimeUnit::Microseconds.instant(at_us),
             channel,
             suppression,
+            segmentation,
         };
         let audience = &self.inner;
         let s = book.try_read(py, |b| b.select_audience(audience, &options))?;

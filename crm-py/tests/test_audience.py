@@ -135,3 +135,15 @@ def test_record_consent_refuses_to_join_a_batch(book):
 
 def test_the_rule_reads_back():
     assert crm.Audience(RULE).rule == RULE
+
+
+def test_tiers_under_the_companys_segmentation_config(book):
+    # Customer 3 is the only buyer: under a two-tier pyramid (VIP the top half) it is VIP;
+    # under the default config no tier has that name.
+    book.record(customer_id=3, at="2025-05-01T00:00:00Z", type="purchase", amount=50000, currency="TRY")
+    rule = {"field": "tier", "eq": "VIP"}
+    assert not crm.Audience(rule).select(book, at=AT)["included"].any()
+    config = {"pyramid": {"tiers": [{"name": "VIP", "share": 0.5}, {"name": "Rest", "share": 0.5}]}}
+    s = crm.Audience(rule).select(book, at=AT, segmentation=config)
+    assert 3 in set(s["customer_id"][s["included"]])
+    assert crm.Audience(rule).counts(book, at=AT, segmentation=config)["counts"]["included"] == s["included"].sum()

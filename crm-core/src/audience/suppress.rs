@@ -60,6 +60,10 @@ pub struct SelectOptions {
     pub channel: Option<Channel>,
     /// Who is kept out.
     pub suppression: Suppression,
+    /// The segmentation config tiers, scores, RFM and ABC are read under (the company's
+    /// weights and tier names). `None`: the book's kept segmentation when it was made as of
+    /// `at` (by `CustomerBook::analyse`), else the default config.
+    pub segmentation: Option<crate::segment::SegmentationConfig>,
 }
 
 impl SelectOptions {
@@ -69,6 +73,7 @@ impl SelectOptions {
             at,
             channel,
             suppression: Suppression::default(),
+            segmentation: None,
         }
     }
 
@@ -117,11 +122,15 @@ impl SelectOptions {
             None | Some(Value::Null) => Suppression::default(),
             Some(v) => crate::json::from_value("the suppression", v)?,
         };
+        let segmentation = match object.remove("segmentation") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(crate::json::from_value("the segmentation", v)?),
+        };
         if let Some(k) = object.keys().next() {
             return Err(CrmError::invalid(
                 k,
                 format_args!("{k:?}"),
-                "is not a selection option (at, channel, suppression)",
+                "is not a selection option (at, channel, suppression, segmentation)",
             ));
         }
         suppression.validate()?;
@@ -129,6 +138,7 @@ impl SelectOptions {
             at,
             channel,
             suppression,
+            segmentation,
         })
     }
 }

@@ -11,30 +11,12 @@ use crate::error::Result;
 use crate::features::Features;
 use crate::model::{Channel, CustomerKind};
 use crate::segment::{
-    AbcClass, AbcCuts, AttributeColumn, Pareto, Pyramid, PyramidConfig, Rfm, RfmConfig,
-    SegmentMatrix, Strategy, StrategyMap, abc, pareto, pyramid, rfm, segment_matrix,
+    AbcClass, AttributeColumn, Pareto, Pyramid, Rfm, SegmentMatrix, Strategy, StrategyMap, abc,
+    pareto, pyramid, rfm, segment_matrix,
 };
-use crate::value::{ValueKey, ValueModel, ValueScores};
+use crate::value::{ValueKey, ValueScores};
 
-/// Everything segmentation needs. JSON: `{"value": …, "pyramid": …, "rfm": …, "abc": …,
-/// "strategies": …, "clv": …}`, each part optional (the defaults fill in). `clv` is used only
-/// when the value model weighs `predicted_clv`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct SegmentationConfig {
-    /// The value model.
-    pub value: ValueModel,
-    /// The pyramid tiers (drawn from the value scores).
-    pub pyramid: PyramidConfig,
-    /// RFM bins and segments.
-    pub rfm: RfmConfig,
-    /// ABC cut points (on net revenue).
-    pub abc: AbcCuts,
-    /// Strategies per tier and segment.
-    pub strategies: StrategyMap,
-    /// How to predict lifetime value for the `predicted_clv` key.
-    pub clv: crate::clv::ClvConfig,
-}
+pub use crate::segment::SegmentationConfig;
 
 /// The book segmented as of an instant: columns in the book's customer order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

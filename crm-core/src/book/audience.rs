@@ -105,7 +105,7 @@ impl CustomerBook {
     /// # Ok::<(), crm_core::CrmError>(())
     /// ```
     pub fn consent_report(&self, at: DateTime<Utc>) -> Result<ConsentReport> {
-        let segmentation = self.segmentation_at(at)?;
+        let segmentation = self.segmentation_at(at, None)?;
         let customers: Vec<&Customer> = self.customers.iter().collect();
         consent_report(
             at,
@@ -119,7 +119,8 @@ impl CustomerBook {
 impl CustomerBook {
     /// The columns, consent and suppressions a selection of `audience` reads, as of
     /// `options.at` (only the fields the rule reads are built). Tiers, scores and RFM come
-    /// from the kept segmentation when it was made as of `at`, otherwise from a default one;
+    /// from `options.segmentation` when given, else from the kept segmentation when it was
+    /// made as of `at`, otherwise from a default one;
     /// stages from the book's lifecycle policy (or the default); CLV from a default fit.
     ///
     /// # Errors
@@ -143,7 +144,7 @@ impl CustomerBook {
             Field::RfmScore,
             Field::Abc,
         ]) {
-            let seg = self.segmentation_at(at)?;
+            let seg = self.segmentation_at(at, options.segmentation.as_ref())?;
             let n = seg.pyramid.tier.len();
             columns.insert(
                 Field::Tier,
@@ -357,9 +358,16 @@ impl CustomerBook {
         Ok(selection)
     }
 
-    /// The kept segmentation when it is as of `at` and still row for row the book's; else a
-    /// default one as of `at`.
-    fn segmentation_at(&self, at: DateTime<Utc>) -> Result<std::sync::Arc<Segmentation>> {
+    /// The book segmented as of `at` under `config` when given; else the kept segmentation
+    /// when it is as of `at` and still row for row the book's; else a default one as of `at`.
+    fn segmentation_at(
+        &self,
+        at: DateTime<Utc>,
+        config: Option<&SegmentationConfig>,
+    ) -> Result<std::sync::Arc<Segmentation>> {
+        if let Some(config) = config {
+            return self.segment(at, config);
+        }
         let kept = self.segmentation.as_ref().filter(|s| {
             s.as_of == at
                 && s.features.customer_id.len() == self.customers.len()

@@ -320,6 +320,8 @@ impl CustomerBook {
 }
 
 #[cfg(test)]
+mod audience_tests;
+#[cfg(test)]
 mod campaign_tests;
 #[cfg(test)]
 mod change_tests;

@@ -12,6 +12,7 @@
 //! boundaries j·n/k fall. pandas `qcut` and polars `qcut` disagree on uneven bins, so the
 //! comparison scripts in `benches/` compute this rule explicitly in both.
 
+mod config;
 mod matrix;
 mod order;
 mod pareto;
@@ -19,6 +20,7 @@ mod pyramid;
 mod rfm;
 mod strategy;
 
+pub use config::SegmentationConfig;
 pub use matrix::{AttributeColumn, MatrixCell, SegmentMatrix, segment_matrix};
 pub use pareto::{AbcClass, AbcCuts, MAX_LORENZ_POINTS, Pareto, abc, abc_codes, pareto, top_share};
 pub use pyramid::{MAX_TIERS, Pyramid, PyramidConfig, TierBasis, TierSpec, TierSummary, pyramid};

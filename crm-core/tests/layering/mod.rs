@@ -8,7 +8,16 @@
 use std::path::{Path, PathBuf};
 
 /// The engine modules: none may import `crate::book` or `crate::sample`.
-const ENGINES: [&str; 6] = ["value", "segment", "lifecycle", "sla", "quality", "clv"];
+const ENGINES: [&str; 8] = [
+    "value",
+    "segment",
+    "lifecycle",
+    "sla",
+    "quality",
+    "clv",
+    "audience",
+    "campaign",
+];
 
 /// The files allowed `unsafe` (each with `#[allow(unsafe_code)]` on its `mod` line).
 const UNSAFE_HOMES: [&str; 2] = ["transactions/buckets.rs", "parallel.rs"];

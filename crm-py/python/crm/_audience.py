@@ -41,13 +41,16 @@ class Audience:
         return dict(json.loads(self._inner.rule_json()))
 
     def _run(self, book: CustomerBook, at: Any, channel: Optional[str],
-             suppression: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+             suppression: Optional[Mapping[str, Any]],
+             segmentation: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
         ticks = cv.now_us() if at is None else cv.instant_ticks(at, "us", "at")
         text = None if suppression is None else cv.dumps(dict(suppression), "suppression")
-        return dict(self._inner.select(book._inner, ticks, channel, text))
+        seg = None if segmentation is None else cv.dumps(dict(segmentation), "segmentation")
+        return dict(self._inner.select(book._inner, ticks, channel, text, seg))
 
     def select(self, book: CustomerBook, at: Any = None, channel: Optional[str] = None, frame: Optional[str] = None,
-               suppression: Optional[Mapping[str, Any]] = None) -> Any:
+               suppression: Optional[Mapping[str, Any]] = None,
+               segmentation: Optional[Mapping[str, Any]] = None) -> Any:
         """Every customer of ``book`` with whether they are in the audience at ``at``
         (default now) on ``channel`` (``"email"``, ``"sms"``…: an opt-in in force there is
         required; None checks no consent), and why: columns ``customer_id``, ``included``,
@@ -55,26 +58,29 @@ class Audience:
         ``complaint_open``, ``frequency_cap`` or ``included``: the first that applies) and
         ``rule`` (the path of the rule node that decided: the failing one when out by the
         rule). ``suppression`` is ``{"customer_ids": [...], "open_complaints": True,
-        "contacted_within_days": 7}``. ``frame`` is ``"pandas"``, ``"polars"``, ``"pyarrow"``,
+        "contacted_within_days": 7}``. ``segmentation`` is the segmentation config (as for
+        :meth:`CustomerBook.analyse`) tiers and scores are read under; None: the book's last
+        ``analyse`` if it was as of ``at``, else the default config. ``frame`` is ``"pandas"``, ``"polars"``, ``"pyarrow"``,
         or None / ``"numpy"`` (a dict of numpy columns)."""
         if frame not in (None, "pandas", "polars", "pyarrow", "numpy"):
             err = InvalidInputError(f"frame: {frame!r} is not one of 'pandas', 'polars', "
                                     "'pyarrow', 'numpy' or None")
             err.field = "frame"
             raise err
-        out = self._run(book, at, channel, suppression)
+        out = self._run(book, at, channel, suppression, segmentation)
         columns = {k: out[k] for k in ("customer_id", "included", "reason", "rule")}
         columns["reason"] = _objects(columns["reason"])
         columns["rule"] = _objects(columns["rule"])
         return cv.frame(frame or "numpy", columns)
 
     def counts(self, book: CustomerBook, at: Any = None, channel: Optional[str] = None,
-               suppression: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
+               suppression: Optional[Mapping[str, Any]] = None,
+               segmentation: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
         """Customers per reason (``counts``: the first reason only, summing to the book's
         customers; ``counts_each``: each check on its own), the rule's ``nodes`` with the
         customers each decided, ``unknown_suppressed_ids``, ``as_of`` and ``channel``; the
         arguments as :meth:`select`'s."""
-        out = self._run(book, at, channel, suppression)
+        out = self._run(book, at, channel, suppression, segmentation)
         return dict(json.loads(out["summary"]))
 
     def __repr__(self) -> str:

@@ -362,8 +362,10 @@ void crm_audience_free(crm_audience_t *audience);
 
 // Selects the audience from the book: `options_json` is `{"at": instant, "channel":
 // "email" | "sms" | ... | null, "suppression": {"customer_ids": [...], "open_complaints":
-// true, "contacted_within_days": 7}}` (`at` required; without `channel` consent is not
-// checked). `*out_json` gets (free with `crm_string_free`) `{"as_of", "channel",
+// true, "contacted_within_days": 7}, "segmentation": SegmentationConfig}` (`at` required;
+// without `channel` consent is not checked; `segmentation` is the config tiers and scores
+// are read under, as for `crm_book_analyse_json`: without it, the book's last analysis if
+// it was as of `at`, else the default config). `*out_json` gets (free with `crm_string_free`) `{"as_of", "channel",
 // "customer_id": [...], "included": [...], "reason": [...], "rule": [...], "counts": {...},
 // "counts_each": {...}, "nodes": [{"path", "text", "decided"}], "unknown_suppressed_ids"}`,
 // one entry per customer in the book's order; reasons `rule_failed`, `no_consent`,

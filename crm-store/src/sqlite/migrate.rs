@@ -3,15 +3,17 @@
 //! worked out without the book, so every version-1 merge is left pending (`events_moved`
 //! null): the first open replays the log and writes them ([`super::SqliteStore`]).
 //! From version 2 to 3: event rows lose `seq` and the `events_by_customer` index, and
-//! their `type` text becomes the kind's number.
+//! their `type` text becomes the kind's number. From version 4 to 5: every event row is
+//! rewritten, the hot kinds' bodies in the binary encoding.
 
 use std::collections::HashMap;
 
 use crm_core::book::Change;
 use crm_core::model::{Customer, Event};
+use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Transaction, params};
 
-use super::rows::{StoredAt, event_body, tag_code};
+use super::rows::{StoredAt, json_body, read_event, tag_code, write_event_body};
 use super::{json_error, pos, schema};
 
 /// Brings a version-1 store to version 2 inside `tx`.
@@ -33,7 +35,7 @@ pub(crate) fn migrate_1_to_2(tx: &Transaction<'_>) -> rusqlite::Result<()> {
                 r.get::<_, i64>(2)?,
                 StoredAt(&e.at),
                 e.kind.type_name(),
-                event_body(&e).map_err(json_error)?
+                json_body(&e).map_err(json_error)?
             ])?;
         }
     }
@@ -159,4 +161,48 @@ pub(crate) fn migrate_2_to_3(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         [],
     )?;
     tx.execute_batch(schema::V3_FINISH)
+}
+
+/// Brings a version-4 (or 3) store to version 5 inside `tx`: every event row read as
+/// version 4 wrote it and written into the new table as version 5 writes it (the binary
+/// body for the kinds that have one, the same JSON for the others), in id order. A row
+/// that does not read (a damaged body, an unknown kind) fails the migration, naming the
+/// row; the transaction then leaves the file as it was.
+pub(crate) fn migrate_4_to_5(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(schema::V5)?;
+    {
+        let mut read =
+            tx.prepare("SELECT id, customer_id, at, kind, body FROM events ORDER BY id")?;
+        let mut write = tx.prepare(
+            "INSERT INTO events5 (id, customer_id, at, kind, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        let mut rows = read.query([])?;
+        let mut buf = Vec::with_capacity(256);
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let code: i64 = r.get(3)?;
+            let refused = |e: &dyn std::fmt::Display| {
+                json_error(serde::de::Error::custom(format_args!(
+                    "event row #{id} (kind {code}): {e}"
+                )))
+            };
+            let body = super::body_bytes(r.get_ref(4)?).map_err(|e| refused(&e))?;
+            let e = read_event(r.get(1)?, r.get_ref(2)?, code, body).map_err(|e| refused(&e))?;
+            buf.clear();
+            let binary = write_event_body(&mut buf, &e).map_err(json_error)?;
+            let body = if binary {
+                ValueRef::Blob(&buf)
+            } else {
+                ValueRef::Text(&buf)
+            };
+            write.execute(params![
+                id,
+                r.get::<_, i64>(1)?,
+                ToSqlOutput::Borrowed(r.get_ref(2)?),
+                code,
+                ToSqlOutput::Borrowed(body)
+            ])?;
+        }
+    }
+    tx.execute_batch(schema::V5_FINISH)
 }

@@ -1,6 +1,7 @@
 //! The embedded default: a store in one SQLite file (WAL mode), through `rusqlite` with
 //! SQLite compiled in.
 
+mod codec;
 mod migrate;
 mod rows;
 mod schema;
@@ -262,7 +263,7 @@ impl SqliteStore {
     }
 
     /// Creates the store in one transaction: the latest schema's tables directly
-    /// ([`schema::V3_CREATE`]), the book settings (`config`, JSON), `application_id` and
+    /// ([`schema::V5_CREATE`]), the book settings (`config`, JSON), `application_id` and
     /// `user_version`. Returns `false`, writing nothing, when the file got tables from
     /// another process before the write lock was taken.
     fn create(&mut self, config: &str) -> Result<bool, CrmError> {
@@ -279,7 +280,7 @@ impl SqliteStore {
         if tables > 0 {
             return Ok(false);
         }
-        tx.execute_batch(schema::V3_CREATE)
+        tx.execute_batch(schema::V5_CREATE)
             .map_err(|e| err("create", &e))?;
         tx.execute(
             "INSERT INTO store_meta (key, value) VALUES ('book_config', ?1)",
@@ -317,6 +318,9 @@ impl SqliteStore {
             migrate::migrate_2_to_3(&tx).map_err(|e| err("migrate", &e))?;
         }
         // 3 → 4 is the version number alone (see `schema::LATEST`).
+        if version < 5 {
+            migrate::migrate_4_to_5(&tx).map_err(|e| err("migrate", &e))?;
+        }
         tx.pragma_update(None, "user_version", schema::LATEST)
             .map_err(|e| err("migrate", &e))?;
         tx.commit().map_err(|e| err("commit the migration of", &e))
@@ -748,19 +752,19 @@ fn insert_events(tx: &Connection, first: i64, events: &[Event]) -> rusqlite::Res
     let groups = events.chunks_exact(EVENT_ROWS);
     let rest = groups.remainder();
     let mut buf: Vec<u8> = Vec::with_capacity(EVENT_ROWS * 96);
-    let mut ends: Vec<usize> = Vec::with_capacity(EVENT_ROWS);
+    let mut ends: Vec<(usize, bool)> = Vec::with_capacity(EVENT_ROWS);
     if events.len() >= EVENT_ROWS {
         let mut st = tx.prepare_cached(&EVENTS_INSERT_MANY)?;
         for group in groups {
             buf.clear();
             ends.clear();
             for e in group {
-                write_event_body(&mut buf, e).map_err(json_error)?;
-                ends.push(buf.len());
+                let binary = write_event_body(&mut buf, e).map_err(json_error)?;
+                ends.push((buf.len(), binary));
             }
             let mut start = 0;
-            for (i, (e, &end)) in group.iter().zip(&ends).enumerate() {
-                bind_event(&mut st, i * 4, e, &buf[start..end])?;
+            for (i, (e, &(end, binary))) in group.iter().zip(&ends).enumerate() {
+                bind_event(&mut st, i * 4, e, &buf[start..end], binary)?;
                 start = end;
             }
             st.raw_execute()?;
@@ -770,8 +774,8 @@ fn insert_events(tx: &Connection, first: i64, events: &[Event]) -> rusqlite::Res
         let mut st = tx.prepare_cached(&EVENTS_INSERT_ONE)?;
         for e in rest {
             buf.clear();
-            write_event_body(&mut buf, e).map_err(json_error)?;
-            bind_event(&mut st, 0, e, &buf)?;
+            let binary = write_event_body(&mut buf, e).map_err(json_error)?;
+            bind_event(&mut st, 0, e, &buf, binary)?;
             st.raw_execute()?;
         }
     }
@@ -787,22 +791,25 @@ fn insert_events(tx: &Connection, first: i64, events: &[Event]) -> rusqlite::Res
     Ok(())
 }
 
-/// Binds one event row's four values after the first `p` parameters; `body` is the JSON
-/// text [`write_event_body`] wrote.
+/// Binds one event row's four values after the first `p` parameters; `body` is what
+/// [`write_event_body`] wrote: a blob when `binary`, else JSON text (UTF-8, as serde_json
+/// writes it), so that plain-SQL readers still see the JSON bodies as text.
 fn bind_event(
     st: &mut rusqlite::CachedStatement<'_>,
     p: usize,
     e: &Event,
     body: &[u8],
+    binary: bool,
 ) -> rusqlite::Result<()> {
     st.raw_bind_parameter(p + 1, e.customer_id as i64)?;
     st.raw_bind_parameter(p + 2, StoredAt(&e.at))?;
     st.raw_bind_parameter(p + 3, kind_code(e))?;
-    // Bound as text (serde_json writes UTF-8), as `event_body`'s `String` was.
-    st.raw_bind_parameter(
-        p + 4,
-        rusqlite::types::ToSqlOutput::Borrowed(ValueRef::Text(body)),
-    )
+    let body = if binary {
+        ValueRef::Blob(body)
+    } else {
+        ValueRef::Text(body)
+    };
+    st.raw_bind_parameter(p + 4, rusqlite::types::ToSqlOutput::Borrowed(body))
 }
 
 fn last_seq(conn: &Connection) -> rusqlite::Result<u64> {
@@ -906,11 +913,13 @@ fn read_changes(
                 let count: i64 = row.get(5).map_err(err)?;
                 let mut events = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
                 let event = |r: &rusqlite::Row<'_>| -> Result<Event, CrmError> {
-                    let body = r.get_ref(4).map_err(err)?.as_str().map_err(text_err)?;
+                    let id: i64 = r.get(0).map_err(err)?;
+                    let body = body_bytes(r.get_ref(4).map_err(err)?)
+                        .map_err(|e| damaged(&format_args!("event row #{id}: {e}")))?;
                     let (customer, code): (i64, i64) =
                         (r.get(1).map_err(err)?, r.get(3).map_err(err)?);
                     read_event(customer, r.get_ref(2).map_err(err)?, code, body)
-                        .map_err(|e| damaged(&e))
+                        .map_err(|e| damaged(&format_args!("event row #{id}: {e}")))
                 };
                 if let Some(rows) = &mut scan {
                     while (events.len() as i64) < count {
@@ -959,6 +968,15 @@ fn read_changes(
         })?;
     }
     Ok(())
+}
+
+/// The bytes of an event row's body: text (JSON) or a blob (binary); anything else is
+/// damage.
+fn body_bytes(v: ValueRef<'_>) -> Result<&[u8], String> {
+    match v {
+        ValueRef::Text(b) | ValueRef::Blob(b) => Ok(b),
+        other => Err(format!("a body stored as {:?}", other.data_type())),
+    }
 }
 
 fn err_from(e: rusqlite::types::FromSqlError) -> rusqlite::Error {

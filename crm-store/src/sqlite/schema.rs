@@ -1,5 +1,5 @@
 //! The SQLite schema, versioned with `PRAGMA user_version`. A new store is created at the
-//! latest version directly ([`V3_CREATE`]); migration `i` brings a store of
+//! latest version directly ([`V5_CREATE`]); migration `i` brings a store of
 //! version `i` to version `i + 1`, all pending ones inside one transaction.
 
 /// Marks a file as a crm store (`PRAGMA application_id`, "CRM1"), so that another program's
@@ -7,7 +7,7 @@
 pub(crate) const APPLICATION_ID: i32 = 0x4352_4d31;
 
 /// Version 1: the change log and the tables it feeds. No longer written by this build
-/// (new stores get [`V3_CREATE`]); kept for the test that migrates a version-1 store and
+/// (new stores get [`V5_CREATE`]); kept for the test that migrates a version-1 store and
 /// compares the result with a new one.
 ///
 /// - `changes`: the append-only log, `seq` in commit order. `body` is the change's JSON
@@ -143,12 +143,37 @@ DROP TABLE events;
 ALTER TABLE events3 RENAME TO events;
 ";
 
-/// A new store: the version-3 schema created directly (the tables and indexes a migrated
+/// Version 5 (2026-12-03): event bodies in a binary encoding for the hot kinds.
+///
+/// - `events`: the columns of version 3, `body` declared `BLOB`: a blob in the binary
+///   encoding of [`super::codec`] (purchases, refunds, interactions, campaign steps and
+///   the complaint kinds) or, for the other kinds, the JSON text of the kind's fields as
+///   before; the body's first byte says which (`0x01` or `{`).
+///
+/// The migration from version 4 is [`super::migrate::migrate_4_to_5`] (every row is
+/// rewritten through the codec, so it is code).
+pub(crate) const V5: &str = "
+CREATE TABLE events5 (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    kind INTEGER NOT NULL,
+    body BLOB NOT NULL
+);
+";
+
+/// What follows the copy of the event rows into [`V5`]'s table.
+pub(crate) const V5_FINISH: &str = "
+DROP TABLE events;
+ALTER TABLE events5 RENAME TO events;
+";
+
+/// A new store: the version-5 schema created directly (the tables and indexes a migrated
 /// version-1 store ends with, under the same names and with the same columns; a test
 /// compares the two), in the one transaction that also writes the book settings,
 /// `application_id` and `user_version`. Until that commit the file holds no table, which
 /// is how an interrupted creation is recognised ([`crate::sqlite`]).
-pub(crate) const V3_CREATE: &str = "
+pub(crate) const V5_CREATE: &str = "
 CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE changes (
     seq INTEGER PRIMARY KEY,
@@ -170,7 +195,7 @@ CREATE TABLE events (
     customer_id INTEGER NOT NULL,
     at INTEGER NOT NULL,
     kind INTEGER NOT NULL,
-    body TEXT NOT NULL
+    body BLOB NOT NULL
 );
 CREATE TABLE incidents (id INTEGER PRIMARY KEY, body TEXT NOT NULL, seq INTEGER NOT NULL);
 CREATE TABLE merges (
@@ -187,11 +212,11 @@ CREATE INDEX customers_merged ON customers (merged_into) WHERE merged_into IS NO
 CREATE INDEX merges_pending ON merges (seq) WHERE events_moved IS NULL;
 ";
 
-/// The version this build writes. Version 4 (2026-12-03) changes no table: an event's
-/// `body` may carry a `location` key and new kind numbers may appear, which a version-3
-/// build would fail on midway through loading; the bump makes it refuse the store up front
-/// (`UnsupportedVersion`). Migrating 3 → 4 only sets `user_version`.
-pub(crate) const LATEST: u32 = 4;
+/// The version this build writes: 5 ([`V5`]). Version 4 (2026-12-03) changed no table: an
+/// event's `body` may carry a `location` key and new kind numbers may appear, which a
+/// version-3 build would fail on midway through loading; the bump made it refuse the store
+/// up front (`UnsupportedVersion`). Migrating 3 → 4 only set `user_version`.
+pub(crate) const LATEST: u32 = 5;
 
 #[cfg(test)]
 mod tests {
@@ -240,7 +265,7 @@ mod tests {
     #[test]
     fn a_new_store_has_the_schema_a_migrated_one_ends_with() {
         let fresh = Connection::open_in_memory().unwrap();
-        fresh.execute_batch(super::V3_CREATE).unwrap();
+        fresh.execute_batch(super::V5_CREATE).unwrap();
         let mut migrated = Connection::open_in_memory().unwrap();
         migrated.execute_batch(super::V1).unwrap();
         let tx = migrated
@@ -248,6 +273,7 @@ mod tests {
             .unwrap();
         super::super::migrate::migrate_1_to_2(&tx).unwrap();
         super::super::migrate::migrate_2_to_3(&tx).unwrap();
+        super::super::migrate::migrate_4_to_5(&tx).unwrap();
         tx.commit().unwrap();
         let want = shape(&migrated);
         assert_eq!(shape(&fresh), want);
@@ -266,7 +292,7 @@ mod tests {
         assert!(
             want.iter().any(|l| l
                 == "table events id:INTEGER:0:None:1 customer_id:INTEGER:1:None:0 \
-                    at:INTEGER:1:None:0 kind:INTEGER:1:None:0 body:TEXT:1:None:0"),
+                    at:INTEGER:1:None:0 kind:INTEGER:1:None:0 body:BLOB:1:None:0"),
             "{want:#?}"
         );
         assert!(

@@ -26,7 +26,7 @@ use crm_core::{CrmError, ErrorKind};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::rows::read_event;
-use super::{json_error, sql_error};
+use super::{body_bytes, json_error, sql_error};
 
 /// Events handed to the book per call while loading (bounds the memory of the public
 /// form of events on the way in).
@@ -150,18 +150,19 @@ pub(crate) fn load_book(
     // Events in recording order, under the ids they were recorded with: merged ids resolve
     // to their survivors in the book, as they did when the events came after the merge.
     let mut st = tx
-        .prepare("SELECT customer_id, at, kind, body FROM events ORDER BY id")
+        .prepare("SELECT id, customer_id, at, kind, body FROM events ORDER BY id")
         .map_err(err)?;
     let mut rows = st.query([]).map_err(err)?;
     let mut chunk: Vec<Event> = Vec::with_capacity(CHUNK);
     loop {
         let row = rows.next().map_err(err)?;
         if let Some(r) = row {
-            let body = r.get_ref(3).and_then(|v| Ok(v.as_str()?)).map_err(err)?;
-            let at = r.get_ref(1).map_err(err)?;
-            let code: i64 = r.get(2).map_err(err)?;
-            let e = read_event(r.get(0).map_err(err)?, at, code, body)
-                .map_err(|e| damaged("events", &e))?;
+            let id: i64 = r.get(0).map_err(err)?;
+            let row = |e: String| damaged("events", &format_args!("event row #{id}: {e}"));
+            let body = body_bytes(r.get_ref(4).map_err(err)?).map_err(row)?;
+            let at = r.get_ref(2).map_err(err)?;
+            let code: i64 = r.get(3).map_err(err)?;
+            let e = read_event(r.get(1).map_err(err)?, at, code, body).map_err(row)?;
             chunk.push(e);
         }
         if chunk.len() == CHUNK || (row.is_none() && !chunk.is_empty()) {

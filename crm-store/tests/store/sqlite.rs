@@ -300,8 +300,8 @@ fn a_newer_schema_is_refused_and_the_v1_fixture_opens() {
         .unwrap();
     drop(conn);
     let book = crm_store::open(&v1, &StoreOptions::default()).unwrap();
-    assert_eq!(book.schema_version().unwrap(), 4);
-    assert_eq!(crm_store::SCHEMA_VERSION, 4);
+    assert_eq!(book.schema_version().unwrap(), 5);
+    assert_eq!(crm_store::SCHEMA_VERSION, 5);
     assert_eq!(book.len(), 2);
     assert_eq!(book.customer(2).unwrap().referred_by, Some(1));
     assert_eq!(book.event_count(), 2);
@@ -316,43 +316,213 @@ fn a_newer_schema_is_refused_and_the_v1_fixture_opens() {
     );
     drop(book);
     let conn = Connection::open(&v1).unwrap();
-    let rows: Vec<(i64, String, String)> = conn
-        .prepare("SELECT at, typeof(at), body FROM events ORDER BY id")
+    let rows: Vec<(i64, String, Vec<u8>, String)> = conn
+        .prepare("SELECT at, typeof(at), CAST(body AS BLOB), typeof(body) FROM events ORDER BY id")
         .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    // 2025-01-02T10:00:00Z = 1_735_812_000 s after the epoch.
+    // 2025-01-02T10:00:00Z = 1_735_812_000 s after the epoch. The purchase's body is
+    // binary (schema 5): tag 01, no options, 12,900 zigzagged = 25,800 = 72 + 128 × 201,
+    // so LEB128 C8 C9 01, then "TRY"; the referral's stays JSON text.
     assert_eq!(
         rows[0],
         (
             1_735_812_000_000_000_000,
             "integer".into(),
-            r#"{"amount":12900,"currency":"TRY"}"#.into()
+            vec![0x01, 0x00, 0xC8, 0xC9, 0x01, 0x03, b'T', b'R', b'Y'],
+            "blob".into()
         )
     );
+    assert_eq!(rows[1].2, br#"{"referred":2}"#);
+    assert_eq!(rows[1].3, "text");
     drop(conn);
-    let newer = dir.join("v5.crm");
+    let newer = dir.join("v6.crm");
     std::fs::copy(&v1, &newer).unwrap();
     Connection::open(&newer)
         .unwrap()
-        .pragma_update(None, "user_version", 5)
+        .pragma_update(None, "user_version", 6)
         .unwrap();
     let e = crm_store::open(&newer, &StoreOptions::default()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::UnsupportedVersion, "{e}");
     assert!(
-        e.to_string().contains("v5.crm") && e.to_string().contains("version 5"),
+        e.to_string().contains("v6.crm") && e.to_string().contains("version 6"),
         "{e}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// The version-3 fixture is brought to version 4 at open (the number alone: no table
-/// changes) and gives the book the version-2 fixture gives; a location recorded afterwards
+/// The version-4 fixture (written by the version-4 code: every kind, locations, a merge)
+/// migrates at open to version 5 in one transaction and reads back as the book it came
+/// from: its snapshot and its change feed are byte for byte what the version-4 code gave
+/// (frozen beside it), from the tables and from the log; the hot kinds' rows are blobs
+/// now and the others the same JSON text. Versions 1 → 5 give the store a new one gets
+/// (compared in the schema's unit test); a copy with one damaged body is refused naming
+/// the row and left exactly as it was (still version 4, the same rows).
+#[test]
+fn the_v4_fixture_migrates_to_binary_bodies_and_reads_back_equal() {
+    let dir = scratch("v4");
+    let v4 = dir.join("v4.crm");
+    let conn = Connection::open(&v4).unwrap();
+    conn.execute_batch(include_str!("../fixtures/v4.sql"))
+        .unwrap();
+    type Row = (i64, i64, i64, Vec<u8>, String);
+    let rows = |conn: &Connection| -> Vec<Row> {
+        conn.prepare(
+            "SELECT id, at, kind, CAST(body AS BLOB), typeof(body) FROM events ORDER BY id",
+        )
+        .unwrap()
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    };
+    let before = rows(&conn);
+    assert_eq!(before.len(), 44);
+    assert!(before.iter().all(|r| r.4 == "text" && r.3[0] == b'{'));
+    drop(conn);
+    let bad = dir.join("bad.crm");
+    std::fs::copy(&v4, &bad).unwrap();
+
+    let book = crm_store::open(&v4, &StoreOptions::default()).unwrap();
+    assert_eq!(book.schema_version().unwrap(), 5);
+    assert_eq!((book.len(), book.event_count(), book.cursor()), (5, 44, 6));
+    let snapshot = serde_json::to_string(&book.snapshot()).unwrap();
+    assert_eq!(snapshot, include_str!("../fixtures/v4_snapshot.json"));
+    assert_eq!(
+        serde_json::to_string(&book.replay_log().unwrap().snapshot()).unwrap(),
+        snapshot
+    );
+    let (records, next) = book.changes(0, usize::MAX).unwrap();
+    assert_eq!(next, 6);
+    assert_eq!(
+        serde_json::to_string(&records).unwrap(),
+        include_str!("../fixtures/v4_changes.json")
+    );
+    // Every page of the feed too (the scan starts mid-log).
+    for since in 0..6 {
+        let (page, _) = book.changes(since, 2).unwrap();
+        let want: Vec<_> = records.iter().skip(since as usize).take(2).collect();
+        assert_eq!(
+            serde_json::to_string(&page).unwrap(),
+            serde_json::to_string(&want).unwrap()
+        );
+    }
+    drop(book);
+    let conn = Connection::open(&v4).unwrap();
+    let after = rows(&conn);
+    drop(conn);
+    assert_eq!(after.len(), before.len());
+    // Binary: purchase, refund, interaction, the complaint kinds, campaign; JSON: referral,
+    // contribution, churned (kinds 4, 5 and 15), byte for byte as version 4 wrote them.
+    for (old, new) in before.iter().zip(&after) {
+        assert_eq!((old.0, old.1, old.2), (new.0, new.1, new.2));
+        if [4, 5, 15].contains(&new.2) {
+            assert_eq!((&new.3, new.4.as_str()), (&old.3, "text"), "{new:?}");
+        } else {
+            assert_eq!((new.3[0], new.4.as_str()), (0x01, "blob"), "{new:?}");
+            assert!(new.3.len() < old.3.len(), "{new:?} {old:?}");
+        }
+    }
+    let kinds: std::collections::BTreeSet<i64> = after.iter().map(|r| r.2).collect();
+    assert_eq!(kinds, (1..=16).collect());
+
+    let conn = Connection::open(&bad).unwrap();
+    conn.execute("UPDATE events SET body = '{\"amount\":' WHERE id = 5", [])
+        .unwrap();
+    let before = rows(&conn);
+    drop(conn);
+    let e = crm_store::open(&bad, &StoreOptions::default()).unwrap_err();
+    assert!(
+        e.to_string().contains("migrate") && e.to_string().contains("event row #5"),
+        "{e}"
+    );
+    let conn = Connection::open(&bad).unwrap();
+    let version: u32 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 4);
+    assert_eq!(rows(&conn), before);
+    let tables: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'events5'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tables, 0);
+    drop(conn);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A damaged binary body (cut short, an unknown format byte, an unknown kind number) is
+/// refused at open naming its row, and in the change feed naming its change and row.
+#[test]
+fn a_damaged_binary_body_is_refused_naming_its_row() {
+    let dir = scratch("binary");
+    let path = dir.join("book.crm");
+    let mut book = crm_store::open(&path, &StoreOptions::with_currency("TRY")).unwrap();
+    book.add_customer(Customer::person(1, "Ali", "Kaya"))
+        .unwrap();
+    let at = chrono::Utc::now();
+    let visit = Interaction {
+        channel: Channel::Branch,
+        direction: Direction::Inbound,
+        subject: Some("hesap".into()),
+        outcome: None,
+        agent: None,
+    };
+    book.record_all([Event::new(1, at, visit.clone()), Event::new(1, at, visit)])
+        .unwrap();
+    drop(book);
+    for (damage, said) in [
+        (
+            "UPDATE events SET body = substr(body, 1, 5) WHERE id = 2",
+            "ends at byte 5",
+        ),
+        (
+            "UPDATE events SET body = X'02' || substr(body, 2) WHERE id = 2",
+            "unknown body format 0x02",
+        ),
+        (
+            "UPDATE events SET kind = 99 WHERE id = 2",
+            "unknown event kind number 99",
+        ),
+        (
+            "UPDATE events SET kind = 17 WHERE id = 2",
+            "17 (activity_scheduled)",
+        ),
+        ("UPDATE events SET body = X'' WHERE id = 2", "an empty body"),
+        (
+            "UPDATE events SET body = 12 WHERE id = 2",
+            "a body stored as Integer",
+        ),
+    ] {
+        let copy = dir.join("damaged.crm");
+        std::fs::copy(&path, &copy).unwrap();
+        Connection::open(&copy)
+            .unwrap()
+            .execute_batch(damage)
+            .unwrap();
+        let e = crm_store::open(&copy, &StoreOptions::default()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Parse, "{e}");
+        assert!(
+            e.to_string().contains("event row #2") && e.to_string().contains(said),
+            "{damage}: {e}"
+        );
+        std::fs::remove_file(&copy).unwrap();
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The version-3 fixture is brought to version 5 at open (3 → 4 the number alone, 4 → 5
+/// the binary bodies) and gives the book the version-2 fixture gives; a location recorded afterwards
 /// reads back from the tables and from the log.
 #[test]
-fn the_v3_fixture_opens_at_version_4() {
+fn the_v3_fixture_opens_at_version_5() {
     use crm_core::book::Lookup;
     use crm_core::model::Location;
     let dir = scratch("v3");
@@ -365,7 +535,7 @@ fn the_v3_fixture_opens_at_version_4() {
     }
     let from_v2 = crm_store::open(&v2, &StoreOptions::default()).unwrap();
     let mut book = crm_store::open(&v3, &StoreOptions::default()).unwrap();
-    assert_eq!(book.schema_version().unwrap(), 4);
+    assert_eq!(book.schema_version().unwrap(), 5);
     assert_eq!((book.len(), book.event_count(), book.cursor()), (3, 49, 5));
     assert_eq!(book.snapshot(), from_v2.snapshot());
     let at = book.events().last().unwrap().at;
@@ -429,7 +599,7 @@ fn the_v2_fixture_migrates_in_one_transaction_and_reads_back_equal() {
     std::fs::copy(&v2, &bad).unwrap();
 
     let book = crm_store::open(&v2, &StoreOptions::default()).unwrap();
-    assert_eq!(book.schema_version().unwrap(), 4);
+    assert_eq!(book.schema_version().unwrap(), 5);
     assert_eq!((book.len(), book.event_count(), book.cursor()), (3, 49, 5));
     assert_eq!(book.replay_log().unwrap().snapshot(), book.snapshot());
     let (records, next) = book.changes(0, 100).unwrap();
@@ -554,7 +724,7 @@ fn an_interrupted_creation_is_no_store_and_is_created_again() {
     );
     let mut book = crm_store::open(&path, &StoreOptions::with_currency("TRY")).unwrap();
     assert_eq!((book.len(), book.cursor()), (0, 0));
-    assert_eq!(book.schema_version().unwrap(), 4);
+    assert_eq!(book.schema_version().unwrap(), 5);
     book.add_customer(Customer::person(7, "Ali", "Kaya"))
         .unwrap();
     book.close().unwrap();
@@ -582,7 +752,7 @@ fn an_interrupted_creation_is_no_store_and_is_created_again() {
     let e = crm_store::open(&empty, &no_create).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
     let book = crm_store::open(&empty, &StoreOptions::with_currency("TRY")).unwrap();
-    assert_eq!(book.schema_version().unwrap(), 4);
+    assert_eq!(book.schema_version().unwrap(), 5);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -630,7 +800,7 @@ fn check_created(path: &Path) -> Vec<u64> {
         ..StoreOptions::default()
     };
     let book = crm_store::open(path, &no_create).unwrap();
-    assert_eq!(book.schema_version().unwrap(), 4);
+    assert_eq!(book.schema_version().unwrap(), 5);
     let mut ids: Vec<u64> = book.customers().map(|c| c.id).collect();
     ids.sort_unstable();
     drop(book);

@@ -157,8 +157,11 @@ pub(crate) fn load_book(
     loop {
         let row = rows.next().map_err(err)?;
         if let Some(r) = row {
-            let id: i64 = r.get(0).map_err(err)?;
-            let row = |e: String| damaged("events", &format_args!("event row #{id}: {e}"));
+            // The id is read only to name a damaged row (a column read per event otherwise).
+            let row = |e: String| {
+                let id = r.get::<_, i64>(0).unwrap_or(0);
+                damaged("events", &format_args!("event row #{id}: {e}"))
+            };
             let body = body_bytes(r.get_ref(4).map_err(err)?).map_err(row)?;
             let at = r.get_ref(2).map_err(err)?;
             let code: i64 = r.get(3).map_err(err)?;

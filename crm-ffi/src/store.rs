@@ -269,6 +269,36 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// The change feed of a store migrated from schema 4 (the frozen fixture, written by the
+    /// schema-4 code, its bodies now binary) is, byte for byte, the JSON that code gave.
+    #[test]
+    fn the_change_feed_of_a_migrated_v4_store_is_byte_for_byte_the_old_one() {
+        let dir = scratch("v4-feed");
+        let file = dir.join("v4.crm");
+        rusqlite::Connection::open(&file)
+            .unwrap()
+            .execute_batch(include_str!("../../crm-store/tests/fixtures/v4.sql"))
+            .unwrap();
+        let path = c(file.to_str().unwrap());
+        // SAFETY: valid strings, out-parameters and live handles throughout.
+        unsafe {
+            let mut book = null_mut();
+            ok(crm_book_open(path.as_ptr(), null(), &mut book));
+            let mut json = null_mut();
+            let mut next = 0;
+            ok(crm_book_changes_json(book, 0, 0, &mut json, &mut next));
+            let text = CStr::from_ptr(json).to_str().unwrap().to_owned();
+            crm_string_free(json);
+            assert_eq!(
+                text,
+                include_str!("../../crm-store/tests/fixtures/v4_changes.json")
+            );
+            assert_eq!(next, 6);
+            assert_eq!(crm_book_close(book), CRM_OK);
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn store_only_calls_on_a_memory_book_say_so() {
         // SAFETY: valid strings, out-parameters and live handles throughout.

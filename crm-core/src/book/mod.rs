@@ -21,6 +21,7 @@
 //! # Ok::<(), crm_core::CrmError>(())
 //! ```
 
+mod activity;
 mod analytics;
 mod audience;
 mod campaign;
@@ -49,6 +50,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{CrmError, Result};
 use crate::model::{ComplaintId, Customer, CustomerId, Event, Incident};
 
+pub use activity::{ActivityFigures, ActivitySummary};
 pub use analytics::{
     Attribute, CustomerAnalytics, Segmentation, SegmentationConfig, SegmentationSummary,
 };
@@ -319,6 +321,8 @@ impl CustomerBook {
     }
 }
 
+#[cfg(test)]
+mod activity_tests;
 #[cfg(test)]
 mod audience_tests;
 #[cfg(test)]

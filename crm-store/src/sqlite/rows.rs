@@ -171,6 +171,9 @@ kinds! {
     ComplaintPriorityChanged => "complaint_priority_changed" = 14,
     Churned => "churned" = 15,
     Campaign => "campaign" = 16,
+    ActivityScheduled => "activity_scheduled" = 17,
+    ActivityDone => "activity_done" = 18,
+    ActivityCancelled => "activity_cancelled" = 19,
 }
 
 /// Rebuilds an event from its row's `customer_id`, `at`, `kind` and `body`.
@@ -230,9 +233,9 @@ mod tests {
         }
         assert!(seen.len() >= 10, "{seen:?}");
         assert!(seen.iter().all(|t| TAGS.iter().any(|(tag, _)| tag == t)));
-        // Numbers 1..=16, each once, in the order listed (stored: never renumbered).
+        // Numbers 1..=19, each once, in the order listed (stored: never renumbered).
         let codes: Vec<i64> = TAGS.iter().map(|&(_, c)| c).collect();
-        assert_eq!(codes, (1..=16).collect::<Vec<_>>());
+        assert_eq!(codes, (1..=19).collect::<Vec<_>>());
         assert_eq!(tag_code("teleported"), None);
         assert!(read_kind(99, "{}").unwrap_err().contains("99"));
     }

@@ -243,3 +243,97 @@ fn merges_carry_open_activities() {
     let view = b.view(1, &ViewOptions::as_of(t(5, 12))).unwrap();
     assert_eq!(view.activities.open.len(), 2);
 }
+
+fn call(direction: Direction) -> Interaction {
+    Interaction {
+        channel: Channel::Phone,
+        direction,
+        subject: None,
+        outcome: None,
+        agent: None,
+    }
+}
+
+/// Customer 1: outbound call 1 March 09:00, inbound calls 2 and 3 March, a complaint opened
+/// 2 March 09:00 never answered (first response target 60 min: breached at 10:00), A-1
+/// overdue and A-2 not yet. Customer 2: a campaign e-mail sent 4 March 09:00, then one inbound
+/// call on 5 March. Customer 3: never contacted, one inbound call.
+fn contact_book() -> CustomerBook {
+    let mut b = activity_book();
+    b.add_customer(Customer::person(3, "Can", "Öz")).unwrap();
+    b.record_all([
+        Event::new(1, t(1, 9), call(Direction::Outbound)),
+        Event::new(1, t(2, 9), call(Direction::Inbound)),
+        Event::new(
+            1,
+            t(2, 9),
+            ComplaintOpened {
+                complaint_id: 7,
+                priority: Priority::Medium,
+                category: None,
+                channel: None,
+                description: None,
+            },
+        ),
+        Event::new(1, t(3, 9), call(Direction::Inbound)),
+        Event::new(
+            2,
+            t(4, 9),
+            CampaignEvent {
+                campaign_id: "bahar".into(),
+                step: CampaignStep::Sent,
+                channel: Some(Channel::Email),
+                cost: 0,
+            },
+        ),
+        Event::new(2, t(5, 9), call(Direction::Inbound)),
+        Event::new(3, t(2, 9), call(Direction::Inbound)),
+    ])
+    .unwrap();
+    b
+}
+
+#[test]
+fn contact_features_worked_by_hand() {
+    let b = contact_book();
+    let sla = crate::sla::SlaPolicies::from_json(
+        r#"{"name": "standard", "targets": {"normal": {"first_response": 60}}}"#,
+    )
+    .unwrap();
+    // As of 5 March 10:00 (activities as in open_and_overdue_activities_show_in_the_view):
+    // 1: last outbound 1 March 09:00 → 4 days 1 hour = 4.041 666… days; 2 inbound since;
+    //    complaint 7 breached; A-1 and A-2 overdue (due 4 March 12:00 and 5 March 09:00).
+    // 2: sent 4 March 09:00 → 1.041 666… days; 1 inbound since; B-1 due 6 March: not overdue.
+    // 3: never contacted (NaN); its 1 inbound call is unanswered.
+    let f = b.contact_features(t(5, 10), Some(&sla)).unwrap();
+    assert_eq!(f.customer_id, [1, 2, 3]);
+    assert!((f.days_since_contact[0] - (4.0 + 1.0 / 24.0)).abs() < 1e-9);
+    assert!((f.days_since_contact[1] - (1.0 + 1.0 / 24.0)).abs() < 1e-9);
+    assert!(f.days_since_contact[2].is_nan());
+    assert_eq!(f.unanswered_inbound, [2, 1, 1]);
+    assert_eq!(f.complaints_breached, [1, 0, 0]);
+    assert_eq!(f.activities_overdue, [2, 0, 0]);
+    // Without policies nothing counts as breached; before the target ran out neither.
+    let f = b.contact_features(t(5, 10), None).unwrap();
+    assert_eq!(f.complaints_breached, [0, 0, 0]);
+    let early = t(2, 9) + chrono::Duration::minutes(30);
+    let f = b.contact_features(early, Some(&sla)).unwrap();
+    assert_eq!(f.complaints_breached, [0, 0, 0]);
+    assert_eq!(f.unanswered_inbound, [1, 0, 1]);
+    // The same columns are audience fields.
+    let rule = crate::audience::Audience::from_json(
+        r#"{"all": [{"field": "unanswered_inbound", "gte": 1}, {"field": "activities_overdue", "gt": 0}]}"#,
+    )
+    .unwrap();
+    let picked = b
+        .select_audience(&rule, &crate::audience::SelectOptions::new(t(5, 10), None))
+        .unwrap();
+    let ids: Vec<u64> = picked
+        .customer_id
+        .iter()
+        .zip(&picked.included)
+        .filter(|&(_, &inc)| inc)
+        .map(|(&id, _)| id)
+        .collect();
+    assert_eq!(ids, [1]);
+}

@@ -337,3 +337,83 @@ fn contact_features_worked_by_hand() {
         .collect();
     assert_eq!(ids, [1]);
 }
+
+fn purchase(amount: i64) -> Purchase {
+    Purchase {
+        amount,
+        currency: "TRY".into(),
+        product: None,
+        category: None,
+        channel: None,
+    }
+}
+
+/// The contact book with one purchase each for customers 1 (10 000) and 2 (20 000) on
+/// 1 March 08:00, ranked on 5 March 10:00 without the CLV model, neglect after 2 days at any
+/// score. Both customers are New (first purchase 4 days ago): 10% of net revenue at risk.
+/// - 1: 1000; 4.041 666… days since contact, 2.041 666… beyond 2 → 1.020 833…; 2
+///   unanswered (+1.0); 2 overdue activities (+0.5): factor 3.520 833…, priority 3520.833….
+/// - 2: 2000; 1.04 days (inside the rule); 1 unanswered (+0.5): factor 1.5, priority 3000.
+/// - 3: prospect, nothing at risk: left out.
+#[test]
+fn the_book_worklist_worked_by_hand() {
+    let mut b = contact_book();
+    b.record_all([
+        Event::new(1, t(1, 8), purchase(10_000)),
+        Event::new(2, t(1, 8), purchase(20_000)),
+    ])
+    .unwrap();
+    let options = crate::worklist::WorklistOptions::from_json(
+        r#"{"at": "2025-03-05T10:00:00Z", "use_clv": false,
+            "lifecycle": {"neglect": {"after_days": 2, "min_score": 0}}}"#,
+    )
+    .unwrap();
+    let w = b.worklist(&options).unwrap();
+    assert_eq!(w.candidates, 2);
+    assert_eq!(w.limit, 200);
+    let ids: Vec<u64> = w.rows.iter().map(|r| r.customer_id).collect();
+    assert_eq!(ids, [1, 2]);
+    let f1 = 1.0 + (4.0 + 1.0 / 24.0 - 2.0) / 2.0 + 1.0 + 0.5;
+    assert!(
+        (w.rows[0].priority - 1000.0 * f1).abs() < 1e-6,
+        "{:?}",
+        w.rows[0]
+    );
+    assert_eq!(w.rows[1].priority, 3000.0);
+    assert!(w.rows.iter().all(|r| r.neglected == (r.customer_id == 1)));
+    assert_eq!(w.rows[0].action, crate::worklist::NextAction::ReturnContact);
+    assert!(
+        w.rows[0].reason.starts_with(
+            "value at risk 1000 = 10% of net revenue 10000 (new stage, no CLV prediction)"
+        ),
+        "{}",
+        w.rows[0].reason
+    );
+    // With the SLA policy attached, customer 1's breached complaint comes first, and the
+    // breach puts the customer at risk (lifecycle rule): 50% of 10 000 at risk, factor + 1.
+    b.set_sla_policies(Some(
+        crate::sla::SlaPolicies::from_json(
+            r#"{"name": "standard", "targets": {"normal": {"first_response": 60}}}"#,
+        )
+        .unwrap(),
+    ));
+    let w = b.worklist(&options).unwrap();
+    assert_eq!(
+        w.rows[0].action,
+        crate::worklist::NextAction::AnswerComplaint
+    );
+    assert!(
+        (w.rows[0].priority - 5000.0 * (f1 + 1.0)).abs() < 1e-6,
+        "{:?}",
+        w.rows[0]
+    );
+    assert!(
+        w.rows[0].reason.contains("(at_risk stage"),
+        "{}",
+        w.rows[0].reason
+    );
+    // A limit of one keeps the first.
+    let mut one = options.clone();
+    one.limit = Some(1);
+    assert_eq!(b.worklist(&one).unwrap().rows.len(), 1);
+}

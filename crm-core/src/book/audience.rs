@@ -377,7 +377,7 @@ impl CustomerBook {
 
     /// The book segmented as of `at` under `config` when given; else the kept segmentation
     /// when it is as of `at` and still row for row the book's; else a default one as of `at`.
-    fn segmentation_at(
+    pub(super) fn segmentation_at(
         &self,
         at: DateTime<Utc>,
         config: Option<&SegmentationConfig>,

@@ -43,6 +43,7 @@ mod snapshot;
 mod stats;
 mod store;
 mod view;
+mod worklist;
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};

@@ -59,7 +59,7 @@ impl ActivityType {
 ///  "due": "2025-03-04T12:00:00Z", "note": "asked about the new tariff"}
 /// ```
 ///
-/// `due` must not be before the event's `at`; [`crate::sla::BusinessCalendar::deadline`]
+/// `due` must not be before the event's `at`; [`crate::sla::BusinessCalendar::add_business_minutes`]
 /// gives a due instant N business minutes after `at` (see
 /// [`crate::worklist::due_after_business_minutes`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

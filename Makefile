@@ -48,7 +48,7 @@ pg-deps:
 rust-test: pg-deps
 	$(CARGO) test --workspace --locked
 
-C_TESTS := test_abi test_book test_engines test_calendar test_lifecycle_sla test_clv test_clv_models test_quality test_errors test_limits test_hostile test_fork test_store test_instants test_sizes test_records test_matches test_find test_campaign test_audience version
+C_TESTS := test_abi test_book test_engines test_calendar test_lifecycle_sla test_clv test_clv_models test_quality test_errors test_limits test_hostile test_fork test_store test_instants test_sizes test_records test_matches test_find test_campaign test_audience version test_worklist
 
 # The debug libcrm (.so and .a) as `cargo test --workspace` builds it: the same features
 # (crm-core's `sample`, which the test targets turn on), so after rust-test it is already

@@ -1458,6 +1458,22 @@ crm_status_t crm_value_model_score(const crm_value_model_t *model,
                                    size_t n_columns,
                                    double *out_scores);
 
+// The day's retention worklist as JSON to `*out_json` (free with `crm_string_free`):
+// `{"at", "limit", "candidates", "rows": [{"customer_id", "priority", "value_at_risk",
+// "neglect_factor", "neglected", "reason", "action", "next_action", "due"}]}`, highest
+// priority first (ties by customer id). `options_json` is `{"at" (required), "limit",
+// "capacity": {"agents": 5, "calls_per_agent": 40}, "lifecycle": {…, "neglect":
+// {"after_days": 60, "min_score": 60}}, "calendar": {…}, "use_clv": true}`; without
+// `limit` the list holds agents × calls per agent rows. Activities are recorded as events
+// (`activity_scheduled`, `activity_done`, `activity_cancelled`) with `crm_book_record_json`.
+//
+// # Safety
+// `book` is a live handle (other threads may read it at the same time); `options_json`
+// NUL-terminated; `out_json` writable.
+crm_status_t crm_book_worklist_json(const crm_book_t *book,
+                                    const char *options_json,
+                                    char **out_json);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -97,6 +97,46 @@ impl Features {
     }
 }
 
+/// The company's side of the relationship per customer, as columns in the book's customer
+/// order (`CustomerBook::contact_features`): what the retention worklist and the neglect rule
+/// read. Only events at or before `as_of` count.
+///
+/// - `days_since_contact`: days from the company's last outbound contact (an outbound
+///   interaction, a complaint response, or a campaign message sent or delivered) to `as_of`;
+///   `NaN` when the company never contacted the customer.
+/// - `unanswered_inbound`: inbound interactions after that last outbound contact (all of
+///   them when there was none).
+/// - `complaints_breached`: open complaints past an SLA target at `as_of` under the SLA
+///   policies given (0 without policies).
+/// - `activities_overdue`: open activities whose due instant is before `as_of`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ContactFeatures {
+    /// The instant the features describe.
+    pub as_of: DateTime<Utc>,
+    /// Customer ids.
+    pub customer_id: Vec<u64>,
+    /// Days since the company's last outbound contact (`NaN`: never).
+    pub days_since_contact: Vec<f64>,
+    /// Inbound interactions since the last outbound contact.
+    pub unanswered_inbound: Vec<u32>,
+    /// Open complaints past an SLA target.
+    pub complaints_breached: Vec<u32>,
+    /// Open activities past their due instant.
+    pub activities_overdue: Vec<u32>,
+}
+
+impl ContactFeatures {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.customer_id.len()
+    }
+
+    /// True without rows.
+    pub fn is_empty(&self) -> bool {
+        self.customer_id.is_empty()
+    }
+}
+
 /// Per-customer features from transaction columns, sorted by customer id (see the
 /// [module docs](self) for the shared definitions). Rows after `as_of` are ignored;
 /// customers with no row up to `as_of` do not appear. A purchase is a row with amount ≥ 0,

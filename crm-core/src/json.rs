@@ -410,9 +410,13 @@ mod tests {
             "complaint_priority_changed" => r#", "complaint_id": 1, "priority": "high""#,
             "churned" => "",
             "campaign" => r#", "campaign_id": "c1", "step": "sent", "cost": 5"#,
+            "activity_scheduled" => {
+                r#", "activity_id": "a1", "activity": "visit", "owner": "o", "due": "2025-01-06T10:00:00Z""#
+            }
+            "activity_done" | "activity_cancelled" => r#", "activity_id": "a1""#,
             _ => r#", "complaint_id": 1"#,
         };
-        assert_eq!(EventKind::TAGS.len(), 16);
+        assert_eq!(EventKind::TAGS.len(), 19);
         for tag in EventKind::TAGS {
             let text = format!(
                 r#"{{"customer_id": 1, "at": "2025-01-05T10:00:00Z", "type": "{tag}"{}}}"#,

@@ -49,6 +49,7 @@ pub mod sla;
 pub mod time;
 pub mod transactions;
 pub mod value;
+pub mod worklist;
 
 pub use error::{CrmError, ErrorKind, Result};
 

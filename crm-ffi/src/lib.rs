@@ -36,6 +36,7 @@ mod store;
 mod threads;
 mod transactions;
 mod value;
+mod worklist;
 
 pub use args::crm_string_free;
 pub use audience::*;
@@ -56,6 +57,7 @@ pub use store::*;
 pub use threads::*;
 pub use transactions::*;
 pub use value::*;
+pub use worklist::*;
 
 use std::ffi::c_char;
 

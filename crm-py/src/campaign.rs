@@ -10,7 +10,7 @@ use crate::book::CustomerBook;
 use crate::errors::{IntoPy, json};
 
 /// Reads `options_json` (an object without `at`) with `at` set to `at_us`.
-fn with_at<T: serde::de::DeserializeOwned>(
+pub(crate) fn with_at<T: serde::de::DeserializeOwned>(
     options_json: &str,
     at_us: i64,
     what: &str,

@@ -25,6 +25,7 @@ mod quality;
 mod segment;
 mod sla;
 mod threads;
+mod worklist;
 
 use pyo3::prelude::*;
 
@@ -104,5 +105,6 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(clv::clv_calibration_holdout, m)?)?;
     m.add_function(wrap_pyfunction!(campaign::plan_campaign_json, m)?)?;
     m.add_function(wrap_pyfunction!(campaign::campaign_report_json, m)?)?;
+    m.add_function(wrap_pyfunction!(worklist::worklist_json, m)?)?;
     Ok(())
 }

@@ -61,6 +61,10 @@ fields! {
     ComplaintsTotal "complaints_total" Number "Complaints ever opened.";
     CoInvestment "co_investment" Number "Co-investment contributed, minor units.";
     CostSharing "cost_sharing" Number "Costs shared, minor units.";
+    DaysSinceContact "days_since_contact" Number "Days since the company's last outbound contact (missing: never contacted).";
+    UnansweredInbound "unanswered_inbound" Number "Inbound interactions since the company's last outbound contact.";
+    ComplaintsBreached "complaints_breached" Number "Open complaints past an SLA target (under the book's SLA policies).";
+    ActivitiesOverdue "activities_overdue" Number "Open activities past their due instant.";
     Region "region" Text "Sales or geographic region.";
     Sector "sector" Text "Business sector.";
     City "city" Text "Address city.";

@@ -231,6 +231,23 @@ impl CustomerBook {
                 complaint_open = f.complaints_open.iter().map(|&x| x > 0).collect();
             }
         }
+        let contact_fields = [
+            Field::DaysSinceContact,
+            Field::UnansweredInbound,
+            Field::ComplaintsBreached,
+            Field::ActivitiesOverdue,
+        ];
+        if wants(&contact_fields) {
+            let c = self.contact_features(at, None)?;
+            let num = |v: &[u32]| Column::Number(v.iter().map(|&x| f64::from(x)).collect());
+            columns.insert(
+                Field::DaysSinceContact,
+                Column::Number(c.days_since_contact),
+            );
+            columns.insert(Field::UnansweredInbound, num(&c.unanswered_inbound));
+            columns.insert(Field::ComplaintsBreached, num(&c.complaints_breached));
+            columns.insert(Field::ActivitiesOverdue, num(&c.activities_overdue));
+        }
         let cs = &self.customers;
         let profile: [(Field, ProfileText); 6] = [
             (Field::Region, |c| c.region.as_deref()),
@@ -360,7 +377,7 @@ impl CustomerBook {
 
     /// The book segmented as of `at` under `config` when given; else the kept segmentation
     /// when it is as of `at` and still row for row the book's; else a default one as of `at`.
-    fn segmentation_at(
+    pub(super) fn segmentation_at(
         &self,
         at: DateTime<Utc>,
         config: Option<&SegmentationConfig>,

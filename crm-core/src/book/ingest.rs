@@ -368,6 +368,7 @@ impl CustomerBook {
             location.validate()?;
         }
         let complaint = self.check_complaint(dense, event)?;
+        self.check_activity(dense, event)?;
 
         let idx = self.events.len() as u32;
         let kind = StoredKind::store(&event.kind, referred.unwrap_or(dense), &mut self.symbols);
@@ -476,6 +477,25 @@ impl CustomerBook {
                 ));
             }
             EventKind::Campaign(c) => c.check()?,
+            EventKind::ActivityScheduled(a) => {
+                a.check()?;
+                if a.due < event.at {
+                    return Err(CrmError::invalid(
+                        "due",
+                        a.due.to_rfc3339(),
+                        format_args!("before the scheduling instant {}", event.at.to_rfc3339()),
+                    ));
+                }
+                if a.due.timestamp_nanos_opt().is_none() {
+                    return Err(CrmError::invalid(
+                        "due",
+                        a.due.to_rfc3339(),
+                        "must lie between the years 1678 and 2261",
+                    ));
+                }
+            }
+            EventKind::ActivityDone(a) => a.check()?,
+            EventKind::ActivityCancelled(a) => a.check()?,
             _ => {}
         }
         Ok(None)

@@ -21,6 +21,7 @@
 //! # Ok::<(), crm_core::CrmError>(())
 //! ```
 
+mod activity;
 mod analytics;
 mod audience;
 mod campaign;
@@ -42,6 +43,7 @@ mod snapshot;
 mod stats;
 mod store;
 mod view;
+mod worklist;
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -49,6 +51,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{CrmError, Result};
 use crate::model::{ComplaintId, Customer, CustomerId, Event, Incident};
 
+pub use activity::{ActivityFigures, ActivitySummary};
 pub use analytics::{
     Attribute, CustomerAnalytics, Segmentation, SegmentationConfig, SegmentationSummary,
 };
@@ -319,6 +322,8 @@ impl CustomerBook {
     }
 }
 
+#[cfg(test)]
+mod activity_tests;
 #[cfg(test)]
 mod audience_tests;
 #[cfg(test)]

@@ -86,7 +86,7 @@ impl CustomerBook {
     }
 }
 
-const ALL_TYPES: [(usize, &str); 16] = [
+const ALL_TYPES: [(usize, &str); 19] = [
     (0, "purchase"),
     (1, "refund"),
     (2, "interaction"),
@@ -103,6 +103,9 @@ const ALL_TYPES: [(usize, &str); 16] = [
     (13, "complaint_priority_changed"),
     (14, "churned"),
     (15, "campaign"),
+    (16, "activity_scheduled"),
+    (17, "activity_done"),
+    (18, "activity_cancelled"),
 ];
 
 fn type_slot(kind: &StoredKind) -> usize {
@@ -123,5 +126,8 @@ fn type_slot(kind: &StoredKind) -> usize {
         StoredKind::ComplaintPriorityChanged { .. } => 13,
         StoredKind::Churned { .. } => 14,
         StoredKind::Campaign { .. } => 15,
+        StoredKind::ActivityScheduled { .. } => 16,
+        StoredKind::ActivityDone { .. } => 17,
+        StoredKind::ActivityCancelled { .. } => 18,
     }
 }

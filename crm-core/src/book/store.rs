@@ -11,11 +11,11 @@ use std::num::NonZeroU32;
 use chrono::{DateTime, Utc};
 
 use crate::model::{
-    CampaignEvent, CampaignStep, Channel, ChurnReason, Churned, ComplaintClosed, ComplaintId,
-    ComplaintMessage, ComplaintOpened, ComplaintPriorityChanged, ComplaintRated, ComplaintReopened,
-    ComplaintResolved, ComplaintResponded, ComplaintStatus, ComplaintStatusChanged, Contribution,
-    ContributionKind, Direction, EventKind, Interaction, Priority, Purchase, Referral, Refund,
-    RootCause,
+    ActivityCancelled, ActivityDone, ActivityScheduled, ActivityType, CampaignEvent, CampaignStep,
+    Channel, ChurnReason, Churned, ComplaintClosed, ComplaintId, ComplaintMessage, ComplaintOpened,
+    ComplaintPriorityChanged, ComplaintRated, ComplaintReopened, ComplaintResolved,
+    ComplaintResponded, ComplaintStatus, ComplaintStatusChanged, Contribution, ContributionKind,
+    Direction, EventKind, Interaction, Priority, Purchase, Referral, Refund, RootCause,
 };
 
 /// An interned string.
@@ -151,6 +151,23 @@ pub(crate) enum StoredKind {
         channel: Option<Channel>,
         cost: i64,
     },
+    /// `due` as nanoseconds since the Unix epoch (checked representable on the way in), so
+    /// that the event keeps within 40 bytes.
+    ActivityScheduled {
+        activity: Sym,
+        kind: ActivityType,
+        owner: Sym,
+        due: i64,
+        note: Option<Sym>,
+    },
+    ActivityDone {
+        activity: Sym,
+        outcome: Option<Sym>,
+    },
+    ActivityCancelled {
+        activity: Sym,
+        reason: Option<Sym>,
+    },
 }
 
 impl StoredKind {
@@ -225,6 +242,22 @@ impl StoredKind {
                 step: c.step,
                 channel: c.channel,
                 cost: c.cost,
+            },
+            EventKind::ActivityScheduled(a) => StoredKind::ActivityScheduled {
+                activity: symbols.intern(&a.activity_id),
+                kind: a.activity,
+                owner: symbols.intern(&a.owner),
+                // The book checked the range before storing (`due` named otherwise).
+                due: a.due.timestamp_nanos_opt().unwrap_or_default(),
+                note: symbols.opt(&a.note),
+            },
+            EventKind::ActivityDone(a) => StoredKind::ActivityDone {
+                activity: symbols.intern(&a.activity_id),
+                outcome: symbols.opt(&a.outcome),
+            },
+            EventKind::ActivityCancelled(a) => StoredKind::ActivityCancelled {
+                activity: symbols.intern(&a.activity_id),
+                reason: symbols.opt(&a.reason),
             },
         }
     }
@@ -372,6 +405,40 @@ impl StoredKind {
                 cost,
             }
             .into(),
+            StoredKind::ActivityScheduled {
+                activity,
+                kind,
+                owner,
+                due,
+                note,
+            } => ActivityScheduled {
+                activity_id: symbols.resolve(activity).to_owned(),
+                activity: kind,
+                owner: symbols.resolve(owner).to_owned(),
+                due: DateTime::from_timestamp_nanos(due),
+                note: text(note),
+            }
+            .into(),
+            StoredKind::ActivityDone { activity, outcome } => ActivityDone {
+                activity_id: symbols.resolve(activity).to_owned(),
+                outcome: text(outcome),
+            }
+            .into(),
+            StoredKind::ActivityCancelled { activity, reason } => ActivityCancelled {
+                activity_id: symbols.resolve(activity).to_owned(),
+                reason: text(reason),
+            }
+            .into(),
+        }
+    }
+
+    /// The activity an activity event is about.
+    pub(crate) fn activity(&self) -> Option<Sym> {
+        match *self {
+            StoredKind::ActivityScheduled { activity, .. }
+            | StoredKind::ActivityDone { activity, .. }
+            | StoredKind::ActivityCancelled { activity, .. } => Some(activity),
+            _ => None,
         }
     }
 

@@ -69,6 +69,9 @@ pub struct CustomerView {
     pub contributions: ContributionFigures,
     /// Complaints, open ones first in the agent's eye.
     pub complaints: ComplaintFigures,
+    /// Open activities (overdue ones with how long) and how many were done or cancelled.
+    #[serde(default)]
+    pub activities: super::ActivityFigures,
     /// Company-side incidents during which this customer had an event (oldest first).
     pub incidents: Vec<Incident>,
     /// Every event, newest first, one page of it.
@@ -176,6 +179,7 @@ impl CustomerBook {
             referrals: figures.referrals,
             contributions: figures.contributions,
             complaints: figures.complaints,
+            activities: self.activity_figures(dense, list, as_of),
             incidents,
             timeline: TimelinePage {
                 total: list.len(),

@@ -192,6 +192,77 @@ impl AtRiskRule {
     }
 }
 
+/// When a valuable customer counts as *neglected*: the company has not contacted them for
+/// more than `after_days` (or never) while their value score is at least `min_score`.
+///
+/// JSON `{"after_days": 60, "min_score": 60}` (the defaults): with the default pyramid a
+/// score of 60 is roughly the top two tiers. Neglect is the company going quiet, the
+/// documents' biggest churn reason (68% leave from indifference), so a neglected customer's
+/// expected churn reasons follow the indifference-heavy default priors.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NeglectRule {
+    /// Days without an outbound contact after which a valuable customer is neglected.
+    pub after_days: f64,
+    /// The value score (0 to 100) from which a customer counts as valuable.
+    pub min_score: f64,
+}
+
+impl Default for NeglectRule {
+    fn default() -> Self {
+        NeglectRule {
+            after_days: 60.0,
+            min_score: 60.0,
+        }
+    }
+}
+
+impl NeglectRule {
+    fn is_default(&self) -> bool {
+        *self == NeglectRule::default()
+    }
+
+    /// Whether a customer with this value score and these days since the last outbound
+    /// contact (`NaN`: never contacted) is neglected.
+    ///
+    /// ```
+    /// use crm_core::lifecycle::NeglectRule;
+    /// let r = NeglectRule::default();
+    /// assert!(r.is_neglected(75.0, 61.0));
+    /// assert!(r.is_neglected(75.0, f64::NAN));
+    /// assert!(!r.is_neglected(75.0, 60.0));
+    /// assert!(!r.is_neglected(40.0, 365.0));
+    /// ```
+    pub fn is_neglected(&self, score: f64, days_since_contact: f64) -> bool {
+        score >= self.min_score
+            && (days_since_contact.is_nan() || days_since_contact > self.after_days)
+    }
+
+    /// Checks the rule.
+    ///
+    /// # Errors
+    /// [`crate::ErrorKind::InvalidInput`] naming `neglect.after_days` (not positive and
+    /// finite, or above [`MAX_POLICY_DAYS`]) or `neglect.min_score` (outside 0 to 100).
+    pub fn validate(&self) -> Result<()> {
+        if !(self.after_days.is_finite() && self.after_days > 0.0) {
+            return Err(CrmError::invalid(
+                "neglect.after_days",
+                self.after_days,
+                "must be positive",
+            ));
+        }
+        crate::limits::at_most("neglect.after_days", self.after_days, MAX_POLICY_DAYS)?;
+        if !(0.0..=100.0).contains(&self.min_score) {
+            return Err(CrmError::invalid(
+                "neglect.min_score",
+                self.min_score,
+                "must be a value score from 0 to 100",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The lifecycle rules, in their JSON form (every field optional):
 ///
 /// ```json
@@ -200,7 +271,8 @@ impl AtRiskRule {
 ///  "loyal": {"tenure_days": 365, "window_days": 180, "min_purchases": 3},
 ///  "at_risk": {"gap_multiple": 3, "floor_days": 30, "cap_days": 180, "open_complaint_days": 14},
 ///  "next_actions": {"at_risk": "call within a week"},
-///  "churn_priors": {"indifference": 0.6, "dissatisfied": 0.2}}
+///  "churn_priors": {"indifference": 0.6, "dissatisfied": 0.2},
+///  "neglect": {"after_days": 60, "min_score": 60}}
 /// ```
 ///
 /// Missing next actions and priors take the defaults ([`LifecyclePolicy::next_action`],
@@ -225,6 +297,10 @@ pub struct LifecyclePolicy {
     /// must sum to 1 when given.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub churn_priors: BTreeMap<ChurnReason, f64>,
+    /// When a valuable customer counts as neglected ([`NeglectRule`]); saved policies
+    /// without it take the default.
+    #[serde(skip_serializing_if = "NeglectRule::is_default")]
+    pub neglect: NeglectRule,
 }
 
 impl Default for LifecyclePolicy {
@@ -237,6 +313,7 @@ impl Default for LifecyclePolicy {
             at_risk: AtRiskRule::default(),
             next_actions: BTreeMap::new(),
             churn_priors: BTreeMap::new(),
+            neglect: NeglectRule::default(),
         }
     }
 }
@@ -274,8 +351,9 @@ impl LifecyclePolicy {
     /// and finite or above [`MAX_POLICY_DAYS`], a gap multiple above [`MAX_GAP_MULTIPLE`],
     /// `floor_days` above `cap_days`, `churn_days` not above `cap_days` (a
     /// customer would churn before being at risk), an up-sell ratio not above 1, or priors
-    /// that are negative or do not sum to 1.
+    /// that are negative or do not sum to 1, or a bad [`NeglectRule`].
     pub fn validate(&self) -> Result<()> {
+        self.neglect.validate()?;
         for (field, v) in [
             ("new_days", self.new_days),
             ("churn_days", self.churn_days),

@@ -1,7 +1,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{CampaignEvent, Channel, ComplaintId, CustomerId, Direction, Location};
+use super::{
+    ActivityCancelled, ActivityDone, ActivityScheduled, CampaignEvent, Channel, ComplaintId,
+    CustomerId, Direction, Location,
+};
 
 /// Something that happened between the company and one customer, at one instant.
 ///
@@ -17,7 +20,8 @@ use super::{CampaignEvent, Channel, ComplaintId, CustomerId, Direction, Location
 /// The `type` values are `purchase`, `refund`, `interaction`, `referral`, `contribution`,
 /// `complaint_opened`, `complaint_responded`, `complaint_message`, `complaint_status_changed`,
 /// `complaint_priority_changed`, `complaint_resolved`, `complaint_reopened`, `complaint_closed`,
-/// `complaint_rated`, `churned` and `campaign`.
+/// `complaint_rated`, `churned`, `campaign`, `activity_scheduled`, `activity_done` and
+/// `activity_cancelled`.
 ///
 /// An optional `location` (`{"branch": …, "device": …, "city": …}`, see [`Location`]) says
 /// where on the company's side it happened; JSON without it reads as before.
@@ -168,6 +172,12 @@ pub enum EventKind {
     Churned(Churned),
     /// A customer's step in a marketing campaign (targeted, held out, sent, … opted out).
     Campaign(CampaignEvent),
+    /// The company scheduled a follow-up activity for the customer.
+    ActivityScheduled(ActivityScheduled),
+    /// An open activity was done.
+    ActivityDone(ActivityDone),
+    /// An open activity was cancelled.
+    ActivityCancelled(ActivityCancelled),
 }
 
 /// Declares [`EventKind::from_fields`]: each `type` tag with its variant.
@@ -209,6 +219,9 @@ kinds_by_tag!(
     "complaint_priority_changed" => ComplaintPriorityChanged,
     "churned" => Churned,
     "campaign" => Campaign,
+    "activity_scheduled" => ActivityScheduled,
+    "activity_done" => ActivityDone,
+    "activity_cancelled" => ActivityCancelled,
 );
 
 impl EventKind {
@@ -231,6 +244,9 @@ impl EventKind {
             EventKind::ComplaintPriorityChanged(_) => "complaint_priority_changed",
             EventKind::Churned(_) => "churned",
             EventKind::Campaign(_) => "campaign",
+            EventKind::ActivityScheduled(_) => "activity_scheduled",
+            EventKind::ActivityDone(_) => "activity_done",
+            EventKind::ActivityCancelled(_) => "activity_cancelled",
         }
     }
 
@@ -242,6 +258,16 @@ impl EventKind {
             EventKind::Interaction(i) => Some(i.channel),
             EventKind::ComplaintOpened(c) => c.channel,
             EventKind::Campaign(c) => c.channel,
+            _ => None,
+        }
+    }
+
+    /// The activity the event is about, for activity events.
+    pub fn activity_id(&self) -> Option<&str> {
+        match self {
+            EventKind::ActivityScheduled(a) => Some(&a.activity_id),
+            EventKind::ActivityDone(a) => Some(&a.activity_id),
+            EventKind::ActivityCancelled(a) => Some(&a.activity_id),
             _ => None,
         }
     }
@@ -294,6 +320,9 @@ into_event_kind!(
     ComplaintMessage,
     ComplaintPriorityChanged,
     Churned,
+    ActivityScheduled,
+    ActivityDone,
+    ActivityCancelled,
 );
 
 /// A purchase. `amount` is in minor units and must not be negative.

@@ -4,6 +4,7 @@
 //! build the same records from the same text. Money is in integer minor units (kuruş, cents);
 //! instants are UTC and serialise as RFC 3339 (`"2025-03-01T14:30:00Z"`).
 
+mod activity;
 mod campaign;
 mod channel;
 mod customer;
@@ -11,6 +12,10 @@ mod event;
 mod incident;
 mod location;
 
+pub use activity::{
+    ActivityCancelled, ActivityDone, ActivityScheduled, ActivityType, MAX_ACTIVITY_ID_CHARS,
+    MAX_ACTIVITY_TEXT_CHARS, check_activity_id,
+};
 pub use campaign::{CampaignEvent, CampaignStep, MAX_CAMPAIGN_ID_CHARS, check_campaign_id};
 pub use channel::{Channel, Direction};
 pub use customer::{Address, Consent, Customer, CustomerKind};

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 /// The engine modules: none may import `crate::book` or `crate::sample`.
-const ENGINES: [&str; 8] = [
+const ENGINES: [&str; 9] = [
     "value",
     "segment",
     "lifecycle",
@@ -17,6 +17,7 @@ const ENGINES: [&str; 8] = [
     "clv",
     "audience",
     "campaign",
+    "worklist",
 ];
 
 /// The files allowed `unsafe` (each with `#[allow(unsafe_code)]` on its `mod` line).

@@ -436,6 +436,51 @@ class CustomerBook:
         return dict(json.loads(text))
     # --- end campaigns ---
 
+    # --- the retention worklist (issue 18, §4) ---
+    def worklist(self, at: Any = None, limit: Optional[int] = None, frame: Optional[str] = None, *,
+                 agents: Optional[int] = None, calls_per_agent: Optional[int] = None,
+                 lifecycle: Optional[Mapping[str, Any]] = None,
+                 calendar: Optional[Mapping[str, Any]] = None, use_clv: bool = True) -> Any:
+        """The day's retention worklist as of ``at`` (default now): customers ranked by
+        expected value at risk × neglect, highest first (ties by customer id), at most
+        ``limit`` rows (default ``agents`` × ``calls_per_agent``, 5 × 40). Each row has
+        ``customer_id``, ``priority``, ``value_at_risk``, ``neglect_factor``, ``neglected``,
+        ``reason``, ``action``, ``next_action`` and ``due``. ``frame`` None gives a list of
+        dicts; ``"pandas"``, ``"polars"``, ``"pyarrow"`` or ``"numpy"`` a frame of those
+        columns. ``lifecycle`` is a lifecycle policy (its ``neglect`` rule included) and
+        ``calendar`` the business calendar of due instants; ``use_clv=False`` values every
+        customer by the stage fallback."""
+        if frame not in (None, "pandas", "polars", "pyarrow", "numpy"):
+            from .errors import InvalidInputError
+
+            err = InvalidInputError(f"frame: {frame!r} is not one of 'pandas', 'polars', "
+                                    "'pyarrow', 'numpy' or None")
+            err.field = "frame"
+            raise err
+        at_us = cv.now_us() if at is None else cv.instant_ticks(at, "us", "at")
+        options: Dict[str, Any] = {"use_clv": bool(use_clv)}
+        if limit is not None:
+            options["limit"] = limit
+        capacity = {k: v for k, v in (("agents", agents), ("calls_per_agent", calls_per_agent)) if v is not None}
+        if capacity:
+            options["capacity"] = capacity
+        if lifecycle is not None:
+            options["lifecycle"] = lifecycle
+        if calendar is not None:
+            options["calendar"] = calendar
+        rows = list(json.loads(_crm.worklist_json(self._inner, cv.dumps(options, "options"), at_us))["rows"])
+        if frame is None:
+            return rows
+        names = ("customer_id", "priority", "value_at_risk", "neglect_factor", "neglected", "reason",
+                 "action", "next_action", "due")
+        columns: Dict[str, Any] = {name: [r[name] for r in rows] for name in names}
+        columns["customer_id"] = np.asarray(columns["customer_id"], dtype=np.uint64)
+        for name in ("priority", "value_at_risk", "neglect_factor"):
+            columns[name] = np.asarray(columns[name], dtype=np.float64)
+        columns["neglected"] = np.asarray(columns["neglected"], dtype=bool)
+        return cv.frame(str(frame), columns)
+    # --- end worklist ---
+
     def add_incident(self, incident: Optional[Record] = None, /, **fields: Any) -> None:
         """Adds a company-side incident (an outage shown in affected customers' views)."""
         self._inner.add_incident_json(cv.dumps(_merge(incident, fields)), self._batch())

@@ -91,6 +91,8 @@ __all__ = [
     # campaigns (issue 18, §3)
     "plan_campaign_json",
     "campaign_report_json",
+    # the retention worklist (issue 18, §4)
+    "worklist_json",
 ]
 
 @final
@@ -399,6 +401,7 @@ def golden_record_json(customers_json: str, today: str, rules_json: Optional[str
 # --- campaigns (issue 18, §3) ---
 def plan_campaign_json(book: CustomerBook, ids: Sequence[int], plan_json: str, at_us: int) -> str: ...
 def campaign_report_json(book: CustomerBook, campaign_id: str, options_json: str, at_us: int) -> str: ...
+def worklist_json(book: CustomerBook, options_json: str, at_us: int) -> str: ...
 # --- end campaigns ---
 
 # --- audiences and consent (issue 18) ---

@@ -491,10 +491,6 @@ fn a_damaged_binary_body_is_refused_naming_its_row() {
             "UPDATE events SET kind = 99 WHERE id = 2",
             "unknown event kind number 99",
         ),
-        (
-            "UPDATE events SET kind = 17 WHERE id = 2",
-            "17 (activity_scheduled)",
-        ),
         ("UPDATE events SET body = X'' WHERE id = 2", "an empty body"),
         (
             "UPDATE events SET body = 12 WHERE id = 2",
@@ -1514,5 +1510,57 @@ fn a_merged_records_opt_out_survives_a_reopen() {
         Some(true)
     );
     drop(reopened);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Activity events are stored as kinds 17, 18 and 19.
+#[test]
+fn activity_events_have_their_kind_codes() {
+    use crm_core::model::{ActivityCancelled, ActivityDone, ActivityScheduled, ActivityType};
+    let dir = scratch("activity-kinds");
+    let (path, mut book) = new_store(&dir);
+    book.add_customer(Customer::person(1, "Ayşe", "Yılmaz"))
+        .unwrap();
+    let scheduled = |id: &str| ActivityScheduled {
+        activity_id: id.into(),
+        activity: ActivityType::Task,
+        owner: "ekip".into(),
+        due: suite::t0(),
+        note: None,
+    };
+    book.record_all([
+        Event::new(1, suite::t0(), scheduled("a")),
+        Event::new(1, suite::t0(), scheduled("b")),
+        Event::new(
+            1,
+            suite::t0(),
+            ActivityDone {
+                activity_id: "a".into(),
+                outcome: None,
+            },
+        ),
+        Event::new(
+            1,
+            suite::t0(),
+            ActivityCancelled {
+                activity_id: "b".into(),
+                reason: None,
+            },
+        ),
+    ])
+    .unwrap();
+    drop(book);
+    let conn = Connection::open(&path).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT kind FROM events ORDER BY rowid")
+        .unwrap();
+    let kinds: Vec<i64> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|k| k.unwrap())
+        .collect();
+    assert_eq!(kinds, [17, 17, 18, 19]);
+    drop(stmt);
+    drop(conn);
     std::fs::remove_dir_all(&dir).unwrap();
 }

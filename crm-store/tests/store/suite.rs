@@ -687,4 +687,75 @@ pub(crate) fn run(b: &dyn Backend, scratch: &std::path::Path) {
     backups_open_as_the_same_book(b, &b.backup_target("backup-copy"));
     snapshots_import_and_export(b, &scratch.join("export.json"));
     snapshots_with_merges_import(b, &scratch.join("export-merges.json"));
+    activities_survive_reopen(b);
+}
+
+/// Activity events (kinds 17-19) are committed, refused in order, and come back equal with
+/// the open one still open after reopening.
+pub(crate) fn activities_survive_reopen(b: &dyn Backend) {
+    let (loc, mut s) = try_store(b, "activities");
+    s.add_customer(Customer::person(1, "Ayşe", "Yılmaz"))
+        .unwrap();
+    let due = t0() + Duration::hours(27) + Duration::nanoseconds(5);
+    let events = [
+        Event::new(
+            1,
+            t0(),
+            ActivityScheduled {
+                activity_id: "A-1".into(),
+                activity: ActivityType::Visit,
+                owner: "şube-12".into(),
+                due,
+                note: Some("yeni tarife".into()),
+            },
+        ),
+        Event::new(
+            1,
+            t0(),
+            ActivityScheduled {
+                activity_id: "A-2".into(),
+                activity: ActivityType::Call,
+                owner: "zeynep".into(),
+                due,
+                note: None,
+            },
+        ),
+        Event::new(
+            1,
+            t0() + Duration::hours(1),
+            ActivityDone {
+                activity_id: "A-2".into(),
+                outcome: Some("answered".into()),
+            },
+        ),
+    ];
+    s.record_all(events.clone()).unwrap();
+    let before = b.dump(&loc);
+    let again = Event::new(
+        1,
+        t0() + Duration::hours(2),
+        ActivityCancelled {
+            activity_id: "A-2".into(),
+            reason: None,
+        },
+    );
+    let err = s.record(again).unwrap_err();
+    assert_eq!(err.field(), Some("activity_id"), "{err}");
+    assert_eq!(
+        b.dump(&loc),
+        before,
+        "a refused activity event wrote something"
+    );
+    drop(s);
+    let back = reopen(b, &loc);
+    assert_eq!(back.events().collect::<Vec<_>>(), events.to_vec());
+    let view = back
+        .view(
+            1,
+            &crm_core::book::ViewOptions::as_of(t0() + Duration::days(2)),
+        )
+        .unwrap();
+    assert_eq!(view.activities.open.len(), 1);
+    assert_eq!(view.activities.open[0].activity_id, "A-1");
+    assert_eq!(view.activities.done, 1);
 }

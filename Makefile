@@ -240,6 +240,7 @@ FUZZ_SECONDS ?= 60
 # timeouts and out-of-memory, but not memory errors in unsafe code)
 FUZZ_SANITIZER ?= address
 FUZZ_TARGETS := json_raw json_structured columns book_ops clv store_ops
+FUZZ_TARGETS += find_lookup audience_rule campaign_options
 # Per input: 10 s at most, 2 GiB at most (one bigger allocation is a finding, not a hang).
 # One process (one core: the machine's two are shared).
 FUZZ_FLAGS ?= -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 -dict=$(CURDIR)/fuzz/dict/json.dict

@@ -9,6 +9,7 @@
 
 #![allow(clippy::missing_safety_doc)]
 
+pub mod core_book;
 pub mod json;
 
 use std::ffi::{CStr, CString, c_char};

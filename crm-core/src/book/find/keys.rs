@@ -1,6 +1,6 @@
 //! The exact keys: one function per field, used on the write side (a profile) and on the
-//! query side (a [`super::Lookup`]) alike, and a map from a key's 64-bit hash to the ids
-//! that have it.
+//! query side (a [`super::Lookup`]) alike, and a map from each key to the ids that have
+//! it.
 
 use std::hash::{Hash, Hasher};
 
@@ -88,8 +88,9 @@ impl Field {
     ];
 }
 
-/// A key's hash: SipHash with the standard library's fixed keys (deterministic; strong
-/// enough that collisions are rare, and every hit is checked against the live profile).
+/// A word's hash: SipHash with the standard library's fixed keys (deterministic; the name
+/// index's one-letter deletions are found by it, and every word found is scored, so a
+/// collision costs a score, never a wrong answer).
 pub(crate) fn hash(key: &str) -> u64 {
     let mut h = std::hash::DefaultHasher::new();
     key.hash(&mut h);
@@ -113,39 +114,40 @@ impl Ids {
     }
 }
 
-/// Key hash → ids. Only the hash is kept (~16 bytes a key instead of the key's text).
+/// Key → ids. The key's text is kept (not only a hash of it) so that a hit needs no check
+/// against the live profile: a placeholder phone shared by thousands costs one map probe,
+/// not a re-normalised profile per id returned.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct KeyMap(FxHashMap<u64, Ids>);
+pub(crate) struct KeyMap(FxHashMap<Box<str>, Ids>);
 
 impl KeyMap {
-    pub(crate) fn insert(&mut self, h: u64, id: CustomerId) {
-        use std::collections::hash_map::Entry;
-        match self.0.entry(h) {
-            Entry::Vacant(v) => {
-                v.insert(Ids::One(id));
-            }
-            Entry::Occupied(mut o) => match o.get_mut() {
+    pub(crate) fn insert(&mut self, key: &str, id: CustomerId) {
+        if let Some(ids) = self.0.get_mut(key) {
+            match ids {
                 Ids::One(one) if *one == id => {}
                 Ids::One(one) => {
                     let (a, b) = if *one < id { (*one, id) } else { (id, *one) };
-                    *o.get_mut() = Ids::Many(vec![a, b]);
+                    *ids = Ids::Many(vec![a, b]);
                 }
                 Ids::Many(v) => {
                     if let Err(pos) = v.binary_search(&id) {
                         v.insert(pos, id);
                     }
                 }
-            },
+            }
+            return;
         }
+        // A new key: its text is allocated once, here.
+        self.0.insert(key.into(), Ids::One(id));
     }
 
-    pub(crate) fn remove(&mut self, h: u64, id: CustomerId) {
-        let Some(ids) = self.0.get_mut(&h) else {
+    pub(crate) fn remove(&mut self, key: &str, id: CustomerId) {
+        let Some(ids) = self.0.get_mut(key) else {
             return;
         };
         match ids {
             Ids::One(one) if *one == id => {
-                self.0.remove(&h);
+                self.0.remove(key);
             }
             Ids::One(_) => {}
             Ids::Many(v) => {
@@ -159,8 +161,8 @@ impl KeyMap {
         }
     }
 
-    pub(crate) fn get(&self, h: u64) -> &[CustomerId] {
-        self.0.get(&h).map_or(&[], Ids::as_slice)
+    pub(crate) fn get(&self, key: &str) -> &[CustomerId] {
+        self.0.get(key).map_or(&[], Ids::as_slice)
     }
 
     pub(crate) fn len(&self) -> usize {

@@ -188,7 +188,7 @@ impl LookupIndex {
     pub(crate) fn insert(&mut self, c: &Customer) {
         for f in Field::ALL {
             for k in keys::of(c, f) {
-                self.map(f).insert(keys::hash(&k), c.id);
+                self.map(f).insert(&k, c.id);
             }
         }
         self.names.insert(c);
@@ -198,7 +198,7 @@ impl LookupIndex {
     pub(crate) fn remove(&mut self, c: &Customer) {
         for f in Field::ALL {
             for k in keys::of(c, f) {
-                self.map(f).remove(keys::hash(&k), c.id);
+                self.map(f).remove(&k, c.id);
             }
         }
         self.names.remove(c.id);
@@ -372,14 +372,10 @@ impl CustomerBook {
             q.criteria == 1 && q.name.is_none() && found.len() >= q.limit
         };
         for (field, on, key) in &q.exact {
-            for &id in ix_map(ix, *field).get(keys::hash(key)) {
+            // The key's text is indexed: every id listed has it, nothing to check.
+            for &id in ix_map(ix, *field).get(key) {
                 if enough(&found) {
                     break;
-                }
-                // Only the hash is indexed: check the live profile has the key.
-                let Some(c) = self.customer(id) else { continue };
-                if !keys::of(c, *field).iter().any(|k| k == key) {
-                    continue;
                 }
                 // A national id that is also someone's tax number counts once per customer.
                 if *field == Field::TaxId && nid_hit.contains(&id) {
@@ -395,8 +391,7 @@ impl CustomerBook {
         }
         if let Some(words) = &q.name {
             if let Some(exp) = ix.names.expansions(words) {
-                let maps: Vec<rustc_hash::FxHashMap<u32, f64>> =
-                    exp.iter().map(|e| e.iter().copied().collect()).collect();
+                let maps = names::score_maps(&exp);
                 // Customers found by a key get their name score directly.
                 for (&id, e) in found.iter_mut() {
                     let s = ix.names.score(id, &maps);

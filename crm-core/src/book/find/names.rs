@@ -211,18 +211,138 @@ impl NameIndex {
 
     /// The `limit` best names for the query words (score desc, id asc).
     ///
-    /// The query word whose expansions have the fewest ids drives: its expansions are
-    /// walked best first; a customer met there is scored on every word. The walk stops
-    /// when the `limit`-th best found beats what any customer still to come could reach.
+    /// Combinations of one expansion per query word are taken in descending order of the
+    /// score they allow (the mean of their word scores: exactly the score of a customer
+    /// whose best word matches they are), and each is the intersection of its words'
+    /// sorted postings, walked from the shortest with galloping searches in the others.
+    /// The walk stops when the `limit`-th best found beats what the next combination
+    /// allows. When the combinations cost more than walking the rarest word's postings
+    /// once would (many combinations, few names having all the words), that walk answers
+    /// instead ([`NameIndex::search_by_driver`]); both give the same result.
     pub(crate) fn search(
         &self,
         expansions: &[Vec<(TokenId, f64)>],
         limit: usize,
     ) -> Vec<(CustomerId, f64)> {
-        let maps: Vec<FxHashMap<TokenId, f64>> = expansions
-            .iter()
-            .map(|e| e.iter().copied().collect())
-            .collect();
+        let size = |e: &Vec<(TokenId, f64)>| -> usize {
+            e.iter()
+                .map(|&(t, _)| self.postings[t as usize].len())
+                .sum()
+        };
+        // The driver walk's cost: the budget the combinations may spend (a floor so that a
+        // small book does not give up on its first combination).
+        let budget = expansions.iter().map(size).min().unwrap_or(0).max(1024);
+        self.search_combined(expansions, limit, budget)
+            .unwrap_or_else(|| self.search_by_driver(expansions, limit))
+    }
+
+    /// [`NameIndex::search`] by combinations of expansions, or `None` once it has spent
+    /// `budget` (ids walked, and 16 for each combination).
+    pub(crate) fn search_combined(
+        &self,
+        expansions: &[Vec<(TokenId, f64)>],
+        limit: usize,
+        budget: usize,
+    ) -> Option<Vec<(CustomerId, f64)>> {
+        const _: () = assert!(MAX_NAME_EXPANSIONS <= u8::MAX as usize + 1);
+        let k = expansions.len();
+        if k == 0 || k > MAX_WORDS || expansions.iter().any(Vec::is_empty) {
+            return None;
+        }
+        let maps = score_maps(expansions);
+        let mut work = 0usize;
+        let bound_of = |c: &[u8; MAX_WORDS]| -> f64 {
+            // The scorer's own arithmetic (a sum in word order, then the mean), so that
+            // a customer whose best matches are this combination scores it bit for bit.
+            let mut sum = 0.0;
+            for (w, e) in expansions.iter().enumerate() {
+                sum += e[c[w] as usize].1;
+            }
+            sum / k as f64
+        };
+        let mut todo: BinaryHeap<Combo> = BinaryHeap::new();
+        let first = [0u8; MAX_WORDS];
+        todo.push(Combo {
+            bound: bound_of(&first),
+            at: first,
+            pivot: 0,
+        });
+        let mut best: BinaryHeap<Ranked> = BinaryHeap::with_capacity(limit + 1);
+        let mut seen: FxHashSet<CustomerId> = FxHashSet::default();
+        let mut lists: [&[CustomerId]; MAX_WORDS] = [&[]; MAX_WORDS];
+        let mut cursor = [0usize; MAX_WORDS];
+        while let Some(Combo { bound, at, pivot }) = todo.pop() {
+            if best.len() == limit && best.peek().is_some_and(|w| w.score > bound) {
+                break;
+            }
+            // Successors: one position at or after the pivot moves to its next expansion,
+            // so that every combination is met exactly once, never before its parent.
+            for w in pivot..k {
+                if (at[w] as usize) + 1 < expansions[w].len() {
+                    let mut next = at;
+                    next[w] += 1;
+                    todo.push(Combo {
+                        bound: bound_of(&next),
+                        at: next,
+                        pivot: w,
+                    });
+                }
+            }
+            for w in 0..k {
+                lists[w] = &self.postings[expansions[w][at[w] as usize].0 as usize];
+                cursor[w] = 0;
+            }
+            let lists = &mut lists[..k];
+            lists.sort_unstable_by_key(|l| l.len());
+            work += 16;
+            for &id in lists[0] {
+                work += 1;
+                // Ids ascend: once the worst kept beats (bound, id), no later id can enter.
+                if best.len() == limit
+                    && best
+                        .peek()
+                        .is_some_and(|w| Ranked { score: bound, id }.cmp(w) == Ordering::Greater)
+                {
+                    break;
+                }
+                let mut all = true;
+                for w in 1..k {
+                    let l = lists[w];
+                    let c = gallop(l, cursor[w], id);
+                    cursor[w] = c;
+                    if l.get(c) != Some(&id) {
+                        all = false;
+                        break;
+                    }
+                }
+                if !all || !seen.insert(id) {
+                    continue;
+                }
+                let score = self.score(id, &maps);
+                if score > 0.0 {
+                    best.push(Ranked { score, id });
+                    if best.len() > limit {
+                        best.pop();
+                    }
+                }
+            }
+            if work > budget {
+                return None;
+            }
+        }
+        Some(sorted(best))
+    }
+
+    /// [`NameIndex::search`] by walking the postings of the query word whose expansions
+    /// have the fewest ids, best expansion first; a customer met there is scored on every
+    /// word. The walk stops when the `limit`-th best found beats what any customer still
+    /// to come could reach.
+    pub(crate) fn search_by_driver(
+        &self,
+        expansions: &[Vec<(TokenId, f64)>],
+        limit: usize,
+    ) -> Vec<(CustomerId, f64)> {
+        let maps = score_maps(expansions);
         let n = expansions.len() as f64;
         // The best any word can score: a name's score is at most the driver's word score
         // plus the others' best, over n.
@@ -269,9 +389,27 @@ impl NameIndex {
                 }
             }
         }
-        let mut out: Vec<(CustomerId, f64)> = best.into_iter().map(|r| (r.id, r.score)).collect();
-        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        out
+        sorted(best)
+    }
+
+    /// Every customer's name score, best first (score desc, id asc), at most `limit`: the
+    /// brute-force answer the searches are checked against.
+    #[cfg(test)]
+    pub(crate) fn search_all(
+        &self,
+        expansions: &[Vec<(TokenId, f64)>],
+        limit: usize,
+    ) -> Vec<(CustomerId, f64)> {
+        let maps = score_maps(expansions);
+        let mut all: Vec<(CustomerId, f64)> = self
+            .tokens_of
+            .keys()
+            .map(|&id| (id, self.score(id, &maps)))
+            .filter(|&(_, s)| s > 0.0)
+            .collect();
+        all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        all.truncate(limit);
+        all
     }
 
     pub(crate) fn reserve(&mut self, n: usize) {
@@ -284,6 +422,68 @@ impl NameIndex {
             self.words.len(),
             self.postings.iter().map(Vec::len).sum::<usize>(),
         )
+    }
+}
+
+/// The most query words [`NameIndex::search`] combines (the lookup allows
+/// [`super::MAX_NAME_WORDS`]).
+const MAX_WORDS: usize = 8;
+
+/// The query words' expansions as maps for [`NameIndex::score`].
+pub(crate) fn score_maps(expansions: &[Vec<(TokenId, f64)>]) -> Vec<FxHashMap<TokenId, f64>> {
+    expansions
+        .iter()
+        .map(|e| e.iter().copied().collect())
+        .collect()
+}
+
+/// The kept best, best first (score desc, id asc).
+fn sorted(best: BinaryHeap<Ranked>) -> Vec<(CustomerId, f64)> {
+    let mut out: Vec<(CustomerId, f64)> = best.into_iter().map(|r| (r.id, r.score)).collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    out
+}
+
+/// The first position at or after `from` whose id is at least `id` (`list` ascending):
+/// steps doubling from `from`, then a binary search in the last step, so that walking a
+/// short list against a long one costs the short one's length times a logarithm.
+fn gallop(list: &[CustomerId], from: usize, id: CustomerId) -> usize {
+    let mut lo = from;
+    let mut step = 1;
+    let mut hi = from;
+    while hi < list.len() && list[hi] < id {
+        lo = hi + 1;
+        hi += step;
+        step *= 2;
+    }
+    let hi = hi.min(list.len());
+    lo + list[lo..hi].partition_point(|&x| x < id)
+}
+
+/// One expansion per query word (`at`), with the score it allows; ordered by that score so
+/// that a max-heap gives the most promising first. Positions before `pivot` stay as they
+/// are in its successors.
+#[derive(Debug, Clone, Copy)]
+struct Combo {
+    bound: f64,
+    at: [u8; MAX_WORDS],
+    pivot: usize,
+}
+
+impl PartialEq for Combo {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Combo {}
+impl PartialOrd for Combo {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Combo {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.bound.total_cmp(&other.bound)
     }
 }
 

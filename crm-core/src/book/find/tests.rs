@@ -315,3 +315,48 @@ proptest! {
         }
     }
 }
+
+/// Name words with shared prefixes and near spellings, so that queries expand to several.
+const WORDS: [&str; 10] = [
+    "ayse", "aysel", "ayten", "yilmaz", "yilmas", "yildiz", "yildirim", "kaya", "kayan", "mehmet",
+];
+
+proptest! {
+    /// The combined search, the driver walk and a brute-force scorer over every customer
+    /// give the same names, scores and order (the combined one with an unbounded budget
+    /// and with the production one).
+    #[test]
+    fn name_searches_agree_with_brute_force(
+        names in prop::collection::vec(prop::collection::vec(0..WORDS.len(), 1..4), 1..60),
+        query in prop::collection::vec((0..WORDS.len(), 0..3usize), 1..4),
+        limit in 1..8usize,
+    ) {
+        let mut ix = names::NameIndex::default();
+        for (i, ws) in names.iter().enumerate() {
+            let words: Vec<&str> = ws.iter().map(|&w| WORDS[w]).collect();
+            let c = Customer::person(i as u64 * 3 + 1, words[0], &words[1..].join(" "));
+            ix.insert(&c);
+        }
+        // Each query word whole, cut to a prefix of 3 letters, or with its last letter doubled.
+        let words: Vec<String> = query
+            .iter()
+            .map(|&(w, how)| {
+                let w = WORDS[w];
+                match how {
+                    0 => w.to_owned(),
+                    1 => w[..3].to_owned(),
+                    _ => format!("{w}{}", &w[w.len() - 1..]),
+                }
+            })
+            .collect();
+        let mut words = words;
+        words.sort_unstable();
+        words.dedup();
+        if let Some(exp) = ix.expansions(&words) {
+            let all = ix.search_all(&exp, limit);
+            prop_assert_eq!(ix.search_by_driver(&exp, limit), all.clone());
+            prop_assert_eq!(ix.search_combined(&exp, limit, usize::MAX), Some(all.clone()));
+            prop_assert_eq!(ix.search(&exp, limit), all);
+        }
+    }
+}

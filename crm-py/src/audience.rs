@@ -2,12 +2,14 @@
 //! book's consent calls.
 
 use crm_core::audience::{SelectOptions, Suppression, parse_channel};
+use crm_core::book::Change;
 use crm_core::model::Consent;
 use crm_core::time::TimeUnit;
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::batch::Batch;
 use crate::book::CustomerBook;
 use crate::errors::{IntoPy, from_json, json};
 
@@ -110,14 +112,28 @@ pub(crate) fn book_consent_at(
 }
 
 /// Adds one consent decision (JSON `{"channel", "granted", "at"}`); whether it changed the
-/// history.
+/// history. Inside a batch the decision joins it (core's `Change::ConsentRecorded`) and
+/// `None` is returned: the batch's outcomes say whether it changed anything.
 #[pyfunction]
+#[pyo3(signature = (book, customer_id, consent_json, batch = None))]
 pub(crate) fn book_record_consent_json(
     py: Python<'_>,
     book: PyRef<'_, CustomerBook>,
     customer_id: u64,
     consent_json: &str,
-) -> PyResult<bool> {
+    batch: Option<PyRef<'_, Batch>>,
+) -> PyResult<Option<bool>> {
     let consent: Consent = from_json("the consent", consent_json)?;
-    book.try_write(py, |b| b.record_consent(customer_id, consent))
+    match batch {
+        Some(batch) => {
+            let change = Change::ConsentRecorded {
+                customer_id,
+                consent,
+            };
+            book.push(py, &batch, change).map(|()| None)
+        }
+        None => book
+            .try_write(py, |b| b.record_consent(customer_id, consent))
+            .map(Some),
+    }
 }

@@ -122,15 +122,24 @@ def test_bad_text_and_options(book):
     assert e.value.field == "frame"
 
 
-def test_record_consent_refuses_to_join_a_batch(book):
-    # It would commit at once while the batch's other writes wait: refused, nothing written.
-    with pytest.raises(crm.ConflictError) as e:
+def test_record_consent_joins_a_batch(book):
+    # Core's consent_recorded change: it waits for the block, then commits with the rest.
+    with book.batch() as b:
+        book.add_customer(id=7, given_name="Ada")
+        assert book.record_consent(5, "email", True, "2025-01-01T00:00:00Z") is None
+        assert book.record_consent(7, "sms", False, "2025-01-01T00:00:00Z") is None
+        assert book.consent_at(5, "email", AT) is None
+    assert b.outcomes == [None, True, True]
+    assert book.consent_at(5, "email", AT) is True
+    assert book.consent_at(7, "sms", AT) is False
+
+
+def test_record_consent_in_a_failed_batch_is_taken_back(book):
+    with pytest.raises(crm.DuplicateError):
         with book.batch():
-            book.add_customer(id=7, given_name="Ada")
             book.record_consent(5, "email", True, "2025-01-01T00:00:00Z")
-    assert e.value.field == "batch"
+            book.add_customer(id=5, given_name="Again")
     assert book.consent_at(5, "email", AT) is None
-    assert book.customer(7) is None
 
 
 def test_the_rule_reads_back():

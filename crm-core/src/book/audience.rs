@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use std::collections::BTreeMap;
 
-use super::{CustomerBook, Segmentation, SegmentationConfig};
+use super::{Change, ChangeOutcome, CustomerBook, Segmentation, SegmentationConfig};
 use crate::audience::{
     Audience, AudienceInputs, Column, ConsentReport, ConsentState, Field, SelectOptions, Selection,
     SuppressColumns, consent_report, select_columns,
@@ -35,9 +35,10 @@ impl CustomerBook {
         Ok(Some(updated))
     }
 
-    /// Adds one consent decision (an opt-in or a withdrawal) to a customer's history, as an
-    /// update of the profile; an identical decision already recorded is skipped. Returns
-    /// whether the history changed.
+    /// Adds one consent decision (an opt-in or a withdrawal) to a customer's history: the
+    /// change [`Change::ConsentRecorded`] (so it joins a batch and a store's log like any
+    /// other); an identical decision already recorded is skipped. Returns whether the
+    /// history changed.
     ///
     /// # Errors
     /// [`crate::ErrorKind::NotFound`] for an unknown id; as [`CustomerBook::update_customer`].
@@ -55,13 +56,14 @@ impl CustomerBook {
     /// # Ok::<(), crm_core::CrmError>(())
     /// ```
     pub fn record_consent(&mut self, id: CustomerId, consent: Consent) -> Result<bool> {
-        match self.with_consent(id, consent)? {
-            Some(updated) => {
-                self.update_customer(updated)?;
-                Ok(true)
-            }
-            None => Ok(false),
-        }
+        let change = Change::ConsentRecorded {
+            customer_id: id,
+            consent,
+        };
+        Ok(!matches!(
+            self.apply_change(&change)?,
+            ChangeOutcome::Changed(false)
+        ))
     }
 
     /// [`Customer::consent_at`] for the customer `id` stands for (merged ids follow to the

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use super::{Change, ChangeOutcome, CustomerBook, Segmentation, SegmentationConfig};
 use crate::audience::{
-    Audience, AudienceInputs, Column, ConsentReport, ConsentState, Field, SelectOptions, Selection,
-    SuppressColumns, consent_report, select_columns,
+    Audience, AudienceInputs, Column, ConsentReport, ConsentState, Field, OptOuts, SelectOptions,
+    Selection, SuppressColumns, consent_report_with, select_columns,
 };
 use crate::clv::ClvConfig;
 use crate::error::Result;
@@ -67,8 +67,9 @@ impl CustomerBook {
     }
 
     /// [`Customer::consent_at`] for the customer `id` stands for (merged ids follow to the
-    /// survivor): `Some(true)` for an opt-in in force, `Some(false)` for a withdrawal, `None`
-    /// when the customer never decided on `channel`.
+    /// survivor), with the customer's campaign opt-outs on `channel` as withdrawals
+    /// ([`ConsentState::with_opt_out`]): `Some(true)` for an opt-in in force, `Some(false)`
+    /// for a withdrawal, `None` when the customer never decided on `channel`.
     ///
     /// # Errors
     /// [`crate::ErrorKind::NotFound`] for an unknown id.
@@ -79,15 +80,45 @@ impl CustomerBook {
         at: DateTime<Utc>,
     ) -> Result<Option<bool>> {
         let dense = self.dense(id)?;
-        Ok(self.customers[dense as usize].consent_at(channel, at))
+        let opted_out = self.by_customer[dense as usize]
+            .iter()
+            .map(|&i| &self.events[i as usize])
+            .filter_map(|e| {
+                opt_out_channel(&e.kind)
+                    .filter(|&c| c == channel)
+                    .map(|_| e.at)
+            })
+            .filter(|&t| t <= at)
+            .max();
+        let customer = &self.customers[dense as usize];
+        Ok(ConsentState::with_opt_out(customer, channel, at, opted_out).as_option())
     }
 
-    /// Each customer's consent state on `channel` at `at`, in the book's customer order.
+    /// Each customer's consent state on `channel` at `at`, in the book's customer order
+    /// (campaign opt-outs counted as withdrawals, as [`CustomerBook::consent_at`]).
     pub fn consent_column(&self, channel: Channel, at: DateTime<Utc>) -> Vec<ConsentState> {
+        let opt_outs = self.opt_outs(at);
         self.customers
             .iter()
-            .map(|c| ConsentState::of(c, channel, at))
+            .enumerate()
+            .map(|(row, c)| {
+                let out = opt_outs.get(&(row, channel)).copied();
+                ConsentState::with_opt_out(c, channel, at, out)
+            })
             .collect()
+    }
+
+    /// The latest campaign opt-out at or before `at` per (customer row, channel): one pass
+    /// over the events.
+    pub(crate) fn opt_outs(&self, at: DateTime<Utc>) -> OptOuts {
+        let mut out = OptOuts::new();
+        for e in self.events.iter().filter(|e| e.at <= at) {
+            if let Some(channel) = opt_out_channel(&e.kind) {
+                let latest = out.entry((e.customer as usize, channel)).or_insert(e.at);
+                *latest = (*latest).max(e.at);
+            }
+        }
+        out
     }
 
     /// Share of customers with a valid opt-in per marketing channel at `at`, overall and by
@@ -109,11 +140,12 @@ impl CustomerBook {
     pub fn consent_report(&self, at: DateTime<Utc>) -> Result<ConsentReport> {
         let segmentation = self.segmentation_at(at, None)?;
         let customers: Vec<&Customer> = self.customers.iter().collect();
-        consent_report(
+        consent_report_with(
             at,
             &customers,
             &segmentation.pyramid.tier,
             &segmentation.pyramid.names,
+            &self.opt_outs(at),
         )
     }
 }
@@ -267,12 +299,17 @@ impl CustomerBook {
             );
         }
         if fields.contains(&Field::Consent) {
+            let opt_outs = self.opt_outs(at);
+            let opt_outs = &opt_outs;
             columns.insert(
                 Field::Consent,
-                Column::set(cs.iter().map(|c| {
+                Column::set(cs.iter().enumerate().map(|(row, c)| {
                     Channel::ALL
                         .iter()
-                        .filter(move |&&ch| c.consent_at(ch, at) == Some(true))
+                        .filter(move |&&ch| {
+                            let out = opt_outs.get(&(row, ch)).copied();
+                            ConsentState::with_opt_out(c, ch, at, out) == ConsentState::Granted
+                        })
                         .map(|ch| ch.as_str())
                 })),
             );
@@ -403,6 +440,18 @@ fn enum_name<T: serde::Serialize>(v: &T) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
+}
+
+/// The channel a campaign opt-out withdraws, for a stored event that is one.
+fn opt_out_channel(kind: &super::store::StoredKind) -> Option<Channel> {
+    match kind {
+        super::store::StoredKind::Campaign {
+            step: crate::model::CampaignStep::OptedOut,
+            channel,
+            ..
+        } => *channel,
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Audiences with consent (`crm_core::audience`): the rule, the selection as columns, and the
 //! book's consent calls.
 
-use crm_core::audience::{SelectOptions, Suppression, parse_channel};
+use crm_core::audience::{ConsentReportOptions, SelectOptions, Suppression, parse_channel};
 use crm_core::book::Change;
 use crm_core::model::Consent;
 use crm_core::time::TimeUnit;
@@ -73,28 +73,28 @@ impl Audience {
         d.set_item("included", s.included.clone().into_pyarray(py))?;
         d.set_item("reason", reason)?;
         d.set_item("rule", rule)?;
-        let summary = serde_json::json!({
-            "as_of": s.as_of,
-            "channel": s.channel,
-            "counts": s.counts,
-            "counts_each": s.counts_each,
-            "nodes": s.nodes,
-            "unknown_suppressed_ids": s.unknown_suppressed_ids,
-        });
-        d.set_item("summary", json(&summary)?)?;
+        d.set_item("summary", json(&s.summary())?)?;
         Ok(d)
     }
 }
 
-/// The consent report at `at_us` as JSON (`CustomerBook::consent_report`).
+/// The consent report at `at_us` as JSON (`CustomerBook::consent_report_with`), the tiers
+/// under `segmentation_json` (a `SegmentationConfig`) when given.
 #[pyfunction]
+#[pyo3(signature = (book, at_us, segmentation_json = None))]
 pub(crate) fn book_consent_report_json(
     py: Python<'_>,
     book: PyRef<'_, CustomerBook>,
     at_us: i64,
+    segmentation_json: Option<&str>,
 ) -> PyResult<String> {
-    let at = TimeUnit::Microseconds.instant(at_us);
-    json(&book.try_read(py, |b| b.consent_report(at))?)
+    let options = ConsentReportOptions {
+        at: TimeUnit::Microseconds.instant(at_us),
+        segmentation: segmentation_json
+            .map(|t| from_json("the segmentation", t))
+            .transpose()?,
+    };
+    json(&book.try_read(py, |b| b.consent_report_with(&options))?)
 }
 
 /// The consent in force: `True`, `False` (withdrawn) or `None` (never decided).

@@ -156,3 +156,18 @@ def test_tiers_under_the_companys_segmentation_config(book):
     s = crm.Audience(rule).select(book, at=AT, segmentation=config)
     assert 3 in set(s["customer_id"][s["included"]])
     assert crm.Audience(rule).counts(book, at=AT, segmentation=config)["counts"]["included"] == s["included"].sum()
+    # The consent report's tiers follow the same config; VIP holds the customers the rule found.
+    report = book.consent_report(at=AT, segmentation=config)
+    email = [t for t in report["by_tier"] if t["channel"] == "email"]
+    assert [t["tier"] for t in email] == ["VIP", "Rest"]
+    assert email[0]["customers"] == s["included"].sum()
+    assert book.consent_report(at=AT)["by_tier"][0]["tier"] == "Platinum"
+
+
+def test_one_selection_gives_rows_and_counts(book):
+    # with_counts=True: the rows and the counts of one selection, equal to the two calls.
+    rows, counts = crm.Audience(RULE).select(book, at=AT, channel="email", with_counts=True)
+    assert list(rows["reason"]) == list(crm.Audience(RULE).select(book, at=AT, channel="email")["reason"])
+    assert counts == crm.Audience(RULE).counts(book, at=AT, channel="email")
+    # By hand (the module docstring): 1, 2 in; 3, 4 out by the rule; 5 no consent; 6 withdrawn.
+    assert counts["counts"] == {"included": 2, "rule_failed": 2, "no_consent": 1, "consent_withdrawn": 1}

@@ -121,6 +121,73 @@ pub fn parse_channel(field: &str, name: &str) -> Result<Channel> {
         })
 }
 
+/// What [`consent_report`] is asked for from the book: the instant, and the segmentation
+/// config its tiers are read under (the company's weights and tier names; `None`: the
+/// book's kept segmentation when it was made as of `at`, else the default config, as for
+/// [`crate::audience::SelectOptions::segmentation`]). JSON (the C form): `{"at":
+/// "2025-06-01T00:00:00Z", "segmentation": SegmentationConfig}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsentReportOptions {
+    /// The instant.
+    pub at: DateTime<Utc>,
+    /// The config the tiers are read under.
+    pub segmentation: Option<crate::segment::SegmentationConfig>,
+}
+
+impl ConsentReportOptions {
+    /// Options at `at` without a segmentation config.
+    pub fn at(at: DateTime<Utc>) -> Self {
+        ConsentReportOptions {
+            at,
+            segmentation: None,
+        }
+    }
+
+    /// Reads the options from their JSON object.
+    ///
+    /// # Errors
+    /// [`crate::ErrorKind::Parse`] for text that is no JSON object; an invalid-input error
+    /// naming `at` (missing or no instant), the segmentation's field, or an unknown key.
+    ///
+    /// ```
+    /// use crm_core::audience::ConsentReportOptions;
+    /// let o = ConsentReportOptions::from_json(r#"{"at": "2025-06-01"}"#)?;
+    /// assert!(o.segmentation.is_none());
+    /// let e = ConsentReportOptions::from_json(r#"{"at": "2025-06-01", "channel": "sms"}"#);
+    /// assert_eq!(e.unwrap_err().field(), Some("channel"));
+    /// # Ok::<(), crm_core::CrmError>(())
+    /// ```
+    pub fn from_json(text: &str) -> Result<Self> {
+        use serde_json::Value;
+        let what = "the consent report options";
+        let Value::Object(mut object) = crate::json::parse::<Value>(what, text)? else {
+            return Err(CrmError::parse(what, "expected a JSON object"));
+        };
+        let at = match object.remove("at") {
+            Some(Value::String(t)) => crate::time::parse_instant(&t, "at")?,
+            _ => {
+                return Err(CrmError::invalid(
+                    "at",
+                    "missing",
+                    "the report's instant is required (RFC 3339 text)",
+                ));
+            }
+        };
+        let segmentation = match object.remove("segmentation") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(crate::json::from_value("the segmentation", v)?),
+        };
+        if let Some(k) = object.keys().next() {
+            return Err(CrmError::invalid(
+                k,
+                format_args!("{k:?}"),
+                "is not a consent report option (at, segmentation)",
+            ));
+        }
+        Ok(ConsentReportOptions { at, segmentation })
+    }
+}
+
 /// Customers by consent state on one channel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChannelConsent {

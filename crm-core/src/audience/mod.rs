@@ -30,13 +30,13 @@ use std::collections::BTreeMap;
 
 pub use columns::{AudienceInputs, Column, SuppressColumns};
 pub use consent::{
-    ChannelConsent, ConsentReport, ConsentState, MARKETING_CHANNELS, OptOuts, TierConsent,
-    consent_report, consent_report_with, parse_channel,
+    ChannelConsent, ConsentReport, ConsentReportOptions, ConsentState, MARKETING_CHANNELS, OptOuts,
+    TierConsent, consent_report, consent_report_with, parse_channel,
 };
 pub use eval::RuleNode;
 pub use fields::{Field, FieldType};
 pub use rule::{Condition, MAX_IN_VALUES, MAX_RULE_DEPTH, MAX_RULE_NODES, Op, Rule, RuleValue};
-pub use select::{NodeCount, Reason, Selection, select_columns};
+pub use select::{NodeCount, Reason, Selection, SelectionSummary, select_columns};
 pub use suppress::{MAX_CAP_DAYS, MAX_SUPPRESSED_IDS, SelectOptions, Suppression};
 
 use crate::error::{CrmError, Result};

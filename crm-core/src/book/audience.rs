@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use super::{Change, ChangeOutcome, CustomerBook, Segmentation, SegmentationConfig};
 use crate::audience::{
-    Audience, AudienceInputs, Column, ConsentReport, ConsentState, Field, OptOuts, SelectOptions,
-    Selection, SuppressColumns, consent_report_with, select_columns,
+    Audience, AudienceInputs, Column, ConsentReport, ConsentReportOptions, ConsentState, Field,
+    OptOuts, SelectOptions, Selection, SuppressColumns, consent_report_with, select_columns,
 };
 use crate::clv::ClvConfig;
 use crate::error::Result;
@@ -138,7 +138,18 @@ impl CustomerBook {
     /// # Ok::<(), crm_core::CrmError>(())
     /// ```
     pub fn consent_report(&self, at: DateTime<Utc>) -> Result<ConsentReport> {
-        let segmentation = self.segmentation_at(at, None)?;
+        self.consent_report_with(&ConsentReportOptions::at(at))
+    }
+
+    /// [`CustomerBook::consent_report`] with options: the tiers under
+    /// `options.segmentation` when given (the company's config, custom tier names
+    /// included), else as [`CustomerBook::consent_report`] reads them.
+    ///
+    /// # Errors
+    /// As [`CustomerBook::segment`].
+    pub fn consent_report_with(&self, options: &ConsentReportOptions) -> Result<ConsentReport> {
+        let at = options.at;
+        let segmentation = self.segmentation_at(at, options.segmentation.as_ref())?;
         let customers: Vec<&Customer> = self.customers.iter().collect();
         consent_report_with(
             at,

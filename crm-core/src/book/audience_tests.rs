@@ -197,6 +197,26 @@ fn tiers_are_read_under_the_companys_segmentation_config() {
         book.select_audience(&a, &from_json).unwrap().included_ids(),
         vip
     );
+    // The consent report's tiers follow the same config: VIP and Rest (the default's
+    // Platinum… without it), VIP holding exactly the customers the rule found, 3 among
+    // them with its e-mail opt-in.
+    use crate::audience::ConsentReportOptions;
+    let json = serde_json::json!({"at": t(0), "segmentation": config}).to_string();
+    let r = book
+        .consent_report_with(&ConsentReportOptions::from_json(&json).unwrap())
+        .unwrap();
+    let email: Vec<_> = r
+        .by_tier
+        .iter()
+        .filter(|t| t.channel == Channel::Email)
+        .collect();
+    let names: Vec<&str> = email.iter().map(|t| t.tier.as_str()).collect();
+    assert_eq!(names, ["VIP", "Rest"]);
+    assert_eq!(email[0].customers, vip.len());
+    assert!(email[0].granted >= 1);
+    assert_eq!(email[0].customers + email[1].customers, book.len());
+    let default = book.consent_report(t(0)).unwrap();
+    assert_eq!(default.by_tier[0].tier, "Platinum");
 }
 
 /// A campaign `opted_out` on a channel is a withdrawal there from its instant until a later

@@ -459,12 +459,16 @@ class CustomerBook:
                                                 self._batch())
         return None if changed is None else bool(changed)
 
-    def consent_report(self, at: Any = None) -> Dict[str, Any]:
+    def consent_report(self, at: Any = None,
+                       segmentation: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
         """The share of customers with a valid opt-in per marketing channel at ``at`` (default
         now), overall (``channels``: ``granted``, ``withdrawn``, ``never``, ``share``) and by
-        pyramid tier (``by_tier``)."""
+        pyramid tier (``by_tier``). ``segmentation`` is the company's segmentation config (as
+        for :meth:`analyse` and ``crm.Audience.select``), so its tier names appear; without
+        it, the last analysis when it was as of ``at``, else the default config."""
         ticks = cv.now_us() if at is None else cv.instant_ticks(at, "us", "at")
-        return dict(json.loads(_crm.book_consent_report_json(self._inner, ticks)))
+        seg = None if segmentation is None else cv.dumps(dict(segmentation), "segmentation")
+        return dict(json.loads(_crm.book_consent_report_json(self._inner, ticks, seg)))
     # --- end consent ---
 
     def stats(self) -> Dict[str, Any]:

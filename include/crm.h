@@ -389,6 +389,19 @@ crm_status_t crm_audience_select_json(const crm_audience_t *audience,
 // writable.
 crm_status_t crm_book_consent_report_json(const crm_book_t *book, const char *at, char **out_json);
 
+// `crm_book_consent_report_json` with options: `options_json` is `{"at": instant,
+// "segmentation": SegmentationConfig}` (`at` required; the tiers are read under
+// `segmentation` when given, as for `crm_audience_select_json`, so the company's tier names
+// appear; an unknown key is `CRM_INVALID_ARGUMENT` naming it). `*out_json` as
+// `crm_book_consent_report_json`'s (free with `crm_string_free`).
+//
+// # Safety
+// `book` is a live handle (other threads may read it); `options_json` NUL-terminated;
+// `out_json` writable.
+crm_status_t crm_book_consent_report_options_json(const crm_book_t *book,
+                                                  const char *options_json,
+                                                  char **out_json);
+
 // The consent in force for customer `id` (a merged id stands for its survivor) on
 // `channel` (`"email"`, `"sms"`, ...) at `at`: `*out` = 1 opted in, 0 withdrawn, -1 never
 // decided. Decisions at the same instant resolve to the withdrawal.

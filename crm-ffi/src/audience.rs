@@ -3,7 +3,7 @@
 
 use std::ffi::c_char;
 
-use crm_core::audience::{Audience, SelectOptions, parse_channel};
+use crm_core::audience::{Audience, ConsentReportOptions, SelectOptions, parse_channel};
 use crm_core::model::Consent;
 
 use crate::args::{instant_text, json, json_out, text};
@@ -111,6 +111,35 @@ pub unsafe extern "C" fn crm_book_consent_report_json(
             )
         };
         json_out(out, &book.consent_report(at)?)
+    })
+}
+
+/// `crm_book_consent_report_json` with options: `options_json` is `{"at": instant,
+/// "segmentation": SegmentationConfig}` (`at` required; the tiers are read under
+/// `segmentation` when given, as for `crm_audience_select_json`, so the company's tier names
+/// appear; an unknown key is `CRM_INVALID_ARGUMENT` naming it). `*out_json` as
+/// `crm_book_consent_report_json`'s (free with `crm_string_free`).
+///
+/// # Safety
+/// `book` is a live handle (other threads may read it); `options_json` NUL-terminated;
+/// `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_book_consent_report_options_json(
+    book: *const crm_book_t,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> crm_status_t {
+    boundary(|| {
+        // SAFETY: per this function's contract.
+        let (out, book, options) = unsafe {
+            (
+                Out::new(out_json, "out_json")?,
+                crm_book_t::try_ref(book, "book")?,
+                text(options_json, "options_json")?,
+            )
+        };
+        let options = ConsentReportOptions::from_json(options)?;
+        json_out(out, &book.consent_report_with(&options)?)
     })
 }
 

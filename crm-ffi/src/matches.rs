@@ -4,14 +4,14 @@
 
 use std::ffi::c_char;
 
-use crm_core::book::CheckedAddOptions;
+use crm_core::book::{CheckedAdd, CheckedAddOptions};
 use crm_core::model::Customer;
 use crm_core::quality::DedupConfig;
 
 use crate::args::{json, json_or_default, json_out, text, text_opt};
 use crate::book::crm_book_t;
 use crate::ffi::{Castable, Out};
-use crate::status::{boundary, crm_status_t};
+use crate::status::{Failure, boundary, crm_status_t};
 
 /// The customers already in the book that a new or edited customer (`record_json`, a JSON
 /// customer object as `crm_book_add_customers_json` takes; its own id is never returned)
@@ -67,26 +67,10 @@ pub unsafe extern "C" fn crm_book_add_customer_checked_json(
     out_id: *mut u64,
 ) -> crm_status_t {
     boundary(|| {
+        // SAFETY: per this function's contract (the out-parameter is checked first).
+        let out = unsafe { Out::new(out_id, "out_id")? };
         // SAFETY: per this function's contract.
-        let (out, mut book, record, options) = unsafe {
-            (
-                Out::new(out_id, "out_id")?,
-                crm_book_t::try_mut(book, "book")?,
-                text(record_json, "record_json")?,
-                text_opt(options_json, "options_json")?,
-            )
-        };
-        let options = match options {
-            Some(t) => CheckedAddOptions::from_json("the options", t)?,
-            None => CheckedAddOptions::default(),
-        };
-        let customer: Customer = json(record, "the customer")?;
-        let done = book.add_customer_checked(
-            customer,
-            &options.config,
-            options.on_duplicate,
-            options.merge_at()?,
-        )?;
+        let done = unsafe { add_checked(book, record_json, options_json)? };
         out.write(done.customer_id);
         Ok(())
     })
@@ -110,26 +94,42 @@ pub unsafe extern "C" fn crm_book_add_customer_checked_report_json(
     out_json: *mut *mut c_char,
 ) -> crm_status_t {
     boundary(|| {
+        // SAFETY: per this function's contract (the out-parameter is checked first).
+        let out = unsafe { Out::new(out_json, "out_json")? };
         // SAFETY: per this function's contract.
-        let (out, mut book, record, options) = unsafe {
-            (
-                Out::new(out_json, "out_json")?,
-                crm_book_t::try_mut(book, "book")?,
-                text(record_json, "record_json")?,
-                text_opt(options_json, "options_json")?,
-            )
-        };
-        let options = match options {
-            Some(t) => CheckedAddOptions::from_json("the options", t)?,
-            None => CheckedAddOptions::default(),
-        };
-        let customer: Customer = json(record, "the customer")?;
-        let done = book.add_customer_checked(
-            customer,
-            &options.config,
-            options.on_duplicate,
-            options.merge_at()?,
-        )?;
+        let done = unsafe { add_checked(book, record_json, options_json)? };
         json_out(out, &done)
     })
+}
+
+/// The body the two checked adds share: reads the record and the options, adds the customer
+/// with its policy, returns what was done.
+///
+/// # Safety
+/// As the callers': `book` a live handle used by no other thread; strings NUL-terminated
+/// (`options_json` may be NULL).
+unsafe fn add_checked(
+    book: *mut crm_book_t,
+    record_json: *const c_char,
+    options_json: *const c_char,
+) -> Result<CheckedAdd, Failure> {
+    // SAFETY: per this function's contract.
+    let (mut book, record, options) = unsafe {
+        (
+            crm_book_t::try_mut(book, "book")?,
+            text(record_json, "record_json")?,
+            text_opt(options_json, "options_json")?,
+        )
+    };
+    let options = match options {
+        Some(t) => CheckedAddOptions::from_json("the options", t)?,
+        None => CheckedAddOptions::default(),
+    };
+    let customer: Customer = json(record, "the customer")?;
+    Ok(book.add_customer_checked(
+        customer,
+        &options.config,
+        options.on_duplicate,
+        options.merge_at()?,
+    )?)
 }

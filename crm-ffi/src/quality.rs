@@ -64,17 +64,11 @@ pub unsafe extern "C" fn crm_quality_pair_completeness_json(
     out_json: *mut *mut c_char,
 ) -> crm_status_t {
     boundary(|| {
+        // SAFETY: per this function's contract (the out-parameter is checked first).
+        let out = unsafe { Out::new(out_json, "out_json")? };
         // SAFETY: per this function's contract.
-        let (out, records, pairs, config) = unsafe {
-            (
-                Out::new(out_json, "out_json")?,
-                text(records_json, "records_json")?,
-                text(pairs_json, "pairs_json")?,
-                json_or_default::<DedupConfig>(config_json, "config_json", "the config")?,
-            )
-        };
-        let records: Vec<MatchRecord> = json(records, "the records")?;
-        let pairs: Vec<(usize, usize)> = json(pairs, "the pairs")?;
+        let (records, pairs, config) =
+            unsafe { completeness_inputs(records_json, pairs_json, config_json)? };
         json_out(out, &quality::pair_completeness(&records, &pairs, &config)?)
     })
 }
@@ -94,22 +88,43 @@ pub unsafe extern "C" fn crm_quality_pair_completeness_by_key_json(
     out_json: *mut *mut c_char,
 ) -> crm_status_t {
     boundary(|| {
+        // SAFETY: per this function's contract (the out-parameter is checked first).
+        let out = unsafe { Out::new(out_json, "out_json")? };
         // SAFETY: per this function's contract.
-        let (out, records, pairs, config) = unsafe {
-            (
-                Out::new(out_json, "out_json")?,
-                text(records_json, "records_json")?,
-                text(pairs_json, "pairs_json")?,
-                json_or_default::<DedupConfig>(config_json, "config_json", "the config")?,
-            )
-        };
-        let records: Vec<MatchRecord> = json(records, "the records")?;
-        let pairs: Vec<(usize, usize)> = json(pairs, "the pairs")?;
+        let (records, pairs, config) =
+            unsafe { completeness_inputs(records_json, pairs_json, config_json)? };
         json_out(
             out,
             &quality::pair_completeness_by_key(&records, &pairs, &config)?,
         )
     })
+}
+
+/// The records, true pairs (rows of the records) and config a pair-completeness call reads.
+type CompletenessInputs = (Vec<MatchRecord>, Vec<(usize, usize)>, DedupConfig);
+
+/// The records, true pairs and config both pair-completeness calls read.
+///
+/// # Safety
+/// Strings NUL-terminated (`config_json` may be NULL).
+unsafe fn completeness_inputs(
+    records_json: *const c_char,
+    pairs_json: *const c_char,
+    config_json: *const c_char,
+) -> Result<CompletenessInputs, Failure> {
+    // SAFETY: per this function's contract.
+    let (records, pairs, config) = unsafe {
+        (
+            text(records_json, "records_json")?,
+            text(pairs_json, "pairs_json")?,
+            json_or_default::<DedupConfig>(config_json, "config_json", "the config")?,
+        )
+    };
+    Ok((
+        json(records, "the records")?,
+        json(pairs, "the pairs")?,
+        config,
+    ))
 }
 
 /// Findings, filled fields and completeness per customer: `customers_json` is a JSON array

@@ -1,13 +1,15 @@
 //! Audiences with consent (`crm_core::audience`): the rule, the selection as columns, and the
 //! book's consent calls.
 
-use crm_core::audience::{SelectOptions, Suppression, parse_channel};
+use crm_core::audience::{ConsentReportOptions, SelectOptions, Suppression, parse_channel};
+use crm_core::book::Change;
 use crm_core::model::Consent;
 use crm_core::time::TimeUnit;
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::batch::Batch;
 use crate::book::CustomerBook;
 use crate::errors::{IntoPy, from_json, json};
 
@@ -71,28 +73,28 @@ impl Audience {
         d.set_item("included", s.included.clone().into_pyarray(py))?;
         d.set_item("reason", reason)?;
         d.set_item("rule", rule)?;
-        let summary = serde_json::json!({
-            "as_of": s.as_of,
-            "channel": s.channel,
-            "counts": s.counts,
-            "counts_each": s.counts_each,
-            "nodes": s.nodes,
-            "unknown_suppressed_ids": s.unknown_suppressed_ids,
-        });
-        d.set_item("summary", json(&summary)?)?;
+        d.set_item("summary", json(&s.summary())?)?;
         Ok(d)
     }
 }
 
-/// The consent report at `at_us` as JSON (`CustomerBook::consent_report`).
+/// The consent report at `at_us` as JSON (`CustomerBook::consent_report_with`), the tiers
+/// under `segmentation_json` (a `SegmentationConfig`) when given.
 #[pyfunction]
+#[pyo3(signature = (book, at_us, segmentation_json = None))]
 pub(crate) fn book_consent_report_json(
     py: Python<'_>,
     book: PyRef<'_, CustomerBook>,
     at_us: i64,
+    segmentation_json: Option<&str>,
 ) -> PyResult<String> {
-    let at = TimeUnit::Microseconds.instant(at_us);
-    json(&book.try_read(py, |b| b.consent_report(at))?)
+    let options = ConsentReportOptions {
+        at: TimeUnit::Microseconds.instant(at_us),
+        segmentation: segmentation_json
+            .map(|t| from_json("the segmentation", t))
+            .transpose()?,
+    };
+    json(&book.try_read(py, |b| b.consent_report_with(&options))?)
 }
 
 /// The consent in force: `True`, `False` (withdrawn) or `None` (never decided).
@@ -110,14 +112,28 @@ pub(crate) fn book_consent_at(
 }
 
 /// Adds one consent decision (JSON `{"channel", "granted", "at"}`); whether it changed the
-/// history.
+/// history. Inside a batch the decision joins it (core's `Change::ConsentRecorded`) and
+/// `None` is returned: the batch's outcomes say whether it changed anything.
 #[pyfunction]
+#[pyo3(signature = (book, customer_id, consent_json, batch = None))]
 pub(crate) fn book_record_consent_json(
     py: Python<'_>,
     book: PyRef<'_, CustomerBook>,
     customer_id: u64,
     consent_json: &str,
-) -> PyResult<bool> {
+    batch: Option<PyRef<'_, Batch>>,
+) -> PyResult<Option<bool>> {
     let consent: Consent = from_json("the consent", consent_json)?;
-    book.try_write(py, |b| b.record_consent(customer_id, consent))
+    match batch {
+        Some(batch) => {
+            let change = Change::ConsentRecorded {
+                customer_id,
+                consent,
+            };
+            book.push(py, &batch, change).map(|()| None)
+        }
+        None => book
+            .try_write(py, |b| b.record_consent(customer_id, consent))
+            .map(Some),
+    }
 }

@@ -49,13 +49,15 @@ impl Batch {
 }
 
 /// The outcomes of applied changes as JSON: `null` for a change that returns nothing, the
-/// count of a `customers_added` / `events_recorded`, the merge record of a `merged`.
+/// count of a `customers_added` / `events_recorded`, the merge record of a `merged`, whether
+/// a `consent_recorded` changed the history.
 pub(crate) fn outcomes_json(outcomes: &[ChangeOutcome]) -> Result<String, crm_core::CrmError> {
     let values = outcomes
         .iter()
         .map(|o| match o {
             ChangeOutcome::Count(n) => Ok(serde_json::Value::from(*n)),
             ChangeOutcome::Merged(m) => serde_json::to_value(m),
+            ChangeOutcome::Changed(c) => Ok(serde_json::Value::from(*c)),
             // `Done` and any outcome a later core adds that carries nothing for Python.
             _ => Ok(serde_json::Value::Null),
         })

@@ -110,6 +110,21 @@ fn match_records(
     with_views(columns, |views| quality::records_from_columns(n, views))
 }
 
+/// Records and true pairs (rows of the records), as a pair-completeness call reads them.
+type CompletenessInputs = (Vec<MatchRecord>, Vec<(usize, usize)>);
+
+/// The records and true pairs both pair-completeness calls read: the records from their
+/// text columns, the pairs as rows `left[i]`, `right[i]`.
+fn completeness_inputs(
+    columns: &[(String, Vec<Option<String>>)],
+    n: usize,
+    left: &[usize],
+    right: &[usize],
+) -> crm_core::Result<CompletenessInputs> {
+    let pairs = left.iter().copied().zip(right.iter().copied()).collect();
+    Ok((match_records(columns, n)?, pairs))
+}
+
 /// Pair completeness of the blocking step over records given as text columns (as
 /// [`find_duplicates_columns`]) and true pairs as rows `left[i]`, `right[i]`: a dict of
 /// `true_pairs`, `sharing_a_key` and `candidates`, under the duplicate-detection config JSON
@@ -126,9 +141,8 @@ pub(crate) fn pair_completeness_columns<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let config = completeness_config(config_json)?;
     let c = crate::panic::released(py, || {
-        let pairs: Vec<(usize, usize)> = left.iter().copied().zip(right.iter().copied()).collect();
-        match_records(&columns, n)
-            .and_then(|records| quality::pair_completeness(&records, &pairs, &config))
+        completeness_inputs(&columns, n, &left, &right)
+            .and_then(|(records, pairs)| quality::pair_completeness(&records, &pairs, &config))
     })?
     .py_err()?;
     let out = PyDict::new(py);
@@ -153,9 +167,9 @@ pub(crate) fn pair_completeness_by_key_columns<'py>(
 ) -> PyResult<Vec<Bound<'py, PyDict>>> {
     let config = completeness_config(config_json)?;
     let rows = crate::panic::released(py, || {
-        let pairs: Vec<(usize, usize)> = left.iter().copied().zip(right.iter().copied()).collect();
-        match_records(&columns, n)
-            .and_then(|records| quality::pair_completeness_by_key(&records, &pairs, &config))
+        completeness_inputs(&columns, n, &left, &right).and_then(|(records, pairs)| {
+            quality::pair_completeness_by_key(&records, &pairs, &config)
+        })
     })?
     .py_err()?;
     rows.iter()

@@ -122,15 +122,24 @@ def test_bad_text_and_options(book):
     assert e.value.field == "frame"
 
 
-def test_record_consent_refuses_to_join_a_batch(book):
-    # It would commit at once while the batch's other writes wait: refused, nothing written.
-    with pytest.raises(crm.ConflictError) as e:
+def test_record_consent_joins_a_batch(book):
+    # Core's consent_recorded change: it waits for the block, then commits with the rest.
+    with book.batch() as b:
+        book.add_customer(id=7, given_name="Ada")
+        assert book.record_consent(5, "email", True, "2025-01-01T00:00:00Z") is None
+        assert book.record_consent(7, "sms", False, "2025-01-01T00:00:00Z") is None
+        assert book.consent_at(5, "email", AT) is None
+    assert b.outcomes == [None, True, True]
+    assert book.consent_at(5, "email", AT) is True
+    assert book.consent_at(7, "sms", AT) is False
+
+
+def test_record_consent_in_a_failed_batch_is_taken_back(book):
+    with pytest.raises(crm.DuplicateError):
         with book.batch():
-            book.add_customer(id=7, given_name="Ada")
             book.record_consent(5, "email", True, "2025-01-01T00:00:00Z")
-    assert e.value.field == "batch"
+            book.add_customer(id=5, given_name="Again")
     assert book.consent_at(5, "email", AT) is None
-    assert book.customer(7) is None
 
 
 def test_the_rule_reads_back():
@@ -147,3 +156,18 @@ def test_tiers_under_the_companys_segmentation_config(book):
     s = crm.Audience(rule).select(book, at=AT, segmentation=config)
     assert 3 in set(s["customer_id"][s["included"]])
     assert crm.Audience(rule).counts(book, at=AT, segmentation=config)["counts"]["included"] == s["included"].sum()
+    # The consent report's tiers follow the same config; VIP holds the customers the rule found.
+    report = book.consent_report(at=AT, segmentation=config)
+    email = [t for t in report["by_tier"] if t["channel"] == "email"]
+    assert [t["tier"] for t in email] == ["VIP", "Rest"]
+    assert email[0]["customers"] == s["included"].sum()
+    assert book.consent_report(at=AT)["by_tier"][0]["tier"] == "Platinum"
+
+
+def test_one_selection_gives_rows_and_counts(book):
+    # with_counts=True: the rows and the counts of one selection, equal to the two calls.
+    rows, counts = crm.Audience(RULE).select(book, at=AT, channel="email", with_counts=True)
+    assert list(rows["reason"]) == list(crm.Audience(RULE).select(book, at=AT, channel="email")["reason"])
+    assert counts == crm.Audience(RULE).counts(book, at=AT, channel="email")
+    # By hand (the module docstring): 1, 2 in; 3, 4 out by the rule; 5 no consent; 6 withdrawn.
+    assert counts["counts"] == {"included": 2, "rule_failed": 2, "no_consent": 1, "consent_withdrawn": 1}

@@ -155,3 +155,30 @@ def test_the_dedupe_outcome_is_one_document(c: C, books: Any) -> None:
     merged_py = py_book.merge_duplicates(threshold=0.9, rules=rules, apply=True, at=end)
     assert merged_c == merged_py
     assert len(merged_c["merges"]) + len(merged_c["skipped"]) == len(merged_c["clusters"])
+
+
+def test_an_audience_and_a_campaign_report_are_one_document(c: C, books: Any) -> None:
+    py_book, c_book, end = books
+    rule = {"any": [{"field": "tier", "in": ["Platinum", "Gold"]}, {"field": "frequency", "gte": 3}]}
+    options = {"at": rfc3339(end).decode(), "channel": "email", "suppression": {"open_complaints": True}}
+    audience = c.handle("crm_audience_new", json.dumps(rule))
+    try:
+        from_c = c.json("crm_audience_select_json", audience, c_book, json.dumps(options).encode())
+    finally:
+        c.lib.crm_audience_free(audience)
+    rows, counts = crm.Audience(rule).select(py_book, at=end, channel="email",
+                                             suppression={"open_complaints": True}, with_counts=True)
+    assert from_c["customer_id"] == list(rows["customer_id"])
+    assert from_c["included"] == list(rows["included"]) and from_c["reason"] == list(rows["reason"])
+    assert from_c["rule"] == list(rows["rule"])
+    assert {k: from_c[k] for k in counts} == counts
+    # A campaign planned in Python, recorded on both books, reported from both.
+    events = py_book.plan_campaign(list(rows["customer_id"]), "parity", at=end, holdout_share=0.2, seed=7)
+    py_book.record_many(events)
+    for e in events:
+        c.check(c.lib.crm_book_record_json(c_book, json.dumps(e, default=str).encode()))
+    at = end + dt.timedelta(days=31)
+    from_c = c.json("crm_book_campaign_report_json", c_book, b"parity",
+                    json.dumps({"at": rfc3339(at).decode(), "by": ["tier"]}).encode())
+    assert from_c == py_book.campaign_report("parity", at=at, by=["tier"])
+    assert from_c["treated"]["customers"] + from_c["control"]["customers"] == len(py_book)

@@ -141,18 +141,16 @@ impl Book {
     }
 
     /// [`CustomerBook::record_consent`]: one consent decision added to the customer's
-    /// history (a stored book commits it as a profile update); `false` when the very same
+    /// history (a stored book commits it as a `consent_recorded` change applied to the
+    /// caught-up profile: [`StoredBook::record_consent`]); `false` when the very same
     /// decision is already there.
     ///
     /// # Errors
     /// As [`CustomerBook::record_consent`] and [`StoredBook::apply`].
     pub fn record_consent(&mut self, id: CustomerId, consent: Consent) -> Result<bool, CrmError> {
-        match self.with_consent(id, consent)? {
-            Some(updated) => {
-                self.update_customer(updated)?;
-                Ok(true)
-            }
-            None => Ok(false),
+        match self {
+            Book::Memory(b) => b.record_consent(id, consent),
+            Book::Stored(b) => b.record_consent(id, consent),
         }
     }
 

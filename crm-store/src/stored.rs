@@ -11,7 +11,7 @@ use crm_core::book::{
     SegmentationConfig,
 };
 use crm_core::lifecycle::LifecyclePolicy;
-use crm_core::model::{Customer, CustomerId, Event, Incident};
+use crm_core::model::{Consent, Customer, CustomerId, Event, Incident};
 use crm_core::sla::SlaPolicies;
 use crm_core::{CrmError, ErrorKind};
 
@@ -89,6 +89,14 @@ impl Batch {
     /// As [`StoredBook::add_incident`].
     pub fn add_incident(&mut self, incident: Incident) {
         self.changes.push(Change::IncidentAdded { incident });
+    }
+
+    /// As [`StoredBook::record_consent`].
+    pub fn record_consent(&mut self, customer_id: CustomerId, consent: Consent) {
+        self.changes.push(Change::ConsentRecorded {
+            customer_id,
+            consent,
+        });
     }
 
     /// As [`StoredBook::merge`] (until the batch commits, memory keeps what the merge
@@ -310,6 +318,17 @@ impl StoredBook {
             [one] => book.prepare(one)?,
             many => book.prepare_all(many)?,
         };
+        // Consent decisions already in the history change nothing: not worth a log row
+        // (the transaction is rolled back when dropped).
+        if prepared
+            .outcomes()
+            .iter()
+            .all(|o| matches!(o, ChangeOutcome::Changed(false)))
+            && prepared.outcomes().len() == changes.len()
+        {
+            drop(txn);
+            return Ok(prepared.apply());
+        }
         let last = txn.append(changes, Utc::now())?;
         // A failed commit drops `prepared`, which takes the changes back in memory.
         txn.commit()?;
@@ -405,6 +424,24 @@ impl StoredBook {
     /// As [`CustomerBook::add_incident`] and [`StoredBook::apply`].
     pub fn add_incident(&mut self, incident: Incident) -> Result<(), CrmError> {
         self.apply_one(Change::IncidentAdded { incident }).map(drop)
+    }
+
+    /// [`CustomerBook::record_consent`], committed: a [`Change::ConsentRecorded`], applied
+    /// under the store's write lock to the profile as it is once this book has caught up
+    /// with other processes' commits (a decision another process recorded meanwhile is
+    /// kept); `false`, and nothing written, when the very same decision is already there.
+    ///
+    /// # Errors
+    /// As [`CustomerBook::record_consent`] and [`StoredBook::apply`].
+    pub fn record_consent(&mut self, id: CustomerId, consent: Consent) -> Result<bool, CrmError> {
+        let change = Change::ConsentRecorded {
+            customer_id: id,
+            consent,
+        };
+        Ok(!matches!(
+            self.apply_one(change)?,
+            ChangeOutcome::Changed(false)
+        ))
     }
 
     /// [`CustomerBook::merge`], committed.

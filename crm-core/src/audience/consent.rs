@@ -1,6 +1,8 @@
 //! Consent per channel at an instant, and the consent report (share of customers with a valid
 //! opt-in per channel, by tier).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -31,14 +33,64 @@ pub enum ConsentState {
     Never,
 }
 
+/// Campaign opt-outs (a campaign event with step `opted_out` on a channel), the latest at or
+/// before an instant, keyed by (row, channel): `row` the customer's position in the slice an
+/// engine is given. Opt-outs are few, so the map is sparse.
+pub type OptOuts = HashMap<(usize, Channel), DateTime<Utc>>;
+
 impl ConsentState {
     /// The state of `customer` on `channel` at `at`, by [`Customer::consent_at`]'s rule
     /// (the latest decision at or before `at`; a withdrawal at the same instant as a grant wins).
     pub fn of(customer: &Customer, channel: Channel, at: DateTime<Utc>) -> Self {
-        match customer.consent_at(channel, at) {
-            Some(true) => ConsentState::Granted,
-            Some(false) => ConsentState::Withdrawn,
-            None => ConsentState::Never,
+        Self::with_opt_out(customer, channel, at, None)
+    }
+
+    /// [`ConsentState::of`] with the customer's latest campaign opt-out on `channel` at or
+    /// before `at`: an opt-out is a withdrawal on that channel from its instant until a later
+    /// opt-in; an opt-in at the very instant of the opt-out loses (withdrawal wins, as between
+    /// two recorded decisions).
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use crm_core::audience::ConsentState;
+    /// use crm_core::model::{Channel, Consent, Customer};
+    /// let t = |d| Utc.with_ymd_and_hms(2025, 1, d, 0, 0, 0).unwrap();
+    /// let mut c = Customer::person(1, "Ali", "Kaya");
+    /// c.consents.push(Consent { channel: Channel::Email, granted: true, at: t(1) });
+    /// let state = |at, out| ConsentState::with_opt_out(&c, Channel::Email, at, out);
+    /// assert_eq!(state(t(9), Some(t(5))), ConsentState::Withdrawn);
+    /// assert_eq!(state(t(9), Some(t(1))), ConsentState::Withdrawn); // same instant
+    /// assert_eq!(state(t(9), None), ConsentState::Granted);
+    /// ```
+    pub fn with_opt_out(
+        customer: &Customer,
+        channel: Channel,
+        at: DateTime<Utc>,
+        opted_out: Option<DateTime<Utc>>,
+    ) -> Self {
+        let decision = customer.consent_decision_at(channel, at);
+        match (decision, opted_out.filter(|&o| o <= at)) {
+            (Some(d), Some(o)) if d.at > o => Self::from_granted(d.granted),
+            (_, Some(_)) => ConsentState::Withdrawn,
+            (Some(d), None) => Self::from_granted(d.granted),
+            (None, None) => ConsentState::Never,
+        }
+    }
+
+    fn from_granted(granted: bool) -> Self {
+        if granted {
+            ConsentState::Granted
+        } else {
+            ConsentState::Withdrawn
+        }
+    }
+
+    /// `Some(true)`, `Some(false)`, `None` ([`Customer::consent_at`]'s form).
+    pub fn as_option(self) -> Option<bool> {
+        match self {
+            ConsentState::Granted => Some(true),
+            ConsentState::Withdrawn => Some(false),
+            ConsentState::Never => None,
         }
     }
 }
@@ -67,6 +119,73 @@ pub fn parse_channel(field: &str, name: &str) -> Result<Channel> {
                 format_args!("is not a channel (one of {})", known.join(", ")),
             )
         })
+}
+
+/// What [`consent_report`] is asked for from the book: the instant, and the segmentation
+/// config its tiers are read under (the company's weights and tier names; `None`: the
+/// book's kept segmentation when it was made as of `at`, else the default config, as for
+/// [`crate::audience::SelectOptions::segmentation`]). JSON (the C form): `{"at":
+/// "2025-06-01T00:00:00Z", "segmentation": SegmentationConfig}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsentReportOptions {
+    /// The instant.
+    pub at: DateTime<Utc>,
+    /// The config the tiers are read under.
+    pub segmentation: Option<crate::segment::SegmentationConfig>,
+}
+
+impl ConsentReportOptions {
+    /// Options at `at` without a segmentation config.
+    pub fn at(at: DateTime<Utc>) -> Self {
+        ConsentReportOptions {
+            at,
+            segmentation: None,
+        }
+    }
+
+    /// Reads the options from their JSON object.
+    ///
+    /// # Errors
+    /// [`crate::ErrorKind::Parse`] for text that is no JSON object; an invalid-input error
+    /// naming `at` (missing or no instant), the segmentation's field, or an unknown key.
+    ///
+    /// ```
+    /// use crm_core::audience::ConsentReportOptions;
+    /// let o = ConsentReportOptions::from_json(r#"{"at": "2025-06-01"}"#)?;
+    /// assert!(o.segmentation.is_none());
+    /// let e = ConsentReportOptions::from_json(r#"{"at": "2025-06-01", "channel": "sms"}"#);
+    /// assert_eq!(e.unwrap_err().field(), Some("channel"));
+    /// # Ok::<(), crm_core::CrmError>(())
+    /// ```
+    pub fn from_json(text: &str) -> Result<Self> {
+        use serde_json::Value;
+        let what = "the consent report options";
+        let Value::Object(mut object) = crate::json::parse::<Value>(what, text)? else {
+            return Err(CrmError::parse(what, "expected a JSON object"));
+        };
+        let at = match object.remove("at") {
+            Some(Value::String(t)) => crate::time::parse_instant(&t, "at")?,
+            _ => {
+                return Err(CrmError::invalid(
+                    "at",
+                    "missing",
+                    "the report's instant is required (RFC 3339 text)",
+                ));
+            }
+        };
+        let segmentation = match object.remove("segmentation") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(crate::json::from_value("the segmentation", v)?),
+        };
+        if let Some(k) = object.keys().next() {
+            return Err(CrmError::invalid(
+                k,
+                format_args!("{k:?}"),
+                "is not a consent report option (at, segmentation)",
+            ));
+        }
+        Ok(ConsentReportOptions { at, segmentation })
+    }
 }
 
 /// Customers by consent state on one channel.
@@ -148,6 +267,21 @@ pub fn consent_report(
     tier: &[u8],
     tier_names: &[String],
 ) -> Result<ConsentReport> {
+    consent_report_with(at, customers, tier, tier_names, &OptOuts::new())
+}
+
+/// [`consent_report`] with the customers' campaign opt-outs (keyed by their position in
+/// `customers`), each a withdrawal ([`ConsentState::with_opt_out`]).
+///
+/// # Errors
+/// As [`consent_report`].
+pub fn consent_report_with(
+    at: DateTime<Utc>,
+    customers: &[&Customer],
+    tier: &[u8],
+    tier_names: &[String],
+    opt_outs: &OptOuts,
+) -> Result<ConsentReport> {
     if tier.len() != customers.len() {
         return Err(CrmError::invalid(
             "tier",
@@ -165,9 +299,10 @@ pub fn consent_report(
     let k = MARKETING_CHANNELS.len();
     // [tier][channel][state]
     let mut counts = vec![[[0usize; 3]; 6]; tier_names.len()];
-    for (c, &t) in customers.iter().zip(tier) {
+    for (row, (c, &t)) in customers.iter().zip(tier).enumerate() {
         for (j, &ch) in MARKETING_CHANNELS.iter().enumerate() {
-            counts[usize::from(t)][j][ConsentState::of(c, ch, at) as usize] += 1;
+            let out = opt_outs.get(&(row, ch)).copied();
+            counts[usize::from(t)][j][ConsentState::with_opt_out(c, ch, at, out) as usize] += 1;
         }
     }
     let n = customers.len();

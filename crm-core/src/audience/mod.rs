@@ -10,7 +10,9 @@
 //! Consent is read from each customer's history ([`crate::model::Customer::consent_at`]):
 //! the latest decision at or before the instant is in force; two decisions on one channel at
 //! the same instant resolve to the **withdrawal** (GDPR Art. 7(3), KVKK), whatever their
-//! order in the list.
+//! order in the list. A campaign event with step `opted_out` on a channel is a withdrawal
+//! on that channel from its instant until a later opt-in ([`ConsentState::with_opt_out`];
+//! an opt-in at the same instant loses, as above); one without a channel withdraws nothing.
 //!
 //! Evaluation is by bitsets over columns ([`AudienceInputs`], usable without the book:
 //! [`select_columns`]); each customer gets a [`Reason`] (the first that applies, in
@@ -28,13 +30,13 @@ use std::collections::BTreeMap;
 
 pub use columns::{AudienceInputs, Column, SuppressColumns};
 pub use consent::{
-    ChannelConsent, ConsentReport, ConsentState, MARKETING_CHANNELS, TierConsent, consent_report,
-    parse_channel,
+    ChannelConsent, ConsentReport, ConsentReportOptions, ConsentState, MARKETING_CHANNELS, OptOuts,
+    TierConsent, consent_report, consent_report_with, parse_channel,
 };
 pub use eval::RuleNode;
 pub use fields::{Field, FieldType};
 pub use rule::{Condition, MAX_IN_VALUES, MAX_RULE_DEPTH, MAX_RULE_NODES, Op, Rule, RuleValue};
-pub use select::{NodeCount, Reason, Selection, select_columns};
+pub use select::{NodeCount, Reason, Selection, SelectionSummary, select_columns};
 pub use suppress::{MAX_CAP_DAYS, MAX_SUPPRESSED_IDS, SelectOptions, Suppression};
 
 use crate::error::{CrmError, Result};

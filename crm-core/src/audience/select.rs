@@ -237,6 +237,40 @@ impl Selection {
     }
 }
 
+/// A [`Selection`] without its per-customer columns: what a skin that hands the columns over
+/// on their own (Python's arrays) serialises for the rest. JSON: `{"as_of", "channel",
+/// "counts", "counts_each", "nodes", "unknown_suppressed_ids"}`, the same values as the
+/// selection's JSON (a field added to [`Selection`] is added here and to its JSON together).
+#[derive(Debug, Clone, Serialize)]
+pub struct SelectionSummary<'a> {
+    /// As [`Selection::as_of`].
+    pub as_of: Option<DateTime<Utc>>,
+    /// As [`Selection::channel`].
+    pub channel: Option<Channel>,
+    /// As [`Selection::counts`].
+    pub counts: &'a BTreeMap<Reason, usize>,
+    /// As [`Selection::counts_each`].
+    pub counts_each: &'a BTreeMap<Reason, usize>,
+    /// As [`Selection::nodes`].
+    pub nodes: &'a [NodeCount],
+    /// As [`Selection::unknown_suppressed_ids`].
+    pub unknown_suppressed_ids: usize,
+}
+
+impl Selection {
+    /// The selection's summary: everything but the per-customer columns.
+    pub fn summary(&self) -> SelectionSummary<'_> {
+        SelectionSummary {
+            as_of: self.as_of,
+            channel: self.channel,
+            counts: &self.counts,
+            counts_each: &self.counts_each,
+            nodes: &self.nodes,
+            unknown_suppressed_ids: self.unknown_suppressed_ids,
+        }
+    }
+}
+
 impl Serialize for Selection {
     fn serialize<S: serde::Serializer>(
         &self,

@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 
 use std::collections::BTreeMap;
 
-use super::{CustomerBook, Segmentation, SegmentationConfig};
+use super::{Change, ChangeOutcome, CustomerBook, Segmentation, SegmentationConfig};
 use crate::audience::{
-    Audience, AudienceInputs, Column, ConsentReport, ConsentState, Field, SelectOptions, Selection,
-    SuppressColumns, consent_report, select_columns,
+    Audience, AudienceInputs, Column, ConsentReport, ConsentReportOptions, ConsentState, Field,
+    OptOuts, SelectOptions, Selection, SuppressColumns, consent_report_with, select_columns,
 };
 use crate::clv::ClvConfig;
 use crate::error::Result;
@@ -35,9 +35,10 @@ impl CustomerBook {
         Ok(Some(updated))
     }
 
-    /// Adds one consent decision (an opt-in or a withdrawal) to a customer's history, as an
-    /// update of the profile; an identical decision already recorded is skipped. Returns
-    /// whether the history changed.
+    /// Adds one consent decision (an opt-in or a withdrawal) to a customer's history: the
+    /// change [`Change::ConsentRecorded`] (so it joins a batch and a store's log like any
+    /// other); an identical decision already recorded is skipped. Returns whether the
+    /// history changed.
     ///
     /// # Errors
     /// [`crate::ErrorKind::NotFound`] for an unknown id; as [`CustomerBook::update_customer`].
@@ -55,18 +56,20 @@ impl CustomerBook {
     /// # Ok::<(), crm_core::CrmError>(())
     /// ```
     pub fn record_consent(&mut self, id: CustomerId, consent: Consent) -> Result<bool> {
-        match self.with_consent(id, consent)? {
-            Some(updated) => {
-                self.update_customer(updated)?;
-                Ok(true)
-            }
-            None => Ok(false),
-        }
+        let change = Change::ConsentRecorded {
+            customer_id: id,
+            consent,
+        };
+        Ok(!matches!(
+            self.apply_change(&change)?,
+            ChangeOutcome::Changed(false)
+        ))
     }
 
     /// [`Customer::consent_at`] for the customer `id` stands for (merged ids follow to the
-    /// survivor): `Some(true)` for an opt-in in force, `Some(false)` for a withdrawal, `None`
-    /// when the customer never decided on `channel`.
+    /// survivor), with the customer's campaign opt-outs on `channel` as withdrawals
+    /// ([`ConsentState::with_opt_out`]): `Some(true)` for an opt-in in force, `Some(false)`
+    /// for a withdrawal, `None` when the customer never decided on `channel`.
     ///
     /// # Errors
     /// [`crate::ErrorKind::NotFound`] for an unknown id.
@@ -77,15 +80,45 @@ impl CustomerBook {
         at: DateTime<Utc>,
     ) -> Result<Option<bool>> {
         let dense = self.dense(id)?;
-        Ok(self.customers[dense as usize].consent_at(channel, at))
+        let opted_out = self.by_customer[dense as usize]
+            .iter()
+            .map(|&i| &self.events[i as usize])
+            .filter_map(|e| {
+                opt_out_channel(&e.kind)
+                    .filter(|&c| c == channel)
+                    .map(|_| e.at)
+            })
+            .filter(|&t| t <= at)
+            .max();
+        let customer = &self.customers[dense as usize];
+        Ok(ConsentState::with_opt_out(customer, channel, at, opted_out).as_option())
     }
 
-    /// Each customer's consent state on `channel` at `at`, in the book's customer order.
+    /// Each customer's consent state on `channel` at `at`, in the book's customer order
+    /// (campaign opt-outs counted as withdrawals, as [`CustomerBook::consent_at`]).
     pub fn consent_column(&self, channel: Channel, at: DateTime<Utc>) -> Vec<ConsentState> {
+        let opt_outs = self.opt_outs(at);
         self.customers
             .iter()
-            .map(|c| ConsentState::of(c, channel, at))
+            .enumerate()
+            .map(|(row, c)| {
+                let out = opt_outs.get(&(row, channel)).copied();
+                ConsentState::with_opt_out(c, channel, at, out)
+            })
             .collect()
+    }
+
+    /// The latest campaign opt-out at or before `at` per (customer row, channel): one pass
+    /// over the events.
+    pub(crate) fn opt_outs(&self, at: DateTime<Utc>) -> OptOuts {
+        let mut out = OptOuts::new();
+        for e in self.events.iter().filter(|e| e.at <= at) {
+            if let Some(channel) = opt_out_channel(&e.kind) {
+                let latest = out.entry((e.customer as usize, channel)).or_insert(e.at);
+                *latest = (*latest).max(e.at);
+            }
+        }
+        out
     }
 
     /// Share of customers with a valid opt-in per marketing channel at `at`, overall and by
@@ -105,13 +138,25 @@ impl CustomerBook {
     /// # Ok::<(), crm_core::CrmError>(())
     /// ```
     pub fn consent_report(&self, at: DateTime<Utc>) -> Result<ConsentReport> {
-        let segmentation = self.segmentation_at(at, None)?;
+        self.consent_report_with(&ConsentReportOptions::at(at))
+    }
+
+    /// [`CustomerBook::consent_report`] with options: the tiers under
+    /// `options.segmentation` when given (the company's config, custom tier names
+    /// included), else as [`CustomerBook::consent_report`] reads them.
+    ///
+    /// # Errors
+    /// As [`CustomerBook::segment`].
+    pub fn consent_report_with(&self, options: &ConsentReportOptions) -> Result<ConsentReport> {
+        let at = options.at;
+        let segmentation = self.segmentation_at(at, options.segmentation.as_ref())?;
         let customers: Vec<&Customer> = self.customers.iter().collect();
-        consent_report(
+        consent_report_with(
             at,
             &customers,
             &segmentation.pyramid.tier,
             &segmentation.pyramid.names,
+            &self.opt_outs(at),
         )
     }
 }
@@ -282,12 +327,17 @@ impl CustomerBook {
             );
         }
         if fields.contains(&Field::Consent) {
+            let opt_outs = self.opt_outs(at);
+            let opt_outs = &opt_outs;
             columns.insert(
                 Field::Consent,
-                Column::set(cs.iter().map(|c| {
+                Column::set(cs.iter().enumerate().map(|(row, c)| {
                     Channel::ALL
                         .iter()
-                        .filter(move |&&ch| c.consent_at(ch, at) == Some(true))
+                        .filter(move |&&ch| {
+                            let out = opt_outs.get(&(row, ch)).copied();
+                            ConsentState::with_opt_out(c, ch, at, out) == ConsentState::Granted
+                        })
                         .map(|ch| ch.as_str())
                 })),
             );
@@ -418,6 +468,18 @@ fn enum_name<T: serde::Serialize>(v: &T) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
+}
+
+/// The channel a campaign opt-out withdraws, for a stored event that is one.
+fn opt_out_channel(kind: &super::store::StoredKind) -> Option<Channel> {
+    match kind {
+        super::store::StoredKind::Campaign {
+            step: crate::model::CampaignStep::OptedOut,
+            channel,
+            ..
+        } => *channel,
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -197,4 +197,97 @@ fn tiers_are_read_under_the_companys_segmentation_config() {
         book.select_audience(&a, &from_json).unwrap().included_ids(),
         vip
     );
+    // The consent report's tiers follow the same config: VIP and Rest (the default's
+    // Platinum… without it), VIP holding exactly the customers the rule found, 3 among
+    // them with its e-mail opt-in.
+    use crate::audience::ConsentReportOptions;
+    let json = serde_json::json!({"at": t(0), "segmentation": config}).to_string();
+    let r = book
+        .consent_report_with(&ConsentReportOptions::from_json(&json).unwrap())
+        .unwrap();
+    let email: Vec<_> = r
+        .by_tier
+        .iter()
+        .filter(|t| t.channel == Channel::Email)
+        .collect();
+    let names: Vec<&str> = email.iter().map(|t| t.tier.as_str()).collect();
+    assert_eq!(names, ["VIP", "Rest"]);
+    assert_eq!(email[0].customers, vip.len());
+    assert!(email[0].granted >= 1);
+    assert_eq!(email[0].customers + email[1].customers, book.len());
+    let default = book.consent_report(t(0)).unwrap();
+    assert_eq!(default.by_tier[0].tier, "Platinum");
+}
+
+/// A campaign `opted_out` on a channel is a withdrawal there from its instant until a later
+/// opt-in; an opt-in at the very instant loses (withdrawal wins); other channels, and an
+/// opt-out without a channel, are untouched. Worked by hand per instant below.
+#[test]
+fn a_campaign_opt_out_is_a_withdrawal_on_its_channel() {
+    use crate::model::{CampaignEvent, CampaignStep};
+    let mut book = CustomerBook::with_currency("TRY").unwrap();
+    for id in 1..=3 {
+        let mut c = Customer::person(id, "Ali", "Kaya");
+        for channel in [Channel::Email, Channel::Sms] {
+            c.consents.push(Consent {
+                channel,
+                granted: true,
+                at: t(0),
+            });
+        }
+        book.add_customer(c).unwrap();
+    }
+    let opt_out = |id, day, channel| {
+        let step = CampaignEvent {
+            campaign_id: "bahar-25".into(),
+            step: CampaignStep::OptedOut,
+            channel,
+            cost: 0,
+        };
+        Event::new(id, t(day), step)
+    };
+    // 1 opts out of e-mail on day 5, opts in again on day 8; 2 opts out on day 5 and opts
+    // in at that very instant; 3's opt-out names no channel.
+    book.record_all([
+        opt_out(1, 5, Some(Channel::Email)),
+        opt_out(2, 5, Some(Channel::Email)),
+        opt_out(3, 5, None),
+    ])
+    .unwrap();
+    let again = |day| Consent {
+        channel: Channel::Email,
+        granted: true,
+        at: t(day),
+    };
+    book.record_consent(1, again(8)).unwrap();
+    book.record_consent(2, again(5)).unwrap();
+    let email = |id, day| book.consent_at(id, Channel::Email, t(day)).unwrap();
+    assert_eq!(email(1, 4), Some(true)); // before the opt-out
+    assert_eq!(email(1, 5), Some(false)); // from its instant
+    assert_eq!(email(1, 7), Some(false));
+    assert_eq!(email(1, 8), Some(true)); // the later opt-in
+    assert_eq!(email(2, 9), Some(false)); // the same-instant opt-in loses
+    assert_eq!(email(3, 9), Some(true)); // no channel: nothing withdrawn
+    assert_eq!(book.consent_at(1, Channel::Sms, t(6)).unwrap(), Some(true));
+    // The selection and the report read the same rule: on day 6, 1 and 2 are withdrawn.
+    let all = Audience::from_json("{}").unwrap();
+    let s = book
+        .select_audience(&all, &SelectOptions::new(t(6), Some(Channel::Email)))
+        .unwrap();
+    assert_eq!(
+        s.reason,
+        vec![
+            Reason::ConsentWithdrawn,
+            Reason::ConsentWithdrawn,
+            Reason::Included
+        ]
+    );
+    let by_field = Audience::from_json(r#"{"field": "consent", "eq": "email"}"#).unwrap();
+    let s = book
+        .select_audience(&by_field, &SelectOptions::new(t(9), None))
+        .unwrap();
+    assert_eq!(s.included, vec![true, false, true]);
+    let r = book.consent_report(t(6)).unwrap();
+    assert_eq!((r.channels[0].granted, r.channels[0].withdrawn), (1, 2));
+    assert_eq!((r.channels[1].granted, r.channels[1].withdrawn), (3, 0));
 }

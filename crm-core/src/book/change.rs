@@ -35,7 +35,7 @@ use super::ingest::Undo;
 use super::merge::{MergePlan, MergeRecord};
 use crate::error::Result;
 use crate::lifecycle::LifecyclePolicy;
-use crate::model::{Customer, CustomerId, Event, Incident};
+use crate::model::{Consent, Customer, CustomerId, Event, Incident};
 use crate::sla::SlaPolicies;
 
 /// One mutation of a [`CustomerBook`], as a store logs it. JSON: internally tagged by
@@ -99,6 +99,18 @@ pub enum Change {
         /// The records, oldest first, after the book's own.
         merges: Vec<MergeRecord>,
     },
+    /// [`CustomerBook::record_consent`]: one consent decision added to the history of the
+    /// customer `customer_id` stands for (a merged-away id follows to its survivor), applied
+    /// to the profile as the book holds it when the change is applied, so that a decision
+    /// recorded elsewhere in between is kept; a decision already in the history changes
+    /// nothing ([`ChangeOutcome::Changed`] says which). JSON: `{"type": "consent_recorded",
+    /// "customer_id": 7, "consent": {"channel": "email", "granted": false, "at": "…"}}`.
+    ConsentRecorded {
+        /// The customer (or a merged-away id of it).
+        customer_id: CustomerId,
+        /// The decision.
+        consent: Consent,
+    },
     /// [`CustomerBook::set_lifecycle_policy`] (`null` detaches).
     LifecyclePolicySet {
         /// The policy, or `None`.
@@ -125,6 +137,7 @@ impl Change {
             Change::IncidentAdded { .. } => "incident_added",
             Change::Merged { .. } => "merged",
             Change::MergesImported { .. } => "merges_imported",
+            Change::ConsentRecorded { .. } => "consent_recorded",
             Change::LifecyclePolicySet { .. } => "lifecycle_policy_set",
             Change::SlaPoliciesSet { .. } => "sla_policies_set",
         }
@@ -141,6 +154,9 @@ pub enum ChangeOutcome {
     Count(usize),
     /// The merge made.
     Merged(MergeRecord),
+    /// Whether a [`Change::ConsentRecorded`] changed the history (`false`: the very same
+    /// decision was there already).
+    Changed(bool),
 }
 
 /// What [`Prepared::apply`] still has to do.
@@ -168,8 +184,9 @@ pub struct Prepared<'a> {
 }
 
 impl Prepared<'_> {
-    /// What the staged changes did so far (a staged merge's record, for one).
-    pub(super) fn outcomes(&self) -> &[ChangeOutcome] {
+    /// What the staged changes did so far (a staged merge's record, for one; a deferred
+    /// merge or policy is not among them until [`Prepared::apply`]).
+    pub fn outcomes(&self) -> &[ChangeOutcome] {
         &self.outcomes
     }
 
@@ -413,6 +430,16 @@ impl Prepared<'_> {
                 book.apply_imported_merges(merges, journal)?;
                 ChangeOutcome::Count(merges.len())
             }
+            Change::ConsentRecorded {
+                customer_id,
+                consent,
+            } => match book.with_consent(*customer_id, consent.clone())? {
+                Some(updated) => {
+                    book.apply_update(updated, journal)?;
+                    ChangeOutcome::Changed(true)
+                }
+                None => ChangeOutcome::Changed(false),
+            },
             Change::LifecyclePolicySet { policy } => {
                 if let Some(p) = policy {
                     p.validate()?;

@@ -122,3 +122,39 @@ fn imported_merges_that_contradict_the_book_are_refused() {
     assert!(e.to_string().starts_with("merge #3: "), "{e}");
     assert!(full.snapshot() == book.snapshot());
 }
+
+/// `Change::ConsentRecorded`: staged like the others (a failed batch takes it back), a
+/// merged-away id follows to its survivor, a repeat is `Changed(false)`, and the JSON is
+/// the one the README's change feed grammar gives.
+#[test]
+fn a_consent_decision_is_a_change_that_a_failed_batch_takes_back() {
+    use crate::model::{Channel, Consent};
+    let mut book = merged_book();
+    let no = Consent {
+        channel: Channel::Email,
+        granted: false,
+        at: at(20),
+    };
+    let change = Change::ConsentRecorded {
+        customer_id: 2, // merged into 1, then 1 into 3
+        consent: no.clone(),
+    };
+    let failing = Change::CustomerAdded {
+        customer: Customer::person(3, "Ali", "Kaya"),
+    };
+    let err = book.prepare_all([&change, &failing]).unwrap_err();
+    assert!(err.to_string().contains("change #1"), "{err}");
+    assert!(book.customer(3).unwrap().consents.is_empty());
+    let outcomes = book.prepare_all([&change, &change]).unwrap().apply();
+    assert_eq!(
+        outcomes,
+        vec![ChangeOutcome::Changed(true), ChangeOutcome::Changed(false)]
+    );
+    assert_eq!(book.customer(3).unwrap().consents, vec![no]);
+    assert_eq!(
+        serde_json::to_string(&change).unwrap(),
+        r#"{"type":"consent_recorded","customer_id":2,"consent":{"channel":"email","granted":false,"at":"2025-01-02T05:00:00Z"}}"#
+    );
+    let back: Change = serde_json::from_str(&serde_json::to_string(&change).unwrap()).unwrap();
+    assert_eq!(back.type_name(), "consent_recorded");
+}

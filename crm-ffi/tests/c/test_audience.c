@@ -73,6 +73,17 @@ int main(void) {
     CHECK(contains(out, "{\"channel\":\"email\",\"granted\":4,\"withdrawn\":1,\"never\":1,\"share\":0.6666666666666666}"));
     crm_string_free(out);
     out = NULL;
+    /* The same report with the company's segmentation config: its tier names. */
+    CHECK_STATUS(crm_book_consent_report_options_json(book,
+                     "{\"at\": \"2025-06-01\", \"segmentation\": {\"pyramid\": {\"tiers\": "
+                     "[{\"name\": \"VIP\", \"share\": 0.5}, {\"name\": \"Rest\", \"share\": 0.5}]}}}",
+                     &out), CRM_OK);
+    CHECK(contains(out, "\"tier\":\"VIP\"") && contains(out, "\"tier\":\"Rest\"") && !contains(out, "Platinum"));
+    crm_string_free(out);
+    out = NULL;
+    CHECK_STATUS(crm_book_consent_report_options_json(book, "{\"at\": \"2025-06-01\", \"channel\": \"sms\"}", &out),
+                 CRM_INVALID_ARGUMENT);
+    CHECK(out == NULL && contains(crm_last_error_message(), "channel"));
 
     /* Customer 5 opts in: once changes the history, twice does not; then 3 are in. */
     CHECK_STATUS(crm_book_record_consent_json(book, 5, GRANT, &state), CRM_OK);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "crm.h"
 #include "check.h"
+#include "two_books.h"
 
 static const char *GIVEN[] = {"Ayse", "Mehmet", "Fatma", "Mustafa", "Emine", "Ahmet", "Hatice",
                               "Ali", "Zeynep", "Huseyin", "Elif", "Hasan", "Merve", "Ibrahim"};
@@ -178,38 +179,16 @@ static void check_countries(void) {
     out = NULL;
 }
 
+/* After the reopen: the add and its merge were committed. */
+static void check_reopened(crm_book_t *book) {
+    uint64_t resolved = 0;
+    CHECK_STATUS(crm_book_resolve(book, 9001, &resolved), CRM_OK);
+    CHECK(resolved == 8 && crm_book_len(book) == 243);
+}
+
 int main(void) {
     check_countries();
     check_pair_completeness();
-    crm_book_t *book = NULL;
-    CHECK_STATUS(crm_book_new("TRY", &book), CRM_OK);
-    fill(book);
-    check_book(book);
-    crm_book_free(book);
-
-    /* The same on a stored book: the add and its merge committed, and there after reopening. */
-    char dir[] = "/tmp/crm-c-matches-XXXXXX";
-    if (mkdtemp(dir) == NULL) {
-        perror("mkdtemp");
-        return 1;
-    }
-    char path[64];
-    snprintf(path, sizeof path, "%s/book.crm", dir);
-    book = NULL;
-    CHECK_STATUS(crm_book_open(path, "{\"currency\": \"TRY\"}", &book), CRM_OK);
-    if (book != NULL) {
-        fill(book);
-        check_book(book);
-        CHECK_STATUS(crm_book_close(book), CRM_OK);
-        book = NULL;
-        CHECK_STATUS(crm_book_open(path, NULL, &book), CRM_OK);
-        uint64_t resolved = 0;
-        CHECK_STATUS(crm_book_resolve(book, 9001, &resolved), CRM_OK);
-        CHECK(resolved == 8 && crm_book_len(book) == 243);
-        crm_book_free(book);
-    }
-    char cmd[96];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+    if (on_two_books("matches", fill, check_book, check_reopened) != 0) return 1;
     return report();
 }

@@ -50,7 +50,7 @@ class Audience:
 
     def select(self, book: CustomerBook, at: Any = None, channel: Optional[str] = None, frame: Optional[str] = None,
                suppression: Optional[Mapping[str, Any]] = None,
-               segmentation: Optional[Mapping[str, Any]] = None) -> Any:
+               segmentation: Optional[Mapping[str, Any]] = None, with_counts: bool = False) -> Any:
         """Every customer of ``book`` with whether they are in the audience at ``at``
         (default now) on ``channel`` (``"email"``, ``"sms"``…: an opt-in in force there is
         required; None checks no consent), and why: columns ``customer_id``, ``included``,
@@ -61,7 +61,8 @@ class Audience:
         "contacted_within_days": 7}``. ``segmentation`` is the segmentation config (as for
         :meth:`CustomerBook.analyse`) tiers and scores are read under; None: the book's last
         ``analyse`` if it was as of ``at``, else the default config. ``frame`` is ``"pandas"``, ``"polars"``, ``"pyarrow"``,
-        or None / ``"numpy"`` (a dict of numpy columns)."""
+        or None / ``"numpy"`` (a dict of numpy columns). ``with_counts=True`` returns
+        ``(rows, counts)``, the counts as :meth:`counts` gives them, from the same one selection."""
         if frame not in (None, "pandas", "polars", "pyarrow", "numpy"):
             err = InvalidInputError(f"frame: {frame!r} is not one of 'pandas', 'polars', "
                                     "'pyarrow', 'numpy' or None")
@@ -71,7 +72,10 @@ class Audience:
         columns = {k: out[k] for k in ("customer_id", "included", "reason", "rule")}
         columns["reason"] = _objects(columns["reason"])
         columns["rule"] = _objects(columns["rule"])
-        return cv.frame(frame or "numpy", columns)
+        rows = cv.frame(frame or "numpy", columns)
+        if with_counts:
+            return rows, dict(json.loads(out["summary"]))
+        return rows
 
     def counts(self, book: CustomerBook, at: Any = None, channel: Optional[str] = None,
                suppression: Optional[Mapping[str, Any]] = None,

@@ -80,7 +80,7 @@ class Batch:
 
     After the block, ``outcomes`` holds what each write returned, in order: ``None`` for a
     single record or a policy, the count of an ``add_customers`` / ``record_many``, the merge
-    record of a ``merge``.
+    record of a ``merge``, whether a ``record_consent`` changed the history.
     """
 
     def __init__(self, book: "CustomerBook") -> None:
@@ -493,24 +493,27 @@ class CustomerBook:
         ticks = cv.now_us() if at is None else cv.instant_ticks(at, "us", "at")
         return _crm.book_consent_at(self._inner, cv.customer_id(customer_id), channel, ticks)
 
-    def record_consent(self, customer_id: int, channel: str, granted: bool, at: Any) -> bool:
+    def record_consent(self, customer_id: int, channel: str, granted: bool, at: Any) -> Optional[bool]:
         """Adds one consent decision to the customer's history (a stored book commits it at
-        once); False when the very same decision is already there. It cannot join a
-        :meth:`batch` (raises :class:`crm.ConflictError`): record it before or after."""
-        if self._batch() is not None:
-            err = ConflictError("record_consent cannot run inside a batch (it would commit at "
-                                "once, outside the batch's all-or-nothing): call it before or after the block")
-            err.field = "batch"
-            raise err
+        once, applied to the profile as committed, so a decision another process recorded
+        meanwhile is kept); False when the very same decision is already there. Inside a
+        :meth:`batch` it joins the batch (all or nothing) and returns None: the batch's
+        ``outcomes`` say whether it changed the history."""
         consent = cv.dumps({"channel": channel, "granted": granted, "at": at}, "consent")
-        return bool(_crm.book_record_consent_json(self._inner, cv.customer_id(customer_id), consent))
+        changed = _crm.book_record_consent_json(self._inner, cv.customer_id(customer_id), consent,
+                                                self._batch())
+        return None if changed is None else bool(changed)
 
-    def consent_report(self, at: Any = None) -> Dict[str, Any]:
+    def consent_report(self, at: Any = None,
+                       segmentation: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
         """The share of customers with a valid opt-in per marketing channel at ``at`` (default
         now), overall (``channels``: ``granted``, ``withdrawn``, ``never``, ``share``) and by
-        pyramid tier (``by_tier``)."""
+        pyramid tier (``by_tier``). ``segmentation`` is the company's segmentation config (as
+        for :meth:`analyse` and ``crm.Audience.select``), so its tier names appear; without
+        it, the last analysis when it was as of ``at``, else the default config."""
         ticks = cv.now_us() if at is None else cv.instant_ticks(at, "us", "at")
-        return dict(json.loads(_crm.book_consent_report_json(self._inner, ticks)))
+        seg = None if segmentation is None else cv.dumps(dict(segmentation), "segmentation")
+        return dict(json.loads(_crm.book_consent_report_json(self._inner, ticks, seg)))
     # --- end consent ---
 
     def stats(self) -> Dict[str, Any]:

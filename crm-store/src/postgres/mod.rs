@@ -601,6 +601,28 @@ fn project(tx: &mut Transaction<'_>, change: &Change, seq: i64, at: &str) -> Res
                 ],
             )?;
         }
+        Change::ConsentRecorded {
+            customer_id,
+            consent,
+        } => {
+            // The row as committed (other processes' decisions included), not the profile
+            // this process last saw.
+            let to = tx.query_opt(
+                "SELECT survivor FROM crm.redirects WHERE merged_id = $1",
+                &[&(*customer_id as i64)],
+            )?;
+            let id: i64 = to.map_or(*customer_id as i64, |r| r.get(0));
+            let row = tx.query_one("SELECT profile FROM crm.customers WHERE id = $1", &[&id])?;
+            let mut profile: Customer = serde_json::from_str(row.get::<_, &str>(0))?;
+            let before = profile.consents.len();
+            profile.union_consents([consent]);
+            if profile.consents.len() != before {
+                tx.execute(
+                    "UPDATE crm.customers SET profile = $2, seq = $3 WHERE id = $1",
+                    &[&id, &serde_json::to_string(&profile)?, &seq],
+                )?;
+            }
+        }
         Change::IncidentAdded { incident } => {
             tx.execute(
                 "INSERT INTO crm.incidents (id, body, seq) VALUES ($1, $2, $3)",

@@ -541,6 +541,28 @@ impl SqliteTxn<'_> {
                 tx.prepare_cached("UPDATE customers SET profile = ?2, seq = ?3 WHERE id = ?1")?
                     .execute(params![customer.id as i64, self.profile(customer)?, seq])?;
             }
+            Change::ConsentRecorded {
+                customer_id,
+                consent,
+            } => {
+                // The row as committed (other processes' decisions included), not the
+                // profile this process last saw.
+                let id = self.resolve(*customer_id)?;
+                let text: String = tx
+                    .prepare_cached("SELECT profile FROM customers WHERE id = ?1")?
+                    .query_row([id], |r| r.get(0))?;
+                let mut profile: Customer = serde_json::from_str(&text).map_err(json_error)?;
+                let before = profile.consents.len();
+                profile.union_consents([consent]);
+                if profile.consents.len() != before {
+                    tx.prepare_cached("UPDATE customers SET profile = ?2, seq = ?3 WHERE id = ?1")?
+                        .execute(params![
+                            id,
+                            serde_json::to_string(&profile).map_err(json_error)?,
+                            seq
+                        ])?;
+                }
+            }
             Change::IncidentAdded { incident } => {
                 let body = serde_json::to_string(incident).map_err(json_error)?;
                 tx.prepare_cached("INSERT INTO incidents (id, body, seq) VALUES (?1, ?2, ?3)")?

@@ -266,6 +266,94 @@ pub(crate) fn a_reader_sees_the_writers_commits(b: &dyn Backend) {
     assert_eq!(reopen(b, &loc).event_count(), 52);
 }
 
+fn consent(channel: Channel, granted: bool, hours: i64) -> Consent {
+    Consent {
+        channel,
+        granted,
+        at: t0() + Duration::hours(hours),
+    }
+}
+
+/// A consent decision is one change (`consent_recorded`) applied to the caught-up profile:
+/// a handle that has not seen another's withdrawal keeps it when it records a decision of
+/// its own (before issue 18's mend the profile it wrote, built from what it last saw,
+/// dropped the withdrawal); it joins a batch and is taken back with it; a repeat writes
+/// nothing; it is in the change feed.
+pub(crate) fn consents_are_changes_applied_to_the_caught_up_profile(b: &dyn Backend) {
+    let (loc, s) = try_store(b, "consents");
+    let mut a = crm_store::Book::from(s);
+    a.add_customer(Customer::person(1, "Ali", "Kaya")).unwrap();
+    let mut other = crm_store::Book::from(reopen(b, &loc));
+    // The other handle withdraws e-mail; `a` has not refreshed and opts in to SMS.
+    assert!(
+        other
+            .record_consent(1, consent(Channel::Email, false, 1))
+            .unwrap()
+    );
+    assert!(a.record_consent(1, consent(Channel::Sms, true, 2)).unwrap());
+    let later = t0() + Duration::hours(3);
+    assert_eq!(a.consent_at(1, Channel::Email, later).unwrap(), Some(false));
+    assert_eq!(a.consent_at(1, Channel::Sms, later).unwrap(), Some(true));
+    drop((a, other));
+    let back = reopen(b, &loc);
+    assert_eq!(
+        back.consent_at(1, Channel::Email, later).unwrap(),
+        Some(false)
+    );
+    assert_eq!(back.consent_at(1, Channel::Sms, later).unwrap(), Some(true));
+    assert_eq!(back.replay_log().unwrap().snapshot(), back.snapshot());
+
+    let mut s = back;
+    // The very same decision again: `false`, and no row anywhere.
+    let before = b.dump(&loc);
+    assert!(!s.record_consent(1, consent(Channel::Sms, true, 2)).unwrap());
+    assert_eq!(b.dump(&loc), before);
+    // A merged-away id follows to its survivor; the feed names the change.
+    s.add_customer(Customer::person(2, "Ali", "Kaya")).unwrap();
+    s.merge(1, &[2], None, later).unwrap();
+    assert!(
+        s.record_consent(2, consent(Channel::Phone, false, 4))
+            .unwrap()
+    );
+    let (feed, _) = s.changes(s.cursor() - 1, 10).unwrap();
+    let json = serde_json::to_value(&feed[0].change).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"type": "consent_recorded", "customer_id": 2,
+            "consent": {"channel": "phone", "granted": false, "at": "2025-01-01T13:00:00Z"}})
+    );
+    // In a batch that fails, the decision is taken back in memory and never written.
+    let before = b.dump(&loc);
+    let err = s
+        .batch(|batch| {
+            batch.record_consent(1, consent(Channel::Web, true, 5));
+            batch.add_customer(Customer::person(1, "Ali", "Kaya"));
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("change #1"), "{err}");
+    assert_eq!(
+        s.consent_at(1, Channel::Web, later + Duration::hours(9))
+            .unwrap(),
+        None
+    );
+    assert_eq!(b.dump(&loc), before);
+    // A batch that holds, with a repeat in it: both committed together.
+    s.batch(|batch| {
+        batch.record_consent(1, consent(Channel::Web, true, 5));
+        batch.record_consent(1, consent(Channel::Sms, true, 2));
+        Ok(())
+    })
+    .unwrap();
+    drop(s);
+    let back = reopen(b, &loc);
+    let at = later + Duration::hours(9);
+    assert_eq!(back.consent_at(1, Channel::Web, at).unwrap(), Some(true));
+    assert_eq!(back.consent_at(1, Channel::Phone, at).unwrap(), Some(false));
+    assert_eq!(back.customer(1).unwrap().consents.len(), 4);
+    assert_eq!(back.replay_log().unwrap().snapshot(), back.snapshot());
+}
+
 /// Backups open as the same book.
 pub(crate) fn backups_open_as_the_same_book(b: &dyn Backend, backup_to: &str) {
     let (_loc, mut s) = try_store(b, "backup");
@@ -688,6 +776,7 @@ pub(crate) fn run(b: &dyn Backend, scratch: &std::path::Path) {
     snapshots_import_and_export(b, &scratch.join("export.json"));
     snapshots_with_merges_import(b, &scratch.join("export-merges.json"));
     activities_survive_reopen(b);
+    consents_are_changes_applied_to_the_caught_up_profile(b);
 }
 
 /// Activity events (kinds 17-19) are committed, refused in order, and come back equal with
